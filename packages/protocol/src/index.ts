@@ -1,0 +1,370 @@
+/**
+ * The Pulseboard wire contract, shared by the server and the widgets.
+ *
+ * Types plus a few frozen constants; no runtime dependencies. docs/protocol.md
+ * is the prose version of this file and must agree with it.
+ */
+
+/** Bumped on any incompatible change to a payload. Every payload carries it as `v`. */
+export const PROTOCOL_VERSION = 1 as const;
+export type ProtocolVersion = typeof PROTOCOL_VERSION;
+
+// ---------------------------------------------------------------------------
+// Models
+
+export const WORKER_STATUSES = [
+  'starting',
+  'healthy',
+  'degraded',
+  'unhealthy',
+  'offline',
+  'stopping',
+] as const;
+export type WorkerStatus = (typeof WORKER_STATUSES)[number];
+
+/** Statuses a worker may report about itself; `offline` is only ever set by the server. */
+export const REPORTABLE_STATUSES = [
+  'starting',
+  'healthy',
+  'degraded',
+  'unhealthy',
+  'stopping',
+] as const satisfies readonly WorkerStatus[];
+export type ReportableStatus = (typeof REPORTABLE_STATUSES)[number];
+
+export interface WorkerMetrics {
+  /** Percent of one machine, 0..100 (may exceed 100 on multi-core if the worker reports so; capped at 10,000). */
+  cpu: number;
+  /** Resident memory in bytes. */
+  memoryBytes: number;
+  requestsPerSec: number;
+  responseTimeMs: number;
+  /** Errors counted since the worker started. */
+  errorCount: number;
+  uptimeSec: number;
+}
+
+export interface QueueStats {
+  /** Messages waiting. */
+  depth: number;
+  inFlight: number;
+  processed: number;
+  failed: number;
+  /** Messages in the dead-letter queue. */
+  deadLetter: number;
+  /** Messages processed per second. */
+  ratePerSec: number;
+}
+
+export interface Worker {
+  /** `[A-Za-z0-9._:-]{1,128}` */
+  id: string;
+  name: string;
+  /** The queue this worker consumes, if any. */
+  queue: string | null;
+  status: WorkerStatus;
+  /** Epoch milliseconds (server clock). */
+  registeredAt: number;
+  lastHeartbeatAt: number;
+  statusChangedAt: number;
+  metrics: WorkerMetrics | null;
+  queueStats: QueueStats | null;
+  /** Free-form labels (host, version, region...), string to string, small. */
+  labels: Record<string, string>;
+}
+
+export const RESOURCE_STATUSES = ['healthy', 'degraded', 'down', 'unknown'] as const;
+export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
+
+export const RESOURCE_KINDS = ['database', 'cache', 'broker', 'http', 'storage', 'other'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export interface Resource {
+  id: string;
+  name: string;
+  kind: ResourceKind;
+  status: ResourceStatus;
+  latencyMs: number | null;
+  message: string | null;
+  updatedAt: number;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogEntry {
+  workerId: string;
+  level: LogLevel;
+  message: string;
+  /** Epoch milliseconds; the worker's timestamp if it sent one, else the server's receipt time. */
+  at: number;
+}
+
+/** A queue as the dashboard shows it: the sum over the workers that consume it. */
+export interface QueueSummary {
+  name: string;
+  depth: number;
+  inFlight: number;
+  processed: number;
+  failed: number;
+  deadLetter: number;
+  ratePerSec: number;
+  /** Workers consuming this queue that are not offline. */
+  consumers: number;
+  workerIds: string[];
+}
+
+export interface Aggregates {
+  workers: { total: number; byStatus: Record<WorkerStatus, number> };
+  resources: { total: number; byStatus: Record<ResourceStatus, number> };
+  /** Averages and maxima are over workers that reported metrics and are not offline. */
+  cpu: { avg: number; max: number };
+  memoryBytes: { avg: number; total: number };
+  requestsPerSec: { total: number };
+  responseTimeMs: { avg: number; p95: number };
+  /** Sum of `errorCount` over live workers. */
+  errorCount: number;
+  /** errors per request over the last dashboard interval (0..1), 0 when idle. */
+  errorRate: number;
+  deadLetter: { total: number };
+}
+
+/** Timings the server runs with, so clients can reason about staleness and liveness. */
+export interface ServerTimings {
+  heartbeatIntervalMs: number;
+  staleAfterMs: number;
+  expireAfterMs: number;
+  pingIntervalMs: number;
+  dashboardIntervalMs: number;
+  metricsIntervalMs: number;
+  /** How many events the server keeps for replay. */
+  replayWindow: number;
+}
+
+// ---------------------------------------------------------------------------
+// Events
+
+export interface InitialDataPayload {
+  v: ProtocolVersion;
+  /** True when this snapshot replaces state after a resume that fell outside the replay window. */
+  resync: boolean;
+  at: number;
+  workers: Worker[];
+  resources: Resource[];
+  queues: QueueSummary[];
+  aggregates: Aggregates;
+  /** Most recent log lines, oldest first. */
+  logs: LogEntry[];
+  config: ServerTimings;
+}
+
+export interface DashboardUpdatePayload {
+  v: ProtocolVersion;
+  at: number;
+  aggregates: Aggregates;
+  queues: QueueSummary[];
+  /** Workers whose record changed since the previous dashboard_update (never the whole registry). */
+  workers: Worker[];
+}
+
+export interface WorkerRegisteredPayload {
+  v: ProtocolVersion;
+  worker: Worker;
+}
+
+export type DeregisterReason = 'requested' | 'expired';
+
+export interface WorkerDeregisteredPayload {
+  v: ProtocolVersion;
+  id: string;
+  reason: DeregisterReason;
+}
+
+export type StatusChangeReason = 'reported' | 'stale' | 'recovered' | 'registered' | 'stopping';
+
+export interface WorkerStatusChangePayload {
+  v: ProtocolVersion;
+  id: string;
+  from: WorkerStatus;
+  to: WorkerStatus;
+  at: number;
+  reason: StatusChangeReason;
+}
+
+export interface WorkerStatusUpdatePayload {
+  v: ProtocolVersion;
+  id: string;
+  status: WorkerStatus;
+  lastHeartbeatAt: number;
+}
+
+export interface MetricsItem {
+  id: string;
+  metrics: WorkerMetrics | null;
+  queueStats: QueueStats | null;
+}
+
+export interface MetricsUpdatePayload {
+  v: ProtocolVersion;
+  at: number;
+  /** One entry per worker that reported during the tick; latest values only. */
+  items: MetricsItem[];
+}
+
+export interface ResourcesUpdatePayload {
+  v: ProtocolVersion;
+  /** Only the resources that changed. */
+  resources: Resource[];
+}
+
+export interface LogPayload {
+  v: ProtocolVersion;
+  entries: LogEntry[];
+}
+
+export interface PingPayload {
+  v: ProtocolVersion;
+  at: number;
+}
+
+/** Sent before the server closes a stream on purpose (shutdown): reconnect after `retryMs`, resuming from your last id. */
+export interface ReconnectPayload {
+  v: ProtocolVersion;
+  reason: 'shutdown';
+  retryMs: number;
+}
+
+export interface EventPayloads {
+  initial_data: InitialDataPayload;
+  dashboard_update: DashboardUpdatePayload;
+  worker_registered: WorkerRegisteredPayload;
+  worker_deregistered: WorkerDeregisteredPayload;
+  worker_status_change: WorkerStatusChangePayload;
+  worker_status_update: WorkerStatusUpdatePayload;
+  metrics_update: MetricsUpdatePayload;
+  resources_update: ResourcesUpdatePayload;
+  log: LogPayload;
+  ping: PingPayload;
+  reconnect: ReconnectPayload;
+}
+
+export type EventType = keyof EventPayloads;
+
+export const EVENT_TYPES = [
+  'initial_data',
+  'dashboard_update',
+  'worker_registered',
+  'worker_deregistered',
+  'worker_status_change',
+  'worker_status_update',
+  'metrics_update',
+  'resources_update',
+  'log',
+  'ping',
+  'reconnect',
+] as const satisfies readonly EventType[];
+
+/**
+ * Events that are stored in the event log and replayed on resume. `initial_data`,
+ * `ping` and `reconnect` are per-connection messages: they carry the id of the
+ * latest logged event (so a resume from them is exact) but are never replayed.
+ */
+export const LOGGED_EVENT_TYPES = [
+  'dashboard_update',
+  'worker_registered',
+  'worker_deregistered',
+  'worker_status_change',
+  'worker_status_update',
+  'metrics_update',
+  'resources_update',
+  'log',
+] as const satisfies readonly EventType[];
+export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];
+
+/** A message as it travels: SSE `id:`, `event:` and the parsed `data:`. */
+export interface PulseEvent<T extends EventType = EventType> {
+  /**
+   * Opaque, ordered id. `<epochMs>-<seq>`: a Redis stream id on Redis, and the
+   * same shape in memory (boot time and a counter), so an id from another
+   * server generation is recognised as unknown rather than mistaken for a recent one.
+   */
+  id: string;
+  type: T;
+  data: EventPayloads[T];
+}
+
+export type AnyPulseEvent = { [T in EventType]: PulseEvent<T> }[EventType];
+
+// ---------------------------------------------------------------------------
+// HTTP API bodies (worker side)
+
+export interface RegisterWorkerBody {
+  id: string;
+  name?: string;
+  queue?: string | null;
+  status?: ReportableStatus;
+  labels?: Record<string, string>;
+  metrics?: WorkerMetrics;
+  queueStats?: QueueStats;
+}
+
+export interface RegisterWorkerResponse {
+  worker: Worker;
+  /** How often the server expects a heartbeat. */
+  heartbeatIntervalMs: number;
+}
+
+export interface HeartbeatBody {
+  status?: ReportableStatus;
+  metrics?: WorkerMetrics;
+  queueStats?: QueueStats;
+  /** Resources this worker can see, upserted as with PUT /api/resources/:id. */
+  resources?: ResourceReport[];
+}
+
+export interface ResourceReport {
+  id: string;
+  name?: string;
+  kind?: ResourceKind;
+  status: ResourceStatus;
+  latencyMs?: number | null;
+  message?: string | null;
+}
+
+export interface LogLineInput {
+  level: LogLevel;
+  message: string;
+  at?: number;
+}
+
+export interface LogsBody {
+  entries: LogLineInput[];
+}
+
+/** Every error response from the API. */
+export interface ErrorBody {
+  error: {
+    /** Stable machine-readable code, e.g. `invalid_body`, `unknown_worker`, `unauthorized`. */
+    code: string;
+    message: string;
+    /** Field-level details for validation errors. */
+    issues?: { path: string; message: string }[];
+  };
+}
+
+/** Caps shared by validation on the server and defensive rendering in the widgets. */
+export const LIMITS = {
+  idPattern: /^[A-Za-z0-9._:-]{1,128}$/,
+  nameMax: 200,
+  queueMax: 200,
+  labelCount: 32,
+  labelKeyMax: 64,
+  labelValueMax: 256,
+  logMessageMax: 8192,
+  logBatchMax: 1000,
+  resourcesPerHeartbeat: 64,
+  resourceMessageMax: 1024,
+  /** Metric values above this are rejected as nonsense (about 9e15, safe integer range). */
+  numberMax: Number.MAX_SAFE_INTEGER,
+  cpuMax: 10_000,
+} as const;
