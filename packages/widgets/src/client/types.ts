@@ -102,7 +102,10 @@ export interface PulseClient {
   subscribe(type: '*', handler: (data: unknown, event: PulseEvent) => void): () => void;
 
   /** Store slices: `handler` runs after any change to one of `slices`. Returns an unsubscribe function. */
-  watch(slices: readonly Slice[], handler: (state: DashboardState, status: ConnectionStatus) => void): () => void;
+  watch(
+    slices: readonly Slice[],
+    handler: (state: DashboardState, status: ConnectionStatus) => void,
+  ): () => void;
 
   connect(): void;
   disconnect(): void;

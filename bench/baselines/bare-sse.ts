@@ -1,0 +1,70 @@
+import http from 'node:http';
+
+/**
+ * The platform's floor: a bare `node:http` SSE broadcaster. It serves the same
+ * two routes the benchmark drives on Pulseboard — `POST /api/workers/:id/logs`
+ * in, a `log` event with the same payload shape out on `GET /events` — and
+ * does only what any broadcaster must: parse the body, serialize once, write
+ * the same string to every socket. It also replays from `Last-Event-ID` out
+ * of a ring of recent frames, so the reconnect storm has a reference point.
+ */
+const REPLAY = 10_000;
+
+export function createBareSse(): http.Server {
+  const clients = new Set<http.ServerResponse>();
+  const boot = Date.now();
+  const ring: string[] = new Array(REPLAY);
+  let seq = 0;
+
+  function broadcast(type: string, data: string): void {
+    seq++;
+    const frame = `id: ${boot}-${seq}\nevent: ${type}\ndata: ${data}\n\n`;
+    ring[seq % REPLAY] = frame;
+    for (const res of clients) res.write(frame);
+  }
+
+  function resumeFrom(lastEventId: string | undefined): string {
+    const m = /^(\d+)-(\d+)$/.exec(lastEventId ?? '');
+    if (!m || Number(m[1]) !== boot) return '';
+    const from = Number(m[2]);
+    if (from < seq - REPLAY + 1 || from > seq) return '';
+    let out = '';
+    for (let s = from + 1; s <= seq; s++) out += ring[s % REPLAY];
+    return out;
+  }
+
+  return http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.startsWith('/events')) {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 1000\n\n${resumeFrom(req.headers['last-event-id'] as string | undefined)}`);
+      clients.add(res);
+      res.on('close', () => clients.delete(res));
+      return;
+    }
+    const logs = req.method === 'POST' && /^\/api\/workers\/([^/]+)\/logs$/.exec(req.url ?? '');
+    if (logs) {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => {
+        body += c;
+      });
+      req.on('end', () => {
+        const { entries } = JSON.parse(body) as { entries: { level: string; message: string }[] };
+        const at = Date.now();
+        const workerId = logs[1]!;
+        broadcast(
+          'log',
+          JSON.stringify({ v: 1, entries: entries.map((e) => ({ workerId, level: e.level, message: e.message, at })) }),
+        );
+        res.writeHead(202, { 'content-type': 'application/json', 'content-length': 11 });
+        res.end('{"ok":true}');
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+}

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Child, spawnChild } from './procs.js';
+
+export type ServerKind = 'pulseboard' | 'bare-sse' | 'better-sse' | 'bare-json';
+
+export interface Server {
+  kind: ServerKind;
+  url: string;
+  child: Child;
+  stats(): Promise<ServerStats>;
+}
+
+export interface ServerStats {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  cpuShare: number;
+}
+
+export interface TargetOptions {
+  /** Write a V8 CPU profile of the Pulseboard server process into this directory. */
+  profileDir?: string;
+  pulseboardConfig?: Record<string, unknown>;
+}
+
+const serverEntry = fileURLToPath(new URL('../../packages/server/src/index.ts', import.meta.url));
+
+/** Null when the server package is there; otherwise why Pulseboard rows are skipped. */
+export function pulseboardMissing(): string | null {
+  return existsSync(serverEntry) ? null : 'server not built yet (packages/server/src/index.ts missing)';
+}
+
+export async function startServer(kind: ServerKind, opts: TargetOptions = {}): Promise<Server> {
+  const nodeArgs = ['--expose-gc'];
+  if (kind === 'pulseboard' && opts.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);
+  const child = spawnChild('targets/server.ts', [kind, JSON.stringify(opts.pulseboardConfig ?? {})], nodeArgs);
+  const info = await child.ready;
+  return { kind, url: String(info.url), child, stats: () => child.call<ServerStats>('stats') };
+}

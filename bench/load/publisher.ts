@@ -1,0 +1,97 @@
+import { ready, serve } from '../lib/child.js';
+import { KeepAliveConn } from '../lib/http.js';
+import { DRIVER_ID, heartbeatBody, logsBody, registerBody } from '../lib/payload.js';
+import { now, sleep } from '../lib/stats.js';
+
+/**
+ * The event source for fan-out and the storm, in its own process. It posts
+ * log batches as the benchmark worker through the target's real worker API,
+ * so every event the clients receive is a real `log` event; on Pulseboard it
+ * registers first and keeps heartbeating like a live worker.
+ */
+let target = { host: '127.0.0.1', port: 0 };
+/** Idle keep-alive connections; one request at a time each, more are opened when requests overlap. */
+let idle: KeepAliveConn[] = [];
+const all = new Set<KeepAliveConn>();
+let beat: NodeJS.Timeout | null = null;
+let seq = 0;
+let errors = 0;
+
+async function post(path: string, body: string): Promise<number> {
+  let conn = idle.pop();
+  if (!conn) {
+    conn = new KeepAliveConn(target.host, target.port);
+    all.add(conn);
+  }
+  try {
+    const r = await conn.request('POST', path, body);
+    if (r.status >= 300) errors++;
+    return r.status;
+  } catch {
+    errors++;
+    return 0;
+  } finally {
+    idle.push(conn);
+  }
+}
+
+function closeAll(): void {
+  if (beat) clearInterval(beat);
+  beat = null;
+  for (const c of all) c.close();
+  all.clear();
+  idle = [];
+}
+
+const publishOne = () => post(`/api/workers/${DRIVER_ID}/logs`, logsBody(++seq, now()));
+
+serve({
+  setup: async (args) => {
+    const url = new URL(String(args.url));
+    closeAll();
+    target = { host: url.hostname, port: Number(url.port) };
+    seq = 0;
+    errors = 0;
+    if (args.register) {
+      const status = await post('/api/workers', registerBody(DRIVER_ID, 0));
+      if (status >= 300) throw new Error(`registering ${DRIVER_ID} answered ${status}`);
+      let n = 0;
+      beat = setInterval(() => void post(`/api/workers/${DRIVER_ID}/heartbeat`, heartbeatBody(n++)), 1000);
+    }
+    return null;
+  },
+
+  /** Open loop at a fixed rate (no coordinated omission): line k is due at t0 + k/rate. */
+  rate: async (args) => {
+    const perSec = Number(args.perSec);
+    const durationMs = Number(args.durationMs);
+    const t0 = now();
+    const inflight = new Set<Promise<number>>();
+    let k = 0;
+    while (now() - t0 < durationMs) {
+      const due = t0 + (k * 1000) / perSec;
+      const wait = due - now();
+      if (wait > 0) await sleep(wait);
+      // Bounded: a target that stops answering must not make this process pile up requests.
+      if (inflight.size >= 64) await Promise.race(inflight);
+      const p = publishOne();
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+      k++;
+    }
+    await Promise.all(inflight);
+    return { sent: k, lastSeq: seq, errors };
+  },
+
+  /** Closed loop: `count` lines back to back, one request in flight. */
+  burst: async (args) => {
+    const count = Number(args.count);
+    const firstSeq = seq + 1;
+    for (let i = 0; i < count; i++) await publishOne();
+    return { firstSeq, lastSeq: seq, errors };
+  },
+
+  teardown: () => closeAll(),
+  exit: () => closeAll(),
+});
+ready({ pid: process.pid });

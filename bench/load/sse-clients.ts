@@ -1,0 +1,269 @@
+import http from 'node:http';
+import { ready, serve } from '../lib/child.js';
+import { scanLines } from '../lib/payload.js';
+import { Hist, now, sleep } from '../lib/stats.js';
+
+/**
+ * A load process holding many SSE connections: raw `http.request` and a
+ * minimal line parser (no EventSource object per connection), cheap enough
+ * for thousands of connections per process. Each connection records receipt
+ * latency of benchmark log lines and counts lost and repeated sequence
+ * numbers; it resumes with `Last-Event-ID` as a browser would.
+ */
+interface Conn {
+  req: http.ClientRequest | null;
+  open: boolean;
+  /** Dropped on purpose: its close is not counted as a failure. */
+  closing: boolean;
+  pending: string;
+  lastId: string | null;
+  /** Highest benchmark sequence number seen; 0 until the first. */
+  lastSeq: number;
+  /** In a storm: waiting for the first line sent after the drop. */
+  resumeAfter: number;
+  attempts: number;
+}
+
+let target = { host: '127.0.0.1', port: 0, path: '/events' };
+let conns: Conn[] = [];
+let hist = new Hist();
+let recording = false;
+let counters = newCounters();
+let storm: { dropAt: number; waiting: number; times: number[]; done(): void } | null = null;
+
+function newCounters() {
+  return {
+    events: 0,
+    deliveries: 0,
+    bytes: 0,
+    lost: 0,
+    dup: 0,
+    resync: 0,
+    initialData: 0,
+    unexpectedCloses: 0,
+    reconnects: 0,
+    connectErrors: 0,
+  };
+}
+
+function dispatch(c: Conn, block: string): void {
+  let id: string | null = null;
+  let type = 'message';
+  let data = '';
+  for (const line of block.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const field = line.slice(0, colon);
+    const value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
+    if (field === 'data') data = data ? `${data}\n${value}` : value;
+    else if (field === 'event') type = value;
+    else if (field === 'id') id = value;
+  }
+  if (id !== null) c.lastId = id;
+  if (!data) return;
+  counters.events++;
+  if (type === 'initial_data') {
+    counters.initialData++;
+    if (data.includes('"resync":true')) counters.resync++;
+    return;
+  }
+  if (type !== 'log') return;
+  const at = now();
+  scanLines(data, (seq, sentAt) => {
+    counters.deliveries++;
+    if (recording) hist.add(at - sentAt);
+    if (c.lastSeq > 0 && seq <= c.lastSeq) counters.dup++;
+    else {
+      if (c.lastSeq > 0 && seq > c.lastSeq + 1) counters.lost += seq - c.lastSeq - 1;
+      c.lastSeq = seq;
+    }
+    if (storm && c.resumeAfter > 0 && sentAt > c.resumeAfter) {
+      c.resumeAfter = 0;
+      storm.times.push(at - storm.dropAt);
+      if (--storm.waiting === 0) storm.done();
+    }
+  });
+}
+
+function onData(c: Conn, chunk: string): void {
+  counters.bytes += chunk.length;
+  const from = Math.max(0, c.pending.length - 1);
+  let buf = c.pending + chunk;
+  if (buf.includes('\r')) buf = buf.replace(/\r\n?/g, '\n');
+  let start = 0;
+  let end = buf.indexOf('\n\n', from);
+  while (end !== -1) {
+    dispatch(c, buf.slice(start, end));
+    start = end + 2;
+    end = buf.indexOf('\n\n', start);
+  }
+  c.pending = start === 0 ? buf : buf.slice(start);
+}
+
+/** Opens (or reopens, resuming from the last id) one connection; resolves once the server answered 200. */
+function open(c: Conn): Promise<boolean> {
+  return new Promise((resolve) => {
+    c.pending = '';
+    c.attempts++;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (c.lastId) headers['last-event-id'] = c.lastId;
+    const req = http.request({ ...target, method: 'GET', agent: false, headers });
+    c.req = req;
+    let settled = false;
+    const settle = (ok: boolean) => {
+      if (!settled) {
+        settled = true;
+        resolve(ok);
+      }
+    };
+    req.setTimeout(20_000, () => req.destroy(new Error('connect timeout')));
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        req.destroy();
+        counters.connectErrors++;
+        return settle(false);
+      }
+      req.setTimeout(0);
+      c.open = true;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => onData(c, chunk));
+      res.on('close', () => onClose(c, req));
+      settle(true);
+    });
+    req.on('error', () => {
+      if (!c.open && !c.closing) counters.connectErrors++;
+      settle(false);
+    });
+    req.end();
+  });
+}
+
+function onClose(c: Conn, req: http.ClientRequest): void {
+  if (c.req !== req) return;
+  c.open = false;
+  if (c.closing) return;
+  counters.unexpectedCloses++;
+  // The server cut us off (slow client, restart): resume like a browser, with jitter.
+  void reconnect(c, 200 + Math.random() * 500);
+}
+
+/** Reopens with bounded retries and jittered backoff, as EventSource would. */
+async function reconnect(c: Conn, delayMs: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (delayMs > 0) await sleep(delayMs);
+    if (c.closing) return false;
+    if (await open(c)) {
+      counters.reconnects++;
+      return true;
+    }
+    delayMs = Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random());
+  }
+  return false;
+}
+
+async function openAll(list: Conn[], concurrency: number): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const lane = async () => {
+    while (next < list.length) {
+      const c = list[next++]!;
+      if (!(await open(c)) && !(await reconnect(c, 100))) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return failed;
+}
+
+function dropAll(): void {
+  for (const c of conns) {
+    c.closing = true;
+    c.open = false;
+    c.req?.destroy();
+  }
+}
+
+serve({
+  /** Opens `count` connections to `url` + `path`. */
+  connect: async (args) => {
+    const url = new URL(String(args.url));
+    target = { host: url.hostname, port: Number(url.port), path: String(args.path ?? '/events') };
+    const count = Number(args.count);
+    const fresh: Conn[] = Array.from({ length: count }, () => ({
+      req: null,
+      open: false,
+      closing: false,
+      pending: '',
+      lastId: null,
+      lastSeq: 0,
+      resumeAfter: 0,
+      attempts: 0,
+    }));
+    conns.push(...fresh);
+    const t0 = now();
+    const failed = await openAll(fresh, Number(args.concurrency ?? 100));
+    return { opened: count - failed, failed, ms: now() - t0 };
+  },
+
+  /** Starts or stops recording latency; resets every counter. */
+  record: (args) => {
+    recording = Boolean(args.on);
+    hist = new Hist();
+    counters = newCounters();
+    return null;
+  },
+
+  stats: () => {
+    const lastSeqs = conns.map((c) => c.lastSeq);
+    return {
+      ...counters,
+      hist: hist.toSparse(),
+      total: conns.length,
+      open: conns.filter((c) => c.open).length,
+      minLastSeq: lastSeqs.length ? Math.min(...lastSeqs) : 0,
+    };
+  },
+
+  /** Resolves when every connection has seen sequence number `seq` (or at the timeout). */
+  waitSeq: async (args) => {
+    const seq = Number(args.seq);
+    const deadline = now() + Number(args.timeoutMs ?? 30_000);
+    const t0 = now();
+    while (now() < deadline && conns.some((c) => c.lastSeq < seq)) await sleep(5);
+    return { reached: conns.filter((c) => c.lastSeq >= seq).length, ms: now() - t0 };
+  },
+
+  /**
+   * The reconnect storm: drop every connection at once and reopen it right
+   * away with its Last-Event-ID. Resolves with each connection's time from
+   * the drop until it received a line sent after the drop (caught up).
+   */
+  storm: async (args) => {
+    const timeoutMs = Number(args.timeoutMs ?? 20_000);
+    dropAll();
+    const dropAt = now();
+    const times: number[] = [];
+    const finished = new Promise<void>((done) => {
+      storm = { dropAt, waiting: conns.length, times, done };
+      if (conns.length === 0) done();
+    });
+    for (const c of conns) {
+      c.closing = false;
+      c.resumeAfter = dropAt;
+      void reconnect(c, 0);
+    }
+    await Promise.race([finished, sleep(timeoutMs)]);
+    storm = null;
+    for (const c of conns) c.resumeAfter = 0;
+    return { times, resumed: times.length, total: conns.length };
+  },
+
+  closeAll: () => {
+    dropAll();
+    conns = [];
+    return null;
+  },
+
+  exit: () => dropAll(),
+});
+ready({ pid: process.pid });

@@ -1,0 +1,98 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatTable, type Row, type SuiteResult } from './lib/report.js';
+import { fanout } from './suites/fanout.js';
+
+/**
+ * `npm run bench [-- --quick] [-- --only fanout,storm] [-- --profile]`
+ *
+ * Runs every benchmark, prints one table and writes bench/results/latest.json
+ * (or quick.json). Every server under test and every load generator is its own
+ * child process; all of them are killed when this process ends, however it ends.
+ */
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const profile = argv.includes('--profile');
+const onlyArg = argv.find((a) => a.startsWith('--only'));
+const only = onlyArg ? (onlyArg.split('=')[1] ?? argv[argv.indexOf(onlyArg) + 1] ?? '').split(',') : null;
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const profileDir = profile ? `${resultsDir}profiles` : undefined;
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function fdLimit(): number {
+  const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return m ? Number(m[1]) : Number.POSITIVE_INFINITY;
+}
+
+const suites: [name: string, run: () => Promise<SuiteResult>][] = [
+  [
+    'fanout',
+    () =>
+      fanout(
+        quick
+          ? { sizes: [500], rounds: 2, perSec: 5, rateMs: 2500, burst: 100, profileDir }
+          : { sizes: [1000, 5000, 10_000], rounds: 2, perSec: 5, rateMs: 8000, burst: 50, profileDir },
+        log,
+      ),
+  ],
+];
+
+const biggest = quick ? 1000 : 10_000;
+if (fdLimit() < biggest + 1000) {
+  log(`open-file limit ${fdLimit()} is below ${biggest + 1000}: raise it (ulimit -n 65536) before a full run`);
+}
+
+const started = Date.now();
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+let failed = false;
+for (const [name, run] of suites) {
+  if (only && !only.includes(name)) continue;
+  log(`▶ ${name}`);
+  const t0 = Date.now();
+  try {
+    const result = await run();
+    rows.push(...result.rows);
+    details[name] = result.details;
+  } catch (err) {
+    failed = true;
+    log(`✗ ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    rows.push({
+      figure: name,
+      unit: '',
+      ours: null,
+      baseline: null,
+      baselineName: null,
+      ratio: null,
+      target: '',
+      status: 'fail',
+      note: `harness error: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200),
+    });
+  }
+  log(`  ${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const cpus = os.cpus();
+const report = {
+  kind: quick ? 'quick' : 'full',
+  date: new Date(started).toISOString(),
+  durationSec: Math.round((Date.now() - started) / 1000),
+  machine: {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  },
+  rows,
+  details,
+};
+mkdirSync(resultsDir, { recursive: true });
+const file = `${resultsDir}${quick ? 'quick' : 'latest'}.json`;
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+console.log(formatTable(rows));
+log(`\nwrote ${file} (${report.durationSec} s)`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,161 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import type { ServerTimings } from '@pulseboard/protocol';
+import Koa from 'koa';
+import { pino } from 'pino';
+import { createAuth } from './auth.js';
+import { assertSafeBinding, isLoopbackHost, resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import { createCors } from './cors.js';
+import { errorHandler } from './errors.js';
+import { Hub } from './hub.js';
+import { createMetrics } from './metrics.js';
+import { Registry } from './registry.js';
+import { mountEventRoutes } from './routes/events.js';
+import { mountHealthRoutes } from './routes/health.js';
+import { mountResourceRoutes } from './routes/resources.js';
+import type { Services } from './routes/types.js';
+import { mountWorkerRoutes } from './routes/workers.js';
+import { every } from './schedule.js';
+import { Broadcaster } from './sse/broadcaster.js';
+import { createMemoryEventLog, createMemoryRegistryStore } from './store/memory.js';
+import type { EventLog, RegistryStore } from './store/types.js';
+
+export interface PulseServer {
+  app: Koa;
+  config: ServerConfig;
+  /** Starts listening; the defaults come from the config. */
+  listen(options?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
+  /** Stops accepting, tells every stream to reconnect, ends them, stops timers. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface Storage {
+  store: RegistryStore;
+  eventLog: EventLog;
+}
+
+/** Builds a server; `storage` defaults to memory (issue 5 passes a Redis one). */
+export async function createApp(input: Partial<ServerConfigInput> = {}, storage?: Storage): Promise<PulseServer> {
+  const config = resolveConfig(input);
+  const logger = pino({ name: 'pulseboard', level: config.logLevel });
+  const { store, eventLog } = storage ?? {
+    store: createMemoryRegistryStore({ recentLogs: config.recentLogs }),
+    eventLog: createMemoryEventLog({ capacity: config.replayWindow }),
+  };
+  const timings: ServerTimings = {
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    staleAfterMs: config.staleAfterMs,
+    expireAfterMs: config.expireAfterMs,
+    pingIntervalMs: config.pingIntervalMs,
+    dashboardIntervalMs: config.dashboardIntervalMs,
+    metricsIntervalMs: config.metricsIntervalMs,
+    replayWindow: config.replayWindow,
+  };
+
+  // The closures below run only after every const here is initialized.
+  const registry = new Registry({
+    store,
+    onChange: (changes) => hub.handle(changes),
+    staleAfterMs: config.staleAfterMs,
+    expireAfterMs: config.expireAfterMs,
+  });
+  const hub = new Hub({ eventLog, snapshot: () => registry.snapshot(), timings });
+
+  const metrics = createMetrics({ broadcaster: () => broadcaster, store });
+  const broadcaster = new Broadcaster({
+    eventLog,
+    limits: { softBytes: config.sseSoftLimitBytes, hardBytes: config.sseHardLimitBytes },
+    pingIntervalMs: config.pingIntervalMs,
+    onSent: () => metrics.framesSent.inc(),
+    onDrop: (reason, client) => {
+      metrics.clientsDropped.inc({ reason });
+      logger.warn({ reason, lastId: client.lastId }, 'disconnected a slow SSE client; it will resume by replay');
+    },
+  });
+  eventLog.subscribe((event) => metrics.eventsLogged.inc({ type: event.type }));
+
+  let server: Server | undefined;
+  let boundHost = config.host;
+  let accepting = true;
+  const services: Services = {
+    config,
+    logger,
+    registry,
+    hub,
+    eventLog,
+    broadcaster,
+    metrics,
+    requireAccess: createAuth(config),
+    accepting: () => accepting,
+  };
+
+  const app = new Koa();
+  app.silent = true;
+  app.use(errorHandler(logger));
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    await next();
+    // ctx.path, not ctx.url: the query may carry an access_token.
+    logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: performance.now() - started }, 'request');
+  });
+  app.use(createCors(config.corsOrigins, () => isLoopbackHost(boundHost)));
+  const router = new Router();
+  for (const mount of [mountHealthRoutes, mountWorkerRoutes, mountResourceRoutes, mountEventRoutes]) {
+    mount(router, services);
+  }
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  const onTimerError = (err: unknown) => logger.error({ err }, 'periodic task failed');
+  const stopTimers: (() => void)[] = [];
+  const startTimers = () => {
+    broadcaster.start();
+    stopTimers.push(
+      every(config.sweepIntervalMs, () => registry.sweep(), onTimerError),
+      every(config.metricsIntervalMs, () => hub.flushMetrics(), onTimerError),
+      every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
+    );
+  };
+  startTimers();
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    accepting = false;
+    for (const stop of stopTimers.splice(0)) stop();
+    // Logged before the streams end, so resuming clients find the last metrics in the replay.
+    await hub.flushMetrics().catch(onTimerError);
+    const closed = server?.listening ? new Promise<void>((resolve) => server?.close(() => resolve())) : undefined;
+    broadcaster.close(config.retryMs + config.retryJitterMs);
+    hub.close();
+    server?.closeIdleConnections();
+    if (closed) {
+      const timeout = setTimeout(() => server?.closeAllConnections(), config.shutdownTimeoutMs).unref();
+      await closed;
+      clearTimeout(timeout);
+    }
+    logger.info('server closed');
+  };
+
+  return {
+    app,
+    config,
+    async listen(options = {}) {
+      const host = options.host ?? config.host;
+      assertSafeBinding(config, host);
+      server = createServer(app.callback());
+      server.listen(options.port ?? config.port, host);
+      await once(server, 'listening');
+      boundHost = host;
+      const { port } = server.address() as AddressInfo;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      logger.info({ url, compress: config.compress, auth: config.readTokens.length > 0 }, 'listening');
+      return { url, port };
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { HttpError } from './errors.js';
+
+export type Access = 'read' | 'worker';
+
+/** Hashing first gives equal-length inputs to timingSafeEqual, so a token's length does not leak either. */
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+function matchesAny(digests: readonly Buffer[], candidate: Buffer): boolean {
+  let found = false;
+  // No early exit: the time taken does not depend on which token matched.
+  for (const known of digests) found = timingSafeEqual(known, candidate) || found;
+  return found;
+}
+
+function bearer(ctx: Context): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
+  return match?.[1];
+}
+
+/**
+ * Read tokens guard `/events` and GETs, worker tokens guard the worker API.
+ * A kind with no tokens configured is open. No token (or an unknown one)
+ * answers 401; a valid token of the other kind answers 403.
+ */
+export function createAuth(tokens: { readTokens: readonly string[]; workerTokens: readonly string[] }) {
+  const lists: Record<Access, Buffer[]> = {
+    read: tokens.readTokens.map(digest),
+    worker: tokens.workerTokens.map(digest),
+  };
+  return function requireAccess(access: Access, options: { allowQueryToken?: boolean } = {}) {
+    return async (ctx: Context, next: Next) => {
+      const required = lists[access];
+      if (required.length === 0) return next();
+      const queryToken = options.allowQueryToken ? ctx.query.access_token : undefined;
+      const token = bearer(ctx) ?? (typeof queryToken === 'string' ? queryToken : undefined);
+      const challenge = { 'WWW-Authenticate': 'Bearer realm="pulseboard"' };
+      if (!token) throw new HttpError(401, 'unauthorized', 'Send a token as Authorization: Bearer', undefined, challenge);
+      const candidate = digest(token);
+      if (matchesAny(required, candidate)) return next();
+      if (matchesAny(lists[access === 'read' ? 'worker' : 'read'], candidate)) {
+        throw new HttpError(403, 'forbidden', `This token does not grant ${access} access`);
+      }
+      throw new HttpError(401, 'invalid_token', 'Unknown token', undefined, challenge);
+    };
+  };
+}
+
+export type RequireAccess = ReturnType<typeof createAuth>;

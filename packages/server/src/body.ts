@@ -1,0 +1,44 @@
+import type { Context } from 'koa';
+import { HttpError } from './errors.js';
+
+/** Rejects keys that could reach an object's prototype, wherever they appear. */
+function reviver(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new HttpError(400, 'invalid_body', 'Key "__proto__" is not allowed');
+  return value;
+}
+
+/**
+ * Reads a JSON request body: 415 unless `application/json`, 413 past `limit`
+ * bytes (before reading when Content-Length says so), 400 when malformed.
+ */
+export async function readJson(ctx: Context, limit: number): Promise<unknown> {
+  if (!ctx.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+  }
+  const tooLarge = () => new HttpError(413, 'payload_too_large', `Body exceeds ${limit} bytes`);
+  if (Number(ctx.get('content-length')) > limit) throw tooLarge();
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const req = ctx.req;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Discard the rest instead of destroying the socket, so the 413 reaches the client.
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+  const text = raw.toString('utf8');
+  try {
+    return JSON.parse(text, reviver);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, 'invalid_json', `Malformed JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import type { ServerConfigInput } from './config.js';
+
+export const USAGE = `Usage: pulseboard-server [options]
+
+  --port <n>                 PORT            default 8090
+  --host <addr>              HOST            default 127.0.0.1
+  --read-token <t>           PULSE_READ_TOKENS (comma-separated)     repeatable
+  --worker-token <t>         PULSE_WORKER_TOKENS (comma-separated)   repeatable
+  --cors-origin <origin>     PULSE_CORS_ORIGINS (comma-separated)    repeatable
+  --allow-anonymous          PULSE_ALLOW_ANONYMOUS=1   listen beyond loopback without tokens
+  --compress                 PULSE_COMPRESS=1          gzip /events (costs memory per client)
+  --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent
+  --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
+  --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
+  --replay-window <events>   --body-limit <bytes>
+  -h, --help
+`;
+
+const NUMERIC = {
+  'heartbeat-interval': 'heartbeatIntervalMs',
+  'stale-after': 'staleAfterMs',
+  'expire-after': 'expireAfterMs',
+  'sweep-interval': 'sweepIntervalMs',
+  'ping-interval': 'pingIntervalMs',
+  'dashboard-interval': 'dashboardIntervalMs',
+  'metrics-interval': 'metricsIntervalMs',
+  'replay-window': 'replayWindow',
+  'body-limit': 'bodyLimitBytes',
+} as const satisfies Record<string, keyof ServerConfigInput>;
+
+const csv = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
+function toNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag} expects a number, got "${value}"`);
+  return n;
+}
+
+/** Flags win over environment variables; the config schema validates the result. */
+export function parseCliArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { help: true } | { help: false; config: Partial<ServerConfigInput> } {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'read-token': { type: 'string', multiple: true },
+      'worker-token': { type: 'string', multiple: true },
+      'cors-origin': { type: 'string', multiple: true },
+      'allow-anonymous': { type: 'boolean' },
+      compress: { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      ...Object.fromEntries(Object.keys(NUMERIC).map((flag) => [flag, { type: 'string' as const }])),
+    },
+  });
+  if (values.help) return { help: true };
+  const flag = (name: string) => values[name as keyof typeof values] as string | undefined;
+  const config: Partial<ServerConfigInput> = {
+    port: toNumber('port', (values.port as string | undefined) ?? env.PORT ?? '8090'),
+    host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
+    readTokens: (values['read-token'] as string[] | undefined) ?? csv(env.PULSE_READ_TOKENS),
+    workerTokens: (values['worker-token'] as string[] | undefined) ?? csv(env.PULSE_WORKER_TOKENS),
+    corsOrigins: (values['cors-origin'] as string[] | undefined) ?? csv(env.PULSE_CORS_ORIGINS),
+    allowAnonymous: Boolean(values['allow-anonymous']) || env.PULSE_ALLOW_ANONYMOUS === '1',
+    compress: Boolean(values.compress) || env.PULSE_COMPRESS === '1',
+  };
+  const logLevel = (values['log-level'] as string | undefined) ?? env.LOG_LEVEL;
+  if (logLevel) config.logLevel = logLevel as ServerConfigInput['logLevel'];
+  for (const [name, key] of Object.entries(NUMERIC)) {
+    const value = flag(name);
+    if (value !== undefined) config[key] = toNumber(name, value);
+  }
+  return { help: false, config };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+const ms = z.number().int().positive().max(2 ** 31 - 1);
+const tokens = z.array(z.string().min(1).max(512));
+
+/** Every knob the server has. Defaults follow issue 2; tests shrink the intervals. */
+const configSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(8090),
+  host: z.string().min(1).default('127.0.0.1'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Tokens that may read: `/events`, `GET /api/*`, `/metrics`. Empty: reads are open. */
+  readTokens: tokens.default([]),
+  /** Tokens that may write through the worker API. Empty: writes are open. */
+  workerTokens: tokens.default([]),
+  /** Exact origins (`https://ops.example.com`) or `*`. */
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  /** Allow binding a non-loopback address while a token list is empty. */
+  allowAnonymous: z.boolean().default(false),
+  heartbeatIntervalMs: ms.default(5000),
+  /** Default: three heartbeat intervals. */
+  staleAfterMs: ms.optional(),
+  expireAfterMs: ms.default(300_000),
+  sweepIntervalMs: ms.default(1000),
+  pingIntervalMs: ms.default(15_000),
+  dashboardIntervalMs: ms.default(5000),
+  metricsIntervalMs: ms.default(1000),
+  replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Log lines kept for `initial_data`. */
+  recentLogs: z.number().int().min(0).max(100_000).default(500),
+  bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(65_536),
+  compress: z.boolean().default(false),
+  /** Past this many bytes queued for one SSE client, superseded `metrics_update` events are skipped. */
+  sseSoftLimitBytes: z.number().int().min(1024).default(256 * 1024),
+  /** Past this many bytes queued for one SSE client, it is disconnected (it resumes by replay). */
+  sseHardLimitBytes: z.number().int().min(2048).default(1024 * 1024),
+  /** Base `retry:` sent on connect; each connection adds up to `retryJitterMs`. */
+  retryMs: ms.default(1000),
+  retryJitterMs: z.number().int().min(0).max(60_000).default(2000),
+  /** How long `close()` waits for in-flight requests before cutting connections. */
+  shutdownTimeoutMs: ms.default(5000),
+});
+
+export type ServerConfigInput = z.input<typeof configSchema>;
+export type ServerConfig = Omit<z.output<typeof configSchema>, 'staleAfterMs'> & { staleAfterMs: number };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function resolveConfig(input: Partial<ServerConfigInput> = {}): ServerConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid server config: ${z.prettifyError(parsed.error)}`);
+  }
+  const config = parsed.data;
+  if (config.sseHardLimitBytes <= config.sseSoftLimitBytes) {
+    throw new ConfigError('Invalid server config: sseHardLimitBytes must be greater than sseSoftLimitBytes');
+  }
+  return { ...config, staleAfterMs: config.staleAfterMs ?? config.heartbeatIntervalMs * 3 };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The binding rule from issue 2: no tokens means loopback only, unless explicitly allowed. */
+export function assertSafeBinding(config: ServerConfig, host: string): void {
+  const open = config.readTokens.length === 0 || config.workerTokens.length === 0;
+  if (open && !isLoopbackHost(host) && !config.allowAnonymous) {
+    throw new ConfigError(
+      `Refusing to listen on ${host} without both read and worker tokens; set tokens or pass --allow-anonymous`,
+    );
+  }
+}

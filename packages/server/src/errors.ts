@@ -1,0 +1,44 @@
+import type { ErrorBody } from '@pulseboard/protocol';
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+
+/** An error the API answers with `{error: {code, message, issues?}}`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: ErrorBody['error']['issues'],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(ctx: Context, error: HttpError): void {
+  ctx.status = error.status;
+  if (error.headers) ctx.set(error.headers);
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.issues) body.error.issues = error.issues;
+  ctx.body = body;
+}
+
+/** Outermost middleware: every failure and every unmatched route becomes a JSON error. */
+export function errorHandler(logger: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+        sendError(ctx, new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`));
+      }
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(ctx, err);
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return sendError(ctx, new HttpError(status, 'bad_request', (err as Error).message));
+      }
+      logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      sendError(ctx, new HttpError(500, 'internal', 'Internal server error'));
+    }
+  };
+}

@@ -1,0 +1,134 @@
+import {
+  type InitialDataPayload,
+  type MetricsItem,
+  PROTOCOL_VERSION,
+  type ServerTimings,
+} from '@pulseboard/protocol';
+import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
+import type { LoggedEventInput } from './events.js';
+import type { RegistryChange, Snapshot } from './registry.js';
+import { encodeFrame } from './sse/frame.js';
+import type { EventLog } from './store/types.js';
+
+export interface HubOptions {
+  eventLog: EventLog;
+  snapshot: () => Promise<Snapshot>;
+  timings: ServerTimings;
+  now?: () => number;
+}
+
+const v = PROTOCOL_VERSION;
+
+/**
+ * Turns registry changes into logged events: most at once, metrics coalesced
+ * into one `metrics_update` per tick, and a periodic `dashboard_update` with
+ * aggregates and only the workers that changed since the previous one.
+ */
+export class Hub {
+  readonly #log: EventLog;
+  readonly #snapshot: () => Promise<Snapshot>;
+  readonly #timings: ServerTimings;
+  readonly #now: () => number;
+  readonly #pendingMetrics = new Map<string, MetricsItem>();
+  /** Workers changed since the last dashboard_update, learned from the live feed (so, on Redis, from every instance). */
+  #dirty = new Set<string>();
+  #errorCounts = new Map<string, number>();
+  #errorRate = 0;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: HubOptions) {
+    this.#log = options.eventLog;
+    this.#snapshot = options.snapshot;
+    this.#timings = options.timings;
+    this.#now = options.now ?? Date.now;
+    this.#unsubscribe = this.#log.subscribe((event) => {
+      if (event.type === 'worker_registered') this.#dirty.add(event.data.worker.id);
+      else if (event.type === 'worker_status_change') this.#dirty.add(event.data.id);
+      else if (event.type === 'worker_deregistered') this.#dirty.delete(event.data.id);
+    });
+  }
+
+  async handle(changes: readonly RegistryChange[]): Promise<void> {
+    for (const change of changes) {
+      const input = this.#toEvent(change);
+      if (input) await this.#log.append(input);
+    }
+  }
+
+  /** One metrics_update with the latest values of every worker that reported since the last one. */
+  async flushMetrics(): Promise<void> {
+    if (this.#pendingMetrics.size === 0) return;
+    const items = [...this.#pendingMetrics.values()];
+    this.#pendingMetrics.clear();
+    await this.#log.append({ type: 'metrics_update', data: { v, at: this.#now(), items } });
+  }
+
+  async publishDashboard(): Promise<void> {
+    const dirty = this.#dirty;
+    this.#dirty = new Set();
+    const { workers, resources } = await this.#snapshot();
+    this.#errorRate = computeErrorRate(this.#errorCounts, workers, this.#timings.dashboardIntervalMs);
+    this.#errorCounts = errorCounts(workers);
+    await this.#log.append({
+      type: 'dashboard_update',
+      data: {
+        v,
+        at: this.#now(),
+        aggregates: computeAggregates(workers, resources, this.#errorRate),
+        queues: computeQueues(workers),
+        workers: workers.filter((worker) => dirty.has(worker.id)),
+      },
+    });
+  }
+
+  /**
+   * A snapshot for one connection, with the id of the latest logged event read
+   * before the snapshot: events after that id are in the client's live queue,
+   * and any of them already reflected in the snapshot only set state again.
+   */
+  async initialData(resync: boolean, workerFilter: ReadonlySet<string> | null): Promise<{ id: string; frame: Buffer }> {
+    const id = await this.#log.latestId();
+    const { workers, resources, logs } = await this.#snapshot();
+    const payload: InitialDataPayload = {
+      v,
+      resync,
+      at: this.#now(),
+      workers: workerFilter ? workers.filter((w) => workerFilter.has(w.id)) : workers,
+      resources,
+      queues: computeQueues(workers),
+      aggregates: computeAggregates(workers, resources, this.#errorRate),
+      logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
+      config: this.#timings,
+    };
+    return { id, frame: encodeFrame(id, 'initial_data', JSON.stringify(payload)) };
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  #toEvent(change: RegistryChange): LoggedEventInput | undefined {
+    switch (change.kind) {
+      case 'registered':
+        return { type: 'worker_registered', data: { v, worker: change.worker } };
+      case 'deregistered':
+        this.#pendingMetrics.delete(change.id);
+        return { type: 'worker_deregistered', data: { v, id: change.id, reason: change.reason } };
+      case 'status': {
+        const { id, from, to, at, reason } = change;
+        return { type: 'worker_status_change', data: { v, id, from, to, at, reason } };
+      }
+      case 'heartbeat': {
+        const { id, status, lastHeartbeatAt } = change;
+        return { type: 'worker_status_update', data: { v, id, status, lastHeartbeatAt } };
+      }
+      case 'metrics':
+        this.#pendingMetrics.set(change.item.id, change.item);
+        return undefined;
+      case 'resources':
+        return { type: 'resources_update', data: { v, resources: change.resources } };
+      case 'logs':
+        return { type: 'log', data: { v, entries: change.entries } };
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { WORKER_STATUSES } from '@pulseboard/protocol';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Broadcaster } from './sse/broadcaster.js';
+import type { RegistryStore } from './store/types.js';
+
+/** Prometheus metrics, on a registry of this app's own (never prom-client's global one). */
+export function createMetrics(sources: { broadcaster: () => Broadcaster; store: RegistryStore }) {
+  const registry = new Registry();
+  const registers = [registry];
+  new Gauge({
+    name: 'pulseboard_sse_clients',
+    help: 'Connected /events clients.',
+    registers,
+    collect() {
+      this.set(sources.broadcaster().size);
+    },
+  });
+  new Gauge({
+    name: 'pulseboard_sse_buffered_bytes',
+    help: 'Bytes queued for /events clients and not yet taken by their sockets.',
+    registers,
+    collect() {
+      this.set(sources.broadcaster().buffered());
+    },
+  });
+  new Gauge({
+    name: 'pulseboard_workers',
+    help: 'Workers in the registry, by status.',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      const workers = await sources.store.workers.list();
+      for (const status of WORKER_STATUSES) {
+        this.set({ status }, workers.filter((s) => s.worker.status === status).length);
+      }
+    },
+  });
+  new Gauge({
+    name: 'pulseboard_resources',
+    help: 'Resources in the registry.',
+    registers,
+    async collect() {
+      this.set(await sources.store.resources.size());
+    },
+  });
+  return {
+    registry,
+    eventsLogged: new Counter({
+      name: 'pulseboard_events_logged_total',
+      help: 'Events appended to the event log, by type.',
+      labelNames: ['type'],
+      registers,
+    }),
+    framesSent: new Counter({
+      name: 'pulseboard_sse_frames_sent_total',
+      help: 'SSE messages written to clients (one event to N clients counts N).',
+      registers,
+    }),
+    clientsDropped: new Counter({
+      name: 'pulseboard_sse_clients_dropped_total',
+      help: 'Clients disconnected by the server: slow (socket buffer past the hard bound) or backlog (could not catch up).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    heartbeats: new Counter({
+      name: 'pulseboard_heartbeats_total',
+      help: 'Heartbeats accepted; rate() gives the heartbeat rate.',
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

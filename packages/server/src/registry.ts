@@ -1,0 +1,237 @@
+import type {
+  DeregisterReason,
+  HeartbeatBody,
+  LogEntry,
+  LogLineInput,
+  MetricsItem,
+  RegisterWorkerBody,
+  ReportableStatus,
+  Resource,
+  ResourceReport,
+  StatusChangeReason,
+  Worker,
+  WorkerStatus,
+} from '@pulseboard/protocol';
+import type { RegistryStore, StoredWorker } from './store/types.js';
+
+/** What happened to the registry, in order; the hub turns these into events. */
+export type RegistryChange =
+  | { kind: 'registered'; worker: Worker }
+  | { kind: 'deregistered'; id: string; reason: DeregisterReason }
+  | { kind: 'status'; id: string; from: WorkerStatus; to: WorkerStatus; at: number; reason: StatusChangeReason }
+  | { kind: 'heartbeat'; id: string; status: WorkerStatus; lastHeartbeatAt: number }
+  | { kind: 'metrics'; item: MetricsItem }
+  | { kind: 'resources'; resources: Resource[] }
+  | { kind: 'logs'; entries: LogEntry[] };
+
+export interface RegistryOptions {
+  store: RegistryStore;
+  /** Awaited, so a request answers only after its events are logged. */
+  onChange: (changes: RegistryChange[]) => Promise<void>;
+  staleAfterMs: number;
+  expireAfterMs: number;
+  now?: () => number;
+}
+
+export interface Snapshot {
+  workers: Worker[];
+  resources: Resource[];
+  logs: LogEntry[];
+}
+
+const sameDescription = (a: Worker, b: Worker) =>
+  a.name === b.name && a.queue === b.queue && JSON.stringify(a.labels) === JSON.stringify(b.labels);
+
+const sameResource = (a: Resource, b: Resource) =>
+  a.name === b.name &&
+  a.kind === b.kind &&
+  a.status === b.status &&
+  a.latencyMs === b.latencyMs &&
+  a.message === b.message;
+
+function statusReason(from: WorkerStatus, to: WorkerStatus, cause: 'reported' | 'registered'): StatusChangeReason {
+  if (from === 'offline') return 'recovered';
+  if (to === 'stopping') return 'stopping';
+  return cause;
+}
+
+/** Worker and resource state and its transitions; owns no timers. */
+export class Registry {
+  readonly #store: RegistryStore;
+  readonly #onChange: RegistryOptions['onChange'];
+  readonly #staleAfterMs: number;
+  readonly #expireAfterMs: number;
+  readonly #now: () => number;
+
+  constructor(options: RegistryOptions) {
+    this.#store = options.store;
+    this.#onChange = options.onChange;
+    this.#staleAfterMs = options.staleAfterMs;
+    this.#expireAfterMs = options.expireAfterMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Creates the worker, or refreshes it when the id is known (registration is idempotent). */
+  async register(body: RegisterWorkerBody): Promise<{ worker: Worker; created: boolean }> {
+    const now = this.#now();
+    const { before, after } = await this.#store.workers.update(body.id, (current) => {
+      const reportedStatus = body.status ?? current?.reportedStatus ?? 'starting';
+      const base = current?.worker;
+      const worker: Worker = {
+        id: body.id,
+        name: body.name ?? base?.name ?? body.id,
+        queue: body.queue !== undefined ? body.queue : (base?.queue ?? null),
+        status: reportedStatus,
+        registeredAt: base?.registeredAt ?? now,
+        lastHeartbeatAt: now,
+        statusChangedAt: base && base.status === reportedStatus ? base.statusChangedAt : now,
+        metrics: body.metrics ?? base?.metrics ?? null,
+        queueStats: body.queueStats ?? base?.queueStats ?? null,
+        labels: body.labels ?? base?.labels ?? {},
+      };
+      return { worker, reportedStatus };
+    });
+    const worker = (after as StoredWorker).worker;
+    const changes: RegistryChange[] = [];
+    if (!before) {
+      changes.push({ kind: 'registered', worker });
+    } else {
+      if (!sameDescription(before.worker, worker)) changes.push({ kind: 'registered', worker });
+      changes.push(this.#statusChange(before.worker, worker, 'registered'));
+    }
+    if (before && (body.metrics || body.queueStats)) changes.push(metricsChange(worker));
+    await this.#onChange(changes);
+    return { worker, created: !before };
+  }
+
+  /** Returns undefined for an unknown worker, so the caller can answer 404 and the reporter re-registers. */
+  async heartbeat(id: string, body: HeartbeatBody): Promise<Worker | undefined> {
+    const now = this.#now();
+    const { before, after } = await this.#store.workers.update(id, (current) => {
+      if (!current) return undefined;
+      const reportedStatus: ReportableStatus = body.status ?? current.reportedStatus;
+      const base = current.worker;
+      return {
+        reportedStatus,
+        worker: {
+          ...base,
+          status: reportedStatus,
+          lastHeartbeatAt: now,
+          statusChangedAt: base.status === reportedStatus ? base.statusChangedAt : now,
+          metrics: body.metrics ?? base.metrics,
+          queueStats: body.queueStats ?? base.queueStats,
+        },
+      };
+    });
+    if (!before || !after) return undefined;
+    const changes: RegistryChange[] = [this.#statusChange(before.worker, after.worker, 'reported')];
+    if (body.metrics || body.queueStats) changes.push(metricsChange(after.worker));
+    if (body.resources?.length) {
+      const resources = await this.#upsertResources(body.resources, now);
+      if (resources.length) changes.push({ kind: 'resources', resources });
+    }
+    await this.#onChange(changes);
+    return after.worker;
+  }
+
+  async deregister(id: string, reason: DeregisterReason = 'requested'): Promise<boolean> {
+    const { before } = await this.#store.workers.update(id, () => undefined);
+    if (!before) return false;
+    await this.#onChange([{ kind: 'deregistered', id, reason }]);
+    return true;
+  }
+
+  /** Returns undefined for an unknown worker. */
+  async addLogs(id: string, lines: readonly LogLineInput[]): Promise<LogEntry[] | undefined> {
+    if (!(await this.#store.workers.get(id))) return undefined;
+    const now = this.#now();
+    const entries = lines.map((line) => ({ workerId: id, level: line.level, message: line.message, at: line.at ?? now }));
+    await this.#store.logs.append(entries);
+    await this.#onChange([{ kind: 'logs', entries }]);
+    return entries;
+  }
+
+  async upsertResource(report: ResourceReport): Promise<Resource> {
+    const now = this.#now();
+    const changed = await this.#upsertResources([report], now);
+    if (changed.length) await this.#onChange([{ kind: 'resources', resources: changed }]);
+    return (await this.#store.resources.get(report.id)) as Resource;
+  }
+
+  /**
+   * Marks silent workers offline and removes long-offline ones. Each
+   * transition is re-checked inside the store's atomic update, so only the
+   * caller that actually made it emits it.
+   */
+  async sweep(): Promise<void> {
+    const now = this.#now();
+    const isStale = (w: Worker) => w.status !== 'offline' && now - w.lastHeartbeatAt >= this.#staleAfterMs;
+    const isExpired = (w: Worker) => w.status === 'offline' && now - w.statusChangedAt >= this.#expireAfterMs;
+    const changes: RegistryChange[] = [];
+    for (const { worker } of await this.#store.workers.list()) {
+      if (isStale(worker)) {
+        const { before, after } = await this.#store.workers.update(worker.id, (current) =>
+          current && isStale(current.worker)
+            ? { ...current, worker: { ...current.worker, status: 'offline', statusChangedAt: now } }
+            : current,
+        );
+        if (before && after && before !== after) {
+          changes.push({ kind: 'status', id: worker.id, from: before.worker.status, to: 'offline', at: now, reason: 'stale' });
+        }
+      } else if (isExpired(worker)) {
+        const { before, after } = await this.#store.workers.update(worker.id, (current) =>
+          current && isExpired(current.worker) ? undefined : current,
+        );
+        if (before && !after) changes.push({ kind: 'deregistered', id: worker.id, reason: 'expired' });
+      }
+    }
+    if (changes.length) await this.#onChange(changes);
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const [stored, resources, logs] = await Promise.all([
+      this.#store.workers.list(),
+      this.#store.resources.list(),
+      this.#store.logs.recent(),
+    ]);
+    return { workers: stored.map((s) => s.worker), resources, logs };
+  }
+
+
+  #statusChange(before: Worker, after: Worker, cause: 'reported' | 'registered'): RegistryChange {
+    if (before.status === after.status) {
+      return { kind: 'heartbeat', id: after.id, status: after.status, lastHeartbeatAt: after.lastHeartbeatAt };
+    }
+    return {
+      kind: 'status',
+      id: after.id,
+      from: before.status,
+      to: after.status,
+      at: after.statusChangedAt,
+      reason: statusReason(before.status, after.status, cause),
+    };
+  }
+
+  /** Upserts resources and returns those whose health changed (a new `updatedAt` alone is not a change). */
+  async #upsertResources(reports: readonly ResourceReport[], now: number): Promise<Resource[]> {
+    const changed: Resource[] = [];
+    for (const report of reports) {
+      const { before, after } = await this.#store.resources.update(report.id, (current) => ({
+        id: report.id,
+        name: report.name ?? current?.name ?? report.id,
+        kind: report.kind ?? current?.kind ?? 'other',
+        status: report.status,
+        latencyMs: report.latencyMs !== undefined ? report.latencyMs : (current?.latencyMs ?? null),
+        message: report.message !== undefined ? report.message : (current?.message ?? null),
+        updatedAt: now,
+      }));
+      if (after && (!before || !sameResource(before, after))) changed.push(after);
+    }
+    return changed;
+  }
+}
+
+const metricsChange = (worker: Worker): RegistryChange => ({
+  kind: 'metrics',
+  item: { id: worker.id, metrics: worker.metrics, queueStats: worker.queueStats },
+});

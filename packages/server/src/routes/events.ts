@@ -1,0 +1,62 @@
+import { randomInt } from 'node:crypto';
+import { HttpError } from '../errors.js';
+import { parseFilter } from '../sse/filter.js';
+import { encodeRetry } from '../sse/frame.js';
+import { createSink } from '../sse/sink.js';
+import type { Mount } from './types.js';
+
+const MAX_EVENT_ID_LENGTH = 64;
+
+/**
+ * GET /events: the SSE stream. The route writes to the socket itself
+ * (`ctx.respond = false`): a retry line, then either the missed events
+ * (resume) or an `initial_data` snapshot, then live events.
+ */
+export const mountEventRoutes: Mount = (router, services) => {
+  const { config, hub, eventLog, broadcaster, logger, requireAccess, accepting } = services;
+
+  router.get('/events', requireAccess('read', { allowQueryToken: true }), async (ctx) => {
+    if (!accepting()) throw new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
+    const filter = parseFilter(ctx.query);
+    const header = ctx.get('last-event-id');
+    const query = ctx.query.lastEventId;
+    // An id is short; anything longer is garbage and leads to a resync like any unknown id.
+    const lastEventId = (header || (typeof query === 'string' ? query : '')).slice(0, MAX_EVENT_ID_LENGTH + 1);
+    const gzip = config.compress && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+
+    ctx.respond = false;
+    const res = ctx.res;
+    // The socket closes when the stream ends: nothing useful can follow an SSE stream on it, and an
+    // idle keep-alive socket left behind would hold up a graceful shutdown.
+    res.shouldKeepAlive = false;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+      ...(gzip ? { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' } : {}),
+    });
+    ctx.req.socket.setNoDelay(true);
+
+    const client = broadcaster.open(createSink(res, gzip), filter);
+    res.once('close', () => broadcaster.remove(client));
+    // Jitter spreads the reconnects of many dashboards after a restart.
+    client.sendRaw(encodeRetry(config.retryMs + randomInt(config.retryJitterMs + 1)));
+
+    try {
+      const missed = lastEventId.length > 0 && lastEventId.length <= MAX_EVENT_ID_LENGTH ? await eventLog.since(lastEventId) : 'resync';
+      if (missed !== 'resync') {
+        await client.catchUp(missed);
+        client.goLive(missed.at(-1)?.id ?? lastEventId);
+      } else {
+        const { id, frame } = await hub.initialData(lastEventId.length > 0, filter.workers);
+        client.sendControl(id, frame);
+        client.goLive(id);
+      }
+      logger.debug({ lastEventId, resumed: missed !== 'resync', clients: broadcaster.size }, 'stream opened');
+    } catch (err) {
+      logger.error({ err }, 'stream setup failed');
+      broadcaster.remove(client);
+      res.destroy();
+    }
+  });
+};

@@ -1,0 +1,25 @@
+import type Router from '@koa/router';
+import type { Logger } from 'pino';
+import type { RequireAccess } from '../auth.js';
+import type { ServerConfig } from '../config.js';
+import type { Hub } from '../hub.js';
+import type { Metrics } from '../metrics.js';
+import type { Registry } from '../registry.js';
+import type { Broadcaster } from '../sse/broadcaster.js';
+import type { EventLog } from '../store/types.js';
+
+/** What the routes are built from; createApp assembles it. */
+export interface Services {
+  config: ServerConfig;
+  logger: Logger;
+  registry: Registry;
+  hub: Hub;
+  eventLog: EventLog;
+  broadcaster: Broadcaster;
+  metrics: Metrics;
+  requireAccess: RequireAccess;
+  /** False once shutdown began: new streams are refused. */
+  accepting: () => boolean;
+}
+
+export type Mount = (router: Router, services: Services) => void;

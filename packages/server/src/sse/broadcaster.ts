@@ -1,0 +1,98 @@
+import { PROTOCOL_VERSION, type PingPayload, type ReconnectPayload } from '@pulseboard/protocol';
+import type { AnyLoggedEvent } from '../events.js';
+import type { EventLog } from '../store/types.js';
+import { type ClientLimits, type DropReason, SseClient } from './client.js';
+import type { StreamFilter } from './filter.js';
+import { encodeFrame } from './frame.js';
+import type { Sink } from './sink.js';
+
+export interface BroadcasterOptions {
+  eventLog: EventLog;
+  limits: ClientLimits;
+  pingIntervalMs: number;
+  onSent?: () => void;
+  onDrop?: (reason: DropReason, client: SseClient) => void;
+}
+
+/** Fans the event log's live feed out to every connected client, and pings them. */
+export class Broadcaster {
+  readonly #clients = new Set<SseClient>();
+  readonly #options: BroadcasterOptions;
+  #unsubscribe: (() => void) | undefined;
+  #pingTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: BroadcasterOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** Bytes queued across all clients: what slow clients cost the server right now. */
+  buffered(): number {
+    let total = 0;
+    for (const client of this.#clients) total += client.buffered();
+    return total;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#options.eventLog.subscribe((event) => this.#fanOut(event));
+    this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingIntervalMs).unref();
+  }
+
+  open(sink: Sink, filter: StreamFilter): SseClient {
+    const client: SseClient = new SseClient({
+      sink,
+      filter,
+      limits: this.#options.limits,
+      onSent: () => this.#options.onSent?.(),
+      onDrop: (reason) => {
+        this.#clients.delete(client);
+        this.#options.onDrop?.(reason, client);
+      },
+    });
+    this.#clients.add(client);
+    return client;
+  }
+
+  remove(client: SseClient): void {
+    client.close();
+    this.#clients.delete(client);
+  }
+
+  /** Tells every client to reconnect (resuming from its last id) and ends the streams. */
+  close(retryMs: number): void {
+    this.#unsubscribe?.();
+    clearInterval(this.#pingTimer);
+    const payload: ReconnectPayload = { v: PROTOCOL_VERSION, reason: 'shutdown', retryMs };
+    this.#broadcastControl('reconnect', JSON.stringify(payload), () => true);
+    for (const client of this.#clients) client.end();
+    this.#clients.clear();
+  }
+
+  #fanOut(event: AnyLoggedEvent): void {
+    const cache = new Map<string, Buffer | null>();
+    for (const client of this.#clients) client.deliver(event, cache);
+  }
+
+  #ping(): void {
+    const payload: PingPayload = { v: PROTOCOL_VERSION, at: Date.now() };
+    // A pending client's last id may be behind events it has queued: pinging it would skip them.
+    this.#broadcastControl('ping', JSON.stringify(payload), (client) => client.live);
+  }
+
+  /** Control frames carry each client's last id; clients sharing an id share the bytes. */
+  #broadcastControl(type: 'ping' | 'reconnect', json: string, include: (client: SseClient) => boolean): void {
+    const frames = new Map<string, Buffer>();
+    for (const client of [...this.#clients]) {
+      if (!include(client) || !client.lastId) continue;
+      let frame = frames.get(client.lastId);
+      if (!frame) {
+        frame = encodeFrame(client.lastId, type, json);
+        frames.set(client.lastId, frame);
+      }
+      client.sendControl(client.lastId, frame);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { EVENT_TYPES, type EventType, LIMITS } from '@pulseboard/protocol';
+import { HttpError } from '../errors.js';
+import { type AnyLoggedEvent, frameForWorkers } from '../events.js';
+
+/** A client's `?types=` and `?workers=`, parsed once per connection. */
+export interface StreamFilter {
+  types: ReadonlySet<EventType> | null;
+  workers: ReadonlySet<string> | null;
+  /** Identifies the worker filter, so projections are shared between clients with the same one. */
+  workersKey: string;
+}
+
+export const MAX_FILTER_WORKERS = 1000;
+
+const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
+
+function list(value: string | string[] | undefined): string[] {
+  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return joined
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+export function parseFilter(query: Record<string, string | string[] | undefined>): StreamFilter {
+  const types = list(query.types);
+  const unknown = types.filter((type) => !KNOWN_TYPES.has(type));
+  if (unknown.length) {
+    throw new HttpError(400, 'invalid_filter', `Unknown event types: ${unknown.join(', ')}`, [
+      { path: 'types', message: `known types: ${EVENT_TYPES.join(', ')}` },
+    ]);
+  }
+  const workers = [...new Set(list(query.workers))].sort();
+  const badIds = workers.filter((id) => !LIMITS.idPattern.test(id));
+  if (badIds.length || workers.length > MAX_FILTER_WORKERS) {
+    throw new HttpError(400, 'invalid_filter', `workers= takes up to ${MAX_FILTER_WORKERS} valid worker ids`, [
+      { path: 'workers', message: 'ids must match [A-Za-z0-9._:-]{1,128}' },
+    ]);
+  }
+  return {
+    types: types.length ? new Set(types as EventType[]) : null,
+    workers: workers.length ? new Set(workers) : null,
+    workersKey: workers.join(','),
+  };
+}
+
+/** Per event, projections by worker filter: computed once per distinct filter, not once per client. */
+export type ProjectionCache = Map<string, Buffer | null>;
+
+/** The bytes `filter` should receive for `event`, or null to skip it. */
+export function selectFrame(event: AnyLoggedEvent, filter: StreamFilter, cache: ProjectionCache): Buffer | null {
+  if (filter.types && !filter.types.has(event.type)) return null;
+  if (!filter.workers) return event.frame;
+  let frame = cache.get(filter.workersKey);
+  if (frame === undefined) {
+    frame = frameForWorkers(event, filter.workers);
+    cache.set(filter.workersKey, frame);
+  }
+  return frame;
+}

@@ -1,0 +1,89 @@
+import type { ServerResponse } from 'node:http';
+import { constants, createGzip, type Gzip } from 'node:zlib';
+
+/** Where a client's bytes go: the socket directly, or through gzip flushed per write. */
+export interface Sink {
+  write(frame: Buffer): void;
+  /** Bytes accepted but not yet handed to the kernel. */
+  buffered(): number;
+  /** Resolves when some buffered bytes have been flushed (or the connection closed). */
+  drained(): Promise<void>;
+  end(): void;
+  destroy(): void;
+}
+
+export function createSink(res: ServerResponse, gzip: boolean): Sink {
+  return gzip ? new GzipSink(res) : new PlainSink(res);
+}
+
+class PlainSink implements Sink {
+  constructor(readonly res: ServerResponse) {}
+
+  write(frame: Buffer): void {
+    this.res.write(frame);
+  }
+
+  buffered(): number {
+    return this.res.writableLength;
+  }
+
+  drained(): Promise<void> {
+    return waitForDrain([this.res], this.res);
+  }
+
+  end(): void {
+    this.res.end();
+  }
+
+  destroy(): void {
+    this.res.destroy();
+  }
+}
+
+class GzipSink implements Sink {
+  readonly #gzip: Gzip;
+
+  constructor(readonly res: ServerResponse) {
+    this.#gzip = createGzip();
+    this.#gzip.pipe(res);
+    this.#gzip.on('error', () => res.destroy());
+    res.once('close', () => this.#gzip.destroy());
+  }
+
+  write(frame: Buffer): void {
+    this.#gzip.write(frame);
+    // A sync flush emits everything so far as a complete deflate block: nothing waits in the encoder.
+    this.#gzip.flush(constants.Z_SYNC_FLUSH);
+  }
+
+  buffered(): number {
+    return this.#gzip.writableLength + this.#gzip.readableLength + this.res.writableLength;
+  }
+
+  drained(): Promise<void> {
+    return waitForDrain([this.res, this.#gzip], this.res);
+  }
+
+  end(): void {
+    this.#gzip.end();
+  }
+
+  destroy(): void {
+    this.res.destroy();
+  }
+}
+
+/** The first 'drain' of any stream, the response closing, or a short timeout (drain is not guaranteed through pipes). */
+function waitForDrain(streams: NodeJS.EventEmitter[], res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const stream of streams) stream.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 100);
+    for (const stream of streams) stream.once('drain', done);
+    res.once('close', done);
+  });
+}

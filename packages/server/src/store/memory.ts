@@ -1,0 +1,125 @@
+import type { LogEntry } from '@pulseboard/protocol';
+import { formatEventId, parseEventId } from '../event-id.js';
+import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
+import type { Change, EventLog, LiveListener, LogStore, RegistryStore, Table } from './types.js';
+
+class MemoryTable<T> implements Table<T> {
+  readonly #rows = new Map<string, T>();
+
+  async get(id: string): Promise<T | undefined> {
+    return this.#rows.get(id);
+  }
+
+  async list(): Promise<T[]> {
+    return [...this.#rows.values()];
+  }
+
+  async size(): Promise<number> {
+    return this.#rows.size;
+  }
+
+  async update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>> {
+    const before = this.#rows.get(id);
+    const after = fn(before);
+    if (after === undefined) this.#rows.delete(id);
+    else this.#rows.set(id, after);
+    return { before, after };
+  }
+}
+
+/** Fixed-capacity ring; `toArray` is oldest first. */
+class Ring<T> {
+  readonly #items: (T | undefined)[];
+  #start = 0;
+  #length = 0;
+
+  constructor(readonly capacity: number) {
+    this.#items = new Array(capacity);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(item: T): void {
+    if (this.capacity === 0) return;
+    const end = (this.#start + this.#length) % this.capacity;
+    this.#items[end] = item;
+    if (this.#length < this.capacity) this.#length++;
+    else this.#start = (this.#start + 1) % this.capacity;
+  }
+
+  /** Items from logical index `from` (0 = oldest) to the newest. */
+  slice(from = 0): T[] {
+    const out: T[] = [];
+    for (let i = Math.max(0, from); i < this.#length; i++) out.push(this.#items[(this.#start + i) % this.capacity] as T);
+    return out;
+  }
+}
+
+class MemoryLogStore implements LogStore {
+  readonly #ring: Ring<LogEntry>;
+
+  constructor(capacity: number) {
+    this.#ring = new Ring(capacity);
+  }
+
+  async append(entries: readonly LogEntry[]): Promise<void> {
+    for (const entry of entries) this.#ring.push(entry);
+  }
+
+  async recent(): Promise<LogEntry[]> {
+    return this.#ring.slice();
+  }
+}
+
+export function createMemoryRegistryStore(options: { recentLogs: number }): RegistryStore {
+  return { workers: new MemoryTable(), resources: new MemoryTable(), logs: new MemoryLogStore(options.recentLogs) };
+}
+
+/**
+ * Ids are `<boot ms>-<seq>` with a gapless seq, so the position of an id in
+ * the ring is arithmetic; `<boot ms>-0` is the id of "nothing yet".
+ */
+class MemoryEventLog implements EventLog {
+  readonly #ring: Ring<AnyLoggedEvent>;
+  readonly #listeners = new Set<LiveListener>();
+  readonly #boot: number;
+  #seq = 0;
+
+  constructor(capacity: number, boot: number) {
+    this.#ring = new Ring(capacity);
+    this.#boot = boot;
+  }
+
+  async append(input: LoggedEventInput): Promise<AnyLoggedEvent> {
+    const event = createLoggedEvent(formatEventId({ ms: this.#boot, seq: ++this.#seq }), input);
+    this.#ring.push(event);
+    for (const listener of this.#listeners) listener(event);
+    return event;
+  }
+
+  async latestId(): Promise<string> {
+    return formatEventId({ ms: this.#boot, seq: this.#seq });
+  }
+
+  async since(id: string): Promise<AnyLoggedEvent[] | 'resync'> {
+    const parsed = parseEventId(id);
+    if (!parsed || parsed.ms !== this.#boot) return 'resync';
+    const oldestSeq = this.#seq - this.#ring.length + 1;
+    // Resumable from the event just before the oldest retained one up to the latest.
+    if (parsed.seq < oldestSeq - 1 || parsed.seq > this.#seq) {
+      return 'resync';
+    }
+    return this.#ring.slice(parsed.seq - oldestSeq + 1);
+  }
+
+  subscribe(listener: LiveListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+export function createMemoryEventLog(options: { capacity: number; boot?: number }): EventLog {
+  return new MemoryEventLog(options.capacity, options.boot ?? Date.now());
+}

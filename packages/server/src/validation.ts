@@ -1,0 +1,102 @@
+import {
+  LIMITS,
+  LOG_LEVELS,
+  REPORTABLE_STATUSES,
+  RESOURCE_KINDS,
+  RESOURCE_STATUSES,
+} from '@pulseboard/protocol';
+import { z } from 'zod';
+import { HttpError } from './errors.js';
+
+/**
+ * Request schemas. Objects are strict (unknown keys are errors, not silently
+ * dropped), numbers finite, non-negative and bounded, strings capped by the
+ * protocol's LIMITS.
+ */
+
+export const idSchema = z.string().regex(LIMITS.idPattern, 'must match [A-Za-z0-9._:-]{1,128}');
+
+const count = z.number().min(0).max(LIMITS.numberMax);
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const labelKey = z
+  .string()
+  .min(1)
+  .max(LIMITS.labelKeyMax)
+  .refine((key) => !RESERVED_KEYS.has(key), 'reserved key');
+
+export const metricsSchema = z.strictObject({
+  cpu: z.number().min(0).max(LIMITS.cpuMax),
+  memoryBytes: count,
+  requestsPerSec: count,
+  responseTimeMs: count,
+  errorCount: count,
+  uptimeSec: count,
+});
+
+export const queueStatsSchema = z.strictObject({
+  depth: count,
+  inFlight: count,
+  processed: count,
+  failed: count,
+  deadLetter: count,
+  ratePerSec: count,
+});
+
+export const registerSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).max(LIMITS.nameMax).optional(),
+  queue: z.string().min(1).max(LIMITS.queueMax).nullable().optional(),
+  status: z.enum(REPORTABLE_STATUSES).optional(),
+  labels: z
+    .record(labelKey, z.string().max(LIMITS.labelValueMax))
+    .refine((labels) => Object.keys(labels).length <= LIMITS.labelCount, `at most ${LIMITS.labelCount} labels`)
+    .optional(),
+  metrics: metricsSchema.optional(),
+  queueStats: queueStatsSchema.optional(),
+});
+
+export const resourceBodySchema = z.strictObject({
+  name: z.string().min(1).max(LIMITS.nameMax).optional(),
+  kind: z.enum(RESOURCE_KINDS).optional(),
+  status: z.enum(RESOURCE_STATUSES),
+  latencyMs: count.nullable().optional(),
+  message: z.string().max(LIMITS.resourceMessageMax).nullable().optional(),
+});
+
+export const resourceReportSchema = resourceBodySchema.extend({ id: idSchema });
+
+export const heartbeatSchema = z.strictObject({
+  status: z.enum(REPORTABLE_STATUSES).optional(),
+  metrics: metricsSchema.optional(),
+  queueStats: queueStatsSchema.optional(),
+  resources: z.array(resourceReportSchema).max(LIMITS.resourcesPerHeartbeat).optional(),
+});
+
+export const logsSchema = z.strictObject({
+  entries: z
+    .array(
+      z.strictObject({
+        level: z.enum(LOG_LEVELS),
+        message: z.string().max(LIMITS.logMessageMax),
+        at: count.optional(),
+      }),
+    )
+    .min(1)
+    .max(LIMITS.logBatchMax),
+});
+
+/** Parses or throws a 400 listing the bad fields (the first 20, so a huge bad batch gets a small answer). */
+export function parse<T>(schema: z.ZodType<T>, input: unknown, what = 'body'): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new HttpError(
+    400,
+    `invalid_${what}`,
+    `Invalid ${what}`,
+    result.error.issues.slice(0, 20).map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  );
+}

@@ -1,0 +1,213 @@
+import { html, type PropertyValues, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { formatCount, truncate, usable } from '../base/format.js';
+import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
+import { PulseElement } from '../base/pulse-element.js';
+import type { DashboardState, Slice } from '../client/types.js';
+import { sharedStyles } from '../styles/shared.js';
+import { dlqMonitorStyles } from './dlq-monitor.styles.js';
+
+export type ThresholdScope = 'overall' | 'queue' | 'worker';
+
+/**
+ * Fired when the overall level or a row's level changes (after hysteresis).
+ * Rows start at `ok`, so a queue that is already over a threshold when the
+ * dashboard opens fires once.
+ */
+export class PulseThresholdChangeEvent extends Event {
+  static readonly eventName = 'pulse-threshold-change';
+  constructor(
+    /** What changed: the overall level, a queue's dead letters, or a worker's errors. */
+    readonly scope: ThresholdScope,
+    /** Queue name or worker id; null for `overall`. */
+    readonly key: string | null,
+    readonly level: Level,
+    readonly previous: Level,
+    /** The value that caused the change (for `overall`, the largest row value). */
+    readonly value: number,
+  ) {
+    super(PulseThresholdChangeEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+interface Row {
+  scope: 'queue' | 'worker';
+  key: string;
+  name: string;
+  value: number;
+}
+
+const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical' };
+const NAME_MAX = 120;
+
+/**
+ * Dead-letter depth per queue and error counts per worker, each with a level
+ * (ok / warning / critical) from the thresholds, and an overall level. A value
+ * must fall clearly below a threshold (see `hysteresis`) before its level
+ * drops, so a queue hovering at the line does not flap.
+ *
+ * @attr warning - Dead letters at which a queue turns warning (default 10).
+ * @attr critical - Dead letters at which a queue turns critical (default 100).
+ * @attr error-warning - Worker error count for warning (defaults to `warning`).
+ * @attr error-critical - Worker error count for critical (defaults to `critical`).
+ * @attr hysteresis - Fraction below a threshold a value must fall to clear it (default 0.1).
+ *
+ * @fires pulse-threshold-change - {PulseThresholdChangeEvent} The overall or a row's level changed.
+ *
+ * @csspart status - The overall status and each row's level badge.
+ * @csspart row - One queue or worker.
+ * @csspart value - A row's count.
+ *
+ * @cssprop --pulse-color-warning - Warning level (defaults to the degraded colour).
+ * @cssprop --pulse-color-critical - Critical level (defaults to the unhealthy colour).
+ * @cssprop --pulse-list-max-height - Each list scrolls beyond this height (320px).
+ */
+export class DlqMonitor extends PulseElement {
+  static override styles = [...sharedStyles, dlqMonitorStyles];
+
+  @property({ type: Number, reflect: true }) accessor warning = 10;
+  @property({ type: Number, reflect: true }) accessor critical = 100;
+  @property({ type: Number, attribute: 'error-warning' }) accessor errorWarning: number | null = null;
+  @property({ type: Number, attribute: 'error-critical' }) accessor errorCritical: number | null = null;
+  @property({ type: Number }) accessor hysteresis = 0.1;
+
+  protected readonly slices: readonly Slice[] = ['queues', 'workers'];
+  protected readonly defaultHeading = 'Dead letters & errors';
+
+  /** Current level per `scope:key`; the hysteresis needs the previous level to compute the next. */
+  #levels = new Map<string, Level>();
+  #overall: Level = 'ok';
+  #evaluated: DashboardState | null = null;
+  #pending: PulseThresholdChangeEvent[] = [];
+
+  /** The overall level after hysteresis. */
+  get level(): Level {
+    return this.#overall;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const thresholdsChanged = ['warning', 'critical', 'errorWarning', 'errorCritical', 'hysteresis'].some(
+      (k) => changed.has(k as keyof DlqMonitor),
+    );
+    if (this.data?.ready && (this.data !== this.#evaluated || thresholdsChanged)) this.#evaluate(this.data);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const events = this.#pending;
+    this.#pending = [];
+    for (const event of events) this.dispatchEvent(event);
+  }
+
+  #thresholds(scope: 'queue' | 'worker'): Thresholds {
+    const queue = scope === 'queue';
+    return {
+      warning: (queue ? null : usable(this.errorWarning)) ?? usable(this.warning) ?? 10,
+      critical: (queue ? null : usable(this.errorCritical)) ?? usable(this.critical) ?? 100,
+      hysteresis: usable(this.hysteresis) ?? 0.1,
+    };
+  }
+
+  #rows(data: DashboardState): Row[] {
+    const rows: Row[] = [];
+    for (const q of data.queues) {
+      const value = usable(q.deadLetter);
+      if (value !== null) rows.push({ scope: 'queue', key: q.name, name: q.name, value });
+    }
+    for (const w of data.workers.values()) {
+      const value = usable(w.metrics?.errorCount);
+      if (value !== null) rows.push({ scope: 'worker', key: w.id, name: w.name || w.id, value });
+    }
+    return rows;
+  }
+
+  #evaluate(data: DashboardState): void {
+    this.#evaluated = data;
+    const levels = new Map<string, Level>();
+    let worstValue = 0;
+    for (const row of this.#rows(data)) {
+      const id = `${row.scope}:${row.key}`;
+      const previous = this.#levels.get(id) ?? 'ok';
+      const level = nextLevel(previous, row.value, this.#thresholds(row.scope));
+      levels.set(id, level);
+      worstValue = Math.max(worstValue, row.value);
+      if (level !== previous) {
+        this.#pending.push(new PulseThresholdChangeEvent(row.scope, row.key, level, previous, row.value));
+      }
+    }
+    this.#levels = levels;
+    const overall = worstLevel(levels.values());
+    if (overall !== this.#overall) {
+      this.#pending.push(new PulseThresholdChangeEvent('overall', null, overall, this.#overall, worstValue));
+      this.#overall = overall;
+    }
+  }
+
+  protected renderContent(data: DashboardState): unknown {
+    const rows = this.#rows(data).sort((a, b) => b.value - a.value || a.name.localeCompare(b.name));
+    const queues = rows.filter((r) => r.scope === 'queue');
+    const workers = rows.filter((r) => r.scope === 'worker' && r.value > 0);
+    if (queues.length === 0 && data.workers.size === 0) {
+      return this.renderNotice('Nothing to watch yet', 'Queues and workers appear here as workers register.');
+    }
+    const counts = { warning: 0, critical: 0 };
+    for (const level of this.#levels.values()) if (level !== 'ok') counts[level]++;
+    const q = this.#thresholds('queue');
+    return html`<div class="overall tone-${this.#overall}">
+        <span class="badge tone-${this.#overall}" part="status"><span class="dot"></span>${LEVEL_LABEL[this.#overall]}</span>
+        <span class="overall-text">${summarize(counts)}</span>
+        <span class="thresholds">Warning ≥ ${formatCount(q.warning)} · Critical ≥ ${formatCount(q.critical)}</span>
+      </div>
+      <div class="columns">
+        ${this.#list('Dead letters by queue', queues, 'No queues', q.critical)}
+        ${this.#list('Errors by worker', workers, 'No errors reported', this.#thresholds('worker').critical)}
+      </div>`;
+  }
+
+  #list(title: string, rows: Row[], none: string, scale: number): TemplateResult {
+    const id = `h-${title.split(' ')[0]?.toLowerCase()}`;
+    return html`<section aria-labelledby=${id}>
+      <h3 id=${id}>${title}</h3>
+      ${
+        rows.length === 0
+          ? html`<p class="none">${none}</p>`
+          : html`<ul>
+              ${repeat(
+                rows,
+                (r) => r.key,
+                (r) => this.#row(r, scale),
+              )}
+            </ul>`
+      }
+    </section>`;
+  }
+
+  #row(row: Row, scale: number): TemplateResult {
+    const level = this.#levels.get(`${row.scope}:${row.key}`) ?? 'ok';
+    const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
+    return html`<li part="row" class="tone-${level}">
+      <span class="name" title=${truncate(row.name, NAME_MAX)}>${truncate(row.name, NAME_MAX)}</span>
+      <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
+      <span class="num" part="value">${formatCount(row.value)}</span>
+      <span class="badge tone-${level}" part="status"><span class="dot"></span>${LEVEL_LABEL[level]}</span>
+    </li>`;
+  }
+}
+
+function summarize(counts: { warning: number; critical: number }): string {
+  const parts = [];
+  if (counts.critical) parts.push(`${counts.critical} critical`);
+  if (counts.warning) parts.push(`${counts.warning} warning`);
+  return parts.length ? `${parts.join(' · ')}` : 'All clear';
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dlq-monitor': DlqMonitor;
+  }
+  interface GlobalEventHandlersEventMap {
+    'pulse-threshold-change': PulseThresholdChangeEvent;
+  }
+}

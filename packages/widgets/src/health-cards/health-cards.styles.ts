@@ -1,0 +1,111 @@
+import { css } from 'lit';
+
+export const healthCardsStyles = css`
+  .grid {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(var(--pulse-card-min-width, 236px), 1fr));
+    gap: var(--_gap);
+  }
+  .card {
+    --_spark: var(--_accent);
+    display: grid;
+    gap: 10px;
+    align-content: start;
+    min-width: 0;
+    padding: 14px 14px 12px;
+    background: var(--_raised);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius-sm);
+    transition:
+      border-color 0.2s ease,
+      box-shadow 0.2s ease;
+  }
+  .card:hover {
+    border-color: var(--_border-strong);
+  }
+  .card:is(.tone-degraded, .tone-unhealthy, .tone-offline) {
+    --_spark: var(--_tone);
+    box-shadow: inset 3px 0 0 var(--_tone);
+  }
+  .card.departed {
+    animation: depart var(--pulse-depart-duration, 10s) ease-in forwards;
+  }
+  @keyframes depart {
+    from {
+      opacity: 1;
+    }
+    to {
+      opacity: 0.25;
+    }
+  }
+  .card-head {
+    display: flex;
+    align-items: flex-start;
+    justify-content: space-between;
+    gap: 8px;
+  }
+  .names {
+    min-width: 0;
+  }
+  .name {
+    margin: 0;
+    overflow: hidden;
+    font-size: 14px;
+    font-weight: 600;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .sub {
+    display: block;
+    overflow: hidden;
+    color: var(--_muted);
+    font-family: var(--_mono);
+    font-size: 11.5px;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .stats {
+    display: grid;
+    grid-template-columns: repeat(3, minmax(0, 1fr));
+    gap: 8px;
+    margin: 0;
+  }
+  .stats div {
+    min-width: 0;
+  }
+  .stats dt {
+    color: var(--_muted);
+    font-size: 11px;
+    font-weight: 500;
+    letter-spacing: 0.02em;
+    text-transform: uppercase;
+  }
+  .stats dd {
+    margin: 0;
+    overflow: hidden;
+    font-size: 13px;
+    font-weight: 500;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .message {
+    margin: 0;
+    overflow: hidden;
+    color: var(--_muted);
+    font-size: 12px;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .sparkline {
+    height: 28px;
+  }
+  .spark-empty {
+    height: 28px;
+    border-bottom: 1px dashed var(--_border);
+  }
+  @media (forced-colors: active) {
+    .card {
+      border: 1px solid CanvasText;
+    }
+  }
+`;

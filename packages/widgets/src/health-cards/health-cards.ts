@@ -1,0 +1,243 @@
+import type { Resource, Worker, WorkerStatus } from '@pulseboard/protocol';
+import { html, nothing, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { formatAgo, formatDuration, formatMs, truncate } from '../base/format.js';
+import { PulseElement } from '../base/pulse-element.js';
+import { sparkline } from '../base/sparkline.js';
+import {
+  isWorkerStatus,
+  parseStatusList,
+  RESOURCE_LABEL,
+  RESOURCE_TONE,
+  STATUS_LABEL,
+  STATUS_ORDER,
+} from '../base/status.js';
+import type { DashboardState, Slice } from '../client/types.js';
+import { sharedStyles } from '../styles/shared.js';
+import { healthCardsStyles } from './health-cards.styles.js';
+
+export type HealthCardsSort = 'name' | 'status';
+
+const NAME_MAX = 120;
+
+interface Card {
+  key: string;
+  name: string;
+  tone: WorkerStatus;
+  render: () => TemplateResult;
+}
+
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/**
+ * One card per worker and per resource: status, uptime, response time, when it
+ * was last heard from and a sparkline of its response time. Workers that leave
+ * stay a few seconds, fading, so a disappearance is noticed.
+ *
+ * @attr status - Show only these statuses, e.g. `status="degraded unhealthy"` (resources map `down` to unhealthy, `unknown` to offline).
+ * @attr sort - `status` (worst first, the default) or `name`.
+ *
+ * @csspart card - One worker or resource.
+ * @csspart status - The status badge on a card.
+ * @csspart value - A figure on a card.
+ * @csspart sparkline - The response-time trend.
+ * @csspart filter - A status filter chip.
+ *
+ * @cssprop --pulse-card-min-width - Narrowest a card may get before the grid wraps (236px).
+ * @cssprop --pulse-depart-duration - How long a departed card takes to fade (10s).
+ */
+export class HealthCards extends PulseElement {
+  static override styles = [...sharedStyles, healthCardsStyles];
+
+  @property({ reflect: true }) accessor status: string | null = null;
+
+  @property({ reflect: true }) accessor sort: HealthCardsSort = 'status';
+
+  protected readonly slices: readonly Slice[] = ['workers', 'resources', 'history'];
+  protected readonly defaultHeading = 'Health';
+
+  protected override wantsTick(): boolean {
+    const data = this.data;
+    return super.wantsTick() || Boolean(data?.ready && (data.workers.size > 0 || data.departed.size > 0));
+  }
+
+  protected override renderSummary(data: DashboardState): unknown {
+    const workers = data.workers.size;
+    const resources = data.resources.size;
+    return html`<span class="summary"
+      >${workers} ${workers === 1 ? 'worker' : 'workers'}${
+        resources ? ` · ${resources} ${resources === 1 ? 'resource' : 'resources'}` : ''
+      }</span
+    >`;
+  }
+
+  protected override renderToolbar(data: DashboardState): unknown {
+    const counts = new Map<WorkerStatus, number>();
+    for (const card of this.#cards(data, Date.now())) counts.set(card.tone, (counts.get(card.tone) ?? 0) + 1);
+    const active = new Set(parseStatusList(this.status));
+    const shown = STATUS_ORDER.filter((s) => counts.has(s) || active.has(s));
+    return html`<div class="toolbar" part="toolbar">
+      <div class="segmented" role="group" aria-label="Sort by">
+        ${(['status', 'name'] as const).map(
+          (key) =>
+            html`<button type="button" aria-pressed=${this.sort === key} @click=${() => (this.sort = key)}>
+              ${key === 'status' ? 'Status' : 'Name'}
+            </button>`,
+        )}
+      </div>
+      <div role="group" aria-label="Filter by status" class="toolbar">
+        ${shown.map(
+          (s) =>
+            html`<button
+              type="button"
+              class="chip tone-${s}"
+              part="filter"
+              aria-pressed=${active.has(s)}
+              @click=${() => this.#toggleStatus(s)}
+            >
+              <span class="dot"></span>${STATUS_LABEL[s]} <span class="count">${counts.get(s) ?? 0}</span>
+            </button>`,
+        )}
+      </div>
+    </div>`;
+  }
+
+  #toggleStatus(status: WorkerStatus): void {
+    const active = new Set(parseStatusList(this.status));
+    if (active.has(status)) active.delete(status);
+    else active.add(status);
+    this.status = active.size ? [...active].join(' ') : null;
+  }
+
+  protected renderContent(data: DashboardState): unknown {
+    const now = Date.now();
+    const all = this.#cards(data, now);
+    if (all.length === 0) {
+      return this.renderNotice(
+        'No workers yet',
+        'Workers and resources appear here as soon as they register.',
+      );
+    }
+    const filter = new Set(parseStatusList(this.status));
+    const cards = filter.size ? all.filter((c) => filter.has(c.tone)) : all;
+    if (cards.length === 0) {
+      return this.renderNotice(
+        'Nothing matches the filter',
+        html`<button type="button" @click=${() => (this.status = null)}>Show all</button>`,
+      );
+    }
+    const rank = (tone: WorkerStatus) => STATUS_ORDER.indexOf(tone);
+    cards.sort((a, b) =>
+      this.sort === 'name'
+        ? byName.compare(a.name, b.name)
+        : rank(a.tone) - rank(b.tone) || byName.compare(a.name, b.name),
+    );
+    return html`<div class="grid">
+      ${repeat(
+        cards,
+        (c) => c.key,
+        (c) => c.render(),
+      )}
+    </div>`;
+  }
+
+  /** Workers, resources and recently departed workers, each with how to draw it. */
+  #cards(data: DashboardState, now: number): Card[] {
+    const cards: Card[] = [];
+    for (const worker of data.workers.values()) {
+      if (!isWorkerStatus(worker.status)) continue;
+      cards.push({
+        key: `w:${worker.id}`,
+        name: worker.name || worker.id,
+        tone: worker.status,
+        render: () => this.#workerCard(worker, data, now, null),
+      });
+    }
+    for (const [id, gone] of data.departed) {
+      // The store forgets departed workers after a few seconds; until then their cards fade.
+      if (data.workers.has(id)) continue;
+      cards.push({
+        key: `w:${id}`,
+        name: gone.worker.name || id,
+        tone: 'offline',
+        render: () => this.#workerCard(gone.worker, data, now, gone.reason),
+      });
+    }
+    for (const resource of data.resources.values()) {
+      const tone = RESOURCE_TONE[resource.status];
+      if (!tone) continue;
+      cards.push({
+        key: `r:${resource.id}`,
+        name: resource.name || resource.id,
+        tone,
+        render: () => this.#resourceCard(resource, tone, now),
+      });
+    }
+    return cards;
+  }
+
+  #workerCard(worker: Worker, data: DashboardState, now: number, departed: string | null): TemplateResult {
+    const tone = departed ? 'offline' : worker.status;
+    const history = data.history.get(worker.id)?.responseTimeMs ?? [];
+    const label = departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status];
+    const sub = worker.queue ? `${worker.id} · ${worker.queue}` : worker.id;
+    return html`<article class="card tone-${tone} ${departed ? 'departed' : ''}" part="card" data-id=${worker.id}>
+      <div class="card-head">
+        <div class="names">
+          <h3 class="name" title=${truncate(worker.name || worker.id, NAME_MAX)}>
+            ${truncate(worker.name || worker.id, NAME_MAX)}
+          </h3>
+          <span class="sub">${truncate(sub, NAME_MAX)}</span>
+        </div>
+        <span class="badge tone-${tone}" part="status"><span class="dot"></span>${label}</span>
+      </div>
+      <dl class="stats">
+        <div>
+          <dt>Uptime</dt>
+          <dd part="value">${formatDuration(worker.metrics?.uptimeSec)}</dd>
+        </div>
+        <div>
+          <dt>Response</dt>
+          <dd part="value">${formatMs(worker.metrics?.responseTimeMs)}</dd>
+        </div>
+        <div>
+          <dt>Last seen</dt>
+          <dd part="value">${formatAgo(worker.lastHeartbeatAt, now)}</dd>
+        </div>
+      </dl>
+      ${history.length ? sparkline(history) : html`<div class="spark-empty" aria-hidden="true"></div>`}
+    </article>`;
+  }
+
+  #resourceCard(resource: Resource, tone: WorkerStatus, now: number): TemplateResult {
+    return html`<article class="card tone-${tone}" part="card" data-id=${resource.id}>
+      <div class="card-head">
+        <div class="names">
+          <h3 class="name" title=${truncate(resource.name || resource.id, NAME_MAX)}>
+            ${truncate(resource.name || resource.id, NAME_MAX)}
+          </h3>
+          <span class="sub">${resource.kind} · ${truncate(resource.id, NAME_MAX)}</span>
+        </div>
+        <span class="badge tone-${tone}" part="status"><span class="dot"></span>${RESOURCE_LABEL[resource.status]}</span>
+      </div>
+      <dl class="stats">
+        <div>
+          <dt>Latency</dt>
+          <dd part="value">${formatMs(resource.latencyMs)}</dd>
+        </div>
+        <div>
+          <dt>Updated</dt>
+          <dd part="value">${formatAgo(resource.updatedAt, now)}</dd>
+        </div>
+      </dl>
+      ${resource.message ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>` : nothing}
+    </article>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'health-cards': HealthCards;
+  }
+}

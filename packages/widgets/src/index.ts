@@ -1,0 +1,21 @@
+// Side-effect free: importing this defines no elements (see define.ts).
+
+export { PulseElement } from './base/pulse-element.js';
+export { type ConfigurablePulseClient, createPulseClient, type PulseClientOptions } from './client/client.js';
+export { ensureContextRoot, pulseClientContext } from './client/context.js';
+export type * from './client/types.js';
+export { DlqMonitor, PulseThresholdChangeEvent, type ThresholdScope } from './dlq-monitor/dlq-monitor.js';
+export { HealthCards, type HealthCardsSort } from './health-cards/health-cards.js';
+export { type LogLine, LogsView } from './logs-view/logs-view.js';
+export { type QueueColumn, QueuesView } from './queues-view/queues-view.js';
+export { ConnectionChangeEvent } from './sse-connection/connection-change-event.js';
+export { SseConnection } from './sse-connection/sse-connection.js';
+export * from './store/index.js';
+export { SystemMetrics } from './system-metrics/system-metrics.js';
+export { compareEventIds } from './transport/event-id.js';
+export {
+  DEFAULT_TRANSPORT_OPTIONS,
+  SseTransport,
+  type TransportOptions,
+  type WireEvent,
+} from './transport/transport.js';

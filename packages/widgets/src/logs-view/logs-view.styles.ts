@@ -1,0 +1,112 @@
+import { css } from 'lit';
+
+export const logsViewStyles = css`
+  .toolbar select {
+    max-width: 16em;
+  }
+  .toolbar input[type='search'] {
+    flex: 1 1 12em;
+  }
+  .spacer {
+    flex: 1;
+  }
+  .log {
+    height: var(--pulse-log-height, 360px);
+    padding: 4px 0;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius-sm);
+    background: var(--_raised);
+    font-family: var(--_mono);
+    font-size: 12.5px;
+    line-height: 1.5;
+    overscroll-behavior: contain;
+  }
+  .line {
+    display: grid;
+    grid-template-columns: 5.6em 4.2em minmax(6em, 11em) minmax(0, 1fr);
+    gap: 10px;
+    width: 100%;
+    padding: 2px 12px;
+  }
+  .line:hover {
+    background: var(--_surface);
+  }
+  .line.level-error {
+    background: color-mix(in srgb, var(--_unhealthy) 7%, transparent);
+  }
+  .line.level-warn {
+    background: color-mix(in srgb, var(--_degraded) 6%, transparent);
+  }
+  time,
+  .who {
+    color: var(--_muted);
+  }
+  .who {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .lvl {
+    align-self: start;
+    justify-self: start;
+    padding: 0 6px;
+    border-radius: 4px;
+    background: color-mix(in srgb, var(--_tone, var(--_offline)) var(--_tint), transparent);
+    font-size: 11px;
+    font-weight: 600;
+    line-height: 18px;
+    letter-spacing: 0.03em;
+  }
+  .level-debug .lvl {
+    --_tone: var(--_offline);
+  }
+  .level-info .lvl {
+    --_tone: var(--_starting);
+  }
+  .level-warn .lvl {
+    --_tone: var(--_degraded);
+  }
+  .level-error .lvl {
+    --_tone: var(--_unhealthy);
+  }
+  .msg {
+    min-width: 0;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  .event .msg {
+    color: var(--_muted);
+    font-style: italic;
+  }
+  .footer {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    min-height: 28px;
+    color: var(--_muted);
+    font-size: 12px;
+  }
+  .waiting {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    color: var(--_text);
+    font-weight: 500;
+  }
+  @container (max-width: 560px) {
+    .line {
+      grid-template-columns: 5.6em 4.2em minmax(0, 1fr);
+    }
+    .who {
+      display: none;
+    }
+  }
+  @media (forced-colors: active) {
+    .log {
+      border: 1px solid CanvasText;
+    }
+    .lvl {
+      border: 1px solid CanvasText;
+    }
+  }
+`;

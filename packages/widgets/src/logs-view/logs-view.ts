@@ -1,0 +1,394 @@
+import { virtualize, virtualizerRef } from '@lit-labs/virtualizer/virtualize.js';
+import {
+  type EventPayloads,
+  LOG_LEVELS,
+  type LogEntry,
+  type LogLevel,
+  type Worker,
+  type WorkerStatus,
+} from '@pulseboard/protocol';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { formatClock, formatCount, truncate, usable } from '../base/format.js';
+import { PulseElement } from '../base/pulse-element.js';
+import type { PulseClient, Slice } from '../client/types.js';
+import { sharedStyles } from '../styles/shared.js';
+import { logsViewStyles } from './logs-view.styles.js';
+
+/** A line on screen: a worker's log entry, or one synthesized from a registry event. */
+export interface LogLine {
+  /** Arrival order, unique per element; the virtualizer's key. */
+  seq: number;
+  at: number;
+  level: LogLevel;
+  workerId: string;
+  workerName: string;
+  message: string;
+  kind: 'log' | 'event';
+}
+
+const DEFAULT_MAX_LINES = 1000;
+const MAX_LINES_CAP = 100_000;
+/** Longer messages are cut for display (the server accepts up to 8 KiB; a line is not a document). */
+const MESSAGE_MAX = 2000;
+/** How close to the bottom counts as "at the tail" when the user scrolls. */
+const TAIL_SLACK_PX = 24;
+
+const LEVEL_LABEL: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const LEVEL_FILTERS: readonly { level: LogLevel; label: string }[] = [
+  { level: 'debug', label: 'All levels' },
+  { level: 'info', label: 'Info and above' },
+  { level: 'warn', label: 'Warnings and errors' },
+  { level: 'error', label: 'Errors only' },
+];
+const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
+  unhealthy: 'error',
+  offline: 'warn',
+  degraded: 'warn',
+};
+
+const isLevel = (value: unknown): value is LogLevel => (LOG_LEVELS as readonly unknown[]).includes(value);
+const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/**
+ * Live log lines from every worker, plus a line for each registration, status
+ * change and departure. Filter by level, worker and text; the view follows the
+ * tail until the user scrolls up. Pause freezes the view while lines keep
+ * arriving into the buffer ("N new lines"); resume shows them all. Only the
+ * visible lines are in the DOM (@lit-labs/virtualizer), so 100,000 stay smooth.
+ *
+ * The element keeps its own ring buffer of `max-lines`, fed from the client's
+ * raw events, because the store's log buffer is smaller and has no registry
+ * entries.
+ *
+ * @attr max-lines - Lines kept (default 1000, at most 100,000); the oldest go first.
+ * @attr level - Lowest level shown: debug (all), info, warn or error.
+ * @attr worker - Show only this worker's lines (its id).
+ * @attr filter - Show only lines containing this text.
+ * @attr paused - Freeze the view; lines keep arriving and show on resume.
+ *
+ * @csspart log - The scrolling list (`role="log"`).
+ * @csspart row - One line.
+ * @csspart filter - The text filter input.
+ *
+ * @cssprop --pulse-log-height - Height of the list (360px).
+ */
+export class LogsView extends PulseElement {
+  static override styles = [...sharedStyles, logsViewStyles];
+
+  @property({ type: Number, attribute: 'max-lines', reflect: true }) accessor maxLines = DEFAULT_MAX_LINES;
+  @property({ reflect: true }) accessor level: LogLevel = 'debug';
+  @property({ reflect: true }) accessor worker = '';
+  @property({ reflect: true }) accessor filter = '';
+  @property({ type: Boolean, reflect: true }) accessor paused = false;
+
+  /** Whether the view sticks to the newest line. */
+  @state() accessor following = true;
+
+  protected readonly slices: readonly Slice[] = [];
+  protected readonly defaultHeading = 'Logs';
+
+  @query('.log') private accessor logElement: HTMLElement | null = null;
+
+  #lines: LogLine[] = [];
+  #seq = 0;
+  /** Last `seq` shown when the view was paused. */
+  #pausedAt = 0;
+  #names = new Map<string, string>();
+  #unsubscribe: (() => void)[] = [];
+  #seeded: PulseClient | null = null;
+  #view: { key: string; lines: LogLine[] } = { key: '', lines: [] };
+  #warned = false;
+  /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
+  #userScrolling = false;
+
+  /** Lines in the buffer, oldest first (a copy). */
+  get lines(): readonly LogLine[] {
+    return this.#lines.slice();
+  }
+
+  /** Lines that arrived since the view was paused. */
+  get waiting(): number {
+    return this.paused ? this.#seq - this.#pausedAt : 0;
+  }
+
+  #capacity(): number {
+    const n = usable(this.maxLines);
+    return n === null || n < 1 ? DEFAULT_MAX_LINES : Math.min(Math.floor(n), MAX_LINES_CAP);
+  }
+
+  protected override clientChanged(client: PulseClient | null): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    if (!client) return;
+    if (client !== this.#seeded) {
+      this.#seeded = client;
+      this.#lines = [];
+      this.#rememberWorkers(client.data.workers.values());
+      this.#append(client.data.logs.map((e) => this.#fromEntry(e)));
+    }
+    this.#unsubscribe = [
+      client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
+      client.subscribe('log', (d) => this.#append(this.#entries(d).map((e) => this.#fromEntry(e)))),
+      client.subscribe('worker_registered', (d) => this.#onRegistered(d)),
+      client.subscribe('worker_status_change', (d) => this.#onStatusChange(d)),
+      client.subscribe('worker_deregistered', (d) => this.#onDeregistered(d)),
+    ];
+  }
+
+  /**
+   * A snapshot arrives on a fresh connection or a resync (a resume inside the
+   * replay window replays events instead). Its lines newer than ours are the
+   * ones this view has not seen.
+   */
+  #onSnapshot(d: EventPayloads['initial_data']): void {
+    this.#rememberWorkers(Array.isArray(d.workers) ? d.workers : []);
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const l of this.#lines) if (l.kind === 'log') newest = Math.max(newest, l.at);
+    const entries = this.#entries({ entries: d.logs });
+    this.#append(entries.filter((e) => e.at > newest).map((e) => this.#fromEntry(e)));
+  }
+
+  #onRegistered(d: EventPayloads['worker_registered']): void {
+    const w = d.worker;
+    if (typeof w?.id !== 'string') {
+      this.#warn('worker_registered without a worker');
+      return;
+    }
+    this.#rememberWorkers([w]);
+    this.#synth(w.id, 'info', w.registeredAt, w.queue ? `Registered · queue ${w.queue}` : 'Registered');
+  }
+
+  #onStatusChange(d: EventPayloads['worker_status_change']): void {
+    if (typeof d?.id !== 'string') {
+      this.#warn('worker_status_change without an id');
+      return;
+    }
+    const level = STATUS_LEVEL[d.to] ?? 'info';
+    this.#synth(d.id, level, d.at, `Status ${d.from} → ${d.to}${d.reason ? ` (${d.reason})` : ''}`);
+  }
+
+  #onDeregistered(d: EventPayloads['worker_deregistered']): void {
+    if (typeof d?.id !== 'string') {
+      this.#warn('worker_deregistered without an id');
+      return;
+    }
+    const expired = d.reason === 'expired';
+    this.#synth(
+      d.id,
+      expired ? 'warn' : 'info',
+      Date.now(),
+      expired ? 'Expired after going offline' : 'Deregistered',
+    );
+  }
+
+  #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
+    this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
+  }
+
+  /** Entries that can be shown; the rest are skipped with one warning per element. */
+  #entries(d: { entries?: unknown }): LogEntry[] {
+    const list = Array.isArray(d?.entries) ? (d.entries as Partial<LogEntry>[]) : [];
+    const ok = list.filter(
+      (e): e is LogEntry =>
+        typeof e?.message === 'string' && typeof e.workerId === 'string' && isLevel(e.level),
+    );
+    if (ok.length !== list.length || !Array.isArray(d?.entries))
+      this.#warn('log entries without message, worker or level');
+    return ok;
+  }
+
+  #warn(what: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    console.warn(`<logs-view>: skipped ${what}.`);
+  }
+
+  #rememberWorkers(workers: Iterable<Worker>): void {
+    for (const w of workers)
+      if (typeof w?.id === 'string') this.#names.set(w.id, truncate(w.name || w.id, 120));
+  }
+
+  #line(workerId: string, at: unknown): Omit<LogLine, 'level' | 'message' | 'kind'> {
+    return {
+      seq: 0,
+      at: usable(at) ?? Date.now(),
+      workerId,
+      workerName: this.#names.get(workerId) ?? truncate(workerId, 120),
+    };
+  }
+
+  #fromEntry(e: LogEntry): LogLine {
+    return {
+      ...this.#line(e.workerId, e.at),
+      level: e.level,
+      message: truncate(e.message, MESSAGE_MAX),
+      kind: 'log',
+    };
+  }
+
+  #append(lines: LogLine[]): void {
+    if (lines.length === 0) return;
+    for (const line of lines) {
+      line.seq = ++this.#seq;
+      this.#lines.push(line);
+    }
+    this.#trim();
+    this.requestUpdate();
+  }
+
+  #trim(): void {
+    const excess = this.#lines.length - this.#capacity();
+    if (excess > 0) this.#lines.splice(0, excess);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if (changed.has('maxLines')) this.#trim();
+    if (changed.has('paused')) {
+      if (this.paused) this.#pausedAt = this.#seq;
+      else this.following = true;
+    }
+  }
+
+  /** The filtered lines, recomputed only when the buffer (or, paused, the filters) change. */
+  #visible(): LogLine[] {
+    const upTo = this.paused ? this.#pausedAt : this.#seq;
+    const key = `${upTo}|${this.#lines[0]?.seq}|${this.level}|${this.worker}|${this.filter}`;
+    if (key === this.#view.key) return this.#view.lines;
+    const min = rank(isLevel(this.level) ? this.level : 'debug');
+    const needle = this.filter.trim().toLowerCase();
+    const lines = this.#lines.filter(
+      (l) =>
+        l.seq <= upTo &&
+        rank(l.level) >= min &&
+        (!this.worker || l.workerId === this.worker) &&
+        (!needle || l.message.toLowerCase().includes(needle) || l.workerName.toLowerCase().includes(needle)),
+    );
+    // While paused, the key ignores new arrivals, so the frozen list keeps its identity and nothing redraws.
+    this.#view = { key, lines };
+    return lines;
+  }
+
+  protected override renderSummary(): unknown {
+    const n = this.#lines.length;
+    return html`<span class="summary">${formatCount(n)} ${n === 1 ? 'line' : 'lines'}</span>`;
+  }
+
+  protected override renderToolbar(): unknown {
+    const workers = [...this.#names].sort((a, b) => byName.compare(a[1], b[1]));
+    return html`<div class="toolbar" part="toolbar">
+      <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
+        ${LEVEL_FILTERS.map((f) => html`<option value=${f.level} ?selected=${f.level === this.level}>${f.label}</option>`)}
+      </select>
+      <select aria-label="Worker" @change=${(e: Event) => (this.worker = (e.target as HTMLSelectElement).value)}>
+        <option value="" ?selected=${!this.worker}>All workers</option>
+        ${workers.map(([id, name]) => html`<option value=${id} ?selected=${id === this.worker}>${name}</option>`)}
+      </select>
+      <input
+        type="search"
+        part="filter"
+        placeholder="Search lines"
+        aria-label="Search lines"
+        .value=${this.filter}
+        @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
+      />
+      <button type="button" aria-pressed=${this.following} @click=${() => this.#setFollowing(!this.following)}>
+        Follow
+      </button>
+      <button type="button" class=${this.paused ? 'primary' : ''} @click=${() => (this.paused = !this.paused)}>
+        ${this.paused ? 'Resume' : 'Pause'}
+      </button>
+    </div>`;
+  }
+
+  protected renderContent(): unknown {
+    if (this.#lines.length === 0) {
+      return this.renderNotice(
+        'No log lines yet',
+        'Lines appear as workers send them, with registrations and status changes.',
+      );
+    }
+    const lines = this.#visible();
+    return html`<div
+        class="log"
+        part="log"
+        role="log"
+        aria-label="Log lines"
+        tabindex="0"
+        @scroll=${this.#onScroll}
+        @wheel=${this.#onUserScroll}
+        @touchmove=${this.#onUserScroll}
+        @keydown=${this.#onUserScroll}
+        @pointerdown=${this.#onUserScroll}
+      >
+        ${virtualize({
+          items: lines,
+          keyFunction: (l: LogLine) => l.seq,
+          renderItem: (l: LogLine) => this.#row(l),
+          scroller: true,
+        })}
+      </div>
+      <div class="footer">
+        ${lines.length === 0 ? html`<span>No lines match the filters.</span>` : nothing}
+        ${
+          this.paused
+            ? html`<span class="waiting" role="status"
+                  >Paused · ${formatCount(this.waiting)} new ${this.waiting === 1 ? 'line' : 'lines'}</span
+                ><button type="button" @click=${() => (this.paused = false)}>Resume</button>`
+            : !this.following
+              ? html`<button type="button" @click=${() => this.#setFollowing(true)}>Jump to latest</button>`
+              : nothing
+        }
+      </div>`;
+  }
+
+  #row(l: LogLine): TemplateResult {
+    return html`<div class="line level-${l.level} ${l.kind}" part="row">
+      <time>${formatClock(l.at)}</time><span class="lvl">${LEVEL_LABEL[l.level]}</span
+      ><span class="who" title=${l.workerId}>${l.workerName}</span><span class="msg">${l.message}</span>
+    </div>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.following && !this.paused) this.#scrollToEnd();
+  }
+
+  #scrollToEnd(): void {
+    const el = this.logElement as
+      | (HTMLElement & {
+          [virtualizerRef]?: {
+            element(i: number): { scrollIntoView(o: ScrollIntoViewOptions): void } | undefined;
+          };
+        })
+      | null;
+    const count = this.#view.lines.length;
+    if (!el || count === 0) return;
+    el[virtualizerRef]?.element(count - 1)?.scrollIntoView({ block: 'end' });
+  }
+
+  #setFollowing(on: boolean): void {
+    this.following = on;
+    if (on) this.#scrollToEnd();
+  }
+
+  #onUserScroll = () => {
+    this.#userScrolling = true;
+  };
+
+  #onScroll = (e: Event) => {
+    const el = e.currentTarget as HTMLElement;
+    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight <= TAIL_SLACK_PX;
+    if (atEnd) this.following = true;
+    else if (this.#userScrolling) this.following = false;
+    this.#userScrolling = false;
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'logs-view': LogsView;
+  }
+}

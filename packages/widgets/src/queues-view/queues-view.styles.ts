@@ -1,0 +1,123 @@
+import { css } from 'lit';
+
+export const queuesViewStyles = css`
+  .scroller {
+    max-height: var(--pulse-table-max-height, 420px);
+    overflow: auto;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius-sm);
+    background: var(--_raised);
+    overscroll-behavior: contain;
+  }
+  table {
+    width: 100%;
+    border-collapse: separate;
+    border-spacing: 0;
+    font-size: 13px;
+  }
+  thead th {
+    position: sticky;
+    top: 0;
+    z-index: 1;
+    padding: 0;
+    background: var(--_surface);
+    border-bottom: 1px solid var(--_border);
+    color: var(--_muted);
+    font-size: 12px;
+    font-weight: 500;
+    text-align: end;
+  }
+  thead th:first-child {
+    text-align: start;
+  }
+  th button {
+    width: 100%;
+    height: 34px;
+    justify-content: flex-end;
+    padding: 0 12px;
+    border: 0;
+    border-radius: 0;
+    background: transparent;
+    color: inherit;
+    font-size: 12px;
+  }
+  th:first-child button {
+    justify-content: flex-start;
+  }
+  th button:hover {
+    background: transparent;
+    color: var(--_text);
+  }
+  th button:focus-visible {
+    outline-offset: -2px;
+  }
+  th[aria-sort] button {
+    color: var(--_text);
+  }
+  .arrow {
+    display: inline-block;
+    width: 0.8em;
+    color: var(--_accent);
+  }
+  tbody tr {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 37px;
+  }
+  tbody tr:hover {
+    background: var(--_surface);
+  }
+  td {
+    padding: 8px 12px;
+    border-bottom: 1px solid var(--_border);
+    text-align: end;
+    white-space: nowrap;
+  }
+  tbody tr:last-child td {
+    border-bottom: 0;
+  }
+  td.queue {
+    max-width: 28ch;
+    overflow: hidden;
+    text-align: start;
+    text-overflow: ellipsis;
+    font-weight: 500;
+  }
+  .depth {
+    display: inline-flex;
+    align-items: center;
+    justify-content: flex-end;
+    gap: 8px;
+  }
+  .bar {
+    width: 48px;
+    height: 4px;
+    border-radius: 999px;
+    background: var(--_surface);
+    overflow: hidden;
+  }
+  .bar span {
+    display: block;
+    height: 100%;
+    background: var(--_accent);
+  }
+  .failed {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+  }
+  .zero {
+    color: var(--_muted);
+  }
+  .count {
+    color: var(--_muted);
+    font-size: 12px;
+  }
+  @media (forced-colors: active) {
+    .scroller {
+      border: 1px solid CanvasText;
+    }
+    .bar span {
+      background: CanvasText;
+    }
+  }
+`;

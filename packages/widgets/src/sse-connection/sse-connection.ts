@@ -1,0 +1,114 @@
+import { provide } from '@lit/context';
+import { html, LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import {
+  type ConfigurablePulseClient,
+  createPulseClient,
+  type PulseClientOptions,
+} from '../client/client.js';
+import { pulseClientContext } from '../client/context.js';
+import { ConnectionChangeEvent } from './connection-change-event.js';
+import { styles } from './sse-connection.styles.js';
+
+/** `types="log ping"` or `types="log,ping"` → `['log', 'ping']`; empty → null (everything). */
+const listConverter = {
+  fromAttribute: (value: string | null): string[] | null => {
+    const items = value?.split(/[\s,]+/).filter(Boolean) ?? [];
+    return items.length > 0 ? items : null;
+  },
+  toAttribute: (value: readonly string[] | null): string | null => value?.join(' ') ?? null,
+};
+
+/**
+ * Connects to a Pulseboard server over Server-Sent Events and shares one
+ * client with every Pulseboard element inside it (through `@lit/context`).
+ * Host code gets the same client from the `client` property:
+ * `document.querySelector('sse-connection').client.subscribe('log', handler)`.
+ *
+ * Connects when added to the document and disconnects when removed; changing
+ * an attribute reconfigures the same client (a new `src`, `token` or filter
+ * reconnects), so the elements inside never lose it.
+ *
+ * @summary The connection that feeds a Pulseboard dashboard.
+ * @tag sse-connection
+ * @slot - The dashboard elements that use this connection.
+ * @fires {ConnectionChangeEvent} pulse-connection-change - The connection state, attempt count or error changed; `event.status` has the details.
+ * @attr {string} src - URL of the server's `/events` stream.
+ * @attr {string} token - Sent as `Authorization: Bearer <token>`.
+ * @attr {boolean} with-credentials - Send cookies to another origin.
+ * @attr {number} max-retries - Failed attempts in a row before the state becomes `failed` (default 10).
+ * @attr {number} retry-base - Backoff base in ms (default 3000); the server's `retry:` replaces it.
+ * @attr {number} retry-max - Backoff cap in ms (default 15000).
+ * @attr {string} types - Only these event types (space- or comma-separated), filtered on the server.
+ * @attr {string} workers - Only events about these worker ids (space- or comma-separated), filtered on the server.
+ * @attr {number} log-capacity - Log lines kept in memory (default 10000).
+ */
+export class SseConnection extends LitElement {
+  static override styles = styles;
+
+  @property() accessor src: string | null = null;
+  @property() accessor token: string | null = null;
+  @property({ type: Boolean, attribute: 'with-credentials' }) accessor withCredentials = false;
+  @property({ type: Number, attribute: 'max-retries' }) accessor maxRetries = 10;
+  @property({ type: Number, attribute: 'retry-base' }) accessor retryBase = 3000;
+  @property({ type: Number, attribute: 'retry-max' }) accessor retryMax = 15_000;
+  @property({ converter: listConverter }) accessor types: readonly string[] | null = null;
+  @property({ converter: listConverter }) accessor workers: readonly string[] | null = null;
+  @property({ type: Number, attribute: 'log-capacity' }) accessor logCapacity = 10_000;
+
+  // Created once and never replaced: consumers hold on to it across attribute changes.
+  @provide({ context: pulseClientContext }) accessor #client: ConfigurablePulseClient = createPulseClient();
+
+  /** The connection's client: subscribe to events and slices, connect, disconnect, reconnect. */
+  get client(): ConfigurablePulseClient {
+    return this.#client;
+  }
+
+  constructor() {
+    super();
+    this.client.watch(['connection'], (_, status) => this.dispatchEvent(new ConnectionChangeEvent(status)));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Attributes are already parsed here; properties set later arrive through willUpdate.
+    this.client.configure(this.#options());
+    this.client.connect();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Moving the element (removed and re-added in one task) keeps the connection.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.client.disconnect();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.size > 0) this.client.configure(this.#options());
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  #options(): PulseClientOptions {
+    return {
+      src: this.src || null,
+      token: this.token || null,
+      withCredentials: this.withCredentials,
+      maxRetries: this.maxRetries,
+      retryBase: this.retryBase,
+      retryMax: this.retryMax,
+      types: this.types,
+      workers: this.workers,
+      logCapacity: this.logCapacity,
+    };
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sse-connection': SseConnection;
+  }
+}

@@ -1,0 +1,54 @@
+import type { LogEntry } from '@pulseboard/protocol';
+
+/**
+ * An immutable, bounded list of log lines with amortised O(1) append.
+ *
+ * Each instance is a window `[start, end)` over a shared backing array whose
+ * slots are never rewritten once inside some window, so older instances stay
+ * valid while newer ones append past their end. Copying happens only when the
+ * dead prefix outgrows the capacity (amortised) or when an old instance is
+ * appended to a second time (a branch). At 100,000 lines and 1,000 lines/s
+ * this keeps appends off the O(capacity) path a copy-per-event array takes.
+ */
+export class LogRing {
+  static empty(capacity: number): LogRing {
+    return new LogRing([], 0, 0, Math.max(1, Math.floor(capacity)));
+  }
+
+  #array: readonly LogEntry[] | undefined;
+
+  private constructor(
+    private readonly buffer: LogEntry[],
+    private readonly start: number,
+    private readonly end: number,
+    readonly capacity: number,
+  ) {}
+
+  get size(): number {
+    return this.end - this.start;
+  }
+
+  append(entries: readonly LogEntry[]): LogRing {
+    if (entries.length === 0) return this;
+    const kept = entries.length > this.capacity ? entries.slice(-this.capacity) : entries;
+    let buffer = this.buffer;
+    let start = this.start;
+    let end = this.end;
+    // Another instance already wrote past our end, or the dead prefix is as big as
+    // the live part may get: start a fresh backing array with only the live lines.
+    if (buffer.length !== end || start >= this.capacity) {
+      buffer = buffer.slice(Math.max(start, end + kept.length - this.capacity), end);
+      start = 0;
+      end = buffer.length;
+    }
+    for (const entry of kept) buffer.push(entry);
+    end += kept.length;
+    return new LogRing(buffer, Math.max(start, end - this.capacity), end, this.capacity);
+  }
+
+  /** The lines, oldest first; built once per instance, on first read. */
+  toArray(): readonly LogEntry[] {
+    this.#array ??= Object.freeze(this.buffer.slice(this.start, this.end));
+    return this.#array;
+  }
+}

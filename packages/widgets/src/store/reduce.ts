@@ -1,0 +1,283 @@
+import { PROTOCOL_VERSION, type Worker } from '@pulseboard/protocol';
+import type { Slice, WorkerHistory } from '../client/types.js';
+import { appendAggregateSample, appendWorkerSample, emptyWorkerHistory } from './history.js';
+import { LogRing } from './log-ring.js';
+import * as read from './sanitize.js';
+import { type DepartedWorker, type StateFields, type StoreState, update } from './state.js';
+
+/** What a reducer did: the next state, the slices it changed, and what it had to skip (for one warning per kind). */
+export interface Reduction {
+  state: StoreState;
+  changed: ReadonlySet<Slice>;
+  /** A short, stable description of a problem with the input (no per-event details), or null. */
+  problem: string | null;
+  /** True when the event as a whole was unusable (as opposed to a few items in it). */
+  skipped: boolean;
+}
+
+/** An event as the reducers take it: a name and the parsed, untrusted `data`. */
+export interface RawEvent {
+  type: string;
+  data: unknown;
+}
+
+const NOTHING: ReadonlySet<Slice> = new Set();
+const EVERYTHING: readonly Slice[] = Object.freeze([
+  'workers',
+  'resources',
+  'queues',
+  'aggregates',
+  'logs',
+  'history',
+]);
+
+const unchanged = (state: StoreState, problem: string | null = null): Reduction => ({
+  state,
+  changed: NOTHING,
+  problem,
+  skipped: false,
+});
+
+const applied = (state: StoreState, changed: Iterable<Slice>, problem: string | null = null): Reduction => ({
+  state,
+  changed: new Set(changed),
+  problem,
+  skipped: false,
+});
+
+const skipped = (state: StoreState, type: string, what: string): Reduction => ({
+  state,
+  changed: NOTHING,
+  problem: `${type}: ${what}; skipped`,
+  skipped: true,
+});
+
+const droppedItems = (type: string, dropped: boolean) =>
+  dropped ? `${type}: malformed items dropped` : null;
+
+type Reducer = (state: StoreState, data: read.Json, now: number) => Reduction;
+
+/**
+ * Applies one event to the state. Pure apart from `now`, which stamps
+ * departures; never throws: input it cannot use is skipped and described in
+ * `problem`.
+ */
+export function reduce(state: StoreState, event: RawEvent, now: number = Date.now()): Reduction {
+  const reducer = Object.hasOwn(reducers, event.type) ? reducers[event.type] : undefined;
+  if (!reducer) return skipped(state, `"${event.type}"`, 'unknown event type');
+  if (!read.isRecord(event.data)) return skipped(state, event.type, 'payload is not an object');
+  if (typeof event.data.v === 'number' && event.data.v !== PROTOCOL_VERSION) {
+    return skipped(state, event.type, `unsupported protocol version ${event.data.v}`);
+  }
+  return reducer(state, event.data, now);
+}
+
+/** Forgets departed workers (and their history) older than `departedTtlMs`. */
+export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
+  const expired = [...state.departed].filter(([, d]) => d.at + state.options.departedTtlMs <= now);
+  if (expired.length === 0) return unchanged(state);
+  const departed = new Map(state.departed);
+  const history = new Map(state.history);
+  for (const [id] of expired) {
+    departed.delete(id);
+    if (!state.workers.has(id)) history.delete(id);
+  }
+  return applied(update(state, { departed, history }), ['workers', 'history']);
+}
+
+/** The worker map with `patch` applied to worker `id`, or null when the worker is unknown. */
+function patchWorker(state: StoreState, id: string, patch: Partial<Worker>): Map<string, Worker> | null {
+  const current = state.workers.get(id);
+  if (!current) return null;
+  const workers = new Map(state.workers);
+  workers.set(id, { ...current, ...patch });
+  return workers;
+}
+
+function recordSample(
+  history: Map<string, WorkerHistory>,
+  worker: Pick<Worker, 'id' | 'metrics'>,
+  at: number,
+  limit: number,
+): void {
+  if (!worker.metrics) return;
+  history.set(
+    worker.id,
+    appendWorkerSample(history.get(worker.id) ?? emptyWorkerHistory(), at, worker.metrics, limit),
+  );
+}
+
+const reducers: Record<string, Reducer> = {
+  initial_data(state, data, now) {
+    const workers = read.list(data.workers, read.worker);
+    const resources = read.list(data.resources, read.resource);
+    const queues = read.list(data.queues, read.queueSummary);
+    const logs = read.list(data.logs, read.logEntry);
+    const aggregates = read.aggregates(data.aggregates);
+    const config = read.timings(data.config);
+    if (!workers || !resources || !queues || !logs || !aggregates || !config) {
+      return skipped(state, 'initial_data', 'missing workers, resources, queues, logs, aggregates or config');
+    }
+    const at = read.count(data.at) || now;
+    const { historyLength, aggregateWindowMs, logCapacity } = state.options;
+    const workerMap = new Map(workers.items.map((w) => [w.id, w]));
+    // Client-side history outlives a resync for workers that are still there, so sparklines do not reset.
+    const history = new Map<string, WorkerHistory>();
+    for (const worker of workers.items) {
+      const previous = state.history.get(worker.id);
+      if (previous) history.set(worker.id, previous);
+      recordSample(history, worker, at, historyLength);
+    }
+    const departed = new Map<string, DepartedWorker>();
+    for (const [id, entry] of state.departed) if (!workerMap.has(id)) departed.set(id, entry);
+    for (const [id, worker] of state.workers) {
+      if (!workerMap.has(id)) departed.set(id, { worker, at: now, reason: 'resync' });
+    }
+    const next = update(state, {
+      ready: true,
+      workers: workerMap,
+      resources: new Map(resources.items.map((r) => [r.id, r])),
+      queues: queues.items,
+      aggregates,
+      config,
+      history,
+      departed,
+      aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
+      logRing: LogRing.empty(logCapacity).append(logs.items),
+    });
+    const dropped = workers.dropped || resources.dropped || queues.dropped || logs.dropped;
+    return applied(next, EVERYTHING, droppedItems('initial_data', dropped));
+  },
+
+  dashboard_update(state, data) {
+    const aggregates = read.aggregates(data.aggregates);
+    const queues = read.list(data.queues, read.queueSummary);
+    const workers = read.list(data.workers, read.worker);
+    if (!aggregates || !queues || !workers) {
+      return skipped(state, 'dashboard_update', 'missing aggregates, queues or workers');
+    }
+    const changed: Slice[] = ['aggregates', 'queues'];
+    const patch: Partial<StateFields> = {
+      aggregates,
+      queues: queues.items,
+      aggregateHistory: appendAggregateSample(
+        state.aggregateHistory,
+        read.count(data.at),
+        aggregates,
+        state.options.aggregateWindowMs,
+      ),
+    };
+    if (workers.items.length > 0) {
+      const map = new Map(state.workers);
+      for (const worker of workers.items) map.set(worker.id, worker);
+      patch.workers = map;
+      changed.push('workers');
+    }
+    return applied(
+      update(state, patch),
+      changed,
+      droppedItems('dashboard_update', queues.dropped || workers.dropped),
+    );
+  },
+
+  worker_registered(state, data) {
+    const worker = read.worker(data.worker);
+    if (!worker) return skipped(state, 'worker_registered', 'missing or malformed worker');
+    const workers = new Map(state.workers);
+    workers.set(worker.id, worker);
+    const changed: Slice[] = ['workers'];
+    const patch: Partial<StateFields> = { workers };
+    if (state.departed.has(worker.id)) {
+      const departed = new Map(state.departed);
+      departed.delete(worker.id);
+      patch.departed = departed;
+    }
+    if (worker.metrics) {
+      const history = new Map(state.history);
+      recordSample(history, worker, worker.lastHeartbeatAt, state.options.historyLength);
+      patch.history = history;
+      changed.push('history');
+    }
+    return applied(update(state, patch), changed);
+  },
+
+  worker_deregistered(state, data, now) {
+    if (!read.isId(data.id)) return skipped(state, 'worker_deregistered', 'missing id');
+    const worker = state.workers.get(data.id);
+    if (!worker) return unchanged(state);
+    const workers = new Map(state.workers);
+    workers.delete(data.id);
+    const departed = new Map(state.departed);
+    departed.set(data.id, {
+      worker,
+      at: now,
+      reason: typeof data.reason === 'string' ? data.reason : 'requested',
+    });
+    return applied(update(state, { workers, departed }), ['workers']);
+  },
+
+  worker_status_change(state, data) {
+    const to = read.workerStatus(data.to);
+    if (!read.isId(data.id) || !to) return skipped(state, 'worker_status_change', 'missing id or status');
+    const workers = patchWorker(state, data.id, { status: to, statusChangedAt: read.count(data.at) });
+    return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
+  },
+
+  worker_status_update(state, data) {
+    const status = read.workerStatus(data.status);
+    if (!read.isId(data.id) || !status) return skipped(state, 'worker_status_update', 'missing id or status');
+    const workers = patchWorker(state, data.id, {
+      status,
+      lastHeartbeatAt: read.count(data.lastHeartbeatAt),
+    });
+    return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
+  },
+
+  metrics_update(state, data) {
+    if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
+    const at = read.count(data.at);
+    const { historyLength } = state.options;
+    let workers: Map<string, Worker> | undefined;
+    let history: Map<string, WorkerHistory> | undefined;
+    let dropped = false;
+    for (const item of data.items) {
+      if (!read.isRecord(item) || !read.isId(item.id)) {
+        dropped = true;
+        continue;
+      }
+      const current = state.workers.get(item.id);
+      if (!current) continue;
+      const metrics = read.metrics(item.metrics);
+      // One map copy per event, not per item: 1,000 workers per tick stay cheap.
+      workers ??= new Map(state.workers);
+      history ??= new Map(state.history);
+      workers.set(item.id, { ...current, metrics, queueStats: read.queueStats(item.queueStats) });
+      recordSample(history, { id: item.id, metrics }, at, historyLength);
+    }
+    const problem = droppedItems('metrics_update', dropped);
+    if (!workers || !history) return unchanged(state, problem);
+    return applied(update(state, { workers, history }), ['workers', 'history'], problem);
+  },
+
+  resources_update(state, data) {
+    const resources = read.list(data.resources, read.resource);
+    if (!resources) return skipped(state, 'resources_update', 'missing resources');
+    const problem = droppedItems('resources_update', resources.dropped);
+    if (resources.items.length === 0) return unchanged(state, problem);
+    const map = new Map(state.resources);
+    for (const resource of resources.items) map.set(resource.id, resource);
+    return applied(update(state, { resources: map }), ['resources'], problem);
+  },
+
+  log(state, data) {
+    const entries = read.list(data.entries, read.logEntry);
+    if (!entries) return skipped(state, 'log', 'missing entries');
+    const problem = droppedItems('log', entries.dropped);
+    if (entries.items.length === 0) return unchanged(state, problem);
+    return applied(update(state, { logRing: state.logRing.append(entries.items) }), ['logs'], problem);
+  },
+
+  // Connection-level messages: the transport acts on them; the data is unchanged.
+  ping: (state) => unchanged(state),
+  reconnect: (state) => unchanged(state),
+};

@@ -1,0 +1,128 @@
+import type { Aggregates, QueueSummary, Resource, ServerTimings, Worker } from '@pulseboard/protocol';
+import type { AggregateHistory, DashboardState, WorkerHistory } from '../client/types.js';
+import { emptyAggregateHistory } from './history.js';
+import { LogRing } from './log-ring.js';
+
+export interface StoreOptions {
+  /** Log lines kept, oldest dropped first. */
+  logCapacity: number;
+  /** Samples kept per worker and series, for sparklines. */
+  historyLength: number;
+  /** How far back aggregate history reaches (ms). */
+  aggregateWindowMs: number;
+  /** How long a removed worker stays in `departed` (ms). */
+  departedTtlMs: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
+  logCapacity: 10_000,
+  historyLength: 120,
+  aggregateWindowMs: 3_600_000,
+  departedTtlMs: 10_000,
+});
+
+export interface DepartedWorker {
+  worker: Worker;
+  at: number;
+  reason: string;
+}
+
+/** The store's own state: the public {@link DashboardState} plus what the reducers need to carry along. */
+export interface StoreState extends DashboardState {
+  readonly options: Readonly<StoreOptions>;
+  /** Backing structure of `logs`. */
+  readonly logRing: LogRing;
+}
+
+export type StateFields = Omit<StoreState, 'logs'>;
+
+class State implements StoreState {
+  declare readonly ready: boolean;
+  declare readonly workers: ReadonlyMap<string, Worker>;
+  declare readonly resources: ReadonlyMap<string, Resource>;
+  declare readonly queues: readonly QueueSummary[];
+  declare readonly aggregates: Aggregates | null;
+  declare readonly history: ReadonlyMap<string, WorkerHistory>;
+  declare readonly aggregateHistory: AggregateHistory;
+  declare readonly config: ServerTimings | null;
+  declare readonly departed: ReadonlyMap<string, DepartedWorker>;
+  declare readonly options: Readonly<StoreOptions>;
+  declare readonly logRing: LogRing;
+
+  constructor(fields: StateFields) {
+    Object.assign(this, fields);
+    Object.freeze(this);
+  }
+
+  // A getter so that an append never pays for an array copy nobody reads.
+  get logs() {
+    return this.logRing.toArray();
+  }
+}
+
+/** A new state with `patch` applied; untouched slices keep their identity. */
+export const update = (state: StoreState, patch: Partial<StateFields>): StoreState =>
+  new State({ ...fieldsOf(state), ...patch });
+
+const fieldsOf = ({
+  ready,
+  workers,
+  resources,
+  queues,
+  aggregates,
+  history,
+  aggregateHistory,
+  config,
+  departed,
+  options,
+  logRing,
+}: StoreState): StateFields => ({
+  ready,
+  workers,
+  resources,
+  queues,
+  aggregates,
+  history,
+  aggregateHistory,
+  config,
+  departed,
+  options,
+  logRing,
+});
+
+export function createState(options: Partial<StoreOptions> = {}): StoreState {
+  const merged = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...usable(options) });
+  return new State({
+    ready: false,
+    workers: new Map(),
+    resources: new Map(),
+    queues: [],
+    aggregates: null,
+    history: new Map(),
+    aggregateHistory: emptyAggregateHistory(),
+    config: null,
+    departed: new Map(),
+    options: merged,
+    logRing: LogRing.empty(merged.logCapacity),
+  });
+}
+
+/** The same state under new options (e.g. a larger log capacity), keeping what fits. */
+export function withOptions(state: StoreState, options: Partial<StoreOptions>): StoreState {
+  const merged = Object.freeze({ ...state.options, ...usable(options) });
+  const keys = Object.keys(merged) as (keyof StoreOptions)[];
+  if (keys.every((key) => merged[key] === state.options[key])) return state;
+  const logRing =
+    merged.logCapacity === state.logRing.capacity
+      ? state.logRing
+      : LogRing.empty(merged.logCapacity).append(state.logs);
+  return update(state, { options: merged, logRing });
+}
+
+/** The store's own options out of `options`, leaving out anything not a positive number (an unset or bad attribute). */
+const usable = (options: Partial<StoreOptions>): Partial<StoreOptions> =>
+  Object.fromEntries(
+    (Object.keys(DEFAULT_STORE_OPTIONS) as (keyof StoreOptions)[])
+      .map((key) => [key, options[key]])
+      .filter(([, value]) => typeof value === 'number' && Number.isFinite(value) && value > 0),
+  );

@@ -1,0 +1,371 @@
+import { css } from 'lit';
+import { tokens } from './tokens.js';
+
+/** The frame, header, status line and small controls every element shares. */
+const frame = css`
+  :host {
+    display: block;
+    box-sizing: border-box;
+    container-type: inline-size;
+    font-family: var(--_font);
+    font-size: var(--_font-size);
+    line-height: 1.45;
+    color: var(--_text);
+    font-variant-numeric: tabular-nums;
+    -webkit-font-smoothing: antialiased;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  .frame {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    height: 100%;
+    padding: 16px;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    box-shadow: var(--_shadow);
+  }
+  .header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px 12px;
+    min-height: 28px;
+  }
+  .title {
+    margin: 0;
+    font-size: 15px;
+    font-weight: 600;
+    letter-spacing: -0.01em;
+  }
+  .summary {
+    color: var(--_muted);
+    font-size: 13px;
+  }
+  .status-line {
+    display: flex;
+    align-items: center;
+    gap: 10px;
+    margin-inline-start: auto;
+    font-size: 12px;
+    color: var(--_muted);
+  }
+  .stale-note {
+    color: var(--_muted);
+  }
+  .error-note {
+    max-width: 32ch;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .connection {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    padding: 2px 8px 2px 7px;
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    color: var(--_text);
+    font-weight: 500;
+    white-space: nowrap;
+  }
+  .connection .dot {
+    --_tone: var(--_offline);
+  }
+  .connection[data-state='open'] .dot {
+    --_tone: var(--_healthy);
+    animation: live 2.4s ease-out infinite;
+  }
+  .connection[data-state='connecting'] .dot,
+  .connection[data-state='reconnecting'] .dot {
+    --_tone: var(--_degraded);
+    animation: blink 1.2s ease-in-out infinite;
+  }
+  .connection[data-state='failed'] .dot,
+  .connection[data-state='unauthorized'] .dot {
+    --_tone: var(--_unhealthy);
+  }
+  @keyframes live {
+    0% {
+      box-shadow: 0 0 0 0 color-mix(in srgb, var(--_tone) 55%, transparent);
+    }
+    70%,
+    100% {
+      box-shadow: 0 0 0 5px transparent;
+    }
+  }
+  @keyframes blink {
+    50% {
+      opacity: 0.35;
+    }
+  }
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px;
+  }
+  .body {
+    position: relative;
+    min-height: 0;
+    flex: 1;
+    transition: opacity 0.3s ease;
+  }
+  .body.stale {
+    opacity: var(--_stale-opacity);
+    filter: saturate(0.6);
+  }
+  .notice {
+    display: grid;
+    justify-items: center;
+    gap: 4px;
+    padding: 28px 16px;
+    text-align: center;
+    color: var(--_muted);
+    border: 1px dashed var(--_border-strong);
+    border-radius: var(--_radius-sm);
+  }
+  .notice strong {
+    color: var(--_text);
+    font-weight: 600;
+  }
+  .notice code {
+    font-family: var(--_mono);
+    font-size: 12px;
+  }
+  .skeleton {
+    display: grid;
+    gap: 8px;
+  }
+  .skeleton span {
+    display: block;
+    height: 44px;
+    border-radius: var(--_radius-sm);
+    background: linear-gradient(90deg, var(--_surface) 0%, var(--_border) 50%, var(--_surface) 100%) 0 0 / 200%
+      100%;
+    animation: shimmer 1.4s linear infinite;
+  }
+  .skeleton span:nth-child(2) {
+    width: 80%;
+  }
+  .skeleton span:nth-child(3) {
+    width: 60%;
+  }
+  @keyframes shimmer {
+    to {
+      background-position: -200% 0;
+    }
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;
+
+/** Status dot and badge: a tone colour plus the status word. */
+const status = css`
+  .tone-healthy,
+  .tone-ok {
+    --_tone: var(--_healthy);
+  }
+  .tone-degraded,
+  .tone-warning {
+    --_tone: var(--_degraded);
+  }
+  .tone-unhealthy,
+  .tone-critical {
+    --_tone: var(--_unhealthy);
+  }
+  .tone-offline {
+    --_tone: var(--_offline);
+  }
+  .tone-starting {
+    --_tone: var(--_starting);
+  }
+  .tone-stopping {
+    --_tone: var(--_stopping);
+  }
+  .dot {
+    flex: none;
+    width: 8px;
+    height: 8px;
+    border-radius: 50%;
+    background: var(--_tone, var(--_offline));
+  }
+  .badge {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    padding: 1px 8px 1px 7px;
+    border-radius: 999px;
+    background: color-mix(in srgb, var(--_tone, var(--_offline)) var(--_tint), transparent);
+    color: var(--_text);
+    font-size: 12px;
+    font-weight: 500;
+    white-space: nowrap;
+  }
+`;
+
+/** Buttons, inputs and segmented controls. */
+const controls = css`
+  button,
+  input,
+  select {
+    font: inherit;
+    font-size: 13px;
+    color: var(--_text);
+  }
+  button,
+  select,
+  input[type='search'] {
+    height: 28px;
+    padding: 0 10px;
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    background: var(--_raised);
+  }
+  button {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    cursor: pointer;
+    font-weight: 500;
+    white-space: nowrap;
+  }
+  button:hover,
+  select:hover {
+    border-color: var(--_border-strong);
+    background: var(--_surface);
+  }
+  button.primary {
+    border-color: transparent;
+    background: var(--_accent);
+    color: #fff;
+  }
+  button.primary:hover {
+    background: color-mix(in srgb, var(--_accent) 85%, #000);
+  }
+  input[type='search'] {
+    min-width: 0;
+    width: 14em;
+    background: var(--_surface);
+  }
+  input::placeholder {
+    color: var(--_muted);
+    opacity: 1;
+  }
+  :focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  input:focus-visible {
+    outline-offset: 0;
+  }
+  .segmented {
+    display: inline-flex;
+    padding: 2px;
+    gap: 2px;
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    background: var(--_surface);
+  }
+  .segmented button {
+    height: 24px;
+    padding: 0 8px;
+    border: 0;
+    border-radius: 6px;
+    background: transparent;
+    color: var(--_muted);
+  }
+  .segmented button[aria-pressed='true'] {
+    background: var(--_raised);
+    color: var(--_text);
+    box-shadow: 0 1px 2px rgb(0 0 0 / 0.12);
+  }
+  .chip {
+    height: 26px;
+    padding: 0 9px;
+    border-radius: 999px;
+    color: var(--_text);
+    font-size: 12px;
+  }
+  .chip[aria-pressed='true'] {
+    border-color: var(--_tone, var(--_accent));
+    background: color-mix(in srgb, var(--_tone, var(--_accent)) var(--_tint), var(--_raised));
+  }
+  .chip .count {
+    color: var(--_muted);
+  }
+`;
+
+const sparklineStyles = css`
+  .sparkline {
+    display: block;
+    width: 100%;
+    height: 32px;
+    overflow: visible;
+  }
+  .sparkline-line {
+    fill: none;
+    stroke: var(--_spark, var(--_accent));
+    stroke-width: 1.5;
+    stroke-linejoin: round;
+    stroke-linecap: round;
+  }
+  .sparkline-area {
+    fill: color-mix(in srgb, var(--_spark, var(--_accent)) 14%, transparent);
+    stroke: none;
+  }
+`;
+
+/** Operating-system preferences: fewer animations, and the user's own colours. */
+const preferences = css`
+  @media (prefers-reduced-motion: reduce) {
+    *,
+    *::before,
+    *::after {
+      animation-duration: 0.01ms !important;
+      animation-iteration-count: 1 !important;
+      transition-duration: 0.01ms !important;
+    }
+  }
+  @media (forced-colors: active) {
+    .frame,
+    .notice,
+    .badge,
+    .connection {
+      border: 1px solid CanvasText;
+    }
+    .dot {
+      background: CanvasText;
+    }
+    .sparkline-line {
+      stroke: CanvasText;
+    }
+    .sparkline-area {
+      fill: none;
+    }
+    .body.stale {
+      opacity: 1;
+    }
+    :focus-visible {
+      outline-color: Highlight;
+    }
+  }
+`;
+
+export const sharedStyles = [tokens, frame, status, controls, sparklineStyles, preferences];

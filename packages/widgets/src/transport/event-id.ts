@@ -1,0 +1,23 @@
+/**
+ * Event ids are `<epochMs>-<seq>` (a Redis stream id, or the same shape in
+ * memory), compared numerically part by part since string order puts `9-0`
+ * after `10-0`. Returns <0, 0 or >0, or NaN when either id has another shape.
+ */
+export function compareEventIds(a: string, b: string): number {
+  const left = parse(a);
+  const right = parse(b);
+  if (!left || !right) return Number.NaN;
+  return left[0] - right[0] || left[1] - right[1];
+}
+
+/**
+ * True unless `id` is known to be at or before `last`. An id that cannot be
+ * compared is let through: dropping it could lose every later event.
+ */
+export const isNewer = (id: string, last: string | null): boolean =>
+  last === null || !(compareEventIds(id, last) <= 0);
+
+function parse(id: string): [number, number] | null {
+  const match = /^(\d{1,15})-(\d{1,15})$/.exec(id);
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}

@@ -1,0 +1,399 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { ConnectionStatus } from '../client/types.js';
+import { isNewer } from './event-id.js';
+
+export interface TransportOptions {
+  /** The `/events` URL; relative URLs resolve against the page. Nothing connects while null. */
+  src: string | null;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token: string | null;
+  /** Send cookies to another origin (`credentials: 'include'`). */
+  withCredentials: boolean;
+  /** Failed attempts in a row before giving up with state `failed`. */
+  maxRetries: number;
+  /** Backoff base and cap (ms); the server's `retry:` replaces the base. */
+  retryBase: number;
+  retryMax: number;
+  /** Server-side filters (`?types=`, `?workers=`), or null for everything. */
+  types: readonly string[] | null;
+  workers: readonly string[] | null;
+  /** Resume point for the first connection (sent as `?lastEventId=`), e.g. saved by the host page. */
+  lastEventId: string | null;
+}
+
+export const DEFAULT_TRANSPORT_OPTIONS: Readonly<TransportOptions> = Object.freeze({
+  src: null,
+  token: null,
+  withCredentials: false,
+  maxRetries: 10,
+  retryBase: 3000,
+  retryMax: 15_000,
+  types: null,
+  workers: null,
+  lastEventId: null,
+});
+
+/** One message off the wire: its id (if any), event name and parsed JSON data. */
+export interface WireEvent {
+  id: string | null;
+  type: string;
+  data: unknown;
+}
+
+export interface TransportListener {
+  /** A message to apply, in order, each exactly once. */
+  event(event: WireEvent): void;
+  /** `status` changed (state, attempt, error, retry time); not called for every message. */
+  status(status: ConnectionStatus): void;
+  /** Something on the wire was unusable; a short, stable description. */
+  problem(problem: string): void;
+}
+
+const DEFAULT_PING_INTERVAL_MS = 15_000;
+/** Missing this many ping intervals means the socket is dead even if TCP has not noticed. */
+const WATCHDOG_PINGS = 2.5;
+/** A guard against a stream that never ends a message; far above any real snapshot. */
+const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Server-Sent Events over `fetch` (an `EventSource` can neither send an
+ * `Authorization` header nor tell a 401 from a network error), with backoff,
+ * exact resume by `Last-Event-ID`, and a watchdog for half-open sockets.
+ */
+export class SseTransport {
+  #options: TransportOptions;
+  readonly #listener: TransportListener;
+  #status: ConnectionStatus = {
+    state: 'idle',
+    attempt: 0,
+    lastEventAt: null,
+    lastEventId: null,
+    staleSince: null,
+    nextRetryAt: null,
+    error: null,
+  };
+  /** Set between connect() and disconnect(). */
+  #wanted = false;
+  /** Whether `lastEventId` came from the options rather than from this server. */
+  #idFromOptions = false;
+  #serverRetryMs: number | null = null;
+  #pingIntervalMs = DEFAULT_PING_INTERVAL_MS;
+  #abort: AbortController | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #watchdogTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the open stream last showed a sign of life (opened, or any message). */
+  #aliveAt = 0;
+
+  constructor(options: Partial<TransportOptions>, listener: TransportListener) {
+    this.#options = clean({ ...DEFAULT_TRANSPORT_OPTIONS, ...options });
+    this.#listener = listener;
+    this.#resetResumePoint();
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  get options(): Readonly<TransportOptions> {
+    return this.#options;
+  }
+
+  connect(): void {
+    if (this.#wanted && this.#status.state !== 'failed' && this.#status.state !== 'unauthorized') return;
+    this.#wanted = true;
+    this.#listen(true);
+    this.#start('connecting');
+  }
+
+  disconnect(): void {
+    if (!this.#wanted) return;
+    this.#wanted = false;
+    this.#listen(false);
+    this.#stop();
+    this.#set({
+      state: 'closed',
+      attempt: 0,
+      nextRetryAt: null,
+      error: null,
+      staleSince: this.#staleSince(),
+    });
+  }
+
+  /** Drops the current connection (if any) and opens a new one now, resuming from the last event. */
+  reconnect(): void {
+    this.#wanted = true;
+    this.#listen(true);
+    this.#stop();
+    this.#start(this.#status.state === 'open' ? 'reconnecting' : 'connecting');
+  }
+
+  /** Applies new options; a change to the stream's address or credentials reconnects at once. */
+  configure(options: Partial<TransportOptions>): void {
+    const before = this.#options;
+    this.#options = clean({ ...before, ...options });
+    const after = this.#options;
+    const streamChanged =
+      before.src !== after.src ||
+      !sameList(before.types, after.types) ||
+      !sameList(before.workers, after.workers);
+    // Another stream (or another filter, whose skipped events would never be replayed) needs a fresh snapshot.
+    if (streamChanged || before.lastEventId !== after.lastEventId) this.#resetResumePoint();
+    const reopen =
+      streamChanged || before.token !== after.token || before.withCredentials !== after.withCredentials;
+    if (reopen && this.#wanted) {
+      this.#stop();
+      this.#start('connecting');
+    }
+  }
+
+  #resetResumePoint(): void {
+    this.#idFromOptions = this.#options.lastEventId !== null;
+    this.#status = { ...this.#status, lastEventId: this.#options.lastEventId };
+  }
+
+  #start(state: 'connecting' | 'reconnecting'): void {
+    if (!this.#options.src) {
+      this.#set({ state: 'idle', nextRetryAt: null, error: null });
+      return;
+    }
+    this.#set({ state, attempt: 0, nextRetryAt: null, error: null, staleSince: this.#staleSince() });
+    void this.#open();
+  }
+
+  async #open(): Promise<void> {
+    const abort = new AbortController();
+    this.#abort = abort;
+    const { src, token, withCredentials } = this.#options;
+    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const url = this.#url(src ?? '');
+    if (this.#status.lastEventId && !this.#idFromOptions) headers['Last-Event-ID'] = this.#status.lastEventId;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers,
+        credentials: withCredentials ? 'include' : 'same-origin',
+        cache: 'no-store',
+        signal: abort.signal,
+      });
+    } catch (error) {
+      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${messageOf(error)}`);
+      return;
+    }
+    if (this.#abort !== abort) return;
+    if (response.status === 401 || response.status === 403) {
+      abort.abort();
+      this.#set({
+        state: 'unauthorized',
+        nextRetryAt: null,
+        error: `The server refused access (HTTP ${response.status}): check the token or your login.`,
+        staleSince: this.#staleSince(),
+      });
+      return;
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
+      abort.abort();
+      this.#failed(`The server answered HTTP ${response.status} ${type || 'without a content type'}`);
+      return;
+    }
+    this.#set({ state: 'open', attempt: 0, nextRetryAt: null, error: null, staleSince: null });
+    this.#aliveAt = Date.now();
+    this.#armWatchdog();
+    await this.#read(response.body, abort);
+  }
+
+  async #read(body: ReadableStream<Uint8Array>, abort: AbortController): Promise<void> {
+    // A parser per stream: a handler may reconnect in the middle of a chunk, and the
+    // rest of that chunk must neither be applied nor leak into the next stream.
+    const current = () => this.#abort === abort;
+    const parser = createParser({
+      onEvent: (message) => current() && this.#onMessage(message),
+      onRetry: (ms) => {
+        this.#serverRetryMs = ms;
+      },
+      onError: (error) => this.#listener.problem(`stream: ${error.type}`),
+      maxBufferSize: MAX_MESSAGE_CHARS,
+    });
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (!current()) return;
+        if (done) break;
+        parser.feed(decoder.decode(value, { stream: true }));
+      }
+      this.#lost('The server closed the stream');
+    } catch (error) {
+      if (current()) this.#lost(`The stream broke: ${messageOf(error)}`);
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  #onMessage(message: EventSourceMessage): void {
+    this.#aliveAt = Date.now();
+    this.#status = { ...this.#status, lastEventAt: this.#aliveAt };
+    const type = message.event ?? 'message';
+    const id = message.id ?? null;
+    // initial_data replaces all state, so it sets the resume point even if it moves back
+    // (a restarted server); every other id must be newer than the last or it was seen already.
+    const fresh = id === null || type === 'initial_data' || isNewer(id, this.#status.lastEventId);
+    const perConnection = type === 'ping' || type === 'reconnect' || type === 'initial_data';
+    if (!fresh && !perConnection) return;
+    if (id !== null && fresh) {
+      this.#status = { ...this.#status, lastEventId: id };
+      this.#idFromOptions = false;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(message.data);
+    } catch {
+      this.#listener.problem(`${type}: data is not JSON; skipped`);
+      return;
+    }
+    if (type === 'initial_data') this.#learnPingInterval(data);
+    this.#listener.event({ id, type, data });
+    if (type === 'reconnect') this.#serverAskedToReconnect(data);
+  }
+
+  #learnPingInterval(data: unknown): void {
+    const ping = (data as { config?: { pingIntervalMs?: unknown } } | null)?.config?.pingIntervalMs;
+    this.#pingIntervalMs = typeof ping === 'number' && ping > 0 ? ping : DEFAULT_PING_INTERVAL_MS;
+    this.#armWatchdog();
+  }
+
+  /** The server is going away on purpose: come back after the time it asked for, without counting a failure. */
+  #serverAskedToReconnect(data: unknown): void {
+    const retryMs = (data as { retryMs?: unknown } | null)?.retryMs;
+    const wait = typeof retryMs === 'number' && retryMs >= 0 ? retryMs : this.#options.retryBase;
+    this.#stop();
+    // Up to half again as long, so a fleet of dashboards does not return in one burst.
+    this.#schedule(wait * (1 + Math.random() / 2), 'The server is restarting');
+  }
+
+  /** Checks liveness at the deadline rather than re-arming a timer per message. */
+  #armWatchdog(): void {
+    clearTimeout(this.#watchdogTimer);
+    if (this.#status.state !== 'open') return;
+    const limit = this.#pingIntervalMs * WATCHDOG_PINGS;
+    const left = this.#aliveAt + limit - Date.now();
+    this.#watchdogTimer = setTimeout(
+      () =>
+        Date.now() - this.#aliveAt >= limit
+          ? this.#lost(`No message for ${limit / 1000} s`)
+          : this.#armWatchdog(),
+      Math.max(0, left),
+    );
+  }
+
+  /** An open stream ended: not a failed attempt, so the backoff starts from the beginning. */
+  #lost(reason: string): void {
+    this.#stop();
+    this.#schedule(this.#backoff(), reason);
+  }
+
+  /** An attempt failed: count it and wait longer, or give up. */
+  #failed(reason: string): void {
+    this.#stop();
+    const attempt = this.#status.attempt + 1;
+    if (attempt > this.#options.maxRetries) {
+      this.#set({
+        state: 'failed',
+        attempt,
+        nextRetryAt: null,
+        error: `Gave up after ${attempt} attempts. ${reason}`,
+        staleSince: this.#staleSince(),
+      });
+      return;
+    }
+    this.#set({ attempt });
+    this.#schedule(this.#backoff(), reason);
+  }
+
+  /** Full jitter: uniform in [0, min(cap, base × 2^attempt)]. */
+  #backoff(): number {
+    const { retryBase, retryMax } = this.#options;
+    const base = this.#serverRetryMs ?? retryBase;
+    return Math.random() * Math.min(retryMax, base * 2 ** this.#status.attempt);
+  }
+
+  #schedule(delay: number, reason: string): void {
+    this.#set({
+      state: 'reconnecting',
+      nextRetryAt: Date.now() + delay,
+      error: reason,
+      staleSince: this.#staleSince(),
+    });
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#set({ nextRetryAt: null });
+      void this.#open();
+    }, delay);
+  }
+
+  /** Retry now rather than at the scheduled time (the network or the tab came back). */
+  #retrySoon = (): void => {
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    const { state } = this.#status;
+    if (state === 'failed') this.#start('connecting');
+    else if (state === 'reconnecting' && this.#retryTimer !== undefined) {
+      this.#stop();
+      this.#set({ nextRetryAt: null });
+      void this.#open();
+    }
+  };
+
+  #listen(on: boolean): void {
+    if (typeof window === 'undefined') return;
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    window[method]('online', this.#retrySoon);
+    document[method]('visibilitychange', this.#retrySoon);
+  }
+
+  /** Cancels the connection and all timers. */
+  #stop(): void {
+    this.#abort?.abort();
+    this.#abort = null;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#watchdogTimer);
+    this.#retryTimer = undefined;
+  }
+
+  #staleSince(): number | null {
+    return this.#status.staleSince ?? (this.#status.lastEventAt === null ? null : Date.now());
+  }
+
+  #url(src: string): URL {
+    const url = new URL(src, globalThis.location?.href);
+    const { types, workers } = this.#options;
+    if (types?.length) url.searchParams.set('types', types.join(','));
+    if (workers?.length) url.searchParams.set('workers', workers.join(','));
+    if (this.#status.lastEventId && this.#idFromOptions)
+      url.searchParams.set('lastEventId', this.#status.lastEventId);
+    return url;
+  }
+
+  #set(patch: Partial<ConnectionStatus>): void {
+    const next = { ...this.#status, ...patch };
+    const keys: (keyof ConnectionStatus)[] = ['state', 'attempt', 'error', 'nextRetryAt', 'staleSince'];
+    const changed = keys.some((key) => next[key] !== this.#status[key]);
+    this.#status = next;
+    if (changed) this.#listener.status(next);
+  }
+}
+
+/** Numbers from attributes may be NaN or negative; those fall back to the defaults. */
+function clean(options: TransportOptions): TransportOptions {
+  const result = { ...options };
+  for (const key of ['maxRetries', 'retryBase', 'retryMax'] as const) {
+    if (!(Number.isFinite(result[key]) && result[key] >= 0)) result[key] = DEFAULT_TRANSPORT_OPTIONS[key];
+  }
+  return result;
+}
+
+const sameList = (a: readonly string[] | null, b: readonly string[] | null): boolean =>
+  a === b || (a !== null && b !== null && a.length === b.length && a.every((item, i) => item === b[i]));
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,225 @@
+/**
+ * Browser-test helpers for the dashboard elements: start a real Pulseboard
+ * server (through the runner's pulse-server plugin), drive workers over its
+ * HTTP API, mount elements inside a real `<sse-connection>`, and wait for the
+ * screen to show something.
+ */
+
+import { expect } from '@open-wc/testing';
+import type {
+  HeartbeatBody,
+  LogLineInput,
+  QueueStats,
+  RegisterWorkerBody,
+  ResourceReport,
+  WorkerMetrics,
+} from '@pulseboard/protocol';
+import { executeServerCommand } from '@web/test-runner-commands';
+
+/** Small intervals so a test sees pings, dashboard updates and metric ticks quickly. */
+export const FAST = {
+  pingIntervalMs: 1000,
+  dashboardIntervalMs: 200,
+  metricsIntervalMs: 50,
+  heartbeatIntervalMs: 1000,
+  retryMs: 200,
+  retryJitterMs: 0,
+};
+
+export const HOSTILE = '<img src=x onerror=alert(1)>';
+
+export function metrics(partial: Partial<WorkerMetrics> = {}): WorkerMetrics {
+  return {
+    cpu: 20,
+    memoryBytes: 256 * 1024 ** 2,
+    requestsPerSec: 10,
+    responseTimeMs: 40,
+    errorCount: 0,
+    uptimeSec: 3600,
+    ...partial,
+  };
+}
+
+export function queueStats(partial: Partial<QueueStats> = {}): QueueStats {
+  return { depth: 0, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0, ...partial };
+}
+
+export class TestServer {
+  constructor(readonly url: string) {}
+
+  get events(): string {
+    return `${this.url}/events`;
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<Response> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res;
+  }
+
+  register(body: RegisterWorkerBody): Promise<Response> {
+    return this.#call('POST', '/api/workers', body);
+  }
+
+  heartbeat(id: string, body: HeartbeatBody = {}): Promise<Response> {
+    return this.#call('POST', `/api/workers/${encodeURIComponent(id)}/heartbeat`, body);
+  }
+
+  log(id: string, entries: LogLineInput[]): Promise<Response> {
+    return this.#call('POST', `/api/workers/${encodeURIComponent(id)}/logs`, { entries });
+  }
+
+  leave(id: string): Promise<Response> {
+    return this.#call('DELETE', `/api/workers/${encodeURIComponent(id)}`);
+  }
+
+  resource(report: ResourceReport): Promise<Response> {
+    const { id, ...body } = report;
+    return this.#call('PUT', `/api/resources/${encodeURIComponent(id)}`, body);
+  }
+
+  async stop(): Promise<void> {
+    await executeServerCommand('pulse-server-stop', { url: this.url });
+  }
+}
+
+export async function startServer(config: Record<string, unknown> = {}): Promise<TestServer> {
+  const result = await executeServerCommand<{ url: string }, Record<string, unknown>>('pulse-server-start', {
+    ...FAST,
+    ...config,
+  });
+  if (!result?.url) throw new Error('pulse-server-start returned no url');
+  return new TestServer(result.url);
+}
+
+/** Polls until `check` returns a truthy value (or stops throwing), then returns it. */
+export async function until<T>(
+  check: () => T,
+  what = 'condition',
+  timeoutMs = 5000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The visible text of an element's shadow root, whitespace collapsed. */
+export function textOf(el: Element): string {
+  return (el.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Mounts `<sse-connection src=…>` around `markup` in a fresh container and
+ * waits until the element is ready (`initial_data` applied and rendered).
+ */
+export async function mountConnected<T extends HTMLElement>(
+  server: TestServer,
+  markup: string,
+  selector: string,
+): Promise<{ el: T; connection: HTMLElement; container: HTMLElement }> {
+  const container = document.createElement('div');
+  container.innerHTML = `<sse-connection src="${server.events}">${markup}</sse-connection>`;
+  document.body.append(container);
+  const el = container.querySelector(selector) as T;
+  const connection = container.querySelector('sse-connection') as HTMLElement;
+  await until(
+    () => el.shadowRoot?.querySelector('[part~="connection"]') && !el.shadowRoot.querySelector('.skeleton'),
+    `${selector} ready`,
+  );
+  return { el, connection, container };
+}
+
+/**
+ * What every dashboard element must do, whatever it renders: say when it has
+ * no connection, link with `connection="id"`, show the connection state
+ * (Live, stale, Failed with a working Reconnect button) and pass axe in light
+ * and dark. Each element's test file calls this once.
+ */
+export function behavesLikeAPulseElement(tag: string): void {
+  describe(`<${tag}>: shared behaviour`, () => {
+    let server: TestServer;
+    const mounted: HTMLElement[] = [];
+    const mount = (html: string) => {
+      const wrap = document.createElement('div');
+      wrap.innerHTML = html;
+      document.body.append(wrap);
+      mounted.push(wrap);
+      return wrap;
+    };
+
+    beforeEach(async () => {
+      server = await startServer();
+    });
+    afterEach(async () => {
+      for (const el of mounted.splice(0)) el.remove();
+      await server.stop();
+    });
+
+    it('says on screen that it has no connection', async () => {
+      const el = mount(`<${tag}></${tag}>`).firstElementChild as HTMLElement;
+      await until(() => textOf(el).includes('Not connected to an <sse-connection>'), 'no-provider message');
+      expect(el.shadowRoot!.querySelector('code')?.textContent).to.contain('sse-connection');
+    });
+
+    it('links to an <sse-connection> elsewhere with connection="id", even one added later', async () => {
+      const wrap = mount(`<${tag} connection="conn-a"></${tag}>`);
+      const el = wrap.firstElementChild as HTMLElement;
+      await until(() => textOf(el).includes('Waiting for the connection'), 'waiting message');
+      mount(`<sse-connection id="conn-a" src="${server.events}"></sse-connection>`);
+      await until(() => textOf(el).includes('Live'), 'Live through connection=');
+    });
+
+    it('dims stale data, fails after max-retries and reconnects from its button', async () => {
+      const port = Number(new URL(server.url).port);
+      const wrap = mount(
+        `<sse-connection src="${server.events}" max-retries="1" retry-base="50" retry-max="100"><${tag}></${tag}></sse-connection>`,
+      );
+      const el = wrap.querySelector(tag) as HTMLElement;
+      await until(() => textOf(el).includes('Live'), 'Live');
+      await server.stop();
+      await until(() => textOf(el).includes('Stale since'), 'stale note');
+      expect(el.shadowRoot!.querySelector('.body')!.classList.contains('stale')).to.equal(true);
+      const button = await until(
+        () => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~="reconnect"]'),
+        'Reconnect button',
+      );
+      expect(textOf(el)).to.contain('Failed');
+      server = await startServer({ port });
+      button.click();
+      await until(() => textOf(el).includes('Live'), 'Live again');
+      expect(el.shadowRoot!.querySelector('.body')!.classList.contains('stale')).to.equal(false);
+    });
+
+    it('passes axe in light and dark', async () => {
+      await server.register({
+        id: 'a11y-1',
+        name: 'Mailer',
+        queue: 'email',
+        metrics: metrics({ errorCount: 3 }),
+      });
+      await server.log('a11y-1', [{ level: 'warn', message: 'slow SMTP handshake' }]);
+      const wrap = mount(
+        `<sse-connection src="${server.events}"><${tag} theme="light"></${tag}></sse-connection>`,
+      );
+      const el = wrap.querySelector(tag) as HTMLElement;
+      await until(() => textOf(el).includes('Live') && !el.shadowRoot!.querySelector('.skeleton'), 'ready');
+      await expect(el).to.be.accessible();
+      el.setAttribute('theme', 'dark');
+      await (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+      await expect(el).to.be.accessible();
+    });
+  });
+}

@@ -1,0 +1,370 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { LogEntry } from '@pulseboard/protocol';
+import fc from 'fast-check';
+import {
+  createState,
+  LogRing,
+  pruneDeparted,
+  type RawEvent,
+  reduce,
+  type StoreState,
+} from '../src/store/index.js';
+import { compareEventIds, isNewer } from '../src/transport/event-id.js';
+import { aggregates, initialData, log, metrics, worker } from './fixtures.js';
+
+const apply = (state: StoreState, ...events: RawEvent[]) =>
+  events.reduce((s, e) => reduce(s, e, 5000).state, state);
+const ready = (payload = initialData({ workers: [worker('a'), worker('b')] })) =>
+  reduce(createState(), { type: 'initial_data', data: payload }).state;
+
+describe('initial_data', () => {
+  test('fills every slice and marks the state ready', () => {
+    const result = reduce(createState(), {
+      type: 'initial_data',
+      data: initialData({
+        workers: [worker('a')],
+        logs: [log('hi')],
+        aggregates: aggregates({ errorRate: 0.5 }),
+      }),
+    });
+    assert.equal(result.problem, null);
+    assert.deepEqual(
+      [...result.changed].sort(),
+      ['aggregates', 'history', 'logs', 'queues', 'resources', 'workers'].sort(),
+    );
+    const { state } = result;
+    assert.equal(state.ready, true);
+    assert.deepEqual([...state.workers.keys()], ['a']);
+    assert.deepEqual(state.logs, [log('hi')]);
+    assert.equal(state.aggregates?.errorRate, 0.5);
+    assert.equal(state.config?.pingIntervalMs, 15_000);
+    assert.equal(state.history.get('a')?.cpu.length, 1);
+    assert.equal(state.aggregateHistory.errorRate.length, 1);
+  });
+
+  test('a resync replaces the data, keeps history of workers still there, and fades out the others', () => {
+    const before = apply(ready(), {
+      type: 'metrics_update',
+      data: { v: 1, at: 2000, items: [{ id: 'a', metrics: metrics({ cpu: 50 }), queueStats: null }] },
+    });
+    const after = reduce(
+      before,
+      {
+        type: 'initial_data',
+        data: initialData({ resync: true, at: 3000, workers: [worker('a'), worker('c')] }),
+      },
+      4000,
+    ).state;
+    assert.deepEqual([...after.workers.keys()], ['a', 'c']);
+    assert.deepEqual(
+      after.history.get('a')?.cpu.map((s) => s.at),
+      [1000, 2000, 3000],
+    );
+    assert.deepEqual(after.departed.get('b'), { worker: worker('b'), at: 4000, reason: 'resync' });
+  });
+});
+
+describe('worker events', () => {
+  test('registration adds the worker; deregistration moves it to departed until the TTL', () => {
+    let state = apply(ready(), { type: 'worker_registered', data: { v: 1, worker: worker('c') } });
+    assert.ok(state.workers.has('c'));
+    const result = reduce(
+      state,
+      { type: 'worker_deregistered', data: { v: 1, id: 'c', reason: 'expired' } },
+      5000,
+    );
+    assert.deepEqual([...result.changed], ['workers']);
+    state = result.state;
+    assert.equal(state.workers.has('c'), false);
+    assert.deepEqual(state.departed.get('c'), { worker: worker('c'), at: 5000, reason: 'expired' });
+    assert.equal(pruneDeparted(state, 5000 + state.options.departedTtlMs - 1).state, state);
+    const pruned = pruneDeparted(state, 5000 + state.options.departedTtlMs).state;
+    assert.equal(pruned.departed.size, 0);
+    assert.equal(pruned.history.has('c'), false);
+  });
+
+  test('a worker that registers again is no longer departed', () => {
+    const state = apply(
+      ready(),
+      { type: 'worker_deregistered', data: { v: 1, id: 'a', reason: 'requested' } },
+      { type: 'worker_registered', data: { v: 1, worker: worker('a', { name: 'back' }) } },
+    );
+    assert.equal(state.departed.has('a'), false);
+    assert.equal(state.workers.get('a')?.name, 'back');
+  });
+
+  test('status change and status update patch the worker; unknown ids change nothing', () => {
+    const state = apply(
+      ready(),
+      {
+        type: 'worker_status_change',
+        data: { v: 1, id: 'a', from: 'healthy', to: 'degraded', at: 2000, reason: 'reported' },
+      },
+      { type: 'worker_status_update', data: { v: 1, id: 'b', status: 'healthy', lastHeartbeatAt: 2500 } },
+    );
+    assert.equal(state.workers.get('a')?.status, 'degraded');
+    assert.equal(state.workers.get('a')?.statusChangedAt, 2000);
+    assert.equal(state.workers.get('b')?.lastHeartbeatAt, 2500);
+    const unknown = reduce(state, {
+      type: 'worker_status_update',
+      data: { v: 1, id: 'zz', status: 'healthy', lastHeartbeatAt: 1 },
+    });
+    assert.equal(unknown.state, state);
+    assert.equal(unknown.changed.size, 0);
+    assert.equal(unknown.problem, null);
+  });
+
+  test('metrics_update copies the map once and leaves untouched workers as they were', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => worker(`w${i}`));
+    const state = ready(initialData({ workers: many }));
+    const items = many
+      .slice(0, 500)
+      .map((w) => ({ id: w.id, metrics: metrics({ cpu: 99 }), queueStats: null }));
+    const result = reduce(state, { type: 'metrics_update', data: { v: 1, at: 2000, items } });
+    assert.deepEqual([...result.changed], ['workers', 'history']);
+    assert.equal(result.state.workers.get('w0')?.metrics?.cpu, 99);
+    assert.equal(result.state.workers.get('w999'), state.workers.get('w999'));
+    assert.equal(result.state.history.get('w999'), state.history.get('w999'));
+    assert.equal(result.state.logRing, state.logRing);
+  });
+
+  test('per-worker history is bounded', () => {
+    let state = ready(initialData({ workers: [worker('a')] }));
+    for (let at = 2000; at < 2000 + 300 * 1000; at += 1000) {
+      state = apply(state, {
+        type: 'metrics_update',
+        data: { v: 1, at, items: [{ id: 'a', metrics: metrics({ responseTimeMs: at }), queueStats: null }] },
+      });
+    }
+    const samples = state.history.get('a')?.responseTimeMs ?? [];
+    assert.equal(samples.length, state.options.historyLength);
+    assert.equal(samples.at(-1)?.value, 2000 + 299 * 1000);
+  });
+});
+
+describe('dashboard_update and resources_update', () => {
+  test('dashboard_update replaces aggregates and queues, upserts changed workers, and keeps a windowed history', () => {
+    let state = createState({ aggregateWindowMs: 10_000 });
+    state = reduce(state, { type: 'initial_data', data: initialData({ workers: [worker('a')] }) }).state;
+    const queue = {
+      name: 'jobs',
+      depth: 3,
+      inFlight: 1,
+      processed: 9,
+      failed: 0,
+      deadLetter: 2,
+      ratePerSec: 1,
+      consumers: 1,
+      workerIds: ['a'],
+    };
+    for (let at = 2000; at <= 30_000; at += 1000) {
+      const result = reduce(state, {
+        type: 'dashboard_update',
+        data: { v: 1, at, aggregates: aggregates({ errorRate: at / 1e6 }), queues: [queue], workers: [] },
+      });
+      assert.deepEqual([...result.changed], ['aggregates', 'queues']);
+      state = result.state;
+    }
+    assert.deepEqual(state.queues, [queue]);
+    const points = state.aggregateHistory.errorRate;
+    assert.equal(points[0]?.at, 20_000);
+    assert.equal(points.at(-1)?.at, 30_000);
+    const withWorker = reduce(state, {
+      type: 'dashboard_update',
+      data: {
+        v: 1,
+        at: 31_000,
+        aggregates: aggregates(),
+        queues: [],
+        workers: [worker('a', { name: 'renamed' })],
+      },
+    });
+    assert.ok(withWorker.changed.has('workers'));
+    assert.equal(withWorker.state.workers.get('a')?.name, 'renamed');
+  });
+
+  test('resources_update upserts only the resources it carries', () => {
+    const db = {
+      id: 'db',
+      name: 'Postgres',
+      kind: 'database',
+      status: 'healthy',
+      latencyMs: 3,
+      message: null,
+      updatedAt: 1,
+    };
+    const state = apply(ready(initialData({ resources: [db, { ...db, id: 'cache', kind: 'cache' }] })), {
+      type: 'resources_update',
+      data: { v: 1, resources: [{ ...db, status: 'down' }] },
+    });
+    assert.equal(state.resources.get('db')?.status, 'down');
+    assert.equal(state.resources.get('cache')?.status, 'healthy');
+  });
+});
+
+describe('logs', () => {
+  test('log events append to a ring buffer of the configured capacity', () => {
+    let state = createState({ logCapacity: 3 });
+    state = apply(state, { type: 'initial_data', data: initialData({ logs: [log('0')] }) });
+    const result = reduce(state, { type: 'log', data: { v: 1, entries: [log('1'), log('2'), log('3')] } });
+    assert.deepEqual([...result.changed], ['logs']);
+    assert.deepEqual(
+      result.state.logs.map((l) => l.message),
+      ['1', '2', '3'],
+    );
+    assert.deepEqual(
+      state.logs.map((l) => l.message),
+      ['0'],
+      'the previous state is untouched',
+    );
+  });
+
+  test('100,000 lines kept, one line per event, stays cheap (a copy per event would take minutes)', () => {
+    let state = ready();
+    state = reduce(createState({ logCapacity: 100_000 }), {
+      type: 'initial_data',
+      data: initialData(),
+    }).state;
+    const started = performance.now();
+    for (let i = 0; i < 150_000; i++) {
+      state = reduce(state, { type: 'log', data: { v: 1, entries: [log(String(i), i)] } }).state;
+    }
+    const elapsed = performance.now() - started;
+    assert.equal(state.logs.length, 100_000);
+    assert.equal(state.logs[0]?.message, '50000');
+    assert.equal(state.logs.at(-1)?.message, '149999');
+    assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+  });
+
+  test('LogRing behaves like "append, then keep the last N" for any sequence, including appends to old versions', () => {
+    const entry = fc.nat(1000).map((n) => log(String(n)));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.tuple(fc.nat(), fc.array(entry, { maxLength: 30 })), { maxLength: 60 }),
+        (capacity, steps) => {
+          const versions: { ring: LogRing; model: LogEntry[] }[] = [
+            { ring: LogRing.empty(capacity), model: [] },
+          ];
+          for (const [pick, entries] of steps) {
+            const base = versions[pick % versions.length]!;
+            const ring = base.ring.append(entries);
+            const model = [...base.model, ...entries].slice(-capacity);
+            versions.push({ ring, model });
+          }
+          for (const { ring, model } of versions) {
+            assert.deepEqual(ring.toArray(), model);
+            assert.equal(ring.size, model.length);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('bad input', () => {
+  test('unknown events, non-object payloads, missing fields and other versions are skipped with a stable problem', () => {
+    const state = ready();
+    const cases: [RawEvent, RegExp][] = [
+      [{ type: 'mystery', data: {} }, /unknown event type/],
+      [{ type: 'log', data: 'nope' }, /payload is not an object/],
+      [{ type: 'log', data: { v: 1 } }, /missing entries/],
+      [{ type: 'worker_registered', data: { v: 1, worker: { id: 'x' } } }, /malformed worker/],
+      [{ type: 'initial_data', data: { v: 1, workers: [] } }, /missing/],
+      [{ type: 'log', data: { v: 2, entries: [] } }, /unsupported protocol version/],
+    ];
+    for (const [event, problem] of cases) {
+      const result = reduce(state, event);
+      assert.equal(result.state, state, event.type);
+      assert.equal(result.skipped, true);
+      assert.match(result.problem ?? '', problem);
+    }
+  });
+
+  test('malformed items are dropped, the rest applied', () => {
+    const result = reduce(ready(), {
+      type: 'log',
+      data: {
+        v: 1,
+        entries: [log('ok'), { message: 42 }, null, { level: 'shout', message: 'kept as info' }],
+      },
+    });
+    assert.equal(result.skipped, false);
+    assert.match(result.problem ?? '', /malformed items dropped/);
+    assert.deepEqual(
+      result.state.logs.map((l) => [l.level, l.message]),
+      [
+        ['info', 'ok'],
+        ['info', 'kept as info'],
+      ],
+    );
+  });
+
+  test('NaN, infinite and negative numbers become 0; hostile strings stay plain text', () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const state = apply(ready(), {
+      type: 'worker_registered',
+      data: {
+        v: 1,
+        worker: worker('x', {
+          name: hostile,
+          metrics: {
+            ...metrics(),
+            cpu: Number.NaN,
+            memoryBytes: -5,
+            requestsPerSec: Number.POSITIVE_INFINITY,
+          },
+        }),
+      },
+    });
+    const x = state.workers.get('x');
+    assert.equal(x?.name, hostile);
+    assert.deepEqual(x?.metrics, { ...metrics(), cpu: 0, memoryBytes: 0, requestsPerSec: 0 });
+  });
+
+  test('no event, however malformed, makes a reducer throw', () => {
+    const types = fc.constantFrom(
+      'initial_data',
+      'dashboard_update',
+      'worker_registered',
+      'worker_deregistered',
+      'worker_status_change',
+      'worker_status_update',
+      'metrics_update',
+      'resources_update',
+      'log',
+      'ping',
+      'reconnect',
+      'toString',
+      '__proto__',
+    );
+    const state = ready();
+    fc.assert(
+      fc.property(types, fc.anything({ withObjectString: true, withNullPrototype: true }), (type, data) => {
+        reduce(state, { type, data });
+        reduce(state, { type, data: { v: 1, ...(typeof data === 'object' ? data : { value: data }) } });
+      }),
+    );
+  });
+});
+
+describe('event ids', () => {
+  test('compare numerically, part by part', () => {
+    assert.ok(compareEventIds('9-0', '10-0') < 0);
+    assert.ok(compareEventIds('10-2', '10-10') < 0);
+    assert.equal(compareEventIds('10-2', '10-2'), 0);
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.nat(), fc.nat(), (a, b, c, d) => {
+        const expected = a === c ? Math.sign(b - d) : Math.sign(a - c);
+        assert.equal(Math.sign(compareEventIds(`${a}-${b}`, `${c}-${d}`)), expected);
+      }),
+    );
+  });
+
+  test('an id that cannot be compared is let through rather than dropped', () => {
+    assert.equal(isNewer('1-1', null), true);
+    assert.equal(isNewer('1-1', '1-1'), false);
+    assert.equal(isNewer('weird', '1-1'), true);
+  });
+});
