@@ -137,7 +137,7 @@ export class Stream {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`Timed out waiting for ${what}; got ${this.events.map((e) => e.type).join(', ')}`));
+        reject(new Error(`Timed out waiting for ${what}; got (last 20) ${this.events.slice(-20).map((e) => e.type).join(', ')}`));
       }, timeoutMs);
       this.#waiters.add(check);
     });

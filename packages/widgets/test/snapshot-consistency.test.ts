@@ -29,10 +29,19 @@ const metrics = fc.record({
   uptimeSec: fc.nat(),
 });
 const action = fc.oneof(
-  fc.record({ kind: fc.constant('register' as const), id: workerId, queue: fc.constantFrom('a', 'b', null), metrics }),
+  fc.record({
+    kind: fc.constant('register' as const),
+    id: workerId,
+    queue: fc.constantFrom('a', 'b', null),
+    metrics,
+  }),
   fc.record({ kind: fc.constant('heartbeat' as const), id: workerId, status, metrics }),
   fc.record({ kind: fc.constant('deregister' as const), id: workerId }),
-  fc.record({ kind: fc.constant('log' as const), id: workerId, lines: fc.array(fc.string(), { minLength: 1, maxLength: 5 }) }),
+  fc.record({
+    kind: fc.constant('log' as const),
+    id: workerId,
+    lines: fc.array(fc.string(), { minLength: 1, maxLength: 5 }),
+  }),
   fc.record({
     kind: fc.constant('resource' as const),
     id: fc.constantFrom('db', 'cache'),
@@ -67,7 +76,10 @@ async function perform(step: Action, client: ConfigurablePulseClient | null): Pr
     case 'register':
       return send('POST', '/api/workers', { id: step.id, queue: step.queue, metrics: step.metrics });
     case 'heartbeat':
-      return send('POST', `/api/workers/${step.id}/heartbeat`, { status: step.status, metrics: step.metrics });
+      return send('POST', `/api/workers/${step.id}/heartbeat`, {
+        status: step.status,
+        metrics: step.metrics,
+      });
     case 'deregister':
       return send('DELETE', `/api/workers/${step.id}`);
     case 'log':
@@ -97,10 +109,17 @@ async function connectedClient(): Promise<ConfigurablePulseClient> {
   return client;
 }
 
-/** What the server holds, in comparable form (aggregates and queues are only recomputed at dashboard ticks). */
+/**
+ * What the server holds, in comparable form. Aggregates and queues are only
+ * recomputed at dashboard ticks. A resource's `updatedAt` is left out: the
+ * server refreshes it on every report but sends `resources_update` only when
+ * the health changed (reported to the server's author).
+ */
 const comparable = (state: DashboardState) => ({
   workers: [...state.workers.values()].sort((a, b) => a.id.localeCompare(b.id)),
-  resources: [...state.resources.values()].sort((a, b) => a.id.localeCompare(b.id)),
+  resources: [...state.resources.values()]
+    .map(({ updatedAt: _, ...resource }) => resource)
+    .sort((a, b) => a.id.localeCompare(b.id)),
   logs: state.logs,
 });
 
@@ -125,7 +144,10 @@ test('a snapshot plus the events after it equals a later snapshot, with no event
 
       const late = await connectedClient();
       const latest = late.status.lastEventId!;
-      await until(() => compareEventIds(early.status.lastEventId!, latest) >= 0, 'the early client to catch up');
+      await until(
+        () => compareEventIds(early.status.lastEventId!, latest) >= 0,
+        'the early client to catch up',
+      );
       try {
         assert.deepEqual(comparable(early.data), comparable(late.data));
         // Ids are `<boot>-<seq>` with seq counting logged events: consecutive means nothing lost or repeated.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { LogEntry } from '@pulseboard/protocol';
+import type { LogEntry, Resource } from '@pulseboard/protocol';
 import fc from 'fast-check';
 import {
   createState,
@@ -185,7 +185,7 @@ describe('dashboard_update and resources_update', () => {
   });
 
   test('resources_update upserts only the resources it carries', () => {
-    const db = {
+    const db: Resource = {
       id: 'db',
       name: 'Postgres',
       kind: 'database',

@@ -19,11 +19,6 @@ export const dlqMonitorStyles = css`
   .overall-text {
     font-weight: 500;
   }
-  .thresholds {
-    margin-inline-start: auto;
-    color: var(--_muted);
-    font-size: 12px;
-  }
   .columns {
     display: grid;
     gap: var(--_gap);
@@ -51,7 +46,7 @@ export const dlqMonitorStyles = css`
   }
   li {
     display: grid;
-    grid-template-columns: minmax(0, 1fr) minmax(48px, 30%) 5.5em 6.5em;
+    grid-template-columns: minmax(0, 1fr) minmax(40px, 22%) 4.5em 6em;
     align-items: center;
     gap: 10px;
     padding: 6px 8px;
@@ -76,7 +71,6 @@ export const dlqMonitorStyles = css`
     height: 100%;
     border-radius: inherit;
     background: var(--_tone);
-    min-width: 2px;
   }
   .num {
     text-align: end;
@@ -84,6 +78,17 @@ export const dlqMonitorStyles = css`
   }
   .badge {
     justify-self: end;
+  }
+  /* Most rows are fine; only the ones that need attention should draw the eye. */
+  li .badge.tone-ok {
+    background: transparent;
+    color: var(--_muted);
+  }
+  .id {
+    margin-inline-start: 6px;
+    color: var(--_muted);
+    font-family: var(--_mono);
+    font-size: 11.5px;
   }
   .none {
     padding: 6px 8px;

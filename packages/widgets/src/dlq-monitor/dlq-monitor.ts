@@ -1,4 +1,4 @@
-import { html, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { formatCount, truncate, usable } from '../base/format.js';
@@ -145,6 +145,11 @@ export class DlqMonitor extends PulseElement {
     }
   }
 
+  protected override renderSummary(): unknown {
+    const q = this.#thresholds('queue');
+    return html`<span class="summary">warning ≥ ${formatCount(q.warning)} · critical ≥ ${formatCount(q.critical)}</span>`;
+  }
+
   protected renderContent(data: DashboardState): unknown {
     const rows = this.#rows(data).sort((a, b) => b.value - a.value || a.name.localeCompare(b.name));
     const queues = rows.filter((r) => r.scope === 'queue');
@@ -152,18 +157,34 @@ export class DlqMonitor extends PulseElement {
     if (queues.length === 0 && data.workers.size === 0) {
       return this.renderNotice('Nothing to watch yet', 'Queues and workers appear here as workers register.');
     }
-    const counts = { warning: 0, critical: 0 };
-    for (const level of this.#levels.values()) if (level !== 'ok') counts[level]++;
     const q = this.#thresholds('queue');
     return html`<div class="overall tone-${this.#overall}">
         <span class="badge tone-${this.#overall}" part="status"><span class="dot"></span>${LEVEL_LABEL[this.#overall]}</span>
-        <span class="overall-text">${summarize(counts)}</span>
-        <span class="thresholds">Warning ≥ ${formatCount(q.warning)} · Critical ≥ ${formatCount(q.critical)}</span>
+        <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
         ${this.#list('Dead letters by queue', queues, 'No queues', q.critical)}
         ${this.#list('Errors by worker', workers, 'No errors reported', this.#thresholds('worker').critical)}
       </div>`;
+  }
+
+  /** "1 queue critical · 2 workers warning", or "All clear". */
+  #summary(): string {
+    const counts = new Map<string, number>();
+    for (const [id, level] of this.#levels) {
+      if (level === 'ok') continue;
+      const key = `${id.slice(0, id.indexOf(':'))} ${level}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    if (counts.size === 0) return 'All clear';
+    const parts = [];
+    for (const level of ['critical', 'warning']) {
+      for (const scope of ['queue', 'worker']) {
+        const n = counts.get(`${scope} ${level}`);
+        if (n) parts.push(`${n} ${scope}${n === 1 ? '' : 's'} ${level}`);
+      }
+    }
+    return parts.join(' · ');
   }
 
   #list(title: string, rows: Row[], none: string, scale: number): TemplateResult {
@@ -188,19 +209,14 @@ export class DlqMonitor extends PulseElement {
     const level = this.#levels.get(`${row.scope}:${row.key}`) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
     return html`<li part="row" class="tone-${level}">
-      <span class="name" title=${truncate(row.name, NAME_MAX)}>${truncate(row.name, NAME_MAX)}</span>
+      <span class="name" title=${truncate(row.name, NAME_MAX)}
+        >${truncate(row.name, NAME_MAX)}${row.scope === 'worker' ? html`<span class="id">${truncate(row.key, NAME_MAX)}</span>` : nothing}</span
+      >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${formatCount(row.value)}</span>
       <span class="badge tone-${level}" part="status"><span class="dot"></span>${LEVEL_LABEL[level]}</span>
     </li>`;
   }
-}
-
-function summarize(counts: { warning: number; critical: number }): string {
-  const parts = [];
-  if (counts.critical) parts.push(`${counts.critical} critical`);
-  if (counts.warning) parts.push(`${counts.warning} warning`);
-  return parts.length ? `${parts.join(' · ')}` : 'All clear';
 }
 
 declare global {

@@ -9,6 +9,7 @@ export const healthCardsStyles = css`
   .card {
     --_spark: var(--_accent);
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 10px;
     align-content: start;
     min-width: 0;
@@ -45,7 +46,11 @@ export const healthCardsStyles = css`
     gap: 8px;
   }
   .names {
+    flex: 1 1 auto;
     min-width: 0;
+  }
+  .card-head .badge {
+    flex: none;
   }
   .name {
     margin: 0;

@@ -71,8 +71,9 @@ export const logsViewStyles = css`
   }
   .msg {
     min-width: 0;
-    white-space: pre-wrap;
-    overflow-wrap: anywhere;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
   }
   .event .msg {
     color: var(--_muted);

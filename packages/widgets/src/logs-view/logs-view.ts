@@ -1,4 +1,4 @@
-import { virtualize, virtualizerRef } from '@lit-labs/virtualizer/virtualize.js';
+import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import {
   type EventPayloads,
   LOG_LEVELS,
@@ -86,7 +86,8 @@ export class LogsView extends PulseElement {
   /** Whether the view sticks to the newest line. */
   @state() accessor following = true;
 
-  protected readonly slices: readonly Slice[] = [];
+  // Lines come from raw events; the `logs` slice is watched for `ready` and resyncs.
+  protected readonly slices: readonly Slice[] = ['logs'];
   protected readonly defaultHeading = 'Logs';
 
   @query('.log') private accessor logElement: HTMLElement | null = null;
@@ -102,6 +103,7 @@ export class LogsView extends PulseElement {
   #warned = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
+  #scrollFrame = 0;
 
   /** Lines in the buffer, oldest first (a copy). */
   get lines(): readonly LogLine[] {
@@ -294,7 +296,7 @@ export class LogsView extends PulseElement {
         .value=${this.filter}
         @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
       />
-      <button type="button" aria-pressed=${this.following} @click=${() => this.#setFollowing(!this.following)}>
+      <button type="button" aria-pressed=${this.following} @click=${() => (this.following = !this.following)}>
         Follow
       </button>
       <button type="button" class=${this.paused ? 'primary' : ''} @click=${() => (this.paused = !this.paused)}>
@@ -322,11 +324,15 @@ export class LogsView extends PulseElement {
         @touchmove=${this.#onUserScroll}
         @keydown=${this.#onUserScroll}
         @pointerdown=${this.#onUserScroll}
+        @rangeChanged=${this.#scrollToEnd}
+        @visibilityChanged=${this.#scrollToEnd}
       >
         ${virtualize({
           items: lines,
-          keyFunction: (l: LogLine) => l.seq,
-          renderItem: (l: LogLine) => this.#row(l),
+          // The virtualizer applies new items a tick after a render, so a range computed for a longer
+          // list can briefly index past a shorter one: tolerate the missing item.
+          keyFunction: (l: LogLine | undefined, i: number) => l?.seq ?? -i,
+          renderItem: (l: LogLine | undefined) => (l ? this.#row(l) : html``),
           scroller: true,
         })}
       </div>
@@ -338,7 +344,7 @@ export class LogsView extends PulseElement {
                   >Paused · ${formatCount(this.waiting)} new ${this.waiting === 1 ? 'line' : 'lines'}</span
                 ><button type="button" @click=${() => (this.paused = false)}>Resume</button>`
             : !this.following
-              ? html`<button type="button" @click=${() => this.#setFollowing(true)}>Jump to latest</button>`
+              ? html`<button type="button" @click=${() => (this.following = true)}>Jump to latest</button>`
               : nothing
         }
       </div>`;
@@ -353,26 +359,23 @@ export class LogsView extends PulseElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    if (this.following && !this.paused) this.#scrollToEnd();
+    this.#scrollToEnd();
   }
 
-  #scrollToEnd(): void {
-    const el = this.logElement as
-      | (HTMLElement & {
-          [virtualizerRef]?: {
-            element(i: number): { scrollIntoView(o: ScrollIntoViewOptions): void } | undefined;
-          };
-        })
-      | null;
-    const count = this.#view.lines.length;
-    if (!el || count === 0) return;
-    el[virtualizerRef]?.element(count - 1)?.scrollIntoView({ block: 'end' });
-  }
-
-  #setFollowing(on: boolean): void {
-    this.following = on;
-    if (on) this.#scrollToEnd();
-  }
+  /**
+   * Sticks to the bottom. The virtualizer sizes lines it has not measured by
+   * estimate, so the bottom moves as it renders them: its range events repeat
+   * this until the layout settles.
+   */
+  #scrollToEnd = () => {
+    if (this.#scrollFrame || !this.following || this.paused) return;
+    // Once per frame, outside the virtualizer's resize-observer callbacks (scrolling inside them loops).
+    this.#scrollFrame = requestAnimationFrame(() => {
+      this.#scrollFrame = 0;
+      const el = this.logElement;
+      if (el && this.following && !this.paused) el.scrollTop = el.scrollHeight;
+    });
+  };
 
   #onUserScroll = () => {
     this.#userScrolling = true;

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { metrics, openStream, type Stream, startServer, type TestServer } from './helpers.ts';
+
+interface Case {
+  name: string;
+  method?: string;
+  path?: string;
+  /** A string is sent verbatim; anything else as JSON. */
+  body: unknown;
+  contentType?: string;
+  status: number;
+  code: string;
+}
+
+const valid = { id: 'fresh', name: 'Fresh', queue: 'email' };
+const big = 'x'.repeat(70_000);
+
+const cases: Case[] = [
+  { name: 'malformed JSON', body: '{"id": "a",', status: 400, code: 'invalid_json' },
+  { name: 'empty body', body: '', status: 400, code: 'invalid_json' },
+  { name: 'wrong content type', body: JSON.stringify(valid), contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
+  { name: 'form content type', body: 'id=a', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+  { name: 'body over the limit', body: { ...valid, name: big }, status: 413, code: 'payload_too_large' },
+  { name: 'missing id', body: { name: 'x' }, status: 400, code: 'invalid_body' },
+  { name: 'extra field', body: { ...valid, admin: true }, status: 400, code: 'invalid_body' },
+  { name: 'wrong-typed field', body: { ...valid, name: 42 }, status: 400, code: 'invalid_body' },
+  { name: 'array body', body: [valid], status: 400, code: 'invalid_body' },
+  { name: 'id with a space', body: { id: 'a b' }, status: 400, code: 'invalid_body' },
+  { name: 'id with a slash', body: { id: 'a/b' }, status: 400, code: 'invalid_body' },
+  { name: 'id of 129 characters', body: { id: 'a'.repeat(129) }, status: 400, code: 'invalid_body' },
+  { name: 'empty id', body: { id: '' }, status: 400, code: 'invalid_body' },
+  { name: 'unknown status', body: { ...valid, status: 'offline' }, status: 400, code: 'invalid_body' },
+  { name: 'Infinity (1e999)', body: `{"id":"n","metrics":${JSON.stringify(metrics()).replace('"cpu":10', '"cpu":1e999')}}`, status: 400, code: 'invalid_body' },
+  { name: 'NaN literal', body: '{"id":"n","metrics":{"cpu":NaN}}', status: 400, code: 'invalid_json' },
+  { name: 'negative number', body: { id: 'n', metrics: metrics({ memoryBytes: -1 }) }, status: 400, code: 'invalid_body' },
+  { name: 'huge number', body: { id: 'n', metrics: metrics({ requestsPerSec: 1e300 }) }, status: 400, code: 'invalid_body' },
+  { name: 'cpu over its cap', body: { id: 'n', metrics: metrics({ cpu: 10_001 }) }, status: 400, code: 'invalid_body' },
+  { name: 'numeric string', body: { id: 'n', metrics: { ...metrics(), cpu: '10' } }, status: 400, code: 'invalid_body' },
+  { name: 'name over its cap', body: { ...valid, name: 'n'.repeat(201) }, status: 400, code: 'invalid_body' },
+  { name: 'label value over its cap', body: { ...valid, labels: { a: 'v'.repeat(257) } }, status: 400, code: 'invalid_body' },
+  {
+    name: 'too many labels',
+    body: { ...valid, labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) },
+    status: 400,
+    code: 'invalid_body',
+  },
+  { name: '__proto__ at the top', body: '{"id":"p","__proto__":{"admin":true}}', status: 400, code: 'invalid_body' },
+  { name: '__proto__ in labels', body: '{"id":"p","labels":{"__proto__":"x"}}', status: 400, code: 'invalid_body' },
+  { name: 'constructor at the top', body: '{"id":"p","constructor":{"prototype":{}}}', status: 400, code: 'invalid_body' },
+  { name: 'constructor in labels', body: '{"id":"p","labels":{"constructor":"x"}}', status: 400, code: 'invalid_body' },
+  { name: 'heartbeat for an unknown id', path: '/api/workers/ghost/heartbeat', body: {}, status: 404, code: 'unknown_worker' },
+  { name: 'heartbeat with a bad path id', path: '/api/workers/bad%20id/heartbeat', body: {}, status: 400, code: 'invalid_id' },
+  { name: 'heartbeat with offline status', path: '/api/workers/known/heartbeat', body: { status: 'offline' }, status: 400, code: 'invalid_body' },
+  {
+    name: 'heartbeat with __proto__ in metrics',
+    path: '/api/workers/known/heartbeat',
+    body: '{"metrics":{"__proto__":{"cpu":1}}}',
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'too many resources in a heartbeat',
+    path: '/api/workers/known/heartbeat',
+    body: { resources: Array.from({ length: 65 }, (_, i) => ({ id: `r${i}`, status: 'healthy' })) },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: '10,000 log lines in one batch',
+    path: '/api/workers/known/logs',
+    body: { entries: Array.from({ length: 10_000 }, () => ({ level: 'info', message: 'x' })) },
+    status: 413,
+    code: 'payload_too_large',
+  },
+  { name: 'empty log batch', path: '/api/workers/known/logs', body: { entries: [] }, status: 400, code: 'invalid_body' },
+  {
+    name: 'log message over its cap',
+    path: '/api/workers/known/logs',
+    body: { entries: [{ level: 'info', message: 'm'.repeat(8193) }] },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'unknown log level',
+    path: '/api/workers/known/logs',
+    body: { entries: [{ level: 'fatal', message: 'm' }] },
+    status: 400,
+    code: 'invalid_body',
+  },
+  { name: 'resource without status', method: 'PUT', path: '/api/resources/db', body: { name: 'db' }, status: 400, code: 'invalid_body' },
+  {
+    name: 'resource with a negative latency',
+    method: 'PUT',
+    path: '/api/resources/db',
+    body: { status: 'healthy', latencyMs: -5 },
+    status: 400,
+    code: 'invalid_body',
+  },
+  { name: 'resource message over its cap', method: 'PUT', path: '/api/resources/db', body: { status: 'down', message: 'm'.repeat(1025) }, status: 400, code: 'invalid_body' },
+  { name: 'unknown route', path: '/api/nothing', body: {}, status: 404, code: 'not_found' },
+];
+
+describe('bad input: a clear JSON error, no change, everyone else keeps being served', () => {
+  let t: TestServer;
+  let watcher: Stream;
+  let state: string;
+  const snapshotState = async () =>
+    JSON.stringify([(await t.api.get('/api/workers')).body, (await t.api.get('/api/resources')).body]);
+
+  before(async () => {
+    t = await startServer();
+    await t.api.post('/api/workers', { id: 'known', name: 'Known' });
+    watcher = await openStream(t.url);
+    state = await snapshotState();
+  });
+  after(async () => {
+    watcher.close();
+    await t.close();
+  });
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const body = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
+      const response = await t.api.send(c.method ?? 'POST', c.path ?? '/api/workers', body, {
+        'content-type': c.contentType ?? 'application/json',
+      });
+      assert.equal(response.status, c.status, JSON.stringify(response.body));
+      assert.equal(response.body.error.code, c.code);
+      assert.equal(typeof response.body.error.message, 'string');
+      assert.equal(await snapshotState(), state, 'the registry is unchanged');
+      assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+    });
+  }
+
+  test('validation errors name the fields', async () => {
+    const response = await t.api.post('/api/workers', { id: 'a b', extra: 1, metrics: metrics({ cpu: -1 }) });
+    const paths = response.body.error.issues.map((issue: { path: string }) => issue.path).sort();
+    assert.deepEqual(paths, ['', 'id', 'metrics.cpu']);
+  });
+
+  test('a body over the limit without Content-Length (chunked) is cut off at the limit', async () => {
+    const { port } = new URL(t.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/api/workers', headers: { 'content-type': 'application/json' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(`{"id":"chunked","name":"`);
+      for (let i = 0; i < 20; i++) req.write('y'.repeat(8192));
+      req.end('"}');
+    });
+    assert.equal(status, 413);
+  });
+
+  test('10,000 lines under a larger body limit: rejected by count, nothing logged', async () => {
+    const roomy = await startServer({ bodyLimitBytes: 1024 * 1024 });
+    try {
+      await roomy.api.post('/api/workers', { id: 'known' });
+      const entries = Array.from({ length: 10_000 }, () => ({ level: 'info', message: 'x' }));
+      const response = await roomy.api.post('/api/workers/known/logs', { entries });
+      assert.equal(response.status, 400);
+      assert.match(JSON.stringify(response.body.error.issues), /1000/);
+      assert.ok(response.body.error.issues.length <= 20);
+      const stream = await openStream(roomy.url);
+      assert.deepEqual(stream.of('initial_data')[0]?.data.logs, []);
+      stream.close();
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  test('nothing above reached the stream, and the server still serves valid requests', async () => {
+    assert.deepEqual(
+      watcher.events.map((e) => e.type),
+      ['initial_data'],
+    );
+    assert.equal((await t.api.post('/api/workers/known/heartbeat', { status: 'healthy' })).status, 200);
+    await watcher.next('worker_status_change');
+  });
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PROTOCOL_VERSION } from '@pulseboard/protocol';
+import { computeAggregates, computeErrorRate, computeQueues, percentile } from '../src/aggregates.ts';
+import { frameForWorkers } from '../src/events.ts';
+import { createMemoryEventLog } from '../src/index.ts';
+
+const log = (message: string, workerId = 'w') =>
+  ({ type: 'log', data: { v: PROTOCOL_VERSION, entries: [{ workerId, level: 'info', message, at: 1 }] } }) as const;
+
+test('memory event log: ids, since(), the window and resync', async () => {
+  const events = createMemoryEventLog({ capacity: 3, boot: 1000 });
+  assert.equal(await events.latestId(), '1000-0');
+  const live: string[] = [];
+  events.subscribe((event) => live.push(event.id));
+  for (const m of ['a', 'b', 'c', 'd']) await events.append(log(m));
+  assert.deepEqual(live, ['1000-1', '1000-2', '1000-3', '1000-4']);
+  assert.equal(await events.latestId(), '1000-4');
+  const ids = async (id: string) => {
+    const result = await events.since(id);
+    return result === 'resync' ? result : result.map((e) => e.id);
+  };
+  assert.deepEqual(await ids('1000-4'), []);
+  assert.deepEqual(await ids('1000-2'), ['1000-3', '1000-4']);
+  assert.deepEqual(await ids('1000-1'), ['1000-2', '1000-3', '1000-4'], 'the id just before the oldest kept');
+  assert.equal(await ids('1000-0'), 'resync', '1000-1 was trimmed');
+  assert.equal(await ids('1000-5'), 'resync', 'beyond the latest');
+  assert.equal(await ids('999-2'), 'resync', 'another boot');
+  assert.equal(await ids('x'), 'resync');
+  const first = await events.since('1000-3');
+  assert.notEqual(first, 'resync');
+  if (first !== 'resync') {
+    assert.equal(first[0]?.frame.toString(), `id: 1000-4\nevent: log\ndata: ${JSON.stringify(log('d').data)}\n\n`);
+  }
+});
+
+test('a fresh log resumes from its base id', async () => {
+  const events = createMemoryEventLog({ capacity: 10, boot: 5 });
+  const base = await events.latestId();
+  await events.append(log('a'));
+  const since = await events.since(base);
+  assert.notEqual(since, 'resync');
+  assert.equal(since !== 'resync' && since.length, 1);
+});
+
+test('worker filters cut multi-worker payloads down, once', async () => {
+  const events = createMemoryEventLog({ capacity: 10, boot: 5 });
+  const mixed = await events.append({
+    type: 'log',
+    data: {
+      v: PROTOCOL_VERSION,
+      entries: [
+        { workerId: 'a', level: 'info', message: '1', at: 1 },
+        { workerId: 'b', level: 'info', message: '2', at: 1 },
+      ],
+    },
+  });
+  const onlyA = frameForWorkers(mixed, new Set(['a']))?.toString() ?? '';
+  assert.match(onlyA, /"workerId":"a"/);
+  assert.doesNotMatch(onlyA, /"workerId":"b"/);
+  assert.equal(frameForWorkers(mixed, new Set(['a', 'b'])), mixed.frame, 'whole payload: the shared bytes');
+  assert.equal(frameForWorkers(mixed, new Set(['c'])), null);
+});
+
+test('aggregates: offline workers are excluded from averages; error rate from counter growth', () => {
+  const worker = (id: string, status: 'healthy' | 'offline', cpu: number, errors = 0) => ({
+    id,
+    name: id,
+    queue: 'q',
+    status,
+    registeredAt: 0,
+    lastHeartbeatAt: 0,
+    statusChangedAt: 0,
+    labels: {},
+    metrics: { cpu, memoryBytes: 10, requestsPerSec: 10, responseTimeMs: cpu, errorCount: errors, uptimeSec: 1 },
+    queueStats: { depth: 1, inFlight: 0, processed: 0, failed: 0, deadLetter: 2, ratePerSec: 0 },
+  });
+  const workers = [worker('a', 'healthy', 10, 5), worker('b', 'healthy', 30, 0), worker('c', 'offline', 90)];
+  const aggregates = computeAggregates(workers, [], 0);
+  assert.equal(aggregates.cpu.avg, 20);
+  assert.equal(aggregates.cpu.max, 30);
+  assert.equal(aggregates.workers.byStatus.offline, 1);
+  assert.equal(aggregates.deadLetter.total, 4);
+  assert.deepEqual(
+    computeQueues(workers).map((q) => [q.depth, q.consumers]),
+    [[3, 2]],
+  );
+  // 20 requests/s over 1 s, 5 new errors on a and a restart (counter reset) on none: 5/20.
+  assert.equal(computeErrorRate(new Map([['a', 0], ['b', 0]]), workers, 1000), 0.25);
+  assert.equal(computeErrorRate(new Map(), [], 1000), 0);
+  assert.equal(percentile([1, 2, 3, 4, 100], 95), 100);
+});

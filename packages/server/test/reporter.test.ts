@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { createReporter } from '../src/index.ts';
+import { metrics, openStream, startServer } from './helpers.ts';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+test('reporter: registers, heartbeats, batches logs, re-registers after a 404, deregisters on stop', async () => {
+  const TOKEN = 'worker-token-for-the-reporter';
+  const t = await startServer({ heartbeatIntervalMs: 30, workerTokens: [TOKEN] });
+  try {
+    const stream = await openStream(t.url);
+    const reporter = createReporter({
+      url: t.url,
+      token: TOKEN,
+      worker: { id: 'rep-1', name: 'Reporter', queue: 'jobs' },
+      collect: () => ({ metrics: metrics({ cpu: 33 }) }),
+    });
+    reporter.update({ status: 'healthy' });
+    await reporter.start();
+    const registered = await stream.next('worker_registered', (e) => e.data.worker.id === 'rep-1');
+    assert.equal(registered.data.worker.status, 'healthy', 'registers with the state it was given');
+    await stream.next('metrics_update', (e) => e.data.items.some((item) => item.metrics?.cpu === 33));
+
+    for (let i = 0; i < 5; i++) reporter.log('info', `line ${i}`);
+    const log = await stream.next('log');
+    assert.equal(log.data.entries.length, 5, 'one batch');
+
+    // The server forgets the worker (a restart would too): the next heartbeat re-registers.
+    await t.api.send('DELETE', '/api/workers/rep-1', undefined, { authorization: `Bearer ${TOKEN}` });
+    await stream.until(() => stream.of('worker_registered').length === 2, 're-registration');
+
+    await reporter.stop();
+    const gone = await stream.next('worker_deregistered', (e) => e.data.reason === 'requested' && stream.of('worker_registered').length === 2);
+    assert.equal(gone.data.id, 'rep-1');
+    stream.close();
+  } finally {
+    await t.close();
+  }
+});
+
+test('reporter: retries with backoff until the server is up', async () => {
+  const port = await freePort();
+  const errors: Error[] = [];
+  const reporter = createReporter({
+    url: `http://127.0.0.1:${port}`,
+    worker: { id: 'early' },
+    maxBackoffMs: 50,
+    onError: (error) => errors.push(error),
+  });
+  const started = reporter.start();
+  while (errors.length < 2) await new Promise((r) => setTimeout(r, 10));
+  const t = await startServer({}, port);
+  try {
+    await started;
+    assert.equal((await t.api.get('/api/workers')).body.workers[0]?.id, 'early');
+    await reporter.stop();
+    assert.deepEqual((await t.api.get('/api/workers')).body.workers, []);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { get } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { test } from 'node:test';
+import { openStream, startServer } from './helpers.ts';
+
+test('close(): every stream gets `reconnect` with its last id, then ends; the port is released', async () => {
+  const t = await startServer();
+  const a = await openStream(t.url);
+  const b = await openStream(t.url, { query: { types: 'log' } });
+  await t.api.post('/api/workers', { id: 'last' });
+  const registered = await a.next('worker_registered');
+  await t.close();
+  for (const stream of [a, b]) {
+    const reconnect = await stream.next('reconnect');
+    assert.equal(reconnect.data.reason, 'shutdown');
+    assert.ok(reconnect.data.retryMs > 0);
+    assert.equal(reconnect.id, registered.id, 'the id to resume from');
+    stream.close();
+  }
+  await assert.rejects(fetch(`${t.url}/healthz`));
+  // The same port can serve again (what a restarted server does).
+  const again = await startServer({}, t.port);
+  assert.equal((await again.api.get('/healthz')).status, 200);
+  await again.close();
+});
+
+test('gzip: each event is flushed through the encoder as it happens', async () => {
+  const t = await startServer({ compress: true });
+  try {
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      get(`${t.url}/events`, { headers: { 'accept-encoding': 'gzip' } }, resolve).on('error', reject);
+    });
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    let text = '';
+    const gunzip = res.pipe(createGunzip());
+    gunzip.setEncoding('utf8');
+    gunzip.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    const until = async (needle: string) => {
+      const deadline = Date.now() + 5000;
+      while (!text.includes(needle)) {
+        assert.ok(Date.now() < deadline, `never decoded ${needle}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await until('event: initial_data');
+    await t.api.post('/api/workers', { id: 'zipped' });
+    await until('"id":"zipped"');
+    res.destroy();
+
+    // A client that does not ask for gzip gets plain text.
+    const plain = await fetch(`${t.url}/events`, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers.get('content-encoding'), null);
+    await plain.body?.cancel();
+  } finally {
+    await t.close();
+  }
+});
+
+test('the CLI stops cleanly on SIGTERM after telling streams to reconnect', async () => {
+  const bin = fileURLToPath(new URL('../bin/pulseboard-server.mjs', import.meta.url));
+  const child = spawn(process.execPath, [bin, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    const deadline = Date.now() + 10_000;
+    while (!/on (http:\S+) /.test(out)) {
+      assert.ok(Date.now() < deadline, `no start line: ${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const url = (/on (http:\S+) /.exec(out) as RegExpExecArray)[1] as string;
+    const stream = await openStream(url);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    await stream.next('reconnect');
+    stream.close();
+  } finally {
+    child.kill('SIGKILL');
+  }
+});

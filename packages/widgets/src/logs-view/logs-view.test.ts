@@ -1,0 +1,149 @@
+import { expect } from '@open-wc/testing';
+import '../define.js';
+import {
+  behavesLikeAPulseElement,
+  HOSTILE,
+  mountConnected,
+  startServer,
+  type TestServer,
+  textOf,
+  until,
+} from '../../test/drive-workers.js';
+import type { LogsView } from './logs-view.js';
+
+const rows = (el: LogsView) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="row"]')];
+const messages = (el: LogsView) => rows(el).map((r) => r.querySelector('.msg')!.textContent!.trim());
+
+describe('<logs-view>', () => {
+  let server: TestServer;
+  let container: HTMLElement | undefined;
+
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    container?.remove();
+    await server.stop();
+  });
+
+  it('shows the recent lines the server holds, in a role="log" list', async () => {
+    await server.register({ id: 'w1', name: 'Mailer' });
+    await server.log('w1', [
+      { level: 'info', message: 'first' },
+      { level: 'error', message: 'second' },
+    ]);
+    const { el, container: c } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    container = c;
+    await until(() => messages(el).includes('second'), 'rows rendered');
+    expect(el.shadowRoot!.querySelector('[role="log"]')).to.exist;
+    const second = rows(el).find((r) => r.textContent!.includes('second'))!;
+    expect(second.textContent).to.contain('ERROR').and.contain('Mailer');
+  });
+
+  it('adds live lines and entries for registration, status change and leaving', async () => {
+    const { el, container: c } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    container = c;
+    await server.register({ id: 'w2', name: 'Resizer', queue: 'images' });
+    await until(() => messages(el).includes('Registered · queue images'), 'registration entry');
+    await server.log('w2', [{ level: 'warn', message: 'disk almost full' }]);
+    await until(() => messages(el).includes('disk almost full'), 'live line');
+    await server.heartbeat('w2', { status: 'unhealthy' });
+    await until(() => messages(el).some((m) => m.startsWith('Status starting → unhealthy')), 'status entry');
+    await server.leave('w2');
+    await until(() => messages(el).includes('Deregistered'), 'leave entry');
+    expect(el.lines.map((l) => l.kind)).to.deep.equal(['event', 'log', 'event', 'event']);
+  });
+
+  it('follows the tail, and pause buffers "N new lines" and resumes without loss', async () => {
+    await server.register({ id: 'w1', name: 'Chatty' });
+    const batch = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ level: 'info' as const, message: `line ${from + i}` }));
+    await server.log('w1', batch(0, 200));
+    const { el, container: c } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    container = c;
+    const log = el.shadowRoot!.querySelector<HTMLElement>('[role="log"]')!;
+    const lastVisible = () => {
+      const box = log.getBoundingClientRect();
+      const last = rows(el).find((r) => r.textContent!.includes('line 199'));
+      return last && last.getBoundingClientRect().bottom <= box.bottom + 1 && last.getBoundingClientRect().top >= box.top;
+    };
+    await until(lastVisible, 'the tail in view');
+
+    el.paused = true;
+    await el.updateComplete;
+    await server.log('w1', batch(200, 30));
+    await until(() => textOf(el).includes('30 new lines'), '"30 new lines"');
+    expect(messages(el)).not.to.include('line 229');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.footer button')!.click();
+    await until(() => messages(el).includes('line 229'), 'resumed');
+    const seen = el.lines.filter((l) => l.kind === 'log').map((l) => l.message);
+    expect(seen).to.deep.equal(batch(0, 230).map((l) => l.message));
+  });
+
+  it('filters by level, worker and text', async () => {
+    await server.register({ id: 'a', name: 'Alpha' });
+    await server.register({ id: 'b', name: 'Beta' });
+    await server.log('a', [
+      { level: 'debug', message: 'a-debug' },
+      { level: 'error', message: 'a-error' },
+    ]);
+    await server.log('b', [{ level: 'warn', message: 'b-warn' }]);
+    const { el, container: c } = await mountConnected<LogsView>(server, '<logs-view level="warn"></logs-view>', 'logs-view');
+    container = c;
+    await new Promise(r=>setTimeout(r,1500)); console.log('DBG', JSON.stringify(messages(el)), el.lines.length, el.shadowRoot!.querySelector('.log')?.outerHTML.slice(0,600), el.shadowRoot!.querySelector('.log')?.getBoundingClientRect().height);
+    await until(() => messages(el).includes('b-warn'), 'warn and above');
+    expect(messages(el)).to.deep.equal(['a-error', 'b-warn']);
+    el.worker = 'a';
+    await el.updateComplete;
+    await until(() => messages(el).join() === 'a-error', 'worker filter');
+    el.worker = '';
+    el.level = 'debug';
+    el.filter = 'DEBUG';
+    await el.updateComplete;
+    await until(() => messages(el).join() === 'a-debug', 'text filter');
+  });
+
+  it('keeps max-lines, and stays smooth with 100,000 lines', async () => {
+    await server.register({ id: 'w1', name: 'Firehose' });
+    const { el, container: c } = await mountConnected<LogsView>(
+      server,
+      '<logs-view max-lines="100000"></logs-view>',
+      'logs-view',
+    );
+    container = c;
+    for (let i = 0; i < 110; i++) {
+      await server.log(
+        'w1',
+        Array.from({ length: 1000 }, (_, j) => ({ level: 'info' as const, message: `bulk ${i * 1000 + j}` })),
+      );
+    }
+    await until(() => el.lines.at(-1)?.message === 'bulk 109999', 'all lines arrived', 30_000);
+    expect(el.lines).to.have.length(100_000);
+    expect(el.lines[0]!.message).to.equal('bulk 10000');
+    // Only the lines in view are in the DOM.
+    expect(rows(el).length).to.be.lessThan(200);
+    const started = performance.now();
+    el.filter = 'bulk 5000';
+    await el.updateComplete;
+    expect(performance.now() - started).to.be.lessThan(200);
+    el.maxLines = 50;
+    await el.updateComplete;
+    expect(el.lines).to.have.length(50);
+  });
+
+  it('renders hostile strings and huge lines as text', async () => {
+    await server.register({ id: 'evil', name: HOSTILE });
+    await server.log('evil', [
+      { level: 'info', message: HOSTILE },
+      { level: 'info', message: 'x'.repeat(8000) },
+    ]);
+    const { el, container: c } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    container = c;
+    await until(() => messages(el).includes(HOSTILE), 'hostile line');
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    expect(rows(el)[0]!.querySelector('.who')!.textContent).to.equal(HOSTILE);
+    expect(messages(el)[1]).to.contain('more characters').and.have.length.lessThan(2100);
+  });
+});
+
+behavesLikeAPulseElement('logs-view');

@@ -1,0 +1,299 @@
+import { consume } from '@lit/context';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import type { PulseEvent } from '@pulseboard/protocol';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { LitElement } from 'lit';
+import { ensureContextRoot, pulseClientContext } from '../client/context.js';
+import type { ConnectionState, PulseClient } from '../client/types.js';
+import '../define.js';
+import type { ConnectionChangeEvent } from './connection-change-event.js';
+import { SseConnection } from './sse-connection.js';
+
+// Against a real Pulseboard server in the test runner's process, and for the
+// network failures a real TCP proxy in front of it.
+
+/** Fast server timings; `retryMs` is what the server sends as `retry:`, which the client honours. */
+const FAST = { retryMs: 20, retryJitterMs: 20, metricsIntervalMs: 20 };
+
+const startServer = (config: Record<string, unknown> = {}) =>
+  executeServerCommand<{ url: string }, object>('pulse-server-start', { ...FAST, ...config }).then(
+    (r) => r.url,
+  );
+const stopServer = (url: string) => executeServerCommand('pulse-server-stop', { url });
+const startProxy = (target: string) =>
+  executeServerCommand<{ url: string }, object>('pulse-proxy-start', { target }).then((r) => r.url);
+const proxy = (command: 'stall' | 'drop' | 'stop', url: string) =>
+  executeServerCommand(`pulse-proxy-${command}`, { url });
+const proxyStats = (url: string) =>
+  executeServerCommand<{ connections: number; open: number }, object>('pulse-proxy-stats', { url });
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}`);
+  return response;
+}
+
+const metrics = {
+  cpu: 12,
+  memoryBytes: 2048,
+  requestsPerSec: 3,
+  responseTimeMs: 40,
+  errorCount: 0,
+  uptimeSec: 5,
+};
+
+const connection = (src: string, extra = html``) =>
+  fixture<SseConnection>(
+    html`<sse-connection src=${src} retry-base="20" retry-max="100">${extra}</sse-connection>`,
+  );
+
+const stateIs = (element: { client: PulseClient }, state: ConnectionState, timeout = 5000) =>
+  waitUntil(() => element.client.state === state, `state ${state}, was ${element.client.state}`, { timeout });
+
+/** Records the states announced by `pulse-connection-change`. */
+function recordStates(target: EventTarget): ConnectionState[] {
+  const states: ConnectionState[] = [];
+  target.addEventListener('pulse-connection-change', (event) =>
+    states.push((event as ConnectionChangeEvent).state),
+  );
+  return states;
+}
+
+/** A minimal consumer, as the widgets are: asks for the client with `subscribe: true`. */
+class TestConsumer extends LitElement {
+  @consume({ context: pulseClientContext, subscribe: true }) accessor client!: PulseClient;
+
+  override connectedCallback(): void {
+    ensureContextRoot();
+    super.connectedCallback();
+  }
+}
+customElements.define('test-consumer', TestConsumer);
+
+describe('<sse-connection>', () => {
+  let servers: string[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map(stopServer));
+    servers = [];
+  });
+  const server = async (config?: Record<string, unknown>) => {
+    const url = await startServer(config);
+    servers.push(url);
+    return url;
+  };
+
+  it('provides one client, renders only a slot, and announces the connection', async () => {
+    const url = await server();
+    const consumerTemplate = html`<test-consumer></test-consumer>`;
+    const states = recordStates(document);
+    const element = await connection(`${url}/events`, consumerTemplate);
+    const consumer = element.querySelector('test-consumer') as TestConsumer;
+    expect(consumer.client).to.equal(element.client);
+    expect(getComputedStyle(element).display).to.equal('contents');
+    expect(element.shadowRoot!.innerHTML).to.include('<slot>');
+    await stateIs(element, 'open');
+    expect(states).to.include('open');
+
+    const client = element.client;
+    element.setAttribute('max-retries', '3');
+    element.src = `${url}/events?again`;
+    await element.updateComplete;
+    expect(element.client).to.equal(client);
+    expect(consumer.client).to.equal(client);
+    await stateIs(element, 'open');
+  });
+
+  it('applies initial_data and then live worker events and logs', async () => {
+    const url = await server();
+    await api(url, 'POST', '/api/workers', { id: 'before', name: 'Before', metrics });
+    const element = await connection(`${url}/events`);
+    await waitUntil(() => element.client.data.ready, 'initial_data');
+    expect([...element.client.data.workers.keys()]).to.deep.equal(['before']);
+
+    const seen: string[] = [];
+    element.client.subscribe('*', (_, event) => seen.push(event.type));
+    const hostile = '<img src=x onerror=alert(1)>';
+    await api(url, 'POST', '/api/workers', { id: 'live', name: hostile, queue: 'jobs', metrics });
+    await waitUntil(() => element.client.data.workers.get('live')?.name === hostile, 'worker_registered');
+    await api(url, 'POST', '/api/workers/live/heartbeat', {
+      status: 'degraded',
+      metrics: { ...metrics, cpu: 90 },
+    });
+    await waitUntil(() => element.client.data.workers.get('live')?.status === 'degraded', 'status change');
+    await waitUntil(() => element.client.data.workers.get('live')?.metrics?.cpu === 90, 'metrics_update');
+    await api(url, 'POST', '/api/workers/live/logs', { entries: [{ level: 'warn', message: 'disk 91%' }] });
+    await waitUntil(() => element.client.data.logs.some((l) => l.message === 'disk 91%'), 'log');
+    await api(url, 'DELETE', '/api/workers/live');
+    await waitUntil(() => element.client.data.departed.has('live'), 'worker_deregistered');
+    expect(element.client.data.workers.has('live')).to.equal(false);
+    expect(seen).to.include.members([
+      'worker_registered',
+      'worker_status_change',
+      'metrics_update',
+      'log',
+      'worker_deregistered',
+    ]);
+  });
+
+  it('resumes without losing or repeating an event while the server keeps emitting', async () => {
+    const url = await server();
+    const via = await startProxy(url);
+    try {
+      await api(url, 'POST', '/api/workers', { id: 'talker' });
+      const element = await connection(`${via}/events`);
+      await stateIs(element, 'open');
+      const received: string[] = [];
+      element.client.subscribe('log', (data) => received.push(...data.entries.map((e) => e.message)));
+      const states = recordStates(element);
+      const total = 90;
+      for (let i = 0; i < total; i++) {
+        await api(url, 'POST', '/api/workers/talker/logs', {
+          entries: [{ level: 'info', message: String(i) }],
+        });
+        // Break the stream twice for real (all sockets cut) and once from the client, mid-flow.
+        if (i === 20 || i === 60) await proxy('drop', via);
+        if (i === 40) element.client.reconnect();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await waitUntil(() => received.length >= total, `all lines, got ${received.length}`, {
+        timeout: 10_000,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received).to.deep.equal(Array.from({ length: total }, (_, i) => String(i)));
+      expect(states.filter((s) => s === 'reconnecting').length).to.be.at.least(3);
+      expect((await proxyStats(via)).connections).to.be.at.least(4);
+      expect(element.client.data.logs.map((l) => l.message)).to.deep.equal(received);
+    } finally {
+      await proxy('stop', via);
+    }
+  });
+
+  it('comes back after a server restart on the same port, with a fresh snapshot', async () => {
+    const first = await startServer();
+    await api(first, 'POST', '/api/workers', { id: 'old' });
+    const element = await connection(`${first}/events`);
+    await waitUntil(() => element.client.data.workers.has('old'), 'first snapshot');
+    const { port } = new URL(first);
+    await stopServer(first);
+    await stateIs(element, 'reconnecting');
+    const second = await server({ port: Number(port) });
+    expect(second).to.equal(first);
+    await stateIs(element, 'open');
+    await waitUntil(() => !element.client.data.workers.has('old'), 'resync replaces the old registry');
+    await api(second, 'POST', '/api/workers', { id: 'new' });
+    await waitUntil(() => element.client.data.workers.has('new'), 'live events from the new server');
+  });
+
+  it('reconnects when the stream goes silent (watchdog) although the socket stays open', async () => {
+    const url = await server({ pingIntervalMs: 200 });
+    const via = await startProxy(url);
+    try {
+      const element = await connection(`${via}/events`);
+      await waitUntil(() => element.client.data.config?.pingIntervalMs === 200, 'config from initial_data');
+      const before = (await proxyStats(via)).connections;
+      await proxy('stall', via);
+      const stalledAt = Date.now();
+      await stateIs(element, 'reconnecting');
+      // 2.5 ping intervals, not sooner.
+      expect(Date.now() - stalledAt).to.be.at.least(350);
+      expect(element.client.status.error).to.match(/No message/);
+      await stateIs(element, 'open');
+      expect((await proxyStats(via)).connections).to.be.greaterThan(before);
+      await api(url, 'POST', '/api/workers', { id: 'after-stall' });
+      await waitUntil(() => element.client.data.workers.has('after-stall'), 'events after the watchdog');
+    } finally {
+      await proxy('stop', via);
+    }
+  });
+
+  it('gives up after max-retries with state failed, and reconnect() starts again', async () => {
+    const url = await startServer();
+    await stopServer(url);
+    const element = await fixture<SseConnection>(
+      html`<sse-connection src=${`${url}/events`} max-retries="2" retry-base="10" retry-max="20"></sse-connection>`,
+    );
+    await stateIs(element, 'failed');
+    expect(element.client.attempt).to.equal(3);
+    expect(element.client.status.error).to.match(/Gave up after 3 attempts/);
+    await server({ port: Number(new URL(url).port) });
+    element.client.reconnect();
+    await stateIs(element, 'open');
+    expect(element.client.attempt).to.equal(0);
+  });
+
+  it('retries at once when the browser comes back online after failing', async () => {
+    const url = await startServer();
+    await stopServer(url);
+    const element = await fixture<SseConnection>(
+      html`<sse-connection src=${`${url}/events`} max-retries="0"></sse-connection>`,
+    );
+    await stateIs(element, 'failed');
+    await server({ port: Number(new URL(url).port) });
+    window.dispatchEvent(new Event('online'));
+    await stateIs(element, 'open');
+  });
+
+  it('asks the server for the event types in `types` only', async () => {
+    const url = await server();
+    const element = await fixture<SseConnection>(
+      html`<sse-connection src=${`${url}/events`} types="worker_registered"></sse-connection>`,
+    );
+    await waitUntil(() => element.client.data.ready, 'initial_data is always sent');
+    const seen: string[] = [];
+    element.client.subscribe('*', (_, event) => seen.push(event.type));
+    await api(url, 'POST', '/api/workers', { id: 'filtered', metrics });
+    await api(url, 'POST', '/api/workers/filtered/logs', {
+      entries: [{ level: 'info', message: 'not for us' }],
+    });
+    await api(url, 'POST', '/api/workers', { id: 'last' });
+    await waitUntil(() => element.client.data.workers.has('last'), 'the later registration');
+    expect(seen).to.deep.equal(['worker_registered', 'worker_registered']);
+  });
+
+  it('stops with state unauthorized on 401, and connects once given the token', async () => {
+    const url = await server({ readTokens: ['s3cret'] });
+    const element = await connection(`${url}/events`);
+    await stateIs(element, 'unauthorized');
+    expect(element.client.status.error).to.match(/401/);
+    const failedAttempts = element.client.attempt;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(element.client.state).to.equal('unauthorized');
+    expect(element.client.attempt).to.equal(failedAttempts);
+    element.token = 's3cret';
+    await stateIs(element, 'open');
+    await waitUntil(() => element.client.data.ready, 'initial_data with the token');
+  });
+
+  it('reaches consumers that were defined and connected before the provider (late upgrade)', async () => {
+    const url = await server();
+    const host = await fixture<HTMLElement>(
+      html`<late-connection src=${`${url}/events`}><div><test-consumer></test-consumer></div></late-connection>`,
+    );
+    const consumer = host.querySelector('test-consumer') as TestConsumer;
+    expect(consumer.client).to.equal(undefined);
+    customElements.define('late-connection', class extends SseConnection {});
+    const provider = host as unknown as SseConnection;
+    await waitUntil(() => consumer.client === provider.client, 'the consumer receives the late provider');
+    await stateIs(provider, 'open');
+  });
+
+  it('disconnects when removed, but not when moved', async () => {
+    const url = await server();
+    const element = await connection(`${url}/events`);
+    await stateIs(element, 'open');
+    const events: PulseEvent[] = [];
+    element.client.subscribe('initial_data', (_, event) => events.push(event));
+    const elsewhere = document.createElement('div');
+    document.body.append(elsewhere);
+    elsewhere.append(element);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(element.client.state).to.equal('open');
+    expect(events).to.have.length(0);
+    elsewhere.remove();
+    await stateIs(element, 'closed');
+  });
+});
