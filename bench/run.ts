@@ -2,7 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable, type Row, type SuiteResult } from './lib/report.js';
+import { browserSuite } from './suites/browser.js';
 import { fanout } from './suites/fanout.js';
+import { ingest } from './suites/ingest.js';
+import { size } from './suites/size.js';
+import { storm } from './suites/storm.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only fanout,storm] [-- --profile]`
@@ -38,11 +42,52 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
         log,
       ),
   ],
+  [
+    'storm',
+    () =>
+      storm(
+        quick
+          ? { clients: 500, rounds: 1, perSec: 20, profileDir }
+          : { clients: 5000, rounds: 2, perSec: 20, profileDir },
+        log,
+      ),
+  ],
+  [
+    'ingest',
+    () =>
+      ingest(
+        quick
+          ? { workers: 1000, watchers: 200, rounds: 2, warmupMs: 500, durationMs: 2000, profileDir }
+          : { workers: 1000, watchers: 1000, rounds: 3, warmupMs: 1000, durationMs: 6000, profileDir },
+        log,
+      ),
+  ],
+  [
+    'browser',
+    () =>
+      browserSuite(
+        quick
+          ? { e2eSamples: 20, workers: 1000, paintRuns: 1, steadyMs: 3000, logLines: 20_000, logStreamMs: 2000, profileDir }
+          : {
+              e2eSamples: 100,
+              workers: 1000,
+              paintRuns: 3,
+              steadyMs: 10_000,
+              logLines: 100_000,
+              logStreamMs: 5000,
+              profileDir,
+            },
+        log,
+      ),
+  ],
+  ['size', async () => size()],
 ];
 
 const biggest = quick ? 1000 : 10_000;
 if (fdLimit() < biggest + 1000) {
-  log(`open-file limit ${fdLimit()} is below ${biggest + 1000}: raise it (ulimit -n 65536) before a full run`);
+  log(
+    `open-file limit ${fdLimit()} is below ${biggest + 1000}: raise it (ulimit -n 65536) before a full run`,
+  );
 }
 
 const started = Date.now();

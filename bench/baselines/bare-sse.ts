@@ -58,7 +58,10 @@ export function createBareSse(): http.Server {
         const workerId = logs[1]!;
         broadcast(
           'log',
-          JSON.stringify({ v: 1, entries: entries.map((e) => ({ workerId, level: e.level, message: e.message, at })) }),
+          JSON.stringify({
+            v: 1,
+            entries: entries.map((e) => ({ workerId, level: e.level, message: e.message, at })),
+          }),
         );
         res.writeHead(202, { 'content-type': 'application/json', 'content-length': 11 });
         res.end('{"ok":true}');

@@ -1,8 +1,10 @@
 import net from 'node:net';
 
 /**
- * A minimal HTTP/1.1 keep-alive client over one socket: write a request, read
- * one response (Content-Length or chunked), repeat. The load generators use it
+ * A minimal HTTP/1.1 keep-alive client over one socket. Requests may be
+ * pipelined: they reach the server in the order they were written, which the
+ * event driver relies on to keep its sequence numbers in order; responses
+ * (Content-Length or chunked) are matched to requests in order. The load generators use it
  * instead of `http.request` because on a 2-core machine every microsecond the
  * client spends is taken from the server under test; Node's full client costs
  * several times more per request.
@@ -15,7 +17,7 @@ export interface Reply {
 export class KeepAliveConn {
   private socket: net.Socket | null = null;
   private buf = '';
-  private waiter: { resolve(r: Reply): void; reject(e: Error): void } | null = null;
+  private waiters: { resolve(r: Reply): void; reject(e: Error): void }[] = [];
 
   constructor(
     private readonly host: string,
@@ -30,7 +32,7 @@ export class KeepAliveConn {
         ? '\r\n'
         : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
+      this.waiters.push({ resolve, reject });
       socket.write(head);
     });
   }
@@ -50,9 +52,9 @@ export class KeepAliveConn {
     const fail = (err: Error) => {
       if (this.socket === socket) this.socket = null;
       this.buf = '';
-      const w = this.waiter;
-      this.waiter = null;
-      w?.reject(err);
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w.reject(err);
     };
     socket.on('error', fail);
     socket.on('close', () => fail(new Error('socket closed')));
@@ -61,8 +63,12 @@ export class KeepAliveConn {
   }
 
   private parse(): void {
+    while (this.parseOne()) {}
+  }
+
+  private parseOne(): boolean {
     const headEnd = this.buf.indexOf('\r\n\r\n');
-    if (headEnd === -1 || !this.waiter) return;
+    if (headEnd === -1 || this.waiters.length === 0) return false;
     const head = this.buf.slice(0, headEnd).toLowerCase();
     const status = Number(head.slice(9, 12));
     const bodyStart = headEnd + 4;
@@ -71,11 +77,11 @@ export class KeepAliveConn {
     const len = /\r\ncontent-length: *(\d+)/.exec(head);
     if (len) {
       end = bodyStart + Number(len[1]);
-      if (this.buf.length < end) return;
+      if (this.buf.length < end) return false;
       body = this.buf.slice(bodyStart, end);
     } else if (head.includes('transfer-encoding: chunked')) {
       const term = this.buf.indexOf('\r\n0\r\n\r\n', bodyStart - 2);
-      if (term === -1) return;
+      if (term === -1) return false;
       end = term + 7;
       body = this.buf.slice(bodyStart, term);
     } else {
@@ -83,9 +89,9 @@ export class KeepAliveConn {
       body = '';
     }
     this.buf = this.buf.slice(end);
-    const w = this.waiter;
-    this.waiter = null;
+    const w = this.waiters.shift()!;
     if (head.includes('\r\nconnection: close')) this.close();
     w.resolve({ status, body });
+    return true;
   }
 }

@@ -54,15 +54,18 @@ export function spawnChild(script: string, argv: string[] = [], nodeArgs: string
     }),
   );
   const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.on('message', (msg: { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string }) => {
-      if (msg.type === 'ready') return resolve(msg as Record<string, unknown>);
-      if (msg.type === 'failed') return reject(new Error(String(msg.error)));
-      const p = msg.id === undefined ? undefined : pending.get(msg.id);
-      if (!p) return;
-      pending.delete(msg.id!);
-      if (msg.ok) p.resolve(msg.result);
-      else p.reject(new Error(`${script}: ${msg.error}`));
-    });
+    proc.on(
+      'message',
+      (msg: { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string }) => {
+        if (msg.type === 'ready') return resolve(msg as Record<string, unknown>);
+        if (msg.type === 'failed') return reject(new Error(String(msg.error)));
+        const p = msg.id === undefined ? undefined : pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id!);
+        if (msg.ok) p.resolve(msg.result);
+        else p.reject(new Error(`${script}: ${msg.error}`));
+      },
+    );
     void exitedP.then(() => reject(new Error(`${script} exited before it was ready`)));
   });
   ready.catch(() => {});

@@ -34,9 +34,16 @@ export function judge(ok: boolean | null): Row['status'] {
 
 function fmt(v: number | null, unit = ''): string {
   if (v === null || !Number.isFinite(v)) return '—';
+  if (Number.isInteger(v) && Math.abs(v) < 1000) return unit ? `${v} ${unit}` : String(v);
   const abs = Math.abs(v);
   const s =
-    abs >= 1000 ? Math.round(v).toLocaleString('en-US') : abs >= 100 ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : v.toFixed(2);
+    abs >= 1000
+      ? Math.round(v).toLocaleString('en-US')
+      : abs >= 100
+        ? v.toFixed(0)
+        : abs >= 10
+          ? v.toFixed(1)
+          : v.toFixed(2);
   return unit ? `${s} ${unit}` : s;
 }
 

@@ -34,8 +34,13 @@ export function pulseboardMissing(): string | null {
 
 export async function startServer(kind: ServerKind, opts: TargetOptions = {}): Promise<Server> {
   const nodeArgs = ['--expose-gc'];
-  if (kind === 'pulseboard' && opts.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);
-  const child = spawnChild('targets/server.ts', [kind, JSON.stringify(opts.pulseboardConfig ?? {})], nodeArgs);
+  if (kind === 'pulseboard' && opts.profileDir)
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);
+  const child = spawnChild(
+    'targets/server.ts',
+    [kind, JSON.stringify(opts.pulseboardConfig ?? {})],
+    nodeArgs,
+  );
   const info = await child.ready;
   return { kind, url: String(info.url), child, stats: () => child.call<ServerStats>('stats') };
 }

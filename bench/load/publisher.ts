@@ -9,20 +9,16 @@ import { now, sleep } from '../lib/stats.js';
  * so every event the clients receive is a real `log` event; on Pulseboard it
  * registers first and keeps heartbeating like a live worker.
  */
-let target = { host: '127.0.0.1', port: 0 };
-/** Idle keep-alive connections; one request at a time each, more are opened when requests overlap. */
-let idle: KeepAliveConn[] = [];
-const all = new Set<KeepAliveConn>();
+/** Log lines go out pipelined on one connection, so the server sees them in sequence order. */
+let lines: KeepAliveConn | null = null;
+let beats: KeepAliveConn | null = null;
 let beat: NodeJS.Timeout | null = null;
 let seq = 0;
 let errors = 0;
+/** Set by `stop` to end a running `rate` early. */
+let stopped = false;
 
-async function post(path: string, body: string): Promise<number> {
-  let conn = idle.pop();
-  if (!conn) {
-    conn = new KeepAliveConn(target.host, target.port);
-    all.add(conn);
-  }
+async function post(conn: KeepAliveConn, path: string, body: string): Promise<number> {
   try {
     const r = await conn.request('POST', path, body);
     if (r.status >= 300) errors++;
@@ -30,33 +26,35 @@ async function post(path: string, body: string): Promise<number> {
   } catch {
     errors++;
     return 0;
-  } finally {
-    idle.push(conn);
   }
 }
 
 function closeAll(): void {
   if (beat) clearInterval(beat);
   beat = null;
-  for (const c of all) c.close();
-  all.clear();
-  idle = [];
+  lines?.close();
+  beats?.close();
+  lines = beats = null;
 }
 
-const publishOne = () => post(`/api/workers/${DRIVER_ID}/logs`, logsBody(++seq, now()));
+const publishOne = () => post(lines!, `/api/workers/${DRIVER_ID}/logs`, logsBody(++seq, now()));
 
 serve({
   setup: async (args) => {
     const url = new URL(String(args.url));
     closeAll();
-    target = { host: url.hostname, port: Number(url.port) };
+    lines = new KeepAliveConn(url.hostname, Number(url.port));
+    beats = new KeepAliveConn(url.hostname, Number(url.port));
     seq = 0;
     errors = 0;
     if (args.register) {
-      const status = await post('/api/workers', registerBody(DRIVER_ID, 0));
+      const status = await post(lines, '/api/workers', registerBody(DRIVER_ID, 0));
       if (status >= 300) throw new Error(`registering ${DRIVER_ID} answered ${status}`);
       let n = 0;
-      beat = setInterval(() => void post(`/api/workers/${DRIVER_ID}/heartbeat`, heartbeatBody(n++)), 1000);
+      beat = setInterval(
+        () => void post(beats!, `/api/workers/${DRIVER_ID}/heartbeat`, heartbeatBody(n++)),
+        1000,
+      );
     }
     return null;
   },
@@ -65,10 +63,11 @@ serve({
   rate: async (args) => {
     const perSec = Number(args.perSec);
     const durationMs = Number(args.durationMs);
+    stopped = false;
     const t0 = now();
     const inflight = new Set<Promise<number>>();
     let k = 0;
-    while (now() - t0 < durationMs) {
+    while (!stopped && now() - t0 < durationMs) {
       const due = t0 + (k * 1000) / perSec;
       const wait = due - now();
       if (wait > 0) await sleep(wait);
@@ -89,6 +88,11 @@ serve({
     const firstSeq = seq + 1;
     for (let i = 0; i < count; i++) await publishOne();
     return { firstSeq, lastSeq: seq, errors };
+  },
+
+  stop: () => {
+    stopped = true;
+    return null;
   },
 
   teardown: () => closeAll(),

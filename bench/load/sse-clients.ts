@@ -1,17 +1,17 @@
-import http from 'node:http';
+import net from 'node:net';
 import { ready, serve } from '../lib/child.js';
 import { scanLines } from '../lib/payload.js';
 import { Hist, now, sleep } from '../lib/stats.js';
 
 /**
- * A load process holding many SSE connections: raw `http.request` and a
- * minimal line parser (no EventSource object per connection), cheap enough
+ * A load process holding many SSE connections: raw sockets and a minimal
+ * line parser (no EventSource object per connection), cheap enough
  * for thousands of connections per process. Each connection records receipt
  * latency of benchmark log lines and counts lost and repeated sequence
  * numbers; it resumes with `Last-Event-ID` as a browser would.
  */
 interface Conn {
-  req: http.ClientRequest | null;
+  sock: net.Socket | null;
   open: boolean;
   /** Dropped on purpose: its close is not counted as a failure. */
   closing: boolean;
@@ -100,15 +100,26 @@ function onData(c: Conn, chunk: string): void {
   c.pending = start === 0 ? buf : buf.slice(start);
 }
 
-/** Opens (or reopens, resuming from the last id) one connection; resolves once the server answered 200. */
+/**
+ * Opens (or reopens, resuming from the last id) one connection over a raw
+ * socket; resolves once the server answered 200. Raw because Node's HTTP
+ * client costs ~35 µs per received chunk on this machine (~15 µs this way),
+ * which at 10,000 clients would eat the cores the server under test needs. The stream is read
+ * as latin1 (one char per byte) so chunk sizes match; all we parse is ASCII.
+ */
+/** Reads land in one shared buffer (`onread`), skipping the stream machinery: half the CPU per event. */
+const readBuffer = Buffer.allocUnsafe(256 * 1024);
+
 function open(c: Conn): Promise<boolean> {
   return new Promise((resolve) => {
     c.pending = '';
     c.attempts++;
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (c.lastId) headers['last-event-id'] = c.lastId;
-    const req = http.request({ ...target, method: 'GET', agent: false, headers });
-    c.req = req;
+    const sock = net.connect({
+      host: target.host,
+      port: target.port,
+      onread: { buffer: readBuffer, callback: (n, buf) => onBytes((buf as Buffer).toString('latin1', 0, n)) },
+    });
+    c.sock = sock;
     let settled = false;
     const settle = (ok: boolean) => {
       if (!settled) {
@@ -116,31 +127,74 @@ function open(c: Conn): Promise<boolean> {
         resolve(ok);
       }
     };
-    req.setTimeout(20_000, () => req.destroy(new Error('connect timeout')));
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        req.destroy();
-        counters.connectErrors++;
-        return settle(false);
+    sock.setTimeout(20_000, () => sock.destroy(new Error('connect timeout')));
+    sock.write(
+      `GET ${target.path} HTTP/1.1\r\nhost: ${target.host}:${target.port}\r\naccept: text/event-stream\r\n` +
+        (c.lastId ? `last-event-id: ${c.lastId}\r\n` : '') +
+        '\r\n',
+    );
+    let head = '';
+    /** Chunked transfer decoding state: bytes left in the current chunk, or -1 when a size line is next. */
+    let chunked = false;
+    let left = -1;
+    let raw = '';
+    const onBytes = (data: string): boolean => {
+      if (!c.open) {
+        head += data;
+        const end = head.indexOf('\r\n\r\n');
+        if (end === -1) return true;
+        const status = Number(head.slice(9, 12));
+        if (status !== 200) {
+          counters.connectErrors++;
+          sock.destroy();
+          settle(false);
+          return false;
+        }
+        sock.setTimeout(0);
+        chunked = /\r\ntransfer-encoding: *chunked/i.test(head.slice(0, end));
+        data = head.slice(end + 4);
+        head = '';
+        c.open = true;
+        settle(true);
       }
-      req.setTimeout(0);
-      c.open = true;
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => onData(c, chunk));
-      res.on('close', () => onClose(c, req));
-      settle(true);
-    });
-    req.on('error', () => {
+      if (!chunked) {
+        onData(c, data);
+        return true;
+      }
+      raw += data;
+      let body = '';
+      for (;;) {
+        if (left < 0) {
+          const eol = raw.indexOf('\r\n');
+          if (eol === -1) break;
+          left = Number.parseInt(raw.slice(0, eol), 16);
+          raw = raw.slice(eol + 2);
+          if (left === 0) {
+            sock.end();
+            break;
+          }
+        }
+        if (raw.length < left + 2) break;
+        body += raw.slice(0, left);
+        raw = raw.slice(left + 2);
+        left = -1;
+      }
+      if (body) onData(c, body);
+      return true;
+    };
+    sock.on('error', () => {
       if (!c.open && !c.closing) counters.connectErrors++;
       settle(false);
     });
-    req.end();
+    sock.on('close', () => {
+      settle(false);
+      onClose(c, sock);
+    });
   });
 }
 
-function onClose(c: Conn, req: http.ClientRequest): void {
-  if (c.req !== req) return;
+function onClose(c: Conn, sock: net.Socket): void {
+  if (c.sock !== sock) return;
   c.open = false;
   if (c.closing) return;
   counters.unexpectedCloses++;
@@ -179,7 +233,7 @@ function dropAll(): void {
   for (const c of conns) {
     c.closing = true;
     c.open = false;
-    c.req?.destroy();
+    c.sock?.destroy();
   }
 }
 
@@ -190,7 +244,7 @@ serve({
     target = { host: url.hostname, port: Number(url.port), path: String(args.path ?? '/events') };
     const count = Number(args.count);
     const fresh: Conn[] = Array.from({ length: count }, () => ({
-      req: null,
+      sock: null,
       open: false,
       closing: false,
       pending: '',

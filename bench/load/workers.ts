@@ -28,7 +28,8 @@ function closeAll(): void {
 async function heartbeat(id: string, n: number, statuses: Record<number, number>, status?: string) {
   let code = 0;
   try {
-    code = (await connFor(id).request('POST', `/api/workers/${id}/heartbeat`, heartbeatBody(n, status))).status;
+    code = (await connFor(id).request('POST', `/api/workers/${id}/heartbeat`, heartbeatBody(n, status)))
+      .status;
   } catch {
     conns.delete(id);
   }

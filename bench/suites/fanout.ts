@@ -1,7 +1,13 @@
 import { type Child, spawnChild, stopAll } from '../lib/procs.js';
 import { judge, type Row, row, type SuiteResult, skipped } from '../lib/report.js';
 import { Hist, median, now, type SparseHist, sleep } from '../lib/stats.js';
-import { pulseboardMissing, type Server, type ServerKind, startServer, type TargetOptions } from '../lib/targets.js';
+import {
+  pulseboardMissing,
+  type Server,
+  type ServerKind,
+  startServer,
+  type TargetOptions,
+} from '../lib/targets.js';
 
 /**
  * 1. Fan-out. N SSE clients on one server process; a driver posts ~500-byte
@@ -121,12 +127,15 @@ async function measure(
 
   const b0 = now();
   const burst = await publisher.call<{ lastSeq: number; errors: number }>('burst', { count: opts.burst });
-  const reached = await Promise.all(loads.map((l) => l.call<{ reached: number }>('waitSeq', { seq: burst.lastSeq })));
+  const reached = await Promise.all(
+    loads.map((l) => l.call<{ reached: number }>('waitSeq', { seq: burst.lastSeq })),
+  );
   const burstMs = now() - b0;
   const reachedAll = reached.reduce((a, r) => a + r.reached, 0);
   const after = await Promise.all(loads.map((l) => l.call<ClientStats>('stats')));
   const open = after.reduce((a, st) => a + st.open, 0);
-  const unexpectedCloses = after.reduce((a, st) => a + st.unexpectedCloses, 0) + stats.reduce((a, st) => a + st.unexpectedCloses, 0);
+  const unexpectedCloses =
+    after.reduce((a, st) => a + st.unexpectedCloses, 0) + stats.reduce((a, st) => a + st.unexpectedCloses, 0);
 
   await Promise.all(loads.map((l) => l.call('closeAll')));
   await publisher.call('teardown');
@@ -151,7 +160,12 @@ function sumBurstDeliveries(stats: ClientStats[]): number {
   return stats.reduce((a, st) => a + st.deliveries, 0);
 }
 
-function summarize(n: number, samples: Map<ServerKind, Sample[]>, sizes: number[], missing: string | null): Row[] {
+function summarize(
+  n: number,
+  samples: Map<ServerKind, Sample[]>,
+  sizes: number[],
+  missing: string | null,
+): Row[] {
   const med = (k: ServerKind, f: (s: Sample) => number) => median((samples.get(k) ?? []).map(f));
   const largest = n === Math.max(...sizes);
   const bare = (f: (s: Sample) => number) => med('bare-sse', f);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
@@ -57,6 +58,8 @@ export function minifyCssLiterals(): Plugin {
  * `tsc -p tsconfig.build.json` first (`npm run build` does).
  */
 export default defineConfig({
+  // Paths below are relative to this package, wherever the build is started from.
+  root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
   plugins: [minifyCssLiterals()],
   build: {

@@ -6,9 +6,15 @@ import type { ServerTimings } from '@pulseboard/protocol';
 import Koa from 'koa';
 import { pino } from 'pino';
 import { createAuth } from './auth.js';
-import { assertSafeBinding, isLoopbackHost, resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import {
+  assertSafeBinding,
+  isLoopbackHost,
+  resolveConfig,
+  type ServerConfig,
+  type ServerConfigInput,
+} from './config.js';
 import { createCors } from './cors.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, HttpError } from './errors.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
@@ -19,8 +25,11 @@ import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
 import { every } from './schedule.js';
 import { Broadcaster } from './sse/broadcaster.js';
-import { createMemoryEventLog, createMemoryRegistryStore } from './store/memory.js';
-import type { EventLog, RegistryStore } from './store/types.js';
+import { createMemoryStorage } from './store/memory.js';
+import { createRedisStorage } from './store/redis.js';
+import { type Storage, StorageUnavailableError } from './store/types.js';
+
+export type { Storage } from './store/types.js';
 
 export interface PulseServer {
   app: Koa;
@@ -31,19 +40,19 @@ export interface PulseServer {
   close(): Promise<void>;
 }
 
-export interface Storage {
-  store: RegistryStore;
-  eventLog: EventLog;
-}
-
-/** Builds a server; `storage` defaults to memory (issue 5 passes a Redis one). */
-export async function createApp(input: Partial<ServerConfigInput> = {}, storage?: Storage): Promise<PulseServer> {
+/** Builds a server on `storage` (which it then owns), else on Redis with `redisUrl`, else in memory. */
+export async function createApp(
+  input: Partial<ServerConfigInput> = {},
+  storage?: Storage,
+): Promise<PulseServer> {
   const config = resolveConfig(input);
   const logger = pino({ name: 'pulseboard', level: config.logLevel });
-  const { store, eventLog } = storage ?? {
-    store: createMemoryRegistryStore({ recentLogs: config.recentLogs }),
-    eventLog: createMemoryEventLog({ capacity: config.replayWindow }),
-  };
+  const backend =
+    storage ??
+    (config.redisUrl
+      ? await createRedisStorage({ ...config, url: config.redisUrl, log: logger })
+      : createMemoryStorage(config));
+  const { store, eventLog } = backend;
   const timings: ServerTimings = {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     staleAfterMs: config.staleAfterMs,
@@ -71,7 +80,10 @@ export async function createApp(input: Partial<ServerConfigInput> = {}, storage?
     onSent: () => metrics.framesSent.inc(),
     onDrop: (reason, client) => {
       metrics.clientsDropped.inc({ reason });
-      logger.warn({ reason, lastId: client.lastId }, 'disconnected a slow SSE client; it will resume by replay');
+      logger.warn(
+        { reason, lastId: client.lastId },
+        'disconnected a slow SSE client; it will resume by replay',
+      );
     },
   });
   eventLog.subscribe((event) => metrics.eventsLogged.inc({ type: event.type }));
@@ -89,16 +101,29 @@ export async function createApp(input: Partial<ServerConfigInput> = {}, storage?
     metrics,
     requireAccess: createAuth(config),
     accepting: () => accepting,
+    storage: () => backend.status(),
   };
 
   const app = new Koa();
   app.silent = true;
   app.use(errorHandler(logger));
+  app.use(async (_ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof StorageUnavailableError)) throw err;
+      // Retry-After, not a silent loss: the reporter backs off and sends again.
+      throw new HttpError(503, 'storage_unavailable', err.message, undefined, { 'Retry-After': '2' });
+    }
+  });
   app.use(async (ctx, next) => {
     const started = performance.now();
     await next();
     // ctx.path, not ctx.url: the query may carry an access_token.
-    logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: performance.now() - started }, 'request');
+    logger.debug(
+      { method: ctx.method, path: ctx.path, status: ctx.status, ms: performance.now() - started },
+      'request',
+    );
   });
   app.use(createCors(config.corsOrigins, () => isLoopbackHost(boundHost)));
   const router = new Router();
@@ -108,7 +133,11 @@ export async function createApp(input: Partial<ServerConfigInput> = {}, storage?
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  const onTimerError = (err: unknown) => logger.error({ err }, 'periodic task failed');
+  // While storage is away every tick fails the same way; the connection's own log line says so once.
+  const onTimerError = (err: unknown) =>
+    err instanceof StorageUnavailableError
+      ? logger.debug({ err }, 'periodic task skipped: storage unavailable')
+      : logger.error({ err }, 'periodic task failed');
   const stopTimers: (() => void)[] = [];
   const startTimers = () => {
     broadcaster.start();
@@ -126,7 +155,9 @@ export async function createApp(input: Partial<ServerConfigInput> = {}, storage?
     for (const stop of stopTimers.splice(0)) stop();
     // Logged before the streams end, so resuming clients find the last metrics in the replay.
     await hub.flushMetrics().catch(onTimerError);
-    const closed = server?.listening ? new Promise<void>((resolve) => server?.close(() => resolve())) : undefined;
+    const closed = server?.listening
+      ? new Promise<void>((resolve) => server?.close(() => resolve()))
+      : undefined;
     broadcaster.close(config.retryMs + config.retryJitterMs);
     hub.close();
     server?.closeIdleConnections();
@@ -135,6 +166,7 @@ export async function createApp(input: Partial<ServerConfigInput> = {}, storage?
       await closed;
       clearTimeout(timeout);
     }
+    await backend.close();
     logger.info('server closed');
   };
 

@@ -36,7 +36,14 @@ export function createAuth(tokens: { readTokens: readonly string[]; workerTokens
       const queryToken = options.allowQueryToken ? ctx.query.access_token : undefined;
       const token = bearer(ctx) ?? (typeof queryToken === 'string' ? queryToken : undefined);
       const challenge = { 'WWW-Authenticate': 'Bearer realm="pulseboard"' };
-      if (!token) throw new HttpError(401, 'unauthorized', 'Send a token as Authorization: Bearer', undefined, challenge);
+      if (!token)
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'Send a token as Authorization: Bearer',
+          undefined,
+          challenge,
+        );
       const candidate = digest(token);
       if (matchesAny(required, candidate)) return next();
       if (matchesAny(lists[access === 'read' ? 'worker' : 'read'], candidate)) {

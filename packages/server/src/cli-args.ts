@@ -10,6 +10,7 @@ export const USAGE = `Usage: pulseboard-server [options]
   --cors-origin <origin>     PULSE_CORS_ORIGINS (comma-separated)    repeatable
   --allow-anonymous          PULSE_ALLOW_ANONYMOUS=1   listen beyond loopback without tokens
   --compress                 PULSE_COMPRESS=1          gzip /events (costs memory per client)
+  --redis <url>              REDIS_URL       share state with other instances (redis://host:6379)
   --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent
   --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
   --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
@@ -37,7 +38,8 @@ const csv = (value: string | undefined) =>
 
 function toNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag} expects a number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new Error(`--${flag} expects a number, got "${value}"`);
   return n;
 }
 
@@ -57,6 +59,7 @@ export function parseCliArgs(
       'cors-origin': { type: 'string', multiple: true },
       'allow-anonymous': { type: 'boolean' },
       compress: { type: 'boolean' },
+      redis: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...Object.fromEntries(Object.keys(NUMERIC).map((flag) => [flag, { type: 'string' as const }])),
@@ -73,6 +76,8 @@ export function parseCliArgs(
     allowAnonymous: Boolean(values['allow-anonymous']) || env.PULSE_ALLOW_ANONYMOUS === '1',
     compress: Boolean(values.compress) || env.PULSE_COMPRESS === '1',
   };
+  const redisUrl = (values.redis as string | undefined) ?? env.REDIS_URL;
+  if (redisUrl) config.redisUrl = redisUrl;
   const logLevel = (values['log-level'] as string | undefined) ?? env.LOG_LEVEL;
   if (logLevel) config.logLevel = logLevel as ServerConfigInput['logLevel'];
   for (const [name, key] of Object.entries(NUMERIC)) {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const ms = z.number().int().positive().max(2 ** 31 - 1);
+const ms = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 const tokens = z.array(z.string().min(1).max(512));
 
 /** Every knob the server has. Defaults follow issue 2; tests shrink the intervals. */
@@ -27,17 +31,35 @@ const configSchema = z.strictObject({
   replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
   /** Log lines kept for `initial_data`. */
   recentLogs: z.number().int().min(0).max(100_000).default(500),
-  bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(65_536),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(65_536),
   compress: z.boolean().default(false),
   /** Past this many bytes queued for one SSE client, superseded `metrics_update` events are skipped. */
-  sseSoftLimitBytes: z.number().int().min(1024).default(256 * 1024),
+  sseSoftLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
   /** Past this many bytes queued for one SSE client, it is disconnected (it resumes by replay). */
-  sseHardLimitBytes: z.number().int().min(2048).default(1024 * 1024),
+  sseHardLimitBytes: z
+    .number()
+    .int()
+    .min(2048)
+    .default(1024 * 1024),
   /** Base `retry:` sent on connect; each connection adds up to `retryJitterMs`. */
   retryMs: ms.default(1000),
   retryJitterMs: z.number().int().min(0).max(60_000).default(2000),
   /** How long `close()` waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs: ms.default(5000),
+  /** `redis://host:6379[/db]`: share the registry and events with other instances. Unset: in memory. */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://...')
+    .optional(),
 });
 
 export type ServerConfigInput = z.input<typeof configSchema>;

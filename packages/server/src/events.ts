@@ -16,7 +16,9 @@ export interface LoggedEvent<T extends LoggedEventType = LoggedEventType> {
 
 export type AnyLoggedEvent = { [T in LoggedEventType]: LoggedEvent<T> }[LoggedEventType];
 
-export type LoggedEventInput = { [T in LoggedEventType]: { type: T; data: EventPayloads[T] } }[LoggedEventType];
+export type LoggedEventInput = {
+  [T in LoggedEventType]: { type: T; data: EventPayloads[T] };
+}[LoggedEventType];
 
 export function createLoggedEvent(id: string, input: LoggedEventInput): AnyLoggedEvent {
   const position = parseEventId(id);

@@ -86,7 +86,10 @@ export class Hub {
    * before the snapshot: events after that id are in the client's live queue,
    * and any of them already reflected in the snapshot only set state again.
    */
-  async initialData(resync: boolean, workerFilter: ReadonlySet<string> | null): Promise<{ id: string; frame: Buffer }> {
+  async initialData(
+    resync: boolean,
+    workerFilter: ReadonlySet<string> | null,
+  ): Promise<{ id: string; frame: Buffer }> {
     const id = await this.#log.latestId();
     const { workers, resources, logs } = await this.#snapshot();
     const payload: InitialDataPayload = {

@@ -18,7 +18,14 @@ import type { RegistryStore, StoredWorker } from './store/types.js';
 export type RegistryChange =
   | { kind: 'registered'; worker: Worker }
   | { kind: 'deregistered'; id: string; reason: DeregisterReason }
-  | { kind: 'status'; id: string; from: WorkerStatus; to: WorkerStatus; at: number; reason: StatusChangeReason }
+  | {
+      kind: 'status';
+      id: string;
+      from: WorkerStatus;
+      to: WorkerStatus;
+      at: number;
+      reason: StatusChangeReason;
+    }
   | { kind: 'heartbeat'; id: string; status: WorkerStatus; lastHeartbeatAt: number }
   | { kind: 'metrics'; item: MetricsItem }
   | { kind: 'resources'; resources: Resource[] }
@@ -49,7 +56,11 @@ const sameResource = (a: Resource, b: Resource) =>
   a.latencyMs === b.latencyMs &&
   a.message === b.message;
 
-function statusReason(from: WorkerStatus, to: WorkerStatus, cause: 'reported' | 'registered'): StatusChangeReason {
+function statusReason(
+  from: WorkerStatus,
+  to: WorkerStatus,
+  cause: 'reported' | 'registered',
+): StatusChangeReason {
   if (from === 'offline') return 'recovered';
   if (to === 'stopping') return 'stopping';
   return cause;
@@ -145,7 +156,12 @@ export class Registry {
   async addLogs(id: string, lines: readonly LogLineInput[]): Promise<LogEntry[] | undefined> {
     if (!(await this.#store.workers.get(id))) return undefined;
     const now = this.#now();
-    const entries = lines.map((line) => ({ workerId: id, level: line.level, message: line.message, at: line.at ?? now }));
+    const entries = lines.map((line) => ({
+      workerId: id,
+      level: line.level,
+      message: line.message,
+      at: line.at ?? now,
+    }));
     await this.#store.logs.append(entries);
     await this.#onChange([{ kind: 'logs', entries }]);
     return entries;
@@ -176,7 +192,14 @@ export class Registry {
             : current,
         );
         if (before && after && before !== after) {
-          changes.push({ kind: 'status', id: worker.id, from: before.worker.status, to: 'offline', at: now, reason: 'stale' });
+          changes.push({
+            kind: 'status',
+            id: worker.id,
+            from: before.worker.status,
+            to: 'offline',
+            at: now,
+            reason: 'stale',
+          });
         }
       } else if (isExpired(worker)) {
         const { before, after } = await this.#store.workers.update(worker.id, (current) =>
@@ -197,10 +220,14 @@ export class Registry {
     return { workers: stored.map((s) => s.worker), resources, logs };
   }
 
-
   #statusChange(before: Worker, after: Worker, cause: 'reported' | 'registered'): RegistryChange {
     if (before.status === after.status) {
-      return { kind: 'heartbeat', id: after.id, status: after.status, lastHeartbeatAt: after.lastHeartbeatAt };
+      return {
+        kind: 'heartbeat',
+        id: after.id,
+        status: after.status,
+        lastHeartbeatAt: after.lastHeartbeatAt,
+      };
     }
     return {
       kind: 'status',

@@ -50,7 +50,10 @@ export const registerSchema = z.strictObject({
   status: z.enum(REPORTABLE_STATUSES).optional(),
   labels: z
     .record(labelKey, z.string().max(LIMITS.labelValueMax))
-    .refine((labels) => Object.keys(labels).length <= LIMITS.labelCount, `at most ${LIMITS.labelCount} labels`)
+    .refine(
+      (labels) => Object.keys(labels).length <= LIMITS.labelCount,
+      `at most ${LIMITS.labelCount} labels`,
+    )
     .optional(),
   metrics: metricsSchema.optional(),
   queueStats: queueStatsSchema.optional(),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, openStream, startServer, type TestServer } from './helpers.ts';
+import { api, openStream, startServer, type TestServer } from './helpers.js';
 
 const READ = 'read-token-0123456789abcdef';
 const WORKER = 'worker-token-0123456789abcdef';
@@ -36,7 +36,10 @@ describe('auth', () => {
     assert.equal((await api(t.url, WORKER).post('/api/workers', body)).status, 201);
     assert.equal((await api(t.url, WORKER).put('/api/resources/db', { status: 'healthy' })).status, 200);
     // The query token is for /events only: a browser EventSource cannot send headers, a worker can.
-    assert.equal((await api(t.url).post(`/api/workers/authed/heartbeat?access_token=${WORKER}`, {})).status, 401);
+    assert.equal(
+      (await api(t.url).post(`/api/workers/authed/heartbeat?access_token=${WORKER}`, {})).status,
+      401,
+    );
   });
 
   test('reads: GET /api/workers and /metrics need a read token; /healthz is open', async () => {
@@ -51,7 +54,7 @@ describe('auth', () => {
   });
 
   test('binding beyond loopback needs tokens or allowAnonymous', async () => {
-    const { createApp } = await import('../src/index.ts');
+    const { createApp } = await import('../src/index.js');
     const open = await createApp({ logLevel: 'silent' });
     await assert.rejects(open.listen({ port: 0, host: '0.0.0.0' }), /--allow-anonymous/);
     await open.close();
@@ -59,7 +62,9 @@ describe('auth', () => {
     const { port } = await anonymous.listen({ port: 0, host: '0.0.0.0' });
     assert.ok(port > 0);
     // Bound beyond loopback, loopback origins are no longer trusted by default.
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { origin: 'http://localhost:5173' } });
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      headers: { origin: 'http://localhost:5173' },
+    });
     assert.equal(response.headers.get('access-control-allow-origin'), null);
     await anonymous.close();
     const tokened = await createApp({ logLevel: 'silent', readTokens: [READ], workerTokens: [WORKER] });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { metrics, openStream, type Stream, startServer, type TestServer } from './helpers.ts';
+import { metrics, openStream, type Stream, startServer, type TestServer } from './helpers.js';
 
 interface Case {
   name: string;
@@ -20,8 +20,20 @@ const big = 'x'.repeat(70_000);
 const cases: Case[] = [
   { name: 'malformed JSON', body: '{"id": "a",', status: 400, code: 'invalid_json' },
   { name: 'empty body', body: '', status: 400, code: 'invalid_json' },
-  { name: 'wrong content type', body: JSON.stringify(valid), contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
-  { name: 'form content type', body: 'id=a', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+  {
+    name: 'wrong content type',
+    body: JSON.stringify(valid),
+    contentType: 'text/plain',
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'form content type',
+    body: 'id=a',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    code: 'unsupported_media_type',
+  },
   { name: 'body over the limit', body: { ...valid, name: big }, status: 413, code: 'payload_too_large' },
   { name: 'missing id', body: { name: 'x' }, status: 400, code: 'invalid_body' },
   { name: 'extra field', body: { ...valid, admin: true }, status: 400, code: 'invalid_body' },
@@ -32,27 +44,95 @@ const cases: Case[] = [
   { name: 'id of 129 characters', body: { id: 'a'.repeat(129) }, status: 400, code: 'invalid_body' },
   { name: 'empty id', body: { id: '' }, status: 400, code: 'invalid_body' },
   { name: 'unknown status', body: { ...valid, status: 'offline' }, status: 400, code: 'invalid_body' },
-  { name: 'Infinity (1e999)', body: `{"id":"n","metrics":${JSON.stringify(metrics()).replace('"cpu":10', '"cpu":1e999')}}`, status: 400, code: 'invalid_body' },
+  {
+    name: 'Infinity (1e999)',
+    body: `{"id":"n","metrics":${JSON.stringify(metrics()).replace('"cpu":10', '"cpu":1e999')}}`,
+    status: 400,
+    code: 'invalid_body',
+  },
   { name: 'NaN literal', body: '{"id":"n","metrics":{"cpu":NaN}}', status: 400, code: 'invalid_json' },
-  { name: 'negative number', body: { id: 'n', metrics: metrics({ memoryBytes: -1 }) }, status: 400, code: 'invalid_body' },
-  { name: 'huge number', body: { id: 'n', metrics: metrics({ requestsPerSec: 1e300 }) }, status: 400, code: 'invalid_body' },
-  { name: 'cpu over its cap', body: { id: 'n', metrics: metrics({ cpu: 10_001 }) }, status: 400, code: 'invalid_body' },
-  { name: 'numeric string', body: { id: 'n', metrics: { ...metrics(), cpu: '10' } }, status: 400, code: 'invalid_body' },
+  {
+    name: 'negative number',
+    body: { id: 'n', metrics: metrics({ memoryBytes: -1 }) },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'huge number',
+    body: { id: 'n', metrics: metrics({ requestsPerSec: 1e300 }) },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'cpu over its cap',
+    body: { id: 'n', metrics: metrics({ cpu: 10_001 }) },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'numeric string',
+    body: { id: 'n', metrics: { ...metrics(), cpu: '10' } },
+    status: 400,
+    code: 'invalid_body',
+  },
   { name: 'name over its cap', body: { ...valid, name: 'n'.repeat(201) }, status: 400, code: 'invalid_body' },
-  { name: 'label value over its cap', body: { ...valid, labels: { a: 'v'.repeat(257) } }, status: 400, code: 'invalid_body' },
+  {
+    name: 'label value over its cap',
+    body: { ...valid, labels: { a: 'v'.repeat(257) } },
+    status: 400,
+    code: 'invalid_body',
+  },
   {
     name: 'too many labels',
     body: { ...valid, labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) },
     status: 400,
     code: 'invalid_body',
   },
-  { name: '__proto__ at the top', body: '{"id":"p","__proto__":{"admin":true}}', status: 400, code: 'invalid_body' },
-  { name: '__proto__ in labels', body: '{"id":"p","labels":{"__proto__":"x"}}', status: 400, code: 'invalid_body' },
-  { name: 'constructor at the top', body: '{"id":"p","constructor":{"prototype":{}}}', status: 400, code: 'invalid_body' },
-  { name: 'constructor in labels', body: '{"id":"p","labels":{"constructor":"x"}}', status: 400, code: 'invalid_body' },
-  { name: 'heartbeat for an unknown id', path: '/api/workers/ghost/heartbeat', body: {}, status: 404, code: 'unknown_worker' },
-  { name: 'heartbeat with a bad path id', path: '/api/workers/bad%20id/heartbeat', body: {}, status: 400, code: 'invalid_id' },
-  { name: 'heartbeat with offline status', path: '/api/workers/known/heartbeat', body: { status: 'offline' }, status: 400, code: 'invalid_body' },
+  {
+    name: '__proto__ at the top',
+    body: '{"id":"p","__proto__":{"admin":true}}',
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: '__proto__ in labels',
+    body: '{"id":"p","labels":{"__proto__":"x"}}',
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'constructor at the top',
+    body: '{"id":"p","constructor":{"prototype":{}}}',
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'constructor in labels',
+    body: '{"id":"p","labels":{"constructor":"x"}}',
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'heartbeat for an unknown id',
+    path: '/api/workers/ghost/heartbeat',
+    body: {},
+    status: 404,
+    code: 'unknown_worker',
+  },
+  {
+    name: 'heartbeat with a bad path id',
+    path: '/api/workers/bad%20id/heartbeat',
+    body: {},
+    status: 400,
+    code: 'invalid_id',
+  },
+  {
+    name: 'heartbeat with offline status',
+    path: '/api/workers/known/heartbeat',
+    body: { status: 'offline' },
+    status: 400,
+    code: 'invalid_body',
+  },
   {
     name: 'heartbeat with __proto__ in metrics',
     path: '/api/workers/known/heartbeat',
@@ -74,7 +154,13 @@ const cases: Case[] = [
     status: 413,
     code: 'payload_too_large',
   },
-  { name: 'empty log batch', path: '/api/workers/known/logs', body: { entries: [] }, status: 400, code: 'invalid_body' },
+  {
+    name: 'empty log batch',
+    path: '/api/workers/known/logs',
+    body: { entries: [] },
+    status: 400,
+    code: 'invalid_body',
+  },
   {
     name: 'log message over its cap',
     path: '/api/workers/known/logs',
@@ -89,7 +175,14 @@ const cases: Case[] = [
     status: 400,
     code: 'invalid_body',
   },
-  { name: 'resource without status', method: 'PUT', path: '/api/resources/db', body: { name: 'db' }, status: 400, code: 'invalid_body' },
+  {
+    name: 'resource without status',
+    method: 'PUT',
+    path: '/api/resources/db',
+    body: { name: 'db' },
+    status: 400,
+    code: 'invalid_body',
+  },
   {
     name: 'resource with a negative latency',
     method: 'PUT',
@@ -98,7 +191,14 @@ const cases: Case[] = [
     status: 400,
     code: 'invalid_body',
   },
-  { name: 'resource message over its cap', method: 'PUT', path: '/api/resources/db', body: { status: 'down', message: 'm'.repeat(1025) }, status: 400, code: 'invalid_body' },
+  {
+    name: 'resource message over its cap',
+    method: 'PUT',
+    path: '/api/resources/db',
+    body: { status: 'down', message: 'm'.repeat(1025) },
+    status: 400,
+    code: 'invalid_body',
+  },
   { name: 'unknown route', path: '/api/nothing', body: {}, status: 404, code: 'not_found' },
 ];
 
@@ -143,7 +243,13 @@ describe('bad input: a clear JSON error, no change, everyone else keeps being se
   test('a body over the limit without Content-Length (chunked) is cut off at the limit', async () => {
     const { port } = new URL(t.url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/api/workers', headers: { 'content-type': 'application/json' } });
+      const req = request({
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/api/workers',
+        headers: { 'content-type': 'application/json' },
+      });
       req.on('response', (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '@pulseboard/protocol';
-import { computeAggregates, computeErrorRate, computeQueues, percentile } from '../src/aggregates.ts';
-import { frameForWorkers } from '../src/events.ts';
-import { createMemoryEventLog } from '../src/index.ts';
+import { computeAggregates, computeErrorRate, computeQueues, percentile } from '../src/aggregates.js';
+import { frameForWorkers, type LoggedEventInput } from '../src/events.js';
+import { createMemoryEventLog } from '../src/index.js';
 
-const log = (message: string, workerId = 'w') =>
-  ({ type: 'log', data: { v: PROTOCOL_VERSION, entries: [{ workerId, level: 'info', message, at: 1 }] } }) as const;
+const log = (message: string, workerId = 'w'): LoggedEventInput => ({
+  type: 'log',
+  data: { v: PROTOCOL_VERSION, entries: [{ workerId, level: 'info', message, at: 1 }] },
+});
 
 test('memory event log: ids, since(), the window and resync', async () => {
   const events = createMemoryEventLog({ capacity: 3, boot: 1000 });
@@ -30,7 +32,10 @@ test('memory event log: ids, since(), the window and resync', async () => {
   const first = await events.since('1000-3');
   assert.notEqual(first, 'resync');
   if (first !== 'resync') {
-    assert.equal(first[0]?.frame.toString(), `id: 1000-4\nevent: log\ndata: ${JSON.stringify(log('d').data)}\n\n`);
+    assert.equal(
+      first[0]?.frame.toString(),
+      `id: 1000-4\nevent: log\ndata: ${JSON.stringify(log('d').data)}\n\n`,
+    );
   }
 });
 
@@ -72,7 +77,14 @@ test('aggregates: offline workers are excluded from averages; error rate from co
     lastHeartbeatAt: 0,
     statusChangedAt: 0,
     labels: {},
-    metrics: { cpu, memoryBytes: 10, requestsPerSec: 10, responseTimeMs: cpu, errorCount: errors, uptimeSec: 1 },
+    metrics: {
+      cpu,
+      memoryBytes: 10,
+      requestsPerSec: 10,
+      responseTimeMs: cpu,
+      errorCount: errors,
+      uptimeSec: 1,
+    },
     queueStats: { depth: 1, inFlight: 0, processed: 0, failed: 0, deadLetter: 2, ratePerSec: 0 },
   });
   const workers = [worker('a', 'healthy', 10, 5), worker('b', 'healthy', 30, 0), worker('c', 'offline', 90)];
@@ -86,7 +98,17 @@ test('aggregates: offline workers are excluded from averages; error rate from co
     [[3, 2]],
   );
   // 20 requests/s over 1 s, 5 new errors on a and a restart (counter reset) on none: 5/20.
-  assert.equal(computeErrorRate(new Map([['a', 0], ['b', 0]]), workers, 1000), 0.25);
+  assert.equal(
+    computeErrorRate(
+      new Map([
+        ['a', 0],
+        ['b', 0],
+      ]),
+      workers,
+      1000,
+    ),
+    0.25,
+  );
   assert.equal(computeErrorRate(new Map(), [], 1000), 0);
   assert.equal(percentile([1, 2, 3, 4, 100], 95), 100);
 });

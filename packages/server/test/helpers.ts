@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import type { EventType, PulseEvent } from '@pulseboard/protocol';
 import { EVENT_TYPES } from '@pulseboard/protocol';
 import { EventSource } from 'eventsource';
-import { createApp, type PulseServer, type ServerConfigInput } from '../src/index.ts';
+import { createApp, type PulseServer, type ServerConfigInput } from '../src/index.js';
 
 /** Intervals small enough for tests but not so small that they drown the events under test. */
 export const FAST = {
@@ -137,7 +137,14 @@ export class Stream {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`Timed out waiting for ${what}; got (last 20) ${this.events.slice(-20).map((e) => e.type).join(', ')}`));
+        reject(
+          new Error(
+            `Timed out waiting for ${what}; got (last 20) ${this.events
+              .slice(-20)
+              .map((e) => e.type)
+              .join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(check);
     });
@@ -149,9 +156,8 @@ export class Stream {
     match: (event: PulseEvent<T>) => boolean = () => true,
     timeoutMs?: number,
   ): Promise<PulseEvent<T>> {
-    let found: PulseEvent<T> | undefined;
-    await this.until(() => (found = this.of(type).find(match)) !== undefined, type, timeoutMs);
-    return found as PulseEvent<T>;
+    await this.until(() => this.of(type).some(match), type, timeoutMs);
+    return this.of(type).find(match) as PulseEvent<T>;
   }
 
   close(): void {
@@ -180,7 +186,8 @@ export async function eventually<T>(
   for (;;) {
     const value = await probe();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -219,7 +226,10 @@ export async function startProxy(targetPort: number) {
 export function promValue(text: string, name: string, labels = ''): number {
   let total = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (!labels && line.startsWith(`${name}{`))) {
+    if (
+      line.startsWith(`${name}${labels ? `{${labels}}` : ''} `) ||
+      (!labels && line.startsWith(`${name}{`))
+    ) {
       total += Number(line.slice(line.lastIndexOf(' ') + 1));
     }
   }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { createReporter } from '../src/index.ts';
-import { metrics, openStream, startServer } from './helpers.ts';
+import { createReporter } from '../src/index.js';
+import { metrics, openStream, startServer } from './helpers.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -38,7 +38,10 @@ test('reporter: registers, heartbeats, batches logs, re-registers after a 404, d
     await stream.until(() => stream.of('worker_registered').length === 2, 're-registration');
 
     await reporter.stop();
-    const gone = await stream.next('worker_deregistered', (e) => e.data.reason === 'requested' && stream.of('worker_registered').length === 2);
+    const gone = await stream.next(
+      'worker_deregistered',
+      (e) => e.data.reason === 'requested' && stream.of('worker_registered').length === 2,
+    );
     assert.equal(gone.data.id, 'rep-1');
     stream.close();
   } finally {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { get } from 'node:http';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { test } from 'node:test';
-import { openStream, startServer } from './helpers.ts';
+import { openStream, startServer } from './helpers.js';
 
 test('close(): every stream gets `reconnect` with its last id, then ends; the port is released', async () => {
   const t = await startServer();
@@ -64,7 +64,9 @@ test('gzip: each event is flushed through the encoder as it happens', async () =
 
 test('the CLI stops cleanly on SIGTERM after telling streams to reconnect', async () => {
   const bin = fileURLToPath(new URL('../bin/pulseboard-server.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, '--port', '0', '--log-level', 'silent'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let out = '';
     child.stdout.setEncoding('utf8');

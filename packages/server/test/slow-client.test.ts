@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { metrics, openStream, promValue, startServer } from './helpers.ts';
+import { metrics, openStream, promValue, startServer } from './helpers.js';
 
 const SOFT = 16 * 1024;
 const HARD = 256 * 1024;
 
 test('a client that never reads is cut off at the hard bound; the others get everything', async () => {
-  const t = await startServer({ sseSoftLimitBytes: SOFT, sseHardLimitBytes: HARD, bodyLimitBytes: 1024 * 1024 });
+  const t = await startServer({
+    sseSoftLimitBytes: SOFT,
+    sseHardLimitBytes: HARD,
+    bodyLimitBytes: 1024 * 1024,
+  });
   try {
     await t.api.post('/api/workers', { id: 'chatty' });
     const reader = await openStream(t.url);
@@ -64,10 +68,13 @@ test('past the soft bound, superseded metrics_update events are skipped first', 
     stalled.pause();
     stalled.write('GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n');
     const scrape = async () => (await t.api.get('/metrics')).body as string;
-    while (promValue(await scrape(), 'pulseboard_sse_clients') < 1) await new Promise((r) => setTimeout(r, 5));
+    while (promValue(await scrape(), 'pulseboard_sse_clients') < 1)
+      await new Promise((r) => setTimeout(r, 5));
 
     // Fill the socket past the soft bound with logs, interleaving heartbeats that produce metrics_update.
-    const batch = { entries: Array.from({ length: 25 }, () => ({ level: 'info', message: 'm'.repeat(8000) })) };
+    const batch = {
+      entries: Array.from({ length: 25 }, () => ({ level: 'info', message: 'm'.repeat(8000) })),
+    };
     let logs = 0;
     while (promValue(await scrape(), 'pulseboard_sse_buffered_bytes') < SOFT * 4) {
       assert.ok(logs < 1000, 'never got past the soft bound');
@@ -80,7 +87,8 @@ test('past the soft bound, superseded metrics_update events are skipped first', 
       await new Promise((r) => setTimeout(r, 10));
     }
     await t.api.post('/api/workers/busy/logs', { entries: [{ level: 'info', message: 'last' }] });
-    const logged = promValue(await scrape(), 'pulseboard_events_logged_total', 'type="metrics_update"') - before;
+    const logged =
+      promValue(await scrape(), 'pulseboard_events_logged_total', 'type="metrics_update"') - before;
     assert.ok(logged > 0);
 
     // Now read everything the server queued for the stalled client.
@@ -97,7 +105,11 @@ test('past the soft bound, superseded metrics_update events are skipped first', 
     }
     const count = (type: string) => text.split(`event: ${type}\n`).length - 1;
     assert.equal(count('log'), logs + 1, 'no log was skipped');
-    assert.equal(count('metrics_update'), 0, `all ${logged} metrics_update events were skipped while over the soft bound`);
+    assert.equal(
+      count('metrics_update'),
+      0,
+      `all ${logged} metrics_update events were skipped while over the soft bound`,
+    );
     stalled.destroy();
   } finally {
     await t.close();

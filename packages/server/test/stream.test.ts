@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PulseEvent } from '@pulseboard/protocol';
-import { metrics, openStream, Stream, startProxy, startServer, type TestServer } from './helpers.ts';
+import { metrics, openStream, Stream, startProxy, startServer, type TestServer } from './helpers.js';
 
 /** Reads a raw /events response until `done` says it has enough text. */
 async function readRaw(url: string, headers: Record<string, string>, done: (text: string) => boolean) {
@@ -93,7 +93,11 @@ describe('/events stream', () => {
       Array.from({ length: total }, (_, i) => i + 1),
     );
     const seqs = stream.events.filter((e) => e.type !== 'initial_data' && e.type !== 'ping').map(seqOf);
-    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'ids strictly increase, none repeated');
+    assert.deepEqual(
+      seqs,
+      [...new Set(seqs)].sort((a, b) => a - b),
+      'ids strictly increase, none repeated',
+    );
     stream.close();
     await proxy.close();
     await t.api.del('/api/workers/flow');
@@ -159,11 +163,16 @@ describe('/events stream', () => {
 
     // A replay goes through the same filter.
     const since = logsOnly.of('initial_data')[0]?.id as string;
-    const replayed = new Stream(t.url, { headers: { 'Last-Event-ID': since }, query: { workers: 'fb', types: 'log' } });
+    const replayed = new Stream(t.url, {
+      headers: { 'Last-Event-ID': since },
+      query: { workers: 'fb', types: 'log' },
+    });
     await replayed.next('log');
     await replayed.until(() => replayed.of('ping').length > 0, 'a ping after the replay');
     assert.deepEqual(
-      replayed.events.filter((e) => e.type !== 'ping').map((e) => [e.type, JSON.stringify(e.data).includes('"b"')]),
+      replayed.events
+        .filter((e) => e.type !== 'ping')
+        .map((e) => [e.type, JSON.stringify(e.data).includes('"b"')]),
       [['log', true]],
     );
     for (const s of [logsOnly, justA, replayed]) s.close();

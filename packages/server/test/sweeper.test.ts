@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openStream, startServer } from './helpers.ts';
+import { openStream, startServer } from './helpers.js';
 
 test('stale → offline, a heartbeat recovers it, then silent → offline → expired', async () => {
-  const t = await startServer({ heartbeatIntervalMs: 50, staleAfterMs: 150, expireAfterMs: 300, sweepIntervalMs: 20 });
+  const t = await startServer({
+    heartbeatIntervalMs: 50,
+    staleAfterMs: 150,
+    expireAfterMs: 300,
+    sweepIntervalMs: 20,
+  });
   try {
     const stream = await openStream(t.url);
     assert.equal(stream.of('initial_data')[0]?.data.config.staleAfterMs, 150);
@@ -39,7 +44,10 @@ test('offline workers do not count as consumers or in averages', async () => {
     const stats = { depth: 4, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0 };
     await t.api.post('/api/workers', { id: 'gone', queue: 'q', queueStats: stats });
     await stream.next('worker_status_change', (e) => e.data.to === 'offline');
-    const dashboard = await stream.next('dashboard_update', (e) => e.data.aggregates.workers.byStatus.offline === 1);
+    const dashboard = await stream.next(
+      'dashboard_update',
+      (e) => e.data.aggregates.workers.byStatus.offline === 1,
+    );
     assert.deepEqual(
       dashboard.data.queues.map((q) => [q.name, q.depth, q.consumers]),
       [['q', 4, 0]],

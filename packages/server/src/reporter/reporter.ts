@@ -76,7 +76,8 @@ export function createReporter(options: ReporterOptions): Reporter {
   let timer: NodeJS.Timeout | undefined;
   let logTimer: NodeJS.Timeout | undefined;
 
-  const report = (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  const report = (error: unknown) =>
+    options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
   async function request(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
@@ -100,7 +101,11 @@ export function createReporter(options: ReporterOptions): Reporter {
   const backoff = () => Math.random() * Math.min(maxBackoffMs, 500 * 2 ** Math.min(failures, 16));
 
   async function register(): Promise<void> {
-    const response = await request('POST', '/api/workers', { ...options.worker, ...state, resources: undefined });
+    const response = await request('POST', '/api/workers', {
+      ...options.worker,
+      ...state,
+      resources: undefined,
+    });
     const body = (await response.json()) as RegisterWorkerResponse;
     intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
   }

@@ -16,12 +16,16 @@ export const mountEventRoutes: Mount = (router, services) => {
   const { config, hub, eventLog, broadcaster, logger, requireAccess, accepting } = services;
 
   router.get('/events', requireAccess('read', { allowQueryToken: true }), async (ctx) => {
-    if (!accepting()) throw new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
+    if (!accepting())
+      throw new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
     const filter = parseFilter(ctx.query);
     const header = ctx.get('last-event-id');
     const query = ctx.query.lastEventId;
     // An id is short; anything longer is garbage and leads to a resync like any unknown id.
-    const lastEventId = (header || (typeof query === 'string' ? query : '')).slice(0, MAX_EVENT_ID_LENGTH + 1);
+    const lastEventId = (header || (typeof query === 'string' ? query : '')).slice(
+      0,
+      MAX_EVENT_ID_LENGTH + 1,
+    );
     const gzip = config.compress && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
 
     ctx.respond = false;
@@ -43,7 +47,10 @@ export const mountEventRoutes: Mount = (router, services) => {
     client.sendRaw(encodeRetry(config.retryMs + randomInt(config.retryJitterMs + 1)));
 
     try {
-      const missed = lastEventId.length > 0 && lastEventId.length <= MAX_EVENT_ID_LENGTH ? await eventLog.since(lastEventId) : 'resync';
+      const missed =
+        lastEventId.length > 0 && lastEventId.length <= MAX_EVENT_ID_LENGTH
+          ? await eventLog.since(lastEventId)
+          : 'resync';
       if (missed !== 'resync') {
         await client.catchUp(missed);
         client.goLive(missed.at(-1)?.id ?? lastEventId);

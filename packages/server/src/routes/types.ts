@@ -6,7 +6,7 @@ import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
 import type { Broadcaster } from '../sse/broadcaster.js';
-import type { EventLog } from '../store/types.js';
+import type { EventLog, StorageStatus } from '../store/types.js';
 
 /** What the routes are built from; createApp assembles it. */
 export interface Services {
@@ -20,6 +20,8 @@ export interface Services {
   requireAccess: RequireAccess;
   /** False once shutdown began: new streams are refused. */
   accepting: () => boolean;
+  /** Whether the storage backend is reachable (Redis may be reconnecting). */
+  storage: () => StorageStatus;
 }
 
 export type Mount = (router: Router, services: Services) => void;

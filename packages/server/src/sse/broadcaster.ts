@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type PingPayload, type ReconnectPayload } from '@pulseboard/protocol';
+import { type PingPayload, PROTOCOL_VERSION, type ReconnectPayload } from '@pulseboard/protocol';
 import type { AnyLoggedEvent } from '../events.js';
 import type { EventLog } from '../store/types.js';
 import { type ClientLimits, type DropReason, SseClient } from './client.js';

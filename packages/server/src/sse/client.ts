@@ -75,7 +75,8 @@ export class SseClient {
   /** Writes catch-up frames (replay), waiting for the socket instead of dropping a client that is merely behind. */
   async catchUp(events: readonly AnyLoggedEvent[]): Promise<void> {
     for (const event of events) {
-      while (this.#state === 'pending' && this.#sink.buffered() > this.#limits.softBytes) await this.#sink.drained();
+      while (this.#state === 'pending' && this.#sink.buffered() > this.#limits.softBytes)
+        await this.#sink.drained();
       if (this.#state !== 'pending') return;
       this.#sendEvent(event, new Map());
     }
@@ -100,7 +101,8 @@ export class SseClient {
     this.#pendingBytes = 0;
     this.#state = 'live';
     for (const event of queued) {
-      if (!this.#lastId || compareEventIds(event.position, this.#lastId) > 0) this.#sendEvent(event, new Map());
+      if (!this.#lastId || compareEventIds(event.position, this.#lastId) > 0)
+        this.#sendEvent(event, new Map());
     }
   }
 
@@ -136,7 +138,10 @@ export class SseClient {
     if (this.#state === 'closed') return;
     const queued = this.#sink.buffered();
     // So a client never holds more than the hard bound plus one frame.
-    if (queued > this.#limits.hardBytes) return this.drop('slow');
+    if (queued > this.#limits.hardBytes) {
+      this.drop('slow');
+      return;
+    }
     // The next metrics_update carries fresher values, so this one is the first thing to give up.
     if (supersedable && queued > this.#limits.softBytes) return;
     this.#sink.write(frame);

@@ -33,9 +33,12 @@ export function parseFilter(query: Record<string, string | string[] | undefined>
   const workers = [...new Set(list(query.workers))].sort();
   const badIds = workers.filter((id) => !LIMITS.idPattern.test(id));
   if (badIds.length || workers.length > MAX_FILTER_WORKERS) {
-    throw new HttpError(400, 'invalid_filter', `workers= takes up to ${MAX_FILTER_WORKERS} valid worker ids`, [
-      { path: 'workers', message: 'ids must match [A-Za-z0-9._:-]{1,128}' },
-    ]);
+    throw new HttpError(
+      400,
+      'invalid_filter',
+      `workers= takes up to ${MAX_FILTER_WORKERS} valid worker ids`,
+      [{ path: 'workers', message: 'ids must match [A-Za-z0-9._:-]{1,128}' }],
+    );
   }
   return {
     types: types.length ? new Set(types as EventType[]) : null,
@@ -48,7 +51,11 @@ export function parseFilter(query: Record<string, string | string[] | undefined>
 export type ProjectionCache = Map<string, Buffer | null>;
 
 /** The bytes `filter` should receive for `event`, or null to skip it. */
-export function selectFrame(event: AnyLoggedEvent, filter: StreamFilter, cache: ProjectionCache): Buffer | null {
+export function selectFrame(
+  event: AnyLoggedEvent,
+  filter: StreamFilter,
+  cache: ProjectionCache,
+): Buffer | null {
   if (filter.types && !filter.types.has(event.type)) return null;
   if (!filter.workers) return event.frame;
   let frame = cache.get(filter.workersKey);

@@ -1,7 +1,7 @@
 import type { LogEntry } from '@pulseboard/protocol';
 import { formatEventId, parseEventId } from '../event-id.js';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
-import type { Change, EventLog, LiveListener, LogStore, RegistryStore, Table } from './types.js';
+import type { Change, EventLog, LiveListener, LogStore, RegistryStore, Storage, Table } from './types.js';
 
 class MemoryTable<T> implements Table<T> {
   readonly #rows = new Map<string, T>();
@@ -52,7 +52,8 @@ class Ring<T> {
   /** Items from logical index `from` (0 = oldest) to the newest. */
   slice(from = 0): T[] {
     const out: T[] = [];
-    for (let i = Math.max(0, from); i < this.#length; i++) out.push(this.#items[(this.#start + i) % this.capacity] as T);
+    for (let i = Math.max(0, from); i < this.#length; i++)
+      out.push(this.#items[(this.#start + i) % this.capacity] as T);
     return out;
   }
 }
@@ -74,7 +75,11 @@ class MemoryLogStore implements LogStore {
 }
 
 export function createMemoryRegistryStore(options: { recentLogs: number }): RegistryStore {
-  return { workers: new MemoryTable(), resources: new MemoryTable(), logs: new MemoryLogStore(options.recentLogs) };
+  return {
+    workers: new MemoryTable(),
+    resources: new MemoryTable(),
+    logs: new MemoryLogStore(options.recentLogs),
+  };
 }
 
 /**
@@ -120,6 +125,20 @@ class MemoryEventLog implements EventLog {
   }
 }
 
-export function createMemoryEventLog(options: { capacity: number; boot?: number }): EventLog {
+/** The in-memory log never drops an event, so its `append` always resolves to one. */
+export function createMemoryEventLog(options: {
+  capacity: number;
+  boot?: number;
+}): Omit<EventLog, 'append'> & { append(input: LoggedEventInput): Promise<AnyLoggedEvent> } {
   return new MemoryEventLog(options.capacity, options.boot ?? Date.now());
+}
+
+/** The default storage: one process, nothing to connect to, always available. */
+export function createMemoryStorage(options: { replayWindow: number; recentLogs: number }): Storage {
+  return {
+    store: createMemoryRegistryStore({ recentLogs: options.recentLogs }),
+    eventLog: createMemoryEventLog({ capacity: options.replayWindow }),
+    status: () => ({ backend: 'memory', ok: true }),
+    close: async () => {},
+  };
 }

@@ -49,15 +49,45 @@ export interface RegistryStore {
 export type LiveListener = (event: AnyLoggedEvent) => void;
 
 /**
+ * The backend cannot be reached right now (Redis down or restarting). Storage
+ * methods reject with it so the API can answer 503 with `Retry-After` instead
+ * of a 500 or a hang.
+ */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+}
+
+/**
  * The numbered, replayable event history. `append` assigns the id; every
  * subscriber then receives the event on the live feed, in id order (in memory:
  * synchronously inside `append`; on Redis: from the instance's XREAD loop).
  */
 export interface EventLog {
-  append(input: LoggedEventInput): Promise<AnyLoggedEvent>;
+  /**
+   * Resolves once the live feed has delivered the event. Null when the backend
+   * dropped it as a duplicate: with several instances on Redis, only one of
+   * them publishes each periodic `dashboard_update`.
+   */
+  append(input: LoggedEventInput): Promise<AnyLoggedEvent | null>;
   /** Id of the latest logged event; a fresh log has a base id that resumes to "everything". */
   latestId(): Promise<string>;
   /** Events after `id`, oldest first, or 'resync' when `id` is unknown, from another boot, or outside the window. */
   since(id: string): Promise<AnyLoggedEvent[] | 'resync'>;
   subscribe(listener: LiveListener): () => void;
+}
+
+/** Whether the backend can serve right now, for /healthz. */
+export interface StorageStatus {
+  backend: 'memory' | 'redis';
+  ok: boolean;
+  /** Why not, when `ok` is false. */
+  reason?: string;
+}
+
+/** Everything the server keeps; `createApp` takes ownership and closes it. */
+export interface Storage {
+  store: RegistryStore;
+  eventLog: EventLog;
+  status(): StorageStatus;
+  close(): Promise<void>;
 }

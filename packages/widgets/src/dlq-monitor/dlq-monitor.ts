@@ -210,7 +210,9 @@ export class DlqMonitor extends PulseElement {
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
     return html`<li part="row" class="tone-${level}">
       <span class="name" title=${truncate(row.name, NAME_MAX)}
-        >${truncate(row.name, NAME_MAX)}${row.scope === 'worker' ? html`<span class="id">${truncate(row.key, NAME_MAX)}</span>` : nothing}</span
+        ><span class="label">${truncate(row.name, NAME_MAX)}</span>${
+          row.scope === 'worker' ? html`<span class="id">${truncate(row.key, NAME_MAX)}</span>` : nothing
+        }</span
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${formatCount(row.value)}</span>

@@ -8,34 +8,48 @@ import {
   startServer,
   type TestServer,
   textOf,
+  unmountAll,
   until,
 } from '../../test/drive-workers.js';
 import type { HealthCards } from './health-cards.js';
 
-const card = (el: HealthCards, id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="card"][data-id="${id}"]`);
+const card = (el: HealthCards, id: string) =>
+  el.shadowRoot!.querySelector<HTMLElement>(`[part~="card"][data-id="${id}"]`);
 const names = (el: HealthCards) =>
   [...el.shadowRoot!.querySelectorAll('[part~="card"] .name')].map((n) => n.textContent!.trim());
 
 describe('<health-cards>', () => {
   let server: TestServer;
-  let container: HTMLElement | undefined;
 
   beforeEach(async () => {
     server = await startServer();
   });
   afterEach(async () => {
-    container?.remove();
+    unmountAll();
     await server.stop();
   });
 
   it('renders the workers and resources the server holds', async () => {
-    await server.register({ id: 'api-1', name: 'API gateway', status: 'healthy', metrics: metrics({ responseTimeMs: 87 }) });
-    await server.register({ id: 'mail-1', name: 'Mailer', queue: 'email', status: 'degraded', metrics: metrics() });
+    await server.register({
+      id: 'api-1',
+      name: 'API gateway',
+      status: 'healthy',
+      metrics: metrics({ responseTimeMs: 87 }),
+    });
+    await server.register({
+      id: 'mail-1',
+      name: 'Mailer',
+      queue: 'email',
+      status: 'degraded',
+      metrics: metrics(),
+    });
     await server.resource({ id: 'pg', name: 'Postgres', kind: 'database', status: 'healthy', latencyMs: 3 });
-    const { el, container: c } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
-    container = c;
+    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
     await until(() => card(el, 'pg'), 'resource card');
-    expect(card(el, 'api-1')!.textContent).to.contain('API gateway').and.contain('Healthy').and.contain('87 ms');
+    expect(card(el, 'api-1')!.textContent)
+      .to.contain('API gateway')
+      .and.contain('Healthy')
+      .and.contain('87 ms');
     expect(card(el, 'api-1')!.textContent).to.contain('1 h');
     expect(card(el, 'mail-1')!.textContent).to.contain('Degraded').and.contain('email');
     expect(card(el, 'pg')!.textContent).to.contain('Postgres').and.contain('3 ms');
@@ -45,8 +59,7 @@ describe('<health-cards>', () => {
   });
 
   it('follows a worker through register, heartbeats, a status change and leaving', async () => {
-    const { el, container: c } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
-    container = c;
+    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
     expect(textOf(el)).to.contain('No workers yet');
     await server.register({ id: 'w1', name: 'Resizer', metrics: metrics({ responseTimeMs: 10 }) });
     const w1 = await until(() => card(el, 'w1'), 'card after register');
@@ -67,8 +80,7 @@ describe('<health-cards>', () => {
 
   it('ticks "last seen" between events with one shared timer', async () => {
     await server.register({ id: 'w1', name: 'Quiet' });
-    const { el, container: c } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
-    container = c;
+    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
     const seen = () => card(el, 'w1')!.querySelectorAll('dd')[2]!.textContent!.trim();
     await until(() => /[1-9] s ago/.test(seen()), 'seconds ticking', 4000);
   });
@@ -77,8 +89,11 @@ describe('<health-cards>', () => {
     await server.register({ id: 'b', name: 'Beta', status: 'degraded' });
     await server.register({ id: 'a', name: 'Alpha', status: 'healthy' });
     await server.register({ id: 'c', name: 'Gamma', status: 'unhealthy' });
-    const { el, container: c } = await mountConnected<HealthCards>(server, '<health-cards sort="name"></health-cards>', 'health-cards');
-    container = c;
+    const { el } = await mountConnected<HealthCards>(
+      server,
+      '<health-cards sort="name"></health-cards>',
+      'health-cards',
+    );
     await until(() => names(el).length === 3, 'three cards');
     expect(names(el)).to.deep.equal(['Alpha', 'Beta', 'Gamma']);
     el.setAttribute('status', 'degraded unhealthy');
@@ -100,8 +115,7 @@ describe('<health-cards>', () => {
   it('renders hostile strings as text', async () => {
     await server.register({ id: 'evil', name: HOSTILE, queue: HOSTILE });
     await server.resource({ id: 'r-evil', name: HOSTILE, status: 'down', message: HOSTILE });
-    const { el, container: c } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
-    container = c;
+    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
     await until(() => card(el, 'r-evil'), 'cards');
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect(card(el, 'evil')!.querySelector('.name')!.textContent!.trim()).to.equal(HOSTILE);

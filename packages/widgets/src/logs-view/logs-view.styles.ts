@@ -71,11 +71,10 @@ export const logsViewStyles = css`
   }
   .msg {
     min-width: 0;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
   }
-  .event .msg {
+  .kind-event .msg {
     color: var(--_muted);
     font-style: italic;
   }

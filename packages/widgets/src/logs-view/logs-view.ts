@@ -351,7 +351,7 @@ export class LogsView extends PulseElement {
   }
 
   #row(l: LogLine): TemplateResult {
-    return html`<div class="line level-${l.level} ${l.kind}" part="row">
+    return html`<div class="line level-${l.level} kind-${l.kind}" part="row">
       <time>${formatClock(l.at)}</time><span class="lvl">${LEVEL_LABEL[l.level]}</span
       ><span class="who" title=${l.workerId}>${l.workerName}</span><span class="msg">${l.message}</span>
     </div>`;

@@ -1,0 +1,263 @@
+import { createReadStream, existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { type Child, spawnChild, stopAll } from '../lib/procs.js';
+import { judge, type Row, row, type SuiteResult, skipped } from '../lib/report.js';
+import { median, percentileOf, sleep } from '../lib/stats.js';
+import { pulseboardMissing, type Server, startServer, type TargetOptions } from '../lib/targets.js';
+
+/**
+ * 4. End to end and 5. rendering, in Debian's Chromium driven by
+ * puppeteer-core, against a real Pulseboard server fed by worker processes.
+ * The page (bench/browser/page.html) loads the built script-tag bundle
+ * packages/widgets/dist/pulseboard.js from a static server here.
+ */
+export interface BrowserOptions extends TargetOptions {
+  e2eSamples: number;
+  workers: number;
+  paintRuns: number;
+  steadyMs: number;
+  logLines: number;
+  logStreamMs: number;
+}
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const distDir = path.join(repo, 'packages/widgets/dist');
+export const bundlePath = path.join(distDir, 'pulseboard.js');
+const pagePath = fileURLToPath(new URL('../browser/page.html', import.meta.url));
+const ALL_TAGS = 'health-cards,system-metrics,dlq-monitor,queues-view,logs-view';
+
+const FIGURES: [string, string][] = [
+  ['end to end: heartbeat POST → DOM, p95', '≤ 50 ms'],
+  ['render: initial_data → five elements painted', '≤ 200 ms'],
+  ['render: steady state main-thread busy', '≤ 10 %'],
+  ['render: steady state longest task', '≤ 50 ms'],
+  ['render: logs-view frame time p95', '≤ 16.7 ms'],
+];
+
+export function browserMissing(): string | null {
+  if (!existsSync(bundlePath)) return 'widgets not built yet (packages/widgets/dist/pulseboard.js missing)';
+  return pulseboardMissing();
+}
+
+/** Serves the bench page and the widget bundle (with its chunks and maps) on loopback. */
+function staticServer(): Promise<{ origin: string; close(): void }> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file =
+      url.pathname === '/page.html'
+        ? pagePath
+        : url.pathname.startsWith('/dist/')
+          ? path.join(distDir, path.normalize(url.pathname.slice(6)).replace(/^(\.\.[/\\])+/, ''))
+          : null;
+    if (!file || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : 'application/json';
+    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        origin: `http://127.0.0.1:${port}`,
+        close: () => {
+          server.closeAllConnections();
+          server.close();
+        },
+      });
+    }),
+  );
+}
+
+interface Bench {
+  initialAt: number | null;
+  paintedAt: number | null;
+  longTasks: number[];
+  pending: Promise<number> | null;
+  logCount(): number;
+  workerCount(): number;
+  startFrames(): void;
+  stopFrames(): number[];
+  arm(id: string, want: string, timeoutMs: number): void;
+}
+declare global {
+  interface Window {
+    __bench: Bench;
+  }
+}
+
+async function openPage(browser: Browser, origin: string, query: Record<string, string | number>): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+  await page.goto(`${origin}/page.html?${qs}`);
+  try {
+    await page.waitForFunction(() => window.__bench?.paintedAt !== null, { timeout: 30_000, polling: 20 });
+  } catch {
+    throw new Error(`page never painted initial_data${errors.length ? `: ${errors.join('; ')}` : ''}`);
+  }
+  return page;
+}
+
+export async function browserSuite(opts: BrowserOptions, log: (s: string) => void): Promise<SuiteResult> {
+  const missing = browserMissing();
+  if (missing) return { rows: FIGURES.map(([f, t]) => skipped(f, t, missing)), details: {} };
+
+  const workers = [spawnChild('load/workers.ts'), spawnChild('load/workers.ts')];
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  const site = await staticServer();
+  const details: Record<string, unknown> = {};
+  const rows: Row[] = [];
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+    server = await startServer('pulseboard', opts);
+    await Promise.all(workers.map((w) => w.call('target', { url: server!.url })));
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const src = `${server.url}/events`;
+
+    // 4. End to end, on a small fleet so the figure is the pipeline, not the load.
+    const probe = 'e2e-probe';
+    await workers[0]!.call('register', { ids: [probe, ...Array.from({ length: 20 }, (_, i) => `e2e-${i}`)] });
+    const e2ePage = await openPage(browser, site.origin, { src, tags: ALL_TAGS, workers: 21 });
+    const latencies: number[] = [];
+    for (let k = 0; k < opts.e2eSamples; k++) {
+      const want = k % 2 ? 'healthy' : 'degraded';
+      await e2ePage.evaluate((id, w) => window.__bench.arm(id, w, 5000), probe, want);
+      const { sentAt } = await workers[0]!.call<{ sentAt: number }>('beat', { id: probe, status: want, n: k });
+      const at = await e2ePage.evaluate(() => window.__bench.pending);
+      latencies.push(at! - sentAt);
+      await sleep(30);
+    }
+    await e2ePage.close();
+    const e2eP95 = percentileOf(latencies, 95);
+    details.e2e = { p50: percentileOf(latencies, 50), p95: e2eP95, samples: latencies.length };
+    log(`  end to end: p50 ${percentileOf(latencies, 50).toFixed(1)} ms, p95 ${e2eP95.toFixed(1)} ms`);
+    rows.push(
+      row({
+        figure: FIGURES[0]![0],
+        unit: 'ms',
+        ours: e2eP95,
+        target: FIGURES[0]![1],
+        status: judge(e2eP95 <= 50),
+      }),
+    );
+
+    // 5a. initial_data with the whole fleet → all five painted.
+    const ids = Array.from({ length: opts.workers }, (_, i) => `w-${i}`);
+    const halves = [ids.slice(0, ids.length / 2), ids.slice(ids.length / 2)];
+    await Promise.all(workers.map((w, i) => w.call('register', { ids: halves[i], offset: i * halves[0]!.length })));
+    await workers[0]!.call('logs', { id: 'w-0', total: 500, batch: 500 });
+    const fleet = opts.workers + 21;
+    const paints: number[] = [];
+    let page: Page | undefined;
+    for (let r = 0; r < opts.paintRuns; r++) {
+      await page?.close();
+      page = await openPage(browser, site.origin, { src, tags: ALL_TAGS, workers: fleet });
+      paints.push(await page.evaluate(() => window.__bench.paintedAt! - window.__bench.initialAt!));
+    }
+    const paint = median(paints);
+    details.paint = paints;
+    log(`  initial paint with ${fleet} workers: ${paints.map((p) => p.toFixed(0)).join(', ')} ms`);
+    rows.push(
+      row({
+        figure: FIGURES[1]![0],
+        unit: 'ms',
+        ours: paint,
+        target: FIGURES[1]![1],
+        status: judge(paint <= 200),
+        note: `${fleet} workers, median of ${paints.length}`,
+      }),
+    );
+
+    // 5b. Steady state: the fleet heartbeats once a second.
+    const cdp = await page!.createCDPSession();
+    await cdp.send('Performance.enable');
+    const taskTime = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+      return { task: get('TaskDuration'), at: get('Timestamp') };
+    };
+    await page!.evaluate(() => {
+      window.__bench.longTasks.length = 0;
+    });
+    const before = await taskTime();
+    await Promise.all(
+      workers.map((w, i) => w.call('steady', { ids: halves[i], intervalMs: 1000, durationMs: opts.steadyMs })),
+    );
+    const after = await taskTime();
+    const busy = ((after.task - before.task) / (after.at - before.at)) * 100;
+    const longTasks = await page!.evaluate(() => window.__bench.longTasks);
+    const longest = longTasks.length ? Math.max(...longTasks) : 0;
+    details.steady = { busyPct: busy, longTasks };
+    log(`  steady state: busy ${busy.toFixed(1)}%, ${longTasks.length} long tasks, longest ${longest.toFixed(0)} ms`);
+    await page!.close();
+    rows.push(
+      row({ figure: FIGURES[2]![0], unit: '%', ours: busy, target: FIGURES[2]![1], status: judge(busy <= 10) }),
+      row({
+        figure: FIGURES[3]![0],
+        unit: 'ms',
+        ours: longest,
+        target: FIGURES[3]![1],
+        status: judge(longest <= 50),
+        note: `${longTasks.length} tasks over 50 ms`,
+      }),
+    );
+
+    // 5c. logs-view holding `logLines` lines while 1,000 new lines arrive each second.
+    const logger = 'bench-logger';
+    await workers[0]!.call('register', { ids: [logger] });
+    const logsPage = await openPage(browser, site.origin, {
+      src,
+      tags: 'logs-view',
+      maxLines: opts.logLines,
+      logCapacity: opts.logLines,
+    });
+    await workers[0]!.call('logs', { id: logger, total: opts.logLines, batch: 1000 }, 120_000);
+    await logsPage
+      .waitForFunction((n) => window.__bench.logCount() >= n, { timeout: 60_000, polling: 250 }, opts.logLines)
+      .catch(() => {});
+    const kept = await logsPage.evaluate(() => window.__bench.logCount());
+    await logsPage.evaluate(() => window.__bench.startFrames());
+    // One line per millisecond: 1,000 lines/s for logStreamMs.
+    await workers[0]!.call('logs', { id: logger, total: opts.logStreamMs, batch: 50, perSec: 1000 }, 120_000);
+    const frames = await logsPage.evaluate(() => window.__bench.stopFrames());
+    await logsPage.close();
+    const frameP95 = percentileOf(frames, 95);
+    details.logs = { kept, frames: frames.length, p50: percentileOf(frames, 50), p95: frameP95 };
+    log(`  logs-view: ${kept} lines kept, ${frames.length} frames, p95 ${frameP95.toFixed(1)} ms`);
+    rows.push(
+      row({
+        figure: FIGURES[4]![0],
+        unit: 'ms',
+        ours: frameP95,
+        target: FIGURES[4]![1],
+        status: judge(frameP95 <= 16.7 && kept >= opts.logLines),
+        note: `${kept.toLocaleString('en-US')} lines kept, 1,000 lines/s`,
+      }),
+    );
+    return { rows, details };
+  } finally {
+    await browser?.close().catch(() => {});
+    site.close();
+    await stopAll([...workers, server?.child] as (Child | undefined)[]);
+  }
+}

@@ -1,0 +1,155 @@
+import { type Child, spawnChild, stopAll } from '../lib/procs.js';
+import { judge, type Row, row, type SuiteResult, skipped } from '../lib/report.js';
+import { Hist, median, type SparseHist, sleep } from '../lib/stats.js';
+import { pulseboardMissing, type Server, startServer, type TargetOptions } from '../lib/targets.js';
+
+/**
+ * 3. Ingest. W workers heartbeat back to back over their own keep-alive
+ * connections, split across load processes, while C SSE clients watch
+ * Pulseboard. The reference is a bare `node:http` handler doing the same
+ * JSON.parse and a small JSON answer. Rounds alternate the two servers; the
+ * figure is the median heartbeats/s.
+ */
+export interface IngestOptions extends TargetOptions {
+  workers: number;
+  watchers: number;
+  rounds: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+interface RunResult {
+  perSec: number;
+  statuses: Record<string, number>;
+  hist: SparseHist;
+}
+
+interface Sample {
+  perSec: number;
+  p99Ms: number;
+  non2xx: number;
+  cpuShare: number;
+}
+
+export async function ingest(opts: IngestOptions, log: (s: string) => void): Promise<SuiteResult> {
+  const missing = pulseboardMissing();
+  const loads = [spawnChild('load/workers.ts'), spawnChild('load/workers.ts')];
+  const watchers = spawnChild('load/sse-clients.ts');
+  const servers: Server[] = [];
+  const ids = Array.from({ length: opts.workers }, (_, i) => `w-${i}`);
+  const halves = [ids.slice(0, ids.length / 2), ids.slice(ids.length / 2)];
+  const samples: Record<string, Sample[]> = { 'bare-json': [], pulseboard: [] };
+  try {
+    await Promise.all([...loads.map((l) => l.ready), watchers.ready]);
+    servers.push(await startServer('bare-json', opts));
+    if (!missing) {
+      const pb = await startServer('pulseboard', opts);
+      servers.push(pb);
+      await Promise.all(loads.map((l) => l.call('target', { url: pb.url })));
+      const reg = await Promise.all(
+        loads.map((l, i) =>
+          l.call<{ failed: number }>('register', { ids: halves[i], offset: i * halves[0]!.length }),
+        ),
+      );
+      const failed = reg.reduce((a, r) => a + r.failed, 0);
+      if (failed) throw new Error(`${failed} of ${opts.workers} workers failed to register on Pulseboard`);
+      await watchers.call('connect', { url: pb.url, count: opts.watchers });
+    }
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const server of round % 2 ? [...servers].reverse() : servers) {
+        await Promise.all(loads.map((l) => l.call('target', { url: server.url })));
+        await server.stats();
+        const runs = await Promise.all(
+          loads.map((l, i) =>
+            l.call<RunResult>('flatOut', {
+              ids: halves[i],
+              warmupMs: opts.warmupMs,
+              durationMs: opts.durationMs,
+            }),
+          ),
+        );
+        const srv = await server.stats();
+        const hist = new Hist();
+        let non2xx = 0;
+        for (const r of runs) {
+          hist.addSparse(r.hist);
+          for (const [code, count] of Object.entries(r.statuses)) if (!code.startsWith('2')) non2xx += count;
+        }
+        const s: Sample = {
+          perSec: runs.reduce((a, r) => a + r.perSec, 0),
+          p99Ms: hist.percentile(99),
+          non2xx,
+          cpuShare: srv.cpuShare,
+        };
+        samples[server.kind]!.push(s);
+        log(
+          `  ingest ${server.kind} round ${round + 1}: ${Math.round(s.perSec)} heartbeats/s, ` +
+            `p99 ${s.p99Ms.toFixed(1)} ms, non-2xx ${s.non2xx}, server cpu ${(s.cpuShare * 100).toFixed(0)}%`,
+        );
+        await sleep(300);
+      }
+    }
+    const watcherStats = await watchers.call<{ open: number; unexpectedCloses: number; events: number }>(
+      'stats',
+    );
+    return {
+      rows: summarize(samples, opts, missing, watcherStats),
+      details: { ...samples, watchers: watcherStats },
+    };
+  } finally {
+    await stopAll([...loads, watchers, ...servers.map((s) => s.child)] as Child[]);
+  }
+}
+
+function summarize(
+  samples: Record<string, Sample[]>,
+  opts: IngestOptions,
+  missing: string | null,
+  watchers: { open: number; unexpectedCloses: number },
+): Row[] {
+  const bare = median(samples['bare-json']!.map((s) => s.perSec));
+  const figure = `ingest: heartbeats/s, ${opts.workers} workers`;
+  if (missing) {
+    return [
+      row({
+        figure: `${figure}, bare node:http (reference)`,
+        unit: '/s',
+        ours: bare,
+        target: 'reference',
+        status: 'info',
+      }),
+      skipped(figure, '≥ 10,000/s and ≥ 0.5× bare', missing),
+    ];
+  }
+  const pb = samples.pulseboard!;
+  const ours = median(pb.map((s) => s.perSec));
+  const errors = pb.reduce((a, s) => a + s.non2xx, 0);
+  const ok = ours >= 10_000 && ours >= 0.5 * bare && errors === 0;
+  return [
+    row({
+      figure: `${figure} + ${opts.watchers} SSE clients`,
+      unit: '/s',
+      ours,
+      baseline: bare,
+      baselineName: 'bare node:http',
+      target: '≥ 10,000/s and ≥ 0.5× bare',
+      status: judge(ok),
+      note:
+        [
+          errors ? `${errors} non-2xx answers` : '',
+          watchers.open < opts.watchers ? `${opts.watchers - watchers.open} SSE clients lost` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
+    }),
+    row({
+      figure: 'ingest: heartbeat p99 latency under full load',
+      unit: 'ms',
+      ours: median(pb.map((s) => s.p99Ms)),
+      baseline: median(samples['bare-json']!.map((s) => s.p99Ms)),
+      baselineName: 'bare node:http',
+      target: 'reference',
+      status: 'info',
+    }),
+  ];
+}

@@ -1,0 +1,138 @@
+/**
+ * Builds what the demo and the distribution tests need, skipping each step
+ * whose outputs are newer than its inputs (so `npm start` on an unchanged tree
+ * starts at once, and a fresh clone builds everything):
+ *
+ *   widgets:types     tsc → packages/widgets/dist (ESM + .d.ts, decorators lowered)
+ *   widgets:bundle    vite → dist/pulseboard.js + dist/pulseboard.iife.js (from tsc's output)
+ *   widgets:manifest  custom-elements.json (only with --all or --tests)
+ *   demo:pages        vite multi-page build → demo/dist
+ *   test:apps         the React and Vue apps the browser tests mount (only with --tests)
+ *
+ *   node --import tsx demo/build.ts [--all] [--tests] [--force]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+const at = (path: string) => join(root, path);
+
+interface Step {
+  name: string;
+  inputs: string[];
+  /** Touched after a successful run; the step is fresh while it is newer than every input. */
+  stamp: string;
+  run: () => Promise<void>;
+}
+
+/** The newest modification time under `path` (a file or a directory), skipping build outputs. */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let latest = stats.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist' || entry.startsWith('.')) continue;
+    latest = Math.max(latest, newest(join(path, entry)));
+  }
+  return latest;
+}
+
+function fresh(step: Step): boolean {
+  const stamp = at(step.stamp);
+  if (!existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  return step.inputs.every((input) => newest(at(input)) < built);
+}
+
+function run(command: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
+  });
+}
+
+const bin = (name: string) => at(`node_modules/.bin/${name}`);
+
+async function viteBuild(configFile: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: at(configFile), logLevel: 'warn' });
+}
+
+const shared = ['package-lock.json', 'tsconfig.base.json', 'packages/protocol/src'];
+const widgetSources = [...shared, 'packages/widgets/src', 'packages/widgets/tsconfig.build.json'];
+
+export const steps: Record<string, Step> = {
+  types: {
+    name: 'widgets:types',
+    inputs: widgetSources,
+    stamp: 'packages/widgets/dist/.stamp-types',
+    run: () => run(bin('tsc'), ['-p', 'tsconfig.build.json'], at('packages/widgets')),
+  },
+  bundle: {
+    name: 'widgets:bundle',
+    inputs: [...widgetSources, 'packages/widgets/vite.config.ts'],
+    stamp: 'packages/widgets/dist/.stamp-bundle',
+    run: () => viteBuild('packages/widgets/vite.config.ts'),
+  },
+  manifest: {
+    name: 'widgets:manifest',
+    inputs: [...widgetSources, 'packages/widgets/custom-elements-manifest.config.mjs'],
+    stamp: 'packages/widgets/dist/.stamp-manifest',
+    run: () => run(bin('custom-elements-manifest'), ['analyze', '--quiet'], at('packages/widgets')),
+  },
+  demo: {
+    name: 'demo:pages',
+    inputs: [...widgetSources, 'packages/widgets/vite.config.ts', 'demo/pages', 'demo/vite.config.ts'],
+    stamp: 'demo/dist/.stamp',
+    run: () => viteBuild('demo/vite.config.ts'),
+  },
+  testApps: {
+    name: 'test:apps',
+    inputs: [...widgetSources, 'demo/pages/react', 'demo/pages/vue', 'demo/test/apps'],
+    stamp: 'demo/test/apps/dist/.stamp',
+    run: () => viteBuild('demo/test/apps/vite.config.ts'),
+  },
+};
+
+/** Runs the steps in order, skipping fresh ones; returns the names of those that ran. */
+export async function buildSteps(names: (keyof typeof steps)[], force = false): Promise<string[]> {
+  const ran: string[] = [];
+  for (const name of names) {
+    const step = steps[name]!;
+    if (!force && fresh(step)) continue;
+    const started = performance.now();
+    await step.run();
+    mkdirSync(dirname(at(step.stamp)), { recursive: true });
+    writeFileSync(at(step.stamp), '');
+    process.stdout.write(`built ${step.name} in ${Math.round(performance.now() - started)} ms\n`);
+    ran.push(step.name);
+  }
+  return ran;
+}
+
+/** Raw and gzip sizes of the two script-tag bundles. */
+export function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
+  return ['pulseboard.js', 'pulseboard.iife.js'].map((name) => {
+    const file = at(`packages/widgets/dist/${name}`);
+    const bytes = readFileSync(file);
+    return { file: relative(root, file), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = new Set(process.argv.slice(2));
+  const names: (keyof typeof steps)[] = ['types', 'bundle', 'demo'];
+  if (args.has('--all') || args.has('--tests')) names.splice(2, 0, 'manifest');
+  if (args.has('--tests')) names.push('testApps');
+  await buildSteps(names, args.has('--force'));
+  for (const { file, bytes, gzip } of bundleSizes()) {
+    process.stdout.write(`${file}: ${(bytes / 1024).toFixed(1)} KB, ${(gzip / 1024).toFixed(1)} KB gzip\n`);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The demo: the real Pulseboard server (`createApp`) plus, on the same Koa
+ * app and port, the built demo pages and a tiny API for the Scale page to
+ * resize the simulated fleet, with the simulator reporting to that server.
+ */
+import { send } from '@koa/send';
+import { createApp, type ServerConfigInput } from '@pulseboard/server';
+import type { Middleware } from 'koa';
+import { createSimulator, type Simulator } from './simulator.js';
+
+/** Largest fleet the Scale page may ask for. */
+export const MAX_SIMULATED = 2000;
+
+export interface DemoOptions {
+  config: Partial<ServerConfigInput>;
+  /** Simulated workers to start with (0: none). */
+  simulate: number;
+  /** The built pages (demo/dist). */
+  pagesDir: string;
+  onError?: (error: Error) => void;
+}
+
+export interface Demo {
+  /** The server's own address, e.g. http://127.0.0.1:8090. */
+  url: string;
+  port: number;
+  simulator: Simulator;
+  close(): Promise<void>;
+}
+
+/** Serves the built pages for GET/HEAD requests no API route took. Hashed assets are cached for good. */
+function servePages(root: string): Middleware {
+  return async (ctx, next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    try {
+      await send(ctx, ctx.path, {
+        root,
+        index: 'index.html',
+        extensions: ['html'],
+        setHeaders: (res, path) =>
+          res.setHeader(
+            'cache-control',
+            path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+          ),
+      });
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return next();
+      throw error;
+    }
+  };
+}
+
+/** `GET /demo/simulation` → `{workers}`; `POST /demo/simulation?workers=1000` resizes the fleet. */
+function simulationApi(fleet: () => Simulator): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== '/demo/simulation') return next();
+    if (ctx.method === 'POST') {
+      const workers = Number(ctx.query.workers);
+      if (!Number.isInteger(workers) || workers < 0 || workers > MAX_SIMULATED) {
+        ctx.status = 400;
+        ctx.body = { error: { code: 'invalid_workers', message: `workers must be 0..${MAX_SIMULATED}` } };
+        return;
+      }
+      // Answer at once; a large fleet takes a few seconds to register, spread on purpose.
+      void fleet().resize(workers);
+    } else if (ctx.method !== 'GET') {
+      ctx.status = 405;
+      return;
+    }
+    ctx.body = { workers: fleet().size };
+  };
+}
+
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const server = await createApp(options.config);
+  // Koa composes its middleware when the server starts listening: add ours first.
+  // Behind the API routes, so only requests no route answered get here.
+  server.app.use(simulationApi(() => simulator));
+  server.app.use(servePages(options.pagesDir));
+  const { url, port } = await server.listen();
+  const simulator = createSimulator({
+    url,
+    workers: options.simulate,
+    token: server.config.workerTokens[0],
+    expireAfterMs: server.config.expireAfterMs,
+    onError: options.onError,
+  });
+  await simulator.start();
+  return {
+    url,
+    port,
+    simulator,
+    async close() {
+      // Workers deregister like a real deployment scaling to zero, but shutdown does not wait long for it.
+      await Promise.race([simulator.stop(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import '@pulseboard/widgets/define.js';
+import { setUpChrome } from './chrome.js';
+
+setUpChrome();
+
+const text = (id: string, value: string) => {
+  document.getElementById(id)!.textContent = value;
+};
+const connection = document.querySelector('sse-connection')!;
+const client = connection.client;
+
+// What the page sees: events per second, workers in the store, frames per second and long tasks.
+let events = 0;
+client.subscribe('*', () => {
+  events++;
+});
+let frames = 0;
+const countFrame = () => {
+  frames++;
+  requestAnimationFrame(countFrame);
+};
+requestAnimationFrame(countFrame);
+const longTasks: number[] = [];
+if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTasks.push(entry.startTime);
+  }).observe({ type: 'longtask' });
+}
+setInterval(() => {
+  text('rate', String(events));
+  text('fps', String(frames));
+  text('workers', client.data.workers.size.toLocaleString());
+  const recent = performance.now() - 10_000;
+  while (longTasks.length && longTasks[0]! < recent) longTasks.shift();
+  text('long', PerformanceObserver.supportedEntryTypes.includes('longtask') ? String(longTasks.length) : 'n/a');
+  events = 0;
+  frames = 0;
+}, 1000);
+
+// The fleet lives in the demo server's process; /demo/simulation reads and resizes it.
+async function fleet(workers?: number): Promise<void> {
+  try {
+    const response = await fetch(
+      workers === undefined ? '/demo/simulation' : `/demo/simulation?workers=${workers}`,
+      { method: workers === undefined ? 'GET' : 'POST' },
+    );
+    if (!response.ok) throw new Error(`${response.status}`);
+    const body = (await response.json()) as { workers: number };
+    text('fleet', `${body.workers.toLocaleString()} simulated`);
+    text('scale-note', '');
+  } catch {
+    text('fleet', 'n/a');
+    text('scale-note', 'No simulator here: run `npm start -- --simulate 1000`.');
+  }
+}
+for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-workers]')) {
+  button.addEventListener('click', () => fleet(Number(button.dataset.workers)));
+}
+fleet();
+setInterval(() => fleet(), 3000);

@@ -1,0 +1,95 @@
+/**
+ * `npm start`: builds what is stale (widgets, bundles, demo pages), then runs
+ * the Pulseboard server with a simulated fleet and the demo pages on one port.
+ *
+ *   npm start                         # 12 simulated workers on http://localhost:8090/
+ *   npm start -- --simulate 1000      # the Scale demo
+ *   npm start -- --simulate 0 --port 9000
+ *
+ * Every `pulseboard-server` flag and environment variable works here too
+ * (PORT, HOST, LOG_LEVEL, tokens, --redis, ...).
+ */
+import { join } from 'node:path';
+import { parseCliArgs, USAGE } from '../packages/server/src/cli-args.js';
+import { buildSteps, root } from './build.js';
+import { MAX_SIMULATED, startDemo } from './demo-app.js';
+
+const DEMO_USAGE = `Usage: npm start -- [--simulate <workers>] [--no-build] [server options]
+
+  --simulate <n>   simulated workers (default 12, 0 for none, at most ${MAX_SIMULATED})
+  --no-build       serve what is built, even if sources changed
+
+Server options (pulseboard-server):
+`;
+
+/** Takes the demo's own flags out of argv; the rest goes to the server's parser. */
+function takeDemoFlags(argv: string[]): { simulate: number; build: boolean; rest: string[] } {
+  const rest: string[] = [];
+  let simulate = 12;
+  let build = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--no-build') build = false;
+    else if (arg === '--simulate' || arg.startsWith('--simulate=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      simulate = Number(value);
+      if (!Number.isInteger(simulate) || simulate < 0 || simulate > MAX_SIMULATED) {
+        throw new Error(`--simulate expects a whole number from 0 to ${MAX_SIMULATED}, got "${value}"`);
+      }
+    } else rest.push(arg);
+  }
+  return { simulate, build, rest };
+}
+
+async function main(): Promise<void> {
+  const { simulate, build, rest } = takeDemoFlags(process.argv.slice(2));
+  const args = parseCliArgs(rest, process.env);
+  if (args.help) {
+    process.stdout.write(DEMO_USAGE + USAGE.replace(/^Usage:.*\n\n/, ''));
+    return;
+  }
+  if (build) await buildSteps(['types', 'bundle', 'demo']);
+  const errors = new Set<string>();
+  const demo = await startDemo({
+    config: {
+      // Quieter than the server's default: the demo prints its own lines.
+      logLevel: 'warn',
+      // A crashed worker is removed after a minute instead of five, so the demo shows it.
+      expireAfterMs: 60_000,
+      ...args.config,
+    },
+    simulate,
+    pagesDir: join(root, 'demo/dist'),
+    onError: (error) => {
+      // Report each distinct simulator problem once (a down server would repeat it per worker).
+      if (errors.has(error.message)) return;
+      errors.add(error.message);
+      process.stderr.write(`simulator: ${error.message}\n`);
+    },
+  });
+  const host = new URL(demo.url).hostname;
+  const page = host === '127.0.0.1' ? `http://localhost:${demo.port}/` : `${demo.url}/`;
+  process.stdout.write(
+    `Pulseboard demo on ${page}  (${simulate} simulated workers; server ${demo.url}, events ${demo.url}/events)\n`,
+  );
+
+  const shutdown = (signal: string) => {
+    process.stdout.write(`${signal}: shutting down\n`);
+    // A second signal while closing means "now".
+    process.once(signal, () => process.exit(1));
+    demo.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import { type CommandParser, defineScript } from 'redis';
+
+/**
+ * The Lua scripts behind the Redis backend. Each runs atomically on the
+ * server, which is what makes a compare-and-set, a lease check plus XADD, or
+ * an existence check plus XRANGE race-free across instances. node-redis sends
+ * them by SHA and falls back to EVAL after a restart emptied the script cache.
+ */
+
+/** A stream entry as Lua returns it: `[id, [field, value, ...]]`. */
+export type RawStreamEntry = [id: string, fields: string[]];
+
+/** `expected` and `next` use '' for "absent": a stored JSON value is never empty. */
+const compareAndSetField = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+    local current = redis.call('HGET', KEYS[1], ARGV[1])
+    if (current or '') ~= ARGV[2] then return 0 end
+    if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+    return 1`,
+  parseCommand(parser: CommandParser, key: string, field: string, expected: string, next: string) {
+    parser.pushKey(key);
+    parser.push(field, expected, next);
+  },
+  transformReply: (reply: unknown) => reply === 1,
+});
+
+/**
+ * XADD, trimmed to about `maxLen`. With an `owner`, the append is conditional
+ * on holding (or taking) the lease key for `leaseMs`; another holder's lease
+ * turns it into a no-op that returns null.
+ */
+const appendEvent = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `
+    if ARGV[4] ~= '' then
+      local holder = redis.call('GET', KEYS[2])
+      if holder and holder ~= ARGV[4] then return false end
+      redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+    end
+    return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[2], 'data', ARGV[3])`,
+  parseCommand(
+    parser: CommandParser,
+    stream: string,
+    lease: string,
+    args: { maxLen: number; type: string; data: string; owner: string; leaseMs: number },
+  ) {
+    parser.pushKeys([stream, lease]);
+    parser.push(String(args.maxLen), args.type, args.data, args.owner, String(args.leaseMs));
+  },
+  transformReply: (reply: unknown) => (reply === null ? null : String(reply)),
+});
+
+/**
+ * Entries after `from`, or null when `from` cannot be resumed from: it is not
+ * in the stream (trimmed, from another Redis, in the future), or it is the base
+ * id `0-0` of a stream that has already lost entries to trimming.
+ */
+const entriesAfter = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+    if ARGV[1] == '0-0' then
+      local length = redis.call('XLEN', KEYS[1])
+      if length > 0 then
+        local info = redis.call('XINFO', 'STREAM', KEYS[1])
+        for i = 1, #info, 2 do
+          if info[i] == 'entries-added' and info[i + 1] ~= length then return false end
+        end
+      end
+      return redis.call('XRANGE', KEYS[1], '-', '+')
+    end
+    local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+')
+    if #entries == 0 or entries[1][1] ~= ARGV[1] then return false end
+    table.remove(entries, 1)
+    return entries`,
+  parseCommand(parser: CommandParser, stream: string, from: string) {
+    parser.pushKey(stream);
+    parser.push(from);
+  },
+  transformReply: (reply: unknown) => reply as RawStreamEntry[] | null,
+});
+
+/** Gives a lease up if we hold it, so another instance takes over on its next tick. */
+const releaseLease = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0`,
+  parseCommand(parser: CommandParser, lease: string, owner: string) {
+    parser.pushKey(lease);
+    parser.push(owner);
+  },
+  transformReply: (reply: unknown) => reply === 1,
+});
+
+export const scripts = { compareAndSetField, appendEvent, entriesAfter, releaseLease };

@@ -1,0 +1,95 @@
+import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
+import { RedisEventLog } from './redis-event-log.js';
+import { RedisLogStore, RedisTable } from './redis-table.js';
+import type { Storage, StorageStatus } from './types.js';
+
+export interface RedisStorageOptions {
+  /** `redis://[user:password@]host:port[/db]`; a separate db (or Redis) per deployment keeps them apart. */
+  url: string;
+  replayWindow: number;
+  recentLogs: number;
+  dashboardIntervalMs: number;
+  /** Connection lost and restored, a listener that threw: for the server's log. */
+  log: {
+    warn(details: object, message: string): void;
+    info(details: object, message: string): void;
+  };
+}
+
+const KEYS = {
+  events: 'pulseboard:events',
+  dashboardLease: 'pulseboard:lease:dashboard',
+  workers: 'pulseboard:workers',
+  resources: 'pulseboard:resources',
+  logs: 'pulseboard:logs',
+} as const;
+
+/**
+ * Storage shared by every instance pointed at the same Redis: the registry in
+ * hashes, recent logs in a capped list, events in a stream read by one
+ * blocking loop per instance. Rejects if Redis cannot be reached at startup;
+ * afterwards it reconnects on its own and reports `ok: false` meanwhile.
+ */
+export async function createRedisStorage(options: RedisStorageOptions): Promise<Storage> {
+  const where = describeRedisUrl(options.url);
+  const client = createRedisClient(options.url);
+  // Blocking reads need their own connection; its offline queue lets the loop's next read wait out a reconnect.
+  const reader: RedisClient = client.duplicate({ disableOfflineQueue: false, commandOptions: {} });
+  for (const [name, connection] of [
+    ['commands', client],
+    ['events', reader],
+  ] as const) {
+    let lost = false;
+    // Without an 'error' listener a dropped connection would crash the process.
+    connection.on('error', (err: Error) => {
+      if (lost) return;
+      lost = true;
+      options.log.warn(
+        { redis: where, connection: name, err: err.message },
+        'Redis connection lost; reconnecting',
+      );
+    });
+    connection.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      options.log.info({ redis: where, connection: name }, 'Redis connection restored');
+    });
+  }
+
+  await client.connect();
+  let eventLog: RedisEventLog;
+  try {
+    await reader.connect();
+    eventLog = await RedisEventLog.open({
+      client,
+      reader,
+      key: KEYS.events,
+      leaseKey: KEYS.dashboardLease,
+      maxLen: options.replayWindow,
+      dashboardIntervalMs: options.dashboardIntervalMs,
+      onError: (err) => options.log.warn({ redis: where, err }, 'event feed'),
+    });
+  } catch (err) {
+    for (const connection of [client, reader]) if (connection.isOpen) connection.destroy();
+    throw err;
+  }
+
+  return {
+    store: {
+      workers: new RedisTable(client, KEYS.workers),
+      resources: new RedisTable(client, KEYS.resources),
+      logs: new RedisLogStore(client, KEYS.logs, options.recentLogs),
+    },
+    eventLog,
+    status(): StorageStatus {
+      if (client.isReady && eventLog.reading) return { backend: 'redis', ok: true };
+      // No address or error text here: /healthz is open. The log has the details.
+      return { backend: 'redis', ok: false, reason: 'Redis is unreachable; reconnecting with backoff' };
+    },
+    async close() {
+      await eventLog.close();
+      // close() waits for commands in flight; with the connection down there are none to wait for.
+      await guard(client.close()).catch(() => client.destroy());
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { PulseEvent } from '@pulseboard/protocol';
+import type { ServerConfigInput } from '../src/index.ts';
+import { metrics, openStream, queueStats, Stream, startServer, type TestServer } from './helpers.ts';
+import { startRedis, type TestRedis } from './redis-helpers.ts';
+
+/** Several instances on one Redis, as behind a load balancer: the proofs of issue 5. */
+describe('several instances on one Redis', () => {
+  let redis: TestRedis;
+  let running: TestServer[] = [];
+  const streams: Stream[] = [];
+
+  const instances = async (count: number, config: Partial<ServerConfigInput> = {}) => {
+    const started = await Promise.all(
+      Array.from({ length: count }, () => startServer({ redisUrl: redis.url, ...config })),
+    );
+    running.push(...started);
+    return started;
+  };
+  const track = (stream: Stream) => {
+    streams.push(stream);
+    return stream;
+  };
+  const logMessages = (stream: Stream) => stream.of('log').map((e) => Number(e.data.entries[0]?.message));
+
+  before(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    for (const stream of streams.splice(0)) stream.close();
+    await Promise.all(running.map((server) => server.close()));
+    running = [];
+    await redis.command('FLUSHALL');
+  });
+  after(() => redis.stop());
+
+  test('a worker registered on A reaches a client on B; alternating heartbeats keep aggregates right', async () => {
+    const [a, b] = (await instances(2, { dashboardIntervalMs: 100 })) as [TestServer, TestServer];
+    const onB = track(await openStream(b.url));
+    const onA = track(await openStream(a.url));
+
+    const registered = await a.api.post('/api/workers', {
+      id: 'w1',
+      queue: 'q',
+      metrics: metrics({ cpu: 10 }),
+      queueStats: queueStats({ depth: 5 }),
+    });
+    assert.equal(registered.status, 201);
+    const seen = await onB.next('worker_registered', (e) => e.data.worker.id === 'w1');
+    assert.equal(seen.data.worker.queue, 'q');
+    assert.equal((await b.api.post('/api/workers', { id: 'w1' })).status, 200, 'B knows w1: idempotent');
+    await b.api.post('/api/workers', {
+      id: 'w2',
+      queue: 'q',
+      metrics: metrics({ cpu: 30 }),
+      queueStats: queueStats({ depth: 7 }),
+    });
+
+    for (let i = 1; i <= 6; i++) {
+      const via = i % 2 ? b : a;
+      const response = await via.api.post('/api/workers/w1/heartbeat', {
+        status: 'healthy',
+        metrics: metrics({ cpu: 10 + i }),
+        queueStats: queueStats({ depth: 5 + i }),
+      });
+      assert.equal(response.status, 200);
+    }
+
+    // Both instances answer from the same registry.
+    const [fromA, fromB] = await Promise.all([a.api.get('/api/workers'), b.api.get('/api/workers')]);
+    assert.deepEqual(fromA.body, fromB.body);
+    const w1 = fromA.body.workers.find((w: { id: string }) => w.id === 'w1');
+    assert.equal(w1.metrics.cpu, 16);
+    assert.equal(w1.status, 'healthy');
+
+    // The periodic update, whichever instance published it, reflects every heartbeat.
+    const update = await onB.next('dashboard_update', (e) => e.data.aggregates.cpu.avg === 23);
+    assert.equal(update.data.aggregates.workers.total, 2);
+    assert.equal(update.data.aggregates.cpu.max, 30);
+    assert.deepEqual(
+      update.data.queues.map((q) => [q.name, q.depth, q.consumers]),
+      [['q', 11 + 7, 2]],
+    );
+    await onA.next('dashboard_update', (e) => e.id === update.id);
+
+    // A snapshot from either instance says the same.
+    const snapshots = await Promise.all(
+      [openStream(a.url), openStream(b.url)].map(async (s) => track(await s)),
+    );
+    const [initialA, initialB] = snapshots.map((s) => s.of('initial_data')[0]?.data);
+    assert.deepEqual(initialA?.aggregates, initialB?.aggregates);
+    assert.equal(initialA?.aggregates.cpu.avg, 23);
+    assert.deepEqual(initialA?.workers, initialB?.workers);
+
+    // One publisher per interval, not one per instance: consecutive updates are about an interval apart.
+    await onB.until(() => onB.of('dashboard_update').length >= 8, 'eight dashboard updates');
+    const times = onB.of('dashboard_update').map((e) => Number(e.id.split('-')[0]));
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    assert.ok(Math.min(...gaps) >= 50, `dashboard_update gaps ${gaps.join(',')} ms: one publisher`);
+    // Every event reaches both instances' clients, once each, in the same order.
+    const ids = (s: Stream) =>
+      s.events.filter((e) => e.type !== 'ping' && e.type !== 'initial_data').map((e) => e.id);
+    const common = ids(onA).filter((id) => ids(onB).includes(id));
+    assert.deepEqual(common, ids(onA).slice(0, common.length));
+    assert.equal(new Set(ids(onB)).size, ids(onB).length, 'no duplicates on B');
+  });
+
+  test('a client on B, when B stops, resumes on A with its last id: every event exactly once, in order', async () => {
+    const [a, b] = (await instances(2)) as [TestServer, TestServer];
+    await b.api.post('/api/workers', { id: 'flow' });
+    const onB = track(await openStream(b.url));
+    const total = 150;
+    let sent = 0;
+    const producer = (async () => {
+      while (sent < total) {
+        sent++;
+        const response = await a.api.post('/api/workers/flow/logs', {
+          entries: [{ level: 'info', message: String(sent) }],
+        });
+        assert.equal(response.status, 202);
+      }
+    })();
+    await onB.until(() => logMessages(onB).length >= 40, '40 logs on B');
+    await b.close();
+    // The shutdown frame carries the last id B gave this client; that is what a browser resumes from.
+    const farewell = await onB.next('reconnect');
+    onB.close();
+    const sentAtStop = sent;
+    const onA = track(new Stream(a.url, { headers: { 'Last-Event-ID': farewell.id } }));
+    await producer;
+    await onA.until(() => logMessages(onA).at(-1) === total, `log ${total} on A`, 10_000);
+
+    assert.ok(sentAtStop < total, 'events kept flowing across the switch');
+    assert.equal(onA.of('initial_data').length, 0, 'resumed by replay, no snapshot');
+    assert.deepEqual(
+      [...logMessages(onB), ...logMessages(onA)],
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    const ordered = (events: PulseEvent[]) =>
+      events
+        .filter((e) => e.type !== 'ping' && e.type !== 'reconnect' && e.type !== 'initial_data')
+        .map((e) => e.id);
+    const all = [...ordered(onB.events), ...ordered(onA.events)];
+    assert.equal(new Set(all).size, all.length, 'no id twice');
+  });
+
+  test('20 workers expire while 3 instances sweep: each transition is emitted exactly once', async () => {
+    const servers = await instances(3, { staleAfterMs: 150, expireAfterMs: 150, sweepIntervalMs: 10 });
+    const [first] = servers as [TestServer];
+    const stream = track(await openStream(first.url));
+    const ids = Array.from({ length: 20 }, (_, i) => `exp-${i}`);
+    await Promise.all(ids.map((id, i) => servers[i % 3]?.api.post('/api/workers', { id })));
+
+    const expired = () => stream.of('worker_deregistered').filter((e) => e.data.reason === 'expired');
+    await stream.until(() => expired().length >= 20, '20 expiries', 10_000);
+    // Anything still in flight from a sweep would land before an event logged after it.
+    await servers[2]?.api.post('/api/workers', { id: 'marker' });
+    await stream.next('worker_registered', (e) => e.data.worker.id === 'marker');
+
+    const count = (list: string[]) =>
+      Object.fromEntries(ids.map((id) => [id, list.filter((x) => x === id).length]));
+    const once = Object.fromEntries(ids.map((id) => [id, 1]));
+    assert.deepEqual(count(expired().map((e) => e.data.id)), once, 'worker_deregistered once each');
+    const offline = stream.of('worker_status_change').filter((e) => e.data.to === 'offline');
+    assert.deepEqual(count(offline.map((e) => e.data.id)), once, 'stale -> offline once each');
+  });
+});

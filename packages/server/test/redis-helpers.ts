@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+
+const BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A throwaway redis-server of the test's own, on a free port, without persistence. */
+export interface TestRedis {
+  url: string;
+  /** Kills the process: every connection drops and, without persistence, the data is gone. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+  /** Runs one command on a short-lived connection of its own. */
+  command(...args: string[]): Promise<unknown>;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  if (!existsSync(BINARY)) {
+    throw new Error(
+      `redis-server not found at ${BINARY}: the Redis tests need it. Install it with scripts/setup-system.sh ` +
+        '(apt-get install -y redis-server) or point REDIS_SERVER at the binary.',
+    );
+  }
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let running: ChildProcess | undefined;
+
+  async function start(): Promise<void> {
+    const child = spawn(
+      BINARY,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    running = child;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 5000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}:\n${output}`));
+      });
+    });
+    child.stdout?.resume();
+  }
+
+  async function stop(): Promise<void> {
+    const child = running;
+    running = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async function command(...args: string[]): Promise<unknown> {
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      return await client.sendCommand(args);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  await start();
+  return { url, start, stop, command };
+}

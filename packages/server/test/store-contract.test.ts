@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type LogEntry, PROTOCOL_VERSION, type Resource } from '@pulseboard/protocol';
+import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.ts';
+import { createMemoryStorage } from '../src/store/memory.ts';
+import { createRedisStorage } from '../src/store/redis.ts';
+import type { Storage } from '../src/store/types.ts';
+import { startRedis, type TestRedis } from './redis-helpers.ts';
+
+/**
+ * One contract, run against every backend: what the registry, the hub and the
+ * SSE route rely on. `pair()` gives two instances on shared state (in memory,
+ * the same object twice), so the cross-instance rules are checked where they
+ * mean something and hold trivially where they do not.
+ */
+interface Backend {
+  name: string;
+  setup(): Promise<void>;
+  pair(options: { replayWindow: number; recentLogs: number }): Promise<[Storage, Storage]>;
+  teardown(): Promise<void>;
+}
+
+const quiet = { warn() {}, info() {} };
+
+function memoryBackend(): Backend {
+  return {
+    name: 'memory',
+    async setup() {},
+    async pair(options) {
+      const storage = createMemoryStorage(options);
+      return [storage, storage];
+    },
+    async teardown() {},
+  };
+}
+
+function redisBackend(): Backend {
+  let redis: TestRedis;
+  return {
+    name: 'redis',
+    async setup() {
+      redis = await startRedis();
+    },
+    async pair(options) {
+      await redis.command('FLUSHALL');
+      const open = () =>
+        createRedisStorage({ url: redis.url, dashboardIntervalMs: 1000, log: quiet, ...options });
+      return [await open(), await open()];
+    },
+    async teardown() {
+      await redis?.stop();
+    },
+  };
+}
+
+const log = (message: string): LoggedEventInput => ({
+  type: 'log',
+  data: { v: PROTOCOL_VERSION, entries: [{ workerId: 'w', level: 'info', message, at: 1 }] },
+});
+const messageOf = (event: AnyLoggedEvent) =>
+  event.type === 'log' ? event.data.entries[0]?.message : event.type;
+
+/** Appends and returns the event, which these (non-periodic) events always are. */
+async function append(storage: Storage, input: LoggedEventInput): Promise<AnyLoggedEvent> {
+  const event = await storage.eventLog.append(input);
+  assert.ok(event, 'a non-periodic event is always logged');
+  return event;
+}
+
+for (const backend of [memoryBackend(), redisBackend()]) {
+  describe(`storage contract: ${backend.name}`, () => {
+    let open: [Storage, Storage][] = [];
+    const pair = async (options = { replayWindow: 100, recentLogs: 5 }) => {
+      const storages = await backend.pair(options);
+      open.push(storages);
+      return storages;
+    };
+
+    before(() => backend.setup());
+    after(async () => {
+      for (const [a, b] of open) await Promise.all(a === b ? [a.close()] : [a.close(), b.close()]);
+      open = [];
+      await backend.teardown();
+    });
+
+    test('table: insert, read, "same value means no change", delete', async () => {
+      const [a, b] = await pair();
+      const table = a.store.resources;
+      assert.equal(await table.get('db'), undefined);
+      const resource: Resource = {
+        id: 'db',
+        name: 'db',
+        kind: 'database',
+        status: 'healthy',
+        latencyMs: 3,
+        message: null,
+        updatedAt: 1,
+      };
+      const inserted = await table.update('db', () => resource);
+      assert.deepEqual(inserted, { before: undefined, after: resource });
+      assert.deepEqual(await b.store.resources.get('db'), resource, 'the other instance reads it');
+      assert.deepEqual(await b.store.resources.list(), [resource]);
+      assert.equal(await b.store.resources.size(), 1);
+
+      const unchanged = await b.store.resources.update('db', (current) => current);
+      assert.equal(unchanged.before, unchanged.after, 'returning the current value is no change');
+      assert.deepEqual(unchanged.before, resource);
+
+      const removed = await a.store.resources.update('db', () => undefined);
+      assert.deepEqual(removed, { before: resource, after: undefined });
+      assert.equal(await b.store.resources.size(), 0);
+      assert.deepEqual(await a.store.resources.update('db', () => undefined), {
+        before: undefined,
+        after: undefined,
+      });
+    });
+
+    test('table: concurrent updates from two instances all land, and a transition is won exactly once', async () => {
+      const [a, b] = await pair();
+      const base: Resource = {
+        id: 'r',
+        name: 'r',
+        kind: 'other',
+        status: 'unknown',
+        latencyMs: 0,
+        message: null,
+        updatedAt: 0,
+      };
+      // latencyMs serves as a counter here: 40 racing read-modify-writes, none lost.
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? a : b).store.resources.update('r', (row) => ({
+            ...(row ?? base),
+            latencyMs: (row?.latencyMs ?? 0) + 1,
+          })),
+        ),
+      );
+      assert.equal((await a.store.resources.get('r'))?.latencyMs, 40, 'no lost update');
+
+      // Ten racing "unknown -> healthy" transitions: the pure fn may rerun, but only one caller gets the change.
+      const flips = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).store.resources.update('r', (row) =>
+            row && row.status === 'unknown' ? { ...row, status: 'healthy' } : row,
+          ),
+        ),
+      );
+      const winners = flips.filter((c) => c.before?.status === 'unknown' && c.after?.status === 'healthy');
+      assert.equal(winners.length, 1);
+      assert.equal(flips.filter((c) => c.before === c.after).length, 9, 'the others saw no change');
+    });
+
+    test('logs: capped, oldest first, shared', async () => {
+      const [a, b] = await pair({ replayWindow: 100, recentLogs: 5 });
+      const entry = (n: number): LogEntry => ({ workerId: 'w', level: 'info', message: String(n), at: n });
+      await a.store.logs.append([1, 2, 3].map(entry));
+      await b.store.logs.append([4, 5, 6, 7].map(entry));
+      assert.deepEqual(
+        (await a.store.logs.recent()).map((e) => e.message),
+        ['3', '4', '5', '6', '7'],
+      );
+    });
+
+    test('event log: ids in order, live feed exactly once everywhere, before append resolves', async () => {
+      const [a, b] = await pair();
+      const base = await a.eventLog.latestId();
+      assert.deepEqual(await a.eventLog.since(base), [], 'a fresh log resumes from its base id');
+      const seen = { a: [] as AnyLoggedEvent[], b: [] as AnyLoggedEvent[] };
+      const offA = a.eventLog.subscribe((event) => seen.a.push(event));
+      const offB = b.eventLog.subscribe((event) => seen.b.push(event));
+      const appended: AnyLoggedEvent[] = [];
+      for (let i = 1; i <= 6; i++) {
+        const from = i % 2 ? a : b;
+        const event = await append(from, log(String(i)));
+        appended.push(event);
+        const own = from === a ? seen.a : seen.b;
+        assert.equal(own.at(-1)?.id, event.id, 'delivered on the appending instance before append resolved');
+        assert.equal(await from.eventLog.latestId(), event.id);
+      }
+      const ids = appended.map((e) => e.id);
+      const sorted = [...ids].sort((x, y) => {
+        const [xm, xs] = x.split('-').map(Number) as [number, number];
+        const [ym, ys] = y.split('-').map(Number) as [number, number];
+        return xm - ym || xs - ys;
+      });
+      assert.deepEqual(ids, sorted, 'ids increase');
+      assert.equal(new Set(ids).size, ids.length);
+      await waitFor(() => seen.b.length >= 6 && seen.a.length >= 6);
+      for (const events of [seen.a, seen.b]) {
+        assert.deepEqual(
+          events.map((e) => e.id),
+          ids,
+          'every instance gets every event once, in order',
+        );
+        assert.deepEqual(events.map(messageOf), ['1', '2', '3', '4', '5', '6']);
+      }
+      assert.equal(seen.a[0]?.frame.toString(), appended[0]?.frame.toString(), 'the same bytes everywhere');
+      offA();
+      offB();
+      await append(a, log('7'));
+      assert.equal(seen.a.length, 6, 'unsubscribed');
+    });
+
+    test('event log: since() replays after an id, and resyncs for unknown, future and foreign ids', async () => {
+      const [a, b] = await pair();
+      const events: AnyLoggedEvent[] = [];
+      for (let i = 1; i <= 5; i++) events.push(await append(i % 2 ? a : b, log(String(i))));
+      const replay = async (storage: Storage, id: string) => {
+        const result = await storage.eventLog.since(id);
+        return result === 'resync' ? result : result.map(messageOf);
+      };
+      const [, second, , , last] = events.map((e) => e.id) as [string, string, string, string, string];
+      const [ms, seq] = last.split('-').map(Number) as [number, number];
+      for (const storage of [a, b]) {
+        assert.deepEqual(await replay(storage, second), ['3', '4', '5']);
+        assert.deepEqual(await replay(storage, last), []);
+        assert.equal(await replay(storage, `${ms + 60_000}-0`), 'resync', 'in the future');
+        assert.equal(await replay(storage, `${ms}-${seq + 1000}`), 'resync', 'never issued');
+        assert.equal(await replay(storage, '1-1'), 'resync', 'from another log');
+        assert.equal(await replay(storage, 'garbage'), 'resync');
+      }
+    });
+
+    test('event log: an id trimmed out of the window resyncs; one inside it replays', async () => {
+      // Redis trims with MAXLEN ~ (whole nodes of 100 entries), so the window is "at least 10".
+      const [a] = await pair({ replayWindow: 10, recentLogs: 5 });
+      const first = await append(a, log('0'));
+      let recent: AnyLoggedEvent[] = [];
+      for (let i = 1; i <= 300; i++) recent.push(await append(a, log(String(i))));
+      recent = recent.slice(-5);
+      assert.equal(await a.eventLog.since(first.id), 'resync');
+      const replay = await a.eventLog.since(recent[0]?.id as string);
+      assert.notEqual(replay, 'resync');
+      assert.deepEqual(replay !== 'resync' && replay.map(messageOf), ['297', '298', '299', '300']);
+    });
+
+    test('status reports a healthy backend', async () => {
+      const [a] = await pair();
+      assert.deepEqual(a.status(), { backend: backend.name, ok: true });
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,121 @@
+import { expect } from '@open-wc/testing';
+import '../define.js';
+import {
+  behavesLikeAPulseElement,
+  HOSTILE,
+  metrics,
+  mountConnected,
+  queueStats,
+  startServer,
+  type TestServer,
+  textOf,
+  unmountAll,
+  until,
+} from '../../test/drive-workers.js';
+import type { DlqMonitor, PulseThresholdChangeEvent } from './dlq-monitor.js';
+
+const row = (el: DlqMonitor, name: string) =>
+  [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="row"]')].find(
+    (r) => r.querySelector('.label')!.textContent === name,
+  );
+const level = (el: DlqMonitor, name: string) => row(el, name)?.querySelector('.badge')!.textContent!.trim();
+
+describe('<dlq-monitor>', () => {
+  let server: TestServer;
+
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    unmountAll();
+    await server.stop();
+  });
+
+  it('shows dead letters per queue and errors per worker with levels from the thresholds', async () => {
+    await server.register({
+      id: 'm1',
+      name: 'Mailer',
+      queue: 'email',
+      queueStats: queueStats({ deadLetter: 12 }),
+    });
+    await server.register({
+      id: 'h1',
+      name: 'Hooks',
+      queue: 'hooks',
+      queueStats: queueStats({ deadLetter: 150 }),
+    });
+    await server.register({
+      id: 'r1',
+      name: 'Resizer',
+      queue: 'images',
+      queueStats: queueStats(),
+      metrics: metrics({ errorCount: 4 }),
+    });
+    const { el } = await mountConnected<DlqMonitor>(
+      server,
+      '<dlq-monitor warning="10" critical="100"></dlq-monitor>',
+      'dlq-monitor',
+    );
+    await until(() => row(el, 'hooks') && row(el, 'images') && row(el, 'Resizer'), 'queue and worker rows');
+    expect(level(el, 'hooks')).to.equal('Critical');
+    expect(level(el, 'email')).to.equal('Warning');
+    expect(level(el, 'images'), 'images').to.equal('OK');
+    expect(level(el, 'Resizer'), 'Resizer').to.equal('OK');
+    expect(el.level).to.equal('critical');
+    expect(el.shadowRoot!.querySelector('.overall')!.textContent).to.contain(
+      '1 queue critical · 1 queue warning',
+    );
+  });
+
+  it('fires pulse-threshold-change with hysteresis, so a hovering value does not flap', async () => {
+    await server.register({
+      id: 'q1',
+      name: 'Q',
+      queue: 'orders',
+      queueStats: queueStats({ deadLetter: 0 }),
+    });
+    const { el } = await mountConnected<DlqMonitor>(
+      server,
+      '<dlq-monitor warning="10" critical="100"></dlq-monitor>',
+      'dlq-monitor',
+    );
+    const events: PulseThresholdChangeEvent[] = [];
+    // Listening on the document proves the event bubbles and is composed.
+    const listener = (e: PulseThresholdChangeEvent) => events.push(e);
+    document.addEventListener('pulse-threshold-change', listener);
+    try {
+      const set = async (deadLetter: number) => {
+        await server.heartbeat('q1', { queueStats: queueStats({ deadLetter }) });
+        await until(
+          () => row(el, 'orders')!.querySelector('[part~="value"]')!.textContent === String(deadLetter),
+          `${deadLetter}`,
+        );
+      };
+      // Warning at 10; with 10% hysteresis it clears only below 9.
+      await set(10);
+      await set(9);
+      await set(10);
+      await set(9);
+      const queueEvents = () =>
+        events.filter((e) => e.scope === 'queue').map((e) => `${e.previous}>${e.level}`);
+      expect(queueEvents()).to.deep.equal(['ok>warning']);
+      await set(5);
+      expect(queueEvents()).to.deep.equal(['ok>warning', 'warning>ok']);
+      const overall = events.filter((e) => e.scope === 'overall');
+      expect(overall.map((e) => e.level)).to.deep.equal(['warning', 'ok']);
+      expect(events[0]).to.include({ key: 'orders', value: 10, bubbles: true, composed: true });
+    } finally {
+      document.removeEventListener('pulse-threshold-change', listener);
+    }
+  });
+
+  it('renders hostile names as text', async () => {
+    await server.register({ id: 'evil', name: HOSTILE, queue: HOSTILE, metrics: metrics({ errorCount: 7 }) });
+    const { el } = await mountConnected<DlqMonitor>(server, '<dlq-monitor></dlq-monitor>', 'dlq-monitor');
+    await until(() => row(el, HOSTILE), 'hostile rows');
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    expect(textOf(el)).to.contain(HOSTILE);
+  });
+});
+
+behavesLikeAPulseElement('dlq-monitor');
