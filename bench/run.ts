@@ -37,7 +37,7 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
     () =>
       fanout(
         quick
-          ? { sizes: [500], rounds: 2, perSec: 5, rateMs: 2500, burst: 100, profileDir }
+          ? { sizes: [500], rounds: 2, perSec: 5, rateMs: 2000, burst: 50, profileDir }
           : { sizes: [1000, 5000, 10_000], rounds: 2, perSec: 5, rateMs: 8000, burst: 50, profileDir },
         log,
       ),
@@ -57,7 +57,7 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
     () =>
       ingest(
         quick
-          ? { workers: 1000, watchers: 200, rounds: 2, warmupMs: 500, durationMs: 2000, profileDir }
+          ? { workers: 200, watchers: 100, rounds: 2, warmupMs: 500, durationMs: 2000, profileDir }
           : { workers: 1000, watchers: 1000, rounds: 3, warmupMs: 1000, durationMs: 6000, profileDir },
         log,
       ),
@@ -67,7 +67,15 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
     () =>
       browserSuite(
         quick
-          ? { e2eSamples: 20, workers: 1000, paintRuns: 1, steadyMs: 3000, logLines: 20_000, logStreamMs: 2000, profileDir }
+          ? {
+              e2eSamples: 20,
+              workers: 300,
+              paintRuns: 1,
+              steadyMs: 2000,
+              logLines: 10_000,
+              logStreamMs: 2000,
+              profileDir,
+            }
           : {
               e2eSamples: 100,
               workers: 1000,

@@ -8,15 +8,14 @@ import { bundlePath } from './browser.js';
  * attributed through the bundle's source map (minified bytes per source file,
  * grouped by element folder; the share of gzip bytes is assumed proportional).
  */
-const GROUPS = [
-  'sse-connection',
-  'health-cards',
-  'system-metrics',
-  'dlq-monitor',
-  'queues-view',
-  'logs-view',
-  'lit',
-  '@lit-labs/virtualizer',
+const GROUPS: [name: string, test: RegExp][] = [
+  ...['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor', 'queues-view', 'logs-view'].map(
+    (el): [string, RegExp] => [`<${el}>`, new RegExp(`^(?!.*node_modules)(?:.*/)?${el}/`)],
+  ),
+  ['@lit-labs/virtualizer', /node_modules\/@lit-labs\/virtualizer\//],
+  ['lit', /node_modules\/(?:lit|lit-html|lit-element|@lit\/[^/]+)\//],
+  ['other dependencies', /node_modules\//],
+  ['shared (client, store, transport, base, styles)', /./],
 ];
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -57,7 +56,7 @@ function shares(code: string, map: { sources: string[]; mappings: string }): Map
     segs.forEach(([col, src], k) => {
       const end = segs[k + 1]?.[0] ?? text.length;
       const file = src >= 0 ? (map.sources[src] ?? '?') : '?';
-      const group = GROUPS.find((g) => file.includes(`/${g}/`)) ?? (file.includes('node_modules') ? 'other deps' : 'shared');
+      const group = GROUPS.find(([, test]) => test.test(file))![0];
       bytes.set(group, (bytes.get(group) ?? 0) + Math.max(0, end - col));
     });
   });

@@ -1,0 +1,142 @@
+import { expect } from '@open-wc/testing';
+import '../define.js';
+import {
+  behavesLikeAPulseElement,
+  HOSTILE,
+  mountConnected,
+  queueStats,
+  startServer,
+  type TestServer,
+  textOf,
+  unmountAll,
+  until,
+} from '../../test/drive-workers.js';
+import type { QueuesView } from './queues-view.js';
+
+const rows = (el: QueuesView) => [...el.shadowRoot!.querySelectorAll<HTMLTableRowElement>('tbody tr')];
+const names = (el: QueuesView) => rows(el).map((r) => r.cells[0]!.textContent!.trim());
+const header = (el: QueuesView, label: string) =>
+  [...el.shadowRoot!.querySelectorAll<HTMLTableCellElement>('th')].find((th) =>
+    th.textContent!.includes(label),
+  )!;
+
+describe('<queues-view>', () => {
+  let server: TestServer;
+
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    unmountAll();
+    await server.stop();
+  });
+
+  it('shows every queue, summed over its workers, and follows heartbeats and departures', async () => {
+    await server.register({
+      id: 'e1',
+      queue: 'email',
+      status: 'healthy',
+      queueStats: queueStats({ depth: 5, processed: 100 }),
+    });
+    await server.register({
+      id: 'e2',
+      queue: 'email',
+      status: 'healthy',
+      queueStats: queueStats({ depth: 7, processed: 50 }),
+    });
+    await server.register({
+      id: 'i1',
+      queue: 'images',
+      status: 'healthy',
+      queueStats: queueStats({ depth: 40, failed: 3 }),
+    });
+    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    await until(() => rows(el).length === 2, 'two queues');
+    // Deepest first by default.
+    expect(names(el)).to.deep.equal(['images', 'email']);
+    const email = () => rows(el)[1]!.textContent!.replace(/\s+/g, ' ');
+    expect(email()).to.contain('12').and.contain('150');
+    expect(rows(el)[1]!.cells[6]!.textContent!.trim()).to.equal('2');
+    await server.heartbeat('e1', { queueStats: queueStats({ depth: 100, processed: 120 }) });
+    await until(() => names(el)[0] === 'email', 'email now deepest');
+    expect(rows(el)[0]!.cells[1]!.textContent).to.contain('107');
+    await server.leave('i1');
+    await until(() => rows(el).length === 1, 'images gone');
+    expect(textOf(el)).to.contain('1 queue');
+  });
+
+  it('sorts by any column with aria-sort, and filters by text', async () => {
+    for (const [id, depth, rate] of [
+      ['alpha', 3, 9],
+      ['beta', 9, 1],
+      ['gamma', 6, 5],
+    ] as const) {
+      await server.register({ id, queue: id, queueStats: queueStats({ depth, ratePerSec: rate }) });
+    }
+    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    await until(() => rows(el).length === 3, 'three queues');
+    expect(header(el, 'Depth').getAttribute('aria-sort')).to.equal('descending');
+    expect(names(el)).to.deep.equal(['beta', 'gamma', 'alpha']);
+    header(el, 'Rate/s').querySelector('button')!.click();
+    await el.updateComplete;
+    expect(names(el)).to.deep.equal(['alpha', 'gamma', 'beta']);
+    expect(header(el, 'Rate/s').getAttribute('aria-sort')).to.equal('descending');
+    expect(header(el, 'Depth').hasAttribute('aria-sort')).to.equal(false);
+    header(el, 'Rate/s').querySelector('button')!.click();
+    await el.updateComplete;
+    expect(header(el, 'Rate/s').getAttribute('aria-sort')).to.equal('ascending');
+    expect(names(el)).to.deep.equal(['beta', 'gamma', 'alpha']);
+    header(el, 'Queue').querySelector('button')!.click();
+    await el.updateComplete;
+    expect(names(el)).to.deep.equal(['alpha', 'beta', 'gamma']);
+
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="search"]')!;
+    input.value = 'MM';
+    input.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    expect(names(el)).to.deep.equal(['gamma']);
+    expect(el.getAttribute('filter')).to.equal('MM');
+    expect(textOf(el)).to.contain('1 of 3 queues');
+  });
+
+  it('has a sticky header and stays quick with 1,000 queues', async function () {
+    this.timeout(60_000);
+    const ids = Array.from({ length: 1000 }, (_, i) => `q-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(
+        ids
+          .slice(i, i + 50)
+          .map((id, j) =>
+            server.register({ id, queue: id, queueStats: queueStats({ depth: (i + j) % 97 }) }),
+          ),
+      );
+    }
+    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    await until(() => rows(el).length === 1000, '1,000 rows');
+    const th = el.shadowRoot!.querySelector('th')!;
+    expect(getComputedStyle(th).position).to.equal('sticky');
+    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+    scroller.scrollTop = 5000;
+    expect(th.getBoundingClientRect().top).to.be.closeTo(scroller.getBoundingClientRect().top + 1, 2);
+    // Re-sorting 1,000 keyed rows moves them rather than re-rendering them.
+    const started = performance.now();
+    header(el, 'Queue').querySelector('button')!.click();
+    await el.updateComplete;
+    const sortMs = performance.now() - started;
+    expect(names(el)[0]).to.equal('q-0000');
+    expect(sortMs, `sort took ${sortMs} ms`).to.be.lessThan(150);
+    // Live updates still land with 1,000 rows on screen.
+    await server.heartbeat('q-0000', { queueStats: queueStats({ depth: 500 }) });
+    await until(() => rows(el)[0]!.cells[1]!.textContent!.includes('500'), 'update');
+  });
+
+  it('renders hostile queue names as text', async () => {
+    await server.register({ id: 'evil', queue: HOSTILE, queueStats: queueStats({ depth: 1 }) });
+    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    await until(() => rows(el).length === 1, 'row');
+    expect(names(el)).to.deep.equal([HOSTILE]);
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+  });
+});
+
+behavesLikeAPulseElement('queues-view');
