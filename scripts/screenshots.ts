@@ -183,6 +183,8 @@ const bundle = await build({
   target: 'es2022',
   write: false,
   tsconfig: `${root}/tsconfig.json`,
+  // The package's `sideEffects` names only the built dist/define.js; this bundles the sources.
+  ignoreAnnotations: true,
 });
 const script = bundle.outputFiles[0]!.text;
 
@@ -247,9 +249,12 @@ try {
   await tab.goto(pageUrl);
   console.log(`collecting ${seconds} s of history…`);
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  // The log list renders only rows inside the viewport: make the viewport the whole page.
+  const height = await tab.evaluate(() => document.documentElement.scrollHeight);
+  await tab.setViewport({ width: 1440, height, deviceScaleFactor: 1 });
   for (const scheme of ['light', 'dark'] as const) {
     await tab.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 800));
     const path = `${root}/docs/img/dashboard-${scheme}.png`;
     await tab.screenshot({ path: path as `${string}.png`, fullPage: true });
     console.log(`wrote ${path}`);

@@ -26,7 +26,7 @@ describe('/events stream', () => {
   before(async () => {
     t = await startServer({ replayWindow: 50, pingIntervalMs: 100 });
   });
-  after(async () => { const s = performance.now(); await t.close(); console.log("CLOSE", performance.now() - s); });
+  after(() => t.close());
 
   test('headers, a jittered retry line, then initial_data with an id', async () => {
     const { response, text } = await readRaw(`${t.url}/events`, {}, (s) => s.includes('event: initial_data'));

@@ -32,7 +32,8 @@ class PlainSink implements Sink {
   }
 
   end(): void {
-    this.res.end();
+    // Once the last frame is out, close the socket rather than wait for a peer that may be gone.
+    this.res.end(() => this.res.destroy());
   }
 
   destroy(): void {
@@ -65,6 +66,7 @@ class GzipSink implements Sink {
   }
 
   end(): void {
+    this.res.once('finish', () => this.res.destroy());
     this.#gzip.end();
   }
 

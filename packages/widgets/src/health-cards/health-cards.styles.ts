@@ -3,7 +3,7 @@ import { css } from 'lit';
 export const healthCardsStyles = css`
   .grid {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(var(--pulse-card-min-width, 236px), 1fr));
+    grid-template-columns: repeat(auto-fill, minmax(var(--pulse-card-min-width, 272px), 1fr));
     gap: var(--_gap);
   }
   .card {

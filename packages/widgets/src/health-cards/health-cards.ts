@@ -44,7 +44,7 @@ const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base'
  * @csspart sparkline - The response-time trend.
  * @csspart filter - A status filter chip.
  *
- * @cssprop --pulse-card-min-width - Narrowest a card may get before the grid wraps (236px).
+ * @cssprop --pulse-card-min-width - Narrowest a card may get before the grid wraps (272px).
  * @cssprop --pulse-depart-duration - How long a departed card takes to fade (10s).
  */
 export class HealthCards extends PulseElement {

@@ -1,0 +1,92 @@
+/**
+ * The script-tag bundles as an admin page uses them: a plain HTML document
+ * (an iframe's whole srcdoc) with nothing but the built bundle and the tags,
+ * against a real Pulseboard server. Built by `npm test`'s pretest step.
+ */
+import { expect } from '@open-wc/testing';
+import {
+  metrics,
+  startServer,
+  type TestServer,
+  textOf,
+  until,
+} from '../../../packages/widgets/test/drive-workers.js';
+
+const DIST = '/packages/widgets/dist';
+const frames: HTMLIFrameElement[] = [];
+
+/** Loads `html` as the whole document of a same-origin iframe. */
+async function page(html: string): Promise<Document> {
+  const frame = document.createElement('iframe');
+  frame.style.cssText = 'width: 1200px; height: 900px; border: 0';
+  const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  frame.srcdoc = html;
+  document.body.append(frame);
+  frames.push(frame);
+  await loaded;
+  return frame.contentDocument!;
+}
+
+const tags = (src: string) => `
+  <sse-connection src="${src}">
+    <health-cards></health-cards>
+    <queues-view></queues-view>
+  </sse-connection>`;
+
+describe('script-tag bundles against a real server', () => {
+  let server: TestServer;
+
+  beforeEach(async () => {
+    server = await startServer();
+    await server.register({
+      id: 'mail-1',
+      name: 'Email sender',
+      queue: 'email',
+      status: 'healthy',
+      metrics: metrics({ responseTimeMs: 87 }),
+    });
+  });
+  afterEach(async () => {
+    for (const frame of frames.splice(0)) frame.remove();
+    await server.stop();
+  });
+
+  /** The snapshot arrives, then changes made after load reach the page. */
+  async function showsLiveData(doc: Document): Promise<void> {
+    const cards = doc.querySelector('health-cards')!;
+    await until(() => textOf(cards).includes('Email sender'), 'the registered worker', 10_000);
+    await server.register({ id: 'img-1', name: 'Image resizer', queue: 'images', status: 'healthy' });
+    await until(() => textOf(cards).includes('Image resizer'), 'a worker registered after load');
+    await server.heartbeat('mail-1', { status: 'degraded', metrics: metrics({ responseTimeMs: 950 }) });
+    await until(() => textOf(cards).includes('Degraded'), 'a status change');
+    await until(() => textOf(doc.querySelector('queues-view')!).includes('images'), 'the queue table');
+  }
+
+  it('pulseboard.iife.js from a classic script tag shows live data', async () => {
+    const doc = await page(`<!doctype html><script src="${DIST}/pulseboard.iife.js"></script>${tags(server.events)}`);
+    expect(doc.scripts).to.have.length(1);
+    expect(doc.scripts[0]!.type).to.equal('');
+    expect(doc.defaultView!.customElements.get('health-cards')).to.be.a('function');
+    await showsLiveData(doc);
+  });
+
+  it('pulseboard.js from a module script tag shows live data', async () => {
+    const doc = await page(
+      `<!doctype html><script type="module" src="${DIST}/pulseboard.js"></script>${tags(server.events)}`,
+    );
+    await until(() => doc.defaultView!.customElements.get('sse-connection'), 'the tags to be defined');
+    await showsLiveData(doc);
+  });
+
+  it('two copies of the library on one page do not throw, and the page still works', async () => {
+    // Three copies: the classic bundle twice (a second URL runs it again) and the ES bundle.
+    const doc = await page(`<!doctype html>
+      <script>window.errors = []; addEventListener('error', (e) => errors.push(e.message));</script>
+      <script src="${DIST}/pulseboard.iife.js"></script>
+      <script src="${DIST}/pulseboard.iife.js?copy=2"></script>
+      <script type="module" src="${DIST}/pulseboard.js?copy=3"></script>
+      ${tags(server.events)}`);
+    await showsLiveData(doc);
+    expect((doc.defaultView as Window & { errors: string[] }).errors).to.deep.equal([]);
+  });
+});
