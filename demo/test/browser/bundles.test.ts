@@ -6,6 +6,7 @@
 import { expect } from '@open-wc/testing';
 import {
   metrics,
+  queueStats,
   startServer,
   type TestServer,
   textOf,
@@ -44,6 +45,7 @@ describe('script-tag bundles against a real server', () => {
       queue: 'email',
       status: 'healthy',
       metrics: metrics({ responseTimeMs: 87 }),
+      queueStats: queueStats({ depth: 42 }),
     });
   });
   afterEach(async () => {
@@ -59,7 +61,7 @@ describe('script-tag bundles against a real server', () => {
     await until(() => textOf(cards).includes('Image resizer'), 'a worker registered after load');
     await server.heartbeat('mail-1', { status: 'degraded', metrics: metrics({ responseTimeMs: 950 }) });
     await until(() => textOf(cards).includes('Degraded'), 'a status change');
-    await until(() => textOf(doc.querySelector('queues-view')!).includes('images'), 'the queue table');
+    await until(() => textOf(doc.querySelector('queues-view')!).includes('email'), 'the queue table');
   }
 
   it('pulseboard.iife.js from a classic script tag shows live data', async () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { PulseEvent } from '@pulseboard/protocol';
-import type { ServerConfigInput } from '../src/index.ts';
-import { metrics, openStream, queueStats, Stream, startServer, type TestServer } from './helpers.ts';
-import { startRedis, type TestRedis } from './redis-helpers.ts';
+import type { ServerConfigInput } from '../src/index.js';
+import { metrics, openStream, queueStats, Stream, startServer, type TestServer } from './helpers.js';
+import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /** Several instances on one Redis, as behind a load balancer: the proofs of issue 5. */
 describe('several instances on one Redis', () => {

@@ -9,8 +9,8 @@ import {
   Stream,
   startServer,
   type TestServer,
-} from './helpers.ts';
-import { startRedis, type TestRedis } from './redis-helpers.ts';
+} from './helpers.js';
+import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /** Redis going away under load: clear errors while it is gone, no loss or duplicate when it comes back. */
 describe('Redis faults', () => {

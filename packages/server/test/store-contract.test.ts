@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type LogEntry, PROTOCOL_VERSION, type Resource } from '@pulseboard/protocol';
-import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.ts';
-import { createMemoryStorage } from '../src/store/memory.ts';
-import { createRedisStorage } from '../src/store/redis.ts';
-import type { Storage } from '../src/store/types.ts';
-import { startRedis, type TestRedis } from './redis-helpers.ts';
+import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.js';
+import { createMemoryStorage } from '../src/store/memory.js';
+import { createRedisStorage } from '../src/store/redis.js';
+import type { Storage } from '../src/store/types.js';
+import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /**
  * One contract, run against every backend: what the registry, the hub and the
