@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, type Row, type SuiteResult } from './lib/report.js';
 import { browserSuite } from './suites/browser.js';
@@ -22,7 +23,8 @@ const onlyArg = argv.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.split('=')[1] ?? argv[argv.indexOf(onlyArg) + 1] ?? '').split(',') : null;
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-const profileDir = profile ? `${resultsDir}profiles` : undefined;
+// Profiles are large and machine-specific: they go to the temp dir, not into results.
+const profileDir = profile ? path.join(os.tmpdir(), 'pulseboard-profiles') : undefined;
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -37,8 +39,16 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
     () =>
       fanout(
         quick
-          ? { sizes: [500], rounds: 2, perSec: 5, rateMs: 2000, burst: 50, profileDir }
-          : { sizes: [1000, 5000, 10_000], rounds: 2, perSec: 5, rateMs: 8000, burst: 50, profileDir },
+          ? { sizes: [500], rounds: 2, perSec: 5, maxOffered: 12_000, rateMs: 2000, burst: 50, profileDir }
+          : {
+              sizes: [1000, 5000, 10_000],
+              rounds: 2,
+              perSec: 5,
+              maxOffered: 12_000,
+              rateMs: 8000,
+              burst: 50,
+              profileDir,
+            },
         log,
       ),
   ],

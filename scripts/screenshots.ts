@@ -167,7 +167,8 @@ const simulate = setInterval(() => {
     call('POST', `/api/workers/${w.id}/heartbeat`, { status: w.status, ...beat(w, t) }).catch(() => {});
   }
   if (tick % 2 === 0) {
-    const w = fleet[Math.floor(Math.random() * fleet.length)]!;
+    const live = fleet.filter((w) => w.silentAfter === undefined || t <= w.silentAfter);
+    const w = live[Math.floor(Math.random() * live.length)]!;
     const [level, message] =
       w.status === 'unhealthy' ? messages[5]! : messages[Math.floor(Math.random() * messages.length)]!;
     call('POST', `/api/workers/${w.id}/logs`, { entries: [{ level, message }] }).catch(() => {});

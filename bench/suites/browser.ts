@@ -253,14 +253,21 @@ export async function browserSuite(opts: BrowserOptions, log: (s: string) => voi
     await Promise.all(workers.map((w) => w.call('target', { url: server!.url })));
     const logsSrc = `${server.url}/events`;
     const logger = 'bench-logger';
-    await workers[0]!.call('register', { ids: [logger] });
+    const reg = await workers[0]!.call<{ failed: number }>('register', { ids: [logger] });
+    if (reg.failed) throw new Error(`could not register ${logger}`);
     const logsPage = await openPage(browser, site.origin, {
       src: logsSrc,
       tags: 'logs-view',
       maxLines: opts.logLines,
       logCapacity: opts.logLines,
     });
-    await workers[0]!.call('logs', { id: logger, total: opts.logLines, batch: 1000 }, 120_000);
+    // 500-line batches stay under the server's 64 KiB body limit.
+    const fill = await workers[0]!.call<{ failed: number }>(
+      'logs',
+      { id: logger, total: opts.logLines, batch: 500 },
+      120_000,
+    );
+    if (fill.failed) throw new Error(`${fill.failed} log batches were refused while filling logs-view`);
     await logsPage
       .waitForFunction(
         (n) => window.__bench.logCount() >= n,

@@ -227,10 +227,14 @@ export interface PingPayload {
   at: number;
 }
 
-/** Sent before the server closes a stream on purpose (shutdown): reconnect after `retryMs`, resuming from your last id. */
+/**
+ * Sent before the server closes a stream on purpose: reconnect after `retryMs`, resuming from your last
+ * id. `shutdown`: the instance is stopping. `storage_reset`: Redis lost its data, so the resume gets a
+ * fresh `initial_data` with `resync: true`.
+ */
 export interface ReconnectPayload {
   v: ProtocolVersion;
-  reason: 'shutdown';
+  reason: 'shutdown' | 'storage_reset';
   retryMs: number;
 }
 

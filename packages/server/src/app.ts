@@ -87,6 +87,8 @@ export async function createApp(
     },
   });
   eventLog.subscribe((event) => metrics.eventsLogged.inc({ type: event.type }));
+  // Every id the clients hold is void and their state shows what is gone: their resume gets a fresh snapshot.
+  backend.onDataLost(() => broadcaster.reconnectAll('storage_reset', config.retryMs + config.retryJitterMs));
 
   let server: Server | undefined;
   let boundHost = config.host;

@@ -100,7 +100,7 @@ export class Registry {
         queueStats: body.queueStats ?? base?.queueStats ?? null,
         labels: body.labels ?? base?.labels ?? {},
       };
-      return { worker, reportedStatus };
+      return { worker, reportedStatus, dueAt: now + this.#staleAfterMs };
     });
     const worker = (after as StoredWorker).worker;
     const changes: RegistryChange[] = [];
@@ -124,6 +124,7 @@ export class Registry {
       const base = current.worker;
       return {
         reportedStatus,
+        dueAt: now + this.#staleAfterMs,
         worker: {
           ...base,
           status: reportedStatus,
@@ -137,10 +138,12 @@ export class Registry {
     if (!before || !after) return undefined;
     const changes: RegistryChange[] = [this.#statusChange(before.worker, after.worker, 'reported')];
     if (body.metrics || body.queueStats) changes.push(metricsChange(after.worker));
-    if (body.resources?.length) {
-      const resources = await this.#upsertResources(body.resources, now);
-      if (resources.length) changes.push({ kind: 'resources', resources });
+    const resources: Resource[] = [];
+    for (const report of body.resources ?? []) {
+      const { resource, changed } = await this.#upsertResource(report, now);
+      if (changed) resources.push(resource);
     }
+    if (resources.length) changes.push({ kind: 'resources', resources });
     await this.#onChange(changes);
     return after.worker;
   }
@@ -168,44 +171,36 @@ export class Registry {
   }
 
   async upsertResource(report: ResourceReport): Promise<Resource> {
-    const now = this.#now();
-    const changed = await this.#upsertResources([report], now);
-    if (changed.length) await this.#onChange([{ kind: 'resources', resources: changed }]);
-    return (await this.#store.resources.get(report.id)) as Resource;
+    const { resource, changed } = await this.#upsertResource(report, this.#now());
+    if (changed) await this.#onChange([{ kind: 'resources', resources: [resource] }]);
+    return resource;
   }
 
   /**
-   * Marks silent workers offline and removes long-offline ones. Each
+   * Marks workers offline and removes long-offline ones: those whose `dueAt`
+   * has passed, which the store lists without reading the rest. Each
    * transition is re-checked inside the store's atomic update, so only the
    * caller that actually made it emits it.
    */
   async sweep(): Promise<void> {
     const now = this.#now();
-    const isStale = (w: Worker) => w.status !== 'offline' && now - w.lastHeartbeatAt >= this.#staleAfterMs;
-    const isExpired = (w: Worker) => w.status === 'offline' && now - w.statusChangedAt >= this.#expireAfterMs;
     const changes: RegistryChange[] = [];
-    for (const { worker } of await this.#store.workers.list()) {
-      if (isStale(worker)) {
-        const { before, after } = await this.#store.workers.update(worker.id, (current) =>
-          current && isStale(current.worker)
-            ? { ...current, worker: { ...current.worker, status: 'offline', statusChangedAt: now } }
-            : current,
-        );
-        if (before && after && before !== after) {
-          changes.push({
-            kind: 'status',
-            id: worker.id,
-            from: before.worker.status,
-            to: 'offline',
-            at: now,
-            reason: 'stale',
-          });
-        }
-      } else if (isExpired(worker)) {
-        const { before, after } = await this.#store.workers.update(worker.id, (current) =>
-          current && isExpired(current.worker) ? undefined : current,
-        );
-        if (before && !after) changes.push({ kind: 'deregistered', id: worker.id, reason: 'expired' });
+    for (const { worker } of await this.#store.workers.due(now)) {
+      const { id } = worker;
+      const { before, after } = await this.#store.workers.update(id, (current) => {
+        if (!current || current.dueAt > now) return current;
+        if (current.worker.status === 'offline') return undefined;
+        return {
+          ...current,
+          dueAt: now + this.#expireAfterMs,
+          worker: { ...current.worker, status: 'offline', statusChangedAt: now },
+        };
+      });
+      if (!before || before === after) continue;
+      if (after) {
+        changes.push({ kind: 'status', id, from: before.worker.status, to: 'offline', at: now, reason: 'stale' });
+      } else {
+        changes.push({ kind: 'deregistered', id, reason: 'expired' });
       }
     }
     if (changes.length) await this.#onChange(changes);
@@ -239,11 +234,13 @@ export class Registry {
     };
   }
 
-  /** Upserts resources and returns those whose health changed (a new `updatedAt` alone is not a change). */
-  async #upsertResources(reports: readonly ResourceReport[], now: number): Promise<Resource[]> {
-    const changed: Resource[] = [];
-    for (const report of reports) {
-      const { before, after } = await this.#store.resources.update(report.id, (current) => ({
+  /**
+   * Stores a resource report. One that repeats what is stored changes nothing, not even
+   * `updatedAt`: every stored change is one a client is told about.
+   */
+  async #upsertResource(report: ResourceReport, now: number): Promise<{ resource: Resource; changed: boolean }> {
+    const { before, after } = await this.#store.resources.update(report.id, (current) => {
+      const next: Resource = {
         id: report.id,
         name: report.name ?? current?.name ?? report.id,
         kind: report.kind ?? current?.kind ?? 'other',
@@ -251,10 +248,10 @@ export class Registry {
         latencyMs: report.latencyMs !== undefined ? report.latencyMs : (current?.latencyMs ?? null),
         message: report.message !== undefined ? report.message : (current?.message ?? null),
         updatedAt: now,
-      }));
-      if (after && (!before || !sameResource(before, after))) changed.push(after);
-    }
-    return changed;
+      };
+      return current && sameResource(current, next) ? current : next;
+    });
+    return { resource: after as Resource, changed: after !== before };
   }
 }
 

@@ -226,6 +226,17 @@ export function behavesLikeAPulseElement(tag: string): void {
       expect(el.shadowRoot!.querySelector('.body')!.classList.contains('stale')).to.equal(false);
     });
 
+    it('says Unauthorized, with the reason, when the server refuses the token', async () => {
+      await server.stop();
+      server = await startServer({ readTokens: ['right-token'] });
+      const wrap = mount(
+        `<sse-connection src="${server.events}" token="wrong"><${tag}></${tag}></sse-connection>`,
+      );
+      const el = wrap.querySelector(tag) as HTMLElement;
+      await until(() => textOf(el).includes('Unauthorized'), 'Unauthorized');
+      expect(el.shadowRoot!.querySelector('[part~="reconnect"]')).to.equal(null);
+    });
+
     it('passes axe in light and dark', async () => {
       await server.register({
         id: 'a11y-1',

@@ -61,11 +61,16 @@ export class Broadcaster {
     this.#clients.delete(client);
   }
 
-  /** Tells every client to reconnect (resuming from its last id) and ends the streams. */
+  /** Stops the feed and the pings, then tells every client to reconnect elsewhere or later. */
   close(retryMs: number): void {
     this.#unsubscribe?.();
     clearInterval(this.#pingTimer);
-    const payload: ReconnectPayload = { v: PROTOCOL_VERSION, reason: 'shutdown', retryMs };
+    this.reconnectAll('shutdown', retryMs);
+  }
+
+  /** Tells every client to reconnect (resuming from its last id) and ends the streams. */
+  reconnectAll(reason: ReconnectPayload['reason'], retryMs: number): void {
+    const payload: ReconnectPayload = { v: PROTOCOL_VERSION, reason, retryMs };
     this.#broadcastControl('reconnect', JSON.stringify(payload), () => true);
     for (const client of this.#clients) client.end();
     this.#clients.clear();

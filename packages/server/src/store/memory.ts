@@ -1,29 +1,139 @@
 import type { LogEntry } from '@pulseboard/protocol';
 import { formatEventId, parseEventId } from '../event-id.js';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
-import type { Change, EventLog, LiveListener, LogStore, RegistryStore, Storage, Table } from './types.js';
+import type {
+  Change,
+  EventLog,
+  LiveListener,
+  LogStore,
+  RegistryStore,
+  Storage,
+  StoredWorker,
+  Table,
+  TimedTable,
+} from './types.js';
 
 class MemoryTable<T> implements Table<T> {
-  readonly #rows = new Map<string, T>();
+  protected readonly rows = new Map<string, T>();
 
   async get(id: string): Promise<T | undefined> {
-    return this.#rows.get(id);
+    return this.rows.get(id);
   }
 
   async list(): Promise<T[]> {
-    return [...this.#rows.values()];
+    return [...this.rows.values()];
   }
 
   async size(): Promise<number> {
-    return this.#rows.size;
+    return this.rows.size;
   }
 
   async update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>> {
-    const before = this.#rows.get(id);
+    const before = this.rows.get(id);
     const after = fn(before);
-    if (after === undefined) this.#rows.delete(id);
-    else this.#rows.set(id, after);
+    if (after === before) return { before, after };
+    if (after === undefined) this.rows.delete(id);
+    else {
+      this.rows.set(id, after);
+      this.written(id, after);
+    }
     return { before, after };
+  }
+
+  /** Runs for every row stored, in the same tick. */
+  protected written(_id: string, _row: T): void {}
+}
+
+interface HeapEntry {
+  time: number;
+  id: string;
+}
+
+/** A binary min-heap by time. */
+class TimeHeap {
+  #items: HeapEntry[] = [];
+
+  get length(): number {
+    return this.#items.length;
+  }
+
+  peek(): HeapEntry | undefined {
+    return this.#items[0];
+  }
+
+  push(entry: HeapEntry): void {
+    const items = this.#items;
+    items.push(entry);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((items[parent] as HeapEntry).time <= entry.time) break;
+      items[i] = items[parent] as HeapEntry;
+      i = parent;
+    }
+    items[i] = entry;
+  }
+
+  pop(): HeapEntry | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child =
+        right < items.length && (items[right] as HeapEntry).time < (items[left] as HeapEntry).time
+          ? right
+          : left;
+      if ((items[child] as HeapEntry).time >= last.time) break;
+      items[i] = items[child] as HeapEntry;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+
+  clear(): void {
+    this.#items = [];
+  }
+}
+
+/**
+ * A heap of (time, id) beside the rows. A rewrite pushes a new entry instead
+ * of finding the old one; superseded entries are dropped when they surface
+ * (their time no longer matches the row), so a sweep touches only due rows.
+ */
+class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
+  readonly #timeOf: (row: T) => number;
+  readonly #heap = new TimeHeap();
+
+  constructor(timeOf: (row: T) => number) {
+    super();
+    this.#timeOf = timeOf;
+  }
+
+  async due(time: number): Promise<T[]> {
+    const due = new Map<string, HeapEntry>();
+    for (let top = this.#heap.peek(); top && top.time <= time; top = this.#heap.peek()) {
+      this.#heap.pop();
+      const row = this.rows.get(top.id);
+      if (row !== undefined && this.#timeOf(row) === top.time) due.set(top.id, top);
+    }
+    // Still due until someone rewrites them.
+    for (const entry of due.values()) this.#heap.push(entry);
+    return [...due.keys()].map((id) => this.rows.get(id) as T);
+  }
+
+  protected override written(id: string, row: T): void {
+    this.#heap.push({ time: this.#timeOf(row), id });
+    // Without sweeps, superseded entries would pile up: rebuild once they outnumber the rows.
+    if (this.#heap.length > 2 * this.rows.size + 64) {
+      this.#heap.clear();
+      for (const [rowId, value] of this.rows) this.#heap.push({ time: this.#timeOf(value), id: rowId });
+    }
   }
 }
 
@@ -76,7 +186,7 @@ class MemoryLogStore implements LogStore {
 
 export function createMemoryRegistryStore(options: { recentLogs: number }): RegistryStore {
   return {
-    workers: new MemoryTable(),
+    workers: new MemoryTimedTable((row: StoredWorker) => row.dueAt),
     resources: new MemoryTable(),
     logs: new MemoryLogStore(options.recentLogs),
   };
@@ -139,6 +249,8 @@ export function createMemoryStorage(options: { replayWindow: number; recentLogs:
     store: createMemoryRegistryStore({ recentLogs: options.recentLogs }),
     eventLog: createMemoryEventLog({ capacity: options.replayWindow }),
     status: () => ({ backend: 'memory', ok: true }),
+    // Memory goes only with the process.
+    onDataLost: () => () => {},
     close: async () => {},
   };
 }

@@ -10,17 +10,38 @@ import { type CommandParser, defineScript } from 'redis';
 /** A stream entry as Lua returns it: `[id, [field, value, ...]]`. */
 export type RawStreamEntry = [id: string, fields: string[]];
 
-/** `expected` and `next` use '' for "absent": a stored JSON value is never empty. */
+/**
+ * Writes a hash field if it still holds `expected`. `expected` and `next` use
+ * '' for "absent": a stored JSON value is never empty. With an index key (a
+ * sorted set), the field's score there is written or removed with it, so the
+ * index never disagrees with the hash.
+ */
 const compareAndSetField = defineScript({
-  NUMBER_OF_KEYS: 1,
   SCRIPT: `
     local current = redis.call('HGET', KEYS[1], ARGV[1])
     if (current or '') ~= ARGV[2] then return 0 end
-    if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+    if ARGV[3] == '' then
+      redis.call('HDEL', KEYS[1], ARGV[1])
+      if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[1]) end
+    else
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+      if KEYS[2] then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
+    end
     return 1`,
-  parseCommand(parser: CommandParser, key: string, field: string, expected: string, next: string) {
+  parseCommand(
+    parser: CommandParser,
+    key: string,
+    field: string,
+    expected: string,
+    next: string,
+    index?: { key: string; score: number },
+  ) {
+    // The key count varies (no NUMBER_OF_KEYS), so it goes first.
+    parser.push(index ? '2' : '1');
     parser.pushKey(key);
+    if (index) parser.pushKey(index.key);
     parser.push(field, expected, next);
+    if (index) parser.push(String(index.score));
   },
   transformReply: (reply: unknown) => reply === 1,
 });
@@ -93,4 +114,22 @@ const releaseLease = defineScript({
   transformReply: (reply: unknown) => reply === 1,
 });
 
-export const scripts = { compareAndSetField, appendEvent, entriesAfter, releaseLease };
+/**
+ * The data's generation: the stored one, or `candidate` stored as the first.
+ * Redis coming back without it means it came back empty.
+ */
+const claimGeneration = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+    local current = redis.call('GET', KEYS[1])
+    if current then return current end
+    redis.call('SET', KEYS[1], ARGV[1])
+    return ARGV[1]`,
+  parseCommand(parser: CommandParser, key: string, candidate: string) {
+    parser.pushKey(key);
+    parser.push(candidate);
+  },
+  transformReply: (reply: unknown) => String(reply),
+});
+
+export const scripts = { compareAndSetField, appendEvent, entriesAfter, releaseLease, claimGeneration };

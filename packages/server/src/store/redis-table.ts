@@ -1,6 +1,6 @@
 import type { LogEntry } from '@pulseboard/protocol';
 import { guard, type RedisClient } from './redis-client.js';
-import type { Change, LogStore, Table } from './types.js';
+import type { Change, LogStore, Table, TimedTable } from './types.js';
 
 /**
  * Optimistic updates retry on conflict; this many conflicts in a row on one
@@ -15,38 +15,68 @@ const MAX_ATTEMPTS = 100;
  * making the same transition, exactly one gets a change back.
  */
 export class RedisTable<T> implements Table<T> {
-  readonly #client: RedisClient;
-  readonly #key: string;
+  protected readonly client: RedisClient;
+  protected readonly key: string;
 
   constructor(client: RedisClient, key: string) {
-    this.#client = client;
-    this.#key = key;
+    this.client = client;
+    this.key = key;
   }
 
   async get(id: string): Promise<T | undefined> {
-    const raw = await guard(this.#client.hGet(this.#key, id));
+    const raw = await guard(this.client.hGet(this.key, id));
     return raw == null ? undefined : (JSON.parse(raw) as T);
   }
 
   async list(): Promise<T[]> {
-    const values = await guard(this.#client.hVals(this.#key));
+    const values = await guard(this.client.hVals(this.key));
     return values.map((raw) => JSON.parse(raw) as T);
   }
 
   async size(): Promise<number> {
-    return guard(this.#client.hLen(this.#key));
+    return guard(this.client.hLen(this.key));
   }
 
   async update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const raw = (await guard(this.#client.hGet(this.#key, id))) ?? '';
+      const raw = (await guard(this.client.hGet(this.key, id))) ?? '';
       const before = raw === '' ? undefined : (JSON.parse(raw) as T);
       const after = fn(before);
       if (after === before) return { before, after };
       const next = after === undefined ? '' : JSON.stringify(after);
-      if (await guard(this.#client.compareAndSetField(this.#key, id, raw, next))) return { before, after };
+      if (await guard(this.write(id, raw, next, after))) return { before, after };
     }
-    throw new Error(`Gave up updating ${this.#key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
+    throw new Error(`Gave up updating ${this.key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
+  }
+
+  /** The compare-and-set; resolves false when the field no longer holds `expected`. */
+  protected write(id: string, expected: string, next: string, _after: T | undefined): Promise<boolean> {
+    return this.client.compareAndSetField(this.key, id, expected, next);
+  }
+}
+
+/** A RedisTable plus a sorted set of each row's time, written by the same compare-and-set script. */
+export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
+  readonly #indexKey: string;
+  readonly #timeOf: (row: T) => number;
+
+  constructor(client: RedisClient, key: string, indexKey: string, timeOf: (row: T) => number) {
+    super(client, key);
+    this.#indexKey = indexKey;
+    this.#timeOf = timeOf;
+  }
+
+  async due(time: number): Promise<T[]> {
+    const ids = await guard(this.client.zRangeByScore(this.#indexKey, '-inf', time));
+    if (ids.length === 0) return [];
+    // Not atomic with the range: a row rewritten or deleted in between is re-checked by the caller's update anyway.
+    const values = await guard(this.client.hmGet(this.key, ids));
+    return values.flatMap((raw) => (raw == null ? [] : [JSON.parse(raw) as T]));
+  }
+
+  protected override write(id: string, expected: string, next: string, after: T | undefined): Promise<boolean> {
+    const score = after === undefined ? 0 : this.#timeOf(after);
+    return this.client.compareAndSetField(this.key, id, expected, next, { key: this.#indexKey, score });
   }
 }
 

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
-import { RedisLogStore, RedisTable } from './redis-table.js';
-import type { Storage, StorageStatus } from './types.js';
+import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
+import type { Storage, StorageStatus, StoredWorker } from './types.js';
 
 export interface RedisStorageOptions {
   /** `redis://[user:password@]host:port[/db]`; a separate db (or Redis) per deployment keeps them apart. */
@@ -9,7 +10,7 @@ export interface RedisStorageOptions {
   replayWindow: number;
   recentLogs: number;
   dashboardIntervalMs: number;
-  /** Connection lost and restored, a listener that threw: for the server's log. */
+  /** Connection lost and restored, data lost, a listener that threw: for the server's log. */
   log: {
     warn(details: object, message: string): void;
     info(details: object, message: string): void;
@@ -20,6 +21,8 @@ const KEYS = {
   events: 'pulseboard:events',
   dashboardLease: 'pulseboard:lease:dashboard',
   workers: 'pulseboard:workers',
+  workersDue: 'pulseboard:workers:due',
+  generation: 'pulseboard:generation',
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
 } as const;
@@ -35,30 +38,51 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const client = createRedisClient(options.url);
   // Blocking reads need their own connection; its offline queue lets the loop's next read wait out a reconnect.
   const reader: RedisClient = client.duplicate({ disableOfflineQueue: false, commandOptions: {} });
+  const dataLost = new Set<() => void>();
+  let generation: string | undefined;
+  // A Redis that comes back without the generation key came back empty (restarted without persistence).
+  const checkGeneration = async () => {
+    const previous = generation;
+    generation = await guard(client.claimGeneration(KEYS.generation, randomUUID()));
+    if (previous === undefined || generation === previous) return;
+    options.log.warn({ redis: where }, 'Redis came back without our data; telling every stream to resync');
+    for (const listener of dataLost) listener();
+  };
+
   for (const [name, connection] of [
     ['commands', client],
     ['events', reader],
   ] as const) {
-    let lost = false;
+    let connected = false;
+    let failing = false;
     // Without an 'error' listener a dropped connection would crash the process.
     connection.on('error', (err: Error) => {
-      if (lost) return;
-      lost = true;
-      options.log.warn(
-        { redis: where, connection: name, err: err.message },
-        'Redis connection lost; reconnecting',
-      );
+      if (failing) return;
+      failing = true;
+      const message = connected ? 'Redis connection lost; reconnecting' : 'Cannot connect to Redis; retrying';
+      options.log.warn({ redis: where, connection: name, err: err.message }, message);
     });
     connection.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      options.log.info({ redis: where, connection: name }, 'Redis connection restored');
+      const reconnected = connected;
+      connected = true;
+      if (failing) {
+        const message = reconnected ? 'Redis connection restored' : 'Connected to Redis';
+        options.log.info({ redis: where, connection: name }, message);
+      }
+      failing = false;
+      if (reconnected && connection === client) {
+        checkGeneration().catch((err: unknown) =>
+          // Lost again already: the next reconnect checks again.
+          options.log.warn({ redis: where, err }, 'could not check Redis for data loss'),
+        );
+      }
     });
   }
 
   await client.connect();
   let eventLog: RedisEventLog;
   try {
+    await checkGeneration();
     await reader.connect();
     eventLog = await RedisEventLog.open({
       client,
@@ -76,7 +100,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
 
   return {
     store: {
-      workers: new RedisTable(client, KEYS.workers),
+      workers: new RedisTimedTable(client, KEYS.workers, KEYS.workersDue, (row: StoredWorker) => row.dueAt),
       resources: new RedisTable(client, KEYS.resources),
       logs: new RedisLogStore(client, KEYS.logs, options.recentLogs),
     },
@@ -85,6 +109,10 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       if (client.isReady && eventLog.reading) return { backend: 'redis', ok: true };
       // No address or error text here: /healthz is open. The log has the details.
       return { backend: 'redis', ok: false, reason: 'Redis is unreachable; reconnecting with backoff' };
+    },
+    onDataLost(listener) {
+      dataLost.add(listener);
+      return () => dataLost.delete(listener);
     },
     async close() {
       await eventLog.close();

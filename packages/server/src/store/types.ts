@@ -12,6 +12,12 @@ export interface StoredWorker {
   worker: Worker;
   /** The last status the worker reported, restored when an offline worker heartbeats again. */
   reportedStatus: ReportableStatus;
+  /**
+   * When the sweeper next acts on this worker: marks it offline if it is not
+   * (heartbeat + staleAfterMs), else expires it (went offline + expireAfterMs).
+   * Set by whoever writes the row, so storage can index it without knowing the config.
+   */
+  dueAt: number;
 }
 
 export interface Change<T> {
@@ -34,6 +40,16 @@ export interface Table<T> {
   update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>>;
 }
 
+/**
+ * A table ordered by a time each row carries, kept in step with every write
+ * (on Redis a sorted set written in the same script as the hash), so a sweep
+ * reads only the rows whose time has come instead of the whole table.
+ */
+export interface TimedTable<T> extends Table<T> {
+  /** Rows whose time is at or before `time`, soonest first. */
+  due(time: number): Promise<T[]>;
+}
+
 export interface LogStore {
   append(entries: readonly LogEntry[]): Promise<void>;
   /** The most recent entries, oldest first. */
@@ -41,7 +57,8 @@ export interface LogStore {
 }
 
 export interface RegistryStore {
-  workers: Table<StoredWorker>;
+  /** Ordered by `dueAt`. */
+  workers: TimedTable<StoredWorker>;
   resources: Table<Resource>;
   logs: LogStore;
 }
@@ -89,5 +106,11 @@ export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
   status(): StorageStatus;
+  /**
+   * Calls `listener` when the backend finds its data gone (Redis came back
+   * empty): the registry and every event id handed out so far are void.
+   * Returns an unsubscribe.
+   */
+  onDataLost(listener: () => void): () => void;
   close(): Promise<void>;
 }

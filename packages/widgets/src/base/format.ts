@@ -6,6 +6,12 @@
 
 export const DASH = '—';
 
+/** Longest name, id or queue shown; the server allows 200 characters, a card has room for fewer. */
+export const NAME_MAX = 120;
+
+/** Human order for names: "worker-2" before "worker-10", case ignored. */
+export const compareNames = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
+
 /** A finite, non-negative number, or null when the value is unusable for display. */
 export function usable(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;

@@ -5,7 +5,10 @@ const t = { warning: 10, critical: 100, hysteresis: 0.1 };
 const run = (values: number[], start: Level = 'ok') => {
   const out: Level[] = [];
   let level = start;
-  for (const v of values) out.push((level = nextLevel(level, v, t)));
+  for (const v of values) {
+    level = nextLevel(level, v, t);
+    out.push(level);
+  }
   return out;
 };
 

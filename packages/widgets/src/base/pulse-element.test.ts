@@ -19,12 +19,17 @@ describe('PulseElement with a provider that upgrades late', () => {
   it('connects a consumer defined and attached before <sse-connection> is defined', async () => {
     await server.register({ id: 'late-1', name: 'Late bloomer' });
     customElements.define('health-cards', HealthCards);
-    const container = mount(`<sse-connection src="${server.events}"><health-cards></health-cards></sse-connection>`);
+    const container = mount(
+      `<sse-connection src="${server.events}"><health-cards></health-cards></sse-connection>`,
+    );
     const el = container.querySelector('health-cards')!;
     await until(() => textOf(el).includes('Not connected'), 'no provider yet');
     expect(customElements.get('sse-connection')).to.equal(undefined);
 
     customElements.define('sse-connection', SseConnection);
-    await until(() => textOf(el).includes('Late bloomer') && textOf(el).includes('Live'), 'connected after upgrade');
+    await until(
+      () => textOf(el).includes('Late bloomer') && textOf(el).includes('Live'),
+      'connected after upgrade',
+    );
   });
 });

@@ -26,6 +26,8 @@ type ConnectionElement = HTMLElement & { client?: PulseClient };
  * @csspart reconnect - The Reconnect button shown after the connection failed.
  * @csspart toolbar - Filters and sort controls.
  * @csspart body - The content; dimmed while the data is stale.
+ * @csspart stale - The "Stale since hh:mm:ss" note.
+ * @csspart notice - Empty, waiting and not-connected messages.
  *
  * @cssprop --pulse-color-bg - Panel background.
  * @cssprop --pulse-color-surface - Inset surfaces: inputs, table header, tracks.
@@ -39,6 +41,7 @@ type ConnectionElement = HTMLElement & { client?: PulseClient };
  * @cssprop --pulse-font-family - Text font.
  * @cssprop --pulse-font-mono - Log lines and ids.
  * @cssprop --pulse-radius - Panel corner radius.
+ * @cssprop --pulse-stale-opacity - Opacity of stale content (0.5).
  */
 export abstract class PulseElement extends LitElement {
   /** The client provided by an enclosing `<sse-connection>`, if any. */
@@ -184,6 +187,13 @@ export abstract class PulseElement extends LitElement {
           );
     }
     if (!data?.ready) {
+      const status = this.connectionStatus;
+      if (status?.state === 'failed' || status?.state === 'unauthorized') {
+        return this.renderNotice(
+          status.state === 'failed' ? 'Could not connect' : 'Not allowed to connect',
+          status.error ?? '',
+        );
+      }
       return html`<div class="skeleton" role="status" aria-label="Loading"><span></span><span></span><span></span></div>`;
     }
     return this.renderContent(data);

@@ -18,7 +18,7 @@ const row = (el: DlqMonitor, name: string) =>
   [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="row"]')].find(
     (r) => r.querySelector('.label')!.textContent === name,
   );
-const level = (el: DlqMonitor, name: string) => row(el, name)?.querySelector('.badge')!.textContent!.trim();
+const level = (el: DlqMonitor, name: string) => row(el, name)?.querySelector('.badge')?.textContent?.trim();
 
 describe('<dlq-monitor>', () => {
   let server: TestServer;

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { formatCount, truncate, usable } from '../base/format.js';
+import { formatCount, NAME_MAX, truncate, usable } from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import type { DashboardState, Slice } from '../client/types.js';
@@ -39,7 +39,6 @@ interface Row {
 }
 
 const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical' };
-const NAME_MAX = 120;
 
 /**
  * Dead-letter depth per queue and error counts per worker, each with a level

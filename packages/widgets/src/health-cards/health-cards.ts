@@ -2,7 +2,7 @@ import type { Resource, Worker, WorkerStatus } from '@pulseboard/protocol';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { formatAgo, formatDuration, formatMs, truncate } from '../base/format.js';
+import { compareNames, formatAgo, formatDuration, formatMs, NAME_MAX, truncate } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { sparkline } from '../base/sparkline.js';
 import {
@@ -19,16 +19,14 @@ import { healthCardsStyles } from './health-cards.styles.js';
 
 export type HealthCardsSort = 'name' | 'status';
 
-const NAME_MAX = 120;
-
 interface Card {
   key: string;
+  /** A worker that left and is fading out; not counted in the status filters. */
+  departed: boolean;
   name: string;
   tone: WorkerStatus;
   render: () => TemplateResult;
 }
-
-const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /**
  * One card per worker and per resource: status, uptime, response time, when it
@@ -74,7 +72,9 @@ export class HealthCards extends PulseElement {
 
   protected override renderToolbar(data: DashboardState): unknown {
     const counts = new Map<WorkerStatus, number>();
-    for (const card of this.#cards(data, Date.now())) counts.set(card.tone, (counts.get(card.tone) ?? 0) + 1);
+    for (const card of this.#cards(data, Date.now())) {
+      if (!card.departed) counts.set(card.tone, (counts.get(card.tone) ?? 0) + 1);
+    }
     const active = new Set(parseStatusList(this.status));
     const shown = STATUS_ORDER.filter((s) => counts.has(s) || active.has(s));
     return html`<div class="toolbar" part="toolbar">
@@ -130,8 +130,8 @@ export class HealthCards extends PulseElement {
     const rank = (tone: WorkerStatus) => STATUS_ORDER.indexOf(tone);
     cards.sort((a, b) =>
       this.sort === 'name'
-        ? byName.compare(a.name, b.name)
-        : rank(a.tone) - rank(b.tone) || byName.compare(a.name, b.name),
+        ? compareNames(a.name, b.name)
+        : rank(a.tone) - rank(b.tone) || compareNames(a.name, b.name),
     );
     return html`<div class="grid">
       ${repeat(
@@ -149,6 +149,7 @@ export class HealthCards extends PulseElement {
       if (!isWorkerStatus(worker.status)) continue;
       cards.push({
         key: `w:${worker.id}`,
+        departed: false,
         name: worker.name || worker.id,
         tone: worker.status,
         render: () => this.#workerCard(worker, data, now, null),
@@ -159,6 +160,7 @@ export class HealthCards extends PulseElement {
       if (data.workers.has(id)) continue;
       cards.push({
         key: `w:${id}`,
+        departed: true,
         name: gone.worker.name || id,
         tone: 'offline',
         render: () => this.#workerCard(gone.worker, data, now, gone.reason),
@@ -169,6 +171,7 @@ export class HealthCards extends PulseElement {
       if (!tone) continue;
       cards.push({
         key: `r:${resource.id}`,
+        departed: false,
         name: resource.name || resource.id,
         tone,
         render: () => this.#resourceCard(resource, tone, now),

@@ -5,7 +5,8 @@ export const logsViewStyles = css`
     max-width: 16em;
   }
   .toolbar input[type='search'] {
-    flex: 1 1 12em;
+    flex: 1 1 8em;
+    width: auto;
   }
   .spacer {
     flex: 1;

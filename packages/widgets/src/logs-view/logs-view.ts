@@ -9,7 +9,7 @@ import {
 } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { formatClock, formatCount, truncate, usable } from '../base/format.js';
+import { compareNames, formatClock, formatCount, NAME_MAX, truncate, usable } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import type { PulseClient, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -49,7 +49,6 @@ const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
 
 const isLevel = (value: unknown): value is LogLevel => (LOG_LEVELS as readonly unknown[]).includes(value);
 const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
-const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /**
  * Live log lines from every worker, plus a line for each registration, status
@@ -209,7 +208,7 @@ export class LogsView extends PulseElement {
 
   #rememberWorkers(workers: Iterable<Worker>): void {
     for (const w of workers)
-      if (typeof w?.id === 'string') this.#names.set(w.id, truncate(w.name || w.id, 120));
+      if (typeof w?.id === 'string') this.#names.set(w.id, truncate(w.name || w.id, NAME_MAX));
   }
 
   #line(workerId: string, at: unknown): Omit<LogLine, 'level' | 'message' | 'kind'> {
@@ -217,7 +216,7 @@ export class LogsView extends PulseElement {
       seq: 0,
       at: usable(at) ?? Date.now(),
       workerId,
-      workerName: this.#names.get(workerId) ?? truncate(workerId, 120),
+      workerName: this.#names.get(workerId) ?? truncate(workerId, NAME_MAX),
     };
   }
 
@@ -279,7 +278,7 @@ export class LogsView extends PulseElement {
   }
 
   protected override renderToolbar(): unknown {
-    const workers = [...this.#names].sort((a, b) => byName.compare(a[1], b[1]));
+    const workers = [...this.#names].sort((a, b) => compareNames(a[1], b[1]));
     return html`<div class="toolbar" part="toolbar">
       <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
         ${LEVEL_FILTERS.map((f) => html`<option value=${f.level} ?selected=${f.level === this.level}>${f.label}</option>`)}
@@ -296,7 +295,7 @@ export class LogsView extends PulseElement {
         .value=${this.filter}
         @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
       />
-      <button type="button" aria-pressed=${this.following} @click=${() => (this.following = !this.following)}>
+      <button type="button" class="toggle" aria-pressed=${this.following} @click=${() => (this.following = !this.following)}>
         Follow
       </button>
       <button type="button" class=${this.paused ? 'primary' : ''} @click=${() => (this.paused = !this.paused)}>

@@ -59,11 +59,7 @@ export const queuesViewStyles = css`
     width: 0.8em;
     color: var(--_accent);
   }
-  tbody tr {
-    content-visibility: auto;
-    contain-intrinsic-size: auto 37px;
-  }
-  tbody tr:hover {
+  tbody tr:hover:not(.spacer) {
     background: var(--_surface);
   }
   td {
@@ -72,7 +68,7 @@ export const queuesViewStyles = css`
     text-align: end;
     white-space: nowrap;
   }
-  tbody tr:last-child td {
+  tbody tr:last-of-type td {
     border-bottom: 0;
   }
   td.queue {

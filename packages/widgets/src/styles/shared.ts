@@ -178,17 +178,23 @@ const frame = css`
 
 /** Status dot and badge: a tone colour plus the status word. */
 const status = css`
-  .tone-healthy,
-  .tone-ok {
+  .tone-healthy {
     --_tone: var(--_healthy);
   }
-  .tone-degraded,
-  .tone-warning {
+  .tone-degraded {
     --_tone: var(--_degraded);
   }
-  .tone-unhealthy,
-  .tone-critical {
+  .tone-unhealthy {
     --_tone: var(--_unhealthy);
+  }
+  .tone-ok {
+    --_tone: var(--_ok);
+  }
+  .tone-warning {
+    --_tone: var(--_warning);
+  }
+  .tone-critical {
+    --_tone: var(--_critical);
   }
   .tone-offline {
     --_tone: var(--_offline);
@@ -274,6 +280,15 @@ const controls = css`
   }
   input:focus-visible {
     outline-offset: 0;
+  }
+  /* A toggle that is on (Follow, and the like) reads as pressed without relying on colour alone: it gains a check. */
+  button.toggle[aria-pressed='true'] {
+    border-color: color-mix(in srgb, var(--_accent) 45%, var(--_border));
+    background: color-mix(in srgb, var(--_accent) var(--_tint), var(--_raised));
+  }
+  button.toggle[aria-pressed='true']::before {
+    content: '\\2713';
+    font-size: 11px;
   }
   .segmented {
     display: inline-flex;

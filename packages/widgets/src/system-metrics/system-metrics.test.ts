@@ -16,7 +16,8 @@ const tile = (el: SystemMetrics, label: string) =>
   [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="card"]')].find(
     (t) => t.querySelector('.label')!.textContent === label,
   );
-const value = (el: SystemMetrics, label: string) => tile(el, label)?.querySelector('[part~="value"]')!.textContent!.trim();
+const value = (el: SystemMetrics, label: string) =>
+  tile(el, label)?.querySelector('[part~="value"]')?.textContent?.trim();
 
 describe('<system-metrics>', () => {
   let server: TestServer;
@@ -30,7 +31,11 @@ describe('<system-metrics>', () => {
   });
 
   it('shows an empty state, then the fleet figures the server computes', async () => {
-    const { el } = await mountConnected<SystemMetrics>(server, '<system-metrics></system-metrics>', 'system-metrics');
+    const { el } = await mountConnected<SystemMetrics>(
+      server,
+      '<system-metrics></system-metrics>',
+      'system-metrics',
+    );
     expect(textOf(el)).to.contain('No metrics yet');
     await server.register({
       id: 'a',
@@ -76,7 +81,11 @@ describe('<system-metrics>', () => {
   it('counts workers by status, and leaves departed workers out', async () => {
     await server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics() });
     await server.register({ id: 'b', name: 'B', status: 'unhealthy', metrics: metrics() });
-    const { el } = await mountConnected<SystemMetrics>(server, '<system-metrics></system-metrics>', 'system-metrics');
+    const { el } = await mountConnected<SystemMetrics>(
+      server,
+      '<system-metrics></system-metrics>',
+      'system-metrics',
+    );
     await until(() => tile(el, 'Workers')!.textContent!.includes('1 unhealthy'), 'by status');
     await server.leave('b');
     await until(() => value(el, 'Workers')!.includes('/ 1 healthy'), 'one left');

@@ -1,0 +1,113 @@
+/**
+ * `npm start` as a new user runs it: the process starts on a free port, the
+ * page it serves shows health cards with live data in Chromium within 10 s,
+ * and SIGTERM stops it cleanly (exit code 0, port released).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { root } from '../build.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(true));
+  });
+
+describe('npm start', () => {
+  let child: ChildProcess;
+  let browser: Browser | undefined;
+  let port: number;
+  let output = '';
+
+  before(async () => {
+    port = await freePort();
+    // Its own process group, so a failed test can stop npm and everything under it.
+    child = spawn('npm', ['start', '--', '--simulate', '4'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr!.on('data', (chunk) => {
+      output += chunk;
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  });
+
+  it('prints the page URL', async () => {
+    // Builds are fresh after `npm test`'s pretest; a stale tree rebuilds first, hence the margin.
+    const deadline = Date.now() + 90_000;
+    while (!output.includes(`http://localhost:${port}/`)) {
+      assert.ok(Date.now() < deadline, `no URL printed:\n${output}`);
+      assert.equal(child.exitCode, null, `npm start exited:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  it('serves a page that shows health cards with live data within 10 s', async () => {
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`http://localhost:${port}/`, { waitUntil: 'load' });
+    // A card with a worker's figures (from heartbeats), under a live connection.
+    const live = await page.waitForFunction(
+      () => {
+        const root = document.querySelector('health-cards')?.shadowRoot;
+        const cards = [...(root?.querySelectorAll('[part~="card"]') ?? [])];
+        const connection = root?.querySelector('[part~="connection"]')?.getAttribute('data-state');
+        const withFigures = cards.filter((card) => /\d+\s*ms/.test(card.textContent ?? ''));
+        return connection === 'open' && withFigures.length > 0 ? withFigures.length : false;
+      },
+      { timeout: 10_000, polling: 200 },
+    );
+    assert.ok(Number(await live.jsonValue()) >= 1);
+    assert.deepEqual(errors, []);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timeout = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000);
+    const [code, signal] = await exited;
+    clearTimeout(timeout);
+    assert.equal(signal, null, `killed by ${signal}:\n${output}`);
+    assert.equal(code, 0, output);
+    assert.ok(await refused(port), 'the port is still open');
+  });
+});
