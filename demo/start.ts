@@ -78,7 +78,10 @@ async function main(): Promise<void> {
     // A second signal while closing means "now".
     process.once(signal, () => process.exit(1));
     demo.close().then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write('Pulseboard demo stopped cleanly\n');
+        process.exit(0);
+      },
       (error: unknown) => {
         process.stderr.write(`shutdown failed: ${String(error)}\n`);
         process.exit(1);

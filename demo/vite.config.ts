@@ -6,7 +6,14 @@ import { createLogger, defineConfig, type Plugin } from 'vite';
 
 const widgetsDist = fileURLToPath(new URL('../packages/widgets/dist/', import.meta.url));
 const BUNDLES = ['pulseboard.js', 'pulseboard.iife.js', 'pulseboard.js.map', 'pulseboard.iife.js.map'];
-const TAGS = new Set(['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor', 'queues-view', 'logs-view']);
+const TAGS = new Set([
+  'sse-connection',
+  'health-cards',
+  'system-metrics',
+  'dlq-monitor',
+  'queues-view',
+  'logs-view',
+]);
 
 /**
  * Puts the script-tag bundles at the site root (`/pulseboard.iife.js`), as an

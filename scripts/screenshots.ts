@@ -169,8 +169,12 @@ const simulate = setInterval(() => {
   if (tick % 2 === 0) {
     const live = fleet.filter((w) => w.silentAfter === undefined || t <= w.silentAfter);
     const w = live[Math.floor(Math.random() * live.length)]!;
-    const [level, message] =
-      w.status === 'unhealthy' ? messages[5]! : messages[Math.floor(Math.random() * messages.length)]!;
+    // Only the failing worker logs the failure; the others chat.
+    const pool =
+      w.status === 'unhealthy'
+        ? messages.filter(([l]) => l === 'error')
+        : messages.filter(([l]) => l !== 'error');
+    const [level, message] = pool[Math.floor(Math.random() * pool.length)]!;
     call('POST', `/api/workers/${w.id}/logs`, { entries: [{ level, message }] }).catch(() => {});
   }
 }, 500);

@@ -1,18 +1,18 @@
 import { ready, serve } from '../lib/child.js';
 import { KeepAliveConn } from '../lib/http.js';
-import { DRIVER_ID, heartbeatBody, logsBody, registerBody } from '../lib/payload.js';
+import { DRIVER_ID, logsBody, registerBody } from '../lib/payload.js';
 import { now, sleep } from '../lib/stats.js';
 
 /**
  * The event source for fan-out and the storm, in its own process. It posts
  * log batches as the benchmark worker through the target's real worker API,
  * so every event the clients receive is a real `log` event; on Pulseboard it
- * registers first and keeps heartbeating like a live worker.
+ * registers first. It does not heartbeat: each heartbeat would add Pulseboard
+ * events to every client that the baselines never send, and the comparison
+ * is about fanning out the same stream.
  */
 /** Log lines go out pipelined on one connection, so the server sees them in sequence order. */
 let lines: KeepAliveConn | null = null;
-let beats: KeepAliveConn | null = null;
-let beat: NodeJS.Timeout | null = null;
 let seq = 0;
 let errors = 0;
 /** Set by `stop` to end a running `rate` early. */
@@ -30,11 +30,8 @@ async function post(conn: KeepAliveConn, path: string, body: string): Promise<nu
 }
 
 function closeAll(): void {
-  if (beat) clearInterval(beat);
-  beat = null;
   lines?.close();
-  beats?.close();
-  lines = beats = null;
+  lines = null;
 }
 
 const publishOne = () => post(lines!, `/api/workers/${DRIVER_ID}/logs`, logsBody(++seq, now()));
@@ -44,17 +41,11 @@ serve({
     const url = new URL(String(args.url));
     closeAll();
     lines = new KeepAliveConn(url.hostname, Number(url.port));
-    beats = new KeepAliveConn(url.hostname, Number(url.port));
     seq = 0;
     errors = 0;
     if (args.register) {
       const status = await post(lines, '/api/workers', registerBody(DRIVER_ID, 0));
       if (status >= 300) throw new Error(`registering ${DRIVER_ID} answered ${status}`);
-      let n = 0;
-      beat = setInterval(
-        () => void post(beats!, `/api/workers/${DRIVER_ID}/heartbeat`, heartbeatBody(n++)),
-        1000,
-      );
     }
     return null;
   },

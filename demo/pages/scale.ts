@@ -32,7 +32,10 @@ setInterval(() => {
   text('workers', client.data.workers.size.toLocaleString());
   const recent = performance.now() - 10_000;
   while (longTasks.length && longTasks[0]! < recent) longTasks.shift();
-  text('long', PerformanceObserver.supportedEntryTypes.includes('longtask') ? String(longTasks.length) : 'n/a');
+  text(
+    'long',
+    PerformanceObserver.supportedEntryTypes.includes('longtask') ? String(longTasks.length) : 'n/a',
+  );
   events = 0;
   frames = 0;
 }, 1000);

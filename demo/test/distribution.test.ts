@@ -34,12 +34,15 @@ describe('the widgets distribution', () => {
   });
 
   it('points every export at a built file with its types', () => {
-    for (const [entry, target] of Object.entries(pkg.exports as Record<string, string | Record<string, string>>)) {
+    for (const [entry, target] of Object.entries(
+      pkg.exports as Record<string, string | Record<string, string>>,
+    )) {
       const files = typeof target === 'string' ? [target] : Object.values(target);
       for (const file of files) assert.ok(existsSync(join(widgets, file)), `${entry} → ${file} is missing`);
     }
     for (const tag of TAGS) assert.ok(pkg.exports[`./${tag}.js`], `no export for ${tag}`);
-    for (const entry of ['.', './define.js', './react']) assert.ok(pkg.exports[entry].types, `${entry} has no types`);
+    for (const entry of ['.', './define.js', './react'])
+      assert.ok(pkg.exports[entry].types, `${entry} has no types`);
   });
 
   it('keeps `.` and the per-element entries free of side effects; only define.js and the bundles register tags', () => {

@@ -1,12 +1,14 @@
 /**
  * `npm start` as a new user runs it: the process starts on a free port, the
  * page it serves shows health cards with live data in Chromium within 10 s,
- * and SIGTERM stops it cleanly (exit code 0, port released).
+ * and SIGTERM stops it cleanly. The signal goes to the process group, as a
+ * terminal's Ctrl-C or a process supervisor sends it: npm itself dies of it at
+ * once, so what must be clean is the demo process under it.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { root } from '../build.js';
@@ -17,6 +19,15 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const refused = (port: number) =>
@@ -54,7 +65,7 @@ describe('npm start', () => {
 
   after(async () => {
     await browser?.close();
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    if (groupAlive(child.pid!)) process.kill(-child.pid!, 'SIGKILL');
   });
 
   it('prints the page URL', async () => {
@@ -101,13 +112,15 @@ describe('npm start', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timeout = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000);
-    const [code, signal] = await exited;
-    clearTimeout(timeout);
-    assert.equal(signal, null, `killed by ${signal}:\n${output}`);
-    assert.equal(code, 0, output);
+    process.kill(-child.pid!, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (groupAlive(child.pid!)) {
+      assert.ok(Date.now() < deadline, `still running 10 s after SIGTERM:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(output, /SIGTERM: shutting down/);
+    assert.match(output, /Pulseboard demo stopped cleanly/);
+    assert.doesNotMatch(output, /shutdown failed|Error/);
     assert.ok(await refused(port), 'the port is still open');
   });
 });

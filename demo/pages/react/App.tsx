@@ -23,7 +23,12 @@ export function App({ src }: { src: string }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const onThreshold = useCallback((event: PulseThresholdChangeEvent) => {
     if (event.scope === 'overall') return;
-    const alert = { id: nextId++, what: `${event.scope} ${event.key}`, level: event.level, value: event.value };
+    const alert = {
+      id: nextId++,
+      what: `${event.scope} ${event.key}`,
+      level: event.level,
+      value: event.value,
+    };
     setAlerts((list) => [alert, ...list].slice(0, 6));
   }, []);
 

@@ -35,7 +35,10 @@ declare module 'react' {
           }
       >;
       'queues-view': Tag<QueuesView, Common & Pick<QueuesView, 'sort' | 'direction' | 'filter'>>;
-      'logs-view': Tag<LogsView, Common & Pick<LogsView, 'maxLines' | 'level' | 'worker' | 'filter' | 'paused'>>;
+      'logs-view': Tag<
+        LogsView,
+        Common & Pick<LogsView, 'maxLines' | 'level' | 'worker' | 'filter' | 'paused'>
+      >;
     }
   }
 }

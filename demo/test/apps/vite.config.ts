@@ -3,7 +3,14 @@ import react from '@vitejs/plugin-react';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
-const TAGS = new Set(['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor', 'queues-view', 'logs-view']);
+const TAGS = new Set([
+  'sse-connection',
+  'health-cards',
+  'system-metrics',
+  'dlq-monitor',
+  'queues-view',
+  'logs-view',
+]);
 
 /**
  * The demo's React and Vue apps, built as ES modules that export `mount()`,

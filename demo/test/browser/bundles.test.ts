@@ -65,7 +65,9 @@ describe('script-tag bundles against a real server', () => {
   }
 
   it('pulseboard.iife.js from a classic script tag shows live data', async () => {
-    const doc = await page(`<!doctype html><script src="${DIST}/pulseboard.iife.js"></script>${tags(server.events)}`);
+    const doc = await page(
+      `<!doctype html><script src="${DIST}/pulseboard.iife.js"></script>${tags(server.events)}`,
+    );
     expect(doc.scripts).to.have.length(1);
     expect(doc.scripts[0]!.type).to.equal('');
     expect(doc.defaultView!.customElements.get('health-cards')).to.be.a('function');
@@ -89,6 +91,6 @@ describe('script-tag bundles against a real server', () => {
       <script type="module" src="${DIST}/pulseboard.js?copy=3"></script>
       ${tags(server.events)}`);
     await showsLiveData(doc);
-    expect((doc.defaultView as Window & { errors: string[] }).errors).to.deep.equal([]);
+    expect((doc.defaultView as unknown as { errors: string[] }).errors).to.deep.equal([]);
   });
 });

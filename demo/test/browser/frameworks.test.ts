@@ -50,7 +50,11 @@ for (const [name, bundle] of [
       const alerts = () => Number(container.querySelector('[data-test="alerts"]')?.textContent);
 
       // pulse-connection-change, handled by the app, shown from its state.
-      await until(() => state() === 'open', `the app's connection state to be "open" (is "${state()}")`, 10_000);
+      await until(
+        () => state() === 'open',
+        `the app's connection state to be "open" (is "${state()}")`,
+        10_000,
+      );
       const cards = container.querySelector('health-cards')!;
       await until(() => textOf(cards).includes('Email sender'), 'the worker card');
       expect(alerts()).to.equal(0);

@@ -14,6 +14,7 @@ import {
   type ServerConfigInput,
 } from './config.js';
 import { createCors } from './cors.js';
+import { type RequestTracker, trackRequests } from './drain.js';
 import { errorHandler, HttpError } from './errors.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
@@ -91,6 +92,7 @@ export async function createApp(
   backend.onDataLost(() => broadcaster.reconnectAll('storage_reset', config.retryMs + config.retryJitterMs));
 
   let server: Server | undefined;
+  let requests: RequestTracker | undefined;
   let boundHost = config.host;
   let accepting = true;
   const services: Services = {
@@ -162,11 +164,18 @@ export async function createApp(
       : undefined;
     broadcaster.close(config.retryMs + config.retryJitterMs);
     hub.close();
-    server?.closeIdleConnections();
-    if (closed) {
-      const timeout = setTimeout(() => server?.closeAllConnections(), config.shutdownTimeoutMs).unref();
+    if (closed && server && requests) {
+      // server.close() ends idle keep-alive connections but not one a client opened and never used
+      // (undici does that after an aborted request): Node counts it as active, and close() would wait
+      // for the client to drop it, about 4 s. With no request in flight, no connection is worth waiting for.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, config.shutdownTimeoutMs).unref();
+      });
+      await Promise.race([requests.idle(), grace]);
+      clearTimeout(timer);
+      server.closeAllConnections();
       await closed;
-      clearTimeout(timeout);
     }
     await backend.close();
     logger.info('server closed');
@@ -179,6 +188,7 @@ export async function createApp(
       const host = options.host ?? config.host;
       assertSafeBinding(config, host);
       server = createServer(app.callback());
+      requests = trackRequests(server);
       server.listen(options.port ?? config.port, host);
       await once(server, 'listening');
       boundHost = host;

@@ -1,11 +1,13 @@
 import { WORKER_STATUSES } from '@pulseboard/protocol';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Broadcaster } from './sse/broadcaster.js';
 import type { RegistryStore } from './store/types.js';
 
 /** Prometheus metrics, on a registry of this app's own (never prom-client's global one). */
 export function createMetrics(sources: { broadcaster: () => Broadcaster; store: RegistryStore }) {
   const registry = new Registry();
+  // process_* and nodejs_* (memory, CPU, event loop lag, GC), read at scrape time.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   new Gauge({
     name: 'pulseboard_sse_clients',

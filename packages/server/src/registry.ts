@@ -198,7 +198,14 @@ export class Registry {
       });
       if (!before || before === after) continue;
       if (after) {
-        changes.push({ kind: 'status', id, from: before.worker.status, to: 'offline', at: now, reason: 'stale' });
+        changes.push({
+          kind: 'status',
+          id,
+          from: before.worker.status,
+          to: 'offline',
+          at: now,
+          reason: 'stale',
+        });
       } else {
         changes.push({ kind: 'deregistered', id, reason: 'expired' });
       }
@@ -238,7 +245,10 @@ export class Registry {
    * Stores a resource report. One that repeats what is stored changes nothing, not even
    * `updatedAt`: every stored change is one a client is told about.
    */
-  async #upsertResource(report: ResourceReport, now: number): Promise<{ resource: Resource; changed: boolean }> {
+  async #upsertResource(
+    report: ResourceReport,
+    now: number,
+  ): Promise<{ resource: Resource; changed: boolean }> {
     const { before, after } = await this.#store.resources.update(report.id, (current) => {
       const next: Resource = {
         id: report.id,

@@ -3,6 +3,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import type { EventType, PulseEvent } from '@pulseboard/protocol';
 import { EVENT_TYPES } from '@pulseboard/protocol';
 import { EventSource } from 'eventsource';
+import { compareEventIds, parseEventId } from '../src/event-id.js';
 import { createApp, type PulseServer, type ServerConfigInput } from '../src/index.js';
 
 /** Intervals small enough for tests but not so small that they drown the events under test. */
@@ -15,6 +16,13 @@ export const FAST = {
   metricsIntervalMs: 20,
   sweepIntervalMs: 60_000,
 } satisfies Partial<ServerConfigInput>;
+
+/** Orders event ids as the server does (on Redis the sequence restarts every millisecond). */
+export function compareIds(a: string, b: string): number {
+  const [x, y] = [parseEventId(a), parseEventId(b)];
+  if (!x || !y) throw new Error(`not event ids: ${a}, ${b}`);
+  return compareEventIds(x, y);
+}
 
 export interface TestServer {
   server: PulseServer;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { createRedisStorage } from '../src/store/redis.js';
 import {
   type ApiResponse,
   eventually,
@@ -10,7 +11,7 @@ import {
   startServer,
   type TestServer,
 } from './helpers.js';
-import { startRedis, type TestRedis } from './redis-helpers.js';
+import { freePort, startRedis, type TestRedis } from './redis-helpers.js';
 
 /** Redis going away under load: clear errors while it is gone, no loss or duplicate when it comes back. */
 describe('Redis faults', () => {
@@ -154,7 +155,9 @@ describe('Redis faults', () => {
         10_000,
       );
     }
-    // The restarted Redis has no data: reporters get 404, register again, and the stream carries it all.
+    // The restarted Redis has no data: the stream on A is told to resync, reporters get 404 and
+    // register again, and the stream carries it all.
+    assert.equal((await onA.next('reconnect')).data.reason, 'storage_reset');
     for (const id of workers) {
       await onA.next(
         'worker_registered',
@@ -166,12 +169,66 @@ describe('Redis faults', () => {
     stop = true;
     await load;
     assert.ok((statuses.get(404) ?? 0) > 0, 're-registered after the data loss');
-    assert.equal(onA.opens, 1, 'the client on A stayed connected throughout');
+    assert.equal(onA.opens, 2, 'the client on A reconnected once, when told to');
 
     // A client resuming from before the outage finds its id gone and gets a fresh snapshot.
     const resumed = track(new Stream(b.url, { headers: { 'Last-Event-ID': beforeOutage } }));
     const initial = await resumed.next('initial_data');
     assert.equal(initial.data.resync, true);
     assert.deepEqual(initial.data.workers.map((w) => w.id).sort(), workers);
+  });
+
+  test('Redis restarted empty: connected streams are told to reconnect and resync without the lost workers', async () => {
+    const [a, b] = await instances(2);
+    await a.api.post('/api/workers', { id: 'ghost' });
+    const onA = track(await openStream(a.url));
+    const onB = track(await openStream(b.url));
+    for (const stream of [onA, onB]) {
+      assert.deepEqual(
+        stream.of('initial_data')[0]?.data.workers.map((w) => w.id),
+        ['ghost'],
+      );
+    }
+
+    await redis.stop();
+    await redis.start();
+    for (const stream of [onA, onB]) {
+      const reconnect = await stream.next('reconnect', undefined, 10_000);
+      assert.equal(reconnect.data.reason, 'storage_reset');
+      const resync = await stream.next('initial_data', (e) => e.data.resync);
+      assert.deepEqual(resync.data.workers, [], 'the lost worker is gone from the client');
+      assert.equal(stream.opens, 2);
+    }
+    // Once, not on every later reconnect: the instances agreed on the new data's generation.
+    await redis.command('CLIENT', 'KILL', 'TYPE', 'normal');
+    await eventually(
+      () => Promise.all([a, b].map((server) => server.api.get('/healthz'))),
+      (answers) => answers.every((r) => r.status === 200),
+      'healthy again',
+    );
+    await a.api.post('/api/workers', { id: 'after' });
+    for (const stream of [onA, onB]) {
+      await stream.next('worker_registered', (e) => e.data.worker.id === 'after');
+      assert.equal(stream.of('reconnect').length, 1);
+      assert.equal(stream.opens, 2);
+    }
+  });
+
+  test('an unreachable Redis at startup fails fast, and the log does not call it a lost connection', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const warnings: string[] = [];
+    const log = { warn: (_: object, message: string) => warnings.push(message), info() {} };
+    await assert.rejects(
+      createRedisStorage({
+        url,
+        replayWindow: 10,
+        recentLogs: 10,
+        dashboardIntervalMs: 1000,
+        log,
+      }),
+      new RegExp(`Cannot reach Redis at ${url}`),
+    );
+    assert.ok(warnings.includes('Cannot connect to Redis; retrying'), warnings.join('; '));
+    assert.ok(!warnings.some((message) => /lost/.test(message)), warnings.join('; '));
   });
 });

@@ -6,7 +6,8 @@ import { createClient } from 'redis';
 
 const BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on (until someone binds it). */
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };

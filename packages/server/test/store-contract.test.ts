@@ -4,7 +4,7 @@ import { type LogEntry, PROTOCOL_VERSION, type Resource } from '@pulseboard/prot
 import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.js';
 import { createMemoryStorage } from '../src/store/memory.js';
 import { createRedisStorage } from '../src/store/redis.js';
-import type { Storage } from '../src/store/types.js';
+import type { Storage, StoredWorker } from '../src/store/types.js';
 import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /**
@@ -148,6 +148,70 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       const winners = flips.filter((c) => c.before?.status === 'unknown' && c.after?.status === 'healthy');
       assert.equal(winners.length, 1);
       assert.equal(flips.filter((c) => c.before === c.after).length, 9, 'the others saw no change');
+    });
+
+    test('workers table: due() lists the rows whose dueAt has passed, in step with every write', async () => {
+      const [a, b] = await pair();
+      const row = (id: string, dueAt: number): StoredWorker => ({
+        worker: {
+          id,
+          name: id,
+          queue: null,
+          status: 'healthy',
+          registeredAt: 1,
+          lastHeartbeatAt: 1,
+          statusChangedAt: 1,
+          metrics: null,
+          queueStats: null,
+          labels: {},
+        },
+        reportedStatus: 'healthy',
+        dueAt,
+      });
+      const due = async (storage: Storage, time: number) =>
+        (await storage.store.workers.due(time)).map((stored) => [stored.worker.id, stored.dueAt]);
+      for (const [id, dueAt] of [
+        ['w1', 30],
+        ['w2', 10],
+        ['w3', 20],
+        ['w4', 100],
+      ] as const) {
+        await a.store.workers.update(id, () => row(id, dueAt));
+      }
+      assert.deepEqual(await due(b, 5), []);
+      assert.deepEqual(
+        await due(b, 20),
+        [
+          ['w2', 10],
+          ['w3', 20],
+        ],
+        'up to and including the time, soonest first, on the other instance too',
+      );
+      assert.deepEqual((await a.store.workers.due(10))[0], row('w2', 10), 'whole rows');
+      assert.equal((await due(a, 20)).length, 2, 'listing changes nothing');
+
+      await b.store.workers.update('w2', (current) => current && { ...current, dueAt: 50 });
+      await a.store.workers.update('w3', () => undefined);
+      await b.store.workers.update('w1', (current) => current);
+      assert.deepEqual(await due(a, 40), [['w1', 30]], 'moved by a rewrite, gone with a delete');
+      assert.deepEqual(await due(a, 60), [
+        ['w1', 30],
+        ['w2', 50],
+      ]);
+
+      // Many rewrites of one row (heartbeats with no sweep in between) still list it once, at its time.
+      for (let i = 1; i <= 300; i++) {
+        await (i % 2 ? a : b).store.workers.update(
+          'w4',
+          (current) => current && { ...current, dueAt: 100 + i },
+        );
+      }
+      assert.deepEqual(await due(b, 399), [
+        ['w1', 30],
+        ['w2', 50],
+      ]);
+      assert.deepEqual((await due(b, 400)).at(-1), ['w4', 400]);
+      assert.equal(await a.store.workers.size(), 3);
     });
 
     test('logs: capped, oldest first, shared', async () => {

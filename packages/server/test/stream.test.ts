@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { PulseEvent } from '@pulseboard/protocol';
-import { metrics, openStream, Stream, startProxy, startServer, type TestServer } from './helpers.js';
+import { backends } from './backends.js';
+import { compareIds, metrics, openStream, Stream, startProxy, type TestServer } from './helpers.js';
 
 /** Reads a raw /events response until `done` says it has enough text. */
 async function readRaw(url: string, headers: Record<string, string>, done: (text: string) => boolean) {
@@ -19,181 +19,182 @@ async function readRaw(url: string, headers: Record<string, string>, done: (text
   return { response, text };
 }
 
-const seqOf = (event: PulseEvent) => Number(event.id.split('-')[1]);
-
-describe('/events stream', () => {
-  let t: TestServer;
-  before(async () => {
-    t = await startServer({ replayWindow: 50, pingIntervalMs: 100 });
-  });
-  after(() => t.close());
-
-  test('headers, a jittered retry line, then initial_data with an id', async () => {
-    const { response, text } = await readRaw(`${t.url}/events`, {}, (s) => s.includes('event: initial_data'));
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-    assert.equal(response.headers.get('cache-control'), 'no-cache, no-transform');
-    assert.equal(response.headers.get('x-accel-buffering'), 'no');
-    const match = /^retry: (\d+)\n\nid: (\d+-\d+)\nevent: initial_data\ndata: \{/.exec(text);
-    assert.ok(match, text.slice(0, 200));
-    const retry = Number(match[1]);
-    assert.ok(retry >= 20 && retry <= 40, `retry ${retry} within base + jitter`);
-  });
-
-  test('resumes with Last-Event-ID: exactly the missed events, in order, then live ones', async () => {
-    const first = await openStream(t.url);
-    await t.api.post('/api/workers', { id: 'r1' });
-    const registered = await first.next('worker_registered');
-    first.close();
-    await t.api.post('/api/workers/r1/logs', { entries: [{ level: 'info', message: 'missed-1' }] });
-    await t.api.post('/api/workers/r1/logs', { entries: [{ level: 'info', message: 'missed-2' }] });
-
-    const resumed = new Stream(t.url, { headers: { 'Last-Event-ID': registered.id } });
-    await resumed.until(() => resumed.of('log').length === 2, 'two replayed logs');
-    await t.api.post('/api/workers/r1/logs', { entries: [{ level: 'info', message: 'live' }] });
-    await resumed.next('log', (e) => e.data.entries[0]?.message === 'live');
-    assert.equal(resumed.of('initial_data').length, 0, 'no snapshot when the replay covers the gap');
-    assert.deepEqual(
-      resumed.of('log').map((e) => e.data.entries[0]?.message),
-      ['missed-1', 'missed-2', 'live'],
-    );
-    resumed.close();
-
-    // ?lastEventId= does the same on a first connect (a page that kept its state).
-    const byQuery = new Stream(t.url, { query: { lastEventId: registered.id } });
-    await byQuery.until(() => byQuery.of('log').length === 3, 'three replayed logs');
-    assert.equal(byQuery.of('initial_data').length, 0);
-    byQuery.close();
-    await t.api.del('/api/workers/r1');
-  });
-
-  test('exactly once across forced disconnects while events keep flowing', async () => {
-    const proxy = await startProxy(t.port);
-    await t.api.post('/api/workers', { id: 'flow' });
-    const stream = await openStream(proxy.url);
-    const total = 150;
-    const messages = () => stream.of('log').map((e) => Number(e.data.entries[0]?.message));
-    let sent = 0;
-    const producer = (async () => {
-      while (sent < total) {
-        sent++;
-        await t.api.post('/api/workers/flow/logs', { entries: [{ level: 'info', message: String(sent) }] });
-      }
-    })();
-    for (const cutAt of [30, 80, 120]) {
-      await stream.until(() => messages().length >= cutAt, `${cutAt} logs`);
-      proxy.cut();
-    }
-    await producer;
-    await stream.until(() => messages().length >= total, `${total} logs`, 10_000);
-    assert.ok(stream.opens >= 4, `reconnected (${stream.opens} opens)`);
-    assert.equal(stream.of('initial_data').length, 1, 'every reconnect resumed by replay');
-    assert.deepEqual(
-      messages(),
-      Array.from({ length: total }, (_, i) => i + 1),
-    );
-    const seqs = stream.events.filter((e) => e.type !== 'initial_data' && e.type !== 'ping').map(seqOf);
-    assert.deepEqual(
-      seqs,
-      [...new Set(seqs)].sort((a, b) => a - b),
-      'ids strictly increase, none repeated',
-    );
-    stream.close();
-    await proxy.close();
-    await t.api.del('/api/workers/flow');
-  });
-
-  test('an id outside the window, from another boot, or malformed gets initial_data with resync', async () => {
-    const stream = await openStream(t.url);
-    const old = stream.of('initial_data')[0]?.id as string;
-    stream.close();
-    await t.api.post('/api/workers', { id: 'window' });
-    for (let i = 0; i < 60; i++) await t.api.post('/api/workers/window/heartbeat', {});
-    const [boot, seq] = old.split('-');
-    const ids = [
-      old,
-      `${Number(boot) - 1}-${seq}`,
-      `${boot}-999999999`,
-      'garbage',
-      '1-2-3',
-      `${'9'.repeat(70)}-1`,
-      '',
-    ];
-    for (const id of ids) {
-      const resumed = new Stream(t.url, { headers: id ? { 'Last-Event-ID': id } : {} });
-      const initial = await resumed.next('initial_data');
-      assert.equal(initial.data.resync, id !== '', `resync for ${JSON.stringify(id)}`);
-      assert.ok(initial.data.workers.some((w) => w.id === 'window'));
-      resumed.close();
-    }
-    await t.api.del('/api/workers/window');
-  });
-
-  test('types= and workers= filter live events and replays', async () => {
-    const logsOnly = await openStream(t.url, { query: { types: 'log,worker_deregistered' } });
-    const justA = await openStream(t.url, { query: { workers: 'fa' } });
-    await t.api.post('/api/workers', { id: 'fa' });
-    await t.api.post('/api/workers', { id: 'fb' });
-    await Promise.all([
-      t.api.post('/api/workers/fa/heartbeat', { metrics: metrics({ cpu: 1 }) }),
-      t.api.post('/api/workers/fb/heartbeat', { metrics: metrics({ cpu: 2 }) }),
-    ]);
-    await t.api.post('/api/workers/fb/logs', { entries: [{ level: 'info', message: 'b' }] });
-    await t.api.post('/api/workers/fa/logs', { entries: [{ level: 'info', message: 'a' }] });
-    await t.api.del('/api/workers/fb');
-    await t.api.del('/api/workers/fa');
-
-    await logsOnly.until(() => logsOnly.of('worker_deregistered').length === 2, 'both deregistrations');
-    assert.deepEqual(
-      [...new Set(logsOnly.events.map((e) => e.type))].filter((type) => type !== 'ping'),
-      ['initial_data', 'log', 'worker_deregistered'],
-    );
-
-    await justA.next('worker_deregistered');
-    const concerned = justA.events.filter((e) => e.type !== 'initial_data' && e.type !== 'ping');
-    for (const event of concerned) {
-      const text = JSON.stringify(event.data);
-      assert.ok(!text.includes('"fb"'), `${event.type} mentions only fa: ${text}`);
-    }
-    assert.ok(justA.of('metrics_update').every((e) => e.data.items.every((item) => item.id === 'fa')));
-    assert.deepEqual(
-      justA.of('log').map((e) => e.data.entries[0]?.message),
-      ['a'],
-    );
-
-    // A replay goes through the same filter.
-    const since = logsOnly.of('initial_data')[0]?.id as string;
-    const replayed = new Stream(t.url, {
-      headers: { 'Last-Event-ID': since },
-      query: { workers: 'fb', types: 'log' },
+for (const backend of backends()) {
+  describe(`/events stream (${backend.name})`, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await backend.start({ replayWindow: 50, pingIntervalMs: 100 });
     });
-    await replayed.next('log');
-    await replayed.until(() => replayed.of('ping').length > 0, 'a ping after the replay');
-    assert.deepEqual(
-      replayed.events
-        .filter((e) => e.type !== 'ping')
-        .map((e) => [e.type, JSON.stringify(e.data).includes('"b"')]),
-      [['log', true]],
-    );
-    for (const s of [logsOnly, justA, replayed]) s.close();
-  });
+    after(() => t.close());
 
-  test('unknown types= and bad workers= are 400 errors', async () => {
-    for (const query of ['types=log,bogus', 'workers=bad%20id', `workers=${'x'.repeat(129)}`]) {
-      const response = await fetch(`${t.url}/events?${query}`);
-      assert.equal(response.status, 400, query);
-      const body = (await response.json()) as { error: { code: string } };
-      assert.equal(body.error.code, 'invalid_filter');
-    }
-  });
+    test('headers, a jittered retry line, then initial_data with an id', async () => {
+      const { response, text } = await readRaw(`${t.url}/events`, {}, (s) =>
+        s.includes('event: initial_data'),
+      );
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      assert.equal(response.headers.get('cache-control'), 'no-cache, no-transform');
+      assert.equal(response.headers.get('x-accel-buffering'), 'no');
+      const match = /^retry: (\d+)\n\nid: (\d+-\d+)\nevent: initial_data\ndata: \{/.exec(text);
+      assert.ok(match, text.slice(0, 200));
+      const retry = Number(match[1]);
+      assert.ok(retry >= 20 && retry <= 40, `retry ${retry} within base + jitter`);
+    });
 
-  test('pings carry the latest id, so a resume from a ping is exact', async () => {
-    const stream = await openStream(t.url);
-    await t.api.post('/api/workers', { id: 'pinger' });
-    const registered = await stream.next('worker_registered');
-    const ping = await stream.next('ping', (e) => e.id === registered.id);
-    assert.equal(typeof ping.data.at, 'number');
-    stream.close();
-    await t.api.del('/api/workers/pinger');
+    test('resumes with Last-Event-ID: exactly the missed events, in order, then live ones', async () => {
+      const first = await openStream(t.url);
+      await t.api.post('/api/workers', { id: 'r1' });
+      const registered = await first.next('worker_registered');
+      first.close();
+      await t.api.post('/api/workers/r1/logs', { entries: [{ level: 'info', message: 'missed-1' }] });
+      await t.api.post('/api/workers/r1/logs', { entries: [{ level: 'info', message: 'missed-2' }] });
+
+      const resumed = new Stream(t.url, { headers: { 'Last-Event-ID': registered.id } });
+      await resumed.until(() => resumed.of('log').length === 2, 'two replayed logs');
+      await t.api.post('/api/workers/r1/logs', { entries: [{ level: 'info', message: 'live' }] });
+      await resumed.next('log', (e) => e.data.entries[0]?.message === 'live');
+      assert.equal(resumed.of('initial_data').length, 0, 'no snapshot when the replay covers the gap');
+      assert.deepEqual(
+        resumed.of('log').map((e) => e.data.entries[0]?.message),
+        ['missed-1', 'missed-2', 'live'],
+      );
+      resumed.close();
+
+      // ?lastEventId= does the same on a first connect (a page that kept its state).
+      const byQuery = new Stream(t.url, { query: { lastEventId: registered.id } });
+      await byQuery.until(() => byQuery.of('log').length === 3, 'three replayed logs');
+      assert.equal(byQuery.of('initial_data').length, 0);
+      byQuery.close();
+      await t.api.del('/api/workers/r1');
+    });
+
+    test('exactly once across forced disconnects while events keep flowing', async () => {
+      const proxy = await startProxy(t.port);
+      await t.api.post('/api/workers', { id: 'flow' });
+      const stream = await openStream(proxy.url);
+      const total = 150;
+      const messages = () => stream.of('log').map((e) => Number(e.data.entries[0]?.message));
+      let sent = 0;
+      const producer = (async () => {
+        while (sent < total) {
+          sent++;
+          await t.api.post('/api/workers/flow/logs', { entries: [{ level: 'info', message: String(sent) }] });
+        }
+      })();
+      for (const cutAt of [30, 80, 120]) {
+        await stream.until(() => messages().length >= cutAt, `${cutAt} logs`);
+        proxy.cut();
+      }
+      await producer;
+      await stream.until(() => messages().length >= total, `${total} logs`, 10_000);
+      assert.ok(stream.opens >= 4, `reconnected (${stream.opens} opens)`);
+      assert.equal(stream.of('initial_data').length, 1, 'every reconnect resumed by replay');
+      assert.deepEqual(
+        messages(),
+        Array.from({ length: total }, (_, i) => i + 1),
+      );
+      const ids = stream.events
+        .filter((e) => e.type !== 'initial_data' && e.type !== 'ping')
+        .map((e) => e.id);
+      assert.deepEqual(ids, [...new Set(ids)].sort(compareIds), 'ids strictly increase, none repeated');
+      stream.close();
+      await proxy.close();
+      await t.api.del('/api/workers/flow');
+    });
+
+    test('an id outside the window, from another boot, or malformed gets initial_data with resync', async () => {
+      const stream = await openStream(t.url);
+      const old = stream.of('initial_data')[0]?.id as string;
+      stream.close();
+      await t.api.post('/api/workers', { id: 'window' });
+      // Redis trims whole nodes of 100 entries (MAXLEN ~), so push the id well past the window of 50.
+      for (let i = 0; i < 200; i++) await t.api.post('/api/workers/window/heartbeat', {});
+      const [boot, seq] = old.split('-');
+      const ids = [
+        old,
+        `${Number(boot) - 1}-${seq}`,
+        `${boot}-999999999`,
+        'garbage',
+        '1-2-3',
+        `${'9'.repeat(70)}-1`,
+        '',
+      ];
+      for (const id of ids) {
+        const resumed = new Stream(t.url, { headers: id ? { 'Last-Event-ID': id } : {} });
+        const initial = await resumed.next('initial_data');
+        assert.equal(initial.data.resync, id !== '', `resync for ${JSON.stringify(id)}`);
+        assert.ok(initial.data.workers.some((w) => w.id === 'window'));
+        resumed.close();
+      }
+      await t.api.del('/api/workers/window');
+    });
+
+    test('types= and workers= filter live events and replays', async () => {
+      const logsOnly = await openStream(t.url, { query: { types: 'log,worker_deregistered' } });
+      const justA = await openStream(t.url, { query: { workers: 'fa' } });
+      await t.api.post('/api/workers', { id: 'fa' });
+      await t.api.post('/api/workers', { id: 'fb' });
+      await Promise.all([
+        t.api.post('/api/workers/fa/heartbeat', { metrics: metrics({ cpu: 1 }) }),
+        t.api.post('/api/workers/fb/heartbeat', { metrics: metrics({ cpu: 2 }) }),
+      ]);
+      await t.api.post('/api/workers/fb/logs', { entries: [{ level: 'info', message: 'b' }] });
+      await t.api.post('/api/workers/fa/logs', { entries: [{ level: 'info', message: 'a' }] });
+      await t.api.del('/api/workers/fb');
+      await t.api.del('/api/workers/fa');
+
+      await logsOnly.until(() => logsOnly.of('worker_deregistered').length === 2, 'both deregistrations');
+      assert.deepEqual(
+        [...new Set(logsOnly.events.map((e) => e.type))].filter((type) => type !== 'ping'),
+        ['initial_data', 'log', 'worker_deregistered'],
+      );
+
+      await justA.next('worker_deregistered');
+      const concerned = justA.events.filter((e) => e.type !== 'initial_data' && e.type !== 'ping');
+      for (const event of concerned) {
+        const text = JSON.stringify(event.data);
+        assert.ok(!text.includes('"fb"'), `${event.type} mentions only fa: ${text}`);
+      }
+      assert.ok(justA.of('metrics_update').every((e) => e.data.items.every((item) => item.id === 'fa')));
+      assert.deepEqual(
+        justA.of('log').map((e) => e.data.entries[0]?.message),
+        ['a'],
+      );
+
+      // A replay goes through the same filter.
+      const since = logsOnly.of('initial_data')[0]?.id as string;
+      const replayed = new Stream(t.url, {
+        headers: { 'Last-Event-ID': since },
+        query: { workers: 'fb', types: 'log' },
+      });
+      await replayed.next('log');
+      await replayed.until(() => replayed.of('ping').length > 0, 'a ping after the replay');
+      assert.deepEqual(
+        replayed.events
+          .filter((e) => e.type !== 'ping')
+          .map((e) => [e.type, JSON.stringify(e.data).includes('"b"')]),
+        [['log', true]],
+      );
+      for (const s of [logsOnly, justA, replayed]) s.close();
+    });
+
+    test('unknown types= and bad workers= are 400 errors', async () => {
+      for (const query of ['types=log,bogus', 'workers=bad%20id', `workers=${'x'.repeat(129)}`]) {
+        const response = await fetch(`${t.url}/events?${query}`);
+        assert.equal(response.status, 400, query);
+        const body = (await response.json()) as { error: { code: string } };
+        assert.equal(body.error.code, 'invalid_filter');
+      }
+    });
+
+    test('pings carry the latest id, so a resume from a ping is exact', async () => {
+      const stream = await openStream(t.url);
+      await t.api.post('/api/workers', { id: 'pinger' });
+      const registered = await stream.next('worker_registered');
+      const ping = await stream.next('ping', (e) => e.id === registered.id);
+      assert.equal(typeof ping.data.at, 'number');
+      stream.close();
+      await t.api.del('/api/workers/pinger');
+    });
   });
-});
+}

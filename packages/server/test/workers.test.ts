@@ -1,175 +1,180 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { metrics, openStream, queueStats, startServer, type TestServer } from './helpers.js';
+import { backends } from './backends.js';
+import { compareIds, metrics, openStream, queueStats, type TestServer } from './helpers.js';
 
-describe('worker API and the events it causes', () => {
-  let t: TestServer;
-  before(async () => {
-    t = await startServer({ dashboardIntervalMs: 200, pingIntervalMs: 200 });
-  });
-  after(() => t.close());
-
-  test('every event type reaches a real EventSource, with increasing ids', async () => {
-    const stream = await openStream(t.url);
-    const initial = stream.of('initial_data')[0];
-    assert.ok(initial);
-    assert.equal(initial.data.resync, false);
-    assert.equal(initial.data.config.dashboardIntervalMs, 200);
-
-    const created = await t.api.post('/api/workers', { id: 'w-all', name: 'All', queue: 'email' });
-    assert.equal(created.status, 201);
-    assert.equal(created.body.worker.status, 'starting');
-    assert.equal((await stream.next('worker_registered')).data.worker.id, 'w-all');
-
-    assert.equal((await t.api.post('/api/workers/w-all/heartbeat', { status: 'healthy' })).status, 200);
-    const change = await stream.next('worker_status_change');
-    assert.deepEqual(
-      [change.data.from, change.data.to, change.data.reason],
-      ['starting', 'healthy', 'reported'],
-    );
-
-    await t.api.post('/api/workers/w-all/heartbeat', {
-      metrics: metrics({ cpu: 42 }),
-      queueStats: queueStats({ deadLetter: 3 }),
-      resources: [{ id: 'db', kind: 'database', status: 'healthy', latencyMs: 3 }],
+for (const backend of backends()) {
+  describe(`worker API and the events it causes (${backend.name})`, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await backend.start({ dashboardIntervalMs: 200, pingIntervalMs: 200 });
     });
-    assert.equal((await stream.next('worker_status_update')).data.status, 'healthy');
-    assert.equal((await stream.next('metrics_update')).data.items[0]?.metrics?.cpu, 42);
-    assert.equal((await stream.next('resources_update')).data.resources[0]?.id, 'db');
+    after(() => t.close());
 
-    assert.equal(
-      (await t.api.put('/api/resources/cache', { status: 'degraded', kind: 'cache' })).status,
-      200,
-    );
-    await stream.next('resources_update', (e) => e.data.resources[0]?.id === 'cache');
+    test('every event type reaches a real EventSource, with increasing ids', async () => {
+      const stream = await openStream(t.url);
+      const initial = stream.of('initial_data')[0];
+      assert.ok(initial);
+      assert.equal(initial.data.resync, false);
+      assert.equal(initial.data.config.dashboardIntervalMs, 200);
 
-    const logs = await t.api.post('/api/workers/w-all/logs', {
-      entries: [
-        { level: 'info', message: 'one' },
-        { level: 'error', message: 'two', at: 5 },
-      ],
-    });
-    assert.equal(logs.status, 202);
-    const log = await stream.next('log');
-    assert.deepEqual(
-      log.data.entries.map((e) => [e.workerId, e.level, e.message]),
-      [
-        ['w-all', 'info', 'one'],
-        ['w-all', 'error', 'two'],
-      ],
-    );
-    assert.equal(log.data.entries[1]?.at, 5);
+      const created = await t.api.post('/api/workers', { id: 'w-all', name: 'All', queue: 'email' });
+      assert.equal(created.status, 201);
+      assert.equal(created.body.worker.status, 'starting');
+      assert.equal((await stream.next('worker_registered')).data.worker.id, 'w-all');
 
-    // Whichever dashboard_update first reflects the heartbeat above.
-    const dashboard = await stream.next('dashboard_update', (e) => e.data.aggregates.deadLetter.total === 3);
-    assert.ok(stream.of('dashboard_update').some((e) => e.data.workers.some((w) => w.id === 'w-all')));
-    assert.deepEqual(
-      dashboard.data.queues.map((q) => [q.name, q.deadLetter, q.consumers]),
-      [['email', 3, 1]],
-    );
-    await stream.next('ping');
-
-    assert.equal((await t.api.del('/api/workers/w-all')).status, 204);
-    const gone = await stream.next('worker_deregistered');
-    assert.deepEqual([gone.data.id, gone.data.reason], ['w-all', 'requested']);
-
-    // The next dashboard_update lists only workers that changed since the previous one: none left.
-    const seq = (id: string) => Number(id.split('-')[1]);
-    const quiet = await stream.next('dashboard_update', (e) => seq(e.id) > seq(gone.id));
-    assert.deepEqual(quiet.data.workers, []);
-    assert.equal(quiet.data.aggregates.workers.total, 0);
-
-    const logged = stream.events.filter((e) => e.type !== 'ping' && e.type !== 'initial_data');
-    for (let i = 1; i < logged.length; i++) {
-      const [a, b] = [logged[i - 1]?.id, logged[i]?.id].map((id) => Number(id?.split('-')[1]));
-      assert.ok((b as number) > (a as number), `ids increase: ${logged[i - 1]?.id} < ${logged[i]?.id}`);
-    }
-    stream.close();
-  });
-
-  test('registration is idempotent; heartbeats for unknown ids get 404', async () => {
-    const stream = await openStream(t.url);
-    assert.equal((await t.api.post('/api/workers', { id: 'w-idem', name: 'A' })).status, 201);
-    const again = await t.api.post('/api/workers', { id: 'w-idem', name: 'A' });
-    assert.equal(again.status, 200);
-    assert.equal(again.body.heartbeatIntervalMs, 5000);
-    const renamed = await t.api.post('/api/workers', { id: 'w-idem', name: 'B', labels: { region: 'eu' } });
-    assert.equal(renamed.body.worker.name, 'B');
-    await stream.next('worker_registered', (e) => e.data.worker.name === 'B');
-    assert.equal(
-      stream.of('worker_registered').length,
-      2,
-      'an unchanged re-registration emits no worker_registered',
-    );
-
-    const unknown = await t.api.post('/api/workers/nobody/heartbeat', {});
-    assert.equal(unknown.status, 404);
-    assert.equal(unknown.body.error.code, 'unknown_worker');
-    assert.equal((await t.api.del('/api/workers/nobody')).status, 404);
-    assert.equal(
-      (await t.api.post('/api/workers/nobody/logs', { entries: [{ level: 'info', message: 'x' }] })).status,
-      404,
-    );
-
-    const list = await t.api.get('/api/workers');
-    assert.deepEqual(
-      list.body.workers.map((w: { id: string }) => w.id),
-      ['w-idem'],
-    );
-    await t.api.del('/api/workers/w-idem');
-    stream.close();
-  });
-
-  test('metrics from many heartbeats in one tick become one metrics_update', async () => {
-    const slow = await startServer({ metricsIntervalMs: 500 });
-    try {
-      const stream = await openStream(slow.url);
-      for (const id of ['m1', 'm2', 'm3']) await slow.api.post('/api/workers', { id });
-      await slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics() });
-      const first = await stream.next('metrics_update');
-      // Right after a tick there is a whole interval to send the next batch in.
-      await Promise.all([
-        slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics({ cpu: 1 }) }),
-        slow.api.post('/api/workers/m2/heartbeat', { metrics: metrics({ cpu: 2 }) }),
-        slow.api.post('/api/workers/m3/heartbeat', { queueStats: queueStats({ depth: 9 }) }),
-      ]);
-      await slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics({ cpu: 11 }) });
-      const next = await stream.next('metrics_update', (e) => e.id !== first.id);
+      assert.equal((await t.api.post('/api/workers/w-all/heartbeat', { status: 'healthy' })).status, 200);
+      const change = await stream.next('worker_status_change');
       assert.deepEqual(
-        next.data.items
-          .map((item) => [item.id, item.metrics?.cpu ?? null, item.queueStats?.depth ?? null])
-          .sort(),
+        [change.data.from, change.data.to, change.data.reason],
+        ['starting', 'healthy', 'reported'],
+      );
+
+      await t.api.post('/api/workers/w-all/heartbeat', {
+        metrics: metrics({ cpu: 42 }),
+        queueStats: queueStats({ deadLetter: 3 }),
+        resources: [{ id: 'db', kind: 'database', status: 'healthy', latencyMs: 3 }],
+      });
+      assert.equal((await stream.next('worker_status_update')).data.status, 'healthy');
+      assert.equal((await stream.next('metrics_update')).data.items[0]?.metrics?.cpu, 42);
+      assert.equal((await stream.next('resources_update')).data.resources[0]?.id, 'db');
+
+      assert.equal(
+        (await t.api.put('/api/resources/cache', { status: 'degraded', kind: 'cache' })).status,
+        200,
+      );
+      await stream.next('resources_update', (e) => e.data.resources[0]?.id === 'cache');
+
+      const logs = await t.api.post('/api/workers/w-all/logs', {
+        entries: [
+          { level: 'info', message: 'one' },
+          { level: 'error', message: 'two', at: 5 },
+        ],
+      });
+      assert.equal(logs.status, 202);
+      const log = await stream.next('log');
+      assert.deepEqual(
+        log.data.entries.map((e) => [e.workerId, e.level, e.message]),
         [
-          ['m1', 11, null],
-          ['m2', 2, null],
-          ['m3', null, 9],
+          ['w-all', 'info', 'one'],
+          ['w-all', 'error', 'two'],
         ],
       );
-      stream.close();
-    } finally {
-      await slow.close();
-    }
-  });
+      assert.equal(log.data.entries[1]?.at, 5);
 
-  test('queues are derived from workers that report queue stats; snapshot has recent logs', async () => {
-    await t.api.post('/api/workers', { id: 'q1', queue: 'email', queueStats: queueStats({ depth: 2 }) });
-    await t.api.post('/api/workers', {
-      id: 'q2',
-      queue: 'email',
-      queueStats: queueStats({ depth: 3, deadLetter: 1 }),
+      // Whichever dashboard_update first reflects the heartbeat above.
+      const dashboard = await stream.next(
+        'dashboard_update',
+        (e) => e.data.aggregates.deadLetter.total === 3,
+      );
+      assert.ok(stream.of('dashboard_update').some((e) => e.data.workers.some((w) => w.id === 'w-all')));
+      assert.deepEqual(
+        dashboard.data.queues.map((q) => [q.name, q.deadLetter, q.consumers]),
+        [['email', 3, 1]],
+      );
+      await stream.next('ping');
+
+      assert.equal((await t.api.del('/api/workers/w-all')).status, 204);
+      const gone = await stream.next('worker_deregistered');
+      assert.deepEqual([gone.data.id, gone.data.reason], ['w-all', 'requested']);
+
+      // The next dashboard_update lists only workers that changed since the previous one: none left.
+      const quiet = await stream.next('dashboard_update', (e) => compareIds(e.id, gone.id) > 0);
+      assert.deepEqual(quiet.data.workers, []);
+      assert.equal(quiet.data.aggregates.workers.total, 0);
+
+      const logged = stream.events.filter((e) => e.type !== 'ping' && e.type !== 'initial_data');
+      for (let i = 1; i < logged.length; i++) {
+        const [a, b] = [logged[i - 1]?.id, logged[i]?.id] as [string, string];
+        assert.ok(compareIds(b, a) > 0, `ids increase: ${a} < ${b}`);
+      }
+      stream.close();
     });
-    await t.api.post('/api/workers', { id: 'q3', queue: 'sms' });
-    await t.api.post('/api/workers/q1/logs', { entries: [{ level: 'warn', message: 'slow' }] });
-    const stream = await openStream(t.url);
-    const snapshot = stream.of('initial_data')[0]?.data;
-    assert.ok(snapshot);
-    assert.deepEqual(
-      snapshot.queues.map((q) => [q.name, q.depth, q.deadLetter, q.consumers, q.workerIds]),
-      [['email', 5, 1, 2, ['q1', 'q2']]],
-    );
-    assert.equal(snapshot.logs.at(-1)?.message, 'slow');
-    assert.deepEqual(snapshot.workers.map((w) => w.id).sort(), ['q1', 'q2', 'q3']);
-    for (const id of ['q1', 'q2', 'q3']) await t.api.del(`/api/workers/${id}`);
-    stream.close();
+
+    test('registration is idempotent; heartbeats for unknown ids get 404', async () => {
+      const stream = await openStream(t.url);
+      assert.equal((await t.api.post('/api/workers', { id: 'w-idem', name: 'A' })).status, 201);
+      const again = await t.api.post('/api/workers', { id: 'w-idem', name: 'A' });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.heartbeatIntervalMs, 5000);
+      const renamed = await t.api.post('/api/workers', { id: 'w-idem', name: 'B', labels: { region: 'eu' } });
+      assert.equal(renamed.body.worker.name, 'B');
+      await stream.next('worker_registered', (e) => e.data.worker.name === 'B');
+      assert.equal(
+        stream.of('worker_registered').length,
+        2,
+        'an unchanged re-registration emits no worker_registered',
+      );
+
+      const unknown = await t.api.post('/api/workers/nobody/heartbeat', {});
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body.error.code, 'unknown_worker');
+      assert.equal((await t.api.del('/api/workers/nobody')).status, 404);
+      assert.equal(
+        (await t.api.post('/api/workers/nobody/logs', { entries: [{ level: 'info', message: 'x' }] })).status,
+        404,
+      );
+
+      const list = await t.api.get('/api/workers');
+      assert.deepEqual(
+        list.body.workers.map((w: { id: string }) => w.id),
+        ['w-idem'],
+      );
+      await t.api.del('/api/workers/w-idem');
+      stream.close();
+    });
+
+    test('metrics from many heartbeats in one tick become one metrics_update', async () => {
+      const slow = await backend.start({ metricsIntervalMs: 500 });
+      try {
+        const stream = await openStream(slow.url);
+        for (const id of ['m1', 'm2', 'm3']) await slow.api.post('/api/workers', { id });
+        await slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics() });
+        const first = await stream.next('metrics_update');
+        // Right after a tick there is a whole interval to send the next batch in.
+        await Promise.all([
+          slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics({ cpu: 1 }) }),
+          slow.api.post('/api/workers/m2/heartbeat', { metrics: metrics({ cpu: 2 }) }),
+          slow.api.post('/api/workers/m3/heartbeat', { queueStats: queueStats({ depth: 9 }) }),
+        ]);
+        await slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics({ cpu: 11 }) });
+        const next = await stream.next('metrics_update', (e) => e.id !== first.id);
+        assert.deepEqual(
+          next.data.items
+            .map((item) => [item.id, item.metrics?.cpu ?? null, item.queueStats?.depth ?? null])
+            .sort(),
+          [
+            ['m1', 11, null],
+            ['m2', 2, null],
+            ['m3', null, 9],
+          ],
+        );
+        stream.close();
+      } finally {
+        await slow.close();
+      }
+    });
+
+    test('queues are derived from workers that report queue stats; snapshot has recent logs', async () => {
+      await t.api.post('/api/workers', { id: 'q1', queue: 'email', queueStats: queueStats({ depth: 2 }) });
+      await t.api.post('/api/workers', {
+        id: 'q2',
+        queue: 'email',
+        queueStats: queueStats({ depth: 3, deadLetter: 1 }),
+      });
+      await t.api.post('/api/workers', { id: 'q3', queue: 'sms' });
+      await t.api.post('/api/workers/q1/logs', { entries: [{ level: 'warn', message: 'slow' }] });
+      const stream = await openStream(t.url);
+      const snapshot = stream.of('initial_data')[0]?.data;
+      assert.ok(snapshot);
+      assert.deepEqual(
+        snapshot.queues.map((q) => [q.name, q.depth, q.deadLetter, q.consumers, q.workerIds]),
+        [['email', 5, 1, 2, ['q1', 'q2']]],
+      );
+      assert.equal(snapshot.logs.at(-1)?.message, 'slow');
+      assert.deepEqual(snapshot.workers.map((w) => w.id).sort(), ['q1', 'q2', 'q3']);
+      for (const id of ['q1', 'q2', 'q3']) await t.api.del(`/api/workers/${id}`);
+      stream.close();
+    });
   });
-});
+}

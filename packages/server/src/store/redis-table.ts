@@ -74,7 +74,12 @@ export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
     return values.flatMap((raw) => (raw == null ? [] : [JSON.parse(raw) as T]));
   }
 
-  protected override write(id: string, expected: string, next: string, after: T | undefined): Promise<boolean> {
+  protected override write(
+    id: string,
+    expected: string,
+    next: string,
+    after: T | undefined,
+  ): Promise<boolean> {
     const score = after === undefined ? 0 : this.#timeOf(after);
     return this.client.compareAndSetField(this.key, id, expected, next, { key: this.#indexKey, score });
   }

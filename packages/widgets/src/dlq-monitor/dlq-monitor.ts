@@ -52,7 +52,7 @@ const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', criti
  * @attr error-critical - Worker error count for critical (defaults to `critical`).
  * @attr hysteresis - Fraction below a threshold a value must fall to clear it (default 0.1).
  *
- * @fires pulse-threshold-change - {PulseThresholdChangeEvent} The overall or a row's level changed.
+ * @fires {PulseThresholdChangeEvent} pulse-threshold-change - The overall level or a row's level changed; `scope`, `key`, `level`, `previous` and `value` say which and why.
  *
  * @csspart status - The overall status and each row's level badge.
  * @csspart row - One queue or worker.

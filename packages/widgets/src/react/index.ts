@@ -8,7 +8,10 @@
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import '../define.js';
-import { DlqMonitor as DlqMonitorElement, type PulseThresholdChangeEvent } from '../dlq-monitor/dlq-monitor.js';
+import {
+  DlqMonitor as DlqMonitorElement,
+  type PulseThresholdChangeEvent,
+} from '../dlq-monitor/dlq-monitor.js';
 import { HealthCards as HealthCardsElement } from '../health-cards/health-cards.js';
 import { LogsView as LogsViewElement } from '../logs-view/logs-view.js';
 import { QueuesView as QueuesViewElement } from '../queues-view/queues-view.js';

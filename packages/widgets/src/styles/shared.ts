@@ -377,6 +377,12 @@ const preferences = css`
     .body.stale {
       opacity: 1;
     }
+    /* Tints and shadows are dropped in forced colours; pressed toggles must still look pressed. */
+    button[aria-pressed='true'] {
+      forced-color-adjust: none;
+      background: Highlight;
+      color: HighlightText;
+    }
     :focus-visible {
       outline-color: Highlight;
     }

@@ -1,0 +1,73 @@
+/**
+ * The simulator against a real server in this process, over HTTP: a varied
+ * fleet registers through the reporter SDK, with several queues, the shared
+ * resources, metrics and log lines at several levels; stop() deregisters it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LogEntry, Resource, Worker } from '@pulseboard/protocol';
+import { createApp, type PulseServer } from '@pulseboard/server';
+import { createSimulator, type Simulator } from '../simulator.js';
+
+describe('the worker simulator', () => {
+  let server: PulseServer;
+  let url: string;
+  let simulator: Simulator;
+
+  before(async () => {
+    server = await createApp({ logLevel: 'silent', heartbeatIntervalMs: 500, metricsIntervalMs: 100 });
+    ({ url } = await server.listen({ port: 0, host: '127.0.0.1' }));
+    simulator = createSimulator({ url, workers: 16, expireAfterMs: 60_000, heartbeatIntervalMs: 300 });
+    await simulator.start();
+  });
+  after(async () => {
+    await simulator.stop();
+    await server.close();
+  });
+
+  const get = async <T>(path: string): Promise<T> => (await fetch(`${url}${path}`)).json() as Promise<T>;
+
+  it('registers a fleet with several queues and reports metrics and queue stats', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { workers } = await get<{ workers: Worker[] }>('/api/workers');
+    assert.equal(workers.length, 16);
+    assert.ok(new Set(workers.map((w) => w.queue).filter(Boolean)).size >= 5, 'fewer than 5 queues');
+    assert.ok(
+      workers.every((w) => w.metrics && w.metrics.responseTimeMs > 0),
+      'a worker without metrics',
+    );
+    assert.ok(new Set(workers.map((w) => w.metrics?.cpu)).size > 8, 'CPU does not vary');
+    assert.ok(
+      workers.filter((w) => w.queue).every((w) => w.queueStats),
+      'a queue worker without queue stats',
+    );
+  });
+
+  it('reports the shared resources: database, cache and broker', async () => {
+    const { resources } = await get<{ resources: Resource[] }>('/api/resources');
+    const kinds = new Set(resources.map((r) => r.kind));
+    for (const kind of ['database', 'cache', 'broker']) assert.ok(kinds.has(kind as Resource['kind']), kind);
+  });
+
+  it('sends log lines at several levels', async () => {
+    // The SSE snapshot carries recent logs.
+    const response = await fetch(`${url}/events`);
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('event: initial_data'))
+      text += new TextDecoder().decode((await reader.read()).value);
+    while (!/event: initial_data\ndata: .*\n/.test(text))
+      text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const data = JSON.parse(/event: initial_data\ndata: (.*)\n/.exec(text)![1]!) as { logs: LogEntry[] };
+    assert.ok(data.logs.length > 10, `only ${data.logs.length} log lines`);
+    assert.ok(new Set(data.logs.map((l) => l.level)).size >= 2, 'one log level only');
+  });
+
+  it('resizes: removed workers deregister', async () => {
+    await simulator.resize(10);
+    const { workers } = await get<{ workers: Worker[] }>('/api/workers');
+    assert.equal(workers.length, 10);
+    assert.equal(simulator.size, 10);
+  });
+});
