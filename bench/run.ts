@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,8 +109,19 @@ if (fdLimit() < biggest + 1000) {
 }
 
 const started = Date.now();
-const rows: Row[] = [];
-const details: Record<string, unknown> = {};
+const mode = quick ? 'quick' : 'full';
+const file = `${resultsDir}${quick ? 'quick' : 'latest'}.json`;
+interface SuiteRecord {
+  date: string;
+  rows: Row[];
+  details: Record<string, unknown>;
+}
+// With --only, the other suites' last results stay in the file, each with its own date.
+const previous: Record<string, SuiteRecord> =
+  only && existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { suites: Record<string, SuiteRecord> }).suites
+    : {};
+const results: Record<string, SuiteRecord> = { ...previous };
 let failed = false;
 for (const [name, run] of suites) {
   if (only && !only.includes(name)) continue;
@@ -118,12 +129,11 @@ for (const [name, run] of suites) {
   const t0 = Date.now();
   try {
     const result = await run();
-    rows.push(...result.rows);
-    details[name] = result.details;
+    results[name] = { date: new Date(t0).toISOString(), ...result };
   } catch (err) {
     failed = true;
     log(`✗ ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    rows.push({
+    const row: Row = {
       figure: name,
       unit: '',
       ours: null,
@@ -133,14 +143,17 @@ for (const [name, run] of suites) {
       target: '',
       status: 'fail',
       note: `harness error: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200),
-    });
+    };
+    results[name] = { date: new Date(t0).toISOString(), rows: [row], details: {} };
   }
   log(`  ${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 const cpus = os.cpus();
+const ordered = suites.map(([name]) => name).filter((name) => results[name]);
+const rows = ordered.flatMap((name) => results[name]!.rows);
 const report = {
-  kind: quick ? 'quick' : 'full',
+  kind: mode,
   date: new Date(started).toISOString(),
   durationSec: Math.round((Date.now() - started) / 1000),
   machine: {
@@ -151,10 +164,9 @@ const report = {
     os: `${os.type()} ${os.release()}`,
   },
   rows,
-  details,
+  suites: Object.fromEntries(ordered.map((name) => [name, results[name]])),
 };
 mkdirSync(resultsDir, { recursive: true });
-const file = `${resultsDir}${quick ? 'quick' : 'latest'}.json`;
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 console.log(formatTable(rows));
 log(`\nwrote ${file} (${report.durationSec} s)`);

@@ -195,8 +195,10 @@ function open(c: Conn): Promise<boolean> {
 
 function onClose(c: Conn, sock: net.Socket): void {
   if (c.sock !== sock) return;
+  const wasOpen = c.open;
   c.open = false;
-  if (c.closing) return;
+  // A failed attempt is retried by the loop that made it; only a live stream that ends is resumed here.
+  if (c.closing || !wasOpen) return;
   counters.unexpectedCloses++;
   // The server cut us off (slow client, restart): resume like a browser, with jitter.
   void reconnect(c, 200 + Math.random() * 500);
