@@ -19,7 +19,7 @@ export interface SuiteResult {
 
 export function row(r: Omit<Row, 'ratio' | 'baseline' | 'baselineName'> & Partial<Row>): Row {
   const baseline = r.baseline ?? null;
-  const ratio = r.ours !== null && baseline ? r.ours / baseline : null;
+  const ratio = r.ours !== null && baseline && Number.isFinite(r.ours / baseline) ? r.ours / baseline : null;
   return { baseline, baselineName: r.baselineName ?? null, ratio, ...r };
 }
 

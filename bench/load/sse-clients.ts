@@ -21,6 +21,8 @@ interface Conn {
   lastSeq: number;
   /** In a storm: waiting for the first line sent after the drop. */
   resumeAfter: number;
+  /** The server's `retry:` advice (it may add per-connection jitter), honoured as EventSource does. */
+  retryMs: number;
   attempts: number;
 }
 
@@ -58,6 +60,7 @@ function dispatch(c: Conn, block: string): void {
     if (field === 'data') data = data ? `${data}\n${value}` : value;
     else if (field === 'event') type = value;
     else if (field === 'id') id = value;
+    else if (field === 'retry' && /^\d+$/.test(value)) c.retryMs = Number(value);
   }
   if (id !== null) c.lastId = id;
   if (!data) return;
@@ -201,7 +204,7 @@ function onClose(c: Conn, sock: net.Socket): void {
   if (c.closing || !wasOpen) return;
   counters.unexpectedCloses++;
   // The server cut us off (slow client, restart): resume like a browser, with jitter.
-  void reconnect(c, 200 + Math.random() * 500);
+  void reconnect(c, c.retryMs || 200 + Math.random() * 500);
 }
 
 /** Reopens with bounded retries and jittered backoff, as EventSource would. */
@@ -253,6 +256,7 @@ serve({
       lastId: null,
       lastSeq: 0,
       resumeAfter: 0,
+      retryMs: 0,
       attempts: 0,
     }));
     conns.push(...fresh);
@@ -290,8 +294,8 @@ serve({
   },
 
   /**
-   * The reconnect storm: drop every connection at once and reopen it right
-   * away with its Last-Event-ID. Resolves with each connection's time from
+   * The reconnect storm: drop every connection at once; each reopens with its
+   * Last-Event-ID after the server's `retry:` delay, as a browser would. Resolves with each connection's time from
    * the drop until it received a line sent after the drop (caught up).
    */
   storm: async (args) => {
@@ -306,7 +310,7 @@ serve({
     for (const c of conns) {
       c.closing = false;
       c.resumeAfter = dropAt;
-      void reconnect(c, 0);
+      void reconnect(c, c.retryMs);
     }
     await Promise.race([finished, sleep(timeoutMs)]);
     storm = null;

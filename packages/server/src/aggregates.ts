@@ -95,6 +95,8 @@ export function computeQueues(workers: readonly Worker[]): QueueSummary[] {
     if (isLive(worker)) queue.consumers++;
     queue.workerIds.push(worker.id);
   }
+  // Sorted, so every instance and backend (Redis hashes have no order) gives the same answer.
+  for (const queue of queues.values()) queue.workerIds.sort();
   return [...queues.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { register } from 'prom-client';
 import { backends } from './backends.js';
-import { compareIds, metrics, openStream, queueStats, type TestServer } from './helpers.js';
+import {
+  compareIds,
+  eventually,
+  metrics,
+  openStream,
+  promValue,
+  queueStats,
+  type TestServer,
+} from './helpers.js';
 
 for (const backend of backends()) {
   describe(`worker API and the events it causes (${backend.name})`, () => {
@@ -174,6 +183,65 @@ for (const backend of backends()) {
       assert.equal(snapshot.logs.at(-1)?.message, 'slow');
       assert.deepEqual(snapshot.workers.map((w) => w.id).sort(), ['q1', 'q2', 'q3']);
       for (const id of ['q1', 'q2', 'q3']) await t.api.del(`/api/workers/${id}`);
+      stream.close();
+    });
+
+    test('a resource report that repeats the stored one changes nothing, updatedAt included', async () => {
+      const stream = await openStream(t.url);
+      const first = (await t.api.put('/api/resources/repeat', { status: 'healthy', latencyMs: 2 })).body
+        .resource;
+      await stream.next('resources_update', (e) => e.data.resources[0]?.id === 'repeat');
+      // A later millisecond, so a refreshed updatedAt would show.
+      await eventually(
+        async () => Date.now(),
+        (now) => now > first.updatedAt,
+        'the clock to move',
+      );
+      const again = await t.api.put('/api/resources/repeat', { status: 'healthy' });
+      assert.deepEqual(again.body.resource, first, 'left-out fields are kept, and nothing else moved');
+      await t.api.post('/api/workers', { id: 'reporter' });
+      await t.api.post('/api/workers/reporter/heartbeat', {
+        resources: [{ id: 'repeat', status: 'healthy', latencyMs: 2 }],
+      });
+      const stored = (await t.api.get('/api/resources')).body.resources;
+      assert.deepEqual(
+        stored.find((r: { id: string }) => r.id === 'repeat'),
+        first,
+      );
+
+      const changed = (await t.api.put('/api/resources/repeat', { status: 'down' })).body.resource;
+      assert.ok(changed.updatedAt > first.updatedAt);
+      const update = await stream.next('resources_update', (e) => e.data.resources[0]?.status === 'down');
+      assert.deepEqual(update.data.resources, [changed]);
+      assert.equal(stream.of('resources_update').length, 2, 'the repeats emitted nothing');
+      await t.api.del('/api/workers/reporter');
+      stream.close();
+    });
+
+    test('/metrics: process metrics beside the pulseboard ones, on a registry of the app', async () => {
+      const stream = await openStream(t.url);
+      await t.api.post('/api/workers', { id: 'scraped', status: 'healthy' });
+      await t.api.post('/api/workers/scraped/heartbeat', {});
+      const scrape = await t.api.get('/metrics');
+      assert.equal(scrape.status, 200);
+      assert.match(scrape.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = scrape.body as string;
+      assert.ok(promValue(text, 'process_resident_memory_bytes') > 0);
+      assert.match(text, /^# TYPE nodejs_eventloop_lag_seconds gauge$/m);
+      assert.equal(promValue(text, 'pulseboard_sse_clients'), 1);
+      assert.ok(promValue(text, 'pulseboard_workers', 'status="healthy"') >= 1);
+      assert.ok(promValue(text, 'pulseboard_heartbeats_total') >= 1);
+      assert.ok(promValue(text, 'pulseboard_events_logged_total', 'type="worker_registered"') >= 1);
+      assert.ok(promValue(text, 'pulseboard_sse_frames_sent_total') >= 1);
+      for (const name of [
+        'pulseboard_sse_buffered_bytes',
+        'pulseboard_sse_clients_dropped_total',
+        'pulseboard_resources',
+      ]) {
+        assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'));
+      }
+      assert.deepEqual(await register.getMetricsAsJSON(), [], "nothing in prom-client's global registry");
+      await t.api.del('/api/workers/scraped');
       stream.close();
     });
   });

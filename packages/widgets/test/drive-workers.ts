@@ -28,19 +28,6 @@ export const FAST = {
 
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
-// The virtualizer measures rows with a ResizeObserver and re-lays them out in
-// the same frame; Chromium then reports "ResizeObserver loop completed with
-// undelivered notifications" as a window error (the notifications arrive next
-// frame; nothing is lost). Mocha would fail whichever test is running, so that
-// one message, and only it, is stopped before mocha's handler sees it.
-window.addEventListener(
-  'error',
-  (event) => {
-    if (event.message?.includes('ResizeObserver loop')) event.stopImmediatePropagation();
-  },
-  { capture: true },
-);
-
 export function metrics(partial: Partial<WorkerMetrics> = {}): WorkerMetrics {
   return {
     cpu: 20,

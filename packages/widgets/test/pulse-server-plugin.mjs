@@ -2,7 +2,8 @@
 // Pulseboard servers in the runner's Node process (over real sockets), through
 // `executeServerCommand('pulse-server-start', config)` from @web/test-runner-commands.
 // It also runs TCP proxies in front of them, so a test can break the network
-// for real: drop every connection, or stall them (a half-open socket).
+// for real: drop every connection, or stall them (a half-open socket); and
+// opens real tabs next to the test page, for the cross-tab sharing tests.
 import { createConnection, createServer } from 'node:net';
 import { tsImport } from 'tsx/esm/api';
 
@@ -53,9 +54,61 @@ async function startProxy(target) {
   };
 }
 
+/**
+ * Real tabs for cross-tab tests: pages of the test page's own browser context
+ * (same origin, same Web Locks and BroadcastChannels), opened, inspected,
+ * frozen and closed through puppeteer.
+ */
+function tabCommands() {
+  /** @type {Map<number, import('puppeteer-core').Page>} */
+  const tabs = new Map();
+  let next = 0;
+  const tab = (id) => {
+    const page = tabs.get(id);
+    if (!page) throw new Error(`no tab ${id}`);
+    return page;
+  };
+  return {
+    async run(command, payload, session) {
+      if (command === 'pulse-tabs-open') {
+        // Pages of the test page's context: the same origin, locks and channels.
+        const context = session.browser.getPage(session.id).browserContext();
+        const ids = [];
+        for (let i = 0; i < payload.count; i++) {
+          const page = await context.newPage();
+          await page.goto(payload.url);
+          tabs.set(next, page);
+          ids.push(next++);
+        }
+        return ids;
+      }
+      if (command === 'pulse-tabs-eval') {
+        const ids = payload.ids ?? [...tabs.keys()];
+        return Promise.all(ids.map((id) => tab(id).evaluate(payload.expression)));
+      }
+      if (command === 'pulse-tabs-freeze') {
+        // The Page Lifecycle freeze a browser applies to background tabs: no tasks run, sockets and locks stay.
+        const cdp = await tab(payload.id).createCDPSession();
+        await cdp.send('Page.setWebLifecycleState', { state: payload.frozen ? 'frozen' : 'active' });
+        await cdp.detach();
+        return true;
+      }
+      if (command === 'pulse-tabs-close') {
+        const ids = payload?.ids ?? [...tabs.keys()];
+        await Promise.all(ids.map((id) => tabs.get(id)?.close()));
+        for (const id of ids) tabs.delete(id);
+        return true;
+      }
+      return undefined;
+    },
+    closeAll: () => Promise.all([...tabs.values()].map((page) => page.close().catch(() => {}))),
+  };
+}
+
 export function pulseServerPlugin() {
   /** @type {Map<string, { close(): Promise<void> }>} */
   const servers = new Map();
+  const tabs = tabCommands();
   /** @type {Map<string, Awaited<ReturnType<typeof startProxy>>>} */
   const proxies = new Map();
   let serverModule;
@@ -66,7 +119,8 @@ export function pulseServerPlugin() {
 
   return {
     name: 'pulse-server',
-    async executeCommand({ command, payload }) {
+    async executeCommand({ command, payload, session }) {
+      if (command.startsWith('pulse-tabs-')) return tabs.run(command, payload, session);
       if (command === 'pulse-server-start') {
         const { createApp } = await load();
         // `port` lets a test restart a server on the address its clients know.
@@ -99,6 +153,7 @@ export function pulseServerPlugin() {
       return undefined;
     },
     async serverStop() {
+      await tabs.closeAll();
       await Promise.all([...servers.values(), ...proxies.values()].map((s) => s.close()));
       servers.clear();
       proxies.clear();

@@ -109,17 +109,10 @@ async function connectedClient(): Promise<ConfigurablePulseClient> {
   return client;
 }
 
-/**
- * What the server holds, in comparable form. Aggregates and queues are only
- * recomputed at dashboard ticks. A resource's `updatedAt` is left out: the
- * server refreshes it on every report but sends `resources_update` only when
- * the health changed (reported to the server's author).
- */
+/** What the server holds, in comparable form. Aggregates and queues are only recomputed at dashboard ticks. */
 const comparable = (state: DashboardState) => ({
   workers: [...state.workers.values()].sort((a, b) => a.id.localeCompare(b.id)),
-  resources: [...state.resources.values()]
-    .map(({ updatedAt: _, ...resource }) => resource)
-    .sort((a, b) => a.id.localeCompare(b.id)),
+  resources: [...state.resources.values()].sort((a, b) => a.id.localeCompare(b.id)),
   logs: state.logs,
 });
 

@@ -36,6 +36,11 @@ export function formatNumber(value: unknown): string {
   return n < 100 ? oneDecimal.format(n) : integer.format(n);
 }
 
+/** "1 queue", "1,234 queues": a count and a noun that takes a plain -s plural. */
+export function formatCountOf(value: number, noun: string): string {
+  return `${formatCount(value)} ${noun}${value === 1 ? '' : 's'}`;
+}
+
 export function formatPercent(value: unknown): string {
   const n = usable(value);
   return n === null ? DASH : `${formatNumber(n)}%`;

@@ -1,20 +1,41 @@
 import type { EventType, PulseEvent } from '@pulseboard/protocol';
+import { channelName } from '../share/channel-name.js';
+import { SharedTransport } from '../share/shared-transport.js';
 import { pruneDeparted, type Reduction, reduce } from '../store/reduce.js';
+import { toInitialData } from '../store/snapshot.js';
 import { createState, type StoreOptions, type StoreState, withOptions } from '../store/state.js';
-import { SseTransport, type TransportOptions, type WireEvent } from '../transport/transport.js';
+import {
+  DEFAULT_TRANSPORT_OPTIONS,
+  SseTransport,
+  type Transport,
+  type TransportOptions,
+  type WireEvent,
+} from '../transport/transport.js';
+import { unionOf } from './requirements.js';
 import type {
+  ConnectionRole,
   ConnectionState,
   ConnectionStatus,
   DashboardState,
   EventHandler,
   PulseClient,
+  Requirement,
   Slice,
 } from './types.js';
 
 export interface PulseClientOptions extends Partial<TransportOptions>, Partial<StoreOptions> {
+  /**
+   * Share one connection with the other tabs of this origin that show the
+   * same stream (default false; `<sse-connection>` turns it on). Ignored where
+   * BroadcastChannel is missing.
+   */
+  shared?: boolean;
   /** Where warnings about bad input and throwing handlers go (default: `console`). */
   logger?: Pick<Console, 'warn' | 'error'>;
 }
+
+/** Declarations arriving within this time (a page adding its elements) reconfigure the stream once. */
+const REQUIRE_DEBOUNCE_MS = 20;
 
 /** The client as its owner sees it: the public {@link PulseClient} plus reconfiguration. */
 export interface ConfigurablePulseClient extends PulseClient {
@@ -54,7 +75,16 @@ export function createPulseClient(options: PulseClientOptions = {}): Configurabl
 
 class Client implements ConfigurablePulseClient {
   #state: StoreState;
-  readonly #transport: SseTransport;
+  #transport: Transport;
+  /** Transport options as configured: `types`/`workers` here are the explicit ones, which win over requirements. */
+  #options: TransportOptions;
+  #shared: boolean;
+  /** The shared stream's channel, or null for a connection of this client's own. */
+  #channel: string | null = null;
+  readonly #requirements = new Map<object, Requirement>();
+  /** Set between connect() and disconnect(), so a replaced transport is connected like the old one. */
+  #wanted = false;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #logger: Pick<Console, 'warn' | 'error'>;
   // Entries are fresh objects, so subscribing one function twice gives two independent subscriptions.
   readonly #subscribers = new Map<string, Set<{ handler: AnyHandler }>>();
@@ -67,11 +97,9 @@ class Client implements ConfigurablePulseClient {
   constructor(options: PulseClientOptions) {
     this.#logger = options.logger ?? console;
     this.#state = createState(options);
-    this.#transport = new SseTransport(pick(options, TRANSPORT_KEYS), {
-      event: (event) => this.#onEvent(event),
-      status: (status) => this.#notify(['connection'], status),
-      problem: (problem) => this.#warn(problem),
-    });
+    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...pick(options, TRANSPORT_KEYS) };
+    this.#shared = options.shared ?? false;
+    this.#transport = this.#createTransport();
   }
 
   get status(): ConnectionStatus {
@@ -88,6 +116,10 @@ class Client implements ConfigurablePulseClient {
 
   get lastEventAt(): number | null {
     return this.status.lastEventAt;
+  }
+
+  get role(): ConnectionRole {
+    return this.#transport.role;
   }
 
   get data(): StoreState {
@@ -114,17 +146,34 @@ class Client implements ConfigurablePulseClient {
     };
   }
 
+  require(owner: object, needs: Requirement): () => void {
+    const entry = { ...needs };
+    this.#requirements.set(owner, entry);
+    this.#scheduleFlush();
+    return () => {
+      if (this.#requirements.get(owner) !== entry) return;
+      this.#requirements.delete(owner);
+      this.#scheduleFlush();
+    };
+  }
+
   connect(): void {
-    this.#transport.connect();
+    this.#wanted = true;
+    // Opened with the next flush, so the elements of the page have declared what they need by then.
+    this.#scheduleFlush();
   }
 
   disconnect(): void {
+    this.#wanted = false;
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     this.#transport.disconnect();
     clearTimeout(this.#pruneTimer);
     this.#pruneTimer = undefined;
   }
 
   reconnect(): void {
+    this.#wanted = true;
     this.#transport.reconnect();
   }
 
@@ -134,7 +183,62 @@ class Client implements ConfigurablePulseClient {
       this.#state = state;
       this.#notify(['logs', 'history', 'aggregates']);
     }
-    this.#transport.configure(pick(options, TRANSPORT_KEYS));
+    this.#options = { ...this.#options, ...pick(options, TRANSPORT_KEYS) };
+    this.#shared = options.shared ?? this.#shared;
+    if (this.#channelName() === this.#channel) this.#transport.configure(this.#transportOptions());
+    else this.#replaceTransport();
+  }
+
+  /** The explicit filter where set, else the union of the elements' requirements (everything when none). */
+  #transportOptions(): TransportOptions {
+    const required = unionOf(this.#requirements.values());
+    return {
+      ...this.#options,
+      types: this.#options.types ?? required.types,
+      workers: this.#options.workers ?? required.workers,
+    };
+  }
+
+  #channelName(): string | null {
+    const { src, token, types, workers } = this.#options;
+    return this.#shared && src && typeof BroadcastChannel === 'function'
+      ? channelName({ src, token, types, workers })
+      : null;
+  }
+
+  #createTransport(): Transport {
+    this.#channel = this.#channelName();
+    const listener = {
+      event: (event: WireEvent) => transport === this.#transport && this.#onEvent(event),
+      status: (status: ConnectionStatus) =>
+        transport === this.#transport && this.#notify(['connection'], status),
+      problem: (problem: string) => this.#warn(problem),
+    };
+    const transport: Transport = this.#channel
+      ? new SharedTransport(this.#transportOptions(), listener, {
+          channel: this.#channel,
+          snapshot: () => toInitialData(this.#state),
+        })
+      : new SseTransport(this.#transportOptions(), listener);
+    return transport;
+  }
+
+  /** Another stream, or sharing turned on or off: a new transport, which starts from a fresh snapshot. */
+  #replaceTransport(): void {
+    const old = this.#transport;
+    this.#transport = this.#createTransport();
+    old.disconnect();
+    this.#notify(['connection']);
+    if (this.#wanted) this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#transport.configure(this.#transportOptions());
+      if (this.#wanted) this.#transport.connect();
+    }, REQUIRE_DEBOUNCE_MS);
   }
 
   #onEvent(wire: WireEvent): void {

@@ -45,6 +45,26 @@ export interface ConnectionStatus {
   error: string | null;
 }
 
+/**
+ * Where a page's events come from: its own connection (`own`, also with
+ * `shared="false"`), or the one connection shared by the tabs showing the
+ * same stream, held by this tab (`leader`) or by another (`follower`).
+ */
+export type ConnectionRole = 'own' | 'leader' | 'follower';
+
+/**
+ * What one element needs from the server, declared with `client.require()`.
+ * The connection asks the server for the union of all declarations (`?types=`,
+ * `?workers=`). `initial_data`, `ping` and `reconnect` always arrive and need
+ * no declaration.
+ */
+export interface Requirement {
+  /** The event types the element reads (directly or through the slices it watches); omitted: all of them. */
+  types?: readonly EventType[];
+  /** The worker ids it shows; omitted or null: every worker. */
+  workers?: readonly string[] | null;
+}
+
 /** A point of a time series, for sparklines. */
 export interface Sample {
   at: number;
@@ -94,6 +114,8 @@ export interface PulseClient {
   readonly state: ConnectionState;
   readonly attempt: number;
   readonly lastEventAt: number | null;
+  /** Whether this page holds its own connection or shares one with other tabs; a change notifies `connection` watchers. */
+  readonly role: ConnectionRole;
   /** Current store state (a new object after every change). */
   readonly data: DashboardState;
 
@@ -106,6 +128,20 @@ export interface PulseClient {
     slices: readonly Slice[],
     handler: (state: DashboardState, status: ConnectionStatus) => void,
   ): () => void;
+
+  /**
+   * Declares what `owner` (usually an element) needs from the server; calling
+   * it again for the same owner replaces the declaration. The connection asks
+   * for the union of all declarations, or for everything while there is none;
+   * explicit `types`/`workers` on `<sse-connection>` win over them. Changes
+   * made together are applied once (debounced): a narrower filter resumes from
+   * the last event, a wider one starts from a fresh snapshot (the events it
+   * adds were never sent), so nothing is lost either way. Tabs sharing a
+   * connection ask for the union of all their declarations. Returns a function
+   * that withdraws this declaration (call it when the element leaves).
+   * `eventTypesFor(slices)` gives the types behind the slices an element watches.
+   */
+  require(owner: object, needs: Requirement): () => void;
 
   connect(): void;
   disconnect(): void;

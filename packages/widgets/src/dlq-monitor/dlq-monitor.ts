@@ -1,7 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { formatCount, NAME_MAX, truncate, usable } from '../base/format.js';
+import { formatCount, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import type { DashboardState, Slice } from '../client/types.js';
@@ -65,11 +64,19 @@ const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', criti
 export class DlqMonitor extends PulseElement {
   static override styles = [...sharedStyles, dlqMonitorStyles];
 
-  @property({ type: Number, reflect: true }) accessor warning = 10;
-  @property({ type: Number, reflect: true }) accessor critical = 100;
-  @property({ type: Number, attribute: 'error-warning' }) accessor errorWarning: number | null = null;
-  @property({ type: Number, attribute: 'error-critical' }) accessor errorCritical: number | null = null;
-  @property({ type: Number }) accessor hysteresis = 0.1;
+  static override properties = {
+    warning: { type: Number, reflect: true },
+    critical: { type: Number, reflect: true },
+    errorWarning: { type: Number, attribute: 'error-warning' },
+    errorCritical: { type: Number, attribute: 'error-critical' },
+    hysteresis: { type: Number },
+  };
+
+  declare warning: number;
+  declare critical: number;
+  declare errorWarning: number | null;
+  declare errorCritical: number | null;
+  declare hysteresis: number;
 
   protected readonly slices: readonly Slice[] = ['queues', 'workers'];
   protected readonly defaultHeading = 'Dead letters & errors';
@@ -79,6 +86,15 @@ export class DlqMonitor extends PulseElement {
   #overall: Level = 'ok';
   #evaluated: DashboardState | null = null;
   #pending: PulseThresholdChangeEvent[] = [];
+
+  constructor() {
+    super();
+    this.warning = 10;
+    this.critical = 100;
+    this.errorWarning = null;
+    this.errorCritical = null;
+    this.hysteresis = 0.1;
+  }
 
   /** The overall level after hysteresis. */
   get level(): Level {
@@ -180,7 +196,7 @@ export class DlqMonitor extends PulseElement {
     for (const level of ['critical', 'warning']) {
       for (const scope of ['queue', 'worker']) {
         const n = counts.get(`${scope} ${level}`);
-        if (n) parts.push(`${n} ${scope}${n === 1 ? '' : 's'} ${level}`);
+        if (n) parts.push(`${formatCountOf(n, scope)} ${level}`);
       }
     }
     return parts.join(' · ');

@@ -1,8 +1,15 @@
 import type { Resource, Worker, WorkerStatus } from '@pulseboard/protocol';
 import { html, nothing, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { compareNames, formatAgo, formatDuration, formatMs, NAME_MAX, truncate } from '../base/format.js';
+import {
+  compareNames,
+  formatAgo,
+  formatCountOf,
+  formatDuration,
+  formatMs,
+  NAME_MAX,
+  truncate,
+} from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { sparkline } from '../base/sparkline.js';
 import {
@@ -48,12 +55,22 @@ interface Card {
 export class HealthCards extends PulseElement {
   static override styles = [...sharedStyles, healthCardsStyles];
 
-  @property({ reflect: true }) accessor status: string | null = null;
+  static override properties = {
+    status: { reflect: true },
+    sort: { reflect: true },
+  };
 
-  @property({ reflect: true }) accessor sort: HealthCardsSort = 'status';
+  declare status: string | null;
+  declare sort: HealthCardsSort;
 
   protected readonly slices: readonly Slice[] = ['workers', 'resources', 'history'];
   protected readonly defaultHeading = 'Health';
+
+  constructor() {
+    super();
+    this.status = null;
+    this.sort = 'status';
+  }
 
   protected override wantsTick(): boolean {
     const data = this.data;
@@ -61,12 +78,9 @@ export class HealthCards extends PulseElement {
   }
 
   protected override renderSummary(data: DashboardState): unknown {
-    const workers = data.workers.size;
     const resources = data.resources.size;
     return html`<span class="summary"
-      >${workers} ${workers === 1 ? 'worker' : 'workers'}${
-        resources ? ` · ${resources} ${resources === 1 ? 'resource' : 'resources'}` : ''
-      }</span
+      >${formatCountOf(data.workers.size, 'worker')}${resources ? ` · ${formatCountOf(resources, 'resource')}` : ''}</span
     >`;
   }
 
@@ -181,62 +195,67 @@ export class HealthCards extends PulseElement {
   }
 
   #workerCard(worker: Worker, data: DashboardState, now: number, departed: string | null): TemplateResult {
-    const tone = departed ? 'offline' : worker.status;
     const history = data.history.get(worker.id)?.responseTimeMs ?? [];
-    const label = departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status];
-    const sub = worker.queue ? `${worker.id} · ${worker.queue}` : worker.id;
-    return html`<article class="card tone-${tone} ${departed ? 'departed' : ''}" part="card" data-id=${worker.id}>
-      <div class="card-head">
-        <div class="names">
-          <h3 class="name" title=${truncate(worker.name || worker.id, NAME_MAX)}>
-            ${truncate(worker.name || worker.id, NAME_MAX)}
-          </h3>
-          <span class="sub">${truncate(sub, NAME_MAX)}</span>
-        </div>
-        <span class="badge tone-${tone}" part="status"><span class="dot"></span>${label}</span>
-      </div>
-      <dl class="stats">
-        <div>
-          <dt>Uptime</dt>
-          <dd part="value">${formatDuration(worker.metrics?.uptimeSec)}</dd>
-        </div>
-        <div>
-          <dt>Response</dt>
-          <dd part="value">${formatMs(worker.metrics?.responseTimeMs)}</dd>
-        </div>
-        <div>
-          <dt>Last seen</dt>
-          <dd part="value">${formatAgo(worker.lastHeartbeatAt, now)}</dd>
-        </div>
-      </dl>
-      ${history.length ? sparkline(history) : html`<div class="spark-empty" aria-hidden="true"></div>`}
-    </article>`;
+    return card(
+      departed ? 'offline' : worker.status,
+      departed ? 'departed' : '',
+      worker.id,
+      worker.name,
+      worker.queue ? `${worker.id} · ${worker.queue}` : worker.id,
+      departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status],
+      [
+        ['Uptime', formatDuration(worker.metrics?.uptimeSec)],
+        ['Response', formatMs(worker.metrics?.responseTimeMs)],
+        ['Last seen', formatAgo(worker.lastHeartbeatAt, now)],
+      ],
+      history.length ? sparkline(history) : html`<div class="spark-empty" aria-hidden="true"></div>`,
+    );
   }
 
   #resourceCard(resource: Resource, tone: WorkerStatus, now: number): TemplateResult {
-    return html`<article class="card tone-${tone}" part="card" data-id=${resource.id}>
-      <div class="card-head">
-        <div class="names">
-          <h3 class="name" title=${truncate(resource.name || resource.id, NAME_MAX)}>
-            ${truncate(resource.name || resource.id, NAME_MAX)}
-          </h3>
-          <span class="sub">${resource.kind} · ${truncate(resource.id, NAME_MAX)}</span>
-        </div>
-        <span class="badge tone-${tone}" part="status"><span class="dot"></span>${RESOURCE_LABEL[resource.status]}</span>
-      </div>
-      <dl class="stats">
-        <div>
-          <dt>Latency</dt>
-          <dd part="value">${formatMs(resource.latencyMs)}</dd>
-        </div>
-        <div>
-          <dt>Updated</dt>
-          <dd part="value">${formatAgo(resource.updatedAt, now)}</dd>
-        </div>
-      </dl>
-      ${resource.message ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>` : nothing}
-    </article>`;
+    return card(
+      tone,
+      '',
+      resource.id,
+      resource.name,
+      `${resource.kind} · ${resource.id}`,
+      RESOURCE_LABEL[resource.status],
+      [
+        ['Latency', formatMs(resource.latencyMs)],
+        ['Updated', formatAgo(resource.updatedAt, now)],
+      ],
+      resource.message
+        ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>`
+        : nothing,
+    );
   }
+}
+
+/** The card both workers and resources use: name and id, status badge, figures, then `footer`. */
+function card(
+  tone: WorkerStatus,
+  modifier: string,
+  id: string,
+  name: string,
+  sub: string,
+  label: string,
+  stats: readonly [string, string][],
+  footer: unknown,
+): TemplateResult {
+  const title = truncate(name || id, NAME_MAX);
+  return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id}>
+    <div class="card-head">
+      <div class="names">
+        <h3 class="name" title=${title}>${title}</h3>
+        <span class="sub">${truncate(sub, NAME_MAX)}</span>
+      </div>
+      <span class="badge tone-${tone}" part="status"><span class="dot"></span>${label}</span>
+    </div>
+    <dl class="stats">
+      ${stats.map(([term, value]) => html`<div><dt>${term}</dt><dd part="value">${value}</dd></div>`)}
+    </dl>
+    ${footer}
+  </article>`;
 }
 
 declare global {

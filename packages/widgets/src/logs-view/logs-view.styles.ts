@@ -8,9 +8,6 @@ export const logsViewStyles = css`
     flex: 1 1 8em;
     width: auto;
   }
-  .spacer {
-    flex: 1;
-  }
   .log {
     height: var(--pulse-log-height, 360px);
     padding: 4px 0;
@@ -20,14 +17,17 @@ export const logsViewStyles = css`
     font-family: var(--_mono);
     font-size: 12.5px;
     line-height: 1.5;
+    overflow: auto;
     overscroll-behavior: contain;
   }
+  /* One text line per row: the windowing relies on every row having the same height. */
   .line {
     display: grid;
     grid-template-columns: 5.6em 4.2em minmax(6em, 11em) minmax(0, 1fr);
     gap: 10px;
     width: 100%;
     padding: 2px 12px;
+    white-space: nowrap;
   }
   .line:hover {
     background: var(--_surface);
@@ -42,10 +42,10 @@ export const logsViewStyles = css`
   .who {
     color: var(--_muted);
   }
-  .who {
+  .who,
+  .msg {
     overflow: hidden;
     text-overflow: ellipsis;
-    white-space: nowrap;
   }
   .lvl {
     align-self: start;
@@ -69,11 +69,6 @@ export const logsViewStyles = css`
   }
   .level-error .lvl {
     --_tone: var(--_unhealthy);
-  }
-  .msg {
-    min-width: 0;
-    white-space: pre-wrap;
-    overflow-wrap: anywhere;
   }
   .kind-event .msg {
     color: var(--_muted);

@@ -1,4 +1,3 @@
-import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import {
   type EventPayloads,
   LOG_LEVELS,
@@ -8,16 +7,17 @@ import {
   type WorkerStatus,
 } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { compareNames, formatClock, formatCount, NAME_MAX, truncate, usable } from '../base/format.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
+import { RowWindow } from '../base/row-window.js';
 import type { PulseClient, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { logsViewStyles } from './logs-view.styles.js';
 
 /** A line on screen: a worker's log entry, or one synthesized from a registry event. */
 export interface LogLine {
-  /** Arrival order, unique per element; the virtualizer's key. */
+  /** Arrival order, unique per element; the row's key. */
   seq: number;
   at: number;
   level: LogLevel;
@@ -55,7 +55,11 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * change and departure. Filter by level, worker and text; the view follows the
  * tail until the user scrolls up. Pause freezes the view while lines keep
  * arriving into the buffer ("N new lines"); resume shows them all. Only the
- * visible lines are in the DOM (@lit-labs/virtualizer), so 100,000 stay smooth.
+ * visible lines are in the DOM, so 100,000 stay smooth: each line is one row of
+ * fixed height (a long message is cut with an ellipsis on screen, its full text
+ * stays in the DOM for copying and screen readers and shows as a tooltip).
+ * Not @lit-labs/virtualizer: it handles variable heights, but at ~9 KB gzip it
+ * alone was a third of the library's 30 KB budget (see `RowWindow`).
  *
  * The element keeps its own ring buffer of `max-lines`, fed from the client's
  * raw events, because the store's log buffer is smaller and has no registry
@@ -76,20 +80,28 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
 export class LogsView extends PulseElement {
   static override styles = [...sharedStyles, logsViewStyles];
 
-  @property({ type: Number, attribute: 'max-lines', reflect: true }) accessor maxLines = DEFAULT_MAX_LINES;
-  @property({ reflect: true }) accessor level: LogLevel = 'debug';
-  @property({ reflect: true }) accessor worker = '';
-  @property({ reflect: true }) accessor filter = '';
-  @property({ type: Boolean, reflect: true }) accessor paused = false;
+  static override properties = {
+    maxLines: { type: Number, attribute: 'max-lines', reflect: true },
+    level: { reflect: true },
+    worker: { reflect: true },
+    filter: { reflect: true },
+    paused: { type: Boolean, reflect: true },
+    following: { state: true },
+  };
 
+  declare maxLines: number;
+  declare level: LogLevel;
+  declare worker: string;
+  declare filter: string;
+  declare paused: boolean;
   /** Whether the view sticks to the newest line. */
-  @state() accessor following = true;
+  declare following: boolean;
 
   // Lines come from raw events; the `logs` slice is watched for `ready` and resyncs.
   protected readonly slices: readonly Slice[] = ['logs'];
   protected readonly defaultHeading = 'Logs';
 
-  @query('.log') private accessor logElement: HTMLElement | null = null;
+  #rows = new RowWindow(this, '.log', '.line', 23);
 
   #lines: LogLine[] = [];
   #seq = 0;
@@ -102,7 +114,18 @@ export class LogsView extends PulseElement {
   #warned = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
-  #scrollFrame = 0;
+  /** The list and scroll height the log was last scrolled to the end for. */
+  #pinned: [LogLine[], number] | null = null;
+
+  constructor() {
+    super();
+    this.maxLines = DEFAULT_MAX_LINES;
+    this.level = 'debug';
+    this.worker = '';
+    this.filter = '';
+    this.paused = false;
+    this.following = true;
+  }
 
   /** Lines in the buffer, oldest first (a copy). */
   get lines(): readonly LogLine[] {
@@ -273,8 +296,7 @@ export class LogsView extends PulseElement {
   }
 
   protected override renderSummary(): unknown {
-    const n = this.#lines.length;
-    return html`<span class="summary">${formatCount(n)} ${n === 1 ? 'line' : 'lines'}</span>`;
+    return html`<span class="summary">${formatCountOf(this.#lines.length, 'line')}</span>`;
   }
 
   protected override renderToolbar(): unknown {
@@ -312,6 +334,7 @@ export class LogsView extends PulseElement {
       );
     }
     const lines = this.#visible();
+    const { first, end, before, after } = this.#rows.range(lines.length, this.#sticksToEnd());
     return html`<div
         class="log"
         part="log"
@@ -323,24 +346,21 @@ export class LogsView extends PulseElement {
         @touchmove=${this.#onUserScroll}
         @keydown=${this.#onUserScroll}
         @pointerdown=${this.#onUserScroll}
-        @rangeChanged=${this.#scrollToEnd}
-        @visibilityChanged=${this.#scrollToEnd}
       >
-        ${virtualize({
-          items: lines,
-          // The virtualizer applies new items a tick after a render, so a range computed for a longer
-          // list can briefly index past a shorter one: tolerate the missing item.
-          keyFunction: (l: LogLine | undefined, i: number) => l?.seq ?? -i,
-          renderItem: (l: LogLine | undefined) => (l ? this.#row(l) : html``),
-          scroller: true,
-        })}
+        <div style="padding-block: ${before}px ${after}px">
+          ${repeat(
+            lines.slice(first, end),
+            (l) => l.seq,
+            (l) => this.#row(l),
+          )}
+        </div>
       </div>
       <div class="footer">
         ${lines.length === 0 ? html`<span>No lines match the filters.</span>` : nothing}
         ${
           this.paused
             ? html`<span class="waiting" role="status"
-                  >Paused · ${formatCount(this.waiting)} new ${this.waiting === 1 ? 'line' : 'lines'}</span
+                  >Paused · ${formatCountOf(this.waiting, 'new line')}</span
                 ><button type="button" @click=${() => (this.paused = false)}>Resume</button>`
             : !this.following
               ? html`<button type="button" @click=${() => (this.following = true)}>Jump to latest</button>`
@@ -352,35 +372,35 @@ export class LogsView extends PulseElement {
   #row(l: LogLine): TemplateResult {
     return html`<div class="line level-${l.level} kind-${l.kind}" part="row">
       <time>${formatClock(l.at)}</time><span class="lvl">${LEVEL_LABEL[l.level]}</span
-      ><span class="who" title=${l.workerId}>${l.workerName}</span><span class="msg">${l.message}</span>
+      ><span class="who" title=${l.workerId}>${l.workerName}</span><span class="msg" title=${l.message}>${l.message}</span>
     </div>`;
+  }
+
+  #sticksToEnd(): boolean {
+    return this.following && !this.paused;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    this.#scrollToEnd();
+    const log = this.renderRoot.querySelector('.log');
+    if (!log || !this.#sticksToEnd()) {
+      this.#pinned = null;
+      return;
+    }
+    // Only when there is something new at the end: re-pinning on every update (the status line
+    // changes with each event) would cancel a keyboard or wheel scroll before it reports.
+    const [lines, height] = this.#pinned ?? [];
+    if (lines === this.#view.lines && height === log.scrollHeight) return;
+    log.scrollTop = log.scrollHeight;
+    this.#pinned = [this.#view.lines, log.scrollHeight];
   }
-
-  /**
-   * Sticks to the bottom. The virtualizer sizes lines it has not measured by
-   * estimate, so the bottom moves as it renders them: its range events repeat
-   * this until the layout settles.
-   */
-  #scrollToEnd = () => {
-    if (this.#scrollFrame || !this.following || this.paused) return;
-    // Once per frame, outside the virtualizer's resize-observer callbacks (scrolling inside them loops).
-    this.#scrollFrame = requestAnimationFrame(() => {
-      this.#scrollFrame = 0;
-      const el = this.logElement;
-      if (el && this.following && !this.paused) el.scrollTop = el.scrollHeight;
-    });
-  };
 
   #onUserScroll = () => {
     this.#userScrolling = true;
   };
 
   #onScroll = (e: Event) => {
+    this.#rows.onScroll(e);
     const el = e.currentTarget as HTMLElement;
     const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight <= TAIL_SLACK_PX;
     if (atEnd) this.following = true;

@@ -1,9 +1,17 @@
 import type { QueueSummary } from '@pulseboard/protocol';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { compareNames, formatCount, formatNumber, NAME_MAX, truncate, usable } from '../base/format.js';
+import {
+  compareNames,
+  formatCount,
+  formatCountOf,
+  formatNumber,
+  NAME_MAX,
+  truncate,
+  usable,
+} from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
+import { RowWindow } from '../base/row-window.js';
 import type { DashboardState, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { queuesViewStyles } from './queues-view.styles.js';
@@ -21,10 +29,6 @@ const COLUMNS: readonly { key: QueueColumn; label: string }[] = [
 ];
 
 const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c.key === value);
-/** Row height until a rendered row has been measured. */
-const ESTIMATED_ROW_PX = 37;
-/** Rows rendered above and below the visible ones, so a fast scroll does not show blanks. */
-const OVERSCAN = 8;
 
 /**
  * Every queue (the workers consuming it, summed by the server) in a sortable
@@ -48,46 +52,30 @@ const OVERSCAN = 8;
 export class QueuesView extends PulseElement {
   static override styles = [...sharedStyles, queuesViewStyles];
 
-  @property({ reflect: true }) accessor sort: QueueColumn = 'depth';
-  @property({ reflect: true }) accessor direction: 'asc' | 'desc' = 'desc';
-  @property({ reflect: true }) accessor filter = '';
+  static override properties = {
+    sort: { reflect: true },
+    direction: { reflect: true },
+    filter: { reflect: true },
+  };
+
+  declare sort: QueueColumn;
+  declare direction: 'asc' | 'desc';
+  declare filter: string;
 
   protected readonly slices: readonly Slice[] = ['queues'];
   protected readonly defaultHeading = 'Queues';
 
-  /** Index of the first rendered row and how many fit the scroller, from its scroll position. */
-  @state() private accessor rowWindow = { first: 0, count: 30 };
-  #rowPx = ESTIMATED_ROW_PX;
-  #frame = 0;
+  #rows = new RowWindow(this, '.scroller', 'tbody tr[aria-rowindex]', 37);
 
-  #onScroll = (event: Event) => {
-    const scroller = event.currentTarget as HTMLElement;
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#measure(scroller);
-    });
-  };
-
-  #measure(scroller: HTMLElement): void {
-    const first = Math.max(0, Math.floor(scroller.scrollTop / this.#rowPx) - OVERSCAN);
-    const count = Math.ceil(scroller.clientHeight / this.#rowPx) + 2 * OVERSCAN;
-    if (first !== this.rowWindow.first || count !== this.rowWindow.count) this.rowWindow = { first, count };
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    // Calibrate to the real row height (fonts and themes change it), then the window to the real viewport.
-    const row = this.renderRoot.querySelector<HTMLElement>('tbody tr[aria-rowindex]');
-    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
-    const px = row?.getBoundingClientRect().height;
-    if (px && Math.abs(px - this.#rowPx) > 0.5) this.#rowPx = px;
-    if (scroller) this.#measure(scroller);
+  constructor() {
+    super();
+    this.sort = 'depth';
+    this.direction = 'desc';
+    this.filter = '';
   }
 
   protected override renderSummary(data: DashboardState): unknown {
-    const n = data.queues.length;
-    return html`<span class="summary">${formatCount(n)} ${n === 1 ? 'queue' : 'queues'}</span>`;
+    return html`<span class="summary">${formatCountOf(data.queues.length, 'queue')}</span>`;
   }
 
   protected override renderToolbar(): unknown {
@@ -129,10 +117,8 @@ export class QueuesView extends PulseElement {
     });
     let maxDepth = 0;
     for (const q of rows) maxDepth = Math.max(maxDepth, usable(q.depth) ?? 0);
-    const first = Math.min(this.rowWindow.first, Math.max(0, rows.length - this.rowWindow.count));
-    const visible = rows.slice(first, first + this.rowWindow.count);
-    const after = rows.length - first - visible.length;
-    return html`<div class="scroller" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#onScroll}>
+    const { first, end, before, after } = this.#rows.range(rows.length);
+    return html`<div class="scroller" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
       <table part="table" aria-rowcount=${rows.length + 1}>
         <thead>
           <tr aria-rowindex="1">
@@ -140,13 +126,13 @@ export class QueuesView extends PulseElement {
           </tr>
         </thead>
         <tbody>
-          ${first > 0 ? spacer(first * this.#rowPx) : nothing}
+          ${before ? spacer(before) : nothing}
           ${repeat(
-            visible,
+            rows.slice(first, end),
             (q) => q.name,
             (q, i) => this.#row(q, maxDepth, first + i + 2),
           )}
-          ${after > 0 ? spacer(after * this.#rowPx) : nothing}
+          ${after ? spacer(after) : nothing}
         </tbody>
       </table>
     </div>

@@ -254,6 +254,44 @@ describe('<sse-connection>', () => {
     expect(seen).to.deep.equal(['worker_registered', 'worker_registered']);
   });
 
+  it('asks the server for what its elements require, and re-subscribes when that changes', async () => {
+    const url = await server();
+    const element = await connection(`${url}/events`);
+    const owner = {};
+    const release = element.client.require(owner, { types: ['worker_registered'] });
+    element.client.require({}, { types: ['worker_registered'], workers: ['wanted'] });
+    await waitUntil(() => element.client.data.ready, 'initial_data is always sent');
+    const seen: string[] = [];
+    element.client.subscribe('*', (_, event) => seen.push(`${event.type}`));
+    await api(url, 'POST', '/api/workers', { id: 'wanted' });
+    await api(url, 'POST', '/api/workers/wanted/logs', { entries: [{ level: 'info', message: 'filtered' }] });
+    await waitUntil(() => element.client.data.workers.has('wanted'), 'the registration');
+    // The union: one element wants every worker, so another worker's registration arrives too.
+    await api(url, 'POST', '/api/workers', { id: 'other' });
+    await waitUntil(() => element.client.data.workers.has('other'), 'the union of the requirements');
+    expect(seen.filter((type) => type !== 'ping')).to.deep.equal(['worker_registered', 'worker_registered']);
+
+    release();
+    // Now only `wanted`'s registrations; a narrower filter resumes without a new snapshot.
+    await waitUntil(
+      () => element.client.state === 'connecting' || element.client.state === 'open',
+      'reconfigured',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await api(url, 'POST', '/api/workers', { id: 'ignored' });
+    await api(url, 'POST', '/api/workers', { id: 'wanted', name: 'Renamed' });
+    await waitUntil(
+      () => element.client.data.workers.get('wanted')?.name === 'Renamed',
+      'the filtered stream',
+    );
+    expect(element.client.data.workers.has('ignored')).to.equal(false);
+    expect(seen.filter((type) => type !== 'ping')).to.deep.equal([
+      'worker_registered',
+      'worker_registered',
+      'worker_registered',
+    ]);
+  });
+
   it('stops with state unauthorized on 401, and connects once given the token', async () => {
     const url = await server({ readTokens: ['s3cret'] });
     const element = await connection(`${url}/events`);

@@ -42,6 +42,8 @@ const listConverter = {
  * @attr {string} types - Only these event types (space- or comma-separated), filtered on the server.
  * @attr {string} workers - Only events about these worker ids (space- or comma-separated), filtered on the server.
  * @attr {number} log-capacity - Log lines kept in memory (default 10000).
+ * @attr {string} shared - `false` gives this element a connection of its own; by default the tabs of this
+ *   origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
  */
 export class SseConnection extends LitElement {
   static override styles = styles;
@@ -55,6 +57,8 @@ export class SseConnection extends LitElement {
   @property({ converter: listConverter }) accessor types: readonly string[] | null = null;
   @property({ converter: listConverter }) accessor workers: readonly string[] | null = null;
   @property({ type: Number, attribute: 'log-capacity' }) accessor logCapacity = 10_000;
+  @property({ converter: { fromAttribute: (value: string | null) => value !== 'false' } })
+  accessor shared = true;
 
   // Created once and never replaced: consumers hold on to it across attribute changes.
   @provide({ context: pulseClientContext }) accessor #client: ConfigurablePulseClient = createPulseClient();
@@ -103,6 +107,7 @@ export class SseConnection extends LitElement {
       types: this.types,
       workers: this.workers,
       logCapacity: this.logCapacity,
+      shared: this.shared,
     };
   }
 }

@@ -1,6 +1,5 @@
 import type { Aggregates } from '@pulseboard/protocol';
 import { html, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
 import {
   formatBytes,
   formatCount,
@@ -35,10 +34,19 @@ const DEFAULT_WINDOW_S = 300;
 export class SystemMetrics extends PulseElement {
   static override styles = [...sharedStyles, systemMetricsStyles];
 
-  @property({ type: Number, reflect: true }) accessor window = DEFAULT_WINDOW_S;
+  static override properties = {
+    window: { type: Number, reflect: true },
+  };
+
+  declare window: number;
 
   protected readonly slices: readonly Slice[] = ['aggregates', 'history'];
   protected readonly defaultHeading = 'System';
+
+  constructor() {
+    super();
+    this.window = DEFAULT_WINDOW_S;
+  }
 
   protected override renderSummary(): unknown {
     return html`<span class="summary">last ${formatWindow(this.#windowMs() / 1000)}</span>`;

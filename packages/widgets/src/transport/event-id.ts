@@ -21,3 +21,22 @@ function parse(id: string): [number, number] | null {
   const match = /^(\d{1,15})-(\d{1,15})$/.exec(id);
   return match ? [Number(match[1]), Number(match[2])] : null;
 }
+
+/** Sent once per connection (never logged, never replayed): delivered even when their id is not newer. */
+const PER_CONNECTION = new Set(['initial_data', 'ping', 'reconnect']);
+
+/**
+ * The exactly-once rule, shared by the transport and by tabs fed from another
+ * tab's connection: whether an event with `id` is delivered after `last`, and
+ * whether its id becomes the new resume point. `initial_data` replaces all
+ * state, so it moves the resume point even backwards (a restarted server);
+ * every other id must be newer than the last or it was seen already.
+ */
+export function admit(
+  type: string,
+  id: string | null,
+  last: string | null,
+): { deliver: boolean; advance: boolean } {
+  const fresh = id === null || type === 'initial_data' || isNewer(id, last);
+  return { deliver: fresh || PER_CONNECTION.has(type), advance: id !== null && fresh };
+}

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { ConnectionStatus } from '../client/types.js';
-import { isNewer } from './event-id.js';
+import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
+import { admit } from './event-id.js';
 
 export interface TransportOptions {
   /** The `/events` URL; relative URLs resolve against the page. Nothing connects while null. */
@@ -33,6 +33,17 @@ export const DEFAULT_TRANSPORT_OPTIONS: Readonly<TransportOptions> = Object.free
   lastEventId: null,
 });
 
+/** The status of a connection not started yet. */
+export const IDLE_STATUS: Readonly<ConnectionStatus> = Object.freeze({
+  state: 'idle',
+  attempt: 0,
+  lastEventAt: null,
+  lastEventId: null,
+  staleSince: null,
+  nextRetryAt: null,
+  error: null,
+});
+
 /** One message off the wire: its id (if any), event name and parsed JSON data. */
 export interface WireEvent {
   id: string | null;
@@ -49,6 +60,17 @@ export interface TransportListener {
   problem(problem: string): void;
 }
 
+/** What the client needs of a source of events: this connection, or one shared with other tabs. */
+export interface Transport {
+  readonly status: ConnectionStatus;
+  /** A change is announced through the listener's `status`. */
+  readonly role: ConnectionRole;
+  connect(): void;
+  disconnect(): void;
+  reconnect(): void;
+  configure(options: Partial<TransportOptions>): void;
+}
+
 const DEFAULT_PING_INTERVAL_MS = 15_000;
 /** Missing this many ping intervals means the socket is dead even if TCP has not noticed. */
 const WATCHDOG_PINGS = 2.5;
@@ -60,18 +82,10 @@ const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
  * `Authorization` header nor tell a 401 from a network error), with backoff,
  * exact resume by `Last-Event-ID`, and a watchdog for half-open sockets.
  */
-export class SseTransport {
+export class SseTransport implements Transport {
   #options: TransportOptions;
   readonly #listener: TransportListener;
-  #status: ConnectionStatus = {
-    state: 'idle',
-    attempt: 0,
-    lastEventAt: null,
-    lastEventId: null,
-    staleSince: null,
-    nextRetryAt: null,
-    error: null,
-  };
+  #status: ConnectionStatus = IDLE_STATUS;
   /** Set between connect() and disconnect(). */
   #wanted = false;
   /** Whether `lastEventId` came from the options rather than from this server. */
@@ -92,6 +106,10 @@ export class SseTransport {
 
   get status(): ConnectionStatus {
     return this.#status;
+  }
+
+  get role(): ConnectionRole {
+    return 'own';
   }
 
   get options(): Readonly<TransportOptions> {
@@ -132,14 +150,17 @@ export class SseTransport {
     const before = this.#options;
     this.#options = clean({ ...before, ...options });
     const after = this.#options;
-    const streamChanged =
-      before.src !== after.src ||
-      !sameList(before.types, after.types) ||
-      !sameList(before.workers, after.workers);
-    // Another stream (or another filter, whose skipped events would never be replayed) needs a fresh snapshot.
-    if (streamChanged || before.lastEventId !== after.lastEventId) this.#resetResumePoint();
+    const narrowed = covers(before.types, after.types) && covers(before.workers, after.workers);
+    const filterChanged = !sameList(before.types, after.types) || !sameList(before.workers, after.workers);
+    // Another stream, or a wider filter (whose events so far were never sent), needs a fresh snapshot;
+    // a narrower filter resumes from the last event: the replay holds all it still wants.
+    if (before.src !== after.src || !narrowed || before.lastEventId !== after.lastEventId)
+      this.#resetResumePoint();
     const reopen =
-      streamChanged || before.token !== after.token || before.withCredentials !== after.withCredentials;
+      before.src !== after.src ||
+      filterChanged ||
+      before.token !== after.token ||
+      before.withCredentials !== after.withCredentials;
     if (reopen && this.#wanted) {
       this.#stop();
       this.#start('connecting');
@@ -237,12 +258,9 @@ export class SseTransport {
     this.#status = { ...this.#status, lastEventAt: this.#aliveAt };
     const type = message.event ?? 'message';
     const id = message.id ?? null;
-    // initial_data replaces all state, so it sets the resume point even if it moves back
-    // (a restarted server); every other id must be newer than the last or it was seen already.
-    const fresh = id === null || type === 'initial_data' || isNewer(id, this.#status.lastEventId);
-    const perConnection = type === 'ping' || type === 'reconnect' || type === 'initial_data';
-    if (!fresh && !perConnection) return;
-    if (id !== null && fresh) {
+    const { deliver, advance } = admit(type, id, this.#status.lastEventId);
+    if (!deliver) return;
+    if (advance) {
       this.#status = { ...this.#status, lastEventId: id };
       this.#idFromOptions = false;
     }
@@ -395,5 +413,9 @@ function clean(options: TransportOptions): TransportOptions {
 
 const sameList = (a: readonly string[] | null, b: readonly string[] | null): boolean =>
   a === b || (a !== null && b !== null && a.length === b.length && a.every((item, i) => item === b[i]));
+
+/** Whether filter `outer` lets through everything `inner` does (null lets through everything). */
+const covers = (outer: readonly string[] | null, inner: readonly string[] | null): boolean =>
+  outer === null || (inner?.every((item) => outer.includes(item)) ?? false);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,221 @@
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { ConnectionRole } from '../client/types.js';
+import type { WireEvent } from '../transport/transport.js';
+import { SharedTransport } from './shared-transport.js';
+
+// Real tabs of one browser context (opened by the test runner's plugin through
+// puppeteer) against a real Pulseboard server, which counts the /events
+// connections itself (/healthz).
+
+const FAST = { retryMs: 20, retryJitterMs: 20, metricsIntervalMs: 50 };
+
+const startServer = () =>
+  executeServerCommand<{ url: string }, object>('pulse-server-start', FAST).then((r) => r.url);
+const stopServer = (url: string) => executeServerCommand('pulse-server-stop', { url });
+
+const openTabs = (src: string, count: number, shared = true) =>
+  executeServerCommand<number[], object>('pulse-tabs-open', {
+    url: `${location.origin}/packages/widgets/test/share-tab.html?src=${encodeURIComponent(src)}${shared ? '' : '&shared=false'}`,
+    count,
+  });
+const inTabs = <T>(ids: number[], expression: string) =>
+  executeServerCommand<T[], object>('pulse-tabs-eval', { ids, expression });
+const closeTabs = (ids?: number[]) => executeServerCommand('pulse-tabs-close', { ids });
+const freezeTab = (id: number, frozen: boolean) => executeServerCommand('pulse-tabs-freeze', { id, frozen });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` (which may be async) until it holds; bounded. */
+async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 10_000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<void> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}`);
+}
+
+/** /events connections the server holds. */
+const serverClients = async (url: string): Promise<number> =>
+  ((await (await fetch(`${url}/healthz`)).json()) as { clients: number }).clients;
+
+const log = (url: string, seq: number) =>
+  api(url, 'POST', '/api/workers/counter/logs', { entries: [{ level: 'info', message: `seq=${seq}` }] });
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('cross-tab sharing', () => {
+  let url: string;
+  beforeEach(async () => {
+    url = await startServer();
+    await api(url, 'POST', '/api/workers', { id: 'counter' });
+  });
+  afterEach(async () => {
+    await closeTabs();
+    await stopServer(url);
+  });
+
+  const leaderOf = async (ids: number[]): Promise<number | undefined> => {
+    const roles = await inTabs<ConnectionRole>(ids, 'tab.role()');
+    const leaders = ids.filter((_, i) => roles[i] === 'leader');
+    return leaders.length === 1 && roles.every((r) => r === 'leader' || r === 'follower')
+      ? leaders[0]
+      : undefined;
+  };
+  const seqsIn = (ids: number[]) => inTabs<number[]>(ids, 'tab.seqs');
+
+  it('8 tabs hold one /events connection, all live; closing leaders hands over with no gap or repeat', async function () {
+    this.timeout(60_000);
+    let tabs = await openTabs(`${url}/events`, 8);
+    await until(async () => (await leaderOf(tabs)) !== undefined, 'one leader among 8 tabs');
+    await until(
+      async () => (await inTabs<string[]>(tabs, 'tab.workers()')).every((w) => w.includes('counter')),
+      'the snapshot in every tab',
+    );
+    expect(await serverClients(url)).to.equal(1);
+    await api(url, 'POST', '/api/workers', { id: 'late' });
+    await until(
+      async () => (await inTabs<string[]>(tabs, 'tab.workers()')).every((w) => w.includes('late')),
+      'a live registration in every tab',
+    );
+
+    const total = 60;
+    for (const seq of range(total)) {
+      await log(url, seq);
+      // Close the leader twice mid-stream, as a user closing tabs would.
+      if (seq === 20 || seq === 40) {
+        const leader = (await leaderOf(tabs)) as number;
+        await closeTabs([leader]);
+        tabs = tabs.filter((id) => id !== leader);
+      }
+      await sleep(10);
+    }
+    await until(
+      async () => (await seqsIn(tabs)).every((seqs) => seqs.length >= total),
+      'every line in every tab',
+    );
+    await sleep(200);
+    for (const seqs of await seqsIn(tabs)) expect(seqs).to.deep.equal(range(total));
+    expect(tabs).to.have.length(6);
+    await until(async () => (await leaderOf(tabs)) !== undefined, 'one leader among the rest');
+    await until(async () => (await serverClients(url)) === 1, 'one connection after the handovers');
+  });
+
+  it('a tab with shared="false" opens its own connection', async function () {
+    this.timeout(30_000);
+    const shared = await openTabs(`${url}/events`, 2);
+    const [own] = await openTabs(`${url}/events`, 1, false);
+    await until(async () => (await leaderOf(shared)) !== undefined, 'a leader among the shared tabs');
+    expect(await inTabs<ConnectionRole>([own as number], 'tab.role()')).to.deep.equal(['own']);
+    await until(async () => (await serverClients(url)) === 2, 'two connections');
+    await log(url, 0);
+    await until(
+      async () => (await seqsIn([...shared, own as number])).every((s) => s.length === 1),
+      'the line everywhere',
+    );
+  });
+
+  it('takes over from a frozen leader, which steps down when it wakes; no gap or repeat', async function () {
+    this.timeout(60_000);
+    const tabs = await openTabs(`${url}/events`, 3);
+    await until(async () => (await leaderOf(tabs)) !== undefined, 'a leader');
+    const frozen = (await leaderOf(tabs)) as number;
+    const others = tabs.filter((id) => id !== frozen);
+    await log(url, 0);
+    await until(async () => (await seqsIn(tabs)).every((s) => s.length === 1), 'the first line');
+    await freezeTab(frozen, true);
+    const frozenAt = Date.now();
+    let seq = 1;
+    // A line every 100 ms while the followers notice the silence and one takes over.
+    while ((await leaderOf(others)) === undefined) {
+      if (Date.now() - frozenAt > 15_000) throw new Error('no takeover within 15 s');
+      await log(url, seq++);
+      await sleep(100);
+    }
+    expect(Date.now() - frozenAt).to.be.below(10_000);
+    for (const end = seq + 10; seq < end; seq++) await log(url, seq);
+    await until(async () => (await seqsIn(others)).every((s) => s.length === seq), 'the lines in the others');
+    await freezeTab(frozen, false);
+    await until(
+      async () => (await inTabs<ConnectionRole>([frozen], 'tab.role()'))[0] === 'follower',
+      'the old leader steps down',
+    );
+    await log(url, seq++);
+    await until(async () => (await seqsIn(tabs)).every((s) => s.length === seq), 'every line in every tab');
+    for (const seqs of await seqsIn(tabs)) expect(seqs).to.deep.equal(range(seq));
+    await until(async () => (await serverClients(url)) === 1, 'one connection again');
+  });
+});
+
+describe('the BroadcastChannel election (where Web Locks are missing)', () => {
+  it('elects one leader, hands over when it leaves, and a late tab starts from its state', async function () {
+    this.timeout(30_000);
+    const url = await startServer();
+    try {
+      await api(url, 'POST', '/api/workers', { id: 'counter' });
+      const channel = `pulseboard-test:${Math.random()}`;
+      const join = () => {
+        const received: WireEvent[] = [];
+        let snapshot: unknown = null;
+        const transport = new SharedTransport(
+          { src: `${url}/events` },
+          {
+            event: (event) => {
+              received.push(event);
+              if (event.type === 'initial_data') snapshot = event.data;
+            },
+            status() {},
+            problem() {},
+          },
+          {
+            channel,
+            locks: null,
+            timings: { heartbeatMs: 100, timeoutMs: 500 },
+            // Stands in for the client's state: the id check, not the content, is under test here.
+            snapshot: () => snapshot as never,
+          },
+        );
+        transport.connect();
+        const seqs = () =>
+          received.flatMap((e) =>
+            e.type === 'log'
+              ? (e.data as { entries: { message: string }[] }).entries.map((l) => l.message)
+              : [],
+          );
+        return { transport, received, seqs };
+      };
+      const tabs = [join(), join(), join()];
+      const leaders = () => tabs.filter((t) => t.transport.role === 'leader');
+      await until(() => leaders().length === 1 && tabs.every((t) => t.received.length > 0), 'one leader');
+      await sleep(300);
+      expect(leaders()).to.have.length(1);
+      expect(await serverClients(url)).to.equal(1);
+      await log(url, 0);
+      const [first] = leaders();
+      first?.transport.disconnect();
+      const rest = tabs.filter((t) => t !== first);
+      await until(() => rest.some((t) => t.transport.role === 'leader'), 'a new leader', 3000);
+      await log(url, 1);
+      await until(() => rest.every((t) => t.seqs().includes('seq=1')), 'the line after the handover');
+      const late = join();
+      await until(() => late.received[0]?.type === 'initial_data', "the late tab gets the leader's state");
+      await log(url, 2);
+      await until(() => [...rest, late].every((t) => t.seqs().includes('seq=2')), 'the last line');
+      for (const t of rest) expect(t.seqs()).to.deep.equal(['seq=0', 'seq=1', 'seq=2']);
+      expect(late.seqs()).to.deep.equal(['seq=2']);
+      expect(await serverClients(url)).to.equal(1);
+      for (const t of [...rest, late]) t.transport.disconnect();
+    } finally {
+      await stopServer(url);
+    }
+  });
+});

@@ -1,0 +1,367 @@
+import type { InitialDataPayload } from '@pulseboard/protocol';
+import { type Filter, unionOf } from '../client/requirements.js';
+import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
+import { admit } from '../transport/event-id.js';
+import {
+  DEFAULT_TRANSPORT_OPTIONS,
+  IDLE_STATUS,
+  SseTransport,
+  type Transport,
+  type TransportListener,
+  type TransportOptions,
+  type WireEvent,
+} from '../transport/transport.js';
+import { ChannelElection, compareRanks, type Election, LockElection, type Rank } from './election.js';
+
+/** What the tabs of one stream say to each other. Tokens are never part of it. */
+type Message =
+  /** The leader is alive; its connection's status. */
+  | { kind: 'beat'; rank: Rank; status: ConnectionStatus }
+  /** An event from the leader's connection, with its id. */
+  | { kind: 'event'; rank: Rank; event: WireEvent }
+  /** The leader's state for one tab that has none yet. */
+  | { kind: 'snapshot'; rank: Rank; to: string; event: WireEvent }
+  /** A tab joined, follows a new leader, or needs other events. */
+  | { kind: 'hello'; tab: string; want: Filter; synced: boolean }
+  | { kind: 'bye'; tab: string }
+  /** A follower's `reconnect()`, carried out by the leader. */
+  | { kind: 'reconnect' }
+  /** A claim of the fallback election. */
+  | { kind: 'claim'; rank: Rank };
+
+export interface ShareTimings {
+  /** How often the leader says it is alive. */
+  heartbeatMs: number;
+  /** Silence after which a follower takes over (up to half again, so followers do not all try at once). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_SHARE_TIMINGS: Readonly<ShareTimings> = Object.freeze({
+  heartbeatMs: 1000,
+  timeoutMs: 5000,
+});
+
+export interface SharedTransportOptions {
+  /** From {@link channelName}: tabs with the same name share one connection. */
+  channel: string;
+  /** This tab's state as `initial_data`, for a tab that joins late; null before it has any. */
+  snapshot: () => InitialDataPayload | null;
+  timings?: Partial<ShareTimings>;
+  /** Web Locks, or null for the BroadcastChannel election (default: `navigator.locks` where present). */
+  locks?: LockManager | null;
+}
+
+/** Status fields whose change is announced (the rest change with every message). */
+const ANNOUNCED = ['state', 'attempt', 'error', 'nextRetryAt', 'staleSince'] as const;
+
+/**
+ * A {@link Transport} shared by the tabs of one origin that show the same
+ * stream: one tab, the leader, holds the only connection and relays every
+ * event (with its id) and its status over a BroadcastChannel; the others feed
+ * the relayed events to their client through the same exactly-once check as
+ * a connection of their own. A tab that joins late asks the leader for its
+ * state. When the leader leaves or freezes, another tab takes over and resumes
+ * from the newest event it has seen. The leader asks the server for the
+ * union of what every tab's elements need.
+ */
+export class SharedTransport implements Transport {
+  readonly #channel: string;
+  readonly #listener: TransportListener;
+  readonly #snapshot: () => InitialDataPayload | null;
+  readonly #timings: ShareTimings;
+  readonly #locks: LockManager | null;
+  readonly #tab = crypto.randomUUID();
+  /** This tab's wait before taking over: jittered, so one follower usually moves first. */
+  readonly #patience: number;
+  #options: TransportOptions;
+  #status: ConnectionStatus = IDLE_STATUS;
+  /** The role last announced, so that becoming or ceasing to be the leader is announced too. */
+  #announcedRole: ConnectionRole = 'follower';
+  #bus: BroadcastChannel | null = null;
+  #election: Election | null = null;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  /** The connection, while this tab leads. */
+  #inner: SseTransport | null = null;
+  /** The leader followed (this tab's own rank while it leads). */
+  #leader: Rank | null = null;
+  #newestTerm = 0;
+  #heardAt = 0;
+  #tickedAt = 0;
+  /** Tabs this leader already sent its state to (each needs it once). */
+  readonly #snapshotsSent = new Set<string>();
+  /** When this tab, leading, last posted: a long silence means it was frozen and may have been replaced. */
+  #postedAt = 0;
+  /** Newest id delivered, and whether the state is continuous up to it (false until a snapshot). */
+  #last: string | null = null;
+  #synced = false;
+  /** What each tab of the stream needs, this one included. */
+  readonly #wants = new Map<string, Filter>();
+
+  constructor(
+    options: Partial<TransportOptions>,
+    listener: TransportListener,
+    share: SharedTransportOptions,
+  ) {
+    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
+    this.#listener = listener;
+    this.#channel = share.channel;
+    this.#snapshot = share.snapshot;
+    this.#timings = { ...DEFAULT_SHARE_TIMINGS, ...share.timings };
+    this.#locks = share.locks === undefined ? (globalThis.navigator?.locks ?? null) : share.locks;
+    this.#patience = this.#timings.timeoutMs * (1 + Math.random() / 2);
+    this.#wants.set(this.#tab, this.#want());
+  }
+
+  get status(): ConnectionStatus {
+    return this.#inner ? { ...this.#inner.status, lastEventId: this.#last } : this.#status;
+  }
+
+  get role(): ConnectionRole {
+    return this.#inner ? 'leader' : 'follower';
+  }
+
+  connect(): void {
+    if (this.#bus) return;
+    const bus = new BroadcastChannel(this.#channel);
+    this.#bus = bus;
+    bus.onmessage = (message: MessageEvent<Message>) => this.#receive(message.data);
+    const onLead = (leading: boolean) => (leading ? this.#lead() : this.#stepDown());
+    this.#election = this.#locks
+      ? new LockElection(this.#locks, this.#channel, onLead)
+      : new ChannelElection({
+          tab: this.#tab,
+          post: (rank) => this.#post({ kind: 'claim', rank }),
+          newestTerm: () => this.#newestTerm,
+          onLead,
+          listenMs: this.#timings.heartbeatMs * 1.5,
+          settleMs: Math.min(200, this.#timings.heartbeatMs),
+        });
+    this.#heardAt = Date.now();
+    this.#tickedAt = Date.now();
+    this.#setStatus({ ...this.#status, state: 'connecting', error: null });
+    this.#hello();
+    this.#election.start();
+    this.#ticker = setInterval(() => this.#tick(), this.#timings.heartbeatMs);
+    addEventListener('pagehide', this.#onPageHide);
+    addEventListener('pageshow', this.#onPageShow);
+  }
+
+  disconnect(): void {
+    if (!this.#bus) return;
+    this.#post({ kind: 'bye', tab: this.#tab });
+    const inner = this.#inner;
+    this.#inner = null;
+    inner?.disconnect();
+    this.#election?.stop();
+    this.#election = null;
+    clearInterval(this.#ticker);
+    this.#bus.close();
+    this.#bus = null;
+    this.#leader = null;
+    // Events go on without this tab: when it comes back it needs a snapshot (or a fresh connection).
+    this.#synced = false;
+    removeEventListener('pagehide', this.#onPageHide);
+    removeEventListener('pageshow', this.#onPageShow);
+    const status = inner?.status ?? this.#status;
+    this.#setStatus({ ...status, state: 'closed', nextRetryAt: null, error: null });
+  }
+
+  reconnect(): void {
+    if (!this.#bus) this.connect();
+    else if (this.#inner) this.#inner.reconnect();
+    else this.#post({ kind: 'reconnect' });
+  }
+
+  /** New options; a different filter is announced to the leader, which asks the server for the union. */
+  configure(options: Partial<TransportOptions>): void {
+    this.#options = { ...this.#options, ...options };
+    const want = this.#want();
+    const before = this.#wants.get(this.#tab);
+    this.#wants.set(this.#tab, want);
+    this.#reconfigure();
+    if (this.#bus && JSON.stringify(before) !== JSON.stringify(want)) this.#hello();
+  }
+
+  #want(): Filter {
+    return unionOf([{ types: this.#options.types, workers: this.#options.workers }]);
+  }
+
+  /** The leader's connection options: this tab's, with the filter every tab needs. */
+  #innerOptions(): Omit<TransportOptions, 'lastEventId'> {
+    const { lastEventId: _, ...options } = this.#options;
+    return { ...options, ...unionOf(this.#wants.values()) };
+  }
+
+  #reconfigure(): void {
+    this.#inner?.configure(this.#innerOptions());
+  }
+
+  #lead(): void {
+    if (this.#inner || !this.#bus) return;
+    this.#newestTerm += 1;
+    const rank: Rank = [this.#newestTerm, this.#tab];
+    this.#leader = rank;
+    this.#postedAt = Date.now();
+    this.#snapshotsSent.clear();
+    const inner = new SseTransport(
+      // Resume from the newest event this tab has seen: the events it missed are replayed, none twice.
+      { ...this.#innerOptions(), lastEventId: this.#synced ? this.#last : this.#options.lastEventId },
+      {
+        event: (event) => {
+          if (this.#inner === inner && this.#relay({ kind: 'event', rank, event })) this.#deliver(event);
+        },
+        status: () => {
+          if (this.#inner !== inner) return;
+          this.#relay({ kind: 'beat', rank, status: this.status });
+          this.#setStatus(this.status);
+        },
+        problem: (problem) => this.#listener.problem(problem),
+      },
+    );
+    this.#inner = inner;
+    this.#relay({ kind: 'beat', rank, status: this.status });
+    inner.connect();
+  }
+
+  #stepDown(): void {
+    const inner = this.#inner;
+    if (!inner) return;
+    const status = this.status;
+    this.#inner = null;
+    inner.disconnect();
+    this.#election?.resign();
+    this.#heardAt = Date.now();
+    this.#setStatus(status);
+  }
+
+  /**
+   * Posts as the leader, unless this tab was silent for longer than followers
+   * wait (frozen, or starved of timers): another tab may lead by now, and an
+   * event relayed out of turn could run ahead of the new leader's and make
+   * followers skip what lies between. It steps down instead.
+   */
+  #relay(message: Message): boolean {
+    const now = Date.now();
+    if (now - this.#postedAt > this.#timings.timeoutMs) {
+      this.#stepDown();
+      return false;
+    }
+    this.#postedAt = now;
+    this.#post(message);
+    return true;
+  }
+
+  #post(message: Message): void {
+    this.#bus?.postMessage(message);
+  }
+
+  #hello(): void {
+    this.#post({ kind: 'hello', tab: this.#tab, want: this.#want(), synced: this.#synced });
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    const late = now - this.#tickedAt > 2 * this.#timings.heartbeatMs;
+    this.#tickedAt = now;
+    if (this.#inner && this.#leader) this.#relay({ kind: 'beat', rank: this.#leader, status: this.status });
+    // A tick that comes late means this tab was frozen itself: the leader's beats may still be queued.
+    else if (late) this.#heardAt = now;
+    else if (now - this.#heardAt > this.#patience) {
+      this.#heardAt = Date.now();
+      this.#election?.takeOver();
+    }
+  }
+
+  #receive(message: Message): void {
+    switch (message.kind) {
+      case 'beat':
+        this.#heardFrom(message.rank, message.status);
+        return;
+      case 'event':
+        // From any leader, even a replaced one still flushing: the id check drops what was seen.
+        if (this.#leader && compareRanks(message.rank, this.#leader) === 0) this.#heardAt = Date.now();
+        this.#deliver(message.event);
+        return;
+      case 'snapshot':
+        if (message.to === this.#tab && !this.#synced) this.#deliver(message.event);
+        return;
+      case 'hello':
+        this.#wants.set(message.tab, message.want);
+        this.#reconfigure();
+        if (this.#inner && this.#leader) {
+          this.#relay({ kind: 'beat', rank: this.#leader, status: this.status });
+          this.#sendSnapshot(message.tab, message.synced);
+        }
+        return;
+      case 'bye':
+        this.#wants.delete(message.tab);
+        this.#reconfigure();
+        if (!this.#inner && this.#leader?.[1] === message.tab) this.#election?.leaderLeft();
+        return;
+      case 'reconnect':
+        this.#inner?.reconnect();
+        return;
+      case 'claim':
+        this.#newestTerm = Math.max(this.#newestTerm, message.rank[0]);
+        this.#election?.heard(message.rank);
+    }
+  }
+
+  #heardFrom(rank: Rank, status: ConnectionStatus): void {
+    this.#newestTerm = Math.max(this.#newestTerm, rank[0]);
+    this.#election?.heard(rank);
+    const order = this.#leader ? compareRanks(rank, this.#leader) : 1;
+    // An older leader, not yet aware it was replaced: it will hear the new one and step down.
+    if (order < 0) return;
+    if (order > 0) {
+      this.#stepDown();
+      this.#leader = rank;
+      // Tell the new leader what this tab needs, and ask for its state if this tab has none.
+      this.#hello();
+    }
+    this.#heardAt = Date.now();
+    this.#setStatus({ ...status, lastEventAt: this.#status.lastEventAt, lastEventId: this.#last });
+  }
+
+  #sendSnapshot(to: string, synced: boolean): void {
+    if (synced || !this.#synced || !this.#leader || this.#snapshotsSent.has(to)) return;
+    this.#snapshotsSent.add(to);
+    const data = this.#snapshot();
+    if (data)
+      this.#relay({
+        kind: 'snapshot',
+        rank: this.#leader,
+        to,
+        event: { id: this.#last, type: 'initial_data', data },
+      });
+  }
+
+  /** The exactly-once check of a connection, for events from this tab's connection and relayed ones alike. */
+  #deliver(event: WireEvent): void {
+    // Changes without the state they apply to would be wrong; a tab without it waits for a snapshot.
+    if (!this.#synced && event.type !== 'initial_data') return;
+    const { deliver, advance } = admit(event.type, event.id, this.#last);
+    if (!deliver) return;
+    if (advance) this.#last = event.id;
+    if (event.type === 'initial_data') this.#synced = true;
+    if (!this.#inner) this.#status = { ...this.#status, lastEventAt: Date.now(), lastEventId: this.#last };
+    this.#listener.event(event);
+  }
+
+  #setStatus(next: ConnectionStatus): void {
+    const before = this.#status;
+    this.#status = next;
+    const roleChanged = this.role !== this.#announcedRole;
+    this.#announcedRole = this.role;
+    if (roleChanged || ANNOUNCED.some((key) => next[key] !== before[key])) this.#listener.status(next);
+  }
+
+  #onPageHide = (): void => {
+    // Closing tabs do not run disconnect(): say goodbye so the others need not wait for silence.
+    this.#post({ kind: 'bye', tab: this.#tab });
+  };
+
+  #onPageShow = (event: PageTransitionEvent): void => {
+    if (event.persisted) this.#hello();
+  };
+}
