@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { openStream, startServer } from './helpers.js';
+import { eventually, openStream, startServer } from './helpers.js';
 
 test('close(): every stream gets `reconnect` with its last id, then ends; the port is released', async () => {
   const t = await startServer();
@@ -26,6 +27,38 @@ test('close(): every stream gets `reconnect` with its last id, then ends; the po
   const again = await startServer({}, t.port);
   assert.equal((await again.api.get('/healthz')).status, 200);
   await again.close();
+});
+
+test('close() lets a request in flight finish, and does not wait for connections with nothing in flight', {
+  timeout: 5000,
+}, async () => {
+  const t = await startServer({ shutdownTimeoutMs: 60_000 });
+  // What undici leaves behind after an aborted request: a connection that never carries one.
+  const unused = connect(t.port, '127.0.0.1').on('error', () => {});
+  await once(unused, 'connect');
+  await t.api.get('/healthz'); // and an idle keep-alive one
+  const body = JSON.stringify({ id: 'late' });
+  const slow = connect(t.port, '127.0.0.1');
+  let answer = '';
+  slow.setEncoding('utf8').on('data', (chunk: string) => {
+    answer += chunk;
+  });
+  slow.write(
+    'POST /api/workers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+      `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+  );
+  // Node answers 100 Continue as it hands the request to the app: from then on it is in flight.
+  await eventually(
+    async () => answer,
+    (text) => text.includes('100 Continue'),
+    'the request to reach the app',
+  );
+
+  const closed = t.close();
+  slow.end(body);
+  await closed;
+  assert.match(answer, /HTTP\/1\.1 201 /, 'the request in flight was answered');
+  if (!unused.closed) await once(unused, 'close');
 });
 
 test('gzip: each event is flushed through the encoder as it happens', async () => {

@@ -34,7 +34,6 @@ const MESSAGE_MAX = 2000;
 /** How close to the bottom counts as "at the tail" when the user scrolls. */
 const TAIL_SLACK_PX = 24;
 
-const LEVEL_LABEL: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
 const LEVEL_FILTERS: readonly { level: LogLevel; label: string }[] = [
   { level: 'debug', label: 'All levels' },
   { level: 'info', label: 'Info and above' },
@@ -86,7 +85,8 @@ export class LogsView extends PulseElement {
     worker: { reflect: true },
     filter: { reflect: true },
     paused: { type: Boolean, reflect: true },
-    following: { state: true },
+    // `attribute: false` is implied by `state` for Lit, not for the manifest analyzer.
+    following: { state: true, attribute: false },
   };
 
   declare maxLines: number;
@@ -114,8 +114,8 @@ export class LogsView extends PulseElement {
   #warned = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
-  /** The list and scroll height the log was last scrolled to the end for. */
-  #pinned: [LogLine[], number] | null = null;
+  /** The scroll height the log was last scrolled to the end at; -1 while not following. */
+  #pinnedAt = -1;
 
   constructor() {
     super();
@@ -371,7 +371,7 @@ export class LogsView extends PulseElement {
 
   #row(l: LogLine): TemplateResult {
     return html`<div class="line level-${l.level} kind-${l.kind}" part="row">
-      <time>${formatClock(l.at)}</time><span class="lvl">${LEVEL_LABEL[l.level]}</span
+      <time>${formatClock(l.at)}</time><span class="lvl">${l.level.toUpperCase()}</span
       ><span class="who" title=${l.workerId}>${l.workerName}</span><span class="msg" title=${l.message}>${l.message}</span>
     </div>`;
   }
@@ -384,15 +384,12 @@ export class LogsView extends PulseElement {
     super.updated(changed);
     const log = this.renderRoot.querySelector('.log');
     if (!log || !this.#sticksToEnd()) {
-      this.#pinned = null;
+      this.#pinnedAt = -1;
       return;
     }
-    // Only when there is something new at the end: re-pinning on every update (the status line
-    // changes with each event) would cancel a keyboard or wheel scroll before it reports.
-    const [lines, height] = this.#pinned ?? [];
-    if (lines === this.#view.lines && height === log.scrollHeight) return;
-    log.scrollTop = log.scrollHeight;
-    this.#pinned = [this.#view.lines, log.scrollHeight];
+    // Only when the end moved: re-pinning on every update (the status line changes with each
+    // event) would cancel a keyboard or wheel scroll before it reports.
+    if (log.scrollHeight !== this.#pinnedAt) log.scrollTop = this.#pinnedAt = log.scrollHeight;
   }
 
   #onUserScroll = () => {
