@@ -122,52 +122,59 @@ describe('Redis faults', () => {
         }
       }),
     );
-    await onA.until(() => onA.of('worker_status_update').length >= 10, 'heartbeats flowing');
-    const beforeOutage = onA.events.at(-1)?.id as string;
+    let beforeOutage = '';
+    try {
+      await onA.until(() => onA.of('worker_status_update').length >= 10, 'heartbeats flowing');
+      beforeOutage = onA.events.at(-1)?.id as string;
 
-    await redis.stop();
-    for (const server of [a, b]) {
-      const health = await eventually(
-        () => server.api.get('/healthz'),
-        (r) => r.status === 503,
-        'degraded health',
-      );
-      assert.equal(health.body.status, 'degraded');
-      assert.equal(health.body.storage, 'redis');
-      assert.match(health.body.reason, /Redis is unreachable/);
-    }
-    await eventually(
-      async () => statuses.get(503) ?? 0,
-      (count) => count >= 6,
-      'heartbeats answered 503',
-    );
-    assert.equal(lastUnavailable?.headers.get('retry-after'), '2');
-    assert.equal(lastUnavailable?.body.error.code, 'storage_unavailable');
-    assert.match(lastUnavailable?.body.error.message, /Redis is unavailable/);
-
-    const restarted = Date.now();
-    await redis.start();
-    for (const server of [a, b]) {
+      await redis.stop();
+      for (const server of [a, b]) {
+        const health = await eventually(
+          () => server.api.get('/healthz'),
+          (r) => r.status === 503,
+          'degraded health',
+        );
+        assert.equal(health.body.status, 'degraded');
+        assert.equal(health.body.storage, 'redis');
+        assert.match(health.body.reason, /Redis is unreachable/);
+      }
       await eventually(
-        () => server.api.get('/healthz'),
-        (r) => r.status === 200,
-        'healthy again',
-        10_000,
+        async () => statuses.get(503) ?? 0,
+        (count) => count >= 6,
+        'heartbeats answered 503',
       );
+      assert.equal(lastUnavailable?.headers.get('retry-after'), '2');
+      assert.equal(lastUnavailable?.body.error.code, 'storage_unavailable');
+      assert.match(lastUnavailable?.body.error.message, /Redis is unavailable/);
+
+      const restarted = Date.now();
+      await redis.start();
+      for (const server of [a, b]) {
+        await eventually(
+          () => server.api.get('/healthz'),
+          (r) => r.status === 200,
+          'healthy again',
+          10_000,
+        );
+      }
+      // The restarted Redis has no data: the stream on A is told to resync, reporters get 404 and
+      // register again, and the client learns of each one from its resync snapshot or as an event.
+      assert.equal((await onA.next('reconnect')).data.reason, 'storage_reset');
+      const back = (id: string) =>
+        onA
+          .of('worker_registered')
+          .some((e) => e.data.worker.id === id && e.data.worker.registeredAt >= restarted) ||
+        onA
+          .of('initial_data')
+          .some(
+            (e) => e.data.resync && e.data.workers.some((w) => w.id === id && w.registeredAt >= restarted),
+          );
+      await onA.until(() => workers.every(back), 'every worker registered again', 10_000);
+      await onA.next('worker_status_update', (e) => e.data.lastHeartbeatAt >= restarted + 100);
+    } finally {
+      stop = true;
+      await load;
     }
-    // The restarted Redis has no data: the stream on A is told to resync, reporters get 404 and
-    // register again, and the stream carries it all.
-    assert.equal((await onA.next('reconnect')).data.reason, 'storage_reset');
-    for (const id of workers) {
-      await onA.next(
-        'worker_registered',
-        (e) => e.data.worker.id === id && e.data.worker.registeredAt >= restarted,
-        10_000,
-      );
-    }
-    await onA.next('worker_status_update', (e) => e.data.lastHeartbeatAt >= restarted + 100);
-    stop = true;
-    await load;
     assert.ok((statuses.get(404) ?? 0) > 0, 're-registered after the data loss');
     assert.equal(onA.opens, 2, 'the client on A reconnected once, when told to');
 
@@ -200,13 +207,25 @@ describe('Redis faults', () => {
       assert.equal(stream.opens, 2);
     }
     // Once, not on every later reconnect: the instances agreed on the new data's generation.
+    const killedUpTo = Number(await redis.command('CLIENT', 'ID'));
     await redis.command('CLIENT', 'KILL', 'TYPE', 'normal');
+    // Both connections of both instances are back; each checked the generation on its first command.
     await eventually(
-      () => Promise.all([a, b].map((server) => server.api.get('/healthz'))),
-      (answers) => answers.every((r) => r.status === 200),
-      'healthy again',
+      async () => String(await redis.command('CLIENT', 'LIST', 'TYPE', 'normal')),
+      (list) =>
+        list
+          .split('\n')
+          .filter(
+            (line) => Number(/^id=(\d+) /.exec(line)?.[1]) > killedUpTo && !line.includes('cmd=client|list'),
+          ).length >= 4,
+      'every connection back',
     );
-    await a.api.post('/api/workers', { id: 'after' });
+    // 503 until A's command connection is ready, just after it is listed.
+    await eventually(
+      () => a.api.post('/api/workers', { id: 'after' }),
+      (r) => r.status === 201,
+      'a registration on A',
+    );
     for (const stream of [onA, onB]) {
       await stream.next('worker_registered', (e) => e.data.worker.id === 'after');
       assert.equal(stream.of('reconnect').length, 1);

@@ -227,7 +227,7 @@ export abstract class PulseElement extends LitElement {
     const retry = status.state === 'failed' || status.state === 'unauthorized';
     const error = retry || status.state === 'reconnecting' ? status.error : null;
     return html`<div class="status-line">
-      ${stale ? html`<span class="stale-note" part="stale">Stale since ${formatClock(status.staleSince)}</span>` : nothing}
+      ${stale ? html`<span part="stale">Stale since ${formatClock(status.staleSince)}</span>` : nothing}
       ${error ? html`<span class="error-note" title=${error}>${error}</span>` : nothing}
       <span class="connection" part="connection" data-state=${status.state}>
         <span class="dot"></span>${connectionLabel(status, Date.now())}

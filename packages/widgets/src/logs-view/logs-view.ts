@@ -175,40 +175,30 @@ export class LogsView extends PulseElement {
   }
 
   #onRegistered(d: EventPayloads['worker_registered']): void {
-    const w = d.worker;
-    if (typeof w?.id !== 'string') {
-      this.#warn('worker_registered without a worker');
-      return;
-    }
+    const w = d?.worker;
     this.#rememberWorkers([w]);
-    this.#synth(w.id, 'info', w.registeredAt, w.queue ? `Registered · queue ${w.queue}` : 'Registered');
+    this.#synth(w?.id, 'info', w?.registeredAt, w?.queue ? `Registered · queue ${w.queue}` : 'Registered');
   }
 
   #onStatusChange(d: EventPayloads['worker_status_change']): void {
-    if (typeof d?.id !== 'string') {
-      this.#warn('worker_status_change without an id');
-      return;
-    }
-    const level = STATUS_LEVEL[d.to] ?? 'info';
-    this.#synth(d.id, level, d.at, `Status ${d.from} → ${d.to}${d.reason ? ` (${d.reason})` : ''}`);
+    const reason = d?.reason ? ` (${d.reason})` : '';
+    this.#synth(d?.id, STATUS_LEVEL[d?.to] ?? 'info', d?.at, `Status ${d?.from} → ${d?.to}${reason}`);
   }
 
   #onDeregistered(d: EventPayloads['worker_deregistered']): void {
-    if (typeof d?.id !== 'string') {
-      this.#warn('worker_deregistered without an id');
-      return;
-    }
-    const expired = d.reason === 'expired';
+    const expired = d?.reason === 'expired';
     this.#synth(
-      d.id,
+      d?.id,
       expired ? 'warn' : 'info',
       Date.now(),
       expired ? 'Expired after going offline' : 'Deregistered',
     );
   }
 
-  #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
-    this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
+  #synth(workerId: unknown, level: LogLevel, at: unknown, message: string): void {
+    if (typeof workerId === 'string')
+      this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
+    else this.#warn('a registry event without a worker id');
   }
 
   /** Entries that can be shown; the rest are skipped with one warning per element. */

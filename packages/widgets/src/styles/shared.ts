@@ -58,9 +58,6 @@ const frame = css`
     font-size: 12px;
     color: var(--_muted);
   }
-  .stale-note {
-    color: var(--_muted);
-  }
   .error-note {
     max-width: 32ch;
     overflow: hidden;
