@@ -2,4 +2,4 @@ export { createApp, type PulseServer, type Storage } from './app.js';
 export { ConfigError, resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 export { createReporter, type Reporter, ReporterError, type ReporterOptions } from './reporter/reporter.js';
 export { createMemoryEventLog, createMemoryRegistryStore } from './store/memory.js';
-export type { EventLog, RegistryStore, StoredWorker, Table } from './store/types.js';
+export type { EventLog, RegistryStore, StoredWorker, Table, TimedTable } from './store/types.js';

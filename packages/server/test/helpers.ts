@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
+import { after } from 'node:test';
 import type { EventType, PulseEvent } from '@pulseboard/protocol';
 import { EVENT_TYPES } from '@pulseboard/protocol';
 import { EventSource } from 'eventsource';
@@ -98,6 +99,12 @@ export interface StreamOptions {
   headers?: Record<string, string>;
 }
 
+/** Streams not yet closed: a test that fails before closing one must not keep the process alive. */
+const openStreams = new Set<Stream>();
+after(() => {
+  for (const stream of openStreams) stream.close();
+});
+
 /** A real EventSource (the `eventsource` package) that records every named event it receives. */
 export class Stream {
   readonly events: PulseEvent[] = [];
@@ -109,6 +116,7 @@ export class Stream {
   constructor(url: string, options: StreamOptions = {}) {
     const target = new URL('/events', url);
     for (const [key, value] of Object.entries(options.query ?? {})) target.searchParams.set(key, value);
+    openStreams.add(this);
     this.source = new EventSource(target, {
       // The first request may carry a Last-Event-ID of ours; reconnects carry the EventSource's own.
       fetch: (input, init) => fetch(input, { ...init, headers: { ...options.headers, ...init.headers } }),
@@ -170,6 +178,7 @@ export class Stream {
 
   close(): void {
     this.source.close();
+    openStreams.delete(this);
   }
 
   #notify(): void {
