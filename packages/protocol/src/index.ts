@@ -191,6 +191,11 @@ export interface WorkerStatusChangePayload {
   reason: StatusChangeReason;
 }
 
+/**
+ * @deprecated No longer sent: a heartbeat that keeps the status is reported as
+ * `lastHeartbeatAt` on its `metrics_update` item, coalesced per tick. Kept so
+ * clients that still list it in `?types=` or handle it keep working.
+ */
 export interface WorkerStatusUpdatePayload {
   v: ProtocolVersion;
   id: string;
@@ -202,12 +207,20 @@ export interface MetricsItem {
   id: string;
   metrics: WorkerMetrics | null;
   queueStats: QueueStats | null;
+  /**
+   * The worker's latest heartbeat (server clock). Sent by every current
+   * server; optional because older servers sent it as `worker_status_update`.
+   */
+  lastHeartbeatAt?: number;
 }
 
 export interface MetricsUpdatePayload {
   v: ProtocolVersion;
   at: number;
-  /** One entry per worker that reported during the tick; latest values only. */
+  /**
+   * One entry per worker that heartbeated (or re-registered) during the tick,
+   * whether or not it sent metrics; latest values only.
+   */
   items: MetricsItem[];
 }
 
@@ -310,6 +323,13 @@ export interface RegisterWorkerBody {
   labels?: Record<string, string>;
   metrics?: WorkerMetrics;
   queueStats?: QueueStats;
+}
+
+/** What a heartbeat answers: small, since a fleet sends thousands a second. */
+export interface HeartbeatResponse {
+  /** The status the server now holds (the last reported one, restored after `offline`). */
+  status: WorkerStatus;
+  heartbeatIntervalMs: number;
 }
 
 export interface RegisterWorkerResponse {

@@ -78,7 +78,7 @@ export async function createApp(
     eventLog,
     limits: { softBytes: config.sseSoftLimitBytes, hardBytes: config.sseHardLimitBytes },
     pingIntervalMs: config.pingIntervalMs,
-    onSent: () => metrics.framesSent.inc(),
+    onSent: (frames) => metrics.framesSent.inc(frames),
     onDrop: (reason, client) => {
       metrics.clientsDropped.inc({ reason });
       logger.warn(
@@ -189,7 +189,9 @@ export async function createApp(
       assertSafeBinding(config, host);
       server = createServer(app.callback());
       requests = trackRequests(server);
-      server.listen(options.port ?? config.port, host);
+      // Node's default accept queue (511) overflows when thousands of dashboards reconnect at once, and
+      // each dropped handshake costs the client a kernel retry 1, 3, 7 s later (capped by net.core.somaxconn).
+      server.listen({ port: options.port ?? config.port, host, backlog: 4096 });
       await once(server, 'listening');
       boundHost = host;
       const { port } = server.address() as AddressInfo;

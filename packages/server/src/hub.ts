@@ -20,9 +20,11 @@ export interface HubOptions {
 const v = PROTOCOL_VERSION;
 
 /**
- * Turns registry changes into logged events: most at once, metrics coalesced
- * into one `metrics_update` per tick, and a periodic `dashboard_update` with
- * aggregates and only the workers that changed since the previous one.
+ * Turns registry changes into logged events: most at once; heartbeats (metrics
+ * and `lastHeartbeatAt`) coalesced into one `metrics_update` per tick, so the
+ * stream costs clients × ticks, not clients × heartbeats; and a periodic
+ * `dashboard_update` with aggregates and only the workers that changed since
+ * the previous one.
  */
 export class Hub {
   readonly #log: EventLog;
@@ -55,7 +57,7 @@ export class Hub {
     }
   }
 
-  /** One metrics_update with the latest values of every worker that reported since the last one. */
+  /** One metrics_update with the latest values of every worker that heartbeated since the last one. */
   async flushMetrics(): Promise<void> {
     if (this.#pendingMetrics.size === 0) return;
     const items = [...this.#pendingMetrics.values()];
@@ -120,10 +122,6 @@ export class Hub {
       case 'status': {
         const { id, from, to, at, reason } = change;
         return { type: 'worker_status_change', data: { v, id, from, to, at, reason } };
-      }
-      case 'heartbeat': {
-        const { id, status, lastHeartbeatAt } = change;
-        return { type: 'worker_status_update', data: { v, id, status, lastHeartbeatAt } };
       }
       case 'metrics':
         this.#pendingMetrics.set(change.item.id, change.item);

@@ -26,7 +26,7 @@ export type RegistryChange =
       at: number;
       reason: StatusChangeReason;
     }
-  | { kind: 'heartbeat'; id: string; status: WorkerStatus; lastHeartbeatAt: number }
+  /** A heartbeat or re-registration: the latest metrics and `lastHeartbeatAt`, coalesced per tick by the hub. */
   | { kind: 'metrics'; item: MetricsItem }
   | { kind: 'resources'; resources: Resource[] }
   | { kind: 'logs'; entries: LogEntry[] };
@@ -108,9 +108,10 @@ export class Registry {
       changes.push({ kind: 'registered', worker });
     } else {
       if (!sameDescription(before.worker, worker)) changes.push({ kind: 'registered', worker });
-      changes.push(this.#statusChange(before.worker, worker, 'registered'));
+      const status = statusChange(before.worker, worker, 'registered');
+      if (status) changes.push(status);
+      changes.push(metricsChange(worker));
     }
-    if (before && (body.metrics || body.queueStats)) changes.push(metricsChange(worker));
     await this.#onChange(changes);
     return { worker, created: !before };
   }
@@ -136,8 +137,10 @@ export class Registry {
       };
     });
     if (!before || !after) return undefined;
-    const changes: RegistryChange[] = [this.#statusChange(before.worker, after.worker, 'reported')];
-    if (body.metrics || body.queueStats) changes.push(metricsChange(after.worker));
+    const changes: RegistryChange[] = [];
+    const status = statusChange(before.worker, after.worker, 'reported');
+    if (status) changes.push(status);
+    changes.push(metricsChange(after.worker));
     const resources: Resource[] = [];
     for (const report of body.resources ?? []) {
       const { resource, changed } = await this.#upsertResource(report, now);
@@ -222,25 +225,6 @@ export class Registry {
     return { workers: stored.map((s) => s.worker), resources, logs };
   }
 
-  #statusChange(before: Worker, after: Worker, cause: 'reported' | 'registered'): RegistryChange {
-    if (before.status === after.status) {
-      return {
-        kind: 'heartbeat',
-        id: after.id,
-        status: after.status,
-        lastHeartbeatAt: after.lastHeartbeatAt,
-      };
-    }
-    return {
-      kind: 'status',
-      id: after.id,
-      from: before.status,
-      to: after.status,
-      at: after.statusChangedAt,
-      reason: statusReason(before.status, after.status, cause),
-    };
-  }
-
   /**
    * Stores a resource report. One that repeats what is stored changes nothing, not even
    * `updatedAt`: every stored change is one a client is told about.
@@ -265,7 +249,29 @@ export class Registry {
   }
 }
 
+/** A status that changed is announced at once; an unchanged one says nothing new. */
+function statusChange(
+  before: Worker,
+  after: Worker,
+  cause: 'reported' | 'registered',
+): RegistryChange | undefined {
+  if (before.status === after.status) return undefined;
+  return {
+    kind: 'status',
+    id: after.id,
+    from: before.status,
+    to: after.status,
+    at: after.statusChangedAt,
+    reason: statusReason(before.status, after.status, cause),
+  };
+}
+
 const metricsChange = (worker: Worker): RegistryChange => ({
   kind: 'metrics',
-  item: { id: worker.id, metrics: worker.metrics, queueStats: worker.queueStats },
+  item: {
+    id: worker.id,
+    metrics: worker.metrics,
+    queueStats: worker.queueStats,
+    lastHeartbeatAt: worker.lastHeartbeatAt,
+  },
 });

@@ -108,7 +108,9 @@ for (const backend of backends()) {
       stream.close();
       await t.api.post('/api/workers', { id: 'window' });
       // Redis trims whole nodes of 100 entries (MAXLEN ~), so push the id well past the window of 50.
-      for (let i = 0; i < 200; i++) await t.api.post('/api/workers/window/heartbeat', {});
+      // (Log batches, one event each: heartbeats are coalesced per tick and would not move it.)
+      for (let i = 0; i < 200; i++)
+        await t.api.post('/api/workers/window/logs', { entries: [{ level: 'info', message: `${i}` }] });
       const [boot, seq] = old.split('-');
       const ids = [
         old,

@@ -44,8 +44,17 @@ for (const backend of backends()) {
         queueStats: queueStats({ deadLetter: 3 }),
         resources: [{ id: 'db', kind: 'database', status: 'healthy', latencyMs: 3 }],
       });
-      assert.equal((await stream.next('worker_status_update')).data.status, 'healthy');
-      assert.equal((await stream.next('metrics_update')).data.items[0]?.metrics?.cpu, 42);
+      const item = (await stream.next('metrics_update', (e) => e.data.items[0]?.metrics?.cpu === 42)).data
+        .items[0];
+      const listed = (await t.api.get('/api/workers')).body.workers.find(
+        (w: { id: string }) => w.id === 'w-all',
+      );
+      assert.equal(
+        item?.lastHeartbeatAt,
+        listed.lastHeartbeatAt,
+        'the heartbeat time rides on metrics_update',
+      );
+      assert.equal(stream.of('worker_status_update').length, 0, 'a heartbeat is not an event of its own');
       assert.equal((await stream.next('resources_update')).data.resources[0]?.id, 'db');
 
       assert.equal(

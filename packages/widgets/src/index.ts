@@ -1,6 +1,7 @@
 // Side-effect free: importing this defines no elements (see define.ts).
 
 export { PulseElement } from './base/pulse-element.js';
+export { parseSelection, SelectEvent, type Selection } from './base/selection.js';
 export { type ConfigurablePulseClient, createPulseClient, type PulseClientOptions } from './client/client.js';
 export { ensureContextRoot, pulseClientContext } from './client/context.js';
 export { eventTypesFor } from './client/requirements.js';

@@ -13,8 +13,11 @@ async function startProxy(target) {
   /** @type {Set<{ client: import('node:net').Socket, upstream: import('node:net').Socket }>} */
   const pairs = new Set();
   let connections = 0;
+  /** The request line of each connection ("GET /events?types=… HTTP/1.1"): what the server was asked for. */
+  const requests = [];
   const server = createServer((client) => {
     connections++;
+    client.once('data', (chunk) => requests.push(chunk.toString('latin1').split('\r\n')[0]));
     const upstream = createConnection({ host: hostname, port: Number(port) });
     const pair = { client, upstream };
     pairs.add(pair);
@@ -31,7 +34,7 @@ async function startProxy(target) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
-    stats: () => ({ connections, open: pairs.size }),
+    stats: () => ({ connections, open: pairs.size, requests }),
     /** Every current connection stops carrying bytes but stays open, as after a silent network loss. */
     stall() {
       for (const { client, upstream } of pairs) {

@@ -6,6 +6,8 @@ import { createSink } from '../sse/sink.js';
 import type { Mount } from './types.js';
 
 const MAX_EVENT_ID_LENGTH = 64;
+/** Resumes a second one instance takes comfortably while streaming (a storm of 5,000 measured in docs/benchmarks.md). */
+const RECONNECTS_PER_SEC = 2000;
 
 /**
  * GET /events: the SSE stream. The route writes to the socket itself
@@ -33,6 +35,9 @@ export const mountEventRoutes: Mount = (router, services) => {
     // The socket closes when the stream ends: nothing useful can follow an SSE stream on it, and an
     // idle keep-alive socket left behind would hold up a graceful shutdown.
     res.shouldKeepAlive = false;
+    // With the socket closing at the end anyway, the body can end with it instead of being chunked:
+    // each event is then one plain write, not a writev of size line, frame and CRLF.
+    res.useChunkedEncodingByDefault = false;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -43,8 +48,13 @@ export const mountEventRoutes: Mount = (router, services) => {
 
     const client = broadcaster.open(createSink(res, gzip), filter);
     res.once('close', () => broadcaster.remove(client));
-    // Jitter spreads the reconnects of many dashboards after a restart.
-    client.sendRaw(encodeRetry(config.retryMs + randomInt(config.retryJitterMs + 1)));
+    // Jitter spreads the reconnects of many dashboards after a restart: at least retryJitterMs, and
+    // wide enough for the fleet connected now to come back at about RECONNECTS_PER_SEC.
+    const jitterMs = Math.max(
+      config.retryJitterMs,
+      Math.round((broadcaster.size / RECONNECTS_PER_SEC) * 1000),
+    );
+    client.sendRaw(encodeRetry(config.retryMs + randomInt(jitterMs + 1)));
 
     try {
       const missed =

@@ -1,4 +1,4 @@
-import type { RegisterWorkerResponse } from '@pulseboard/protocol';
+import type { HeartbeatResponse, RegisterWorkerResponse } from '@pulseboard/protocol';
 import type { Context } from 'koa';
 import { readJson } from '../body.js';
 import { HttpError } from '../errors.js';
@@ -35,7 +35,11 @@ export const mountWorkerRoutes: Mount = (router, { config, registry, metrics, re
     const worker = await registry.heartbeat(id, body);
     if (!worker) throw unknownWorker(id);
     metrics.heartbeats.inc();
-    ctx.body = { worker, heartbeatIntervalMs: config.heartbeatIntervalMs };
+    const response: HeartbeatResponse = {
+      status: worker.status,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+    };
+    ctx.body = response;
   });
 
   router.delete('/api/workers/:id', write, async (ctx) => {

@@ -1,7 +1,7 @@
 import { type PingPayload, PROTOCOL_VERSION, type ReconnectPayload } from '@pulseboard/protocol';
 import type { AnyLoggedEvent } from '../events.js';
 import type { EventLog } from '../store/types.js';
-import { type ClientLimits, type DropReason, SseClient } from './client.js';
+import { Batch, type ClientLimits, type DropReason, SseClient } from './client.js';
 import type { StreamFilter } from './filter.js';
 import { encodeFrame } from './frame.js';
 import type { Sink } from './sink.js';
@@ -10,14 +10,22 @@ export interface BroadcasterOptions {
   eventLog: EventLog;
   limits: ClientLimits;
   pingIntervalMs: number;
-  onSent?: () => void;
+  /** Frames written, summed per fan-out (a counter bumped per client would cost more than the write). */
+  onSent?: (frames: number) => void;
   onDrop?: (reason: DropReason, client: SseClient) => void;
 }
 
-/** Fans the event log's live feed out to every connected client, and pings them. */
+/**
+ * Fans the event log's live feed out to every connected client, and pings
+ * them. Events logged during one turn of the event loop go out together at
+ * its end (setImmediate): one write per client per turn however many events
+ * the turn logged, so a busy server batches more instead of falling behind.
+ */
 export class Broadcaster {
   readonly #clients = new Set<SseClient>();
   readonly #options: BroadcasterOptions;
+  #batch: AnyLoggedEvent[] = [];
+  #flushTimer: NodeJS.Immediate | undefined;
   #unsubscribe: (() => void) | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
 
@@ -37,7 +45,10 @@ export class Broadcaster {
   }
 
   start(): void {
-    this.#unsubscribe = this.#options.eventLog.subscribe((event) => this.#fanOut(event));
+    this.#unsubscribe = this.#options.eventLog.subscribe((event) => {
+      this.#batch.push(event);
+      this.#flushTimer ??= setImmediate(() => this.#flush());
+    });
     this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingIntervalMs).unref();
   }
 
@@ -46,7 +57,7 @@ export class Broadcaster {
       sink,
       filter,
       limits: this.#options.limits,
-      onSent: () => this.#options.onSent?.(),
+      onSent: (frames) => this.#options.onSent?.(frames),
       onDrop: (reason) => {
         this.#clients.delete(client);
         this.#options.onDrop?.(reason, client);
@@ -66,19 +77,28 @@ export class Broadcaster {
     this.#unsubscribe?.();
     clearInterval(this.#pingTimer);
     this.reconnectAll('shutdown', retryMs);
+    clearImmediate(this.#flushTimer);
   }
 
   /** Tells every client to reconnect (resuming from its last id) and ends the streams. */
   reconnectAll(reason: ReconnectPayload['reason'], retryMs: number): void {
+    // Everything logged so far goes out first, so the reconnect frame's id covers what the client has.
+    this.#flush();
     const payload: ReconnectPayload = { v: PROTOCOL_VERSION, reason, retryMs };
     this.#broadcastControl('reconnect', JSON.stringify(payload), () => true);
     for (const client of this.#clients) client.end();
     this.#clients.clear();
   }
 
-  #fanOut(event: AnyLoggedEvent): void {
-    const cache = new Map<string, Buffer | null>();
-    for (const client of this.#clients) client.deliver(event, cache);
+  #flush(): void {
+    clearImmediate(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const batch = new Batch(this.#batch);
+    this.#batch = [];
+    let frames = 0;
+    for (const client of this.#clients) frames += client.deliver(batch);
+    if (frames) this.#options.onSent?.(frames);
   }
 
   #ping(): void {

@@ -13,32 +13,72 @@ export interface ClientLimits {
 export type DropReason = 'slow' | 'backlog';
 
 /**
- * One SSE connection. It starts `pending`: live events queue up while the
- * route writes the snapshot or the replay, then `goLive(id)` sends the queued
- * events after `id` and switches to direct writes.
+ * Live events logged in one turn of the event loop. Their frames are joined
+ * once, and every unfiltered client gets that same buffer in one write.
+ */
+export class Batch {
+  readonly events: readonly AnyLoggedEvent[];
+  readonly first: EventId;
+  readonly last: AnyLoggedEvent;
+  #joined: Buffer | undefined;
+  readonly #projections: ProjectionCache[] = [];
+
+  constructor(events: readonly AnyLoggedEvent[]) {
+    this.events = events;
+    this.first = (events[0] as AnyLoggedEvent).position;
+    this.last = events[events.length - 1] as AnyLoggedEvent;
+  }
+
+  get joined(): Buffer {
+    this.#joined ??=
+      this.events.length === 1 ? this.last.frame : Buffer.concat(this.events.map((e) => e.frame));
+    return this.#joined;
+  }
+
+  /** Worker-filter projections of event `i`, shared by the clients with the same filter. */
+  projections(i: number): ProjectionCache {
+    let cache = this.#projections[i];
+    if (!cache) {
+      cache = new Map();
+      this.#projections[i] = cache;
+    }
+    return cache;
+  }
+}
+
+/**
+ * One SSE connection. It starts `pending`: what the route writes (retry line,
+ * replay or snapshot) collects in an outbox and live events queue up, then
+ * `goLive(id)` adds the queued events after `id` and writes it all at once
+ * (one write per resuming client), and the client switches to direct writes.
  */
 export class SseClient {
   readonly filter: StreamFilter;
+  readonly #unfiltered: boolean;
   #state: 'pending' | 'live' | 'closed' = 'pending';
   #pending: AnyLoggedEvent[] = [];
   #pendingBytes = 0;
+  #outbox: Buffer[] = [];
+  #outboxBytes = 0;
   /** The newest event id this client has been given or has deliberately not been given (filtered, skipped). */
   #lastId: EventId | null = null;
   #lastIdText = '';
   readonly #sink: Sink;
   readonly #limits: ClientLimits;
   readonly #onDrop: (reason: DropReason) => void;
-  readonly #onSent: () => void;
+  readonly #onSent: (frames: number) => void;
 
   constructor(options: {
     sink: Sink;
     filter: StreamFilter;
     limits: ClientLimits;
     onDrop: (reason: DropReason) => void;
-    onSent: () => void;
+    /** Frames written outside `deliver` (which returns its count instead, summed by the broadcaster). */
+    onSent: (frames: number) => void;
   }) {
     this.#sink = options.sink;
     this.filter = options.filter;
+    this.#unfiltered = !options.filter.types && !options.filter.workers;
     this.#limits = options.limits;
     this.#onDrop = options.onDrop;
     this.#onSent = options.onSent;
@@ -57,40 +97,73 @@ export class SseClient {
   }
 
   buffered(): number {
-    return this.#sink.buffered();
+    return this.#sink.buffered() + this.#outboxBytes;
   }
 
-  /** A live event from the broadcaster. */
-  deliver(event: AnyLoggedEvent, cache: ProjectionCache): void {
+  /** A batch of live events from the broadcaster; returns the number of frames written. */
+  deliver(batch: Batch): number {
+    if (this.#state === 'closed') return 0;
+    // The replay may already hold these: the live feed reaches clients a turn after the log.
+    if (this.#lastId && compareEventIds(batch.last.position, this.#lastId) <= 0) return 0;
     if (this.#state === 'pending') {
-      this.#pending.push(event);
-      this.#pendingBytes += event.frame.length;
+      for (const event of batch.events) {
+        this.#pending.push(event);
+        this.#pendingBytes += event.frame.length;
+      }
       // A client that cannot catch up must not hold an unbounded queue either.
       if (this.#pendingBytes > this.#limits.hardBytes) this.drop('backlog');
-      return;
+      return 0;
     }
-    if (this.#state === 'live') this.#sendEvent(event, cache);
+    const queued = this.#sink.buffered();
+    // So a client never holds more than the hard bound plus one batch.
+    if (queued > this.#limits.hardBytes) {
+      this.drop('slow');
+      return 0;
+    }
+    const whole = !this.#lastId || compareEventIds(batch.first, this.#lastId) > 0;
+    if (whole && this.#unfiltered && queued <= this.#limits.softBytes) {
+      this.#advanceTo(batch.last);
+      this.#sink.write(batch.joined);
+      return batch.events.length;
+    }
+    const frames: Buffer[] = [];
+    let bytes = queued;
+    batch.events.forEach((event, i) => {
+      if (this.#lastId && compareEventIds(event.position, this.#lastId) <= 0) return;
+      this.#advanceTo(event);
+      const frame = selectFrame(event, this.filter, batch.projections(i));
+      // The next metrics_update carries fresher values, so this one is the first thing to give up.
+      if (!frame || (event.type === 'metrics_update' && bytes > this.#limits.softBytes)) return;
+      frames.push(frame);
+      bytes += frame.length;
+    });
+    if (frames.length) this.#sink.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+    return frames.length;
   }
 
-  /** Writes catch-up frames (replay), waiting for the socket instead of dropping a client that is merely behind. */
+  /** Replays missed events into the outbox, writing and waiting for the socket whenever it passes the soft bound (a client catching up is not slow). */
   async catchUp(events: readonly AnyLoggedEvent[]): Promise<void> {
     for (const event of events) {
+      if (this.#state !== 'pending') return;
+      this.#advanceTo(event);
+      const frame = selectFrame(event, this.filter, new Map());
+      if (frame) this.#emit(frame);
+      if (this.#outboxBytes < this.#limits.softBytes) continue;
+      this.#flushOutbox();
       while (this.#state === 'pending' && this.#sink.buffered() > this.#limits.softBytes)
         await this.#sink.drained();
-      if (this.#state !== 'pending') return;
-      this.#sendEvent(event, new Map());
     }
   }
 
   /** Sends a per-connection frame (initial_data, ping, reconnect) that carries `id`. */
   sendControl(id: string, frame: Buffer): void {
     this.#advance(id);
-    this.#write(frame, false);
+    this.#emit(frame);
   }
 
   /** Writes raw bytes that carry no id (the `retry:` line). */
   sendRaw(frame: Buffer): void {
-    this.#write(frame, false);
+    this.#emit(frame);
   }
 
   goLive(afterId: string): void {
@@ -99,11 +172,14 @@ export class SseClient {
     const queued = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#state = 'live';
     for (const event of queued) {
-      if (!this.#lastId || compareEventIds(event.position, this.#lastId) > 0)
-        this.#sendEvent(event, new Map());
+      if (this.#lastId && compareEventIds(event.position, this.#lastId) <= 0) continue;
+      this.#advanceTo(event);
+      const frame = selectFrame(event, this.filter, new Map());
+      if (frame) this.#emit(frame);
     }
+    this.#state = 'live';
+    this.#flushOutbox();
   }
 
   drop(reason: DropReason): void {
@@ -116,6 +192,7 @@ export class SseClient {
   /** Ends the stream politely (after a `reconnect` frame, for instance). */
   end(): void {
     if (this.#state === 'closed') return;
+    this.#flushOutbox();
     this.close();
     this.#sink.end();
   }
@@ -124,28 +201,34 @@ export class SseClient {
   close(): void {
     this.#state = 'closed';
     this.#pending = [];
+    this.#outbox = [];
+    this.#outboxBytes = 0;
   }
 
-  /** Callers pass only events newer than `#lastId` (live events arrive in order). */
-  #sendEvent(event: AnyLoggedEvent, cache: ProjectionCache): void {
-    this.#lastId = event.position;
-    this.#lastIdText = event.id;
-    const frame = selectFrame(event, this.filter, cache);
-    if (frame) this.#write(frame, event.type === 'metrics_update');
-  }
-
-  #write(frame: Buffer, supersedable: boolean): void {
+  /** While pending, frames wait in the outbox for one write; afterwards they go straight out. */
+  #emit(frame: Buffer): void {
     if (this.#state === 'closed') return;
-    const queued = this.#sink.buffered();
-    // So a client never holds more than the hard bound plus one frame.
-    if (queued > this.#limits.hardBytes) {
-      this.drop('slow');
+    if (this.#state === 'live') {
+      this.#sink.write(frame);
+      this.#onSent(1);
       return;
     }
-    // The next metrics_update carries fresher values, so this one is the first thing to give up.
-    if (supersedable && queued > this.#limits.softBytes) return;
-    this.#sink.write(frame);
-    this.#onSent();
+    this.#outbox.push(frame);
+    this.#outboxBytes += frame.length;
+  }
+
+  #flushOutbox(): void {
+    const frames = this.#outbox;
+    if (frames.length === 0) return;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    this.#sink.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+    this.#onSent(frames.length);
+  }
+
+  #advanceTo(event: AnyLoggedEvent): void {
+    this.#lastId = event.position;
+    this.#lastIdText = event.id;
   }
 
   #advance(id: string): void {

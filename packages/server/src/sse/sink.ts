@@ -17,10 +17,20 @@ export function createSink(res: ServerResponse, gzip: boolean): Sink {
 }
 
 class PlainSink implements Sink {
+  /** The first write went through `res`, which sent the headers with it. */
+  #headed = false;
+
   constructor(readonly res: ServerResponse) {}
 
   write(frame: Buffer): void {
-    this.res.write(frame);
+    const socket = this.res.socket;
+    // After the headers, the body (unchunked: see routes/events.ts) is just the socket's bytes: writing
+    // there skips the cork, nextTick and uncork that res.write costs per call, paid once per client per fan-out.
+    if (this.#headed && socket) socket.write(frame);
+    else {
+      this.res.write(frame);
+      this.#headed = true;
+    }
   }
 
   buffered(): number {
@@ -28,7 +38,8 @@ class PlainSink implements Sink {
   }
 
   drained(): Promise<void> {
-    return waitForDrain([this.res], this.res);
+    const { socket } = this.res;
+    return waitForDrain(socket ? [this.res, socket] : [this.res], this.res);
   }
 
   end(): void {

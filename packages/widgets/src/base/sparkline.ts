@@ -68,7 +68,9 @@ export function sparkline(
   const last = coords.at(-1);
   if (!first || !last) return nothing;
   const line = coords.map(([x, y]) => `${x},${y}`).join(' ');
-  const area = `${first[0]},${SPARKLINE_HEIGHT} ${line} ${last[0]},${SPARKLINE_HEIGHT}`;
+  // Under a lone sample's short stroke the area would be a small filled block, not a trend.
+  const area =
+    last[0] - first[0] > 10 ? `${first[0]},${SPARKLINE_HEIGHT} ${line} ${last[0]},${SPARKLINE_HEIGHT}` : '';
   return html`<svg
     class="sparkline"
     part="sparkline"

@@ -93,6 +93,11 @@ class Client implements ConfigurablePulseClient {
   readonly #warned = new Set<string>();
   readonly #failedHandlers = new WeakSet<object>();
   #pruneTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Maps the reducers created since the state was last handed out, which they may update in place. */
+  readonly #drafts = new Set<object>();
+  /** Slices changed since watchers last ran; they run once per frame, however many events arrived. */
+  readonly #pending = new Set<Slice>();
+  #frameScheduled = false;
 
   constructor(options: PulseClientOptions) {
     this.#logger = options.logger ?? console;
@@ -123,7 +128,7 @@ class Client implements ConfigurablePulseClient {
   }
 
   get data(): StoreState {
-    return this.#state;
+    return this.#handOut();
   }
 
   subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
@@ -210,8 +215,7 @@ class Client implements ConfigurablePulseClient {
     this.#channel = this.#channelName();
     const listener = {
       event: (event: WireEvent) => transport === this.#transport && this.#onEvent(event),
-      status: (status: ConnectionStatus) =>
-        transport === this.#transport && this.#notify(['connection'], status),
+      status: () => transport === this.#transport && this.#notify(['connection']),
       problem: (problem: string) => this.#warn(problem),
     };
     const transport: Transport = this.#channel
@@ -244,7 +248,7 @@ class Client implements ConfigurablePulseClient {
   #onEvent(wire: WireEvent): void {
     let result: Reduction;
     try {
-      result = reduce(this.#state, wire);
+      result = reduce(this.#state, wire, Date.now(), this.#drafts);
     } catch {
       // The reducers are written not to throw; this keeps the stream alive if one does.
       this.#warn(`${wire.type}: could not be applied; skipped`);
@@ -264,11 +268,38 @@ class Client implements ConfigurablePulseClient {
     for (const { handler } of entries) this.#guard(handler, () => handler(event.data, event));
   }
 
-  #notify(changed: Iterable<Slice>, status: ConnectionStatus = this.status): void {
-    const slices = [...changed];
+  /** The state, sealed: whoever holds it from now on sees it unchanged. */
+  #handOut(): StoreState {
+    this.#drafts.clear();
+    return this.#state;
+  }
+
+  /**
+   * Data changes reach watchers on the next animation frame, together: at 1,000
+   * heartbeats/s an element renders once per frame, not once per event.
+   * Connection changes go at once (rare, and `pulse-connection-change` should not wait).
+   */
+  #notify(changed: Iterable<Slice>): void {
+    for (const slice of changed) this.#pending.add(slice);
+    if (this.#pending.has('connection')) this.#flush();
+    else if (!this.#frameScheduled) {
+      this.#frameScheduled = true;
+      const flush = () => this.#flush();
+      // No frames in Node or in a hidden tab; a timer still delivers there.
+      if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(flush);
+      else setTimeout(flush, 16);
+    }
+  }
+
+  #flush(): void {
+    this.#frameScheduled = false;
+    const slices = [...this.#pending];
+    this.#pending.clear();
+    if (slices.length === 0) return;
+    const state = this.#handOut();
+    const status = this.status;
     for (const { slices: watched, handler } of this.#watchers) {
-      if (slices.some((slice) => watched.has(slice)))
-        this.#guard(handler, () => handler(this.#state, status));
+      if (slices.some((slice) => watched.has(slice))) this.#guard(handler, () => handler(state, status));
     }
   }
 

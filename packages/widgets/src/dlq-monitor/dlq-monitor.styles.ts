@@ -24,7 +24,8 @@ export const dlqMonitorStyles = css`
     gap: var(--_gap);
     margin-top: var(--_gap);
   }
-  @container (min-width: 640px) {
+  /* Side by side only when each list still has room for its names. */
+  @container (min-width: 880px) {
     .columns {
       grid-template-columns: 1fr 1fr;
     }
@@ -35,9 +36,11 @@ export const dlqMonitorStyles = css`
     font-size: 12px;
     font-weight: 500;
   }
+  /* Rows share the list's columns (subgrid), so numbers and badges line up while the name takes the rest. */
   ul {
     display: grid;
-    gap: 2px;
+    grid-template-columns: minmax(0, 1fr) minmax(32px, 18%) auto auto;
+    gap: 2px 0;
     max-height: var(--pulse-list-max-height, 320px);
     margin: 0;
     padding: 0;
@@ -46,9 +49,10 @@ export const dlqMonitorStyles = css`
   }
   li {
     display: grid;
-    grid-template-columns: minmax(0, 1fr) minmax(40px, 22%) 4.5em 6em;
+    grid-column: 1 / -1;
+    grid-template-columns: subgrid;
     align-items: center;
-    gap: 10px;
+    column-gap: 10px;
     padding: 6px 8px;
     border-radius: 6px;
   }
@@ -85,7 +89,9 @@ export const dlqMonitorStyles = css`
     color: var(--_muted);
   }
   .id {
-    margin-inline-start: 6px;
+    display: block;
+    overflow: hidden;
+    text-overflow: ellipsis;
     color: var(--_muted);
     font-family: var(--_mono);
     font-size: 11.5px;

@@ -43,7 +43,8 @@ const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', criti
  * Dead-letter depth per queue and error counts per worker, each with a level
  * (ok / warning / critical) from the thresholds, and an overall level. A value
  * must fall clearly below a threshold (see `hysteresis`) before its level
- * drops, so a queue hovering at the line does not flap.
+ * drops, so a queue hovering at the line does not flap. Clicking a row (or
+ * Enter/Space on its name) selects the queue or worker (see `selection`).
  *
  * @attr warning - Dead letters at which a queue turns warning (default 10).
  * @attr critical - Dead letters at which a queue turns critical (default 100).
@@ -223,9 +224,12 @@ export class DlqMonitor extends PulseElement {
   #row(row: Row, scale: number): TemplateResult {
     const level = this.#levels.get(`${row.scope}:${row.key}`) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
-    return html`<li part="row" class="tone-${level}">
-      <span class="name" title=${truncate(row.name, NAME_MAX)}
-        ><span class="label">${truncate(row.name, NAME_MAX)}</span>${
+    const name = truncate(row.name, NAME_MAX);
+    const key = `${row.scope}:${row.key}`;
+    // Worker names repeat across a fleet; the id under the name tells them apart.
+    return html`<li part="row" class="tone-${level}" data-pick=${key}>
+      <span class="name" title=${name}
+        >${this.picker(key, name)}${
           row.scope === 'worker' ? html`<span class="id">${truncate(row.key, NAME_MAX)}</span>` : nothing
         }</span
       >

@@ -6,6 +6,10 @@ export const healthCardsStyles = css`
     grid-template-columns: repeat(auto-fill, minmax(var(--pulse-card-min-width, 272px), 1fr));
     gap: var(--_gap);
   }
+  .grid.windowed {
+    /* Rows of one height, so the rows not rendered are a multiple of it. */
+    grid-auto-rows: 1fr;
+  }
   .card {
     --_spark: var(--_accent);
     display: grid;

@@ -1,5 +1,6 @@
 import type { Resource, Worker, WorkerStatus } from '@pulseboard/protocol';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import {
   compareNames,
@@ -20,8 +21,9 @@ import {
   STATUS_LABEL,
   STATUS_ORDER,
 } from '../base/status.js';
-import type { DashboardState, Slice } from '../client/types.js';
+import type { DashboardState, Sample, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
+import { GridWindow } from './grid-window.js';
 import { healthCardsStyles } from './health-cards.styles.js';
 
 export type HealthCardsSort = 'name' | 'status';
@@ -32,13 +34,16 @@ interface Card {
   departed: boolean;
   name: string;
   tone: WorkerStatus;
+  /** What the card shows depends on nothing else: while these are unchanged it is not re-rendered. */
+  deps: unknown[];
   render: () => TemplateResult;
 }
 
 /**
  * One card per worker and per resource: status, uptime, response time, when it
  * was last heard from and a sparkline of its response time. Workers that leave
- * stay a few seconds, fading, so a disappearance is noticed.
+ * stay a few seconds, fading, so a disappearance is noticed. Clicking a worker's
+ * card (or Enter/Space on its name) selects it (see `selection`).
  *
  * @attr status - Show only these statuses, e.g. `status="degraded unhealthy"` (resources map `down` to unhealthy, `unknown` to offline).
  * @attr sort - `status` (worst first, the default) or `name`.
@@ -66,6 +71,13 @@ export class HealthCards extends PulseElement {
   protected readonly slices: readonly Slice[] = ['workers', 'resources', 'history'];
   protected readonly defaultHeading = 'Health';
 
+  readonly #window = new GridWindow(this, '.grid');
+  /** This update's clock and cards, shared by the toolbar and the grid. */
+  #now = 0;
+  #built: { data: DashboardState; now: number; cards: Card[] } | null = null;
+  /** The last sort, reused while no card changed its name, status or place: sorting 1,000 names each frame is the cost of a frame. */
+  #sorted: { signature: string; keys: string[] } | null = null;
+
   constructor() {
     super();
     this.status = null;
@@ -77,6 +89,11 @@ export class HealthCards extends PulseElement {
     return super.wantsTick() || Boolean(data?.ready && (data.workers.size > 0 || data.departed.size > 0));
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    this.#now = Date.now();
+  }
+
   protected override renderSummary(data: DashboardState): unknown {
     const resources = data.resources.size;
     return html`<span class="summary"
@@ -86,7 +103,7 @@ export class HealthCards extends PulseElement {
 
   protected override renderToolbar(data: DashboardState): unknown {
     const counts = new Map<WorkerStatus, number>();
-    for (const card of this.#cards(data, Date.now())) {
+    for (const card of this.#cards(data)) {
       if (!card.departed) counts.set(card.tone, (counts.get(card.tone) ?? 0) + 1);
     }
     const active = new Set(parseStatusList(this.status));
@@ -125,8 +142,7 @@ export class HealthCards extends PulseElement {
   }
 
   protected renderContent(data: DashboardState): unknown {
-    const now = Date.now();
-    const all = this.#cards(data, now);
+    const all = this.#sort(this.#cards(data));
     if (all.length === 0) {
       return this.renderNotice(
         'No workers yet',
@@ -141,23 +157,40 @@ export class HealthCards extends PulseElement {
         html`<button type="button" @click=${() => (this.status = null)}>Show all</button>`,
       );
     }
-    const rank = (tone: WorkerStatus) => STATUS_ORDER.indexOf(tone);
-    cards.sort((a, b) =>
-      this.sort === 'name'
-        ? compareNames(a.name, b.name)
-        : rank(a.tone) - rank(b.tone) || compareNames(a.name, b.name),
-    );
-    return html`<div class="grid">
+    const { first, end, before, after } = this.#window.range(cards.length);
+    return html`<div
+      class="grid ${end - first < cards.length ? 'windowed' : ''}"
+      style="padding: ${before}px 0 ${after}px"
+    >
       ${repeat(
-        cards,
+        cards.slice(first, end),
         (c) => c.key,
-        (c) => c.render(),
+        (c) => guard(c.deps, c.render),
       )}
     </div>`;
   }
 
-  /** Workers, resources and recently departed workers, each with how to draw it. */
-  #cards(data: DashboardState, now: number): Card[] {
+  #sort(cards: Card[]): Card[] {
+    const signature = `${this.sort}\n${cards.map((c) => `${c.key}\t${c.tone}\t${c.name}`).join('\n')}`;
+    if (this.#sorted?.signature !== signature) {
+      const rank = (tone: WorkerStatus) => STATUS_ORDER.indexOf(tone);
+      const keys = [...cards]
+        .sort((a, b) =>
+          this.sort === 'name'
+            ? compareNames(a.name, b.name)
+            : rank(a.tone) - rank(b.tone) || compareNames(a.name, b.name),
+        )
+        .map((c) => c.key);
+      this.#sorted = { signature, keys };
+    }
+    const byKey = new Map(cards.map((c) => [c.key, c]));
+    return this.#sorted.keys.map((key) => byKey.get(key)!);
+  }
+
+  /** Workers, resources and recently departed workers, each with how to draw it; built once per update. */
+  #cards(data: DashboardState): Card[] {
+    const now = this.#now;
+    if (this.#built?.data === data && this.#built.now === now) return this.#built.cards;
     const cards: Card[] = [];
     for (const worker of data.workers.values()) {
       if (!isWorkerStatus(worker.status)) continue;
@@ -166,7 +199,7 @@ export class HealthCards extends PulseElement {
         departed: false,
         name: worker.name || worker.id,
         tone: worker.status,
-        render: () => this.#workerCard(worker, data, now, null),
+        ...this.#worker(worker, data, now, null),
       });
     }
     for (const [id, gone] of data.departed) {
@@ -177,7 +210,7 @@ export class HealthCards extends PulseElement {
         departed: true,
         name: gone.worker.name || id,
         tone: 'offline',
-        render: () => this.#workerCard(gone.worker, data, now, gone.reason),
+        ...this.#worker(gone.worker, data, now, gone.reason),
       });
     }
     for (const resource of data.resources.values()) {
@@ -188,14 +221,34 @@ export class HealthCards extends PulseElement {
         departed: false,
         name: resource.name || resource.id,
         tone,
+        deps: [resource, formatAgo(resource.updatedAt, now)],
         render: () => this.#resourceCard(resource, tone, now),
       });
     }
+    this.#built = { data, now, cards };
     return cards;
   }
 
-  #workerCard(worker: Worker, data: DashboardState, now: number, departed: string | null): TemplateResult {
-    const history = data.history.get(worker.id)?.responseTimeMs ?? [];
+  #worker(
+    worker: Worker,
+    data: DashboardState,
+    now: number,
+    departed: string | null,
+  ): Pick<Card, 'deps' | 'render'> {
+    const history = data.history.get(worker.id)?.responseTimeMs;
+    const ago = formatAgo(worker.lastHeartbeatAt, now);
+    return {
+      deps: [worker, history, ago, departed, this.selection === `worker:${worker.id}`],
+      render: () => this.#workerCard(worker, history ?? [], ago, departed),
+    };
+  }
+
+  #workerCard(
+    worker: Worker,
+    history: readonly Sample[],
+    ago: string,
+    departed: string | null,
+  ): TemplateResult {
     return card(
       departed ? 'offline' : worker.status,
       departed ? 'departed' : '',
@@ -206,9 +259,11 @@ export class HealthCards extends PulseElement {
       [
         ['Uptime', formatDuration(worker.metrics?.uptimeSec)],
         ['Response', formatMs(worker.metrics?.responseTimeMs)],
-        ['Last seen', formatAgo(worker.lastHeartbeatAt, now)],
+        ['Last seen', ago],
       ],
       history.length ? sparkline(history) : html`<div class="spark-empty" aria-hidden="true"></div>`,
+      `worker:${worker.id}`,
+      (title) => this.picker(`worker:${worker.id}`, title),
     );
   }
 
@@ -231,7 +286,10 @@ export class HealthCards extends PulseElement {
   }
 }
 
-/** The card both workers and resources use: name and id, status badge, figures, then `footer`. */
+/**
+ * The card both workers and resources use: name and id, status badge, figures, then `footer`.
+ * A selectable card has a `pick` key and shows its name through `heading` (the select button).
+ */
 function card(
   tone: WorkerStatus,
   modifier: string,
@@ -241,12 +299,14 @@ function card(
   label: string,
   stats: readonly [string, string][],
   footer: unknown,
+  pick?: string,
+  heading: (title: string) => unknown = (title) => title,
 ): TemplateResult {
   const title = truncate(name || id, NAME_MAX);
-  return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id}>
+  return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id} data-pick=${pick ?? nothing}>
     <div class="card-head">
       <div class="names">
-        <h3 class="name" title=${title}>${title}</h3>
+        <h3 class="name" title=${title}>${heading(title)}</h3>
         <span class="sub">${truncate(sub, NAME_MAX)}</span>
       </div>
       <span class="badge tone-${tone}" part="status"><span class="dot"></span>${label}</span>

@@ -82,13 +82,6 @@ export const logsViewStyles = css`
     color: var(--_muted);
     font-size: 12px;
   }
-  .waiting {
-    display: inline-flex;
-    align-items: center;
-    gap: 6px;
-    color: var(--_text);
-    font-weight: 500;
-  }
   @container (max-width: 560px) {
     .line {
       grid-template-columns: 5.6em 4.2em minmax(0, 1fr);

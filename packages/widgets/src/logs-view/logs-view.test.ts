@@ -54,7 +54,7 @@ describe('<logs-view>', () => {
     expect(el.lines.map((l) => l.kind)).to.deep.equal(['event', 'log', 'event', 'event']);
   });
 
-  it('follows the tail, and pause buffers "N new lines" and resumes without loss', async () => {
+  it('follows the tail, and pause holds "N updates waiting" and resumes without loss', async () => {
     await server.register({ id: 'w1', name: 'Chatty' });
     const batch = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => ({ level: 'info' as const, message: `line ${from + i}` }));
@@ -74,11 +74,16 @@ describe('<logs-view>', () => {
 
     el.paused = true;
     await el.updateComplete;
-    await server.log('w1', batch(200, 30));
-    await until(() => textOf(el).includes('30 new lines'), '"30 new lines"');
+    // Three log events and a registration: four updates held, every line kept.
+    await server.log('w1', batch(200, 10));
+    await server.log('w1', batch(210, 10));
+    await server.log('w1', batch(220, 10));
+    await server.register({ id: 'w2', name: 'Late' });
+    await until(() => textOf(el).includes('Paused · 4 updates waiting'), '"4 updates waiting"');
     expect(messages(el)).not.to.include('line 229');
-    el.shadowRoot!.querySelector<HTMLButtonElement>('.footer button')!.click();
-    await until(() => messages(el).includes('line 229'), 'resumed');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="resume"]')!.click();
+    await until(() => messages(el).includes('Registered'), 'resumed');
+    expect(textOf(el)).not.to.contain('waiting');
     const seen = el.lines.filter((l) => l.kind === 'log').map((l) => l.message);
     expect(seen).to.deep.equal(batch(0, 230).map((l) => l.message));
   });

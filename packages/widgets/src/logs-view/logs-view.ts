@@ -11,7 +11,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
-import type { PulseClient, Slice } from '../client/types.js';
+import { eventTypesFor } from '../client/requirements.js';
+import type { PulseClient, Requirement, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { logsViewStyles } from './logs-view.styles.js';
 
@@ -52,8 +53,10 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
 /**
  * Live log lines from every worker, plus a line for each registration, status
  * change and departure. Filter by level, worker and text; the view follows the
- * tail until the user scrolls up. Pause freezes the view while lines keep
- * arriving into the buffer ("N new lines"); resume shows them all. Only the
+ * tail until the user scrolls up. Pause (the shared `paused`) freezes the view
+ * while lines keep arriving into the buffer; resume shows them all. With a
+ * selection (see `selection`) it shows only the selected worker's lines, or
+ * those of the workers of the selected queue. Only the
  * visible lines are in the DOM, so 100,000 stay smooth: each line is one row of
  * fixed height (a long message is cut with an ellipsis on screen, its full text
  * stays in the DOM for copying and screen readers and shows as a tooltip).
@@ -68,7 +71,6 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * @attr level - Lowest level shown: debug (all), info, warn or error.
  * @attr worker - Show only this worker's lines (its id).
  * @attr filter - Show only lines containing this text.
- * @attr paused - Freeze the view; lines keep arriving and show on resume.
  *
  * @csspart log - The scrolling list (`role="log"`).
  * @csspart row - One line.
@@ -84,7 +86,6 @@ export class LogsView extends PulseElement {
     level: { reflect: true },
     worker: { reflect: true },
     filter: { reflect: true },
-    paused: { type: Boolean, reflect: true },
     // `attribute: false` is implied by `state` for Lit, not for the manifest analyzer.
     following: { state: true, attribute: false },
   };
@@ -93,20 +94,20 @@ export class LogsView extends PulseElement {
   declare level: LogLevel;
   declare worker: string;
   declare filter: string;
-  declare paused: boolean;
   /** Whether the view sticks to the newest line. */
   declare following: boolean;
 
   // Lines come from raw events; the `logs` slice is watched for `ready` and resyncs.
   protected readonly slices: readonly Slice[] = ['logs'];
   protected readonly defaultHeading = 'Logs';
+  protected override readonly follows = true;
 
   #rows = new RowWindow(this, '.log', '.line', 23);
 
   #lines: LogLine[] = [];
   #seq = 0;
-  /** Last `seq` shown when the view was paused. */
-  #pausedAt = 0;
+  /** Last `seq` on screen: it stays put while the view is held (paused, or the user is in a line). */
+  #upTo = 0;
   #names = new Map<string, string>();
   #unsubscribe: (() => void)[] = [];
   #seeded: PulseClient | null = null;
@@ -123,18 +124,12 @@ export class LogsView extends PulseElement {
     this.level = 'debug';
     this.worker = '';
     this.filter = '';
-    this.paused = false;
     this.following = true;
   }
 
   /** Lines in the buffer, oldest first (a copy). */
   get lines(): readonly LogLine[] {
     return this.#lines.slice();
-  }
-
-  /** Lines that arrived since the view was paused. */
-  get waiting(): number {
-    return this.paused ? this.#seq - this.#pausedAt : 0;
   }
 
   #capacity(): number {
@@ -154,6 +149,7 @@ export class LogsView extends PulseElement {
     }
     this.#unsubscribe = [
       client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
+      // No redraw of its own: the same event changes the `logs` slice, which the base watches.
       client.subscribe('log', (d) => this.#append(this.#entries(d).map((e) => this.#fromEntry(e)))),
       client.subscribe('worker_registered', (d) => this.#onRegistered(d)),
       client.subscribe('worker_status_change', (d) => this.#onStatusChange(d)),
@@ -196,9 +192,12 @@ export class LogsView extends PulseElement {
   }
 
   #synth(workerId: unknown, level: LogLevel, at: unknown, message: string): void {
-    if (typeof workerId === 'string')
-      this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
-    else this.#warn('a registry event without a worker id');
+    if (typeof workerId !== 'string') {
+      this.#warn('a registry event without a worker id');
+      return;
+    }
+    this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
+    this.arrived();
   }
 
   /** Entries that can be shown; the rest are skipped with one warning per element. */
@@ -249,7 +248,6 @@ export class LogsView extends PulseElement {
       this.#lines.push(line);
     }
     this.#trim();
-    this.requestUpdate();
   }
 
   #trim(): void {
@@ -260,16 +258,28 @@ export class LogsView extends PulseElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('maxLines')) this.#trim();
-    if (changed.has('paused')) {
-      if (this.paused) this.#pausedAt = this.#seq;
-      else this.following = true;
-    }
+    if (changed.has('paused') && !this.paused) this.following = true;
+    if (!this.held) this.#upTo = this.#seq;
   }
 
-  /** The filtered lines, recomputed only when the buffer (or, paused, the filters) change. */
+  /** The `worker` attribute asks the server for one worker; otherwise the selection's workers, if any. */
+  protected override requirement(): Requirement {
+    return {
+      types: [
+        ...eventTypesFor(this.slices),
+        'worker_registered',
+        'worker_status_change',
+        'worker_deregistered',
+      ],
+      workers: this.worker ? [this.worker] : this.scope(),
+    };
+  }
+
+  /** The filtered lines, recomputed only when the buffer (or, held, the filters) change. */
   #visible(): LogLine[] {
-    const upTo = this.paused ? this.#pausedAt : this.#seq;
-    const key = `${upTo}|${this.#lines[0]?.seq}|${this.level}|${this.worker}|${this.filter}`;
+    const upTo = this.#upTo;
+    const scope = this.scope();
+    const key = `${upTo}|${this.#lines[0]?.seq}|${this.level}|${this.worker}|${this.filter}|${scope}`;
     if (key === this.#view.key) return this.#view.lines;
     const min = rank(isLevel(this.level) ? this.level : 'debug');
     const needle = this.filter.trim().toLowerCase();
@@ -278,9 +288,10 @@ export class LogsView extends PulseElement {
         l.seq <= upTo &&
         rank(l.level) >= min &&
         (!this.worker || l.workerId === this.worker) &&
+        (!scope || scope.includes(l.workerId)) &&
         (!needle || l.message.toLowerCase().includes(needle) || l.workerName.toLowerCase().includes(needle)),
     );
-    // While paused, the key ignores new arrivals, so the frozen list keeps its identity and nothing redraws.
+    // While held, the key ignores new arrivals, so the frozen list keeps its identity and nothing redraws.
     this.#view = { key, lines };
     return lines;
   }
@@ -310,8 +321,8 @@ export class LogsView extends PulseElement {
       <button type="button" class="toggle" aria-pressed=${this.following} @click=${() => (this.following = !this.following)}>
         Follow
       </button>
-      <button type="button" class=${this.paused ? 'primary' : ''} @click=${() => (this.paused = !this.paused)}>
-        ${this.paused ? 'Resume' : 'Pause'}
+      <button type="button" class="toggle" aria-pressed=${this.paused} @click=${() => (this.paused = !this.paused)}>
+        Pause
       </button>
     </div>`;
   }
@@ -348,13 +359,9 @@ export class LogsView extends PulseElement {
       <div class="footer">
         ${lines.length === 0 ? html`<span>No lines match the filters.</span>` : nothing}
         ${
-          this.paused
-            ? html`<span class="waiting" role="status"
-                  >Paused · ${formatCountOf(this.waiting, 'new line')}</span
-                ><button type="button" @click=${() => (this.paused = false)}>Resume</button>`
-            : !this.following
-              ? html`<button type="button" @click=${() => (this.following = true)}>Jump to latest</button>`
-              : nothing
+          this.following || this.paused
+            ? nothing
+            : html`<button type="button" @click=${() => (this.following = true)}>Jump to latest</button>`
         }
       </div>`;
   }
@@ -367,7 +374,7 @@ export class LogsView extends PulseElement {
   }
 
   #sticksToEnd(): boolean {
-    return this.following && !this.paused;
+    return this.following && !this.held;
   }
 
   protected override updated(changed: PropertyValues<this>): void {

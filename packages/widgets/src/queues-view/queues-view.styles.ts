@@ -108,6 +108,13 @@ export const queuesViewStyles = css`
     color: var(--_muted);
     font-size: 12px;
   }
+  /* A narrow column keeps the queue, its depth, failures, rate and consumers. */
+  @container (max-width: 600px) {
+    th:is(:nth-child(3), :nth-child(4)),
+    td:is(:nth-child(3), :nth-child(4)) {
+      display: none;
+    }
+  }
   @media (forced-colors: active) {
     .scroller {
       border: 1px solid CanvasText;

@@ -36,7 +36,9 @@ const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c
  * few) are in the DOM, between two spacer rows, so sorting or updating 1,000
  * queues costs the same as 20: moving 1,000 table rows costs Chromium a
  * relayout of the whole table. Rows carry `aria-rowindex` and the table
- * `aria-rowcount`, so assistive technology knows the full size.
+ * `aria-rowcount`, so assistive technology knows the full size. Clicking a
+ * row (or Enter/Space on its name) selects the queue (see `selection`); in a
+ * narrow column the In flight and Processed columns go first.
  *
  * @attr sort - Column to sort by: name, depth (default), inFlight, processed, failed, ratePerSec, consumers.
  * @attr direction - `asc` or `desc` (default).
@@ -158,8 +160,9 @@ export class QueuesView extends PulseElement {
   #row(q: QueueSummary, maxDepth: number, index: number): TemplateResult {
     const depth = usable(q.depth) ?? 0;
     const failed = usable(q.failed);
-    return html`<tr part="row" aria-rowindex=${index}>
-      <td class="queue" title=${truncate(q.name, NAME_MAX)}>${truncate(q.name, NAME_MAX)}</td>
+    const name = truncate(q.name, NAME_MAX);
+    return html`<tr part="row" aria-rowindex=${index} data-pick="queue:${q.name}">
+      <td class="queue" title=${name}>${this.picker(`queue:${q.name}`, name)}</td>
       <td part="value">
         <span class="depth">
           <span class="bar" aria-hidden="true"><span style="width: ${maxDepth ? (depth / maxDepth) * 100 : 0}%"></span></span>

@@ -55,21 +55,40 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
 const droppedItems = (type: string, dropped: boolean) =>
   dropped ? `${type}: malformed items dropped` : null;
 
-type Reducer = (state: StoreState, data: read.Json, now: number) => Reduction;
+/** Gives a map the reducer may change: `map` itself when it is a draft, otherwise a copy (which becomes one). */
+type Own = <K, V>(map: ReadonlyMap<K, V>) => Map<K, V>;
+
+type Reducer = (state: StoreState, data: read.Json, now: number, own: Own) => Reduction;
 
 /**
  * Applies one event to the state. Pure apart from `now`, which stamps
- * departures; never throws: input it cannot use is skipped and described in
- * `problem`.
+ * departures, and `drafts`; never throws: input it cannot use is skipped and
+ * described in `problem`.
+ *
+ * `drafts` are maps this reducer made for states nobody has seen yet: they are
+ * updated in place instead of copied (and maps it copies are added), so a burst
+ * of heartbeats between two frames copies the 1,000-worker map once, not once
+ * per event. The caller clears it whenever it hands a state out.
  */
-export function reduce(state: StoreState, event: RawEvent, now: number = Date.now()): Reduction {
+export function reduce(
+  state: StoreState,
+  event: RawEvent,
+  now: number = Date.now(),
+  drafts: Set<object> = new Set(),
+): Reduction {
   const reducer = Object.hasOwn(reducers, event.type) ? reducers[event.type] : undefined;
   if (!reducer) return skipped(state, `"${event.type}"`, 'unknown event type');
   if (!read.isRecord(event.data)) return skipped(state, event.type, 'payload is not an object');
   if (typeof event.data.v === 'number' && event.data.v !== PROTOCOL_VERSION) {
     return skipped(state, event.type, `unsupported protocol version ${event.data.v}`);
   }
-  return reducer(state, event.data, now);
+  const own: Own = (map) => {
+    if (drafts.has(map)) return map as Map<never, never>;
+    const copy = new Map(map);
+    drafts.add(copy);
+    return copy;
+  };
+  return reducer(state, event.data, now, own);
 }
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
@@ -86,10 +105,15 @@ export function pruneDeparted(state: StoreState, now: number = Date.now()): Redu
 }
 
 /** The worker map with `patch` applied to worker `id`, or null when the worker is unknown. */
-function patchWorker(state: StoreState, id: string, patch: Partial<Worker>): Map<string, Worker> | null {
+function patchWorker(
+  state: StoreState,
+  own: Own,
+  id: string,
+  patch: Partial<Worker>,
+): Map<string, Worker> | null {
   const current = state.workers.get(id);
   if (!current) return null;
-  const workers = new Map(state.workers);
+  const workers = own(state.workers);
   workers.set(id, { ...current, ...patch });
   return workers;
 }
@@ -149,7 +173,7 @@ const reducers: Record<string, Reducer> = {
     return applied(next, EVERYTHING, droppedItems('initial_data', dropped));
   },
 
-  dashboard_update(state, data) {
+  dashboard_update(state, data, _now, own) {
     const aggregates = read.aggregates(data.aggregates);
     const queues = read.list(data.queues, read.queueSummary);
     const workers = read.list(data.workers, read.worker);
@@ -168,7 +192,7 @@ const reducers: Record<string, Reducer> = {
       ),
     };
     if (workers.items.length > 0) {
-      const map = new Map(state.workers);
+      const map = own(state.workers);
       for (const worker of workers.items) map.set(worker.id, worker);
       patch.workers = map;
       changed.push('workers');
@@ -180,20 +204,20 @@ const reducers: Record<string, Reducer> = {
     );
   },
 
-  worker_registered(state, data) {
+  worker_registered(state, data, _now, own) {
     const worker = read.worker(data.worker);
     if (!worker) return skipped(state, 'worker_registered', 'missing or malformed worker');
-    const workers = new Map(state.workers);
+    const workers = own(state.workers);
     workers.set(worker.id, worker);
     const changed: Slice[] = ['workers'];
     const patch: Partial<StateFields> = { workers };
     if (state.departed.has(worker.id)) {
-      const departed = new Map(state.departed);
+      const departed = own(state.departed);
       departed.delete(worker.id);
       patch.departed = departed;
     }
     if (worker.metrics) {
-      const history = new Map(state.history);
+      const history = own(state.history);
       recordSample(history, worker, worker.lastHeartbeatAt, state.options.historyLength);
       patch.history = history;
       changed.push('history');
@@ -201,13 +225,13 @@ const reducers: Record<string, Reducer> = {
     return applied(update(state, patch), changed);
   },
 
-  worker_deregistered(state, data, now) {
+  worker_deregistered(state, data, now, own) {
     if (!read.isId(data.id)) return skipped(state, 'worker_deregistered', 'missing id');
     const worker = state.workers.get(data.id);
     if (!worker) return unchanged(state);
-    const workers = new Map(state.workers);
+    const workers = own(state.workers);
     workers.delete(data.id);
-    const departed = new Map(state.departed);
+    const departed = own(state.departed);
     departed.set(data.id, {
       worker,
       at: now,
@@ -216,24 +240,24 @@ const reducers: Record<string, Reducer> = {
     return applied(update(state, { workers, departed }), ['workers']);
   },
 
-  worker_status_change(state, data) {
+  worker_status_change(state, data, _now, own) {
     const to = read.workerStatus(data.to);
     if (!read.isId(data.id) || !to) return skipped(state, 'worker_status_change', 'missing id or status');
-    const workers = patchWorker(state, data.id, { status: to, statusChangedAt: read.count(data.at) });
+    const workers = patchWorker(state, own, data.id, { status: to, statusChangedAt: read.count(data.at) });
     return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
   },
 
-  worker_status_update(state, data) {
+  worker_status_update(state, data, _now, own) {
     const status = read.workerStatus(data.status);
     if (!read.isId(data.id) || !status) return skipped(state, 'worker_status_update', 'missing id or status');
-    const workers = patchWorker(state, data.id, {
+    const workers = patchWorker(state, own, data.id, {
       status,
       lastHeartbeatAt: read.count(data.lastHeartbeatAt),
     });
     return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
   },
 
-  metrics_update(state, data) {
+  metrics_update(state, data, _now, own) {
     if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
     const at = read.count(data.at);
     const { historyLength } = state.options;
@@ -248,10 +272,16 @@ const reducers: Record<string, Reducer> = {
       const current = state.workers.get(item.id);
       if (!current) continue;
       const metrics = read.metrics(item.metrics);
-      // One map copy per event, not per item: 1,000 workers per tick stay cheap.
-      workers ??= new Map(state.workers);
-      history ??= new Map(state.history);
-      workers.set(item.id, { ...current, metrics, queueStats: read.queueStats(item.queueStats) });
+      // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
+      workers ??= own(state.workers);
+      history ??= own(state.history);
+      workers.set(item.id, {
+        ...current,
+        metrics,
+        queueStats: read.queueStats(item.queueStats),
+        // Heartbeats ride here; max, since instances flush their ticks independently (and older servers omit it).
+        lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(item.lastHeartbeatAt)),
+      });
       recordSample(history, { id: item.id, metrics }, at, historyLength);
     }
     const problem = droppedItems('metrics_update', dropped);
@@ -259,12 +289,12 @@ const reducers: Record<string, Reducer> = {
     return applied(update(state, { workers, history }), ['workers', 'history'], problem);
   },
 
-  resources_update(state, data) {
+  resources_update(state, data, _now, own) {
     const resources = read.list(data.resources, read.resource);
     if (!resources) return skipped(state, 'resources_update', 'missing resources');
     const problem = droppedItems('resources_update', resources.dropped);
     if (resources.items.length === 0) return unchanged(state, problem);
-    const map = new Map(state.resources);
+    const map = own(state.resources);
     for (const resource of resources.items) map.set(resource.id, resource);
     return applied(update(state, { resources: map }), ['resources'], problem);
   },

@@ -80,6 +80,16 @@ const frame = css`
   }
   .connection[data-state='open'] .dot {
     --_tone: var(--_healthy);
+    position: relative;
+  }
+  /* A halo that grows and fades. Transform and opacity only: the compositor runs it, where an
+     animated box-shadow cost a main-thread style and paint every frame, forever. */
+  .connection[data-state='open'] .dot::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    border-radius: 50%;
+    background: var(--_tone);
     animation: live 2.4s ease-out infinite;
   }
   .connection[data-state='connecting'] .dot,
@@ -93,11 +103,13 @@ const frame = css`
   }
   @keyframes live {
     0% {
-      box-shadow: 0 0 0 0 color-mix(in srgb, var(--_tone) 55%, transparent);
+      opacity: 0.55;
+      transform: scale(1);
     }
     70%,
     100% {
-      box-shadow: 0 0 0 5px transparent;
+      opacity: 0;
+      transform: scale(2.25);
     }
   }
   @keyframes blink {
@@ -321,6 +333,33 @@ const controls = css`
   }
   .chip .count {
     color: var(--_muted);
+  }
+  .waiting {
+    color: var(--_text);
+    font-weight: 500;
+  }
+  /* Selectable rows and cards: the name is the button, the whole row takes the click. */
+  [data-pick] {
+    cursor: pointer;
+  }
+  [data-pick]:has(.pick[aria-pressed='true']) {
+    outline: 2px solid var(--_accent);
+    outline-offset: -2px;
+    background: color-mix(in srgb, var(--_accent) var(--_tint), var(--_raised));
+  }
+  .pick,
+  .pick:hover {
+    display: block;
+    max-width: 100%;
+    height: auto;
+    padding: 0;
+    overflow: hidden;
+    border: 0;
+    background: none;
+    font: inherit;
+    color: inherit;
+    text-align: start;
+    text-overflow: ellipsis;
   }
 `;
 

@@ -1,4 +1,4 @@
-import type { Aggregates } from '@pulseboard/protocol';
+import type { Aggregates, Worker, WorkerMetrics } from '@pulseboard/protocol';
 import { html, type TemplateResult } from 'lit';
 import {
   formatBytes,
@@ -12,16 +12,32 @@ import {
 import { PulseElement } from '../base/pulse-element.js';
 import { type SparklineRange, sparkline } from '../base/sparkline.js';
 import { STATUS_LABEL, STATUS_ORDER } from '../base/status.js';
-import type { DashboardState, Sample, Slice } from '../client/types.js';
+import { eventTypesFor } from '../client/requirements.js';
+import type {
+  AggregateHistory,
+  DashboardState,
+  Requirement,
+  Sample,
+  Slice,
+  WorkerHistory,
+} from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { systemMetricsStyles } from './system-metrics.styles.js';
 
 const DEFAULT_WINDOW_S = 300;
 
+/** The figures the tiles show: the server's fleet-wide aggregates, or the same computed for the selection. */
+type Figures = Pick<
+  Aggregates,
+  'workers' | 'cpu' | 'memoryBytes' | 'requestsPerSec' | 'responseTimeMs' | 'errorCount' | 'errorRate'
+>;
+
 /**
  * Fleet-wide figures with a trend over the last `window` seconds: CPU, memory,
  * requests per second, response time and error rate, plus workers by status.
  * Averages are over live workers that report metrics (the server computes them).
+ * With a selection (see `selection`) the same figures cover only the selected
+ * worker or the workers of the selected queue, computed from their metrics.
  *
  * @attr window - Seconds of history in each sparkline (default 300).
  *
@@ -40,8 +56,10 @@ export class SystemMetrics extends PulseElement {
 
   declare window: number;
 
-  protected readonly slices: readonly Slice[] = ['aggregates', 'history'];
+  // Its trends are `aggregateHistory`, which moves with `aggregates`; per-worker `history` changes every metrics tick.
+  protected readonly slices: readonly Slice[] = ['aggregates'];
   protected readonly defaultHeading = 'System';
+  protected override readonly follows = true;
 
   constructor() {
     super();
@@ -52,12 +70,23 @@ export class SystemMetrics extends PulseElement {
     return html`<span class="summary">last ${formatWindow(this.#windowMs() / 1000)}</span>`;
   }
 
+  /** Scoped, the trends come from the selected workers' own history. */
+  protected override requirement(): Requirement {
+    const workers = this.scope();
+    return { types: eventTypesFor(workers ? [...this.slices, 'history'] : this.slices), workers };
+  }
+
   protected renderContent(data: DashboardState): unknown {
-    const a = data.aggregates;
+    const ids = this.scope();
+    const [a, h] = ids ? scoped(data, ids) : [data.aggregates, data.aggregateHistory];
     if (!a || a.workers.total === 0) {
-      return this.renderNotice('No metrics yet', 'Figures appear once workers register and report metrics.');
+      return ids
+        ? this.renderNotice(
+            'Nothing to show for the selection',
+            'The selected workers have left or not registered yet.',
+          )
+        : this.renderNotice('No metrics yet', 'Figures appear once workers register and report metrics.');
     }
-    const h = data.aggregateHistory;
     const range = this.#range(Object.values(h));
     return html`<div class="tiles">
       ${this.#workersTile(a)}
@@ -74,14 +103,22 @@ export class SystemMetrics extends PulseElement {
     return (seconds && seconds > 0 ? seconds : DEFAULT_WINDOW_S) * 1000;
   }
 
-  /** The window ends at the newest sample (server time), so browser clock skew never shifts the chart. */
+  /**
+   * The window ends at the newest sample (server time), so browser clock skew never shifts the chart.
+   * It starts at the oldest sample when there is less history than the window (a page just opened):
+   * the trend spans the tile instead of being squeezed against its right edge.
+   */
   #range(series: readonly (readonly Sample[])[]): SparklineRange {
     let to = 0;
-    for (const samples of series) to = Math.max(to, samples.at(-1)?.at ?? 0);
-    return { from: to - this.#windowMs(), to };
+    let first = Number.POSITIVE_INFINITY;
+    for (const samples of series) {
+      to = Math.max(to, samples.at(-1)?.at ?? 0);
+      first = Math.min(first, samples[0]?.at ?? first);
+    }
+    return { from: Math.max(to - this.#windowMs(), first), to };
   }
 
-  #workersTile(a: Aggregates): TemplateResult {
+  #workersTile(a: Figures): TemplateResult {
     const total = a.workers.total;
     const present = STATUS_ORDER.filter((s) => (usable(a.workers.byStatus[s]) ?? 0) > 0).reverse();
     const healthy = usable(a.workers.byStatus.healthy) ?? 0;
@@ -99,6 +136,51 @@ export class SystemMetrics extends PulseElement {
       </ul>
     </section>`;
   }
+}
+
+/** Figures and trends for the workers `ids`, computed as the server computes the fleet's. */
+function scoped(data: DashboardState, ids: string[]): [Figures, AggregateHistory] {
+  const workers = ids.flatMap((id) => data.workers.get(id) ?? []);
+  const byStatus = {} as Figures['workers']['byStatus'];
+  for (const w of workers) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
+  const live = workers.flatMap((w: Worker) => (w.status !== 'offline' && w.metrics ? [w.metrics] : []));
+  const values = (key: keyof WorkerMetrics) => live.map((m) => usable(m[key]) ?? 0).sort((x, y) => x - y);
+  const sum = (key: keyof WorkerMetrics) => values(key).reduce((t, v) => t + v, 0);
+  // NaN shows as a dash: no live worker, no average.
+  const avg = (key: keyof WorkerMetrics) => sum(key) / (live.length || Number.NaN);
+  const times = values('responseTimeMs');
+  // Samples of one metrics tick share their time, so per-worker series merge by time.
+  const trend = (key: keyof WorkerHistory, mean: boolean): Sample[] => {
+    const at = new Map<number, number[]>();
+    for (const id of ids)
+      for (const s of data.history.get(id)?.[key] ?? []) at.set(s.at, [...(at.get(s.at) ?? []), s.value]);
+    return [...at]
+      .sort((x, y) => x[0] - y[0])
+      .map(([t, v]) => ({ at: t, value: v.reduce((x, y) => x + y, 0) / (mean ? v.length : 1) }));
+  };
+  return [
+    {
+      workers: { total: workers.length, byStatus },
+      cpu: { avg: avg('cpu'), max: values('cpu').at(-1) ?? Number.NaN },
+      memoryBytes: { avg: avg('memoryBytes'), total: sum('memoryBytes') },
+      requestsPerSec: { total: sum('requestsPerSec') },
+      responseTimeMs: {
+        avg: avg('responseTimeMs'),
+        p95: times[Math.ceil(times.length * 0.95) - 1] ?? Number.NaN,
+      },
+      errorCount: sum('errorCount'),
+      // Errors per request need the server's per-interval counts, which are fleet-wide only.
+      errorRate: Number.NaN,
+    },
+    {
+      cpuAvg: trend('cpu', true),
+      memoryTotal: [],
+      requestsPerSec: trend('requestsPerSec', false),
+      responseTimeAvg: trend('responseTimeMs', true),
+      responseTimeP95: [],
+      errorRate: [],
+    },
+  ];
 }
 
 const formatWindow = (seconds: number) =>
