@@ -10,7 +10,7 @@ export interface BroadcasterOptions {
   eventLog: EventLog;
   limits: ClientLimits;
   pingIntervalMs: number;
-  /** Frames written, summed per fan-out (a counter bumped per client would cost more than the write). */
+  /** Frames written, summed per fan-out: one counter update per batch, not one per client. */
   onSent?: (frames: number) => void;
   onDrop?: (reason: DropReason, client: SseClient) => void;
 }

@@ -16,7 +16,7 @@ import type { DlqMonitor, PulseThresholdChangeEvent } from './dlq-monitor.js';
 
 const row = (el: DlqMonitor, name: string) =>
   [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="row"]')].find(
-    (r) => r.querySelector('.label')!.textContent === name,
+    (r) => r.querySelector('.pick')!.textContent === name,
   );
 const level = (el: DlqMonitor, name: string) => row(el, name)?.querySelector('.badge')?.textContent?.trim();
 
@@ -106,6 +106,26 @@ describe('<dlq-monitor>', () => {
       expect(events[0]).to.include({ key: 'orders', value: 10, bubbles: true, composed: true });
     } finally {
       document.removeEventListener('pulse-threshold-change', listener);
+    }
+  });
+
+  it('shows whole names in a half-width column', async () => {
+    await server.register({
+      id: 'wh-1',
+      name: 'Webhook dispatcher',
+      queue: 'search-index',
+      queueStats: queueStats(),
+      metrics: metrics({ errorCount: 3 }),
+    });
+    const { el } = await mountConnected<DlqMonitor>(
+      server,
+      '<dlq-monitor style="width: 640px"></dlq-monitor>',
+      'dlq-monitor',
+    );
+    await until(() => row(el, 'search-index') && row(el, 'Webhook dispatcher'), 'rows');
+    for (const name of ['search-index', 'Webhook dispatcher']) {
+      const pick = row(el, name)!.querySelector<HTMLElement>('.pick')!;
+      expect(pick.scrollWidth, name).to.be.at.most(pick.clientWidth);
     }
   });
 

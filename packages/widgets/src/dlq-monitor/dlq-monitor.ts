@@ -37,6 +37,9 @@ interface Row {
   value: number;
 }
 
+/** Rows shown per list, worst first: 1,000 rows cost 100+ ms of layout on every metrics tick. */
+const LIST_MAX = 50;
+
 const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical' };
 
 /**
@@ -211,12 +214,13 @@ export class DlqMonitor extends PulseElement {
         rows.length === 0
           ? html`<p class="none">${none}</p>`
           : html`<ul>
-              ${repeat(
-                rows,
-                (r) => r.key,
-                (r) => this.#row(r, scale),
-              )}
-            </ul>`
+                ${repeat(
+                  rows.slice(0, LIST_MAX),
+                  (r) => r.key,
+                  (r) => this.#row(r, scale),
+                )}
+              </ul>
+              ${rows.length > LIST_MAX ? html`<p class="none">and ${formatCount(rows.length - LIST_MAX)} more</p>` : nothing}`
       }
     </section>`;
   }

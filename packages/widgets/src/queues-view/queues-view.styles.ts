@@ -108,11 +108,15 @@ export const queuesViewStyles = css`
     color: var(--_muted);
     font-size: 12px;
   }
-  /* A narrow column keeps the queue, its depth, failures, rate and consumers. */
+  /* A narrow column keeps the queue, its depth, failures, rate and consumers, and cuts long names sooner. */
   @container (max-width: 600px) {
     th:is(:nth-child(3), :nth-child(4)),
-    td:is(:nth-child(3), :nth-child(4)) {
+    td:is(:nth-child(3), :nth-child(4)),
+    .bar {
       display: none;
+    }
+    td.queue {
+      max-width: 16ch;
     }
   }
   @media (forced-colors: active) {

@@ -147,6 +147,30 @@ describe('<queues-view>', () => {
     await until(() => rows(el).at(-1)!.cells[1]!.textContent!.includes('500'), 'update');
   });
 
+  it('fits a narrow column without scrolling sideways, dropping In flight and Processed', async () => {
+    await server.register({
+      id: 'n1',
+      queue: 'notifications-outbound',
+      queueStats: queueStats({ depth: 123_456, failed: 12_345, ratePerSec: 987.6, processed: 9_999_999 }),
+    });
+    const { el } = await mountConnected<QueuesView>(
+      server,
+      '<queues-view style="width: 560px"></queues-view>',
+      'queues-view',
+    );
+    await until(() => rows(el).length === 1, 'row');
+    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+    expect(scroller.scrollWidth).to.be.at.most(scroller.clientWidth);
+    const headers = [...el.shadowRoot!.querySelectorAll('th')].filter((th) => th.offsetWidth > 0);
+    expect(headers.map((th) => th.textContent!.trim())).to.deep.equal([
+      'Queue',
+      'Depth↓',
+      'Failed',
+      'Rate/s',
+      'Consumers',
+    ]);
+  });
+
   it('renders hostile queue names as text', async () => {
     await server.register({ id: 'evil', queue: HOSTILE, queueStats: queueStats({ depth: 1 }) });
     const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');

@@ -70,7 +70,12 @@ describe('<system-metrics>', () => {
     }
     const points = () => tile(el, 'CPU')!.querySelector('polyline')!.getAttribute('points')!;
     expect(points().split(' ').length).to.be.at.least(3);
-    // A one-second window keeps only the newest samples, drawn across the whole width.
+    // Less history than the window is drawn across the whole width, not squeezed at the right edge.
+    expect(points().startsWith('0,')).to.equal(true);
+    // A one-second window keeps only the newest samples (history now spans more than a second).
+    await new Promise((r) => setTimeout(r, 1100));
+    await server.heartbeat('a', { metrics: metrics({ cpu: 90 }) });
+    await until(() => value(el, 'CPU') === '90%', 'CPU 90%');
     const before = points();
     el.window = 1;
     await el.updateComplete;

@@ -321,7 +321,7 @@ export class SseTransport implements Transport {
         state: 'failed',
         attempt,
         nextRetryAt: null,
-        error: `Gave up after ${attempt} attempts. ${reason}`,
+        error: `Gave up after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. ${reason}`,
         staleSince: this.#staleSince(),
       });
       return;
