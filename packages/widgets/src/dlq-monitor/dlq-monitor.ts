@@ -110,7 +110,9 @@ export class DlqMonitor extends PulseElement {
     const thresholdsChanged = ['warning', 'critical', 'errorWarning', 'errorCritical', 'hysteresis'].some(
       (k) => changed.has(k as keyof DlqMonitor),
     );
-    if (this.data?.ready && (this.data !== this.#evaluated || thresholdsChanged)) this.#evaluate(this.data);
+    // The latest state, not the one on screen: a paused monitor still alerts.
+    const data = this.latest;
+    if (data?.ready && (data !== this.#evaluated || thresholdsChanged)) this.#evaluate(data);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
