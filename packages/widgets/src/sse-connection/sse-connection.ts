@@ -41,6 +41,8 @@ const listConverter = {
  * @attr {string} types - Only these event types (space- or comma-separated), filtered on the server.
  * @attr {string} workers - Only events about these worker ids (space- or comma-separated), filtered on the server.
  * @attr {number} log-capacity - Log lines kept in memory (default 10000).
+ * @attr {string} shared - `false` gives this element a connection of its own; by default the tabs of this
+ *   origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
  */
 export class SseConnection extends LitElement {
   static override styles = styles;
@@ -57,6 +59,8 @@ export class SseConnection extends LitElement {
     types: { converter: listConverter },
     workers: { converter: listConverter },
     logCapacity: { type: Number, attribute: 'log-capacity' },
+    // On unless the attribute says `false`.
+    shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
   };
 
   declare src: string | null;
@@ -68,6 +72,7 @@ export class SseConnection extends LitElement {
   declare types: readonly string[] | null;
   declare workers: readonly string[] | null;
   declare logCapacity: number;
+  declare shared: boolean;
 
   // Created once and never replaced: consumers hold on to it across attribute changes.
   readonly #client: ConfigurablePulseClient = createPulseClient();
@@ -84,6 +89,7 @@ export class SseConnection extends LitElement {
     this.types = null;
     this.workers = null;
     this.logCapacity = 10_000;
+    this.shared = true;
     this.client.watch(['connection'], (_, status) => this.dispatchEvent(new ConnectionChangeEvent(status)));
   }
 
@@ -126,6 +132,7 @@ export class SseConnection extends LitElement {
       types: this.types,
       workers: this.workers,
       logCapacity: this.logCapacity,
+      shared: this.shared,
     };
   }
 }
