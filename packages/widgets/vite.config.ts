@@ -51,6 +51,79 @@ export function minifyCssLiterals(): Plugin {
 }
 
 /**
+ * Collapses the layout whitespace of lit `html` tagged templates: every run of
+ * whitespace that holds a line break becomes one space. HTML renders such a run
+ * as one space anyway (no template uses `<pre>` or `white-space: pre`), so the
+ * DOM's text may differ only in whitespace no one sees; attribute values and
+ * interpolations are kept as they are.
+ */
+interface TemplateNode {
+  type?: string;
+  tag?: { type: string; name?: string };
+  quasi?: { quasis: { start: number; value: { raw: string } }[] };
+}
+
+export function minifyHtmlLiterals(): Plugin {
+  return {
+    name: 'pulseboard-minify-html-literals',
+    transform(code, id) {
+      if (!id.endsWith('.js') || !code.includes('html `')) return null;
+      const edits: [start: number, end: number, text: string][] = [];
+      const visit = (node: unknown): void => {
+        if (!node || typeof node !== 'object') return;
+        if (Array.isArray(node)) {
+          for (const child of node) visit(child);
+          return;
+        }
+        const n = node as TemplateNode;
+        if (n.type === 'TaggedTemplateExpression' && n.tag?.type === 'Identifier' && n.tag.name === 'html') {
+          const state = { tag: false, quote: '' };
+          for (const { start, value } of n.quasi?.quasis ?? []) {
+            // Spans are UTF-16 offsets; leave the rest of a template alone if they do not line up with its text.
+            if (code.slice(start, start + value.raw.length) !== value.raw) break;
+            edits.push([start, start + value.raw.length, collapseMarkup(value.raw, state)]);
+          }
+        }
+        for (const [key, child] of Object.entries(n)) if (key !== 'type') visit(child);
+      };
+      visit(this.parse(code));
+      if (!edits.length) return null;
+      let out = code;
+      for (const [start, end, text] of edits.sort((a, b) => b[0] - a[0]))
+        out = out.slice(0, start) + text + out.slice(end);
+      return { code: out, map: null };
+    },
+  };
+}
+
+/**
+ * Whitespace runs holding a line break become one space, except inside quoted
+ * attribute values. `state` carries the position (in a tag? in a quoted value?)
+ * from one static part of a template to the next.
+ */
+export function collapseMarkup(raw: string, state: { tag: boolean; quote: string }): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (state.quote) {
+      if (ch === state.quote) state.quote = '';
+    } else if (state.tag && (ch === '"' || ch === "'")) state.quote = ch;
+    else if (ch === '<' && /[a-zA-Z/!]/.test(raw[i + 1] ?? '')) state.tag = true;
+    else if (ch === '>') state.tag = false;
+    else if (/\s/.test(ch)) {
+      const run = /^\s+/.exec(raw.slice(i))![0];
+      if (run.includes('\n')) {
+        out += ' ';
+        i += run.length - 1;
+        continue;
+      }
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/**
  * The script-tag bundles: `dist/pulseboard.js` (ES module) and
  * `dist/pulseboard.iife.js` (classic script), each one self-registering file
  * with lit and @lit/context inside. The entry is tsc's output, not `src/`:
@@ -61,7 +134,7 @@ export default defineConfig({
   // Paths below are relative to this package, wherever the build is started from.
   root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
-  plugins: [minifyCssLiterals()],
+  plugins: [minifyCssLiterals(), minifyHtmlLiterals()],
   build: {
     outDir: 'dist',
     // tsc's output lives in dist/ too.
@@ -78,6 +151,8 @@ export default defineConfig({
       output: {
         // Library builds are not minified by default.
         minify: true,
+        // The minifier keeps `/* @__PURE__ */` marks (about 50 of them) though nothing reads them after it.
+        comments: false,
         // One file per format: a script tag cannot know where lazy chunks live.
         codeSplitting: false,
       },
