@@ -45,29 +45,50 @@ export const isId = (value: unknown): value is string => typeof value === 'strin
 
 export const workerStatus = (value: unknown): WorkerStatus | null => oneOf(WORKER_STATUSES, value);
 
-export function metrics(value: unknown): WorkerMetrics | null {
-  if (!isRecord(value)) return null;
-  return {
-    cpu: count(value.cpu),
-    memoryBytes: count(value.memoryBytes),
-    requestsPerSec: count(value.requestsPerSec),
-    responseTimeMs: count(value.responseTimeMs),
-    errorCount: count(value.errorCount),
-    uptimeSec: count(value.uptimeSec),
-  };
+/**
+ * `{ [key]: count(value[key]) }` for each key, in order (a missing or
+ * non-object `value` gives zeros). The numeric records below are key tables
+ * read through this one helper rather than one hand-written literal each.
+ */
+function counts<K extends string>(keys: readonly K[], value: unknown): Record<K, number> {
+  const source = isRecord(value) ? value : {};
+  return Object.fromEntries(keys.map((key) => [key, count(source[key])])) as Record<K, number>;
 }
 
-export function queueStats(value: unknown): QueueStats | null {
-  if (!isRecord(value)) return null;
-  return {
-    depth: count(value.depth),
-    inFlight: count(value.inFlight),
-    processed: count(value.processed),
-    failed: count(value.failed),
-    deadLetter: count(value.deadLetter),
-    ratePerSec: count(value.ratePerSec),
-  };
-}
+const METRIC_KEYS = [
+  'cpu',
+  'memoryBytes',
+  'requestsPerSec',
+  'responseTimeMs',
+  'errorCount',
+  'uptimeSec',
+] as const satisfies readonly (keyof WorkerMetrics)[];
+
+/** The counters a queue's stats and a queue summary share. */
+const QUEUE_KEYS = [
+  'depth',
+  'inFlight',
+  'processed',
+  'failed',
+  'deadLetter',
+  'ratePerSec',
+] as const satisfies readonly (keyof QueueStats)[];
+
+const TIMING_KEYS = [
+  'heartbeatIntervalMs',
+  'staleAfterMs',
+  'expireAfterMs',
+  'pingIntervalMs',
+  'dashboardIntervalMs',
+  'metricsIntervalMs',
+  'replayWindow',
+] as const satisfies readonly (keyof ServerTimings)[];
+
+export const metrics = (value: unknown): WorkerMetrics | null =>
+  isRecord(value) ? counts(METRIC_KEYS, value) : null;
+
+export const queueStats = (value: unknown): QueueStats | null =>
+  isRecord(value) ? counts(QUEUE_KEYS, value) : null;
 
 function labels(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
@@ -123,60 +144,30 @@ export function queueSummary(value: unknown): QueueSummary | null {
   if (!isRecord(value) || typeof value.name !== 'string') return null;
   return {
     name: value.name,
-    depth: count(value.depth),
-    inFlight: count(value.inFlight),
-    processed: count(value.processed),
-    failed: count(value.failed),
-    deadLetter: count(value.deadLetter),
-    ratePerSec: count(value.ratePerSec),
-    consumers: count(value.consumers),
+    ...counts([...QUEUE_KEYS, 'consumers'], value),
     workerIds: Array.isArray(value.workerIds) ? value.workerIds.filter(isId) : [],
   };
 }
 
-export function timings(value: unknown): ServerTimings | null {
-  if (!isRecord(value)) return null;
-  return {
-    heartbeatIntervalMs: count(value.heartbeatIntervalMs),
-    staleAfterMs: count(value.staleAfterMs),
-    expireAfterMs: count(value.expireAfterMs),
-    pingIntervalMs: count(value.pingIntervalMs),
-    dashboardIntervalMs: count(value.dashboardIntervalMs),
-    metricsIntervalMs: count(value.metricsIntervalMs),
-    replayWindow: count(value.replayWindow),
-  };
-}
-
-function tally<K extends string>(keys: readonly K[], value: unknown): Record<K, number> {
-  const source = isRecord(value) ? value : {};
-  return Object.fromEntries(keys.map((key) => [key, count(source[key])])) as Record<K, number>;
-}
-
-const field = (value: unknown, key: string): Json => {
-  const inner = isRecord(value) ? value[key] : undefined;
-  return isRecord(inner) ? inner : {};
-};
+export const timings = (value: unknown): ServerTimings | null =>
+  isRecord(value) ? counts(TIMING_KEYS, value) : null;
 
 export function aggregates(value: unknown): Aggregates | null {
   if (!isRecord(value)) return null;
-  const workers = field(value, 'workers');
-  const resources = field(value, 'resources');
+  const byStatus = <K extends string>(key: string, statuses: readonly K[]) => {
+    const group = isRecord(value[key]) ? value[key] : {};
+    return { total: count(group.total), byStatus: counts(statuses, group.byStatus) };
+  };
   return {
-    workers: { total: count(workers.total), byStatus: tally(WORKER_STATUSES, workers.byStatus) },
-    resources: { total: count(resources.total), byStatus: tally(RESOURCE_STATUSES, resources.byStatus) },
-    cpu: { avg: count(field(value, 'cpu').avg), max: count(field(value, 'cpu').max) },
-    memoryBytes: {
-      avg: count(field(value, 'memoryBytes').avg),
-      total: count(field(value, 'memoryBytes').total),
-    },
-    requestsPerSec: { total: count(field(value, 'requestsPerSec').total) },
-    responseTimeMs: {
-      avg: count(field(value, 'responseTimeMs').avg),
-      p95: count(field(value, 'responseTimeMs').p95),
-    },
+    workers: byStatus('workers', WORKER_STATUSES),
+    resources: byStatus('resources', RESOURCE_STATUSES),
+    cpu: counts(['avg', 'max'], value.cpu),
+    memoryBytes: counts(['avg', 'total'], value.memoryBytes),
+    requestsPerSec: counts(['total'], value.requestsPerSec),
+    responseTimeMs: counts(['avg', 'p95'], value.responseTimeMs),
     errorCount: count(value.errorCount),
     errorRate: count(value.errorRate),
-    deadLetter: { total: count(field(value, 'deadLetter').total) },
+    deadLetter: counts(['total'], value.deadLetter),
   };
 }
 
