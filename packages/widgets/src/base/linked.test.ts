@@ -173,6 +173,10 @@ describe('linked widgets and pause', () => {
     const cards = els['health-cards'];
     await server.register({ id: 'new-1', name: 'Newcomer', queue: 'fresh', queueStats: queueStats() });
     await server.log('new-1', [{ level: 'error', message: 'first words' }]);
+    // Queues come from the periodic dashboard_update: wait until the store holds the new one, so the
+    // held update is really there before resuming.
+    const client = cards.closest('sse-connection')!.client;
+    await until(() => client.data.queues.some((q) => q.name === 'fresh'), 'queue in the store');
     await until(
       () => TAGS.every((t) => /Paused · [1-9]\d* updates? waiting/.test(textOf(els[t]))),
       'counted',
