@@ -5,7 +5,7 @@
  *
  *   widgets:types     tsc → packages/widgets/dist (ESM + .d.ts, decorators lowered)
  *   widgets:bundle    vite → dist/pulseboard.js + dist/pulseboard.iife.js (from tsc's output)
- *   widgets:manifest  custom-elements.json (only with --all or --tests)
+ *   widgets:manifest  custom-elements.json (always follows widgets:bundle, so `npm start` builds it too)
  *   demo:pages        vite multi-page build → demo/dist
  *   test:apps         the React and Vue apps the browser tests mount (only with --tests)
  *
@@ -104,7 +104,12 @@ export const steps: Record<string, Step> = {
 /** Runs the steps in order, skipping fresh ones; returns the names of those that ran. */
 export async function buildSteps(names: (keyof typeof steps)[], force = false): Promise<string[]> {
   const ran: string[] = [];
-  for (const name of names) {
+  // The package ships custom-elements.json beside the bundles, and the distribution tests read it:
+  // whoever builds the bundle (`npm start` too) builds the manifest, a skipped step when fresh.
+  const order = names.flatMap((name) =>
+    name === 'bundle' && !names.includes('manifest') ? [name, 'manifest' as const] : [name],
+  );
+  for (const name of order) {
     const step = steps[name]!;
     if (!force && fresh(step)) continue;
     const started = performance.now();
@@ -128,8 +133,7 @@ export function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = new Set(process.argv.slice(2));
-  const names: (keyof typeof steps)[] = ['types', 'bundle', 'demo'];
-  if (args.has('--all') || args.has('--tests')) names.splice(2, 0, 'manifest');
+  const names: (keyof typeof steps)[] = ['types', 'bundle', 'manifest', 'demo'];
   if (args.has('--tests')) names.push('testApps');
   await buildSteps(names, args.has('--force'));
   for (const { file, bytes, gzip } of bundleSizes()) {

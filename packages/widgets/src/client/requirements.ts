@@ -7,13 +7,15 @@ export interface Filter {
   workers: readonly string[] | null;
 }
 
-/** The events that change each slice (`initial_data` changes all of them and always arrives). */
+/**
+ * The events that change each slice (`initial_data` changes all of them and always arrives).
+ * `worker_status_update` is not asked for: servers no longer send it (the reducer still accepts it from older ones).
+ */
 const SLICE_EVENTS: Record<Slice, readonly EventType[]> = {
   workers: [
     'worker_registered',
     'worker_deregistered',
     'worker_status_change',
-    'worker_status_update',
     'metrics_update',
     'dashboard_update',
   ],

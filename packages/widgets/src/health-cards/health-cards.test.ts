@@ -78,7 +78,7 @@ describe('<health-cards>', () => {
     expect(card(el, 'w1')!.textContent).to.contain('Left');
   });
 
-  it('ticks "last seen" between events with one shared timer', async () => {
+  it('ticks "last seen" between events', async () => {
     await server.register({ id: 'w1', name: 'Quiet' });
     const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
     const seen = () => card(el, 'w1')!.querySelectorAll('dd')[2]!.textContent!.trim();

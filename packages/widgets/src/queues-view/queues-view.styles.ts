@@ -34,7 +34,7 @@ export const queuesViewStyles = css`
     width: 100%;
     height: 34px;
     justify-content: flex-end;
-    padding: 0 12px;
+    padding: 0 8px;
     border: 0;
     border-radius: 0;
     background: transparent;
@@ -59,11 +59,15 @@ export const queuesViewStyles = css`
     width: 0.8em;
     color: var(--_accent);
   }
+  /* Only the sorted column reserves room for its arrow, so all seven columns fit a 600px column. */
+  th:not([aria-sort]) .arrow {
+    display: none;
+  }
   tbody tr:hover:not(.spacer) {
     background: var(--_surface);
   }
   td {
-    padding: 8px 12px;
+    padding: 8px;
     border-bottom: 1px solid var(--_border);
     text-align: end;
     white-space: nowrap;
@@ -71,8 +75,11 @@ export const queuesViewStyles = css`
   tbody tr:last-of-type td {
     border-bottom: 0;
   }
+  /* The name takes what the figures leave, cut with an ellipsis: the table does not scroll sideways. */
   td.queue {
-    max-width: 28ch;
+    width: 100%;
+    max-width: 0;
+    min-width: 6ch;
     overflow: hidden;
     text-align: start;
     text-overflow: ellipsis;
@@ -108,15 +115,16 @@ export const queuesViewStyles = css`
     color: var(--_muted);
     font-size: 12px;
   }
-  /* A narrow column keeps the queue, its depth, failures, rate and consumers, and cuts long names sooner. */
+  /* A narrow column (a phone too) keeps the queue, its depth, failures, rate and consumers, closer together. */
   @container (max-width: 600px) {
     th:is(:nth-child(3), :nth-child(4)),
     td:is(:nth-child(3), :nth-child(4)),
     .bar {
       display: none;
     }
-    td.queue {
-      max-width: 16ch;
+    td,
+    th button {
+      padding-inline: 4px;
     }
   }
   @media (forced-colors: active) {

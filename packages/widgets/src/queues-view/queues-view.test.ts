@@ -169,6 +169,10 @@ describe('<queues-view>', () => {
       'Rate/s',
       'Consumers',
     ]);
+    // The demo's column at 1,400 px: all seven columns, still no sideways scroll.
+    el.style.width = '632px';
+    expect(scroller.scrollWidth).to.be.at.most(scroller.clientWidth);
+    expect([...el.shadowRoot!.querySelectorAll('th')].filter((th) => th.offsetWidth > 0)).to.have.length(7);
   });
 
   it('renders hostile queue names as text', async () => {

@@ -46,7 +46,13 @@ const frame = css`
     font-weight: 600;
     letter-spacing: -0.01em;
   }
+  /* The summary takes the room left and cuts itself short, so the status line wraps only when the title and it cannot share a line. */
   .summary {
+    flex: 1 1 0;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
     color: var(--_muted);
     font-size: 13px;
   }

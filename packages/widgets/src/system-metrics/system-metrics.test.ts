@@ -95,6 +95,21 @@ describe('<system-metrics>', () => {
     await server.leave('b');
     await until(() => value(el, 'Workers')!.includes('/ 1 healthy'), 'one left');
   });
+
+  it('counts workers from the live list, not the server aggregates of up to 5 s ago', async () => {
+    await server.stop();
+    server = await startServer({ dashboardIntervalMs: 60_000 });
+    await server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics() });
+    const { el } = await mountConnected<SystemMetrics>(
+      server,
+      '<system-metrics></system-metrics>',
+      'system-metrics',
+    );
+    await until(() => value(el, 'Workers')?.includes('/ 1 healthy'), 'first worker');
+    await server.register({ id: 'b', name: 'B', status: 'degraded', metrics: metrics() });
+    await until(() => value(el, 'Workers')!.includes('/ 2 healthy'), 'second worker at once', 2000);
+    expect(tile(el, 'Workers')!.textContent).to.contain('1 degraded');
+  });
 });
 
 behavesLikeAPulseElement('system-metrics');

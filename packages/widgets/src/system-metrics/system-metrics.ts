@@ -57,7 +57,9 @@ export class SystemMetrics extends PulseElement {
   declare window: number;
 
   // Its trends are `aggregateHistory`, which moves with `aggregates`; per-worker `history` changes every metrics tick.
-  protected readonly slices: readonly Slice[] = ['aggregates'];
+  // The Workers tile counts the live `workers` map (one pass per render), so it agrees with `<health-cards>`
+  // instead of lagging behind with the server's 5 s aggregates.
+  protected readonly slices: readonly Slice[] = ['aggregates', 'workers'];
   protected readonly defaultHeading = 'System';
   protected override readonly follows = true;
 
@@ -78,7 +80,12 @@ export class SystemMetrics extends PulseElement {
 
   protected renderContent(data: DashboardState): unknown {
     const ids = this.scope();
-    const [a, h] = ids ? scoped(data, ids) : [data.aggregates, data.aggregateHistory];
+    const [a, h] = ids
+      ? scoped(data, ids)
+      : [
+          data.aggregates && { ...data.aggregates, workers: count(data.workers.values()) },
+          data.aggregateHistory,
+        ];
     if (!a || a.workers.total === 0) {
       return ids
         ? this.renderNotice(
@@ -138,11 +145,20 @@ export class SystemMetrics extends PulseElement {
   }
 }
 
+/** Workers by status, counted in one pass. */
+function count(workers: Iterable<Worker>): Figures['workers'] {
+  const byStatus = {} as Figures['workers']['byStatus'];
+  let total = 0;
+  for (const w of workers) {
+    byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
+    total++;
+  }
+  return { total, byStatus };
+}
+
 /** Figures and trends for the workers `ids`, computed as the server computes the fleet's. */
 function scoped(data: DashboardState, ids: string[]): [Figures, AggregateHistory] {
   const workers = ids.flatMap((id) => data.workers.get(id) ?? []);
-  const byStatus = {} as Figures['workers']['byStatus'];
-  for (const w of workers) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
   const live = workers.flatMap((w: Worker) => (w.status !== 'offline' && w.metrics ? [w.metrics] : []));
   const values = (key: keyof WorkerMetrics) => live.map((m) => usable(m[key]) ?? 0).sort((x, y) => x - y);
   const sum = (key: keyof WorkerMetrics) => values(key).reduce((t, v) => t + v, 0);
@@ -160,7 +176,7 @@ function scoped(data: DashboardState, ids: string[]): [Figures, AggregateHistory
   };
   return [
     {
-      workers: { total: workers.length, byStatus },
+      workers: count(workers),
       cpu: { avg: avg('cpu'), max: values('cpu').at(-1) ?? Number.NaN },
       memoryBytes: { avg: avg('memoryBytes'), total: sum('memoryBytes') },
       requestsPerSec: { total: sum('requestsPerSec') },
