@@ -29,5 +29,5 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=8090
 EXPOSE 8090
 USER node
 HEALTHCHECK --interval=10s --timeout=3s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["sh", "-c", "node -e \"fetch('http://127.0.0.1:${PORT:-8090}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\""]
 CMD ["node", "packages/server/bin/pulseboard-server.mjs"]

@@ -3,6 +3,7 @@
  * app and port, the built demo pages and a tiny API for the Scale page to
  * resize the simulated fleet, with the simulator reporting to that server.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { send } from '@koa/send';
 import { createApp, type ServerConfigInput } from '@pulseboard/server';
 import type { Middleware } from 'koa';
@@ -50,11 +51,42 @@ function servePages(root: string): Middleware {
   };
 }
 
-/** `GET /demo/simulation` → `{workers}`; `POST /demo/simulation?workers=1000` resizes the fleet. */
-function simulationApi(fleet: () => Simulator): Middleware {
+/** A constant-time check of a bearer token against the server's worker tokens. */
+function hasWorkerToken(header: string | undefined, tokens: readonly string[]): boolean {
+  const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (!token) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const candidate = digest(token);
+  let found = false;
+  for (const known of tokens) found = timingSafeEqual(digest(known), candidate) || found;
+  return found;
+}
+
+/**
+ * `GET /demo/simulation` → `{workers}`; `POST /demo/simulation?workers=1000` resizes the fleet.
+ * The POST needs `Content-Type: application/json`, which a cross-site page cannot send without a
+ * CORS preflight (so it cannot be triggered by a plain form or `fetch` from elsewhere), and the
+ * worker token when the server has worker tokens: resizing the fleet is a worker's kind of write.
+ */
+function simulationApi(fleet: () => Simulator, workerTokens: readonly string[]): Middleware {
+  const error = (status: number, code: string, message: string) => ({
+    status,
+    body: { error: { code, message } },
+  });
   return async (ctx, next) => {
     if (ctx.path !== '/demo/simulation') return next();
     if (ctx.method === 'POST') {
+      const rejected =
+        workerTokens.length > 0 && !hasWorkerToken(ctx.get('authorization') || undefined, workerTokens)
+          ? error(401, 'unauthorized', 'Send a worker token as Authorization: Bearer')
+          : ctx.request.type !== 'application/json'
+            ? error(415, 'unsupported_media_type', 'Send Content-Type: application/json')
+            : undefined;
+      if (rejected) {
+        ctx.status = rejected.status;
+        ctx.body = rejected.body;
+        return;
+      }
       const workers = Number(ctx.query.workers);
       if (!Number.isInteger(workers) || workers < 0 || workers > MAX_SIMULATED) {
         ctx.status = 400;
@@ -65,6 +97,8 @@ function simulationApi(fleet: () => Simulator): Middleware {
       void fleet().resize(workers);
     } else if (ctx.method !== 'GET') {
       ctx.status = 405;
+      ctx.set('Allow', 'GET, POST');
+      ctx.body = { error: { code: 'method_not_allowed', message: `${ctx.method} is not allowed here` } };
       return;
     }
     ctx.body = { workers: fleet().size };
@@ -75,7 +109,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const server = await createApp(options.config);
   // Koa composes its middleware when the server starts listening: add ours first.
   // Behind the API routes, so only requests no route answered get here.
-  server.app.use(simulationApi(() => simulator));
+  server.app.use(simulationApi(() => simulator, server.config.workerTokens));
   server.app.use(servePages(options.pagesDir));
   const { url, port } = await server.listen();
   const simulator = createSimulator({

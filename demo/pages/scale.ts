@@ -41,12 +41,28 @@ setInterval(() => {
 }, 1000);
 
 // The fleet lives in the demo server's process; /demo/simulation reads and resizes it.
+const workerToken = new URLSearchParams(location.search).get('workerToken');
 async function fleet(workers?: number): Promise<void> {
   try {
     const response = await fetch(
       workers === undefined ? '/demo/simulation' : `/demo/simulation?workers=${workers}`,
-      { method: workers === undefined ? 'GET' : 'POST' },
+      workers === undefined
+        ? {}
+        : {
+            method: 'POST',
+            // JSON, so another site cannot trigger this without a CORS preflight; the worker token
+            // (`scale.html?workerToken=…`) when the server has tokens.
+            headers: {
+              'content-type': 'application/json',
+              ...(workerToken ? { authorization: `Bearer ${workerToken}` } : {}),
+            },
+            body: '{}',
+          },
     );
+    if (response.status === 401) {
+      text('scale-note', 'This server has worker tokens: open this page with ?workerToken=… to resize.');
+      return;
+    }
     if (!response.ok) throw new Error(`${response.status}`);
     const body = (await response.json()) as { workers: number };
     text('fleet', `${body.workers.toLocaleString()} simulated`);

@@ -49,7 +49,8 @@ describe('Dockerfile and docker-compose.yml', () => {
     assert.ok(!args.help);
     assert.equal(args.config.port, 8090);
     assert.equal(backend.ports![0]!.split(':')[1], String(args.config.port));
-    assert.match(dockerfile, /127\.0\.0\.1:8090\/healthz/);
+    // The health check follows PORT, defaulting to the port the CLI defaults to.
+    assert.match(dockerfile, /127\.0\.0\.1:\$\{PORT:-8090\}\/healthz/);
   });
 
   it('copy only paths that exist', () => {

@@ -9,12 +9,17 @@ function reviver(key: string, value: unknown): unknown {
 
 /**
  * Reads a JSON request body: 415 unless `application/json`, 413 past `limit`
- * bytes (before reading when Content-Length says so), 400 when malformed.
+ * bytes (before reading when Content-Length says so), 400 when malformed or
+ * missing.
  */
 export async function readJson(ctx: Context, limit: number): Promise<unknown> {
-  if (!ctx.is('application/json')) {
-    throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+  const json = ctx.is('application/json');
+  // null: no body at all (neither Content-Length nor Transfer-Encoding), whatever the Content-Type says.
+  // Missing JSON is malformed JSON, unless the request declared some other type.
+  if (json === null && (ctx.request.type === '' || ctx.request.type === 'application/json')) {
+    throw new HttpError(400, 'invalid_json', 'Malformed JSON: the body is empty');
   }
+  if (!json) throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
   const tooLarge = () => new HttpError(413, 'payload_too_large', `Body exceeds ${limit} bytes`);
   if (Number(ctx.get('content-length')) > limit) throw tooLarge();
   const raw = await new Promise<Buffer>((resolve, reject) => {

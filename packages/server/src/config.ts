@@ -7,7 +7,7 @@ const ms = z
   .max(2 ** 31 - 1);
 const tokens = z.array(z.string().min(1).max(512));
 
-/** Every knob the server has. Defaults follow issue 2; tests shrink the intervals. */
+/** Every knob the server has, with production defaults; tests shrink the intervals. */
 const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8090),
   host: z.string().min(1).default('127.0.0.1'),
@@ -86,7 +86,10 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-/** The binding rule from issue 2: no tokens means loopback only, unless explicitly allowed. */
+/**
+ * The binding rule: without both read and worker tokens the server may only listen on a loopback
+ * address, unless anonymous access is explicitly allowed.
+ */
 export function assertSafeBinding(config: ServerConfig, host: string): void {
   const open = config.readTokens.length === 0 || config.workerTokens.length === 0;
   if (open && !isLoopbackHost(host) && !config.allowAnonymous) {

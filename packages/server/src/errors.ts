@@ -28,8 +28,26 @@ export function errorHandler(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
-        sendError(ctx, new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`));
+      if (ctx.body === undefined && ctx.respond !== false) {
+        // router.allowedMethods() answers 405/501 with an Allow header and no body: give them one too.
+        if (ctx.status === 404) {
+          sendError(ctx, new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`));
+        } else if (ctx.status === 405) {
+          const allow = ctx.response.get('Allow');
+          sendError(
+            ctx,
+            new HttpError(
+              405,
+              'method_not_allowed',
+              `${ctx.method} is not allowed on ${ctx.path} (allowed: ${allow})`,
+            ),
+          );
+        } else if (ctx.status === 501) {
+          sendError(
+            ctx,
+            new HttpError(501, 'not_implemented', `The server does not implement ${ctx.method}`),
+          );
+        }
       }
     } catch (err) {
       if (err instanceof HttpError) return sendError(ctx, err);

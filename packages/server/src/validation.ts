@@ -23,7 +23,10 @@ const labelKey = z
   .string()
   .min(1)
   .max(LIMITS.labelKeyMax)
-  .refine((key) => !RESERVED_KEYS.has(key), 'reserved key');
+  .refine(
+    (key) => !RESERVED_KEYS.has(key),
+    'reserved key: "__proto__", "constructor" and "prototype" are not allowed',
+  );
 
 export const metricsSchema = z.strictObject({
   cpu: z.number().min(0).max(LIMITS.cpuMax),
@@ -99,7 +102,16 @@ export function parse<T>(schema: z.ZodType<T>, input: unknown, what = 'body'): T
     `Invalid ${what}`,
     result.error.issues.slice(0, 20).map((issue) => ({
       path: issue.path.map(String).join('.'),
-      message: issue.message,
+      message: describe(issue),
     })),
   );
+}
+
+/**
+ * An issue's message. A bad record key (zod 4 `invalid_key`) only says "Invalid key in record";
+ * the reason (reserved, too long) is in its nested issues.
+ */
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_key' || issue.issues.length === 0) return issue.message;
+  return `Invalid key: ${issue.issues.map((inner) => inner.message).join('; ')}`;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { metrics, openStream, type Stream, startServer, type TestServer } from './helpers.js';
 
@@ -12,6 +13,16 @@ interface Case {
   contentType?: string;
   status: number;
   code: string;
+}
+
+/** Sends `head` (request line and headers) as is on a fresh socket; the whole reply, read until the server closes. */
+async function raw(url: string, head: string): Promise<{ status: number; headers: string; body: string }> {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  socket.end(`${head}\r\nHost: test\r\nConnection: close\r\n\r\n`);
+  let text = '';
+  for await (const chunk of socket) text += chunk;
+  const end = text.indexOf('\r\n\r\n');
+  return { status: Number(text.split(' ')[1]), headers: text.slice(0, end), body: text.slice(end + 4) };
 }
 
 const valid = { id: 'fresh', name: 'Fresh', queue: 'email' };
@@ -238,6 +249,39 @@ describe('bad input: a clear JSON error, no change, everyone else keeps being se
     const response = await t.api.post('/api/workers', { id: 'a b', extra: 1, metrics: metrics({ cpu: -1 }) });
     const paths = response.body.error.issues.map((issue: { path: string }) => issue.path).sort();
     assert.deepEqual(paths, ['', 'id', 'metrics.cpu']);
+  });
+
+  test('a reserved label key says so', async () => {
+    const response = await t.api.post('/api/workers', { id: 'p', labels: { prototype: 'x' } });
+    assert.equal(response.status, 400);
+    const [issue] = response.body.error.issues;
+    assert.equal(issue.path, 'labels.prototype');
+    assert.match(issue.message, /reserved key/);
+    assert.doesNotMatch(issue.message, /Invalid key in record/);
+  });
+
+  test('a POST with no body at all (no Content-Length, no Content-Type) is invalid_json, not 415', async () => {
+    const response = await raw(t.url, 'POST /api/workers HTTP/1.1');
+    assert.equal(response.status, 400, response.body);
+    assert.equal(JSON.parse(response.body).error.code, 'invalid_json');
+    const typed = await raw(t.url, 'POST /api/workers HTTP/1.1\r\nContent-Type: application/json');
+    assert.equal(JSON.parse(typed.body).error.code, 'invalid_json');
+    const other = await raw(t.url, 'POST /api/workers HTTP/1.1\r\nContent-Type: text/plain');
+    assert.equal(other.status, 415);
+    assert.equal(JSON.parse(other.body).error.code, 'unsupported_media_type');
+  });
+
+  test('a method the route does not take: JSON 405 with Allow; an unknown method: JSON 501', async () => {
+    const response = await t.api.send('DELETE', '/api/workers');
+    assert.equal(response.status, 405);
+    assert.equal(response.body.error.code, 'method_not_allowed');
+    assert.equal(typeof response.body.error.message, 'string');
+    assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+    assert.deepEqual(response.headers.get('allow')?.split(/,\s*/).sort(), ['GET', 'HEAD', 'POST']);
+    const unknown = await raw(t.url, 'PROPFIND /api/workers HTTP/1.1');
+    assert.equal(unknown.status, 501);
+    assert.match(unknown.headers, /^content-type: application\/json/im);
+    assert.equal(JSON.parse(unknown.body).error.code, 'not_implemented');
   });
 
   test('a body over the limit without Content-Length (chunked) is cut off at the limit', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { backends } from './backends.js';
 import { compareIds, metrics, openStream, Stream, startProxy, type TestServer } from './helpers.js';
@@ -178,6 +179,35 @@ for (const backend of backends()) {
         [['log', true]],
       );
       for (const s of [logsOnly, justA, replayed]) s.close();
+    });
+
+    test('HEAD /events: 200 and the stream headers, no body, no stream client', async () => {
+      const socket = connect(t.port, '127.0.0.1');
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      const until = async (done: () => boolean, what: string) => {
+        for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(done(), `${what}: ${JSON.stringify(text)}`);
+      };
+      socket.write('HEAD /events HTTP/1.1\r\nHost: test\r\n\r\n');
+      await until(() => text.includes('\r\n\r\n'), 'HEAD reply');
+      const head = text;
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /\r\ncontent-type: text\/event-stream; charset=utf-8\r\n/i);
+      assert.match(head, /\r\ncache-control: no-cache, no-transform\r\n/i);
+      // Live events and pings (every 100 ms here) go to stream clients: none may land on this socket.
+      assert.equal((await t.api.post('/api/workers', { id: 'head-probe' })).status, 201);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(text, head, 'nothing after the HEAD reply');
+      // The connection is still a clean HTTP one: the next reply follows directly.
+      socket.write('GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
+      await until(() => socket.readableEnded || socket.destroyed, 'healthz reply');
+      const next = text.slice(head.length);
+      assert.match(next, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.equal(JSON.parse(next.slice(next.indexOf('\r\n\r\n') + 4)).status, 'ok');
+      socket.destroy();
     });
 
     test('unknown types= and bad workers= are 400 errors', async () => {

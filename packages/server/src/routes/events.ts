@@ -10,7 +10,7 @@ const MAX_EVENT_ID_LENGTH = 64;
 const RECONNECTS_PER_SEC = 2000;
 
 /**
- * GET /events: the SSE stream. The route writes to the socket itself
+ * GET /events: the SSE stream (HEAD: its headers only). The route writes to the socket itself
  * (`ctx.respond = false`): a retry line, then either the missed events
  * (resume) or an `initial_data` snapshot, then live events.
  */
@@ -29,6 +29,19 @@ export const mountEventRoutes: Mount = (router, services) => {
       MAX_EVENT_ID_LENGTH + 1,
     );
     const gzip = config.compress && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const headers = {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+      ...(gzip ? { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' } : {}),
+    };
+    // The router answers HEAD with this GET route: the same status and headers, no body and no
+    // stream client (live events written to the socket would follow a bodiless reply as garbage).
+    if (ctx.method === 'HEAD') {
+      ctx.status = 200;
+      ctx.set(headers);
+      return;
+    }
 
     ctx.respond = false;
     const res = ctx.res;
@@ -38,12 +51,7 @@ export const mountEventRoutes: Mount = (router, services) => {
     // With the socket closing at the end anyway, the body can end with it instead of being chunked:
     // each event is then one plain write, not a writev of size line, frame and CRLF.
     res.useChunkedEncodingByDefault = false;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-      ...(gzip ? { 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' } : {}),
-    });
+    res.writeHead(200, headers);
     ctx.req.socket.setNoDelay(true);
 
     const client = broadcaster.open(createSink(res, gzip), filter);

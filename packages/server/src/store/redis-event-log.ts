@@ -93,6 +93,9 @@ export class RedisEventLog implements EventLog {
     // Every instance computes the periodic dashboard (so each one's error rate and snapshot stay
     // current); the lease lets only one of them log it.
     const owner = input.type === 'dashboard_update' ? this.#owner : '';
+    // A publish still in flight when close() gave the lease up must not take it back: the instance is
+    // going away, and a lease it re-took would keep the next publisher out for a whole lease period.
+    if (owner && !this.#running) return null;
     const data = JSON.stringify(input.data);
     const id = await guard(
       client.appendEvent(key, leaseKey, { maxLen, type: input.type, data, owner, leaseMs: this.#leaseMs }),

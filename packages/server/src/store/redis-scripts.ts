@@ -49,7 +49,8 @@ const compareAndSetField = defineScript({
 /**
  * XADD, trimmed to about `maxLen`. With an `owner`, the append is conditional
  * on holding (or taking) the lease key for `leaseMs`; another holder's lease
- * turns it into a no-op that returns null.
+ * turns it into a no-op that returns null. The entry then records its `owner`
+ * (readers ignore the field; it shows which instance published what).
  */
 const appendEvent = defineScript({
   NUMBER_OF_KEYS: 2,
@@ -58,6 +59,7 @@ const appendEvent = defineScript({
       local holder = redis.call('GET', KEYS[2])
       if holder and holder ~= ARGV[4] then return false end
       redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5])
+      return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[2], 'data', ARGV[3], 'owner', ARGV[4])
     end
     return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[2], 'data', ARGV[3])`,
   parseCommand(
