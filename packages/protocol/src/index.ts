@@ -1,13 +1,15 @@
 /**
  * The Pulseboard wire contract, shared by the server and the widgets.
  *
- * Types plus a few frozen constants; no runtime dependencies. docs/protocol.md
+ * Types, a few frozen constants and the event-id parser; no runtime dependencies. docs/protocol.md
  * is the prose version of this file and must agree with it.
  */
 
 /** Bumped on any incompatible change to a payload. Every payload carries it as `v`. */
 export const PROTOCOL_VERSION = 1 as const;
 export type ProtocolVersion = typeof PROTOCOL_VERSION;
+
+export { compareEventIds, type EventId, parseEventId } from './event-id.js';
 
 // ---------------------------------------------------------------------------
 // Models

@@ -1,5 +1,4 @@
-import type { EventPayloads, LoggedEventType } from '@pulseboard/protocol';
-import { type EventId, parseEventId } from './event-id.js';
+import { type EventId, type EventPayloads, type LoggedEventType, parseEventId } from '@pulseboard/protocol';
 import { encodeFrame } from './sse/frame.js';
 
 /** A logged event, serialized once: every client without a worker filter gets `frame` as is. */

@@ -2,9 +2,8 @@ import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { after } from 'node:test';
 import type { EventType, PulseEvent } from '@pulseboard/protocol';
-import { EVENT_TYPES } from '@pulseboard/protocol';
+import { compareEventIds, EVENT_TYPES, parseEventId } from '@pulseboard/protocol';
 import { EventSource } from 'eventsource';
-import { compareEventIds, parseEventId } from '../src/event-id.js';
 import { createApp, type PulseServer, type ServerConfigInput } from '../src/index.js';
 
 /** Intervals small enough for tests but not so small that they drown the events under test. */

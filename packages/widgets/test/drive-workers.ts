@@ -96,6 +96,24 @@ export async function startServer(config: Record<string, unknown> = {}): Promise
   return new TestServer(result.url);
 }
 
+/**
+ * The fixture of an element's browser tests: call it in a `describe` to start
+ * a server before each test and, after it, remove everything mounted and stop
+ * the server. A test may replace `server` (another config, a restart); the
+ * replacement is the one stopped.
+ */
+export function serverPerTest(): { server: TestServer } {
+  const fixture = {} as { server: TestServer };
+  beforeEach(async () => {
+    fixture.server = await startServer();
+  });
+  afterEach(async () => {
+    unmountAll();
+    await fixture.server.stop();
+  });
+  return fixture;
+}
+
 /** Polls until `check` returns a truthy value (or stops throwing), then returns it. */
 export async function until<T>(
   check: () => T,
@@ -165,15 +183,7 @@ export async function mountConnected<T extends HTMLElement>(
  */
 export function behavesLikeAPulseElement(tag: string): void {
   describe(`<${tag}>: shared behaviour`, () => {
-    let server: TestServer;
-
-    beforeEach(async () => {
-      server = await startServer();
-    });
-    afterEach(async () => {
-      unmountAll();
-      await server.stop();
-    });
+    const fx = serverPerTest();
 
     it('says on screen that it has no connection, and renders its heading as text', async () => {
       const el = mount(`<${tag}></${tag}>`).firstElementChild as HTMLElement & { heading: string | null };
@@ -188,18 +198,18 @@ export function behavesLikeAPulseElement(tag: string): void {
       const wrap = mount(`<${tag} connection="conn-a"></${tag}>`);
       const el = wrap.firstElementChild as HTMLElement;
       await until(() => textOf(el).includes('Waiting for the connection'), 'waiting message');
-      mount(`<sse-connection id="conn-a" src="${server.events}"></sse-connection>`);
+      mount(`<sse-connection id="conn-a" src="${fx.server.events}"></sse-connection>`);
       await until(() => textOf(el).includes('Live'), 'Live through connection=');
     });
 
     it('dims stale data, fails after max-retries and reconnects from its button', async () => {
-      const port = Number(new URL(server.url).port);
+      const port = Number(new URL(fx.server.url).port);
       const wrap = mount(
-        `<sse-connection src="${server.events}" max-retries="1" retry-base="50" retry-max="100"><${tag}></${tag}></sse-connection>`,
+        `<sse-connection src="${fx.server.events}" max-retries="1" retry-base="50" retry-max="100"><${tag}></${tag}></sse-connection>`,
       );
       const el = wrap.querySelector(tag) as HTMLElement;
       await until(() => textOf(el).includes('Live'), 'Live');
-      await server.stop();
+      await fx.server.stop();
       await until(() => textOf(el).includes('Stale since'), 'stale note');
       expect(el.shadowRoot!.querySelector('.body')!.classList.contains('stale')).to.equal(true);
       const button = await until(
@@ -207,17 +217,17 @@ export function behavesLikeAPulseElement(tag: string): void {
         'Reconnect button',
       );
       expect(textOf(el)).to.contain('Failed');
-      server = await startServer({ port });
+      fx.server = await startServer({ port });
       button.click();
       await until(() => textOf(el).includes('Live'), 'Live again');
       expect(el.shadowRoot!.querySelector('.body')!.classList.contains('stale')).to.equal(false);
     });
 
     it('says Unauthorized, with the reason, when the server refuses the token', async () => {
-      await server.stop();
-      server = await startServer({ readTokens: ['right-token'] });
+      await fx.server.stop();
+      fx.server = await startServer({ readTokens: ['right-token'] });
       const wrap = mount(
-        `<sse-connection src="${server.events}" token="wrong"><${tag}></${tag}></sse-connection>`,
+        `<sse-connection src="${fx.server.events}" token="wrong"><${tag}></${tag}></sse-connection>`,
       );
       const el = wrap.querySelector(tag) as HTMLElement;
       await until(() => textOf(el).includes('Unauthorized'), 'Unauthorized');
@@ -225,15 +235,15 @@ export function behavesLikeAPulseElement(tag: string): void {
     });
 
     it('passes axe in light and dark', async () => {
-      await server.register({
+      await fx.server.register({
         id: 'a11y-1',
         name: 'Mailer',
         queue: 'email',
         metrics: metrics({ errorCount: 3 }),
       });
-      await server.log('a11y-1', [{ level: 'warn', message: 'slow SMTP handshake' }]);
+      await fx.server.log('a11y-1', [{ level: 'warn', message: 'slow SMTP handshake' }]);
       const wrap = mount(
-        `<sse-connection src="${server.events}"><${tag} theme="light"></${tag}></sse-connection>`,
+        `<sse-connection src="${fx.server.events}"><${tag} theme="light"></${tag}></sse-connection>`,
       );
       const el = wrap.querySelector(tag) as HTMLElement;
       await until(() => textOf(el).includes('Live') && !el.shadowRoot!.querySelector('.skeleton'), 'ready');

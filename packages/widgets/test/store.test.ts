@@ -220,21 +220,20 @@ describe('logs', () => {
     );
   });
 
-  test('100,000 lines kept, one line per event, stays cheap (a copy per event would take minutes)', () => {
+  // Speed is measured in bench/; this only guards the complexity: the loop takes well under a second with
+  // the ring, while a copy of 100,000 lines per event (1.5e10 element copies) would blow the timeout.
+  test('100,000 lines kept, one line per event, without a copy per event', { timeout: 60_000 }, () => {
     let state = ready();
     state = reduce(createState({ logCapacity: 100_000 }), {
       type: 'initial_data',
       data: initialData(),
     }).state;
-    const started = performance.now();
     for (let i = 0; i < 150_000; i++) {
       state = reduce(state, { type: 'log', data: { v: 1, entries: [log(String(i), i)] } }).state;
     }
-    const elapsed = performance.now() - started;
     assert.equal(state.logs.length, 100_000);
     assert.equal(state.logs[0]?.message, '50000');
     assert.equal(state.logs.at(-1)?.message, '149999');
-    assert.ok(elapsed < 2000, `took ${elapsed} ms`);
   });
 
   test('LogRing behaves like "append, then keep the last N" for any sequence, including appends to old versions', () => {

@@ -1,4 +1,4 @@
-import { compareEventIds, type EventId, parseEventId } from '../event-id.js';
+import { compareEventIds, type EventId, parseEventId } from '@pulseboard/protocol';
 import type { AnyLoggedEvent } from '../events.js';
 import { type ProjectionCache, type StreamFilter, selectFrame } from './filter.js';
 import type { Sink } from './sink.js';

@@ -1,5 +1,5 @@
-import type { LogEntry } from '@pulseboard/protocol';
-import { formatEventId, parseEventId } from '../event-id.js';
+import { type LogEntry, parseEventId } from '@pulseboard/protocol';
+import { formatEventId } from '../event-id.js';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
 import type {
   Change,

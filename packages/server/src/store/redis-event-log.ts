@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { LOGGED_EVENT_TYPES } from '@pulseboard/protocol';
-import { compareEventIds, type EventId, parseEventId } from '../event-id.js';
+import { compareEventIds, type EventId, LOGGED_EVENT_TYPES, parseEventId } from '@pulseboard/protocol';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
 import { guard, type RedisClient } from './redis-client.js';
 import type { RawStreamEntry } from './redis-scripts.js';

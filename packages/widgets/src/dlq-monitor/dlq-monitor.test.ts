@@ -6,10 +6,8 @@ import {
   metrics,
   mountConnected,
   queueStats,
-  startServer,
-  type TestServer,
+  serverPerTest,
   textOf,
-  unmountAll,
   until,
 } from '../../test/drive-workers.js';
 import type { DlqMonitor, PulseThresholdChangeEvent } from './dlq-monitor.js';
@@ -21,30 +19,22 @@ const row = (el: DlqMonitor, name: string) =>
 const level = (el: DlqMonitor, name: string) => row(el, name)?.querySelector('.badge')?.textContent?.trim();
 
 describe('<dlq-monitor>', () => {
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    unmountAll();
-    await server.stop();
-  });
+  const fx = serverPerTest();
 
   it('shows dead letters per queue and errors per worker with levels from the thresholds', async () => {
-    await server.register({
+    await fx.server.register({
       id: 'm1',
       name: 'Mailer',
       queue: 'email',
       queueStats: queueStats({ deadLetter: 12 }),
     });
-    await server.register({
+    await fx.server.register({
       id: 'h1',
       name: 'Hooks',
       queue: 'hooks',
       queueStats: queueStats({ deadLetter: 150 }),
     });
-    await server.register({
+    await fx.server.register({
       id: 'r1',
       name: 'Resizer',
       queue: 'images',
@@ -52,7 +42,7 @@ describe('<dlq-monitor>', () => {
       metrics: metrics({ errorCount: 4 }),
     });
     const { el } = await mountConnected<DlqMonitor>(
-      server,
+      fx.server,
       '<dlq-monitor warning="10" critical="100"></dlq-monitor>',
       'dlq-monitor',
     );
@@ -68,14 +58,14 @@ describe('<dlq-monitor>', () => {
   });
 
   it('fires pulse-threshold-change with hysteresis, so a hovering value does not flap', async () => {
-    await server.register({
+    await fx.server.register({
       id: 'q1',
       name: 'Q',
       queue: 'orders',
       queueStats: queueStats({ deadLetter: 0 }),
     });
     const { el } = await mountConnected<DlqMonitor>(
-      server,
+      fx.server,
       '<dlq-monitor warning="10" critical="100"></dlq-monitor>',
       'dlq-monitor',
     );
@@ -85,7 +75,7 @@ describe('<dlq-monitor>', () => {
     document.addEventListener('pulse-threshold-change', listener);
     try {
       const set = async (deadLetter: number) => {
-        await server.heartbeat('q1', { queueStats: queueStats({ deadLetter }) });
+        await fx.server.heartbeat('q1', { queueStats: queueStats({ deadLetter }) });
         await until(
           () => row(el, 'orders')!.querySelector('[part~="value"]')!.textContent === String(deadLetter),
           `${deadLetter}`,
@@ -110,7 +100,7 @@ describe('<dlq-monitor>', () => {
   });
 
   it('shows whole names in a half-width column', async () => {
-    await server.register({
+    await fx.server.register({
       id: 'wh-1',
       name: 'Webhook dispatcher',
       queue: 'search-index',
@@ -118,7 +108,7 @@ describe('<dlq-monitor>', () => {
       metrics: metrics({ errorCount: 3 }),
     });
     const { el } = await mountConnected<DlqMonitor>(
-      server,
+      fx.server,
       '<dlq-monitor style="width: 640px"></dlq-monitor>',
       'dlq-monitor',
     );
@@ -130,8 +120,13 @@ describe('<dlq-monitor>', () => {
   });
 
   it('renders hostile names as text', async () => {
-    await server.register({ id: 'evil', name: HOSTILE, queue: HOSTILE, metrics: metrics({ errorCount: 7 }) });
-    const { el } = await mountConnected<DlqMonitor>(server, '<dlq-monitor></dlq-monitor>', 'dlq-monitor');
+    await fx.server.register({
+      id: 'evil',
+      name: HOSTILE,
+      queue: HOSTILE,
+      metrics: metrics({ errorCount: 7 }),
+    });
+    const { el } = await mountConnected<DlqMonitor>(fx.server, '<dlq-monitor></dlq-monitor>', 'dlq-monitor');
     await until(() => row(el, HOSTILE), 'hostile rows');
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect(textOf(el)).to.contain(HOSTILE);

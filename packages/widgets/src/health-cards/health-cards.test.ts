@@ -5,10 +5,8 @@ import {
   HOSTILE,
   metrics,
   mountConnected,
-  startServer,
-  type TestServer,
+  serverPerTest,
   textOf,
-  unmountAll,
   until,
 } from '../../test/drive-workers.js';
 import type { HealthCards } from './health-cards.js';
@@ -19,32 +17,34 @@ const names = (el: HealthCards) =>
   [...el.shadowRoot!.querySelectorAll('[part~="card"] .name')].map((n) => n.textContent!.trim());
 
 describe('<health-cards>', () => {
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    unmountAll();
-    await server.stop();
-  });
+  const fx = serverPerTest();
 
   it('renders the workers and resources the server holds', async () => {
-    await server.register({
+    await fx.server.register({
       id: 'api-1',
       name: 'API gateway',
       status: 'healthy',
       metrics: metrics({ responseTimeMs: 87 }),
     });
-    await server.register({
+    await fx.server.register({
       id: 'mail-1',
       name: 'Mailer',
       queue: 'email',
       status: 'degraded',
       metrics: metrics(),
     });
-    await server.resource({ id: 'pg', name: 'Postgres', kind: 'database', status: 'healthy', latencyMs: 3 });
-    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
+    await fx.server.resource({
+      id: 'pg',
+      name: 'Postgres',
+      kind: 'database',
+      status: 'healthy',
+      latencyMs: 3,
+    });
+    const { el } = await mountConnected<HealthCards>(
+      fx.server,
+      '<health-cards></health-cards>',
+      'health-cards',
+    );
     await until(() => card(el, 'pg'), 'resource card');
     expect(card(el, 'api-1')!.textContent)
       .to.contain('API gateway')
@@ -59,38 +59,46 @@ describe('<health-cards>', () => {
   });
 
   it('follows a worker through register, heartbeats, a status change and leaving', async () => {
-    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
+    const { el } = await mountConnected<HealthCards>(
+      fx.server,
+      '<health-cards></health-cards>',
+      'health-cards',
+    );
     expect(textOf(el)).to.contain('No workers yet');
-    await server.register({ id: 'w1', name: 'Resizer', metrics: metrics({ responseTimeMs: 10 }) });
+    await fx.server.register({ id: 'w1', name: 'Resizer', metrics: metrics({ responseTimeMs: 10 }) });
     const w1 = await until(() => card(el, 'w1'), 'card after register');
     expect(w1.textContent).to.contain('Starting');
-    await server.heartbeat('w1', { status: 'healthy' });
+    await fx.server.heartbeat('w1', { status: 'healthy' });
     await until(() => card(el, 'w1')!.textContent!.includes('Healthy'), 'healthy after heartbeat');
-    await server.heartbeat('w1', { metrics: metrics({ responseTimeMs: 250 }) });
+    await fx.server.heartbeat('w1', { metrics: metrics({ responseTimeMs: 250 }) });
     await until(() => card(el, 'w1')!.textContent!.includes('250 ms'), 'response time update');
-    await server.heartbeat('w1', { metrics: metrics({ responseTimeMs: 120 }) });
+    await fx.server.heartbeat('w1', { metrics: metrics({ responseTimeMs: 120 }) });
     await until(() => card(el, 'w1')!.querySelector('polyline')?.getAttribute('points'), 'sparkline');
-    await server.heartbeat('w1', { status: 'unhealthy' });
+    await fx.server.heartbeat('w1', { status: 'unhealthy' });
     await until(() => card(el, 'w1')!.textContent!.includes('Unhealthy'), 'status change');
     expect(card(el, 'w1')!.querySelector('[part~="status"]')!.textContent).to.contain('Unhealthy');
-    await server.leave('w1');
+    await fx.server.leave('w1');
     await until(() => card(el, 'w1')?.classList.contains('departed'), 'departed card fades');
     expect(card(el, 'w1')!.textContent).to.contain('Left');
   });
 
   it('ticks "last seen" between events', async () => {
-    await server.register({ id: 'w1', name: 'Quiet' });
-    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
+    await fx.server.register({ id: 'w1', name: 'Quiet' });
+    const { el } = await mountConnected<HealthCards>(
+      fx.server,
+      '<health-cards></health-cards>',
+      'health-cards',
+    );
     const seen = () => card(el, 'w1')!.querySelectorAll('dd')[2]!.textContent!.trim();
     await until(() => /[1-9] s ago/.test(seen()), 'seconds ticking', 4000);
   });
 
   it('filters by the status attribute and sorts by name', async () => {
-    await server.register({ id: 'b', name: 'Beta', status: 'degraded' });
-    await server.register({ id: 'a', name: 'Alpha', status: 'healthy' });
-    await server.register({ id: 'c', name: 'Gamma', status: 'unhealthy' });
+    await fx.server.register({ id: 'b', name: 'Beta', status: 'degraded' });
+    await fx.server.register({ id: 'a', name: 'Alpha', status: 'healthy' });
+    await fx.server.register({ id: 'c', name: 'Gamma', status: 'unhealthy' });
     const { el } = await mountConnected<HealthCards>(
-      server,
+      fx.server,
       '<health-cards sort="name"></health-cards>',
       'health-cards',
     );
@@ -113,9 +121,13 @@ describe('<health-cards>', () => {
   });
 
   it('renders hostile strings as text', async () => {
-    await server.register({ id: 'evil', name: HOSTILE, queue: HOSTILE });
-    await server.resource({ id: 'r-evil', name: HOSTILE, status: 'down', message: HOSTILE });
-    const { el } = await mountConnected<HealthCards>(server, '<health-cards></health-cards>', 'health-cards');
+    await fx.server.register({ id: 'evil', name: HOSTILE, queue: HOSTILE });
+    await fx.server.resource({ id: 'r-evil', name: HOSTILE, status: 'down', message: HOSTILE });
+    const { el } = await mountConnected<HealthCards>(
+      fx.server,
+      '<health-cards></health-cards>',
+      'health-cards',
+    );
     await until(() => card(el, 'r-evil'), 'cards');
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect(card(el, 'evil')!.querySelector('.name')!.textContent!.trim()).to.equal(HOSTILE);

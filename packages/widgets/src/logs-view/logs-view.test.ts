@@ -5,10 +5,8 @@ import {
   behavesLikeAPulseElement,
   HOSTILE,
   mountConnected,
-  startServer,
-  type TestServer,
+  serverPerTest,
   textOf,
-  unmountAll,
   until,
 } from '../../test/drive-workers.js';
 import { OVERSCAN } from '../base/row-window.js';
@@ -18,23 +16,15 @@ const rows = (el: LogsView) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(
 const messages = (el: LogsView) => rows(el).map((r) => r.querySelector('.msg')!.textContent!.trim());
 
 describe('<logs-view>', () => {
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    unmountAll();
-    await server.stop();
-  });
+  const fx = serverPerTest();
 
   it('shows the recent lines the server holds, in a role="log" list', async () => {
-    await server.register({ id: 'w1', name: 'Mailer' });
-    await server.log('w1', [
+    await fx.server.register({ id: 'w1', name: 'Mailer' });
+    await fx.server.log('w1', [
       { level: 'info', message: 'first' },
       { level: 'error', message: 'second' },
     ]);
-    const { el } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
     await until(() => messages(el).includes('second'), 'rows rendered');
     expect(el.shadowRoot!.querySelector('[role="log"]')).to.exist;
     const second = rows(el).find((r) => r.textContent!.includes('second'))!;
@@ -42,24 +32,24 @@ describe('<logs-view>', () => {
   });
 
   it('adds live lines and entries for registration, status change and leaving', async () => {
-    const { el } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
-    await server.register({ id: 'w2', name: 'Resizer', queue: 'images' });
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
+    await fx.server.register({ id: 'w2', name: 'Resizer', queue: 'images' });
     await until(() => messages(el).includes('Registered · queue images'), 'registration entry');
-    await server.log('w2', [{ level: 'warn', message: 'disk almost full' }]);
+    await fx.server.log('w2', [{ level: 'warn', message: 'disk almost full' }]);
     await until(() => messages(el).includes('disk almost full'), 'live line');
-    await server.heartbeat('w2', { status: 'unhealthy' });
+    await fx.server.heartbeat('w2', { status: 'unhealthy' });
     await until(() => messages(el).some((m) => m.startsWith('Status starting → unhealthy')), 'status entry');
-    await server.leave('w2');
+    await fx.server.leave('w2');
     await until(() => messages(el).includes('Deregistered'), 'leave entry');
     expect(el.lines.map((l) => l.kind)).to.deep.equal(['event', 'log', 'event', 'event']);
   });
 
   it('follows the tail, and pause holds "N updates waiting" and resumes without loss', async () => {
-    await server.register({ id: 'w1', name: 'Chatty' });
+    await fx.server.register({ id: 'w1', name: 'Chatty' });
     const batch = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => ({ level: 'info' as const, message: `line ${from + i}` }));
-    await server.log('w1', batch(0, 200));
-    const { el } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    await fx.server.log('w1', batch(0, 200));
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
     const log = el.shadowRoot!.querySelector<HTMLElement>('[role="log"]')!;
     const lastVisible = () => {
       const box = log.getBoundingClientRect();
@@ -75,10 +65,10 @@ describe('<logs-view>', () => {
     el.paused = true;
     await el.updateComplete;
     // Three log events and a registration, held (the client may batch them into fewer updates), every line kept.
-    await server.log('w1', batch(200, 10));
-    await server.log('w1', batch(210, 10));
-    await server.log('w1', batch(220, 10));
-    await server.register({ id: 'w2', name: 'Late' });
+    await fx.server.log('w1', batch(200, 10));
+    await fx.server.log('w1', batch(210, 10));
+    await fx.server.log('w1', batch(220, 10));
+    await fx.server.register({ id: 'w2', name: 'Late' });
     await until(() => /Paused · [1-9]\d* updates? waiting/.test(textOf(el)), '"N updates waiting"');
     expect(messages(el)).not.to.include('line 229');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="resume"]')!.click();
@@ -89,15 +79,15 @@ describe('<logs-view>', () => {
   });
 
   it('filters by level, worker and text', async () => {
-    await server.register({ id: 'a', name: 'Alpha' });
-    await server.register({ id: 'b', name: 'Beta' });
-    await server.log('a', [
+    await fx.server.register({ id: 'a', name: 'Alpha' });
+    await fx.server.register({ id: 'b', name: 'Beta' });
+    await fx.server.log('a', [
       { level: 'debug', message: 'a-debug' },
       { level: 'error', message: 'a-error' },
     ]);
-    await server.log('b', [{ level: 'warn', message: 'b-warn' }]);
+    await fx.server.log('b', [{ level: 'warn', message: 'b-warn' }]);
     const { el } = await mountConnected<LogsView>(
-      server,
+      fx.server,
       '<logs-view level="warn"></logs-view>',
       'logs-view',
     );
@@ -115,20 +105,20 @@ describe('<logs-view>', () => {
 
   it('keeps max-lines, and renders only a window of 100,000 lines, scrolled by keyboard', async function () {
     this.timeout(60_000);
-    await server.register({ id: 'w1', name: 'Firehose' });
+    await fx.server.register({ id: 'w1', name: 'Firehose' });
     const { el } = await mountConnected<LogsView>(
-      server,
+      fx.server,
       '<logs-view max-lines="100000"></logs-view>',
       'logs-view',
     );
     const batch = (i: number) =>
-      server.log(
+      fx.server.log(
         'w1',
         Array.from({ length: 1000 }, (_, j) => ({ level: 'info' as const, message: `bulk ${i * 1000 + j}` })),
       );
     // 110 batches of 1,000, five at a time, then one marker line to wait for.
     for (let i = 0; i < 110; i += 5) await Promise.all([0, 1, 2, 3, 4].map((j) => batch(i + j)));
-    await server.log('w1', [{ level: 'info', message: 'done' }]);
+    await fx.server.log('w1', [{ level: 'info', message: 'done' }]);
     await until(() => el.lines.at(-1)?.message === 'done', 'all lines arrived', 30_000);
     expect(el.lines).to.have.length(100_000);
     // The oldest went first: the registration entry is gone.
@@ -174,12 +164,12 @@ describe('<logs-view>', () => {
   });
 
   it('renders hostile strings and huge lines as text', async () => {
-    await server.register({ id: 'evil', name: HOSTILE });
-    await server.log('evil', [
+    await fx.server.register({ id: 'evil', name: HOSTILE });
+    await fx.server.log('evil', [
       { level: 'info', message: HOSTILE },
       { level: 'info', message: 'x'.repeat(8000) },
     ]);
-    const { el } = await mountConnected<LogsView>(server, '<logs-view></logs-view>', 'logs-view');
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
     await until(() => messages(el).includes(HOSTILE), 'hostile line');
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect(rows(el)[0]!.querySelector('.who')!.textContent).to.equal(HOSTILE);

@@ -5,10 +5,8 @@ import {
   HOSTILE,
   mountConnected,
   queueStats,
-  startServer,
-  type TestServer,
+  serverPerTest,
   textOf,
-  unmountAll,
   until,
 } from '../../test/drive-workers.js';
 import { OVERSCAN } from '../base/row-window.js';
@@ -24,46 +22,38 @@ const header = (el: QueuesView, label: string) =>
   )!;
 
 describe('<queues-view>', () => {
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    unmountAll();
-    await server.stop();
-  });
+  const fx = serverPerTest();
 
   it('shows every queue, summed over its workers, and follows heartbeats and departures', async () => {
-    await server.register({
+    await fx.server.register({
       id: 'e1',
       queue: 'email',
       status: 'healthy',
       queueStats: queueStats({ depth: 5, processed: 100 }),
     });
-    await server.register({
+    await fx.server.register({
       id: 'e2',
       queue: 'email',
       status: 'healthy',
       queueStats: queueStats({ depth: 7, processed: 50 }),
     });
-    await server.register({
+    await fx.server.register({
       id: 'i1',
       queue: 'images',
       status: 'healthy',
       queueStats: queueStats({ depth: 40, failed: 3 }),
     });
-    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    const { el } = await mountConnected<QueuesView>(fx.server, '<queues-view></queues-view>', 'queues-view');
     await until(() => rows(el).length === 2, 'two queues');
     // Deepest first by default.
     expect(names(el)).to.deep.equal(['images', 'email']);
     const email = () => rows(el)[1]!.textContent!.replace(/\s+/g, ' ');
     expect(email()).to.contain('12').and.contain('150');
     expect(rows(el)[1]!.cells[6]!.textContent!.trim()).to.equal('2');
-    await server.heartbeat('e1', { queueStats: queueStats({ depth: 100, processed: 120 }) });
+    await fx.server.heartbeat('e1', { queueStats: queueStats({ depth: 100, processed: 120 }) });
     await until(() => names(el)[0] === 'email', 'email now deepest');
     expect(rows(el)[0]!.cells[1]!.textContent).to.contain('107');
-    await server.leave('i1');
+    await fx.server.leave('i1');
     await until(() => rows(el).length === 1, 'images gone');
     expect(textOf(el)).to.contain('1 queue');
   });
@@ -74,9 +64,9 @@ describe('<queues-view>', () => {
       ['beta', 9, 1],
       ['gamma', 6, 5],
     ] as const) {
-      await server.register({ id, queue: id, queueStats: queueStats({ depth, ratePerSec: rate }) });
+      await fx.server.register({ id, queue: id, queueStats: queueStats({ depth, ratePerSec: rate }) });
     }
-    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    const { el } = await mountConnected<QueuesView>(fx.server, '<queues-view></queues-view>', 'queues-view');
     await until(() => rows(el).length === 3, 'three queues');
     expect(header(el, 'Depth').getAttribute('aria-sort')).to.equal('descending');
     expect(names(el)).to.deep.equal(['beta', 'gamma', 'alpha']);
@@ -110,11 +100,11 @@ describe('<queues-view>', () => {
         ids
           .slice(i, i + 50)
           .map((id, j) =>
-            server.register({ id, queue: id, queueStats: queueStats({ depth: (i + j) % 97 }) }),
+            fx.server.register({ id, queue: id, queueStats: queueStats({ depth: (i + j) % 97 }) }),
           ),
       );
     }
-    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    const { el } = await mountConnected<QueuesView>(fx.server, '<queues-view></queues-view>', 'queues-view');
     const table = el.shadowRoot!.querySelector('table')!;
     await until(() => table.getAttribute('aria-rowcount') === '1001', 'all 1,000 queues');
     // A viewport's worth of rows plus the overscan below it is in the DOM, not 1,000.
@@ -143,18 +133,18 @@ describe('<queues-view>', () => {
     expect(th.getBoundingClientRect().top).to.be.closeTo(scroller.getBoundingClientRect().top + 1, 2);
 
     // Live updates still land with 1,000 queues.
-    await server.heartbeat('q-0999', { queueStats: queueStats({ depth: 500 }) });
+    await fx.server.heartbeat('q-0999', { queueStats: queueStats({ depth: 500 }) });
     await until(() => rows(el).at(-1)!.cells[1]!.textContent!.includes('500'), 'update');
   });
 
   it('fits a narrow column without scrolling sideways, dropping In flight and Processed', async () => {
-    await server.register({
+    await fx.server.register({
       id: 'n1',
       queue: 'notifications-outbound',
       queueStats: queueStats({ depth: 123_456, failed: 12_345, ratePerSec: 987.6, processed: 9_999_999 }),
     });
     const { el } = await mountConnected<QueuesView>(
-      server,
+      fx.server,
       '<queues-view style="width: 560px"></queues-view>',
       'queues-view',
     );
@@ -176,8 +166,8 @@ describe('<queues-view>', () => {
   });
 
   it('renders hostile queue names as text', async () => {
-    await server.register({ id: 'evil', queue: HOSTILE, queueStats: queueStats({ depth: 1 }) });
-    const { el } = await mountConnected<QueuesView>(server, '<queues-view></queues-view>', 'queues-view');
+    await fx.server.register({ id: 'evil', queue: HOSTILE, queueStats: queueStats({ depth: 1 }) });
+    const { el } = await mountConnected<QueuesView>(fx.server, '<queues-view></queues-view>', 'queues-view');
     await until(() => rows(el).length === 1, 'row');
     expect(names(el)).to.deep.equal([HOSTILE]);
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);

@@ -4,10 +4,9 @@ import {
   behavesLikeAPulseElement,
   metrics,
   mountConnected,
+  serverPerTest,
   startServer,
-  type TestServer,
   textOf,
-  unmountAll,
   until,
 } from '../../test/drive-workers.js';
 import type { SystemMetrics } from './system-metrics.js';
@@ -20,30 +19,22 @@ const value = (el: SystemMetrics, label: string) =>
   tile(el, label)?.querySelector('[part~="value"]')?.textContent?.trim();
 
 describe('<system-metrics>', () => {
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    unmountAll();
-    await server.stop();
-  });
+  const fx = serverPerTest();
 
   it('shows an empty state, then the fleet figures the server computes', async () => {
     const { el } = await mountConnected<SystemMetrics>(
-      server,
+      fx.server,
       '<system-metrics></system-metrics>',
       'system-metrics',
     );
     expect(textOf(el)).to.contain('No metrics yet');
-    await server.register({
+    await fx.server.register({
       id: 'a',
       name: 'A',
       status: 'healthy',
       metrics: metrics({ cpu: 20, memoryBytes: 256 * 1024 ** 2, requestsPerSec: 10, responseTimeMs: 40 }),
     });
-    await server.register({
+    await fx.server.register({
       id: 'b',
       name: 'B',
       status: 'healthy',
@@ -58,14 +49,14 @@ describe('<system-metrics>', () => {
   });
 
   it('updates on heartbeats and draws trends over `window` seconds', async () => {
-    await server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics({ cpu: 10 }) });
+    await fx.server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics({ cpu: 10 }) });
     const { el } = await mountConnected<SystemMetrics>(
-      server,
+      fx.server,
       '<system-metrics window="60"></system-metrics>',
       'system-metrics',
     );
     for (const cpu of [30, 50, 70]) {
-      await server.heartbeat('a', { metrics: metrics({ cpu }) });
+      await fx.server.heartbeat('a', { metrics: metrics({ cpu }) });
       await until(() => value(el, 'CPU') === `${cpu}%`, `CPU ${cpu}%`);
     }
     const points = () => tile(el, 'CPU')!.querySelector('polyline')!.getAttribute('points')!;
@@ -74,7 +65,7 @@ describe('<system-metrics>', () => {
     expect(points().startsWith('0,')).to.equal(true);
     // A one-second window keeps only the newest samples (history now spans more than a second).
     await new Promise((r) => setTimeout(r, 1100));
-    await server.heartbeat('a', { metrics: metrics({ cpu: 90 }) });
+    await fx.server.heartbeat('a', { metrics: metrics({ cpu: 90 }) });
     await until(() => value(el, 'CPU') === '90%', 'CPU 90%');
     const before = points();
     el.window = 1;
@@ -84,29 +75,29 @@ describe('<system-metrics>', () => {
   });
 
   it('counts workers by status, and leaves departed workers out', async () => {
-    await server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics() });
-    await server.register({ id: 'b', name: 'B', status: 'unhealthy', metrics: metrics() });
+    await fx.server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics() });
+    await fx.server.register({ id: 'b', name: 'B', status: 'unhealthy', metrics: metrics() });
     const { el } = await mountConnected<SystemMetrics>(
-      server,
+      fx.server,
       '<system-metrics></system-metrics>',
       'system-metrics',
     );
     await until(() => tile(el, 'Workers')!.textContent!.includes('1 unhealthy'), 'by status');
-    await server.leave('b');
+    await fx.server.leave('b');
     await until(() => value(el, 'Workers')!.includes('/ 1 healthy'), 'one left');
   });
 
   it('counts workers from the live list, not the server aggregates of up to 5 s ago', async () => {
-    await server.stop();
-    server = await startServer({ dashboardIntervalMs: 60_000 });
-    await server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics() });
+    await fx.server.stop();
+    fx.server = await startServer({ dashboardIntervalMs: 60_000 });
+    await fx.server.register({ id: 'a', name: 'A', status: 'healthy', metrics: metrics() });
     const { el } = await mountConnected<SystemMetrics>(
-      server,
+      fx.server,
       '<system-metrics></system-metrics>',
       'system-metrics',
     );
     await until(() => value(el, 'Workers')?.includes('/ 1 healthy'), 'first worker');
-    await server.register({ id: 'b', name: 'B', status: 'degraded', metrics: metrics() });
+    await fx.server.register({ id: 'b', name: 'B', status: 'degraded', metrics: metrics() });
     await until(() => value(el, 'Workers')!.includes('/ 2 healthy'), 'second worker at once', 2000);
     expect(tile(el, 'Workers')!.textContent).to.contain('1 degraded');
   });

@@ -1,13 +1,14 @@
+import { compareEventIds as compareParsed, parseEventId } from '@pulseboard/protocol';
+
 /**
  * Event ids are `<epochMs>-<seq>` (a Redis stream id, or the same shape in
  * memory), compared numerically part by part since string order puts `9-0`
  * after `10-0`. Returns <0, 0 or >0, or NaN when either id has another shape.
  */
 export function compareEventIds(a: string, b: string): number {
-  const left = parse(a);
-  const right = parse(b);
-  if (!left || !right) return Number.NaN;
-  return left[0] - right[0] || left[1] - right[1];
+  const left = parseEventId(a);
+  const right = parseEventId(b);
+  return left && right ? compareParsed(left, right) : Number.NaN;
 }
 
 /**
@@ -16,11 +17,6 @@ export function compareEventIds(a: string, b: string): number {
  */
 export const isNewer = (id: string, last: string | null): boolean =>
   last === null || !(compareEventIds(id, last) <= 0);
-
-function parse(id: string): [number, number] | null {
-  const match = /^(\d{1,15})-(\d{1,15})$/.exec(id);
-  return match ? [Number(match[1]), Number(match[2])] : null;
-}
 
 /** Sent once per connection (never logged, never replayed): delivered even when their id is not newer. */
 const PER_CONNECTION = new Set(['initial_data', 'ping', 'reconnect']);
