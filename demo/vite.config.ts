@@ -1,4 +1,5 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import vue from '@vitejs/plugin-vue';
@@ -39,6 +40,28 @@ function scriptTagBundles(): Plugin {
   };
 }
 
+const navPartial = fileURLToPath(new URL('pages/nav.html', import.meta.url));
+
+/**
+ * The top bar the demo pages share (demo/pages/nav.html) goes where a page
+ * says `<!-- pulse-nav -->`, with the page's own link marked
+ * `aria-current="page"`. The Drop-in page has its own chrome and no placeholder.
+ */
+function sharedNav(): Plugin {
+  return {
+    name: 'pulseboard-shared-nav',
+    transformIndexHtml(html, { filename }) {
+      if (!html.includes('<!-- pulse-nav -->')) return html;
+      const name = basename(filename);
+      const href = name === 'index.html' ? './' : `./${name}`;
+      const nav = readFileSync(navPartial, 'utf8')
+        .trimEnd()
+        .replace(`<a href="${href}">`, `<a href="${href}" aria-current="page">`);
+      return html.replace(/^[ \t]*<!-- pulse-nav -->/m, () => nav);
+    },
+  };
+}
+
 // The Drop-in page's classic script is meant to stay unbundled; Vite's note about it is noise.
 const logger = createLogger('warn');
 const warn = logger.warn.bind(logger);
@@ -64,6 +87,7 @@ export default defineConfig({
     // Vue must leave the Pulseboard tags to the browser's custom element registry.
     vue({ template: { compilerOptions: { isCustomElement: (tag) => TAGS.has(tag) } } }),
     scriptTagBundles(),
+    sharedNav(),
   ],
   server: {
     port: 5173,

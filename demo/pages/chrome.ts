@@ -1,5 +1,6 @@
 /**
- * The demo site's top bar: marks the current page and switches the theme of
+ * The demo site's top bar (demo/pages/nav.html, put in each page with its own
+ * link marked by a plugin in demo/vite.config.ts): switches the theme of
  * the page and of every Pulseboard element on it (their `theme` attribute;
  * "Auto" removes it, so they follow `prefers-color-scheme`).
  */
@@ -18,11 +19,6 @@ export function applyTheme(mode: Mode, scope: ParentNode = document): void {
 }
 
 export function setUpChrome(): void {
-  const here = location.pathname.replace(/\.html$/, '').replace(/\/$/, '/index');
-  for (const link of document.querySelectorAll<HTMLAnchorElement>('.topbar nav a')) {
-    const target = new URL(link.href).pathname.replace(/\.html$/, '').replace(/\/$/, '/index');
-    if (target === here) link.setAttribute('aria-current', 'page');
-  }
   const select = document.querySelector<HTMLSelectElement>('#theme');
   const stored = (localStorage.getItem(KEY) as Mode | null) ?? 'auto';
   applyTheme(stored);
