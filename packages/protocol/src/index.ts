@@ -205,25 +205,56 @@ export interface WorkerStatusUpdatePayload {
   lastHeartbeatAt: number;
 }
 
+/** A worker's latest heartbeat values, as the server coalesces them per tick. */
 export interface MetricsItem {
   id: string;
   metrics: WorkerMetrics | null;
   queueStats: QueueStats | null;
-  /**
-   * The worker's latest heartbeat (server clock). Sent by every current
-   * server; optional because older servers sent it as `worker_status_update`.
-   */
-  lastHeartbeatAt?: number;
+  /** The worker's latest heartbeat (server clock). */
+  lastHeartbeatAt: number;
 }
+
+/** The order of the values in a metrics row's `metrics` array (sent as `metrics_update.fields.metrics`). */
+export const METRICS_FIELDS = [
+  'cpu',
+  'memoryBytes',
+  'requestsPerSec',
+  'responseTimeMs',
+  'errorCount',
+  'uptimeSec',
+] as const satisfies readonly (keyof WorkerMetrics)[];
+
+/** The order of the values in a metrics row's `queueStats` array (sent as `metrics_update.fields.queueStats`). */
+export const QUEUE_STATS_FIELDS = [
+  'depth',
+  'inFlight',
+  'processed',
+  'failed',
+  'deadLetter',
+  'ratePerSec',
+] as const satisfies readonly (keyof QueueStats)[];
+
+/**
+ * One worker in a `metrics_update`: a `MetricsItem` as an array, values in the
+ * order `fields` names, so 1,000 workers cost ~75 KB a tick instead of ~270 KB.
+ */
+export type MetricsRow = [
+  id: string,
+  lastHeartbeatAt: number,
+  metrics: number[] | null,
+  queueStats: number[] | null,
+];
 
 export interface MetricsUpdatePayload {
   v: ProtocolVersion;
   at: number;
+  /** What each row's value arrays hold, in order (read by name, so fields can be added later). */
+  fields: { metrics: readonly string[]; queueStats: readonly string[] };
   /**
-   * One entry per worker that heartbeated (or re-registered) during the tick,
+   * One row per worker that heartbeated (or re-registered) during the tick,
    * whether or not it sent metrics; latest values only.
    */
-  items: MetricsItem[];
+  items: MetricsRow[];
 }
 
 export interface ResourcesUpdatePayload {

@@ -35,7 +35,7 @@ function workersOf(input: LoggedEventInput): readonly string[] | null {
     case 'worker_status_update':
       return [input.data.id];
     case 'metrics_update':
-      return input.data.items.map((item) => item.id);
+      return input.data.items.map((row) => row[0]);
     case 'log':
       return input.data.entries.map((entry) => entry.workerId);
     case 'dashboard_update':
@@ -58,7 +58,7 @@ export function frameForWorkers(event: AnyLoggedEvent, workers: ReadonlySet<stri
   switch (event.type) {
     case 'metrics_update': {
       if (matching === 0) return null;
-      const items = event.data.items.filter((item) => workers.has(item.id));
+      const items = event.data.items.filter((row) => workers.has(row[0]));
       return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, items }));
     }
     case 'log': {

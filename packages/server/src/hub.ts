@@ -1,8 +1,13 @@
 import {
   type InitialDataPayload,
+  METRICS_FIELDS,
   type MetricsItem,
+  type MetricsRow,
   PROTOCOL_VERSION,
+  QUEUE_STATS_FIELDS,
+  type QueueStats,
   type ServerTimings,
+  type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
 import type { LoggedEventInput } from './events.js';
@@ -18,6 +23,14 @@ export interface HubOptions {
 }
 
 const v = PROTOCOL_VERSION;
+const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
+
+const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): MetricsRow => [
+  id,
+  lastHeartbeatAt,
+  metrics && METRICS_FIELDS.map((field) => (metrics as WorkerMetrics)[field]),
+  queueStats && QUEUE_STATS_FIELDS.map((field) => (queueStats as QueueStats)[field]),
+];
 
 /**
  * Turns registry changes into logged events: most at once; heartbeats (metrics
@@ -60,9 +73,9 @@ export class Hub {
   /** One metrics_update with the latest values of every worker that heartbeated since the last one. */
   async flushMetrics(): Promise<void> {
     if (this.#pendingMetrics.size === 0) return;
-    const items = [...this.#pendingMetrics.values()];
+    const items = Array.from(this.#pendingMetrics.values(), toRow);
     this.#pendingMetrics.clear();
-    await this.#log.append({ type: 'metrics_update', data: { v, at: this.#now(), items } });
+    await this.#log.append({ type: 'metrics_update', data: { v, at: this.#now(), fields, items } });
   }
 
   async publishDashboard(): Promise<void> {

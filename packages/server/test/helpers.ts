@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { after } from 'node:test';
-import type { EventType, PulseEvent } from '@pulseboard/protocol';
+import type { EventType, MetricsItem, MetricsUpdatePayload, PulseEvent } from '@pulseboard/protocol';
 import { compareEventIds, EVENT_TYPES, parseEventId } from '@pulseboard/protocol';
 import { EventSource } from 'eventsource';
 import { createApp, type PulseServer, type ServerConfigInput } from '../src/index.js';
@@ -92,6 +92,18 @@ export const queueStats = (overrides: Record<string, number> = {}) => ({
   ratePerSec: 0,
   ...overrides,
 });
+
+/** A `metrics_update`'s rows read back into items, by the field names the event carries. */
+export function metricsItems(data: MetricsUpdatePayload): MetricsItem[] {
+  const read = (names: readonly string[], values: number[] | null) =>
+    values && Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  return data.items.map(([id, lastHeartbeatAt, metrics, queueStats]) => ({
+    id,
+    lastHeartbeatAt,
+    metrics: read(data.fields.metrics, metrics) as MetricsItem['metrics'],
+    queueStats: read(data.fields.queueStats, queueStats) as MetricsItem['queueStats'],
+  }));
+}
 
 export interface StreamOptions {
   query?: Record<string, string>;

@@ -6,6 +6,7 @@ import {
   type ApiResponse,
   eventually,
   metrics,
+  metricsItems,
   openStream,
   Stream,
   startServer,
@@ -171,7 +172,7 @@ describe('Redis faults', () => {
           );
       await onA.until(() => workers.every(back), 'every worker registered again', 10_000);
       await onA.next('metrics_update', (e) =>
-        e.data.items.some((item) => (item.lastHeartbeatAt ?? 0) >= restarted + 100),
+        metricsItems(e.data).some((item) => item.lastHeartbeatAt >= restarted + 100),
       );
     } finally {
       stop = true;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { createReporter } from '../src/index.js';
-import { metrics, openStream, startServer } from './helpers.js';
+import { metrics, metricsItems, openStream, startServer } from './helpers.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -27,7 +27,7 @@ test('reporter: registers, heartbeats, batches logs, re-registers after a 404, d
     await reporter.start();
     const registered = await stream.next('worker_registered', (e) => e.data.worker.id === 'rep-1');
     assert.equal(registered.data.worker.status, 'healthy', 'registers with the state it was given');
-    await stream.next('metrics_update', (e) => e.data.items.some((item) => item.metrics?.cpu === 33));
+    await stream.next('metrics_update', (e) => metricsItems(e.data).some((item) => item.metrics?.cpu === 33));
 
     for (let i = 0; i < 5; i++) reporter.log('info', `line ${i}`);
     const log = await stream.next('log');

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { backends } from './backends.js';
-import { compareIds, metrics, openStream, Stream, startProxy, type TestServer } from './helpers.js';
+import {
+  compareIds,
+  metrics,
+  metricsItems,
+  openStream,
+  Stream,
+  startProxy,
+  type TestServer,
+} from './helpers.js';
 
 /** Reads a raw /events response until `done` says it has enough text. */
 async function readRaw(url: string, headers: Record<string, string>, done: (text: string) => boolean) {
@@ -158,7 +166,9 @@ for (const backend of backends()) {
         const text = JSON.stringify(event.data);
         assert.ok(!text.includes('"fb"'), `${event.type} mentions only fa: ${text}`);
       }
-      assert.ok(justA.of('metrics_update').every((e) => e.data.items.every((item) => item.id === 'fa')));
+      assert.ok(
+        justA.of('metrics_update').every((e) => metricsItems(e.data).every((item) => item.id === 'fa')),
+      );
       assert.deepEqual(
         justA.of('log').map((e) => e.data.entries[0]?.message),
         ['a'],

@@ -6,6 +6,7 @@ import {
   compareIds,
   eventually,
   metrics,
+  metricsItems,
   openStream,
   promValue,
   queueStats,
@@ -44,8 +45,8 @@ for (const backend of backends()) {
         queueStats: queueStats({ deadLetter: 3 }),
         resources: [{ id: 'db', kind: 'database', status: 'healthy', latencyMs: 3 }],
       });
-      const item = (await stream.next('metrics_update', (e) => e.data.items[0]?.metrics?.cpu === 42)).data
-        .items[0];
+      const update = await stream.next('metrics_update', (e) => metricsItems(e.data)[0]?.metrics?.cpu === 42);
+      const item = metricsItems(update.data)[0];
       const listed = (await t.api.get('/api/workers')).body.workers.find(
         (w: { id: string }) => w.id === 'w-all',
       );
@@ -158,7 +159,7 @@ for (const backend of backends()) {
         await slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics({ cpu: 11 }) });
         const next = await stream.next('metrics_update', (e) => e.id !== first.id);
         assert.deepEqual(
-          next.data.items
+          metricsItems(next.data)
             .map((item) => [item.id, item.metrics?.cpu ?? null, item.queueStats?.depth ?? null])
             .sort(),
           [

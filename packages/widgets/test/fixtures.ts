@@ -1,10 +1,13 @@
-import type {
-  Aggregates,
-  InitialDataPayload,
-  LogEntry,
-  ServerTimings,
-  Worker,
-  WorkerMetrics,
+import {
+  type Aggregates,
+  type InitialDataPayload,
+  type LogEntry,
+  METRICS_FIELDS,
+  type MetricsUpdatePayload,
+  QUEUE_STATS_FIELDS,
+  type ServerTimings,
+  type Worker,
+  type WorkerMetrics,
 } from '@pulseboard/protocol';
 
 /** Builders for well-formed payloads; tests override only what they are about. */
@@ -72,4 +75,20 @@ export const initialData = (overrides: Partial<InitialDataPayload> = {}): Initia
   logs: [],
   config: timings,
   ...overrides,
+});
+
+/** A metrics_update as the server encodes it: one row per worker, metrics values in field order. */
+export const metricsUpdate = (
+  at: number,
+  items: { id: string; metrics: WorkerMetrics | null; lastHeartbeatAt?: number }[],
+): MetricsUpdatePayload => ({
+  v: 1,
+  at,
+  fields: { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS },
+  items: items.map((item) => [
+    item.id,
+    item.lastHeartbeatAt ?? at,
+    item.metrics && METRICS_FIELDS.map((field) => (item.metrics as WorkerMetrics)[field]),
+    null,
+  ]),
 });

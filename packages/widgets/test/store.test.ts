@@ -11,7 +11,7 @@ import {
   type StoreState,
 } from '../src/store/index.js';
 import { compareEventIds, isNewer } from '../src/transport/event-id.js';
-import { aggregates, initialData, log, metrics, worker } from './fixtures.js';
+import { aggregates, initialData, log, metrics, metricsUpdate, worker } from './fixtures.js';
 
 const apply = (state: StoreState, ...events: RawEvent[]) =>
   events.reduce((s, e) => reduce(s, e, 5000).state, state);
@@ -46,7 +46,7 @@ describe('initial_data', () => {
   test('a resync replaces the data, keeps history of workers still there, and fades out the others', () => {
     const before = apply(ready(), {
       type: 'metrics_update',
-      data: { v: 1, at: 2000, items: [{ id: 'a', metrics: metrics({ cpu: 50 }), queueStats: null }] },
+      data: metricsUpdate(2000, [{ id: 'a', metrics: metrics({ cpu: 50 }) }]),
     });
     const after = reduce(
       before,
@@ -118,10 +118,8 @@ describe('worker events', () => {
   test('metrics_update copies the map once and leaves untouched workers as they were', () => {
     const many = Array.from({ length: 1000 }, (_, i) => worker(`w${i}`));
     const state = ready(initialData({ workers: many }));
-    const items = many
-      .slice(0, 500)
-      .map((w) => ({ id: w.id, metrics: metrics({ cpu: 99 }), queueStats: null }));
-    const result = reduce(state, { type: 'metrics_update', data: { v: 1, at: 2000, items } });
+    const items = many.slice(0, 500).map((w) => ({ id: w.id, metrics: metrics({ cpu: 99 }) }));
+    const result = reduce(state, { type: 'metrics_update', data: metricsUpdate(2000, items) });
     assert.deepEqual([...result.changed], ['workers', 'history']);
     assert.equal(result.state.workers.get('w0')?.metrics?.cpu, 99);
     assert.equal(result.state.workers.get('w999'), state.workers.get('w999'));
@@ -134,7 +132,7 @@ describe('worker events', () => {
     for (let at = 2000; at < 2000 + 300 * 1000; at += 1000) {
       state = apply(state, {
         type: 'metrics_update',
-        data: { v: 1, at, items: [{ id: 'a', metrics: metrics({ responseTimeMs: at }), queueStats: null }] },
+        data: metricsUpdate(at, [{ id: 'a', metrics: metrics({ responseTimeMs: at }) }]),
       });
     }
     const samples = state.history.get('a')?.responseTimeMs ?? [];
@@ -298,6 +296,43 @@ describe('bad input', () => {
         ['info', 'kept as info'],
       ],
     );
+  });
+
+  test('metrics rows: malformed rows are dropped, fields are read by name, hostile names reach no prototype', () => {
+    const update = metricsUpdate(2000, [{ id: 'a', metrics: metrics({ cpu: 7 }) }]);
+    const result = reduce(ready(), {
+      type: 'metrics_update',
+      data: {
+        ...update,
+        // Reordered, with an unknown field and a hostile one: values follow their names.
+        fields: { metrics: ['__proto__', 'uptimeSec', 'cpu', 'surprise'], queueStats: 'nope' },
+        items: [
+          ['a', 1500, [{ polluted: true }, 12, 33, 99], [1, 2, 3]],
+          ['b', 'soon', 'not an array', null],
+          null,
+          { id: 'a' },
+          [42, 1, [], []],
+        ],
+      },
+    });
+    assert.equal(result.skipped, false);
+    assert.match(result.problem ?? '', /malformed items dropped/);
+    const a = result.state.workers.get('a');
+    assert.deepEqual(a?.metrics, {
+      ...metrics(),
+      cpu: 33,
+      memoryBytes: 0,
+      requestsPerSec: 0,
+      responseTimeMs: 0,
+      errorCount: 0,
+      uptimeSec: 12,
+    });
+    assert.equal(a?.queueStats, null, 'no usable queue stats without field names');
+    assert.equal(Object.getPrototypeOf(a?.metrics), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const b = result.state.workers.get('b');
+    assert.equal(b?.metrics, null, 'values that are not an array read as no metrics');
+    assert.equal(b?.lastHeartbeatAt, ready().workers.get('b')?.lastHeartbeatAt, 'a bad time never goes back');
   });
 
   test('NaN, infinite and negative numbers become 0; hostile strings stay plain text', () => {

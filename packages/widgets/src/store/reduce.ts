@@ -260,29 +260,32 @@ const reducers: Record<string, Reducer> = {
   metrics_update(state, data, _now, own) {
     if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
     const at = read.count(data.at);
+    const fields = read.isRecord(data.fields) ? data.fields : {};
     const { historyLength } = state.options;
     let workers: Map<string, Worker> | undefined;
     let history: Map<string, WorkerHistory> | undefined;
     let dropped = false;
-    for (const item of data.items) {
-      if (!read.isRecord(item) || !read.isId(item.id)) {
+    for (const row of data.items as unknown[]) {
+      // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
+      if (!Array.isArray(row) || !read.isId(row[0])) {
         dropped = true;
         continue;
       }
-      const current = state.workers.get(item.id);
+      const [id, heartbeatAt, metricValues, queueValues] = row;
+      const current = state.workers.get(id);
       if (!current) continue;
-      const metrics = read.metrics(item.metrics);
+      const metrics = read.metrics(read.rowValues(fields.metrics, metricValues));
       // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
       workers ??= own(state.workers);
       history ??= own(state.history);
-      workers.set(item.id, {
+      workers.set(id, {
         ...current,
         metrics,
-        queueStats: read.queueStats(item.queueStats),
-        // Heartbeats ride here; max, since instances flush their ticks independently (and older servers omit it).
-        lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(item.lastHeartbeatAt)),
+        queueStats: read.queueStats(read.rowValues(fields.queueStats, queueValues)),
+        // Heartbeats ride here; max, since instances flush their ticks independently.
+        lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(heartbeatAt)),
       });
-      recordSample(history, { id: item.id, metrics }, at, historyLength);
+      recordSample(history, { id, metrics }, at, historyLength);
     }
     const problem = droppedItems('metrics_update', dropped);
     if (!workers || !history) return unchanged(state, problem);

@@ -3,6 +3,8 @@ import {
   LOG_LEVELS,
   type LogEntry,
   type LogLevel,
+  METRICS_FIELDS,
+  QUEUE_STATS_FIELDS,
   type QueueStats,
   type QueueSummary,
   RESOURCE_KINDS,
@@ -55,25 +57,6 @@ function counts<K extends string>(keys: readonly K[], value: unknown): Record<K,
   return Object.fromEntries(keys.map((key) => [key, count(source[key])])) as Record<K, number>;
 }
 
-const METRIC_KEYS = [
-  'cpu',
-  'memoryBytes',
-  'requestsPerSec',
-  'responseTimeMs',
-  'errorCount',
-  'uptimeSec',
-] as const satisfies readonly (keyof WorkerMetrics)[];
-
-/** The counters a queue's stats and a queue summary share. */
-const QUEUE_KEYS = [
-  'depth',
-  'inFlight',
-  'processed',
-  'failed',
-  'deadLetter',
-  'ratePerSec',
-] as const satisfies readonly (keyof QueueStats)[];
-
 const TIMING_KEYS = [
   'heartbeatIntervalMs',
   'staleAfterMs',
@@ -85,10 +68,20 @@ const TIMING_KEYS = [
 ] as const satisfies readonly (keyof ServerTimings)[];
 
 export const metrics = (value: unknown): WorkerMetrics | null =>
-  isRecord(value) ? counts(METRIC_KEYS, value) : null;
+  isRecord(value) ? counts(METRICS_FIELDS, value) : null;
 
 export const queueStats = (value: unknown): QueueStats | null =>
-  isRecord(value) ? counts(QUEUE_KEYS, value) : null;
+  isRecord(value) ? counts(QUEUE_STATS_FIELDS, value) : null;
+
+/**
+ * A `metrics_update` row's value array as a record keyed by the event's field
+ * names (own properties only, so a hostile name cannot reach a prototype), for
+ * `metrics` and `queueStats` to read; null when either is not an array.
+ */
+export const rowValues = (names: unknown, values: unknown): Json | null =>
+  Array.isArray(names) && Array.isArray(values)
+    ? Object.fromEntries(names.map((name, i) => [name, values[i]]))
+    : null;
 
 function labels(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
@@ -144,7 +137,7 @@ export function queueSummary(value: unknown): QueueSummary | null {
   if (!isRecord(value) || typeof value.name !== 'string') return null;
   return {
     name: value.name,
-    ...counts([...QUEUE_KEYS, 'consumers'], value),
+    ...counts([...QUEUE_STATS_FIELDS, 'consumers'], value),
     workerIds: Array.isArray(value.workerIds) ? value.workerIds.filter(isId) : [],
   };
 }
