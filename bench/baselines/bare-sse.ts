@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { handleLogPost } from './log-route.js';
 
 /**
  * The platform's floor: a bare `node:http` SSE broadcaster. It serves the same
@@ -45,29 +46,7 @@ export function createBareSse(): http.Server {
       res.on('close', () => clients.delete(res));
       return;
     }
-    const logs = req.method === 'POST' && /^\/api\/workers\/([^/]+)\/logs$/.exec(req.url ?? '');
-    if (logs) {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => {
-        body += c;
-      });
-      req.on('end', () => {
-        const { entries } = JSON.parse(body) as { entries: { level: string; message: string }[] };
-        const at = Date.now();
-        const workerId = logs[1]!;
-        broadcast(
-          'log',
-          JSON.stringify({
-            v: 1,
-            entries: entries.map((e) => ({ workerId, level: e.level, message: e.message, at })),
-          }),
-        );
-        res.writeHead(202, { 'content-type': 'application/json', 'content-length': 11 });
-        res.end('{"ok":true}');
-      });
-      return;
-    }
+    if (handleLogPost(req, res, (payload) => broadcast('log', JSON.stringify(payload)))) return;
     res.writeHead(404).end();
   });
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { createChannel, createSession } from 'better-sse';
+import { handleLogPost } from './log-route.js';
 
 /**
  * The same two routes as the bare broadcaster, on `better-sse` (a popular SSE
@@ -19,27 +20,10 @@ export function createBetterSse(): http.Server {
       );
       return;
     }
-    const logs = req.method === 'POST' && /^\/api\/workers\/([^/]+)\/logs$/.exec(req.url ?? '');
-    if (logs) {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => {
-        body += c;
-      });
-      req.on('end', () => {
-        const { entries } = JSON.parse(body) as { entries: { level: string; message: string }[] };
-        const at = Date.now();
-        const workerId = logs[1]!;
-        channel.broadcast(
-          { v: 1, entries: entries.map((e) => ({ workerId, level: e.level, message: e.message, at })) },
-          'log',
-          { eventId: `${boot}-${++seq}` },
-        );
-        res.writeHead(202, { 'content-type': 'application/json', 'content-length': 11 });
-        res.end('{"ok":true}');
-      });
-      return;
-    }
+    const published = handleLogPost(req, res, (payload) =>
+      channel.broadcast(payload, 'log', { eventId: `${boot}-${++seq}` }),
+    );
+    if (published) return;
     res.writeHead(404).end();
   });
 }
