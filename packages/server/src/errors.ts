@@ -1,6 +1,7 @@
 import type { ErrorBody } from '@pulseboard/protocol';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { StorageUnavailableError } from './store/types.js';
 
 /** An error the API answers with `{error: {code, message, issues?}}`. */
 export class HttpError extends Error {
@@ -23,7 +24,7 @@ export function sendError(ctx: Context, error: HttpError): void {
   ctx.body = body;
 }
 
-/** Outermost middleware: every failure and every unmatched route becomes a JSON error. */
+/** Outermost middleware: every failure and every unmatched route becomes a JSON error (storage away: 503). */
 export function errorHandler(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -51,6 +52,11 @@ export function errorHandler(logger: Logger) {
       }
     } catch (err) {
       if (err instanceof HttpError) return sendError(ctx, err);
+      if (err instanceof StorageUnavailableError) {
+        // Retry-After, not a silent loss: the reporter backs off and sends again.
+        const headers = { 'Retry-After': '2' };
+        return sendError(ctx, new HttpError(503, 'storage_unavailable', err.message, undefined, headers));
+      }
       const status = (err as { status?: unknown }).status;
       if (typeof status === 'number' && status >= 400 && status < 500) {
         return sendError(ctx, new HttpError(status, 'bad_request', (err as Error).message));
