@@ -245,6 +245,16 @@ describe('bad input: a clear JSON error, no change, everyone else keeps being se
     });
   }
 
+  test('the JSON media type is read case-insensitively, with parameters; a +json type is not it', async () => {
+    const post = (contentType: string) =>
+      t.api.send('POST', '/api/workers', '{}', { 'content-type': contentType });
+    // Read as JSON, then refused by validation: the media type passed.
+    assert.equal((await post('Application/JSON ; charset=utf-8')).body.error.code, 'invalid_body');
+    const suffixed = await post('application/vnd.api+json');
+    assert.equal(suffixed.status, 415);
+    assert.equal(suffixed.body.error.code, 'unsupported_media_type');
+  });
+
   test('validation errors name the fields', async () => {
     const response = await t.api.post('/api/workers', { id: 'a b', extra: 1, metrics: metrics({ cpu: -1 }) });
     const paths = response.body.error.issues.map((issue: { path: string }) => issue.path).sort();
