@@ -281,8 +281,15 @@ export async function browserSuite(opts: BrowserOptions, log: (s: string) => voi
     await workers[0]!.call('logs', { id: logger, total: opts.logStreamMs, batch: 50, perSec: 1000 }, 120_000);
     const frames = await logsPage.evaluate(() => window.__bench.stopFrames());
     await logsPage.close();
-    const frameP95 = percentileOf(frames, 95);
-    details.logs = { kept, frames: frames.length, p50: percentileOf(frames, 50), p95: frameP95 };
+    // Frame time in whole display frames: rAF timestamps jitter by about 0.1 ms around the display's
+    // period (an idle page reads p95 16.8 ms at 60 Hz), so each interval counts as the periods it
+    // spans, the period being the median interval; more than 10% over one period is two.
+    const period = percentileOf(frames, 50);
+    const frameP95 = percentileOf(
+      frames.map((f) => Math.max(1, Math.ceil(f / period - 0.1)) * period),
+      95,
+    );
+    details.logs = { kept, frames: frames.length, period, p95: frameP95, rawP95: percentileOf(frames, 95) };
     log(`  logs-view: ${kept} lines kept, ${frames.length} frames, p95 ${frameP95.toFixed(1)} ms`);
     rows.push(
       row({

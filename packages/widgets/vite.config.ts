@@ -98,8 +98,10 @@ export function minifyHtmlLiterals(): Plugin {
 
 /**
  * Whitespace runs holding a line break become one space, except inside quoted
- * attribute values. `state` carries the position (in a tag? in a quoted value?)
- * from one static part of a template to the next.
+ * attribute values, and a static attribute value that needs no quotes loses
+ * them (`class="dot"` → `class=dot`; not one with a space, a quote, a binding
+ * or a `/` after it). `state` carries the position (in a tag? in a quoted
+ * value?) from one static part of a template to the next.
  */
 export function collapseMarkup(raw: string, state: { tag: boolean; quote: string }): string {
   let out = '';
@@ -108,7 +110,14 @@ export function collapseMarkup(raw: string, state: { tag: boolean; quote: string
     if (state.quote) {
       if (ch === state.quote) state.quote = '';
     } else if (state.tag && (ch === '"' || ch === "'")) state.quote = ch;
-    else if (ch === '<' && /[a-zA-Z/!]/.test(raw[i + 1] ?? '')) state.tag = true;
+    else if (state.tag && ch === '=') {
+      const value = /^(["'])([\w.:#%-]+)\1(?=[\s>])/.exec(raw.slice(i + 1));
+      if (value) {
+        out += `=${value[2]}`;
+        i += value[0].length;
+        continue;
+      }
+    } else if (ch === '<' && /[a-zA-Z/!]/.test(raw[i + 1] ?? '')) state.tag = true;
     else if (ch === '>') state.tag = false;
     else if (/\s/.test(ch)) {
       const run = /^\s+/.exec(raw.slice(i))![0];

@@ -16,8 +16,12 @@ export interface RowRange {
  * wrapping): only the rows in view, plus a few, are in the DOM, between spacers
  * that stand in for the rest, so 100,000 rows cost what 30 do and the
  * scrollbar still reflects the whole list. The host renders `range(total)`
- * and binds `onScroll` to the scroller. The row height is measured from a
- * rendered row after each update (fonts and themes change it).
+ * and binds `onScroll` to the scroller.
+ *
+ * Sizes are read when the browser reports them (a ResizeObserver on the
+ * scroller and a row: fonts and themes change the row height) and on scroll,
+ * never right after an update: reading layout there made the browser lay out
+ * the page in the middle of every element's update, once per element.
  *
  * About 1 KB minified where @lit-labs/virtualizer (variable heights) is ~30 KB,
  * a third of the library's 30 KB gzip budget.
@@ -30,7 +34,9 @@ export class RowWindow implements ReactiveController {
   #first = 0;
   /** Rows in a window; a guess until the scroller has been measured. */
   #count = 30;
-  #frame = 0;
+  readonly #resized = new ResizeObserver(() => this.#measure());
+  /** The scroller and row being observed. */
+  #observed: (Element | null)[] = [];
 
   /** `scroller` and `row` are selectors in the host's render root; `rowPx` is the height until a row is measured. */
   constructor(host: ReactiveElement, scroller: string, row: string, rowPx: number) {
@@ -48,36 +54,34 @@ export class RowWindow implements ReactiveController {
     return { first, end, before: first * this.#rowPx, after: (total - end) * this.#rowPx };
   }
 
-  /** Bind to the scroller's `scroll` event. */
-  readonly onScroll = (event: Event): void => {
-    const scroller = event.currentTarget as HTMLElement;
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#measure(scroller);
-    });
-  };
+  /** Bind to the scroller's `scroll` event (fired at most once a frame). */
+  readonly onScroll = (): void => this.#measure();
 
   hostUpdated(): void {
     const root = this.#host.renderRoot;
-    const px = root.querySelector(this.#row)?.getBoundingClientRect().height;
-    // Exactly: a quarter pixel off is 250 rows off 100,000 rows down.
-    const calibrated = Boolean(px) && px !== this.#rowPx;
-    if (calibrated) this.#rowPx = px!;
-    const scroller = root.querySelector<HTMLElement>(this.#scroller);
-    if (scroller) this.#measure(scroller, calibrated);
+    const targets = [root.querySelector(this.#scroller), root.querySelector(this.#row)];
+    if (targets.every((target, i) => target === this.#observed[i])) return;
+    // New elements: observing them reports their sizes after the next layout.
+    this.#resized.disconnect();
+    for (const target of targets) if (target) this.#resized.observe(target);
+    this.#observed = targets;
   }
 
   hostDisconnected(): void {
-    cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
+    this.#resized.disconnect();
+    this.#observed = [];
   }
 
-  /** Moves the window to the scroll position; `changed` re-renders even if it did not move (new row height). */
-  #measure(scroller: HTMLElement, changed = false): void {
-    const first = Math.max(0, Math.floor(scroller.scrollTop / this.#rowPx) - OVERSCAN);
-    const count = Math.ceil(scroller.clientHeight / this.#rowPx) + 2 * OVERSCAN;
-    if (!changed && first === this.#first && count === this.#count) return;
+  /** Moves the window to the scroll position and size, re-rendering if it moved. */
+  #measure(): void {
+    const [scroller, row] = this.#observed as [HTMLElement | null, Element | null];
+    if (!scroller?.isConnected) return;
+    // Exactly: a quarter pixel off is 250 rows off 100,000 rows down.
+    const px = row?.isConnected ? row.getBoundingClientRect().height || this.#rowPx : this.#rowPx;
+    const first = Math.max(0, Math.floor(scroller.scrollTop / px) - OVERSCAN);
+    const count = Math.ceil(scroller.clientHeight / px) + 2 * OVERSCAN;
+    if (px === this.#rowPx && first === this.#first && count === this.#count) return;
+    this.#rowPx = px;
     this.#first = first;
     this.#count = count;
     this.#host.requestUpdate();

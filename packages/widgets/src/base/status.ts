@@ -1,4 +1,9 @@
-import { type ResourceStatus, WORKER_STATUSES, type WorkerStatus } from '@pulseboard/protocol';
+import {
+  RESOURCE_STATUSES,
+  type ResourceStatus,
+  WORKER_STATUSES,
+  type WorkerStatus,
+} from '@pulseboard/protocol';
 import type { ConnectionStatus } from '../client/types.js';
 
 /** Worst first: sorting by status puts what needs attention on top. */
@@ -11,14 +16,13 @@ export const STATUS_ORDER: readonly WorkerStatus[] = [
   'healthy',
 ];
 
-export const STATUS_LABEL: Record<WorkerStatus, string> = {
-  starting: 'Starting',
-  healthy: 'Healthy',
-  degraded: 'Degraded',
-  unhealthy: 'Unhealthy',
-  offline: 'Offline',
-  stopping: 'Stopping',
-};
+/** `healthy` → `Healthy`: status words show capitalised. */
+export const capitalize = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
+
+const labels = <T extends string>(words: readonly T[]) =>
+  Object.fromEntries(words.map((w) => [w, capitalize(w)])) as Record<T, string>;
+
+export const STATUS_LABEL: Record<WorkerStatus, string> = labels(WORKER_STATUSES);
 
 /** Resources share the worker palette: `down` reads as unhealthy, `unknown` as offline. */
 export const RESOURCE_TONE: Record<ResourceStatus, WorkerStatus> = {
@@ -28,12 +32,7 @@ export const RESOURCE_TONE: Record<ResourceStatus, WorkerStatus> = {
   unknown: 'offline',
 };
 
-export const RESOURCE_LABEL: Record<ResourceStatus, string> = {
-  healthy: 'Healthy',
-  degraded: 'Degraded',
-  down: 'Down',
-  unknown: 'Unknown',
-};
+export const RESOURCE_LABEL: Record<ResourceStatus, string> = labels(RESOURCE_STATUSES);
 
 export const isWorkerStatus = (value: unknown): value is WorkerStatus =>
   (WORKER_STATUSES as readonly unknown[]).includes(value);
@@ -62,13 +61,10 @@ export function connectionLabel(status: ConnectionStatus, now?: number): string 
       const seconds = Math.ceil((status.nextRetryAt - now) / 1000);
       return seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…';
     }
-    case 'failed':
-      return 'Failed';
-    case 'unauthorized':
-      return 'Unauthorized';
-    case 'closed':
-      return 'Closed';
-    default:
+    case 'idle':
       return 'Not started';
+    default:
+      // failed, unauthorized, closed: read as named.
+      return capitalize(status.state);
   }
 }

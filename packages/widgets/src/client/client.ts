@@ -47,17 +47,7 @@ export interface ConfigurablePulseClient extends PulseClient {
 type AnyHandler = (data: unknown, event: PulseEvent) => void;
 type Watcher = (state: DashboardState, status: ConnectionStatus) => void;
 
-const TRANSPORT_KEYS = [
-  'src',
-  'token',
-  'withCredentials',
-  'maxRetries',
-  'retryBase',
-  'retryMax',
-  'types',
-  'workers',
-  'lastEventId',
-] as const satisfies readonly (keyof TransportOptions)[];
+const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_OPTIONS) as (keyof TransportOptions)[];
 
 const pick = <T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> =>
   Object.fromEntries(

@@ -101,12 +101,4 @@ export const dlqMonitorStyles = css`
     color: var(--_muted);
     font-size: 13px;
   }
-  @media (forced-colors: active) {
-    .overall {
-      border: 1px solid CanvasText;
-    }
-    .meter span {
-      background: CanvasText;
-    }
-  }
 `;

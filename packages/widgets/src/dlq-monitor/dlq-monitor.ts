@@ -1,8 +1,8 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { formatCount, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
+import { capitalize } from '../base/status.js';
 import type { DashboardState, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { dlqMonitorStyles } from './dlq-monitor.styles.js';
@@ -40,7 +40,7 @@ interface Row {
 /** Rows shown per list, worst first: 1,000 rows cost 100+ ms of layout on every metrics tick. */
 const LIST_MAX = 50;
 
-const LEVEL_LABEL: Record<Level, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical' };
+const levelLabel = (level: Level) => (level === 'ok' ? 'OK' : capitalize(level));
 
 /**
  * Dead-letter depth per queue and error counts per worker, each with a level
@@ -180,7 +180,7 @@ export class DlqMonitor extends PulseElement {
     }
     const q = this.#thresholds('queue');
     return html`<div class="overall tone-${this.#overall}">
-        <span class="badge tone-${this.#overall}" part="status"><span class="dot"></span>${LEVEL_LABEL[this.#overall]}</span>
+        <span class="badge tone-${this.#overall}" part="status"><span class="dot"></span>${levelLabel(this.#overall)}</span>
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
@@ -216,11 +216,7 @@ export class DlqMonitor extends PulseElement {
         rows.length === 0
           ? html`<p class="none">${none}</p>`
           : html`<ul>
-                ${repeat(
-                  rows.slice(0, LIST_MAX),
-                  (r) => r.key,
-                  (r) => this.#row(r, scale),
-                )}
+                ${rows.slice(0, LIST_MAX).map((r) => this.#row(r, scale))}
               </ul>
               ${rows.length > LIST_MAX ? html`<p class="none">and ${formatCount(rows.length - LIST_MAX)} more</p>` : nothing}`
       }
@@ -241,7 +237,7 @@ export class DlqMonitor extends PulseElement {
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${formatCount(row.value)}</span>
-      <span class="badge tone-${level}" part="status"><span class="dot"></span>${LEVEL_LABEL[level]}</span>
+      <span class="badge tone-${level}" part="status"><span class="dot"></span>${levelLabel(level)}</span>
     </li>`;
   }
 }

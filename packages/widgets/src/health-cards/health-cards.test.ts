@@ -120,6 +120,43 @@ describe('<health-cards>', () => {
     expect(el.getAttribute('status')).to.equal('degraded');
   });
 
+  it('puts only the cards near the viewport in the DOM, and the right ones as the page scrolls', async function () {
+    this.timeout(60_000);
+    const ids = Array.from({ length: 300 }, (_, i) => `w-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < ids.length; i += 50)
+      await Promise.all(ids.slice(i, i + 50).map((id) => fx.server.register({ id, name: id })));
+    const { el } = await mountConnected<HealthCards>(
+      fx.server,
+      '<health-cards sort="name"></health-cards>',
+      'health-cards',
+    );
+    await until(() => textOf(el).includes('300 workers'), 'every worker');
+    const grid = el.shadowRoot!.querySelector<HTMLElement>('.grid')!;
+    await until(() => names(el)[0] === 'w-000', 'the first cards');
+    expect(names(el).length).to.be.within(1, 100);
+
+    // The card under the middle of the viewport (first column; a little lower if that is a gap
+    // between rows) is the one at that place in the whole grid.
+    const x = () => grid.getBoundingClientRect().left + 10;
+    const middle = () =>
+      [0, 20]
+        .map((dy) =>
+          el.shadowRoot!.elementFromPoint(x(), innerHeight / 2 + dy)?.closest<HTMLElement>('[part~="card"]'),
+        )
+        .find(Boolean);
+    const first = el.shadowRoot!.querySelector<HTMLElement>('[part~="card"]')!;
+    const columns = getComputedStyle(grid).gridTemplateColumns.split(' ').length;
+    const pitch = first.offsetHeight + Number.parseFloat(getComputedStyle(grid).rowGap);
+    scrollTo(0, grid.getBoundingClientRect().top + scrollY + pitch * 40);
+    await until(() => middle(), 'a card in the middle of the viewport');
+    const row = Math.floor((innerHeight / 2 - grid.getBoundingClientRect().top) / pitch);
+    const at = ids.indexOf(middle()!.dataset.id!);
+    expect(at % columns).to.equal(0);
+    expect(Math.floor(at / columns)).to.be.closeTo(row, 1);
+    expect(names(el).length).to.be.within(1, 100);
+    scrollTo(0, 0);
+  });
+
   it('renders hostile strings as text', async () => {
     await fx.server.register({ id: 'evil', name: HOSTILE, queue: HOSTILE });
     await fx.server.resource({ id: 'r-evil', name: HOSTILE, status: 'down', message: HOSTILE });

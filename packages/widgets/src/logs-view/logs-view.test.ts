@@ -103,6 +103,34 @@ describe('<logs-view>', () => {
     await until(() => messages(el).join() === 'a-debug', 'text filter');
   });
 
+  it('shows the chosen worker in the worker menu, and every worker, by name, once the menu is focused', async () => {
+    await fx.server.register({ id: 'w10', name: 'worker-10' });
+    await fx.server.register({ id: 'w2', name: 'worker-2' });
+    await fx.server.log('w10', [{ level: 'info', message: 'from ten' }]);
+    await fx.server.log('w2', [{ level: 'info', message: 'from two' }]);
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
+    await until(() => messages(el).includes('from ten') && messages(el).includes('from two'), 'both lines');
+    el.worker = 'w2';
+    // Only log lines: a silent worker's status lines (going offline) may come and go.
+    const logLines = () => messages(el).filter((m) => m.startsWith('from '));
+    await until(() => logLines().join() === 'from two', 'filtered by the worker attribute');
+    const menu = el.shadowRoot!.querySelector<HTMLSelectElement>('select[aria-label="Worker"]')!;
+    expect(menu.selectedOptions[0]!.textContent).to.equal('worker-2');
+
+    menu.focus();
+    await until(() => menu.options.length === 3, 'every worker listed');
+    expect([...menu.options].map((o) => o.textContent)).to.deep.equal([
+      'All workers',
+      'worker-2',
+      'worker-10',
+    ]);
+    expect(menu.value).to.equal('w2');
+    menu.value = 'w10';
+    menu.dispatchEvent(new Event('change'));
+    await until(() => logLines().join() === 'from ten', 'filtered by the worker chosen in the menu');
+    expect(el.worker).to.equal('w10');
+  });
+
   it('keeps max-lines, and renders only a window of 100,000 lines, scrolled by keyboard', async function () {
     this.timeout(60_000);
     await fx.server.register({ id: 'w1', name: 'Firehose' });

@@ -7,26 +7,17 @@ import {
   type WorkerStatus,
 } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { guard } from 'lit/directives/guard.js';
 import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { PulseClient, Requirement, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
+import { type LogLine, LogLines } from './log-lines.js';
 import { logsViewStyles } from './logs-view.styles.js';
 
-/** A line on screen: a worker's log entry, or one synthesized from a registry event. */
-export interface LogLine {
-  /** Arrival order, unique per element; the row's key. */
-  seq: number;
-  at: number;
-  level: LogLevel;
-  workerId: string;
-  workerName: string;
-  message: string;
-  kind: 'log' | 'event';
-}
+export type { LogLine };
 
 const DEFAULT_MAX_LINES = 1000;
 const MAX_LINES_CAP = 100_000;
@@ -104,14 +95,17 @@ export class LogsView extends PulseElement {
 
   #rows = new RowWindow(this, '.log', '.line', 23);
 
-  #lines: LogLine[] = [];
-  #seq = 0;
-  /** Last `seq` on screen: it stays put while the view is held (paused, or the user is in a line). */
-  #upTo = 0;
+  #lines = new LogLines();
   #names = new Map<string, string>();
+  /** `#names` sorted for the worker menu; null when names came in since. */
+  #menu: [string, string][] | null = null;
+  /**
+   * Whether the worker menu was focused: until then it lists only the chosen worker, as building,
+   * styling and laying out 1,000 options took ~50 ms of a fleet's first paint.
+   */
+  #menuOpened = false;
   #unsubscribe: (() => void)[] = [];
   #seeded: PulseClient | null = null;
-  #view: { key: string; lines: LogLine[] } = { key: '', lines: [] };
   #warned = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
@@ -129,7 +123,7 @@ export class LogsView extends PulseElement {
 
   /** Lines in the buffer, oldest first (a copy). */
   get lines(): readonly LogLine[] {
-    return this.#lines.slice();
+    return this.#lines.all;
   }
 
   #capacity(): number {
@@ -143,7 +137,7 @@ export class LogsView extends PulseElement {
     if (!client) return;
     if (client !== this.#seeded) {
       this.#seeded = client;
-      this.#lines = [];
+      this.#lines.clear();
       this.#rememberWorkers(client.data.workers.values());
       this.#append(client.data.logs.map((e) => this.#fromEntry(e)));
     }
@@ -165,7 +159,7 @@ export class LogsView extends PulseElement {
   #onSnapshot(d: EventPayloads['initial_data']): void {
     this.#rememberWorkers(Array.isArray(d.workers) ? d.workers : []);
     let newest = Number.NEGATIVE_INFINITY;
-    for (const l of this.#lines) if (l.kind === 'log') newest = Math.max(newest, l.at);
+    for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, l.at);
     const entries = this.#entries({ entries: d.logs });
     this.#append(entries.filter((e) => e.at > newest).map((e) => this.#fromEntry(e)));
   }
@@ -221,6 +215,7 @@ export class LogsView extends PulseElement {
   #rememberWorkers(workers: Iterable<Worker>): void {
     for (const w of workers)
       if (typeof w?.id === 'string') this.#names.set(w.id, truncate(w.name || w.id, NAME_MAX));
+    this.#menu = null;
   }
 
   #line(workerId: string, at: unknown): Omit<LogLine, 'level' | 'message' | 'kind'> {
@@ -242,24 +237,13 @@ export class LogsView extends PulseElement {
   }
 
   #append(lines: LogLine[]): void {
-    if (lines.length === 0) return;
-    for (const line of lines) {
-      line.seq = ++this.#seq;
-      this.#lines.push(line);
-    }
-    this.#trim();
-  }
-
-  #trim(): void {
-    const excess = this.#lines.length - this.#capacity();
-    if (excess > 0) this.#lines.splice(0, excess);
+    this.#lines.append(lines, this.#capacity());
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (changed.has('maxLines')) this.#trim();
+    if (changed.has('maxLines')) this.#lines.trim(this.#capacity());
     if (changed.has('paused') && !this.paused) this.following = true;
-    if (!this.held) this.#upTo = this.#seq;
   }
 
   /** The `worker` attribute asks the server for one worker; otherwise the selection's workers, if any. */
@@ -275,40 +259,53 @@ export class LogsView extends PulseElement {
     };
   }
 
-  /** The filtered lines, recomputed only when the buffer (or, held, the filters) change. */
-  #visible(): LogLine[] {
-    const upTo = this.#upTo;
+  /** Filters the lines up to the last one on screen; how many pass. */
+  #filter(): number {
     const scope = this.scope();
-    const key = `${upTo}|${this.#lines[0]?.seq}|${this.level}|${this.worker}|${this.filter}|${scope}`;
-    if (key === this.#view.key) return this.#view.lines;
     const min = rank(isLevel(this.level) ? this.level : 'debug');
     const needle = this.filter.trim().toLowerCase();
-    const lines = this.#lines.filter(
+    const worker = this.worker;
+    const inScope = scope && new Set(scope);
+    // Held (paused, or the user is in a line), the lines on screen stay put.
+    return this.#lines.filter(
+      this.held,
+      `${min}|${worker}|${needle}|${scope}`,
       (l) =>
-        l.seq <= upTo &&
         rank(l.level) >= min &&
-        (!this.worker || l.workerId === this.worker) &&
-        (!scope || scope.includes(l.workerId)) &&
+        (!worker || l.workerId === worker) &&
+        (!inScope || inScope.has(l.workerId)) &&
         (!needle || l.message.toLowerCase().includes(needle) || l.workerName.toLowerCase().includes(needle)),
     );
-    // While held, the key ignores new arrivals, so the frozen list keeps its identity and nothing redraws.
-    this.#view = { key, lines };
-    return lines;
   }
 
   protected override renderSummary(): unknown {
-    return html`<span class="summary">${formatCountOf(this.#lines.length, 'line')}</span>`;
+    return html`<span class="summary">${formatCountOf(this.#lines.size, 'line')}</span>`;
   }
 
   protected override renderToolbar(): unknown {
-    const workers = [...this.#names].sort((a, b) => compareNames(a[1], b[1]));
+    // Sorted once per change of names, and not redrawn otherwise.
+    if (this.#menuOpened) this.#menu ??= [...this.#names].sort((a, b) => compareNames(a[1], b[1]));
+    const chosen = this.#names.get(this.worker);
+    const workers = this.#menu ?? (chosen === undefined ? [] : [[this.worker, chosen]]);
     return html`<div class="toolbar" part="toolbar">
       <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
         ${LEVEL_FILTERS.map((f) => html`<option value=${f.level} ?selected=${f.level === this.level}>${f.label}</option>`)}
       </select>
-      <select aria-label="Worker" @change=${(e: Event) => (this.worker = (e.target as HTMLSelectElement).value)}>
-        <option value="" ?selected=${!this.worker}>All workers</option>
-        ${workers.map(([id, name]) => html`<option value=${id} ?selected=${id === this.worker}>${name}</option>`)}
+      <select
+        class="workers"
+        aria-label="Worker"
+        @focus=${() => {
+          this.#menuOpened = true;
+          this.requestUpdate();
+        }}
+        @change=${(e: Event) => (this.worker = (e.target as HTMLSelectElement).value)}
+      >
+        ${guard(
+          [workers, this.worker],
+          () =>
+            html`<option value="" ?selected=${!this.worker}>All workers</option>
+              ${workers.map(([id, name]) => html`<option value=${id} ?selected=${id === this.worker}>${name}</option>`)}`,
+        )}
       </select>
       <input
         type="search"
@@ -328,14 +325,14 @@ export class LogsView extends PulseElement {
   }
 
   protected renderContent(): unknown {
-    if (this.#lines.length === 0) {
+    if (this.#lines.size === 0) {
       return this.renderNotice(
         'No log lines yet',
         'Lines appear as workers send them, with registrations and status changes.',
       );
     }
-    const lines = this.#visible();
-    const { first, end, before, after } = this.#rows.range(lines.length, this.#sticksToEnd());
+    const total = this.#filter();
+    const { first, end, before, after } = this.#rows.range(total, this.#sticksToEnd());
     return html`<div
         class="log"
         part="log"
@@ -349,15 +346,11 @@ export class LogsView extends PulseElement {
         @pointerdown=${this.#onUserScroll}
       >
         <div style="padding-block: ${before}px ${after}px">
-          ${repeat(
-            lines.slice(first, end),
-            (l) => l.seq,
-            (l) => this.#row(l),
-          )}
+          ${this.#lines.shown(first, end).map((l) => this.#row(l))}
         </div>
       </div>
       <div class="footer">
-        ${lines.length === 0 ? html`<span>No lines match the filters.</span>` : nothing}
+        ${total === 0 ? html`<span>No lines match the filters.</span>` : nothing}
         ${
           this.following || this.paused
             ? nothing
@@ -394,7 +387,7 @@ export class LogsView extends PulseElement {
   };
 
   #onScroll = (e: Event) => {
-    this.#rows.onScroll(e);
+    this.#rows.onScroll();
     const el = e.currentTarget as HTMLElement;
     const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight <= TAIL_SLACK_PX;
     if (atEnd) this.following = true;

@@ -127,12 +127,4 @@ export const queuesViewStyles = css`
       padding-inline: 4px;
     }
   }
-  @media (forced-colors: active) {
-    .scroller {
-      border: 1px solid CanvasText;
-    }
-    .bar span {
-      background: CanvasText;
-    }
-  }
 `;

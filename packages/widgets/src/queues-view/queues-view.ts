@@ -1,6 +1,5 @@
 import type { QueueSummary } from '@pulseboard/protocol';
 import { html, nothing, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import {
   compareNames,
   formatCount,
@@ -129,11 +128,11 @@ export class QueuesView extends PulseElement {
         </thead>
         <tbody>
           ${before ? spacer(before) : nothing}
-          ${repeat(
-            rows.slice(first, end),
-            (q) => q.name,
-            (q, i) => this.#row(q, maxDepth, first + i + 2),
-          )}
+          ${
+            // Not keyed (no \`repeat\`): a sort or scroll rewrites the ~40 rows in place instead of moving them,
+            // and nothing redraws under a user who is in a row (see \`held\`).
+            rows.slice(first, end).map((q, i) => this.#row(q, maxDepth, first + i + 2))
+          }
           ${after ? spacer(after) : nothing}
         </tbody>
       </table>

@@ -3,6 +3,7 @@ import { type Filter, unionOf } from '../client/requirements.js';
 import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from '../transport/event-id.js';
 import {
+  ANNOUNCED,
   DEFAULT_TRANSPORT_OPTIONS,
   IDLE_STATUS,
   SseTransport,
@@ -50,9 +51,6 @@ export interface SharedTransportOptions {
   /** Web Locks, or null for the BroadcastChannel election (default: `navigator.locks` where present). */
   locks?: LockManager | null;
 }
-
-/** Status fields whose change is announced (the rest change with every message). */
-const ANNOUNCED = ['state', 'attempt', 'error', 'nextRetryAt', 'staleSince'] as const;
 
 /**
  * A {@link Transport} shared by the tabs of one origin that show the same

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type Worker } from '@pulseboard/protocol';
+import { METRICS_FIELDS, PROTOCOL_VERSION, QUEUE_STATS_FIELDS, type Worker } from '@pulseboard/protocol';
 import type { Slice, WorkerHistory } from '../client/types.js';
 import { appendAggregateSample, appendWorkerSample, emptyWorkerHistory } from './history.js';
 import { LogRing } from './log-ring.js';
@@ -261,6 +261,8 @@ const reducers: Record<string, Reducer> = {
     if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
     const at = read.count(data.at);
     const fields = read.isRecord(data.fields) ? data.fields : {};
+    const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
+    const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
     let workers: Map<string, Worker> | undefined;
     let history: Map<string, WorkerHistory> | undefined;
@@ -274,14 +276,14 @@ const reducers: Record<string, Reducer> = {
       const [id, heartbeatAt, metricValues, queueValues] = row;
       const current = state.workers.get(id);
       if (!current) continue;
-      const metrics = read.metrics(read.rowValues(fields.metrics, metricValues));
+      const metrics = readMetrics(metricValues);
       // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
       workers ??= own(state.workers);
       history ??= own(state.history);
       workers.set(id, {
         ...current,
         metrics,
-        queueStats: read.queueStats(read.rowValues(fields.queueStats, queueValues)),
+        queueStats: readQueueStats(queueValues),
         // Heartbeats ride here; max, since instances flush their ticks independently.
         lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(heartbeatAt)),
       });

@@ -54,7 +54,9 @@ export const workerStatus = (value: unknown): WorkerStatus | null => oneOf(WORKE
  */
 function counts<K extends string>(keys: readonly K[], value: unknown): Record<K, number> {
   const source = isRecord(value) ? value : {};
-  return Object.fromEntries(keys.map((key) => [key, count(source[key])])) as Record<K, number>;
+  const result = {} as Record<K, number>;
+  for (const key of keys) result[key] = count(source[key]);
+  return result;
 }
 
 const TIMING_KEYS = [
@@ -74,14 +76,27 @@ export const queueStats = (value: unknown): QueueStats | null =>
   isRecord(value) ? counts(QUEUE_STATS_FIELDS, value) : null;
 
 /**
- * A `metrics_update` row's value array as a record keyed by the event's field
- * names (own properties only, so a hostile name cannot reach a prototype), for
- * `metrics` and `queueStats` to read; null when either is not an array.
+ * Reads `metrics_update` rows: a row's value array, in the order of the
+ * event's field `names`, as `{ [key]: count(value) }` for each of `keys` (0
+ * for a key the event does not name; other names are never read, so a hostile
+ * one reaches no prototype). Null for a row whose values are not an array,
+ * and for every row when `names` is not one. The positions are found once per
+ * event rather than once per row: a tick brings 1,000 rows.
  */
-export const rowValues = (names: unknown, values: unknown): Json | null =>
-  Array.isArray(names) && Array.isArray(values)
-    ? Object.fromEntries(names.map((name, i) => [name, values[i]]))
-    : null;
+export function rowReader<K extends string>(
+  keys: readonly K[],
+  names: unknown,
+): (values: unknown) => Record<K, number> | null {
+  const at = Array.isArray(names) ? keys.map((key) => names.indexOf(key)) : null;
+  return (values) => {
+    if (!at || !Array.isArray(values)) return null;
+    const result = {} as Record<K, number>;
+    keys.forEach((key, i) => {
+      result[key] = count(values[at[i]!]);
+    });
+    return result;
+  };
+}
 
 function labels(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};

@@ -401,13 +401,15 @@ const preferences = css`
     }
   }
   @media (forced-colors: active) {
-    .frame,
-    .notice,
-    .badge,
-    .connection {
+    /* Borders turn CanvasText by themselves; a badge has none, and its tint is gone. */
+    .badge {
       border: 1px solid CanvasText;
     }
-    .dot {
+    /* Backgrounds turn Canvas: solid marks (dots, and the meters and bars of the elements) must stay visible. */
+    .dot,
+    .meter span,
+    .stack span,
+    .bar span {
       background: CanvasText;
     }
     .sparkline-line {

@@ -51,17 +51,7 @@ const dark = css`
 export const tokens = css`
   :host {
     ${light}
-    --_font: var(
-      --pulse-font-family,
-      ui-sans-serif,
-      system-ui,
-      -apple-system,
-      'Segoe UI',
-      Roboto,
-      'Helvetica Neue',
-      Arial,
-      sans-serif
-    );
+    --_font: var(--pulse-font-family, system-ui, sans-serif);
     --_mono: var(--pulse-font-mono, ui-monospace, 'SF Mono', 'Cascadia Mono', Menlo, Consolas, monospace);
     --_font-size: var(--pulse-font-size, 14px);
     --_radius: var(--pulse-radius, 12px);

@@ -73,12 +73,4 @@ export const systemMetricsStyles = css`
     align-items: center;
     gap: 5px;
   }
-  @media (forced-colors: active) {
-    .tile {
-      border: 1px solid CanvasText;
-    }
-    .stack span {
-      background: CanvasText;
-    }
-  }
 `;

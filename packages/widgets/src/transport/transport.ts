@@ -71,6 +71,15 @@ export interface Transport {
   configure(options: Partial<TransportOptions>): void;
 }
 
+/** Status fields whose change is announced through `status()` (the rest change with every message). */
+export const ANNOUNCED: readonly (keyof ConnectionStatus)[] = [
+  'state',
+  'attempt',
+  'error',
+  'nextRetryAt',
+  'staleSince',
+];
+
 const DEFAULT_PING_INTERVAL_MS = 15_000;
 /** Missing this many ping intervals means the socket is dead even if TCP has not noticed. */
 const WATCHDOG_PINGS = 2.5;
@@ -151,7 +160,8 @@ export class SseTransport implements Transport {
     this.#options = clean({ ...before, ...options });
     const after = this.#options;
     const narrowed = covers(before.types, after.types) && covers(before.workers, after.workers);
-    const filterChanged = !sameList(before.types, after.types) || !sameList(before.workers, after.workers);
+    const filterChanged =
+      JSON.stringify([before.types, before.workers]) !== JSON.stringify([after.types, after.workers]);
     // Another stream, or a wider filter (whose events so far were never sent), needs a fresh snapshot;
     // a narrower filter resumes from the last event: the replay holds all it still wants.
     if (before.src !== after.src || !narrowed || before.lastEventId !== after.lastEventId)
@@ -395,8 +405,7 @@ export class SseTransport implements Transport {
 
   #set(patch: Partial<ConnectionStatus>): void {
     const next = { ...this.#status, ...patch };
-    const keys: (keyof ConnectionStatus)[] = ['state', 'attempt', 'error', 'nextRetryAt', 'staleSince'];
-    const changed = keys.some((key) => next[key] !== this.#status[key]);
+    const changed = ANNOUNCED.some((key) => next[key] !== this.#status[key]);
     this.#status = next;
     if (changed) this.#listener.status(next);
   }
@@ -410,9 +419,6 @@ function clean(options: TransportOptions): TransportOptions {
   }
   return result;
 }
-
-const sameList = (a: readonly string[] | null, b: readonly string[] | null): boolean =>
-  a === b || (a !== null && b !== null && a.length === b.length && a.every((item, i) => item === b[i]));
 
 /** Whether filter `outer` lets through everything `inner` does (null lets through everything). */
 const covers = (outer: readonly string[] | null, inner: readonly string[] | null): boolean =>
