@@ -17,6 +17,7 @@ import { createCors } from './cors.js';
 import { type RequestTracker, trackRequests } from './drain.js';
 import { errorHandler } from './errors.js';
 import { Hub } from './hub.js';
+import { createHeartbeatLane } from './ingest-lane.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
 import { mountEventRoutes } from './routes/events.js';
@@ -95,6 +96,7 @@ export async function createApp(
   let requests: RequestTracker | undefined;
   let boundHost = config.host;
   let accepting = true;
+  const auth = createAuth(config);
   const services: Services = {
     config,
     logger,
@@ -103,7 +105,7 @@ export async function createApp(
     eventLog,
     broadcaster,
     metrics,
-    requireAccess: createAuth(config),
+    requireAccess: auth.requireAccess,
     accepting: () => accepting,
     storage: () => backend.status(),
   };
@@ -181,7 +183,9 @@ export async function createApp(
     async listen(options = {}) {
       const host = options.host ?? config.host;
       assertSafeBinding(config, host);
-      server = createServer(app.callback());
+      const koa = app.callback();
+      const heartbeatLane = createHeartbeatLane(services, auth.authorize);
+      server = createServer((req, res) => heartbeatLane(req, res) || koa(req, res));
       requests = trackRequests(server);
       // Node's default accept queue (511) overflows when thousands of dashboards reconnect at once, and
       // each dropped handshake costs the client a kernel retry 1, 3, 7 s later (capped by net.core.somaxconn).

@@ -14,9 +14,9 @@ function matchesAny(digests: readonly Buffer[], candidate: Buffer): boolean {
   return found;
 }
 
-function bearer(ctx: Context): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
-  return match?.[1];
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearer(authorization: string | undefined): string | undefined {
+  return authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
 }
 
 /**
@@ -29,29 +29,32 @@ export function createAuth(tokens: { readTokens: readonly string[]; workerTokens
     read: tokens.readTokens.map(digest),
     worker: tokens.workerTokens.map(digest),
   };
-  return function requireAccess(access: Access, options: { allowQueryToken?: boolean } = {}) {
+  /** Throws the 401 or 403 that `token` earns for `access`; returns when it is allowed. */
+  function authorize(access: Access, token: string | undefined): void {
+    const required = lists[access];
+    if (required.length === 0) return;
+    const challenge = { 'WWW-Authenticate': 'Bearer realm="pulseboard"' };
+    if (!token)
+      throw new HttpError(401, 'unauthorized', 'Send a token as Authorization: Bearer', undefined, challenge);
+    const candidate = digest(token);
+    if (matchesAny(required, candidate)) return;
+    if (matchesAny(lists[access === 'read' ? 'worker' : 'read'], candidate)) {
+      throw new HttpError(403, 'forbidden', `This token does not grant ${access} access`);
+    }
+    throw new HttpError(401, 'invalid_token', 'Unknown token', undefined, challenge);
+  }
+  function requireAccess(access: Access, options: { allowQueryToken?: boolean } = {}) {
     return async (ctx: Context, next: Next) => {
-      const required = lists[access];
-      if (required.length === 0) return next();
       const queryToken = options.allowQueryToken ? ctx.query.access_token : undefined;
-      const token = bearer(ctx) ?? (typeof queryToken === 'string' ? queryToken : undefined);
-      const challenge = { 'WWW-Authenticate': 'Bearer realm="pulseboard"' };
-      if (!token)
-        throw new HttpError(
-          401,
-          'unauthorized',
-          'Send a token as Authorization: Bearer',
-          undefined,
-          challenge,
-        );
-      const candidate = digest(token);
-      if (matchesAny(required, candidate)) return next();
-      if (matchesAny(lists[access === 'read' ? 'worker' : 'read'], candidate)) {
-        throw new HttpError(403, 'forbidden', `This token does not grant ${access} access`);
-      }
-      throw new HttpError(401, 'invalid_token', 'Unknown token', undefined, challenge);
+      authorize(
+        access,
+        bearer(ctx.get('authorization')) ?? (typeof queryToken === 'string' ? queryToken : undefined),
+      );
+      return next();
     };
-  };
+  }
+  return { authorize, requireAccess };
 }
 
-export type RequireAccess = ReturnType<typeof createAuth>;
+export type Auth = ReturnType<typeof createAuth>;
+export type RequireAccess = Auth['requireAccess'];

@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { IncomingMessage } from 'node:http';
 import { HttpError } from './errors.js';
 
 /** Rejects keys that could reach an object's prototype, wherever they appear. */
@@ -20,8 +20,8 @@ function mediaType(header: string | undefined): string {
  * missing. The header checks are written out rather than `ctx.is()`: on the
  * heartbeat path, type-is cost more than reading and parsing the body.
  */
-export async function readJson(ctx: Context, limit: number): Promise<unknown> {
-  const { headers } = ctx.req;
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const { headers } = req;
   const type = mediaType(headers['content-type']);
   // As type-is defines it: a request has a body when it says how long it is or that it is chunked.
   const hasBody = headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
@@ -37,7 +37,6 @@ export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const req = ctx.req;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {

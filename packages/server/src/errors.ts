@@ -16,12 +16,39 @@ export class HttpError extends Error {
   }
 }
 
+/** The JSON body every API error answers with. */
+export function errorBody(error: HttpError): ErrorBody {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.issues) body.error.issues = error.issues;
+  return body;
+}
+
 export function sendError(ctx: Context, error: HttpError): void {
   ctx.status = error.status;
   if (error.headers) ctx.set(error.headers);
-  const body: ErrorBody = { error: { code: error.code, message: error.message } };
-  if (error.issues) body.error.issues = error.issues;
-  ctx.body = body;
+  ctx.body = errorBody(error);
+}
+
+/**
+ * What a failure answers: itself if it is an HttpError, 503 while storage is
+ * away, a client error as it is, anything else a logged 500.
+ */
+export function toHttpError(
+  err: unknown,
+  logger: Logger,
+  request: { method?: string; path: string },
+): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof StorageUnavailableError) {
+    // Retry-After, not a silent loss: the reporter backs off and sends again.
+    return new HttpError(503, 'storage_unavailable', err.message, undefined, { 'Retry-After': '2' });
+  }
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'bad_request', (err as Error).message);
+  }
+  logger.error({ err, method: request.method, path: request.path }, 'request failed');
+  return new HttpError(500, 'internal', 'Internal server error');
 }
 
 /** Outermost middleware: every failure and every unmatched route becomes a JSON error (storage away: 503). */
@@ -51,18 +78,7 @@ export function errorHandler(logger: Logger) {
         }
       }
     } catch (err) {
-      if (err instanceof HttpError) return sendError(ctx, err);
-      if (err instanceof StorageUnavailableError) {
-        // Retry-After, not a silent loss: the reporter backs off and sends again.
-        const headers = { 'Retry-After': '2' };
-        return sendError(ctx, new HttpError(503, 'storage_unavailable', err.message, undefined, headers));
-      }
-      const status = (err as { status?: unknown }).status;
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        return sendError(ctx, new HttpError(status, 'bad_request', (err as Error).message));
-      }
-      logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
-      sendError(ctx, new HttpError(500, 'internal', 'Internal server error'));
+      sendError(ctx, toHttpError(err, logger, ctx));
     }
   };
 }

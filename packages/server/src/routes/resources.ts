@@ -11,7 +11,7 @@ export const mountResourceRoutes: Mount = (router, { config, registry, requireAc
 
   router.put('/api/resources/:id', requireAccess('worker'), async (ctx) => {
     const id = parse(idSchema, (ctx as Context & { params: Record<string, string> }).params.id, 'id');
-    const body = parse(resourceBodySchema, await readJson(ctx, config.bodyLimitBytes));
+    const body = parse(resourceBodySchema, await readJson(ctx.req, config.bodyLimitBytes));
     ctx.body = { resource: await registry.upsertResource({ ...body, id }) };
   });
 };

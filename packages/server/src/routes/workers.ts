@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { readJson } from '../body.js';
 import { HttpError } from '../errors.js';
 import { heartbeatSchema, idSchema, logsSchema, parse, registerSchema } from '../validation.js';
-import type { Mount } from './types.js';
+import type { Mount, Services } from './types.js';
 
 function workerId(ctx: Context): string {
   return parse(idSchema, (ctx as Context & { params: Record<string, string> }).params.id, 'id');
@@ -12,7 +12,24 @@ function workerId(ctx: Context): string {
 const unknownWorker = (id: string) =>
   new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it again`);
 
-export const mountWorkerRoutes: Mount = (router, { config, registry, metrics, requireAccess }) => {
+/**
+ * Applies one heartbeat and returns the answer; 404 for an unknown worker, so the reporter
+ * registers again. Shared by the route below and the heartbeat lane ahead of Koa (ingest-lane.ts).
+ */
+export async function acceptHeartbeat(
+  { config, registry, metrics }: Pick<Services, 'config' | 'registry' | 'metrics'>,
+  id: string,
+  input: unknown,
+): Promise<HeartbeatResponse> {
+  const body = parse(heartbeatSchema, input);
+  const worker = await registry.heartbeat(id, body);
+  if (!worker) throw unknownWorker(id);
+  metrics.heartbeats.inc();
+  return { status: worker.status, heartbeatIntervalMs: config.heartbeatIntervalMs };
+}
+
+export const mountWorkerRoutes: Mount = (router, services) => {
+  const { config, registry, requireAccess } = services;
   const write = requireAccess('worker');
   const limit = config.bodyLimitBytes;
 
@@ -22,7 +39,7 @@ export const mountWorkerRoutes: Mount = (router, { config, registry, metrics, re
   });
 
   router.post('/api/workers', write, async (ctx) => {
-    const body = parse(registerSchema, await readJson(ctx, limit));
+    const body = parse(registerSchema, await readJson(ctx.req, limit));
     const { worker, created } = await registry.register(body);
     const response: RegisterWorkerResponse = { worker, heartbeatIntervalMs: config.heartbeatIntervalMs };
     ctx.status = created ? 201 : 200;
@@ -31,15 +48,7 @@ export const mountWorkerRoutes: Mount = (router, { config, registry, metrics, re
 
   router.post('/api/workers/:id/heartbeat', write, async (ctx) => {
     const id = workerId(ctx);
-    const body = parse(heartbeatSchema, await readJson(ctx, limit));
-    const worker = await registry.heartbeat(id, body);
-    if (!worker) throw unknownWorker(id);
-    metrics.heartbeats.inc();
-    const response: HeartbeatResponse = {
-      status: worker.status,
-      heartbeatIntervalMs: config.heartbeatIntervalMs,
-    };
-    ctx.body = response;
+    ctx.body = await acceptHeartbeat(services, id, await readJson(ctx.req, limit));
   });
 
   router.delete('/api/workers/:id', write, async (ctx) => {
@@ -50,7 +59,7 @@ export const mountWorkerRoutes: Mount = (router, { config, registry, metrics, re
 
   router.post('/api/workers/:id/logs', write, async (ctx) => {
     const id = workerId(ctx);
-    const body = parse(logsSchema, await readJson(ctx, limit));
+    const body = parse(logsSchema, await readJson(ctx.req, limit));
     const entries = await registry.addLogs(id, body.entries);
     if (!entries) throw unknownWorker(id);
     ctx.status = 202;

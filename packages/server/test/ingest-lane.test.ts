@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { api, metrics, startServer, type TestServer } from './helpers.js';
+
+/**
+ * The heartbeat lane (src/ingest-lane.ts) answers a worker's plain heartbeat
+ * ahead of Koa; the Koa route still answers every other shape of it, a
+ * browser's with an Origin among them. Both must give the same answers.
+ */
+const READ = 'read-token-lane';
+const WORKER = 'worker-token-lane';
+// A loopback origin: allowed by CORS while the server is bound to loopback, and sent to the Koa route.
+const ORIGIN = { origin: 'http://localhost:5173' };
+
+describe('heartbeat lane', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startServer({ readTokens: [READ], workerTokens: [WORKER] });
+    const registered = await api(t.url, WORKER).post('/api/workers', { id: 'lane-1' });
+    assert.equal(registered.status, 201);
+  });
+  after(() => t.close());
+
+  const cases: { name: string; token?: string; path?: string; body: unknown; contentType?: string }[] = [
+    { name: 'a valid heartbeat', token: WORKER, body: { status: 'degraded', metrics: metrics() } },
+    { name: 'an unknown worker', token: WORKER, path: '/api/workers/nobody/heartbeat', body: {} },
+    { name: 'malformed JSON', token: WORKER, body: '{"status":' },
+    { name: 'an unknown field', token: WORKER, body: { status: 'healthy', admin: true } },
+    { name: 'a __proto__ key', token: WORKER, body: '{"__proto__":{"admin":true}}' },
+    { name: 'a huge number', token: WORKER, body: '{"metrics":{"cpu":1e400}}' },
+    { name: 'a body over the limit', token: WORKER, body: { status: 'x'.repeat(70_000) } },
+    { name: 'another media type', token: WORKER, body: '{}', contentType: 'text/plain' },
+    { name: 'no token', body: {} },
+    { name: 'a read token', token: READ, body: {} },
+    { name: 'an unknown token', token: 'nope', body: {} },
+  ];
+
+  for (const c of cases) {
+    test(`${c.name}: the same answer with and without an Origin`, async () => {
+      const send = (headers: Record<string, string>) =>
+        api(t.url, c.token).send('POST', c.path ?? '/api/workers/lane-1/heartbeat', c.body, {
+          'content-type': c.contentType ?? 'application/json',
+          ...headers,
+        });
+      const lane = await send({});
+      const route = await send(ORIGIN);
+      // Koa's CORS middleware always varies on Origin; the lane has no Origin to vary on.
+      assert.equal(lane.headers.get('vary'), null, 'the lane answered');
+      assert.match(route.headers.get('vary') ?? '', /Origin/, 'the Koa route answered');
+      assert.equal(lane.status, route.status);
+      assert.deepEqual(lane.body, route.body);
+      assert.equal(lane.headers.get('content-type'), route.headers.get('content-type'));
+      assert.equal(lane.headers.get('www-authenticate'), route.headers.get('www-authenticate'));
+      assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+    });
+  }
+
+  test('a heartbeat on the lane reaches the registry', async () => {
+    const sent = await api(t.url, WORKER).post('/api/workers/lane-1/heartbeat', { status: 'unhealthy' });
+    assert.equal(sent.status, 200);
+    assert.deepEqual(sent.body, {
+      status: 'unhealthy',
+      heartbeatIntervalMs: t.server.config.heartbeatIntervalMs,
+    });
+    const listed = await api(t.url, READ).get('/api/workers');
+    assert.equal(listed.body.workers.find((w: { id: string }) => w.id === 'lane-1')?.status, 'unhealthy');
+  });
+
+  test('other shapes of the request still reach the Koa route', async () => {
+    const worker = api(t.url, WORKER);
+    // An encoded id and a query string are the route's to read.
+    const encoded = await worker.post('/api/workers/lane%2D1/heartbeat', { status: 'healthy' });
+    assert.equal(encoded.status, 200);
+    assert.match(encoded.headers.get('vary') ?? '', /Origin/);
+    const query = await worker.post('/api/workers/lane-1/heartbeat?x=1', { status: 'healthy' });
+    assert.equal(query.status, 200);
+    const wrongMethod = await worker.send('PUT', '/api/workers/lane-1/heartbeat', {});
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.body.error.code, 'method_not_allowed');
+  });
+});
