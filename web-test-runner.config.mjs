@@ -3,6 +3,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { pulseServerPlugin } from './packages/widgets/test/pulse-server-plugin.mjs';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 export default {
   files: ['packages/widgets/src/**/*.test.ts', 'demo/test/browser/**/*.test.ts'],
@@ -14,17 +15,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+        executablePath: chromiumPath,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        args: chromiumArgs,
       },
     }),
   ],

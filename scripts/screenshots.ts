@@ -16,6 +16,7 @@ import type { HeartbeatBody, LogLevel, RegisterWorkerBody, ResourceReport } from
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { createApp } from '../packages/server/src/index.js';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.SCREENSHOT_SECONDS ?? 40);
@@ -230,19 +231,7 @@ const http = createServer((_req, res) => {
 await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 const pageUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
 
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 
 try {
   const tab = await browser.newPage();

@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { type Child, spawnChild, stopAll } from '../lib/procs.js';
 import { judge, type Row, row, type SuiteResult, skipped } from '../lib/report.js';
 import { median, percentileOf, sleep } from '../lib/stats.js';
@@ -127,19 +128,7 @@ export async function browserSuite(opts: BrowserOptions, log: (s: string) => voi
     await Promise.all(workers.map((w) => w.ready));
     server = await startServer('pulseboard', opts);
     await Promise.all(workers.map((w) => w.call('target', { url: server!.url })));
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
     const src = `${server.url}/events`;
 
     // 4. End to end, on a small fleet so the figure is the pipeline, not the load.

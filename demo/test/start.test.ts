@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { root } from '../build.js';
 
 async function freePort(): Promise<number> {
@@ -79,19 +80,7 @@ describe('npm start', () => {
   });
 
   it('serves a page that shows health cards with live data within 10 s', async () => {
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
