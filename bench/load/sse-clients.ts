@@ -51,7 +51,7 @@ function newCounters() {
 
 /**
  * One SSE message. Only `log` (and `initial_data`) data is read; for anything
- * else (a 300 KB `metrics_update` with 1,000 workers, say) just the id and
+ * else (a 75 KB `metrics_update` with 1,000 workers, say) just the id and
  * type lines are, so the client's cost does not grow with events it ignores.
  */
 function dispatch(c: Conn, block: string): void {

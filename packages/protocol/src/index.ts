@@ -195,7 +195,7 @@ export interface WorkerStatusChangePayload {
 
 /**
  * @deprecated No longer sent: a heartbeat that keeps the status is reported as
- * `lastHeartbeatAt` on its `metrics_update` item, coalesced per tick. Kept so
+ * `lastHeartbeatAt` on its `metrics_update` row, coalesced per tick. Kept so
  * clients that still list it in `?types=` or handle it keep working.
  */
 export interface WorkerStatusUpdatePayload {

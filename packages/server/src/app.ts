@@ -112,8 +112,8 @@ export async function createApp(
 
   const app = new Koa();
   app.silent = true;
-  app.use(errorHandler(logger));
-  // Per-request logging costs a closure and a clock read even when discarded: only when it is kept.
+  // Outermost, so failures are logged with the status the error handler gave them. Only at debug:
+  // a closure and a clock read per request are not worth paying for lines that are discarded.
   if (logger.isLevelEnabled('debug')) {
     app.use(async (ctx, next) => {
       const started = performance.now();
@@ -125,6 +125,7 @@ export async function createApp(
       );
     });
   }
+  app.use(errorHandler(logger));
   app.use(createCors(config.corsOrigins, () => isLoopbackHost(boundHost)));
   const router = new Router();
   for (const mount of [mountHealthRoutes, mountWorkerRoutes, mountResourceRoutes, mountEventRoutes]) {

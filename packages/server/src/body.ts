@@ -48,7 +48,8 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    // The client went away mid-body (ECONNRESET "aborted"): its mistake, not a server error to log.
+    req.once('error', () => reject(new HttpError(400, 'invalid_json', 'The request body ended early')));
   });
   const text = raw.toString('utf8');
   try {

@@ -9,7 +9,8 @@ export interface RequestTracker {
 export function trackRequests(server: Server): RequestTracker {
   const open = new Set<ServerResponse>();
   const waiters: (() => void)[] = [];
-  server.on('request', (_req, res: ServerResponse) => {
+  // First in line, so a request is counted before any handler (the heartbeat lane answers some at once).
+  server.prependListener('request', (_req, res: ServerResponse) => {
     open.add(res);
     res.once('close', () => {
       open.delete(res);

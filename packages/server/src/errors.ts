@@ -43,7 +43,7 @@ export function toHttpError(
     // Retry-After, not a silent loss: the reporter backs off and sends again.
     return new HttpError(503, 'storage_unavailable', err.message, undefined, { 'Retry-After': '2' });
   }
-  const status = (err as { status?: unknown }).status;
+  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(status, 'bad_request', (err as Error).message);
   }

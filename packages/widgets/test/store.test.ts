@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EVENT_TYPES, type LogEntry, type Resource } from '@pulseboard/protocol';
+import { EVENT_TYPES, type LogEntry, QUEUE_STATS_FIELDS, type Resource } from '@pulseboard/protocol';
 import fc from 'fast-check';
 import {
   createState,
@@ -300,12 +300,13 @@ describe('bad input', () => {
 
   test('metrics rows: malformed rows are dropped, fields are read by name, hostile names reach no prototype', () => {
     const update = metricsUpdate(2000, [{ id: 'a', metrics: metrics({ cpu: 7 }) }]);
-    const result = reduce(ready(), {
+    const before = ready();
+    const result = reduce(before, {
       type: 'metrics_update',
       data: {
         ...update,
         // Reordered, with an unknown field and a hostile one: values follow their names.
-        fields: { metrics: ['__proto__', 'uptimeSec', 'cpu', 'surprise'], queueStats: 'nope' },
+        fields: { metrics: ['__proto__', 'uptimeSec', 'cpu', 'surprise'], queueStats: [] },
         items: [
           ['a', 1500, [{ polluted: true }, 12, 33, 99], [1, 2, 3]],
           ['b', 'soon', 'not an array', null],
@@ -319,7 +320,6 @@ describe('bad input', () => {
     assert.match(result.problem ?? '', /malformed items dropped/);
     const a = result.state.workers.get('a');
     assert.deepEqual(a?.metrics, {
-      ...metrics(),
       cpu: 33,
       memoryBytes: 0,
       requestsPerSec: 0,
@@ -327,12 +327,27 @@ describe('bad input', () => {
       errorCount: 0,
       uptimeSec: 12,
     });
-    assert.equal(a?.queueStats, null, 'no usable queue stats without field names');
+    // No field the event names is a queue stat: all read as 0.
+    assert.deepEqual(a?.queueStats, Object.fromEntries(QUEUE_STATS_FIELDS.map((field) => [field, 0])));
     assert.equal(Object.getPrototypeOf(a?.metrics), Object.prototype);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    const b = result.state.workers.get('b');
-    assert.equal(b?.metrics, null, 'values that are not an array read as no metrics');
-    assert.equal(b?.lastHeartbeatAt, ready().workers.get('b')?.lastHeartbeatAt, 'a bad time never goes back');
+    assert.equal(result.state.workers.get('b'), before.workers.get('b'), 'a malformed row changes nothing');
+  });
+
+  test('metrics rows without field names are skipped, not read as blanks', () => {
+    const state = apply(ready(), {
+      type: 'metrics_update',
+      data: metricsUpdate(2000, [{ id: 'a', metrics: metrics({ cpu: 50 }) }]),
+    });
+    for (const fields of [undefined, {}, { metrics: 'cpu', queueStats: [] }]) {
+      const result = reduce(state, {
+        type: 'metrics_update',
+        data: { v: 1, at: 3000, fields, items: [['a', 3000, [60], null]] },
+      });
+      assert.equal(result.skipped, true);
+      assert.match(result.problem ?? '', /missing fields/);
+      assert.equal(result.state.workers.get('a')?.metrics?.cpu, 50);
+    }
   });
 
   test('NaN, infinite and negative numbers become 0; hostile strings stay plain text', () => {

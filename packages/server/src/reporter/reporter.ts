@@ -66,7 +66,10 @@ export function createReporter(options: ReporterOptions): Reporter {
   const doFetch = options.fetch ?? fetch;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const logBufferMax = options.logBufferMax ?? 5000;
-  const id = encodeURIComponent(options.worker.id);
+  // A valid id is already safe in a path (`:` included), and sent as is it takes the server's heartbeat lane.
+  const id = LIMITS.idPattern.test(options.worker.id)
+    ? options.worker.id
+    : encodeURIComponent(options.worker.id);
   let intervalMs = options.heartbeatIntervalMs ?? 5000;
   let state: HeartbeatBody = {};
   let logs: LogLineInput[] = [];

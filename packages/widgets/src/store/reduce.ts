@@ -131,6 +131,8 @@ function recordSample(
   );
 }
 
+const isValues = (value: unknown) => value === null || Array.isArray(value);
+
 const reducers: Record<string, Reducer> = {
   initial_data(state, data, now) {
     const workers = read.list(data.workers, read.worker);
@@ -261,6 +263,9 @@ const reducers: Record<string, Reducer> = {
     if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
     const at = read.count(data.at);
     const fields = read.isRecord(data.fields) ? data.fields : {};
+    // Without the names, no value can be read: better to keep the current ones than to blank them.
+    if (!Array.isArray(fields.metrics) || !Array.isArray(fields.queueStats))
+      return skipped(state, 'metrics_update', 'missing fields');
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
@@ -269,7 +274,8 @@ const reducers: Record<string, Reducer> = {
     let dropped = false;
     for (const row of data.items as unknown[]) {
       // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
-      if (!Array.isArray(row) || !read.isId(row[0])) {
+      // Values are an array, or null for "never reported"; anything else is a malformed row.
+      if (!Array.isArray(row) || !read.isId(row[0]) || !isValues(row[2]) || !isValues(row[3])) {
         dropped = true;
         continue;
       }
