@@ -60,35 +60,12 @@ class State implements StoreState {
   }
 }
 
-/** A new state with `patch` applied; untouched slices keep their identity. */
+/**
+ * A new state with `patch` applied; untouched slices keep their identity. Spreading copies
+ * the fields (own properties) and not `logs`, a getter on the prototype.
+ */
 export const update = (state: StoreState, patch: Partial<StateFields>): StoreState =>
-  new State({ ...fieldsOf(state), ...patch });
-
-const fieldsOf = ({
-  ready,
-  workers,
-  resources,
-  queues,
-  aggregates,
-  history,
-  aggregateHistory,
-  config,
-  departed,
-  options,
-  logRing,
-}: StoreState): StateFields => ({
-  ready,
-  workers,
-  resources,
-  queues,
-  aggregates,
-  history,
-  aggregateHistory,
-  config,
-  departed,
-  options,
-  logRing,
-});
+  new State({ ...state, ...patch });
 
 export function createState(options: Partial<StoreOptions> = {}): StoreState {
   const merged = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...usable(options) });
