@@ -43,7 +43,13 @@ export async function ingest(opts: IngestOptions, log: (s: string) => void): Pro
     await Promise.all([...loads.map((l) => l.ready), watchers.ready]);
     servers.push(await startServer('bare-json', opts));
     if (!missing) {
-      const pb = await startServer('pulseboard', opts);
+      // While the bare server's rounds run (two back to back: ~15 s), Pulseboard's workers are silent; with
+      // the default staleAfterMs (15 s) all 1,000 would go offline and recover at the start of the next
+      // round. That is a recovery storm (2,000 events to 1,000 clients), not the steady ingest measured here.
+      const pb = await startServer('pulseboard', {
+        ...opts,
+        pulseboardConfig: { staleAfterMs: 120_000, ...opts.pulseboardConfig },
+      });
       servers.push(pb);
       await Promise.all(loads.map((l) => l.call('target', { url: pb.url })));
       const reg = await Promise.all(

@@ -16,10 +16,10 @@ const TAGS = ['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor',
 const BUDGET_BYTES = 30 * 1024;
 /**
  * Until the budget is met, the bundle may not grow past what it measures today
- * (32.2 KB gzip with cross-tab sharing, selection and pause), plus a little
+ * (31.8 KB gzip with cross-tab sharing, selection and pause), plus a little
  * room: a ratchet, lowered as the size work lands, never raised.
  */
-const CEILING_BYTES = 32.5 * 1024;
+const CEILING_BYTES = 31.9 * 1024;
 
 describe('the widgets distribution', () => {
   it('keeps the whole library, lit included, under its size ceiling', () => {

@@ -3,7 +3,9 @@ import { defineConfig, type Plugin } from 'vite';
 
 /**
  * Shrinks the static text of lit `css` tagged templates: comments go,
- * whitespace collapses, and the spaces around `{ } ; ,` and after `:` drop.
+ * whitespace collapses, the spaces around `{ } ; ,` and after `:` drop, and so
+ * do leading zeros, the spaces around `/` and before `!`, the quotes of
+ * one-word attribute values in selectors and the repeats of `#ffffff`.
  * Interpolations (`${tokens}`) are kept as they are. The styles carry no
  * strings where those characters matter, so this cannot change their meaning;
  * it saves about a fifth of the bundle's raw size.
@@ -15,7 +17,14 @@ export function minifyCssLiterals(): Plugin {
       .replace(/\s+/g, ' ')
       .replace(/\s*([{};,])\s*/g, '$1')
       .replace(/:\s+/g, ':')
-      .replace(/;}/g, '}');
+      .replace(/;}/g, '}')
+      // `0.5` → `.5`; `[data-state='open']` → `[data-state=open]` (a value that is one identifier needs no quotes).
+      .replace(/([\s:,(])0\.(\d)/g, '$1.$2')
+      .replace(/\[([\w-]+)='([a-z][\w-]*)'\]/g, '[$1=$2]')
+      // `0 0 / 200%` → `0 0/200%`, `1px !important` → `1px!important`, `#ffffff` → `#fff`.
+      .replace(/ ?\/ /g, '/')
+      .replace(/ !/g, '!')
+      .replace(/#([\da-f])\1([\da-f])\2([\da-f])\3\b/gi, '#$1$2$3');
   return {
     name: 'pulseboard-minify-css-literals',
     transform(code, id) {
@@ -27,21 +36,26 @@ export function minifyCssLiterals(): Plugin {
       for (let match = tag.exec(code); match; match = tag.exec(code)) {
         let i = match.index + match[0].length;
         out += code.slice(from, i);
+        // The spaces at the template's two ends go too; those next to an interpolation stay.
         let chunk = '';
+        let first = true;
         while (i < code.length && code[i] !== '`') {
           if (code[i] === '\\') {
             chunk += code.slice(i, i + 2);
             i += 2;
           } else if (code.startsWith('${', i)) {
             const end = code.indexOf('}', i);
-            out += `${squeeze(chunk)}${code.slice(i, end + 1)}`;
+            const text = squeeze(chunk);
+            out += `${first ? text.trimStart() : text}${code.slice(i, end + 1)}`;
             chunk = '';
+            first = false;
             i = end + 1;
           } else {
             chunk += code[i++];
           }
         }
-        out += `${squeeze(chunk)}\``;
+        const text = squeeze(chunk).trimEnd();
+        out += `${first ? text.trimStart() : text}\``;
         from = i + 1;
         tag.lastIndex = from;
       }
@@ -98,9 +112,9 @@ export function minifyHtmlLiterals(): Plugin {
 
 /**
  * Whitespace runs holding a line break become one space, except inside quoted
- * attribute values, and a static attribute value that needs no quotes loses
- * them (`class="dot"` → `class=dot`; not one with a space, a quote, a binding
- * or a `/` after it). `state` carries the position (in a tag? in a quoted
+ * attribute values; one right before a tag's `>` goes; and a static attribute
+ * value that needs no quotes loses them (`class="dot"` → `class=dot`; not one
+ * with a space, a quote, a binding or a `/` after it). `state` carries the position (in a tag? in a quoted
  * value?) from one static part of a template to the next.
  */
 export function collapseMarkup(raw: string, state: { tag: boolean; quote: string }): string {
@@ -121,6 +135,12 @@ export function collapseMarkup(raw: string, state: { tag: boolean; quote: string
     else if (ch === '>') state.tag = false;
     else if (/\s/.test(ch)) {
       const run = /^\s+/.exec(raw.slice(i))![0];
+      // Inside a tag, the space before its `>` goes (`<span class=a >` → `<span class=a>`). Not before `/>`:
+      // `a=${x}/>` would make the `/` part of an unquoted value.
+      if (state.tag && raw[i + run.length] === '>' && !/[/=]$/.test(out)) {
+        i += run.length - 1;
+        continue;
+      }
       if (run.includes('\n')) {
         out += ' ';
         i += run.length - 1;

@@ -16,16 +16,27 @@ export interface BroadcasterOptions {
 }
 
 /**
+ * A fan-out writes to every client, so fan-outs are spaced at least this far
+ * apart: a burst of events (1,000 workers recovering at once after a network
+ * blip) reaches each client in a few writes instead of one per event, while
+ * an event after a quiet spell still goes out on the next turn.
+ */
+const FLUSH_GAP_MS = 10;
+
+/**
  * Fans the event log's live feed out to every connected client, and pings
  * them. Events logged during one turn of the event loop go out together at
- * its end (setImmediate): one write per client per turn however many events
- * the turn logged, so a busy server batches more instead of falling behind.
+ * its end (setImmediate), or FLUSH_GAP_MS after the previous fan-out if that
+ * is later: one write per client per fan-out however many events it holds,
+ * so a busy server batches more instead of falling behind.
  */
 export class Broadcaster {
   readonly #clients = new Set<SseClient>();
   readonly #options: BroadcasterOptions;
   #batch: AnyLoggedEvent[] = [];
-  #flushTimer: NodeJS.Immediate | undefined;
+  #flushSoon: NodeJS.Immediate | undefined;
+  #flushLater: NodeJS.Timeout | undefined;
+  #flushedAt = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
 
@@ -47,7 +58,7 @@ export class Broadcaster {
   start(): void {
     this.#unsubscribe = this.#options.eventLog.subscribe((event) => {
       this.#batch.push(event);
-      this.#flushTimer ??= setImmediate(() => this.#flush());
+      this.#scheduleFlush();
     });
     this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingIntervalMs).unref();
   }
@@ -77,7 +88,6 @@ export class Broadcaster {
     this.#unsubscribe?.();
     clearInterval(this.#pingTimer);
     this.reconnectAll('shutdown', retryMs);
-    clearImmediate(this.#flushTimer);
   }
 
   /** Tells every client to reconnect (resuming from its last id) and ends the streams. */
@@ -90,10 +100,20 @@ export class Broadcaster {
     this.#clients.clear();
   }
 
+  #scheduleFlush(): void {
+    if (this.#flushSoon || this.#flushLater) return;
+    const wait = this.#flushedAt + FLUSH_GAP_MS - performance.now();
+    if (wait > 0) this.#flushLater = setTimeout(() => this.#flush(), wait);
+    else this.#flushSoon = setImmediate(() => this.#flush());
+  }
+
   #flush(): void {
-    clearImmediate(this.#flushTimer);
-    this.#flushTimer = undefined;
+    clearImmediate(this.#flushSoon);
+    clearTimeout(this.#flushLater);
+    this.#flushSoon = undefined;
+    this.#flushLater = undefined;
     if (this.#batch.length === 0) return;
+    this.#flushedAt = performance.now();
     const batch = new Batch(this.#batch);
     this.#batch = [];
     let frames = 0;

@@ -233,7 +233,8 @@ export abstract class PulseElement extends LitElement {
 
   /** Whether this render shows a time that moves on its own; subclasses add their own reasons. */
   protected wantsTick(): boolean {
-    return this.connectionStatus?.state === 'reconnecting' && this.connectionStatus.nextRetryAt !== null;
+    // A retry time is set only while reconnecting: the countdown.
+    return this.connectionStatus?.nextRetryAt != null;
   }
 
   /** Called when the element starts or stops following a client (after the watch is set up). */
@@ -312,7 +313,8 @@ export abstract class PulseElement extends LitElement {
     const status = this.connectionStatus;
     const data = this.data;
     this.#body ??= this.#renderBody(data);
-    const stale = Boolean(data?.ready && status && status.state !== 'open' && status.staleSince !== null);
+    // `staleSince` is null while open (see ConnectionStatus).
+    const stale = Boolean(data?.ready && status && status.staleSince !== null);
     return html`<section class="frame" part="frame" aria-labelledby="title">
       <header class="header" part="header">
         <h2 class="title" id="title" part="title">${this.heading ?? this.defaultHeading}</h2>
@@ -364,8 +366,8 @@ export abstract class PulseElement extends LitElement {
   }
 
   #renderStatusLine(status: ConnectionStatus, stale: boolean): TemplateResult {
-    const retry = status.state === 'failed' || status.state === 'unauthorized';
-    const error = retry || status.state === 'reconnecting' ? status.error : null;
+    // Set only while reconnecting, failed or unauthorized (see ConnectionStatus).
+    const error = status.error;
     return html`<div class="status-line">
       ${
         this.paused || this.#waiting

@@ -40,6 +40,7 @@ export interface ConnectionStatus {
   lastEventId: string | null;
   /** Epoch ms since when the data on screen may be out of date (connection not open), or null while open. */
   staleSince: number | null;
+  /** When the next attempt starts while `reconnecting` waits for it, or null. */
   nextRetryAt: number | null;
   /** Human-readable reason for `failed`/`unauthorized`/`reconnecting`, or null. */
   error: string | null;

@@ -133,14 +133,12 @@ export class DlqMonitor extends PulseElement {
 
   #rows(data: DashboardState): Row[] {
     const rows: Row[] = [];
-    for (const q of data.queues) {
-      const value = usable(q.deadLetter);
-      if (value !== null) rows.push({ scope: 'queue', key: q.name, name: q.name, value });
-    }
-    for (const w of data.workers.values()) {
-      const value = usable(w.metrics?.errorCount);
-      if (value !== null) rows.push({ scope: 'worker', key: w.id, name: w.name || w.id, value });
-    }
+    // The store's sanitizer made every count a finite number, 0 or more.
+    for (const q of data.queues)
+      rows.push({ scope: 'queue', key: q.name, name: q.name, value: q.deadLetter });
+    for (const w of data.workers.values())
+      if (w.metrics)
+        rows.push({ scope: 'worker', key: w.id, name: w.name || w.id, value: w.metrics.errorCount });
     return rows;
   }
 

@@ -1,6 +1,5 @@
 import type { Resource, Worker, WorkerStatus } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { guard } from 'lit/directives/guard.js';
 import {
   compareNames,
   formatAgo,
@@ -10,10 +9,10 @@ import {
   NAME_MAX,
   truncate,
 } from '../base/format.js';
+import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { sparkline } from '../base/sparkline.js';
 import {
-  isWorkerStatus,
   parseStatusList,
   RESOURCE_LABEL,
   RESOURCE_TONE,
@@ -73,6 +72,8 @@ export class HealthCards extends PulseElement {
   protected readonly defaultHeading = 'Health';
 
   readonly #window = new GridWindow(this, '.grid');
+  /** Cards and sparklines drawn again only when what they show changed. */
+  readonly #memo = new Memo();
   /** This update's clock, read as the cards in the window are drawn. */
   #now = 0;
   /** The cards of a state, and how many of each status are not departed: a tick, which changes only the clock, redraws only the window. */
@@ -191,8 +192,8 @@ export class HealthCards extends PulseElement {
   #cards(data: DashboardState): { cards: Card[]; counts: Map<WorkerStatus, number> } {
     if (this.#built?.data === data) return this.#built;
     const cards: Card[] = [];
+    // The store's sanitizer admits only known statuses: every worker and resource has a tone.
     for (const worker of data.workers.values()) {
-      if (!isWorkerStatus(worker.status)) continue;
       cards.push({
         key: `w:${worker.id}`,
         departed: false,
@@ -214,7 +215,6 @@ export class HealthCards extends PulseElement {
     }
     for (const resource of data.resources.values()) {
       const tone = RESOURCE_TONE[resource.status];
-      if (!tone) continue;
       cards.push({
         key: `r:${resource.id}`,
         departed: false,
@@ -222,7 +222,7 @@ export class HealthCards extends PulseElement {
         tone,
         draw: () => {
           const updated = formatAgo(resource.updatedAt, this.#now);
-          return guard([resource, updated], () => this.#resourceCard(resource, tone, updated));
+          return this.#memo.get(resource, [updated], () => this.#resourceCard(resource, tone, updated));
         },
       });
     }
@@ -235,7 +235,7 @@ export class HealthCards extends PulseElement {
   #worker(worker: Worker, data: DashboardState, departed: string | null): unknown {
     const history = data.history.get(worker.id)?.responseTimeMs;
     const ago = formatAgo(worker.lastHeartbeatAt, this.#now);
-    return guard([worker, history, ago, departed, this.selection === `worker:${worker.id}`], () =>
+    return this.#memo.get(worker, [history, ago, departed, this.selection === `worker:${worker.id}`], () =>
       this.#workerCard(worker, history ?? [], ago, departed),
     );
   }
@@ -258,10 +258,10 @@ export class HealthCards extends PulseElement {
         ['Response', formatMs(worker.metrics?.responseTimeMs)],
         ['Last seen', ago],
       ],
-      // Its own guard: the card redraws every second for "Last seen", the line only with a new sample.
-      guard([history], () =>
-        history.length ? sparkline(history) : html`<div class="spark-empty" aria-hidden="true"></div>`,
-      ),
+      // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
+      history.length
+        ? this.#memo.get(history, [], () => sparkline(history))
+        : html`<div class="spark-empty" aria-hidden="true"></div>`,
       `worker:${worker.id}`,
       (title) => this.picker(`worker:${worker.id}`, title),
     );

@@ -20,26 +20,26 @@ export interface LogLine {
 class Tail<T> {
   items: T[] = [];
   /** Items before this index are gone. */
-  from = 0;
+  #from = 0;
 
   get size(): number {
-    return this.items.length - this.from;
+    return this.items.length - this.#from;
   }
 
   at(i: number): T | undefined {
-    return this.items[this.from + i];
+    return this.items[this.#from + i];
   }
 
   drop(n: number): void {
-    this.from += n;
-    if (this.from >= Math.min(1024, this.size)) {
-      this.items = this.items.slice(this.from);
-      this.from = 0;
+    this.#from += n;
+    if (this.#from >= Math.min(1024, this.size)) {
+      this.items = this.items.slice(this.#from);
+      this.#from = 0;
     }
   }
 
   slice(start = 0, end = this.size): T[] {
-    return this.items.slice(this.from + start, this.from + end);
+    return this.items.slice(this.#from + start, this.#from + end);
   }
 }
 

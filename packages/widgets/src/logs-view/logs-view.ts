@@ -7,8 +7,8 @@ import {
   type WorkerStatus,
 } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { guard } from 'lit/directives/guard.js';
 import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
+import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
 import { eventTypesFor } from '../client/requirements.js';
@@ -97,6 +97,8 @@ export class LogsView extends PulseElement {
 
   #lines = new LogLines();
   #names = new Map<string, string>();
+  /** The worker menu, rebuilt only when the workers or the choice change. */
+  readonly #memo = new Memo();
   /** `#names` sorted for the worker menu; null when names came in since. */
   #menu: [string, string][] | null = null;
   /**
@@ -127,8 +129,8 @@ export class LogsView extends PulseElement {
   }
 
   #capacity(): number {
-    const n = usable(this.maxLines);
-    return n === null || n < 1 ? DEFAULT_MAX_LINES : Math.min(Math.floor(n), MAX_LINES_CAP);
+    // Below one line (0, 0.5, unusable): the default.
+    return Math.min(Math.floor(usable(this.maxLines) ?? 0) || DEFAULT_MAX_LINES, MAX_LINES_CAP);
   }
 
   protected override clientChanged(client: PulseClient | null): void {
@@ -144,7 +146,7 @@ export class LogsView extends PulseElement {
     this.#unsubscribe = [
       client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
       // No redraw of its own: the same event changes the `logs` slice, which the base watches.
-      client.subscribe('log', (d) => this.#append(this.#entries(d).map((e) => this.#fromEntry(e)))),
+      client.subscribe('log', (d) => this.#append(this.#entries(d.entries).map((e) => this.#fromEntry(e)))),
       client.subscribe('worker_registered', (d) => this.#onRegistered(d)),
       client.subscribe('worker_status_change', (d) => this.#onStatusChange(d)),
       client.subscribe('worker_deregistered', (d) => this.#onDeregistered(d)),
@@ -157,59 +159,59 @@ export class LogsView extends PulseElement {
    * ones this view has not seen.
    */
   #onSnapshot(d: EventPayloads['initial_data']): void {
-    this.#rememberWorkers(Array.isArray(d.workers) ? d.workers : []);
+    this.#rememberWorkers(d.workers);
     let newest = Number.NEGATIVE_INFINITY;
     for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, l.at);
-    const entries = this.#entries({ entries: d.logs });
-    this.#append(entries.filter((e) => e.at > newest).map((e) => this.#fromEntry(e)));
+    this.#append(
+      this.#entries(d.logs)
+        .filter((e) => e.at > newest)
+        .map((e) => this.#fromEntry(e)),
+    );
   }
 
-  #onRegistered(d: EventPayloads['worker_registered']): void {
-    const w = d?.worker;
-    this.#rememberWorkers([w]);
-    this.#synth(w?.id, 'info', w?.registeredAt, w?.queue ? `Registered · queue ${w.queue}` : 'Registered');
+  // The client hands a typed subscriber only events the store applied: the payload is an object,
+  // its lists are arrays and the worker or id the store needed is there (list items may not be).
+  #onRegistered({ worker }: EventPayloads['worker_registered']): void {
+    this.#rememberWorkers([worker]);
+    this.#synth(
+      worker.id,
+      'info',
+      worker.registeredAt,
+      worker.queue ? `Registered · queue ${worker.queue}` : 'Registered',
+    );
   }
 
   #onStatusChange(d: EventPayloads['worker_status_change']): void {
-    const reason = d?.reason ? ` (${d.reason})` : '';
-    this.#synth(d?.id, STATUS_LEVEL[d?.to] ?? 'info', d?.at, `Status ${d?.from} → ${d?.to}${reason}`);
+    const reason = d.reason ? ` (${d.reason})` : '';
+    this.#synth(d.id, STATUS_LEVEL[d.to] ?? 'info', d.at, `Status ${d.from} → ${d.to}${reason}`);
   }
 
   #onDeregistered(d: EventPayloads['worker_deregistered']): void {
-    const expired = d?.reason === 'expired';
+    const expired = d.reason === 'expired';
     this.#synth(
-      d?.id,
+      d.id,
       expired ? 'warn' : 'info',
       Date.now(),
       expired ? 'Expired after going offline' : 'Deregistered',
     );
   }
 
-  #synth(workerId: unknown, level: LogLevel, at: unknown, message: string): void {
-    if (typeof workerId !== 'string') {
-      this.#warn('a registry event without a worker id');
-      return;
-    }
+  #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
     this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
     this.arrived();
   }
 
   /** Entries that can be shown; the rest are skipped with one warning per element. */
-  #entries(d: { entries?: unknown }): LogEntry[] {
-    const list = Array.isArray(d?.entries) ? (d.entries as Partial<LogEntry>[]) : [];
+  #entries(list: Partial<LogEntry>[]): LogEntry[] {
     const ok = list.filter(
       (e): e is LogEntry =>
         typeof e?.message === 'string' && typeof e.workerId === 'string' && isLevel(e.level),
     );
-    if (ok.length !== list.length || !Array.isArray(d?.entries))
-      this.#warn('log entries without message, worker or level');
+    if (ok.length !== list.length && !this.#warned) {
+      this.#warned = true;
+      console.warn('<logs-view>: skipped log entries without message, worker or level.');
+    }
     return ok;
-  }
-
-  #warn(what: string): void {
-    if (this.#warned) return;
-    this.#warned = true;
-    console.warn(`<logs-view>: skipped ${what}.`);
   }
 
   #rememberWorkers(workers: Iterable<Worker>): void {
@@ -300,8 +302,9 @@ export class LogsView extends PulseElement {
         }}
         @change=${(e: Event) => (this.worker = (e.target as HTMLSelectElement).value)}
       >
-        ${guard(
-          [workers, this.worker],
+        ${this.#memo.get(
+          workers,
+          [this.worker],
           () =>
             html`<option value="" ?selected=${!this.worker}>All workers</option>
               ${workers.map(([id, name]) => html`<option value=${id} ?selected=${id === this.worker}>${name}</option>`)}`,

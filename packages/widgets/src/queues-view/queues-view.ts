@@ -7,7 +7,6 @@ import {
   formatNumber,
   NAME_MAX,
   truncate,
-  usable,
 } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
@@ -111,13 +110,13 @@ export class QueuesView extends PulseElement {
     const rows = needle ? data.queues.filter((q) => q.name.toLowerCase().includes(needle)) : [...data.queues];
     const key = isColumn(this.sort) ? this.sort : 'depth';
     const sign = this.direction === 'asc' ? 1 : -1;
+    // The store's sanitizer made every count a finite number, 0 or more.
     rows.sort((a, b) => {
-      const order =
-        key === 'name' ? compareNames(a.name, b.name) : (usable(a[key]) ?? -1) - (usable(b[key]) ?? -1);
+      const order = key === 'name' ? compareNames(a.name, b.name) : a[key] - b[key];
       return sign * order || compareNames(a.name, b.name);
     });
     let maxDepth = 0;
-    for (const q of rows) maxDepth = Math.max(maxDepth, usable(q.depth) ?? 0);
+    for (const q of rows) maxDepth = Math.max(maxDepth, q.depth);
     const { first, end, before, after } = this.#rows.range(rows.length);
     return html`<div class="scroller" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
       <table part="table" aria-rowcount=${rows.length + 1}>
@@ -157,14 +156,12 @@ export class QueuesView extends PulseElement {
   }
 
   #row(q: QueueSummary, maxDepth: number, index: number): TemplateResult {
-    const depth = usable(q.depth) ?? 0;
-    const failed = usable(q.failed);
     const name = truncate(q.name, NAME_MAX);
     return html`<tr part="row" aria-rowindex=${index} data-pick="queue:${q.name}">
       <td class="queue" title=${name}>${this.picker(`queue:${q.name}`, name)}</td>
       <td part="value">
         <span class="depth">
-          <span class="bar" aria-hidden="true"><span style="width: ${maxDepth ? (depth / maxDepth) * 100 : 0}%"></span></span>
+          <span class="bar" aria-hidden="true"><span style="width: ${maxDepth ? (q.depth / maxDepth) * 100 : 0}%"></span></span>
           ${formatCount(q.depth)}
         </span>
       </td>
@@ -172,8 +169,8 @@ export class QueuesView extends PulseElement {
       <td part="value">${formatCount(q.processed)}</td>
       <td part="value">
         ${
-          failed
-            ? html`<span class="failed"><span class="dot tone-unhealthy" aria-hidden="true"></span>${formatCount(failed)}</span>`
+          q.failed
+            ? html`<span class="failed"><span class="dot tone-unhealthy" aria-hidden="true"></span>${formatCount(q.failed)}</span>`
             : html`<span class="zero">${formatCount(q.failed)}</span>`
         }
       </td>

@@ -113,53 +113,46 @@ export class LockElection implements Election {
  * Two leaders can briefly coexist (a claim lost in a race); the shared
  * transport makes the lower one step down when it hears the higher.
  */
+export interface ChannelElectionOptions {
+  tab: string;
+  /** Sends this tab's claim to the others. */
+  post: (rank: Rank) => void;
+  /** The highest term seen on the channel. */
+  newestTerm: () => number;
+  onLead: OnLead;
+  /** How long a new tab listens for a leader before claiming (more than a heartbeat). */
+  listenMs: number;
+  /** How long a claim waits for a higher one (a few channel round trips). */
+  settleMs: number;
+}
+
 export class ChannelElection implements Election {
-  readonly #tab: string;
-  readonly #post: (rank: Rank) => void;
-  readonly #newestTerm: () => number;
-  readonly #onLead: OnLead;
-  readonly #listenMs: number;
-  readonly #settleMs: number;
+  readonly #options: ChannelElectionOptions;
   #claim: Rank | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #leading = false;
 
-  constructor(options: {
-    tab: string;
-    /** Sends this tab's claim to the others. */
-    post: (rank: Rank) => void;
-    /** The highest term seen on the channel. */
-    newestTerm: () => number;
-    onLead: OnLead;
-    /** How long a new tab listens for a leader before claiming (more than a heartbeat). */
-    listenMs: number;
-    /** How long a claim waits for a higher one (a few channel round trips). */
-    settleMs: number;
-  }) {
-    this.#tab = options.tab;
-    this.#post = options.post;
-    this.#newestTerm = options.newestTerm;
-    this.#onLead = options.onLead;
-    this.#listenMs = options.listenMs;
-    this.#settleMs = options.settleMs;
+  constructor(options: ChannelElectionOptions) {
+    this.#options = options;
   }
 
   start(): void {
-    this.#timer = setTimeout(() => this.takeOver(), this.#listenMs);
+    this.#timer = setTimeout(() => this.takeOver(), this.#options.listenMs);
   }
 
   takeOver(): void {
     if (this.#claim || this.#leading) return;
     clearTimeout(this.#timer);
-    const claim: Rank = [this.#newestTerm() + 1, this.#tab];
+    const { tab, post, newestTerm, onLead, settleMs } = this.#options;
+    const claim: Rank = [newestTerm() + 1, tab];
     this.#claim = claim;
-    this.#post(claim);
+    post(claim);
     this.#timer = setTimeout(() => {
       if (this.#claim !== claim) return;
       this.#claim = null;
       this.#leading = true;
-      this.#onLead(true);
-    }, this.#settleMs);
+      onLead(true);
+    }, settleMs);
   }
 
   leaderLeft(): void {

@@ -15,25 +15,32 @@ export class LogRing {
     return new LogRing([], 0, 0, Math.max(1, Math.floor(capacity)));
   }
 
+  readonly #buffer: LogEntry[];
+  readonly #start: number;
+  readonly #end: number;
   #array: readonly LogEntry[] | undefined;
 
   private constructor(
-    private readonly buffer: LogEntry[],
-    private readonly start: number,
-    private readonly end: number,
+    buffer: LogEntry[],
+    start: number,
+    end: number,
     readonly capacity: number,
-  ) {}
+  ) {
+    this.#buffer = buffer;
+    this.#start = start;
+    this.#end = end;
+  }
 
   get size(): number {
-    return this.end - this.start;
+    return this.#end - this.#start;
   }
 
   append(entries: readonly LogEntry[]): LogRing {
     if (entries.length === 0) return this;
     const kept = entries.length > this.capacity ? entries.slice(-this.capacity) : entries;
-    let buffer = this.buffer;
-    let start = this.start;
-    let end = this.end;
+    let buffer = this.#buffer;
+    let start = this.#start;
+    let end = this.#end;
     // Another instance already wrote past our end, or the dead prefix is as big as
     // the live part may get: start a fresh backing array with only the live lines.
     if (buffer.length !== end || start >= this.capacity) {
@@ -48,7 +55,7 @@ export class LogRing {
 
   /** The lines, oldest first; built once per instance, on first read. */
   toArray(): readonly LogEntry[] {
-    this.#array ??= Object.freeze(this.buffer.slice(this.start, this.end));
+    this.#array ??= Object.freeze(this.#buffer.slice(this.#start, this.#end));
     return this.#array;
   }
 }

@@ -262,9 +262,10 @@ const reducers: Record<string, Reducer> = {
   metrics_update(state, data, _now, own) {
     if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
     const at = read.count(data.at);
-    const fields = read.isRecord(data.fields) ? data.fields : {};
+    // Any value, a string or null too: only arrays of names pass.
+    const fields = data.fields as read.Json | null | undefined;
     // Without the names, no value can be read: better to keep the current ones than to blank them.
-    if (!Array.isArray(fields.metrics) || !Array.isArray(fields.queueStats))
+    if (!Array.isArray(fields?.metrics) || !Array.isArray(fields.queueStats))
       return skipped(state, 'metrics_update', 'missing fields');
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);

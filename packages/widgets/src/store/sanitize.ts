@@ -79,17 +79,17 @@ export const queueStats = (value: unknown): QueueStats | null =>
  * Reads `metrics_update` rows: a row's value array, in the order of the
  * event's field `names`, as `{ [key]: count(value) }` for each of `keys` (0
  * for a key the event does not name; other names are never read, so a hostile
- * one reaches no prototype). Null for a row whose values are not an array,
- * and for every row when `names` is not one. The positions are found once per
- * event rather than once per row: a tick brings 1,000 rows.
+ * one reaches no prototype). Null for a row whose values are null ("never
+ * reported"; the reducer drops rows whose values are neither). The positions
+ * are found once per event rather than once per row: a tick brings 1,000 rows.
  */
 export function rowReader<K extends string>(
   keys: readonly K[],
-  names: unknown,
-): (values: unknown) => Record<K, number> | null {
-  const at = Array.isArray(names) ? keys.map((key) => names.indexOf(key)) : null;
+  names: unknown[],
+): (values: unknown[] | null) => Record<K, number> | null {
+  const at = keys.map((key) => names.indexOf(key));
   return (values) => {
-    if (!at || !Array.isArray(values)) return null;
+    if (!values) return null;
     const result = {} as Record<K, number>;
     keys.forEach((key, i) => {
       result[key] = count(values[at[i]!]);

@@ -106,8 +106,8 @@ export class SystemMetrics extends PulseElement {
   }
 
   #windowMs(): number {
-    const seconds = usable(this.window);
-    return (seconds && seconds > 0 ? seconds : DEFAULT_WINDOW_S) * 1000;
+    // Not 0: a window of no time shows nothing.
+    return (usable(this.window) || DEFAULT_WINDOW_S) * 1000;
   }
 
   /**
@@ -127,8 +127,8 @@ export class SystemMetrics extends PulseElement {
 
   #workersTile(a: Figures): TemplateResult {
     const total = a.workers.total;
-    const present = STATUS_ORDER.filter((s) => (usable(a.workers.byStatus[s]) ?? 0) > 0).reverse();
-    const healthy = usable(a.workers.byStatus.healthy) ?? 0;
+    const present = STATUS_ORDER.filter((s) => a.workers.byStatus[s] > 0).reverse();
+    const healthy = a.workers.byStatus.healthy ?? 0;
     return html`<section class="tile" part="card" aria-labelledby="t-workers">
       <h3 class="label" id="t-workers">Workers</h3>
       <p class="value" part="value">${formatCount(healthy)}<small>/ ${formatCount(total)} healthy</small></p>
@@ -160,7 +160,7 @@ function count(workers: Iterable<Worker>): Figures['workers'] {
 function scoped(data: DashboardState, ids: string[]): [Figures, AggregateHistory] {
   const workers = ids.flatMap((id) => data.workers.get(id) ?? []);
   const live = workers.flatMap((w: Worker) => (w.status !== 'offline' && w.metrics ? [w.metrics] : []));
-  const values = (key: keyof WorkerMetrics) => live.map((m) => usable(m[key]) ?? 0).sort((x, y) => x - y);
+  const values = (key: keyof WorkerMetrics) => live.map((m) => m[key]).sort((x, y) => x - y);
   const sum = (key: keyof WorkerMetrics) => values(key).reduce((t, v) => t + v, 0);
   // NaN shows as a dash: no live worker, no average.
   const avg = (key: keyof WorkerMetrics) => sum(key) / (live.length || Number.NaN);
