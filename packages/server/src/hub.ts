@@ -23,6 +23,8 @@ export interface HubOptions {
 }
 
 const v = PROTOCOL_VERSION;
+/** Distinct worker filters sharing one id's snapshots before the cache starts over: a bound, not a tuning. */
+const MAX_SHARED_SNAPSHOTS = 64;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
 
 const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): MetricsRow => [
@@ -49,6 +51,8 @@ export class Hub {
   #dirty = new Set<string>();
   #errorCounts = new Map<string, number>();
   #errorRate = 0;
+  /** Serialized snapshots by resync flag and worker filter, for the latest id only. */
+  #framesAt: { id: string; frames: Map<string, Promise<Buffer>> } | null = null;
   readonly #unsubscribe: () => void;
 
   constructor(options: HubOptions) {
@@ -100,12 +104,37 @@ export class Hub {
    * A snapshot for one connection, with the id of the latest logged event read
    * before the snapshot: events after that id are in the client's live queue,
    * and any of them already reflected in the snapshot only set state again.
+   * Connections that ask while that id is still the latest share one
+   * serialized snapshot: when every dashboard resyncs at once (after a
+   * restart), 1,000 workers are serialized once per new event, not once per
+   * dashboard. What a shared snapshot may miss (heartbeats not logged yet)
+   * comes in the next `metrics_update`, whose id is later.
    */
   async initialData(
     resync: boolean,
-    workerFilter: ReadonlySet<string> | null,
+    filter: { workers: ReadonlySet<string> | null; workersKey: string },
   ): Promise<{ id: string; frame: Buffer }> {
     const id = await this.#log.latestId();
+    if (this.#framesAt?.id !== id || this.#framesAt.frames.size >= MAX_SHARED_SNAPSHOTS) {
+      this.#framesAt = { id, frames: new Map() };
+    }
+    const { frames } = this.#framesAt;
+    const key = `${resync} ${filter.workersKey}`;
+    let frame = frames.get(key);
+    if (!frame) {
+      frame = this.#initialDataFrame(id, resync, filter.workers);
+      frames.set(key, frame);
+      // A failed read (storage away) is not kept for the next connection.
+      frame.catch(() => frames.get(key) === frame && frames.delete(key));
+    }
+    return { id, frame: await frame };
+  }
+
+  async #initialDataFrame(
+    id: string,
+    resync: boolean,
+    workerFilter: ReadonlySet<string> | null,
+  ): Promise<Buffer> {
     const { workers, resources, logs } = await this.#snapshot();
     const payload: InitialDataPayload = {
       v,
@@ -118,7 +147,7 @@ export class Hub {
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
     };
-    return { id, frame: encodeFrame(id, 'initial_data', JSON.stringify(payload)) };
+    return encodeFrame(id, 'initial_data', JSON.stringify(payload));
   }
 
   close(): void {

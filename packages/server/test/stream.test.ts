@@ -50,6 +50,32 @@ for (const backend of backends()) {
       assert.ok(retry >= 20 && retry <= 40, `retry ${retry} within base + jitter`);
     });
 
+    test('connections at the same latest id share one serialized snapshot; the next event makes a new one', async () => {
+      const snapshot = async () => {
+        const { text } = await readRaw(`${t.url}/events`, {}, (s) =>
+          /event: initial_data\ndata: .*\n\n/.test(s),
+        );
+        return /id: \S+\nevent: initial_data\ndata: .*\n\n/.exec(text)?.[0] ?? '';
+      };
+      await t.api.post('/api/workers', { id: 'shared-1' });
+      // A metrics tick (another test's heartbeat) may land between two connects: then they rightly differ.
+      let pair: string[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        pair = [await snapshot(), await new Promise((r) => setTimeout(r, 20)).then(snapshot)];
+        if (pair[0]!.split('\n')[0] === pair[1]!.split('\n')[0]) break;
+      }
+      assert.ok(pair[0]!.includes('"shared-1"'), pair[0]!.slice(0, 200));
+      // Byte for byte, `at` included, although the second connection came 20 ms later.
+      assert.equal(pair[1], pair[0]);
+
+      await t.api.post('/api/workers', { id: 'shared-2' });
+      const after = await snapshot();
+      assert.notEqual(after.split('\n')[0], pair[0]!.split('\n')[0], 'a later id');
+      assert.ok(after.includes('"shared-2"'));
+      await t.api.del('/api/workers/shared-1');
+      await t.api.del('/api/workers/shared-2');
+    });
+
     test('resumes with Last-Event-ID: exactly the missed events, in order, then live ones', async () => {
       const first = await openStream(t.url);
       await t.api.post('/api/workers', { id: 'r1' });

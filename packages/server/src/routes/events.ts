@@ -73,7 +73,7 @@ export const mountEventRoutes: Mount = (router, services) => {
         await client.catchUp(missed);
         client.goLive(missed.at(-1)?.id ?? lastEventId);
       } else {
-        const { id, frame } = await hub.initialData(lastEventId.length > 0, filter.workers);
+        const { id, frame } = await hub.initialData(lastEventId.length > 0, filter);
         client.sendControl(id, frame);
         client.goLive(id);
       }
