@@ -43,7 +43,7 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
           : {
               sizes: [1000, 5000, 10_000],
               // Three, so the median is one round's figure rather than the mean of two: p99 at 10,000
-              // clients moves by ±40 ms from round to round on a shared 2-core machine.
+              // clients can move by 100 ms and more from one round to the next on a 2-core machine.
               rounds: 3,
               perSec: 5,
               maxOffered: 12_000,
