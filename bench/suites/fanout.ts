@@ -73,7 +73,7 @@ export async function fanout(opts: FanoutOptions, log: (s: string) => void): Pro
       const procs = Math.max(2, Math.ceil(n / 4000));
       while (loads.length < procs) loads.push(spawnChild('load/sse-clients.ts'));
       await Promise.all(loads.map((l) => l.ready));
-      // Fresh servers per size, so each idle baseline is a clean process.
+      // Fresh servers per size, so one size does not inherit the memory of the one before.
       servers = await Promise.all(kinds.map((k) => startServer(k, opts)));
       await sleep(500);
       const samples = new Map<ServerKind, Sample[]>(kinds.map((k) => [k, []]));

@@ -72,7 +72,7 @@ function statusReason(
  * A worker's next record: `base` with a new status, heartbeat time and
  * figures, its fields in the order `register` creates them. Every stored
  * worker then has one object shape, which keeps the heartbeat path (a new
- * record per heartbeat) on V8's fast paths; spreading `base` cost ~10 µs a
+ * record per heartbeat) on V8's fast paths; spreading `base` cost ~4 µs a
  * heartbeat in shape misses (docs/benchmarks.md, ingest).
  */
 function nextRecord(
