@@ -106,13 +106,7 @@ export class LockElection implements Election {
   }
 }
 
-/**
- * The fallback where Web Locks are missing, over the tabs' BroadcastChannel:
- * a tab that hears no leader claims leadership with a rank above any it has
- * seen, and leads unless a higher claim or leader shows up while it waits.
- * Two leaders can briefly coexist (a claim lost in a race); the shared
- * transport makes the lower one step down when it hears the higher.
- */
+/** What a channel election needs from the shared transport. */
 export interface ChannelElectionOptions {
   tab: string;
   /** Sends this tab's claim to the others. */
@@ -126,6 +120,13 @@ export interface ChannelElectionOptions {
   settleMs: number;
 }
 
+/**
+ * The fallback where Web Locks are missing, over the tabs' BroadcastChannel:
+ * a tab that hears no leader claims leadership with a rank above any it has
+ * seen, and leads unless a higher claim or leader shows up while it waits.
+ * Two leaders can briefly coexist (a claim lost in a race); the shared
+ * transport makes the lower one step down when it hears the higher.
+ */
 export class ChannelElection implements Election {
   readonly #options: ChannelElectionOptions;
   #claim: Rank | null = null;
