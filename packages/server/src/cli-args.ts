@@ -14,7 +14,7 @@ export const USAGE = `Usage: pulseboard-server [options]
   --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent
   --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
   --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
-  --replay-window <events>   --body-limit <bytes>
+  --replay-window <events>   --replay-window-bytes <bytes>   --body-limit <bytes>
   -h, --help
 `;
 
@@ -27,6 +27,7 @@ const NUMERIC = {
   'dashboard-interval': 'dashboardIntervalMs',
   'metrics-interval': 'metricsIntervalMs',
   'replay-window': 'replayWindow',
+  'replay-window-bytes': 'replayWindowBytes',
   'body-limit': 'bodyLimitBytes',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 

@@ -29,6 +29,12 @@ const configSchema = z.strictObject({
   dashboardIntervalMs: ms.default(5000),
   metricsIntervalMs: ms.default(1000),
   replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** In memory, the replay window also keeps under this many bytes of frames (Redis trims by count). */
+  replayWindowBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(32 * 1024 * 1024),
   /** Log lines kept for `initial_data`. */
   recentLogs: z.number().int().min(0).max(100_000).default(500),
   bodyLimitBytes: z

@@ -39,6 +39,26 @@ test('memory event log: ids, since(), the window and resync', async () => {
   }
 });
 
+test('memory event log: the window also keeps under its byte limit, oldest first', async () => {
+  const frameBytes = (await createMemoryEventLog({ capacity: 1 }).append(log('x'.repeat(100)))).frame.length;
+  const events = createMemoryEventLog({ capacity: 100, maxBytes: 3 * frameBytes + 10, boot: 7 });
+  for (let i = 0; i < 5; i++) await events.append(log('x'.repeat(100)));
+  const ids = async (id: string) => {
+    const result = await events.since(id);
+    return result === 'resync' ? result : result.map((e) => e.id);
+  };
+  assert.deepEqual(await ids('7-2'), ['7-3', '7-4', '7-5'], 'three frames fit, by bytes not count');
+  assert.equal(await ids('7-1'), 'resync', '7-2 was dropped for room');
+  // An event larger than the whole limit is still kept (alone), so a client just behind it resumes.
+  await events.append(log('y'.repeat(5 * frameBytes)));
+  assert.deepEqual(await ids('7-5'), ['7-6']);
+  assert.equal(await ids('7-4'), 'resync');
+  // Small events fill the window again, the big one goes.
+  for (let i = 0; i < 3; i++) await events.append(log('x'.repeat(100)));
+  assert.deepEqual(await ids('7-6'), ['7-7', '7-8', '7-9']);
+  assert.equal(await ids('7-5'), 'resync');
+});
+
 test('a fresh log resumes from its base id', async () => {
   const events = createMemoryEventLog({ capacity: 10, boot: 5 });
   const base = await events.latestId();

@@ -137,7 +137,7 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
   }
 }
 
-/** Fixed-capacity ring; `toArray` is oldest first. */
+/** Fixed-capacity ring, oldest first. */
 class Ring<T> {
   readonly #items: (T | undefined)[];
   #start = 0;
@@ -151,12 +151,29 @@ class Ring<T> {
     return this.#length;
   }
 
-  push(item: T): void {
-    if (this.capacity === 0) return;
+  /** Adds `item` as the newest; returns the oldest when it had to make room for it. */
+  push(item: T): T | undefined {
+    if (this.capacity === 0) return undefined;
     const end = (this.#start + this.#length) % this.capacity;
+    const evicted = this.#items[end];
     this.#items[end] = item;
-    if (this.#length < this.capacity) this.#length++;
-    else this.#start = (this.#start + 1) % this.capacity;
+    if (this.#length < this.capacity) {
+      this.#length++;
+      return undefined;
+    }
+    this.#start = (this.#start + 1) % this.capacity;
+    return evicted;
+  }
+
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    if (this.#length === 0) return undefined;
+    const oldest = this.#items[this.#start];
+    // Cleared so the ring does not keep it alive.
+    this.#items[this.#start] = undefined;
+    this.#start = (this.#start + 1) % this.capacity;
+    this.#length--;
+    return oldest;
   }
 
   /** Items from logical index `from` (0 = oldest) to the newest. */
@@ -198,18 +215,25 @@ export function createMemoryRegistryStore(options: { recentLogs: number }): Regi
  */
 class MemoryEventLog implements EventLog {
   readonly #ring: Ring<AnyLoggedEvent>;
+  readonly #maxBytes: number;
+  /** The frames' bytes in the ring: with a thousand workers a `metrics_update` is ~20 KB, so a count alone could hold gigabytes. */
+  #bytes = 0;
   readonly #listeners = new Set<LiveListener>();
   readonly #boot: number;
   #seq = 0;
 
-  constructor(capacity: number, boot: number) {
+  constructor(capacity: number, maxBytes: number, boot: number) {
     this.#ring = new Ring(capacity);
+    this.#maxBytes = maxBytes;
     this.#boot = boot;
   }
 
   async append(input: LoggedEventInput): Promise<AnyLoggedEvent> {
     const event = createLoggedEvent(formatEventId({ ms: this.#boot, seq: ++this.#seq }), input);
-    this.#ring.push(event);
+    this.#bytes += event.frame.length - (this.#ring.push(event)?.frame.length ?? 0);
+    // The newest event stays even when it alone is over the limit: a client just behind it still resumes.
+    while (this.#bytes > this.#maxBytes && this.#ring.length > 1)
+      this.#bytes -= this.#ring.shift()?.frame.length ?? 0;
     for (const listener of this.#listeners) listener(event);
     return event;
   }
@@ -237,17 +261,24 @@ class MemoryEventLog implements EventLog {
 
 /** The in-memory log never drops an event, so its `append` always resolves to one. */
 export function createMemoryEventLog(options: {
+  /** Events kept for replay. */
   capacity: number;
+  /** And at most this many bytes of their frames; the oldest go first (default: no limit). */
+  maxBytes?: number;
   boot?: number;
 }): Omit<EventLog, 'append'> & { append(input: LoggedEventInput): Promise<AnyLoggedEvent> } {
-  return new MemoryEventLog(options.capacity, options.boot ?? Date.now());
+  return new MemoryEventLog(options.capacity, options.maxBytes ?? Infinity, options.boot ?? Date.now());
 }
 
 /** The default storage: one process, nothing to connect to, always available. */
-export function createMemoryStorage(options: { replayWindow: number; recentLogs: number }): Storage {
+export function createMemoryStorage(options: {
+  replayWindow: number;
+  replayWindowBytes?: number;
+  recentLogs: number;
+}): Storage {
   return {
     store: createMemoryRegistryStore({ recentLogs: options.recentLogs }),
-    eventLog: createMemoryEventLog({ capacity: options.replayWindow }),
+    eventLog: createMemoryEventLog({ capacity: options.replayWindow, maxBytes: options.replayWindowBytes }),
     status: () => ({ backend: 'memory', ok: true }),
     // Memory goes only with the process.
     onDataLost: () => () => {},
