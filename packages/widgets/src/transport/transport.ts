@@ -157,20 +157,15 @@ export class SseTransport implements Transport {
   /** Applies new options; a change to the stream's address or credentials reconnects at once. */
   configure(options: Partial<TransportOptions>): void {
     const before = this.#options;
-    this.#options = clean({ ...before, ...options });
-    const after = this.#options;
+    const after = clean({ ...before, ...options });
+    this.#options = after;
+    const changed = (key: keyof TransportOptions) =>
+      JSON.stringify(before[key]) !== JSON.stringify(after[key]);
     const narrowed = covers(before.types, after.types) && covers(before.workers, after.workers);
-    const filterChanged =
-      JSON.stringify([before.types, before.workers]) !== JSON.stringify([after.types, after.workers]);
     // Another stream, or a wider filter (whose events so far were never sent), needs a fresh snapshot;
     // a narrower filter resumes from the last event: the replay holds all it still wants.
-    if (before.src !== after.src || !narrowed || before.lastEventId !== after.lastEventId)
-      this.#resetResumePoint();
-    const reopen =
-      before.src !== after.src ||
-      filterChanged ||
-      before.token !== after.token ||
-      before.withCredentials !== after.withCredentials;
+    if (changed('src') || !narrowed || changed('lastEventId')) this.#resetResumePoint();
+    const reopen = (['src', 'types', 'workers', 'token', 'withCredentials'] as const).some(changed);
     if (reopen && this.#wanted) {
       this.#stop();
       this.#start('connecting');
@@ -194,11 +189,16 @@ export class SseTransport implements Transport {
   async #open(): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
-    const { src, token, withCredentials } = this.#options;
+    const { src, token, withCredentials, types, workers } = this.#options;
+    const { lastEventId } = this.#status;
+    const url = new URL(src!, globalThis.location?.href);
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (token) headers.Authorization = `Bearer ${token}`;
-    const url = this.#url(src ?? '');
-    if (this.#status.lastEventId && !this.#idFromOptions) headers['Last-Event-ID'] = this.#status.lastEventId;
+    if (types?.length) url.searchParams.set('types', types.join(','));
+    if (workers?.length) url.searchParams.set('workers', workers.join(','));
+    // An id saved by the host page goes in the query; one this server sent, as a reconnecting EventSource would.
+    if (lastEventId && this.#idFromOptions) url.searchParams.set('lastEventId', lastEventId);
+    else if (lastEventId) headers['Last-Event-ID'] = lastEventId;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -265,15 +265,13 @@ export class SseTransport implements Transport {
 
   #onMessage(message: EventSourceMessage): void {
     this.#aliveAt = Date.now();
-    this.#status = { ...this.#status, lastEventAt: this.#aliveAt };
     const type = message.event ?? 'message';
     const id = message.id ?? null;
-    const { deliver, advance } = admit(type, id, this.#status.lastEventId);
+    const { lastEventId } = this.#status;
+    const { deliver, advance } = admit(type, id, lastEventId);
+    this.#status = { ...this.#status, lastEventAt: this.#aliveAt, lastEventId: advance ? id : lastEventId };
     if (!deliver) return;
-    if (advance) {
-      this.#status = { ...this.#status, lastEventId: id };
-      this.#idFromOptions = false;
-    }
+    if (advance) this.#idFromOptions = false;
     let data: unknown;
     try {
       data = JSON.parse(message.data);
@@ -363,7 +361,8 @@ export class SseTransport implements Transport {
 
   /** Retry now rather than at the scheduled time (the network or the tab came back). */
   #retrySoon = (): void => {
-    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    // Listened to only where there is a window, hence a document.
+    if (document.visibilityState === 'hidden') return;
     const { state } = this.#status;
     if (state === 'failed') this.#start('connecting');
     else if (state === 'reconnecting' && this.#retryTimer !== undefined) {
@@ -391,16 +390,6 @@ export class SseTransport implements Transport {
 
   #staleSince(): number | null {
     return this.#status.staleSince ?? (this.#status.lastEventAt === null ? null : Date.now());
-  }
-
-  #url(src: string): URL {
-    const url = new URL(src, globalThis.location?.href);
-    const { types, workers } = this.#options;
-    if (types?.length) url.searchParams.set('types', types.join(','));
-    if (workers?.length) url.searchParams.set('workers', workers.join(','));
-    if (this.#status.lastEventId && this.#idFromOptions)
-      url.searchParams.set('lastEventId', this.#status.lastEventId);
-    return url;
   }
 
   #set(patch: Partial<ConnectionStatus>): void {
