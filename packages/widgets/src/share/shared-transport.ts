@@ -3,9 +3,9 @@ import { type Filter, unionOf } from '../client/requirements.js';
 import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from '../transport/event-id.js';
 import {
-  ANNOUNCED,
   DEFAULT_TRANSPORT_OPTIONS,
   IDLE_STATUS,
+  isAnnounced,
   SseTransport,
   type Transport,
   type TransportListener,
@@ -210,14 +210,14 @@ export class SharedTransport implements Transport {
         },
         status: () => {
           if (this.#inner !== inner) return;
-          this.#relay({ kind: 'beat', rank, status: this.status });
+          this.#beat();
           this.#setStatus(this.status);
         },
         problem: (problem) => this.#listener.problem(problem),
       },
     );
     this.#inner = inner;
-    this.#relay({ kind: 'beat', rank, status: this.status });
+    this.#beat();
     inner.connect();
   }
 
@@ -249,6 +249,11 @@ export class SharedTransport implements Transport {
     return true;
   }
 
+  /** Says, as the leader, that it is alive and how its connection is. */
+  #beat(): void {
+    this.#relay({ kind: 'beat', rank: this.#leader!, status: this.status });
+  }
+
   #post(message: Message): void {
     this.#bus?.postMessage(message);
   }
@@ -261,7 +266,7 @@ export class SharedTransport implements Transport {
     const now = Date.now();
     const late = now - this.#tickedAt > 2 * this.#timings.heartbeatMs;
     this.#tickedAt = now;
-    if (this.#inner && this.#leader) this.#relay({ kind: 'beat', rank: this.#leader, status: this.status });
+    if (this.#inner) this.#beat();
     // A tick that comes late means this tab was frozen itself: the leader's beats may still be queued.
     else if (late) this.#heardAt = now;
     else if (now - this.#heardAt > this.#patience) {
@@ -286,8 +291,8 @@ export class SharedTransport implements Transport {
       case 'hello':
         this.#wants.set(message.tab, message.want);
         this.#reconfigure();
-        if (this.#inner && this.#leader) {
-          this.#relay({ kind: 'beat', rank: this.#leader, status: this.status });
+        if (this.#inner) {
+          this.#beat();
           this.#sendSnapshot(message.tab, message.synced);
         }
         return;
@@ -322,13 +327,13 @@ export class SharedTransport implements Transport {
   }
 
   #sendSnapshot(to: string, synced: boolean): void {
-    if (synced || !this.#synced || !this.#leader || this.#snapshotsSent.has(to)) return;
+    if (synced || !this.#synced || this.#snapshotsSent.has(to)) return;
     this.#snapshotsSent.add(to);
     const data = this.#snapshot();
     if (data)
       this.#relay({
         kind: 'snapshot',
-        rank: this.#leader,
+        rank: this.#leader!,
         to,
         event: { id: this.#last, type: 'initial_data', data },
       });
@@ -351,7 +356,7 @@ export class SharedTransport implements Transport {
     this.#status = next;
     const roleChanged = this.role !== this.#announcedRole;
     this.#announcedRole = this.role;
-    if (roleChanged || ANNOUNCED.some((key) => next[key] !== before[key])) this.#listener.status(next);
+    if (roleChanged || isAnnounced(before, next)) this.#listener.status(next);
   }
 
   #onPageHide = (): void => {

@@ -71,14 +71,11 @@ export interface Transport {
   configure(options: Partial<TransportOptions>): void;
 }
 
-/** Status fields whose change is announced through `status()` (the rest change with every message). */
-export const ANNOUNCED: readonly (keyof ConnectionStatus)[] = [
-  'state',
-  'attempt',
-  'error',
-  'nextRetryAt',
-  'staleSince',
-];
+/** Whether `next` differs from `before` in a field announced through `status()` (the rest change with every message). */
+export const isAnnounced = (before: ConnectionStatus, next: ConnectionStatus): boolean =>
+  (['state', 'attempt', 'error', 'nextRetryAt', 'staleSince'] as const).some(
+    (key) => next[key] !== before[key],
+  );
 
 const DEFAULT_PING_INTERVAL_MS = 15_000;
 /** Missing this many ping intervals means the socket is dead even if TCP has not noticed. */
@@ -393,10 +390,9 @@ export class SseTransport implements Transport {
   }
 
   #set(patch: Partial<ConnectionStatus>): void {
-    const next = { ...this.#status, ...patch };
-    const changed = ANNOUNCED.some((key) => next[key] !== this.#status[key]);
-    this.#status = next;
-    if (changed) this.#listener.status(next);
+    const before = this.#status;
+    this.#status = { ...before, ...patch };
+    if (isAnnounced(before, this.#status)) this.#listener.status(this.#status);
   }
 }
 
