@@ -161,7 +161,6 @@ class Client implements ConfigurablePulseClient {
   disconnect(): void {
     this.#wanted = false;
     clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
     this.#transport.disconnect();
     clearTimeout(this.#pruneTimer);
     this.#pruneTimer = undefined;
@@ -195,9 +194,9 @@ class Client implements ConfigurablePulseClient {
   }
 
   #channelName(): string | null {
-    const { src, token, types, workers } = this.#options;
+    const { src } = this.#options;
     return this.#shared && src && typeof BroadcastChannel === 'function'
-      ? channelName({ src, token, types, workers })
+      ? channelName(src, this.#options)
       : null;
   }
 
@@ -229,7 +228,6 @@ class Client implements ConfigurablePulseClient {
   #scheduleFlush(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined;
       this.#transport.configure(this.#transportOptions());
       if (this.#wanted) this.#transport.connect();
     }, REQUIRE_DEBOUNCE_MS);
@@ -248,7 +246,7 @@ class Client implements ConfigurablePulseClient {
     this.#state = result.state;
     if (result.changed.size > 0) this.#notify(result.changed);
     if (result.state.departed.size > 0) this.#schedulePrune();
-    const event = { id: wire.id ?? '', type: wire.type, data: wire.data } as PulseEvent;
+    const event = { ...wire, id: wire.id ?? '' } as PulseEvent;
     if (!result.skipped) this.#emit(this.#subscribers.get(wire.type), event);
     this.#emit(this.#subscribers.get('*'), event);
   }

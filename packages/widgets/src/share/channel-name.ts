@@ -1,17 +1,17 @@
+import type { TransportOptions } from '../transport/transport.js';
+
 /**
  * The BroadcastChannel (and lock) name for one stream: tabs share a
  * connection only when they show the same stream with the same credentials.
  * The token goes into a hash so that the name, which every script of the
  * origin can see, does not reveal it; it never travels over the channel.
  */
-export function channelName(stream: {
-  src: string;
-  token: string | null;
-  types: readonly string[] | null;
-  workers: readonly string[] | null;
-}): string {
-  const src = new URL(stream.src, globalThis.location?.href).href;
-  return `pulseboard:${hash(JSON.stringify([src, stream.token, stream.types, stream.workers]))}`;
+export function channelName(
+  src: string,
+  { token, types, workers }: Pick<TransportOptions, 'token' | 'types' | 'workers'>,
+): string {
+  const url = new URL(src, globalThis.location?.href).href;
+  return `pulseboard:${hash(JSON.stringify([url, token, types, workers]))}`;
 }
 
 /** FNV-1a (32 bits): among a page's few streams a collision is negligible. */

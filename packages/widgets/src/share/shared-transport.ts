@@ -181,7 +181,7 @@ export class SharedTransport implements Transport {
   }
 
   #want(): Filter {
-    return unionOf([{ types: this.#options.types, workers: this.#options.workers }]);
+    return unionOf([this.#options]);
   }
 
   /** The leader's connection options: this tab's, with the filter every tab needs. */
