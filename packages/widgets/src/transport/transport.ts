@@ -214,7 +214,7 @@ export class SseTransport implements Transport {
       this.#set({
         state: 'unauthorized',
         nextRetryAt: null,
-        error: `The server refused access (HTTP ${response.status}): check the token or your login.`,
+        error: `Access refused (HTTP ${response.status}): check the token or login`,
         staleSince: this.#staleSince(),
       });
       return;
@@ -222,7 +222,7 @@ export class SseTransport implements Transport {
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
       abort.abort();
-      this.#failed(`The server answered HTTP ${response.status} ${type || 'without a content type'}`);
+      this.#failed(`The server answered HTTP ${response.status} ${type}`);
       return;
     }
     this.#set({ state: 'open', attempt: 0, nextRetryAt: null, error: null, staleSince: null });
