@@ -205,7 +205,7 @@ export class SseTransport implements Transport {
         signal: abort.signal,
       });
     } catch (error) {
-      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${messageOf(error)}`);
+      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${error}`);
       return;
     }
     if (this.#abort !== abort) return;
@@ -254,9 +254,7 @@ export class SseTransport implements Transport {
       }
       this.#lost('The server closed the stream');
     } catch (error) {
-      if (current()) this.#lost(`The stream broke: ${messageOf(error)}`);
-    } finally {
-      reader.releaseLock();
+      if (current()) this.#lost(`The stream broke: ${error}`);
     }
   }
 
@@ -301,13 +299,14 @@ export class SseTransport implements Transport {
     clearTimeout(this.#watchdogTimer);
     if (this.#status.state !== 'open') return;
     const limit = this.#pingIntervalMs * WATCHDOG_PINGS;
+    // A deadline already past gives a negative delay, which timers run at once.
     const left = this.#aliveAt + limit - Date.now();
     this.#watchdogTimer = setTimeout(
       () =>
         Date.now() - this.#aliveAt >= limit
           ? this.#lost(`No message for ${limit / 1000} s`)
           : this.#armWatchdog(),
-      Math.max(0, left),
+      left,
     );
   }
 
@@ -408,5 +407,3 @@ function clean(options: TransportOptions): TransportOptions {
 /** Whether filter `outer` lets through everything `inner` does (null lets through everything). */
 const covers = (outer: readonly string[] | null, inner: readonly string[] | null): boolean =>
   outer === null || (inner?.every((item) => outer.includes(item)) ?? false);
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
