@@ -47,12 +47,11 @@ export interface ConfigurablePulseClient extends PulseClient {
 type AnyHandler = (data: unknown, event: PulseEvent) => void;
 type Watcher = (state: DashboardState, status: ConnectionStatus) => void;
 
-const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_OPTIONS) as (keyof TransportOptions)[];
-
-const pick = <T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> =>
+/** The transport options among `options`; one left undefined keeps its value. */
+const transportOptionsIn = (options: PulseClientOptions): Partial<TransportOptions> =>
   Object.fromEntries(
-    keys.filter((key) => value[key] !== undefined).map((key) => [key, value[key]]),
-  ) as Partial<Pick<T, K>>;
+    Object.entries(options).filter(([key, value]) => value !== undefined && key in DEFAULT_TRANSPORT_OPTIONS),
+  );
 
 /**
  * Creates the client that `<sse-connection>` provides: the SSE transport
@@ -92,7 +91,7 @@ class Client implements ConfigurablePulseClient {
   constructor(options: PulseClientOptions) {
     this.#logger = options.logger ?? console;
     this.#state = createState(options);
-    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...pick(options, TRANSPORT_KEYS) };
+    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? false;
     this.#transport = this.#createTransport();
   }
@@ -177,7 +176,7 @@ class Client implements ConfigurablePulseClient {
       this.#state = state;
       this.#notify(['logs', 'history', 'aggregates']);
     }
-    this.#options = { ...this.#options, ...pick(options, TRANSPORT_KEYS) };
+    this.#options = { ...this.#options, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? this.#shared;
     if (this.#channelName() === this.#channel) this.#transport.configure(this.#transportOptions());
     else this.#replaceTransport();
