@@ -7,11 +7,10 @@ export const compareRanks = (a: Rank, b: Rank): number =>
 /**
  * How the tabs of one stream agree on the one that holds the connection. The
  * election decides only when this tab may lead; heartbeats, ranks and
- * stepping down are the shared transport's.
+ * stepping down are the shared transport's. An election competes from its
+ * creation on, and calls `onLead(true)` when this tab becomes the leader.
  */
 export interface Election {
-  /** Starts competing; `onLead(true)` when this tab becomes the leader. */
-  start(): void;
   /** The leader went silent (closed without a word, or frozen): lead now. */
   takeOver(): void;
   /** The leader said goodbye. */
@@ -47,10 +46,6 @@ export class LockElection implements Election {
     this.#locks = locks;
     this.#name = name;
     this.#onLead = onLead;
-  }
-
-  start(): void {
-    this.#stopped = false;
     this.#request(false);
   }
 
@@ -135,10 +130,7 @@ export class ChannelElection implements Election {
 
   constructor(options: ChannelElectionOptions) {
     this.#options = options;
-  }
-
-  start(): void {
-    this.#timer = setTimeout(() => this.takeOver(), this.#options.listenMs);
+    this.#timer = setTimeout(() => this.takeOver(), options.listenMs);
   }
 
   takeOver(): void {

@@ -138,7 +138,6 @@ export class SharedTransport implements Transport {
     this.#tickedAt = Date.now();
     this.#setStatus({ ...this.#status, state: 'connecting', error: null });
     this.#hello();
-    this.#election.start();
     this.#ticker = setInterval(() => this.#tick(), this.#timings.heartbeatMs);
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
