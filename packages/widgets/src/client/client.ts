@@ -252,7 +252,7 @@ class Client implements ConfigurablePulseClient {
 
   #emit(entries: Set<{ handler: AnyHandler }> | undefined, event: PulseEvent): void {
     if (!entries) return;
-    for (const { handler } of entries) this.#guard(handler, () => handler(event.data, event));
+    for (const { handler } of entries) this.#guard(handler, event.data, event);
   }
 
   /** The state, sealed: whoever holds it from now on sees it unchanged. */
@@ -286,13 +286,14 @@ class Client implements ConfigurablePulseClient {
     const state = this.#handOut();
     const status = this.status;
     for (const { slices: watched, handler } of this.#watchers) {
-      if (slices.some((slice) => watched.has(slice))) this.#guard(handler, () => handler(state, status));
+      if (slices.some((slice) => watched.has(slice))) this.#guard(handler, state, status);
     }
   }
 
-  #guard(handler: object, call: () => void): void {
+  /** Calls `handler` with `args`; one that throws is reported (once) and the rest go on. */
+  #guard<Args extends unknown[]>(handler: (...args: Args) => void, ...args: Args): void {
     try {
-      call();
+      handler(...args);
     } catch (error) {
       if (this.#failedHandlers.has(handler)) return;
       this.#failedHandlers.add(handler);

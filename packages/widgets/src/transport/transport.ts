@@ -122,11 +122,10 @@ export class SseTransport implements Transport {
     return this.#options;
   }
 
+  /** Starts, unless already running or waiting to retry; after giving up, starts again. */
   connect(): void {
     if (this.#wanted && this.#status.state !== 'failed' && this.#status.state !== 'unauthorized') return;
-    this.#wanted = true;
-    this.#listen(true);
-    this.#start('connecting');
+    this.reconnect();
   }
 
   disconnect(): void {
