@@ -17,7 +17,7 @@ export interface Election {
   leaderLeft(): void;
   /** Stops leading but keeps competing. */
   resign(): void;
-  /** Leaves the election. */
+  /** Leaves the election for good (a new one is made to compete again). */
   stop(): void;
   /** Another tab leads or claims with `rank`. */
   heard(rank: Rank): void;
@@ -68,9 +68,7 @@ export class LockElection implements Election {
   stop(): void {
     this.#stopped = true;
     this.#queued?.abort();
-    this.#queued = null;
     this.#release?.();
-    this.#release = null;
   }
 
   heard(): void {}
@@ -158,8 +156,6 @@ export class ChannelElection implements Election {
 
   stop(): void {
     clearTimeout(this.#timer);
-    this.#claim = null;
-    this.#leading = false;
   }
 
   heard(rank: Rank): void {

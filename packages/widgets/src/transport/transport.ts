@@ -220,7 +220,7 @@ export class SseTransport implements Transport {
     }
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
-      abort.abort();
+      // #failed() aborts the request, closing the body.
       this.#failed(`The server answered HTTP ${response.status} ${type}`);
       return;
     }
