@@ -282,7 +282,6 @@ class Client implements ConfigurablePulseClient {
     this.#frameScheduled = false;
     const slices = [...this.#pending];
     this.#pending.clear();
-    if (slices.length === 0) return;
     const state = this.#handOut();
     const status = this.status;
     for (const { slices: watched, handler } of this.#watchers) {
@@ -323,7 +322,8 @@ class Client implements ConfigurablePulseClient {
         if (result.changed.size > 0) this.#notify(result.changed);
         if (this.#state.departed.size > 0) this.#schedulePrune();
       },
-      Math.max(0, oldest + options.departedTtlMs - Date.now()),
+      // Already due: a negative delay runs at once.
+      oldest + options.departedTtlMs - Date.now(),
     );
   }
 }
