@@ -63,9 +63,8 @@ export interface SharedTransportOptions {
  * union of what every tab's elements need.
  */
 export class SharedTransport implements Transport {
-  readonly #channel: string;
+  readonly #share: SharedTransportOptions;
   readonly #listener: TransportListener;
-  readonly #snapshot: () => InitialDataPayload | null;
   readonly #timings: ShareTimings;
   readonly #locks: LockManager | null;
   readonly #tab = crypto.randomUUID();
@@ -102,8 +101,7 @@ export class SharedTransport implements Transport {
   ) {
     this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
     this.#listener = listener;
-    this.#channel = share.channel;
-    this.#snapshot = share.snapshot;
+    this.#share = share;
     this.#timings = { ...DEFAULT_SHARE_TIMINGS, ...share.timings };
     this.#locks = share.locks === undefined ? (globalThis.navigator?.locks ?? null) : share.locks;
     this.#patience = this.#timings.timeoutMs * (1 + Math.random() / 2);
@@ -120,12 +118,12 @@ export class SharedTransport implements Transport {
 
   connect(): void {
     if (this.#bus) return;
-    const bus = new BroadcastChannel(this.#channel);
+    const bus = new BroadcastChannel(this.#share.channel);
     this.#bus = bus;
     bus.onmessage = (message: MessageEvent<Message>) => this.#receive(message.data);
     const onLead = (leading: boolean) => (leading ? this.#lead() : this.#stepDown());
     this.#election = this.#locks
-      ? new LockElection(this.#locks, this.#channel, onLead)
+      ? new LockElection(this.#locks, this.#share.channel, onLead)
       : new ChannelElection({
           tab: this.#tab,
           post: (rank) => this.#post({ kind: 'claim', rank }),
@@ -328,7 +326,7 @@ export class SharedTransport implements Transport {
   #sendSnapshot(to: string, synced: boolean): void {
     if (synced || !this.#synced || this.#snapshotsSent.has(to)) return;
     this.#snapshotsSent.add(to);
-    const data = this.#snapshot();
+    const data = this.#share.snapshot();
     if (data)
       this.#relay({
         kind: 'snapshot',
