@@ -47,12 +47,11 @@ export interface ConfigurablePulseClient extends PulseClient {
 type AnyHandler = (data: unknown, event: PulseEvent) => void;
 type Watcher = (state: DashboardState, status: ConnectionStatus) => void;
 
-const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_OPTIONS) as (keyof TransportOptions)[];
-
-const pick = <T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> =>
+/** The transport options among `options`; one left undefined keeps its value. */
+const transportOptionsIn = (options: PulseClientOptions): Partial<TransportOptions> =>
   Object.fromEntries(
-    keys.filter((key) => value[key] !== undefined).map((key) => [key, value[key]]),
-  ) as Partial<Pick<T, K>>;
+    Object.entries(options).filter(([key, value]) => value !== undefined && key in DEFAULT_TRANSPORT_OPTIONS),
+  );
 
 /**
  * Creates the client that `<sse-connection>` provides: the SSE transport
@@ -92,7 +91,7 @@ class Client implements ConfigurablePulseClient {
   constructor(options: PulseClientOptions) {
     this.#logger = options.logger ?? console;
     this.#state = createState(options);
-    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...pick(options, TRANSPORT_KEYS) };
+    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? false;
     this.#transport = this.#createTransport();
   }
@@ -161,7 +160,6 @@ class Client implements ConfigurablePulseClient {
   disconnect(): void {
     this.#wanted = false;
     clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
     this.#transport.disconnect();
     clearTimeout(this.#pruneTimer);
     this.#pruneTimer = undefined;
@@ -178,7 +176,7 @@ class Client implements ConfigurablePulseClient {
       this.#state = state;
       this.#notify(['logs', 'history', 'aggregates']);
     }
-    this.#options = { ...this.#options, ...pick(options, TRANSPORT_KEYS) };
+    this.#options = { ...this.#options, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? this.#shared;
     if (this.#channelName() === this.#channel) this.#transport.configure(this.#transportOptions());
     else this.#replaceTransport();
@@ -195,9 +193,9 @@ class Client implements ConfigurablePulseClient {
   }
 
   #channelName(): string | null {
-    const { src, token, types, workers } = this.#options;
+    const { src } = this.#options;
     return this.#shared && src && typeof BroadcastChannel === 'function'
-      ? channelName({ src, token, types, workers })
+      ? channelName(src, this.#options)
       : null;
   }
 
@@ -229,7 +227,6 @@ class Client implements ConfigurablePulseClient {
   #scheduleFlush(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined;
       this.#transport.configure(this.#transportOptions());
       if (this.#wanted) this.#transport.connect();
     }, REQUIRE_DEBOUNCE_MS);
@@ -248,14 +245,14 @@ class Client implements ConfigurablePulseClient {
     this.#state = result.state;
     if (result.changed.size > 0) this.#notify(result.changed);
     if (result.state.departed.size > 0) this.#schedulePrune();
-    const event = { id: wire.id ?? '', type: wire.type, data: wire.data } as PulseEvent;
+    const event = { ...wire, id: wire.id ?? '' } as PulseEvent;
     if (!result.skipped) this.#emit(this.#subscribers.get(wire.type), event);
     this.#emit(this.#subscribers.get('*'), event);
   }
 
   #emit(entries: Set<{ handler: AnyHandler }> | undefined, event: PulseEvent): void {
     if (!entries) return;
-    for (const { handler } of entries) this.#guard(handler, () => handler(event.data, event));
+    for (const { handler } of entries) this.#guard(handler, event.data, event);
   }
 
   /** The state, sealed: whoever holds it from now on sees it unchanged. */
@@ -285,17 +282,17 @@ class Client implements ConfigurablePulseClient {
     this.#frameScheduled = false;
     const slices = [...this.#pending];
     this.#pending.clear();
-    if (slices.length === 0) return;
     const state = this.#handOut();
     const status = this.status;
     for (const { slices: watched, handler } of this.#watchers) {
-      if (slices.some((slice) => watched.has(slice))) this.#guard(handler, () => handler(state, status));
+      if (slices.some((slice) => watched.has(slice))) this.#guard(handler, state, status);
     }
   }
 
-  #guard(handler: object, call: () => void): void {
+  /** Calls `handler` with `args`; one that throws is reported (once) and the rest go on. */
+  #guard<Args extends unknown[]>(handler: (...args: Args) => void, ...args: Args): void {
     try {
-      call();
+      handler(...args);
     } catch (error) {
       if (this.#failedHandlers.has(handler)) return;
       this.#failedHandlers.add(handler);
@@ -325,7 +322,8 @@ class Client implements ConfigurablePulseClient {
         if (result.changed.size > 0) this.#notify(result.changed);
         if (this.#state.departed.size > 0) this.#schedulePrune();
       },
-      Math.max(0, oldest + options.departedTtlMs - Date.now()),
+      // Already due: a negative delay runs at once.
+      oldest + options.departedTtlMs - Date.now(),
     );
   }
 }

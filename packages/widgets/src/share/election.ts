@@ -7,18 +7,17 @@ export const compareRanks = (a: Rank, b: Rank): number =>
 /**
  * How the tabs of one stream agree on the one that holds the connection. The
  * election decides only when this tab may lead; heartbeats, ranks and
- * stepping down are the shared transport's.
+ * stepping down are the shared transport's. An election competes from its
+ * creation on, and calls `onLead(true)` when this tab becomes the leader.
  */
 export interface Election {
-  /** Starts competing; `onLead(true)` when this tab becomes the leader. */
-  start(): void;
   /** The leader went silent (closed without a word, or frozen): lead now. */
   takeOver(): void;
   /** The leader said goodbye. */
   leaderLeft(): void;
   /** Stops leading but keeps competing. */
   resign(): void;
-  /** Leaves the election. */
+  /** Leaves the election for good (a new one is made to compete again). */
   stop(): void;
   /** Another tab leads or claims with `rank`. */
   heard(rank: Rank): void;
@@ -47,10 +46,6 @@ export class LockElection implements Election {
     this.#locks = locks;
     this.#name = name;
     this.#onLead = onLead;
-  }
-
-  start(): void {
-    this.#stopped = false;
     this.#request(false);
   }
 
@@ -73,9 +68,7 @@ export class LockElection implements Election {
   stop(): void {
     this.#stopped = true;
     this.#queued?.abort();
-    this.#queued = null;
     this.#release?.();
-    this.#release = null;
   }
 
   heard(): void {}
@@ -135,10 +128,7 @@ export class ChannelElection implements Election {
 
   constructor(options: ChannelElectionOptions) {
     this.#options = options;
-  }
-
-  start(): void {
-    this.#timer = setTimeout(() => this.takeOver(), this.#options.listenMs);
+    this.#timer = setTimeout(() => this.takeOver(), options.listenMs);
   }
 
   takeOver(): void {
@@ -166,8 +156,6 @@ export class ChannelElection implements Election {
 
   stop(): void {
     clearTimeout(this.#timer);
-    this.#claim = null;
-    this.#leading = false;
   }
 
   heard(rank: Rank): void {

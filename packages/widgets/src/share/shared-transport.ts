@@ -3,9 +3,9 @@ import { type Filter, unionOf } from '../client/requirements.js';
 import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from '../transport/event-id.js';
 import {
-  ANNOUNCED,
   DEFAULT_TRANSPORT_OPTIONS,
   IDLE_STATUS,
+  isAnnounced,
   SseTransport,
   type Transport,
   type TransportListener,
@@ -63,9 +63,8 @@ export interface SharedTransportOptions {
  * union of what every tab's elements need.
  */
 export class SharedTransport implements Transport {
-  readonly #channel: string;
+  readonly #share: SharedTransportOptions;
   readonly #listener: TransportListener;
-  readonly #snapshot: () => InitialDataPayload | null;
   readonly #timings: ShareTimings;
   readonly #locks: LockManager | null;
   readonly #tab = crypto.randomUUID();
@@ -102,8 +101,7 @@ export class SharedTransport implements Transport {
   ) {
     this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
     this.#listener = listener;
-    this.#channel = share.channel;
-    this.#snapshot = share.snapshot;
+    this.#share = share;
     this.#timings = { ...DEFAULT_SHARE_TIMINGS, ...share.timings };
     this.#locks = share.locks === undefined ? (globalThis.navigator?.locks ?? null) : share.locks;
     this.#patience = this.#timings.timeoutMs * (1 + Math.random() / 2);
@@ -120,12 +118,12 @@ export class SharedTransport implements Transport {
 
   connect(): void {
     if (this.#bus) return;
-    const bus = new BroadcastChannel(this.#channel);
+    const bus = new BroadcastChannel(this.#share.channel);
     this.#bus = bus;
     bus.onmessage = (message: MessageEvent<Message>) => this.#receive(message.data);
     const onLead = (leading: boolean) => (leading ? this.#lead() : this.#stepDown());
     this.#election = this.#locks
-      ? new LockElection(this.#locks, this.#channel, onLead)
+      ? new LockElection(this.#locks, this.#share.channel, onLead)
       : new ChannelElection({
           tab: this.#tab,
           post: (rank) => this.#post({ kind: 'claim', rank }),
@@ -138,7 +136,6 @@ export class SharedTransport implements Transport {
     this.#tickedAt = Date.now();
     this.#setStatus({ ...this.#status, state: 'connecting', error: null });
     this.#hello();
-    this.#election.start();
     this.#ticker = setInterval(() => this.#tick(), this.#timings.heartbeatMs);
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
@@ -181,7 +178,7 @@ export class SharedTransport implements Transport {
   }
 
   #want(): Filter {
-    return unionOf([{ types: this.#options.types, workers: this.#options.workers }]);
+    return unionOf([this.#options]);
   }
 
   /** The leader's connection options: this tab's, with the filter every tab needs. */
@@ -210,14 +207,14 @@ export class SharedTransport implements Transport {
         },
         status: () => {
           if (this.#inner !== inner) return;
-          this.#relay({ kind: 'beat', rank, status: this.status });
+          this.#beat();
           this.#setStatus(this.status);
         },
         problem: (problem) => this.#listener.problem(problem),
       },
     );
     this.#inner = inner;
-    this.#relay({ kind: 'beat', rank, status: this.status });
+    this.#beat();
     inner.connect();
   }
 
@@ -249,6 +246,11 @@ export class SharedTransport implements Transport {
     return true;
   }
 
+  /** Says, as the leader, that it is alive and how its connection is. */
+  #beat(): void {
+    this.#relay({ kind: 'beat', rank: this.#leader!, status: this.status });
+  }
+
   #post(message: Message): void {
     this.#bus?.postMessage(message);
   }
@@ -261,7 +263,7 @@ export class SharedTransport implements Transport {
     const now = Date.now();
     const late = now - this.#tickedAt > 2 * this.#timings.heartbeatMs;
     this.#tickedAt = now;
-    if (this.#inner && this.#leader) this.#relay({ kind: 'beat', rank: this.#leader, status: this.status });
+    if (this.#inner) this.#beat();
     // A tick that comes late means this tab was frozen itself: the leader's beats may still be queued.
     else if (late) this.#heardAt = now;
     else if (now - this.#heardAt > this.#patience) {
@@ -286,8 +288,8 @@ export class SharedTransport implements Transport {
       case 'hello':
         this.#wants.set(message.tab, message.want);
         this.#reconfigure();
-        if (this.#inner && this.#leader) {
-          this.#relay({ kind: 'beat', rank: this.#leader, status: this.status });
+        if (this.#inner) {
+          this.#beat();
           this.#sendSnapshot(message.tab, message.synced);
         }
         return;
@@ -322,13 +324,13 @@ export class SharedTransport implements Transport {
   }
 
   #sendSnapshot(to: string, synced: boolean): void {
-    if (synced || !this.#synced || !this.#leader || this.#snapshotsSent.has(to)) return;
+    if (synced || !this.#synced || this.#snapshotsSent.has(to)) return;
     this.#snapshotsSent.add(to);
-    const data = this.#snapshot();
+    const data = this.#share.snapshot();
     if (data)
       this.#relay({
         kind: 'snapshot',
-        rank: this.#leader,
+        rank: this.#leader!,
         to,
         event: { id: this.#last, type: 'initial_data', data },
       });
@@ -351,7 +353,7 @@ export class SharedTransport implements Transport {
     this.#status = next;
     const roleChanged = this.role !== this.#announcedRole;
     this.#announcedRole = this.role;
-    if (roleChanged || ANNOUNCED.some((key) => next[key] !== before[key])) this.#listener.status(next);
+    if (roleChanged || isAnnounced(before, next)) this.#listener.status(next);
   }
 
   #onPageHide = (): void => {

@@ -71,14 +71,11 @@ export interface Transport {
   configure(options: Partial<TransportOptions>): void;
 }
 
-/** Status fields whose change is announced through `status()` (the rest change with every message). */
-export const ANNOUNCED: readonly (keyof ConnectionStatus)[] = [
-  'state',
-  'attempt',
-  'error',
-  'nextRetryAt',
-  'staleSince',
-];
+/** Whether `next` differs from `before` in a field announced through `status()` (the rest change with every message). */
+export const isAnnounced = (before: ConnectionStatus, next: ConnectionStatus): boolean =>
+  (['state', 'attempt', 'error', 'nextRetryAt', 'staleSince'] as const).some(
+    (key) => next[key] !== before[key],
+  );
 
 const DEFAULT_PING_INTERVAL_MS = 15_000;
 /** Missing this many ping intervals means the socket is dead even if TCP has not noticed. */
@@ -125,11 +122,10 @@ export class SseTransport implements Transport {
     return this.#options;
   }
 
+  /** Starts, unless already running or waiting to retry; after giving up, starts again. */
   connect(): void {
     if (this.#wanted && this.#status.state !== 'failed' && this.#status.state !== 'unauthorized') return;
-    this.#wanted = true;
-    this.#listen(true);
-    this.#start('connecting');
+    this.reconnect();
   }
 
   disconnect(): void {
@@ -157,20 +153,15 @@ export class SseTransport implements Transport {
   /** Applies new options; a change to the stream's address or credentials reconnects at once. */
   configure(options: Partial<TransportOptions>): void {
     const before = this.#options;
-    this.#options = clean({ ...before, ...options });
-    const after = this.#options;
+    const after = clean({ ...before, ...options });
+    this.#options = after;
+    const changed = (key: keyof TransportOptions) =>
+      JSON.stringify(before[key]) !== JSON.stringify(after[key]);
     const narrowed = covers(before.types, after.types) && covers(before.workers, after.workers);
-    const filterChanged =
-      JSON.stringify([before.types, before.workers]) !== JSON.stringify([after.types, after.workers]);
     // Another stream, or a wider filter (whose events so far were never sent), needs a fresh snapshot;
     // a narrower filter resumes from the last event: the replay holds all it still wants.
-    if (before.src !== after.src || !narrowed || before.lastEventId !== after.lastEventId)
-      this.#resetResumePoint();
-    const reopen =
-      before.src !== after.src ||
-      filterChanged ||
-      before.token !== after.token ||
-      before.withCredentials !== after.withCredentials;
+    if (changed('src') || !narrowed || changed('lastEventId')) this.#resetResumePoint();
+    const reopen = (['src', 'types', 'workers', 'token', 'withCredentials'] as const).some(changed);
     if (reopen && this.#wanted) {
       this.#stop();
       this.#start('connecting');
@@ -194,11 +185,16 @@ export class SseTransport implements Transport {
   async #open(): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
-    const { src, token, withCredentials } = this.#options;
+    const { src, token, withCredentials, types, workers } = this.#options;
+    const { lastEventId } = this.#status;
+    const url = new URL(src!, globalThis.location?.href);
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (token) headers.Authorization = `Bearer ${token}`;
-    const url = this.#url(src ?? '');
-    if (this.#status.lastEventId && !this.#idFromOptions) headers['Last-Event-ID'] = this.#status.lastEventId;
+    if (types?.length) url.searchParams.set('types', types.join(','));
+    if (workers?.length) url.searchParams.set('workers', workers.join(','));
+    // An id saved by the host page goes in the query; one this server sent, as a reconnecting EventSource would.
+    if (lastEventId && this.#idFromOptions) url.searchParams.set('lastEventId', lastEventId);
+    else if (lastEventId) headers['Last-Event-ID'] = lastEventId;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -208,7 +204,7 @@ export class SseTransport implements Transport {
         signal: abort.signal,
       });
     } catch (error) {
-      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${messageOf(error)}`);
+      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${error}`);
       return;
     }
     if (this.#abort !== abort) return;
@@ -217,15 +213,15 @@ export class SseTransport implements Transport {
       this.#set({
         state: 'unauthorized',
         nextRetryAt: null,
-        error: `The server refused access (HTTP ${response.status}): check the token or your login.`,
+        error: `Access refused (HTTP ${response.status}): check the token or login`,
         staleSince: this.#staleSince(),
       });
       return;
     }
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
-      abort.abort();
-      this.#failed(`The server answered HTTP ${response.status} ${type || 'without a content type'}`);
+      // #failed() aborts the request, closing the body.
+      this.#failed(`The server answered HTTP ${response.status} ${type}`);
       return;
     }
     this.#set({ state: 'open', attempt: 0, nextRetryAt: null, error: null, staleSince: null });
@@ -257,23 +253,19 @@ export class SseTransport implements Transport {
       }
       this.#lost('The server closed the stream');
     } catch (error) {
-      if (current()) this.#lost(`The stream broke: ${messageOf(error)}`);
-    } finally {
-      reader.releaseLock();
+      if (current()) this.#lost(`The stream broke: ${error}`);
     }
   }
 
   #onMessage(message: EventSourceMessage): void {
     this.#aliveAt = Date.now();
-    this.#status = { ...this.#status, lastEventAt: this.#aliveAt };
     const type = message.event ?? 'message';
     const id = message.id ?? null;
-    const { deliver, advance } = admit(type, id, this.#status.lastEventId);
+    const { lastEventId } = this.#status;
+    const { deliver, advance } = admit(type, id, lastEventId);
+    this.#status = { ...this.#status, lastEventAt: this.#aliveAt, lastEventId: advance ? id : lastEventId };
     if (!deliver) return;
-    if (advance) {
-      this.#status = { ...this.#status, lastEventId: id };
-      this.#idFromOptions = false;
-    }
+    if (advance) this.#idFromOptions = false;
     let data: unknown;
     try {
       data = JSON.parse(message.data);
@@ -306,13 +298,14 @@ export class SseTransport implements Transport {
     clearTimeout(this.#watchdogTimer);
     if (this.#status.state !== 'open') return;
     const limit = this.#pingIntervalMs * WATCHDOG_PINGS;
+    // A deadline already past gives a negative delay, which timers run at once.
     const left = this.#aliveAt + limit - Date.now();
     this.#watchdogTimer = setTimeout(
       () =>
         Date.now() - this.#aliveAt >= limit
           ? this.#lost(`No message for ${limit / 1000} s`)
           : this.#armWatchdog(),
-      Math.max(0, left),
+      left,
     );
   }
 
@@ -363,7 +356,8 @@ export class SseTransport implements Transport {
 
   /** Retry now rather than at the scheduled time (the network or the tab came back). */
   #retrySoon = (): void => {
-    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    // Listened to only where there is a window, hence a document.
+    if (document.visibilityState === 'hidden') return;
     const { state } = this.#status;
     if (state === 'failed') this.#start('connecting');
     else if (state === 'reconnecting' && this.#retryTimer !== undefined) {
@@ -393,21 +387,10 @@ export class SseTransport implements Transport {
     return this.#status.staleSince ?? (this.#status.lastEventAt === null ? null : Date.now());
   }
 
-  #url(src: string): URL {
-    const url = new URL(src, globalThis.location?.href);
-    const { types, workers } = this.#options;
-    if (types?.length) url.searchParams.set('types', types.join(','));
-    if (workers?.length) url.searchParams.set('workers', workers.join(','));
-    if (this.#status.lastEventId && this.#idFromOptions)
-      url.searchParams.set('lastEventId', this.#status.lastEventId);
-    return url;
-  }
-
   #set(patch: Partial<ConnectionStatus>): void {
-    const next = { ...this.#status, ...patch };
-    const changed = ANNOUNCED.some((key) => next[key] !== this.#status[key]);
-    this.#status = next;
-    if (changed) this.#listener.status(next);
+    const before = this.#status;
+    this.#status = { ...before, ...patch };
+    if (isAnnounced(before, this.#status)) this.#listener.status(this.#status);
   }
 }
 
@@ -423,5 +406,3 @@ function clean(options: TransportOptions): TransportOptions {
 /** Whether filter `outer` lets through everything `inner` does (null lets through everything). */
 const covers = (outer: readonly string[] | null, inner: readonly string[] | null): boolean =>
   outer === null || (inner?.every((item) => outer.includes(item)) ?? false);
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
