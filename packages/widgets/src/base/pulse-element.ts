@@ -109,7 +109,8 @@ export abstract class PulseElement extends LitElement {
 
   #subscribed: PulseClient | null = null;
   #unwatch: (() => void) | null = null;
-  #linkAbort: AbortController | null = null;
+  /** Looks for the `connection="id"` element until found; null: no link wanted. */
+  #linkWatch: MutationObserver | null = null;
 
   constructor() {
     super();
@@ -150,14 +151,14 @@ export abstract class PulseElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('selectionchange', this.#checkUser);
-    this.#linkAbort?.abort();
-    this.#linkAbort = null;
+    this.#linkWatch?.disconnect();
+    this.#linkWatch = null;
     this.#attach(null);
     this.#require();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('connection') || (this.connection && !this.#linkAbort)) this.#link();
+    if (changed.has('connection') || (this.connection && !this.#linkWatch)) this.#link();
     const attached = this.#attach(this.isConnected ? this.source : null);
     if (changed.has('selection') && this.#bus) select(this.#bus, this.selection);
     const held = this.held;
@@ -178,8 +179,8 @@ export abstract class PulseElement extends LitElement {
 
   /** Updates `#userIn` from focus (in a row or card) and the text selection (anywhere in the element). */
   readonly #checkUser = (): void => {
-    const root = this.renderRoot as ShadowRoot | undefined;
-    if (!root) return;
+    // Listened to only while connected, when the shadow root exists.
+    const root = this.renderRoot as ShadowRoot;
     // Chromium reports a selection inside a shadow root only through the root; others through the document.
     const sel = (root as unknown as Document).getSelection?.() ?? document.getSelection();
     const userIn = Boolean(
@@ -249,7 +250,7 @@ export abstract class PulseElement extends LitElement {
     this.#bus = null;
     this.#subscribed = client;
     if (client) {
-      this.#unwatch = client.watch([...new Set<Slice>([...this.slices, 'connection'])], (data, status) => {
+      this.#unwatch = client.watch([...this.slices, 'connection'], (data, status) => {
         if (data !== this.latest && this.held) this.#waiting++;
         this.latest = data;
         this.connectionStatus = status;
@@ -277,35 +278,28 @@ export abstract class PulseElement extends LitElement {
 
   /** Resolves `connection="id"` once `<sse-connection>` is defined and the element exists. */
   #link(): void {
-    this.#linkAbort?.abort();
-    this.#linkAbort = null;
+    this.#linkWatch?.disconnect();
+    this.#linkWatch = null;
     this.#linked = null;
     const id = this.connection;
     if (!id || !this.isConnected) return;
-    const abort = new AbortController();
-    this.#linkAbort = abort;
-    const found = () => {
+    // The connection element may be parsed after this one, or added later: look again on every change.
+    const watch = new MutationObserver(() => find());
+    this.#linkWatch = watch;
+    const find = () => {
       const root = this.getRootNode() as Document | ShadowRoot;
       const el = (root.getElementById?.(id) ??
         this.ownerDocument.getElementById(id)) as ConnectionElement | null;
-      if (!el?.client || abort.signal.aborted) return false;
+      if (!el?.client) return;
+      watch.disconnect();
       this.#linked = el.client;
       this.requestUpdate();
-      return true;
     };
     customElements.whenDefined('sse-connection').then(() => {
-      if (abort.signal.aborted || found()) return;
-      // The connection element may be parsed after this one, or added later.
-      const observer = new MutationObserver(() => {
-        if (found()) observer.disconnect();
-      });
-      observer.observe(this.ownerDocument, {
-        childList: true,
-        subtree: true,
-        attributes: true,
-        attributeFilter: ['id'],
-      });
-      abort.signal.addEventListener('abort', () => observer.disconnect());
+      // Not when a newer link (or a disconnect) replaced this one meanwhile.
+      if (this.#linkWatch !== watch) return;
+      watch.observe(this.ownerDocument, { childList: true, subtree: true, attributeFilter: ['id'] });
+      find();
     });
   }
 
@@ -323,7 +317,7 @@ export abstract class PulseElement extends LitElement {
         ${status ? this.#renderStatusLine(status, stale) : nothing}
       </header>
       ${data?.ready ? this.renderToolbar(data) : nothing}
-      <div class="body ${stale ? 'stale' : ''}" part="body" aria-busy=${data && !data.ready ? 'true' : 'false'}>
+      <div class="body ${stale ? 'stale' : ''}" part="body" aria-busy=${Boolean(data && !data.ready)}>
         ${this.#body}
       </div>
     </section>`;
