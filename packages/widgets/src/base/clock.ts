@@ -15,14 +15,6 @@ function tick() {
   for (const host of hosts) host.requestUpdate();
 }
 
-function sync() {
-  if (hosts.size > 0 && timer === undefined) timer = setInterval(tick, TICK_MS);
-  if (hosts.size === 0 && timer !== undefined) {
-    clearInterval(timer);
-    timer = undefined;
-  }
-}
-
 export class TickController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
 
@@ -35,7 +27,12 @@ export class TickController implements ReactiveController {
   set running(on: boolean) {
     if (on) hosts.add(this.#host);
     else hosts.delete(this.#host);
-    sync();
+    if (hosts.size > 0) {
+      timer ??= setInterval(tick, TICK_MS);
+    } else {
+      clearInterval(timer);
+      timer = undefined;
+    }
   }
 
   hostDisconnected(): void {
