@@ -221,8 +221,9 @@ export abstract class PulseElement extends LitElement {
 
   /** Declares `requirement()` to the client when it changed, and withdraws it when detached. */
   #require(): void {
-    const client = this.isConnected ? this.#subscribed : null;
-    const needs = client ? this.requirement() : null;
+    // Detached (and so disconnected, see willUpdate), an element needs nothing.
+    const client = this.#subscribed;
+    const needs = client && this.requirement();
     const key = JSON.stringify(needs);
     if (key === this.#needs) return;
     this.#needs = key;
