@@ -10,7 +10,7 @@ import {
 import { ensureContextRoot, pulseClientContext } from '../client/context.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { ConnectionStatus, DashboardState, PulseClient, Requirement, Slice } from '../client/types.js';
-import { TickController } from './clock.js';
+import { setTicking } from './clock.js';
 import { formatClock, formatCountOf, NAME_MAX, truncate } from './format.js';
 import { busFor, parseSelection, SelectEvent, type SelectionBus, select } from './selection.js';
 import { connectionLabel } from './status.js';
@@ -107,8 +107,6 @@ export abstract class PulseElement extends LitElement {
   #unrequire: (() => void) | null = null;
   #needs = '';
 
-  protected readonly ticker = new TickController(this);
-
   #subscribed: PulseClient | null = null;
   #unwatch: (() => void) | null = null;
   /** Looks for the `connection="id"` element until found; null: no link wanted. */
@@ -172,6 +170,7 @@ export abstract class PulseElement extends LitElement {
     this.#linkWatch = null;
     this.#attach(null);
     this.#require();
+    setTicking(this, false);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -186,7 +185,7 @@ export abstract class PulseElement extends LitElement {
     // Only an update with no property change (new data, a tick) is held; a filter or sort the user changes applies.
     if (!(held && !attached && changed.size === 0 && this.hasUpdated)) this.#body = null;
     this.#require();
-    this.ticker.running = this.isConnected && this.wantsTick();
+    setTicking(this, this.isConnected && this.wantsTick());
   }
 
   /** Whether redraws are held back: paused, or the user is in a row; never before the first snapshot is shown. */
