@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 
 /**
  * One timer for every element on the page that shows relative times ("12 s
@@ -15,30 +15,14 @@ function tick() {
   for (const host of hosts) host.requestUpdate();
 }
 
-function sync() {
-  if (hosts.size > 0 && timer === undefined) timer = setInterval(tick, TICK_MS);
-  if (hosts.size === 0 && timer !== undefined) {
+/** Joins (`on`) or leaves the shared timer, which redraws `host` every second while joined. */
+export function setTicking(host: ReactiveControllerHost, on: boolean): void {
+  if (on) hosts.add(host);
+  else hosts.delete(host);
+  if (hosts.size > 0) {
+    timer ??= setInterval(tick, TICK_MS);
+  } else {
     clearInterval(timer);
     timer = undefined;
-  }
-}
-
-export class TickController implements ReactiveController {
-  readonly #host: ReactiveControllerHost;
-
-  constructor(host: ReactiveControllerHost) {
-    this.#host = host;
-    host.addController(this);
-  }
-
-  /** Join or leave the shared timer. */
-  set running(on: boolean) {
-    if (on) hosts.add(this.#host);
-    else hosts.delete(this.#host);
-    sync();
-  }
-
-  hostDisconnected(): void {
-    this.running = false;
   }
 }

@@ -95,12 +95,8 @@ export function formatAgo(at: unknown, now: number): string {
   return seconds < 1 ? 'just now' : `${formatDuration(seconds)} ago`;
 }
 
-const clock = new Intl.DateTimeFormat('en-GB', {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
+// en-GB's medium time style is hh:mm:ss on a 24-hour clock.
+const clock = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
 
 /** hh:mm:ss in the viewer's time zone. */
 export function formatClock(at: unknown): string {
@@ -113,7 +109,7 @@ export function formatClock(at: unknown): string {
  * string may slip through: laying that out costs more than it tells anyone.
  */
 export function truncate(text: unknown, max: number): string {
-  const s = typeof text === 'string' ? text : text == null ? '' : String(text);
+  const s = String(text ?? '');
   if (s.length <= max) return s;
   return `${s.slice(0, max)}… (${integer.format(s.length - max)} more characters)`;
 }

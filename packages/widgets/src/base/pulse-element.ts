@@ -1,4 +1,4 @@
-import { ContextConsumer } from '@lit/context';
+import { ContextEvent } from '@lit/context';
 import {
   html,
   LitElement,
@@ -10,7 +10,7 @@ import {
 import { ensureContextRoot, pulseClientContext } from '../client/context.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { ConnectionStatus, DashboardState, PulseClient, Requirement, Slice } from '../client/types.js';
-import { TickController } from './clock.js';
+import { setTicking } from './clock.js';
 import { formatClock, formatCountOf, NAME_MAX, truncate } from './format.js';
 import { busFor, parseSelection, SelectEvent, type SelectionBus, select } from './selection.js';
 import { connectionLabel } from './status.js';
@@ -84,8 +84,10 @@ export abstract class PulseElement extends LitElement {
   /** Whether this element shows only what the selection covers (and asks the server only for that). */
   protected readonly follows: boolean = false;
 
-  // Answering it requests an update, which attaches to the new client.
-  readonly #consumer = new ContextConsumer(this, { context: pulseClientContext, subscribe: true });
+  /** The client provided by an enclosing `<sse-connection>`, kept after a move out of it (as lit's ContextConsumer does). */
+  #provided: PulseClient | undefined;
+  /** Ends the subscription to the provider that answered last. */
+  #unsubscribe: (() => void) | undefined;
 
   /** The client found through `connection="id"`. */
   #linked: PulseClient | null = null;
@@ -105,11 +107,10 @@ export abstract class PulseElement extends LitElement {
   #unrequire: (() => void) | null = null;
   #needs = '';
 
-  protected readonly ticker = new TickController(this);
-
   #subscribed: PulseClient | null = null;
   #unwatch: (() => void) | null = null;
-  #linkAbort: AbortController | null = null;
+  /** Looks for the `connection="id"` element until found; null: no link wanted. */
+  #linkWatch: MutationObserver | null = null;
 
   constructor() {
     super();
@@ -130,8 +131,20 @@ export abstract class PulseElement extends LitElement {
 
   /** The client provided by an enclosing `<sse-connection>`, if any. */
   get client(): PulseClient | undefined {
-    return this.#consumer.value;
+    return this.#provided;
   }
+
+  /**
+   * The provider's answer to the `context-request` this element sends when connected (the context protocol,
+   * which ContextConsumer implements in more generality): again when a nearer provider takes over, which
+   * passes its own `unsubscribe`. The update it requests attaches to the new client.
+   */
+  readonly #provide = (client: PulseClient, unsubscribe?: () => void): void => {
+    if (unsubscribe !== this.#unsubscribe) this.#unsubscribe?.();
+    this.#unsubscribe = unsubscribe;
+    this.#provided = client;
+    this.requestUpdate();
+  };
 
   /** The client this element renders from: the linked one when `connection` is set. */
   get source(): PulseClient | null {
@@ -142,6 +155,7 @@ export abstract class PulseElement extends LitElement {
     // A consumer defined before the provider (script order, late upgrade) must still find it.
     ensureContextRoot(this.ownerDocument);
     super.connectedCallback();
+    this.dispatchEvent(new ContextEvent(pulseClientContext, this, this.#provide, true));
     document.addEventListener('selectionchange', this.#checkUser);
     // Re-attach after a move in the DOM even when no context answer triggers an update.
     this.requestUpdate();
@@ -149,15 +163,18 @@ export abstract class PulseElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     document.removeEventListener('selectionchange', this.#checkUser);
-    this.#linkAbort?.abort();
-    this.#linkAbort = null;
+    this.#linkWatch?.disconnect();
+    this.#linkWatch = null;
     this.#attach(null);
     this.#require();
+    setTicking(this, false);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('connection') || (this.connection && !this.#linkAbort)) this.#link();
+    if (changed.has('connection') || (this.connection && !this.#linkWatch)) this.#link();
     const attached = this.#attach(this.isConnected ? this.source : null);
     if (changed.has('selection') && this.#bus) select(this.#bus, this.selection);
     const held = this.held;
@@ -168,7 +185,7 @@ export abstract class PulseElement extends LitElement {
     // Only an update with no property change (new data, a tick) is held; a filter or sort the user changes applies.
     if (!(held && !attached && changed.size === 0 && this.hasUpdated)) this.#body = null;
     this.#require();
-    this.ticker.running = this.isConnected && this.wantsTick();
+    setTicking(this, this.isConnected && this.wantsTick());
   }
 
   /** Whether redraws are held back: paused, or the user is in a row; never before the first snapshot is shown. */
@@ -178,8 +195,8 @@ export abstract class PulseElement extends LitElement {
 
   /** Updates `#userIn` from focus (in a row or card) and the text selection (anywhere in the element). */
   readonly #checkUser = (): void => {
-    const root = this.renderRoot as ShadowRoot | undefined;
-    if (!root) return;
+    // Listened to only while connected, when the shadow root exists.
+    const root = this.renderRoot as ShadowRoot;
     // Chromium reports a selection inside a shadow root only through the root; others through the document.
     const sel = (root as unknown as Document).getSelection?.() ?? document.getSelection();
     const userIn = Boolean(
@@ -203,8 +220,9 @@ export abstract class PulseElement extends LitElement {
 
   /** Declares `requirement()` to the client when it changed, and withdraws it when detached. */
   #require(): void {
-    const client = this.isConnected ? this.#subscribed : null;
-    const needs = client ? this.requirement() : null;
+    // Detached (and so disconnected, see willUpdate), an element needs nothing.
+    const client = this.#subscribed;
+    const needs = client && this.requirement();
     const key = JSON.stringify(needs);
     if (key === this.#needs) return;
     this.#needs = key;
@@ -249,7 +267,7 @@ export abstract class PulseElement extends LitElement {
     this.#bus = null;
     this.#subscribed = client;
     if (client) {
-      this.#unwatch = client.watch([...new Set<Slice>([...this.slices, 'connection'])], (data, status) => {
+      this.#unwatch = client.watch([...this.slices, 'connection'], (data, status) => {
         if (data !== this.latest && this.held) this.#waiting++;
         this.latest = data;
         this.connectionStatus = status;
@@ -277,35 +295,28 @@ export abstract class PulseElement extends LitElement {
 
   /** Resolves `connection="id"` once `<sse-connection>` is defined and the element exists. */
   #link(): void {
-    this.#linkAbort?.abort();
-    this.#linkAbort = null;
+    this.#linkWatch?.disconnect();
+    this.#linkWatch = null;
     this.#linked = null;
     const id = this.connection;
     if (!id || !this.isConnected) return;
-    const abort = new AbortController();
-    this.#linkAbort = abort;
-    const found = () => {
+    // The connection element may be parsed after this one, or added later: look again on every change.
+    const watch = new MutationObserver(() => find());
+    this.#linkWatch = watch;
+    const find = () => {
       const root = this.getRootNode() as Document | ShadowRoot;
       const el = (root.getElementById?.(id) ??
         this.ownerDocument.getElementById(id)) as ConnectionElement | null;
-      if (!el?.client || abort.signal.aborted) return false;
+      if (!el?.client) return;
+      watch.disconnect();
       this.#linked = el.client;
       this.requestUpdate();
-      return true;
     };
     customElements.whenDefined('sse-connection').then(() => {
-      if (abort.signal.aborted || found()) return;
-      // The connection element may be parsed after this one, or added later.
-      const observer = new MutationObserver(() => {
-        if (found()) observer.disconnect();
-      });
-      observer.observe(this.ownerDocument, {
-        childList: true,
-        subtree: true,
-        attributes: true,
-        attributeFilter: ['id'],
-      });
-      abort.signal.addEventListener('abort', () => observer.disconnect());
+      // Not when a newer link (or a disconnect) replaced this one meanwhile.
+      if (this.#linkWatch !== watch) return;
+      watch.observe(this.ownerDocument, { childList: true, subtree: true, attributeFilter: ['id'] });
+      find();
     });
   }
 
@@ -323,7 +334,7 @@ export abstract class PulseElement extends LitElement {
         ${status ? this.#renderStatusLine(status, stale) : nothing}
       </header>
       ${data?.ready ? this.renderToolbar(data) : nothing}
-      <div class="body ${stale ? 'stale' : ''}" part="body" aria-busy=${data && !data.ready ? 'true' : 'false'}>
+      <div class="body ${stale ? 'stale' : ''}" part="body" aria-busy=${Boolean(data && !data.ready)}>
         ${this.#body}
       </div>
     </section>`;

@@ -40,8 +40,8 @@ export const isWorkerStatus = (value: unknown): value is WorkerStatus =>
 /** Parses a `status="degraded, unhealthy"` attribute; unknown words are ignored. */
 export function parseStatusList(value: string | null | undefined): WorkerStatus[] {
   return (value ?? '')
+    .toLowerCase()
     .split(/[\s,]+/)
-    .map((s) => s.trim().toLowerCase())
     .filter(isWorkerStatus);
 }
 
