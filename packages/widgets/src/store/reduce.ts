@@ -22,26 +22,23 @@ export interface RawEvent {
 }
 
 const NOTHING: ReadonlySet<Slice> = new Set();
-const EVERYTHING: readonly Slice[] = Object.freeze([
-  'workers',
-  'resources',
-  'queues',
-  'aggregates',
-  'logs',
-  'history',
-]);
 
-const unchanged = (state: StoreState, problem: string | null = null): Reduction => ({
-  state,
-  changed: NOTHING,
-  problem,
-  skipped: false,
-});
+/**
+ * What a reducer made of an event it could use: the fields to replace (none: the
+ * state stays as it is), the slices they change, and whether malformed items had
+ * to be dropped. A reducer that cannot use the event at all returns, instead, a
+ * short description of what was wrong with it.
+ */
+interface Change {
+  patch?: Partial<StateFields>;
+  changed?: Slice[];
+  dropped?: boolean;
+}
 
-const applied = (state: StoreState, changed: Iterable<Slice>, problem: string | null = null): Reduction => ({
-  state,
-  changed: new Set(changed),
-  problem,
+const result = (state: StoreState, type: string, { patch, changed, dropped }: Change): Reduction => ({
+  state: patch ? update(state, patch) : state,
+  changed: changed ? new Set(changed) : NOTHING,
+  problem: dropped ? `${type}: malformed items dropped` : null,
   skipped: false,
 });
 
@@ -52,13 +49,10 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
   skipped: true,
 });
 
-const droppedItems = (type: string, dropped: boolean) =>
-  dropped ? `${type}: malformed items dropped` : null;
-
 /** Gives a map the reducer may change: `map` itself when it is a draft, otherwise a copy (which becomes one). */
 type Own = <K, V>(map: ReadonlyMap<K, V>) => Map<K, V>;
 
-type Reducer = (state: StoreState, data: read.Json, now: number, own: Own) => Reduction;
+type Reducer = (state: StoreState, data: read.Json, now: number, own: Own) => Change | string;
 
 /**
  * Applies one event to the state. Pure apart from `now`, which stamps
@@ -76,11 +70,12 @@ export function reduce(
   now: number = Date.now(),
   drafts: Set<object> = new Set(),
 ): Reduction {
-  const reducer = Object.hasOwn(reducers, event.type) ? reducers[event.type] : undefined;
-  if (!reducer) return skipped(state, `"${event.type}"`, 'unknown event type');
-  if (!read.isRecord(event.data)) return skipped(state, event.type, 'payload is not an object');
-  if (typeof event.data.v === 'number' && event.data.v !== PROTOCOL_VERSION) {
-    return skipped(state, event.type, `unsupported protocol version ${event.data.v}`);
+  const { type, data } = event;
+  const reducer = Object.hasOwn(reducers, type) ? reducers[type] : undefined;
+  if (!reducer) return skipped(state, `"${type}"`, 'unknown event type');
+  if (!read.isRecord(data)) return skipped(state, type, 'payload is not an object');
+  if (typeof data.v === 'number' && data.v !== PROTOCOL_VERSION) {
+    return skipped(state, type, `unsupported protocol version ${data.v}`);
   }
   const own: Own = (map) => {
     if (drafts.has(map)) return map as Map<never, never>;
@@ -88,34 +83,28 @@ export function reduce(
     drafts.add(copy);
     return copy;
   };
-  return reducer(state, event.data, now, own);
+  const change = reducer(state, data, now, own);
+  return typeof change === 'string' ? skipped(state, type, change) : result(state, type, change);
 }
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
   const expired = [...state.departed].filter(([, d]) => d.at + state.options.departedTtlMs <= now);
-  if (expired.length === 0) return unchanged(state);
+  if (expired.length === 0) return result(state, '', {});
   const departed = new Map(state.departed);
   const history = new Map(state.history);
   for (const [id] of expired) {
     departed.delete(id);
     if (!state.workers.has(id)) history.delete(id);
   }
-  return applied(update(state, { departed, history }), ['workers', 'history']);
+  return result(state, '', { patch: { departed, history }, changed: ['workers', 'history'] });
 }
 
-/** The worker map with `patch` applied to worker `id`, or null when the worker is unknown. */
-function patchWorker(
-  state: StoreState,
-  own: Own,
-  id: string,
-  patch: Partial<Worker>,
-): Map<string, Worker> | null {
-  const current = state.workers.get(id);
-  if (!current) return null;
-  const workers = own(state.workers);
-  workers.set(id, { ...current, ...patch });
-  return workers;
+/** `map` (or its draft) with `items` set by id. */
+function upsert<T extends { id: string }>(own: Own, map: ReadonlyMap<string, T>, items: T[]): Map<string, T> {
+  const next = own(map);
+  for (const item of items) next.set(item.id, item);
+  return next;
 }
 
 function recordSample(
@@ -133,6 +122,19 @@ function recordSample(
 
 const isValues = (value: unknown) => value === null || Array.isArray(value);
 
+/** `worker_status_change` and the deprecated `worker_status_update` differ only in their field names. */
+const statusReducer =
+  (statusKey: string, timeKey: string, field: 'statusChangedAt' | 'lastHeartbeatAt'): Reducer =>
+  (state, data, _now, own) => {
+    const status = read.workerStatus(data[statusKey]);
+    if (!read.isId(data.id) || !status) return 'missing id or status';
+    const current = state.workers.get(data.id);
+    if (!current) return {};
+    const workers = own(state.workers);
+    workers.set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
+    return { patch: { workers }, changed: ['workers'] };
+  };
+
 const reducers: Record<string, Reducer> = {
   initial_data(state, data, now) {
     const workers = read.list(data.workers, read.worker);
@@ -142,7 +144,7 @@ const reducers: Record<string, Reducer> = {
     const aggregates = read.aggregates(data.aggregates);
     const config = read.timings(data.config);
     if (!workers || !resources || !queues || !logs || !aggregates || !config) {
-      return skipped(state, 'initial_data', 'missing workers, resources, queues, logs, aggregates or config');
+      return 'missing workers, resources, queues, logs, aggregates or config';
     }
     const at = read.count(data.at) || now;
     const { historyLength, aggregateWindowMs, logCapacity } = state.options;
@@ -159,29 +161,29 @@ const reducers: Record<string, Reducer> = {
     for (const [id, worker] of state.workers) {
       if (!workerMap.has(id)) departed.set(id, { worker, at: now, reason: 'resync' });
     }
-    const next = update(state, {
-      ready: true,
-      workers: workerMap,
-      resources: new Map(resources.items.map((r) => [r.id, r])),
-      queues: queues.items,
-      aggregates,
-      config,
-      history,
-      departed,
-      aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
-      logRing: LogRing.empty(logCapacity).append(logs.items),
-    });
-    const dropped = workers.dropped || resources.dropped || queues.dropped || logs.dropped;
-    return applied(next, EVERYTHING, droppedItems('initial_data', dropped));
+    return {
+      patch: {
+        ready: true,
+        workers: workerMap,
+        resources: new Map(resources.items.map((r) => [r.id, r])),
+        queues: queues.items,
+        aggregates,
+        config,
+        history,
+        departed,
+        aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
+        logRing: LogRing.empty(logCapacity).append(logs.items),
+      },
+      changed: ['workers', 'resources', 'queues', 'aggregates', 'logs', 'history'],
+      dropped: workers.dropped || resources.dropped || queues.dropped || logs.dropped,
+    };
   },
 
   dashboard_update(state, data, _now, own) {
     const aggregates = read.aggregates(data.aggregates);
     const queues = read.list(data.queues, read.queueSummary);
     const workers = read.list(data.workers, read.worker);
-    if (!aggregates || !queues || !workers) {
-      return skipped(state, 'dashboard_update', 'missing aggregates, queues or workers');
-    }
+    if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
     const changed: Slice[] = ['aggregates', 'queues'];
     const patch: Partial<StateFields> = {
       aggregates,
@@ -194,25 +196,17 @@ const reducers: Record<string, Reducer> = {
       ),
     };
     if (workers.items.length > 0) {
-      const map = own(state.workers);
-      for (const worker of workers.items) map.set(worker.id, worker);
-      patch.workers = map;
+      patch.workers = upsert(own, state.workers, workers.items);
       changed.push('workers');
     }
-    return applied(
-      update(state, patch),
-      changed,
-      droppedItems('dashboard_update', queues.dropped || workers.dropped),
-    );
+    return { patch, changed, dropped: queues.dropped || workers.dropped };
   },
 
   worker_registered(state, data, _now, own) {
     const worker = read.worker(data.worker);
-    if (!worker) return skipped(state, 'worker_registered', 'missing or malformed worker');
-    const workers = own(state.workers);
-    workers.set(worker.id, worker);
+    if (!worker) return 'missing or malformed worker';
     const changed: Slice[] = ['workers'];
-    const patch: Partial<StateFields> = { workers };
+    const patch: Partial<StateFields> = { workers: upsert(own, state.workers, [worker]) };
     if (state.departed.has(worker.id)) {
       const departed = own(state.departed);
       departed.delete(worker.id);
@@ -224,13 +218,13 @@ const reducers: Record<string, Reducer> = {
       patch.history = history;
       changed.push('history');
     }
-    return applied(update(state, patch), changed);
+    return { patch, changed };
   },
 
   worker_deregistered(state, data, now, own) {
-    if (!read.isId(data.id)) return skipped(state, 'worker_deregistered', 'missing id');
+    if (!read.isId(data.id)) return 'missing id';
     const worker = state.workers.get(data.id);
-    if (!worker) return unchanged(state);
+    if (!worker) return {};
     const workers = own(state.workers);
     workers.delete(data.id);
     const departed = own(state.departed);
@@ -239,34 +233,19 @@ const reducers: Record<string, Reducer> = {
       at: now,
       reason: typeof data.reason === 'string' ? data.reason : 'requested',
     });
-    return applied(update(state, { workers, departed }), ['workers']);
+    return { patch: { workers, departed }, changed: ['workers'] };
   },
 
-  worker_status_change(state, data, _now, own) {
-    const to = read.workerStatus(data.to);
-    if (!read.isId(data.id) || !to) return skipped(state, 'worker_status_change', 'missing id or status');
-    const workers = patchWorker(state, own, data.id, { status: to, statusChangedAt: read.count(data.at) });
-    return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
-  },
-
-  worker_status_update(state, data, _now, own) {
-    const status = read.workerStatus(data.status);
-    if (!read.isId(data.id) || !status) return skipped(state, 'worker_status_update', 'missing id or status');
-    const workers = patchWorker(state, own, data.id, {
-      status,
-      lastHeartbeatAt: read.count(data.lastHeartbeatAt),
-    });
-    return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
-  },
+  worker_status_change: statusReducer('to', 'at', 'statusChangedAt'),
+  worker_status_update: statusReducer('status', 'lastHeartbeatAt', 'lastHeartbeatAt'),
 
   metrics_update(state, data, _now, own) {
-    if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
+    if (!Array.isArray(data.items)) return 'missing items';
     const at = read.count(data.at);
     // Any value, a string or null too: only arrays of names pass.
     const fields = data.fields as read.Json | null | undefined;
     // Without the names, no value can be read: better to keep the current ones than to blank them.
-    if (!Array.isArray(fields?.metrics) || !Array.isArray(fields.queueStats))
-      return skipped(state, 'metrics_update', 'missing fields');
+    if (!Array.isArray(fields?.metrics) || !Array.isArray(fields.queueStats)) return 'missing fields';
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
@@ -296,30 +275,33 @@ const reducers: Record<string, Reducer> = {
       });
       recordSample(history, { id, metrics }, at, historyLength);
     }
-    const problem = droppedItems('metrics_update', dropped);
-    if (!workers || !history) return unchanged(state, problem);
-    return applied(update(state, { workers, history }), ['workers', 'history'], problem);
+    if (!workers || !history) return { dropped };
+    return { patch: { workers, history }, changed: ['workers', 'history'], dropped };
   },
 
   resources_update(state, data, _now, own) {
     const resources = read.list(data.resources, read.resource);
-    if (!resources) return skipped(state, 'resources_update', 'missing resources');
-    const problem = droppedItems('resources_update', resources.dropped);
-    if (resources.items.length === 0) return unchanged(state, problem);
-    const map = own(state.resources);
-    for (const resource of resources.items) map.set(resource.id, resource);
-    return applied(update(state, { resources: map }), ['resources'], problem);
+    if (!resources) return 'missing resources';
+    if (resources.items.length === 0) return { dropped: resources.dropped };
+    return {
+      patch: { resources: upsert(own, state.resources, resources.items) },
+      changed: ['resources'],
+      dropped: resources.dropped,
+    };
   },
 
   log(state, data) {
     const entries = read.list(data.entries, read.logEntry);
-    if (!entries) return skipped(state, 'log', 'missing entries');
-    const problem = droppedItems('log', entries.dropped);
-    if (entries.items.length === 0) return unchanged(state, problem);
-    return applied(update(state, { logRing: state.logRing.append(entries.items) }), ['logs'], problem);
+    if (!entries) return 'missing entries';
+    if (entries.items.length === 0) return { dropped: entries.dropped };
+    return {
+      patch: { logRing: state.logRing.append(entries.items) },
+      changed: ['logs'],
+      dropped: entries.dropped,
+    };
   },
 
   // Connection-level messages: the transport acts on them; the data is unchanged.
-  ping: (state) => unchanged(state),
-  reconnect: (state) => unchanged(state),
+  ping: () => ({}),
+  reconnect: () => ({}),
 };
