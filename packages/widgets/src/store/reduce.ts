@@ -21,30 +21,46 @@ export interface RawEvent {
   data: unknown;
 }
 
-const NOTHING: ReadonlySet<Slice> = new Set();
-
 /**
  * What a reducer made of an event it could use: the fields to replace (none: the
- * state stays as it is), the slices they change, and whether malformed items had
- * to be dropped. A reducer that cannot use the event at all returns, instead, a
- * short description of what was wrong with it.
+ * state stays as it is) and whether malformed items had to be dropped. A reducer
+ * that cannot use the event at all returns, instead, a short description of what
+ * was wrong with it.
  */
 interface Change {
   patch?: Partial<StateFields>;
-  changed?: Slice[];
   dropped?: boolean;
 }
 
-const result = (state: StoreState, type: string, { patch, changed, dropped }: Change): Reduction => ({
-  state: patch ? update(state, patch) : state,
-  changed: changed ? new Set(changed) : NOTHING,
-  problem: dropped ? `${type}: malformed items dropped` : null,
-  skipped: false,
-});
+/** The slice each field of the state belongs to, so the slices an event changed follow from its patch. */
+const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
+  workers: 'workers',
+  departed: 'workers',
+  resources: 'resources',
+  queues: 'queues',
+  aggregates: 'aggregates',
+  aggregateHistory: 'aggregates',
+  logRing: 'logs',
+  history: 'history',
+};
+
+function result(state: StoreState, type: string, { patch, dropped }: Change): Reduction {
+  const changed = new Set<Slice>();
+  for (const key in patch) {
+    const slice = SLICE_OF[key as keyof StateFields];
+    if (slice) changed.add(slice);
+  }
+  return {
+    state: patch ? update(state, patch) : state,
+    changed,
+    problem: dropped ? `${type}: malformed items dropped` : null,
+    skipped: false,
+  };
+}
 
 const skipped = (state: StoreState, type: string, what: string): Reduction => ({
   state,
-  changed: NOTHING,
+  changed: new Set(),
   problem: `${type}: ${what}; skipped`,
   skipped: true,
 });
@@ -97,7 +113,7 @@ export function pruneDeparted(state: StoreState, now: number = Date.now()): Redu
     departed.delete(id);
     if (!state.workers.has(id)) history.delete(id);
   }
-  return result(state, '', { patch: { departed, history }, changed: ['workers', 'history'] });
+  return result(state, '', { patch: { departed, history } });
 }
 
 /** `map` (or its draft) with `items` set by id. */
@@ -132,7 +148,7 @@ const statusReducer =
     if (!current) return {};
     const workers = own(state.workers);
     workers.set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
-    return { patch: { workers }, changed: ['workers'] };
+    return { patch: { workers } };
   };
 
 const reducers: Record<string, Reducer> = {
@@ -168,13 +184,12 @@ const reducers: Record<string, Reducer> = {
         resources: new Map(resources.items.map((r) => [r.id, r])),
         queues: queues.items,
         aggregates,
+        aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
         config,
+        logRing: LogRing.empty(logCapacity).append(logs.items),
         history,
         departed,
-        aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
-        logRing: LogRing.empty(logCapacity).append(logs.items),
       },
-      changed: ['workers', 'resources', 'queues', 'aggregates', 'logs', 'history'],
       dropped: workers.dropped || resources.dropped || queues.dropped || logs.dropped,
     };
   },
@@ -184,7 +199,6 @@ const reducers: Record<string, Reducer> = {
     const queues = read.list(data.queues, read.queueSummary);
     const workers = read.list(data.workers, read.worker);
     if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
-    const changed: Slice[] = ['aggregates', 'queues'];
     const patch: Partial<StateFields> = {
       aggregates,
       queues: queues.items,
@@ -195,17 +209,13 @@ const reducers: Record<string, Reducer> = {
         state.options.aggregateWindowMs,
       ),
     };
-    if (workers.items.length > 0) {
-      patch.workers = upsert(own, state.workers, workers.items);
-      changed.push('workers');
-    }
-    return { patch, changed, dropped: queues.dropped || workers.dropped };
+    if (workers.items.length > 0) patch.workers = upsert(own, state.workers, workers.items);
+    return { patch, dropped: queues.dropped || workers.dropped };
   },
 
   worker_registered(state, data, _now, own) {
     const worker = read.worker(data.worker);
     if (!worker) return 'missing or malformed worker';
-    const changed: Slice[] = ['workers'];
     const patch: Partial<StateFields> = { workers: upsert(own, state.workers, [worker]) };
     if (state.departed.has(worker.id)) {
       const departed = own(state.departed);
@@ -216,9 +226,8 @@ const reducers: Record<string, Reducer> = {
       const history = own(state.history);
       recordSample(history, worker, worker.lastHeartbeatAt, state.options.historyLength);
       patch.history = history;
-      changed.push('history');
     }
-    return { patch, changed };
+    return { patch };
   },
 
   worker_deregistered(state, data, now, own) {
@@ -233,7 +242,7 @@ const reducers: Record<string, Reducer> = {
       at: now,
       reason: typeof data.reason === 'string' ? data.reason : 'requested',
     });
-    return { patch: { workers, departed }, changed: ['workers'] };
+    return { patch: { workers, departed } };
   },
 
   worker_status_change: statusReducer('to', 'at', 'statusChangedAt'),
@@ -276,7 +285,7 @@ const reducers: Record<string, Reducer> = {
       recordSample(history, { id, metrics }, at, historyLength);
     }
     if (!workers || !history) return { dropped };
-    return { patch: { workers, history }, changed: ['workers', 'history'], dropped };
+    return { patch: { workers, history }, dropped };
   },
 
   resources_update(state, data, _now, own) {
@@ -285,7 +294,6 @@ const reducers: Record<string, Reducer> = {
     if (resources.items.length === 0) return { dropped: resources.dropped };
     return {
       patch: { resources: upsert(own, state.resources, resources.items) },
-      changed: ['resources'],
       dropped: resources.dropped,
     };
   },
@@ -296,7 +304,6 @@ const reducers: Record<string, Reducer> = {
     if (entries.items.length === 0) return { dropped: entries.dropped };
     return {
       patch: { logRing: state.logRing.append(entries.items) },
-      changed: ['logs'],
       dropped: entries.dropped,
     };
   },
