@@ -26,12 +26,13 @@ const MESSAGE_MAX = 2000;
 /** How close to the bottom counts as "at the tail" when the user scrolls. */
 const TAIL_SLACK_PX = 24;
 
-const LEVEL_FILTERS: readonly { level: LogLevel; label: string }[] = [
-  { level: 'debug', label: 'All levels' },
-  { level: 'info', label: 'Info and above' },
-  { level: 'warn', label: 'Warnings and errors' },
-  { level: 'error', label: 'Errors only' },
-];
+/** The level menu: each level, as the lowest one shown. */
+const LEVEL_FILTERS: Record<LogLevel, string> = {
+  debug: 'All levels',
+  info: 'Info and above',
+  warn: 'Warnings and errors',
+  error: 'Errors only',
+};
 const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
   unhealthy: 'error',
   offline: 'warn',
@@ -197,7 +198,7 @@ export class LogsView extends PulseElement {
   }
 
   #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
-    this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
+    this.#append([this.#line(workerId, at, level, message, 'event')]);
     this.arrived();
   }
 
@@ -220,22 +221,20 @@ export class LogsView extends PulseElement {
     this.#menu = null;
   }
 
-  #line(workerId: string, at: unknown): Omit<LogLine, 'level' | 'message' | 'kind'> {
+  #line(workerId: string, at: unknown, level: LogLevel, message: string, kind: LogLine['kind']): LogLine {
     return {
       seq: 0,
       at: usable(at) ?? Date.now(),
       workerId,
       workerName: this.#names.get(workerId) ?? truncate(workerId, NAME_MAX),
+      level,
+      message,
+      kind,
     };
   }
 
   #fromEntry(e: LogEntry): LogLine {
-    return {
-      ...this.#line(e.workerId, e.at),
-      level: e.level,
-      message: truncate(e.message, MESSAGE_MAX),
-      kind: 'log',
-    };
+    return this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log');
   }
 
   #append(lines: LogLine[]): void {
@@ -264,7 +263,8 @@ export class LogsView extends PulseElement {
   /** Filters the lines up to the last one on screen; how many pass. */
   #filter(): number {
     const scope = this.scope();
-    const min = rank(isLevel(this.level) ? this.level : 'debug');
+    // An unknown level ranks -1: everything shows, as with `debug`.
+    const min = rank(this.level);
     const needle = this.filter.trim().toLowerCase();
     const worker = this.worker;
     const inScope = scope && new Set(scope);
@@ -291,7 +291,7 @@ export class LogsView extends PulseElement {
     const workers = this.#menu ?? (chosen === undefined ? [] : [[this.worker, chosen]]);
     return html`<div class="toolbar" part="toolbar">
       <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
-        ${LEVEL_FILTERS.map((f) => html`<option value=${f.level} ?selected=${f.level === this.level}>${f.label}</option>`)}
+        ${LOG_LEVELS.map((level) => html`<option value=${level} ?selected=${level === this.level}>${LEVEL_FILTERS[level]}</option>`)}
       </select>
       <select
         class="workers"
