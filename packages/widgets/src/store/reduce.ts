@@ -21,17 +21,6 @@ export interface RawEvent {
   data: unknown;
 }
 
-/**
- * What a reducer made of an event it could use: the fields to replace (none: the
- * state stays as it is) and whether malformed items had to be dropped. A reducer
- * that cannot use the event at all returns, instead, a short description of what
- * was wrong with it.
- */
-interface Change {
-  patch?: Partial<StateFields>;
-  dropped?: boolean;
-}
-
 /** The slice each field of the state belongs to, so the slices an event changed follow from its patch. */
 const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   workers: 'workers',
@@ -44,7 +33,13 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   history: 'history',
 };
 
-function result(state: StoreState, type: string, { patch, dropped }: Change): Reduction {
+/** The Reduction of a usable event: `patch` applied (null: nothing changes), and the items it had to drop. */
+function result(
+  state: StoreState,
+  type: string,
+  patch: Partial<StateFields> | null,
+  dropped: boolean,
+): Reduction {
   const changed = new Set<Slice>();
   for (const key in patch) {
     const slice = SLICE_OF[key as keyof StateFields];
@@ -65,10 +60,51 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
   skipped: true,
 });
 
-/** Gives a map the reducer may change: `map` itself when it is a draft, otherwise a copy (which becomes one). */
-type Own = <K, V>(map: ReadonlyMap<K, V>) => Map<K, V>;
+/** What a reducer has besides the state and the payload, and what it notes while reading the payload. */
+class EventContext {
+  /** Set when malformed items of the payload (list items, metrics rows) were left out. */
+  dropped = false;
 
-type Reducer = (state: StoreState, data: read.Json, now: number, own: Own) => Change | string;
+  constructor(
+    /** When the event is applied: stamps departures, and is the snapshot time if the payload lacks one. */
+    readonly now: number,
+    readonly drafts: Set<object>,
+  ) {}
+
+  /**
+   * A map the reducer may change: `map` itself when it is a draft (see `reduce`),
+   * otherwise a copy, which becomes one.
+   */
+  own<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
+    if (this.drafts.has(map)) return map as Map<K, V>;
+    const copy = new Map(map);
+    this.drafts.add(copy);
+    return copy;
+  }
+
+  /** The items of a list field that `read` accepts (noting any it does not); null when `value` is not a list. */
+  list<T>(value: unknown, read: (item: unknown) => T | null): T[] | null {
+    if (!Array.isArray(value)) return null;
+    const items: T[] = [];
+    for (const item of value) {
+      const clean = read(item);
+      if (clean) items.push(clean);
+    }
+    if (items.length !== value.length) this.dropped = true;
+    return items;
+  }
+}
+
+/**
+ * What a reducer makes of an event: the fields to replace, null when nothing
+ * changes, or, when it cannot use the event at all, a short description of
+ * what was wrong with it.
+ */
+type Reducer = (
+  state: StoreState,
+  data: read.Json,
+  event: EventContext,
+) => Partial<StateFields> | null | string;
 
 /**
  * Applies one event to the state. Pure apart from `now`, which stamps
@@ -93,32 +129,33 @@ export function reduce(
   if (typeof data.v === 'number' && data.v !== PROTOCOL_VERSION) {
     return skipped(state, type, `unsupported protocol version ${data.v}`);
   }
-  const own: Own = (map) => {
-    if (drafts.has(map)) return map as Map<never, never>;
-    const copy = new Map(map);
-    drafts.add(copy);
-    return copy;
-  };
-  const change = reducer(state, data, now, own);
-  return typeof change === 'string' ? skipped(state, type, change) : result(state, type, change);
+  const context = new EventContext(now, drafts);
+  const patch = reducer(state, data, context);
+  return typeof patch === 'string'
+    ? skipped(state, type, patch)
+    : result(state, type, patch, context.dropped);
 }
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
   const expired = [...state.departed].filter(([, d]) => d.at + state.options.departedTtlMs <= now);
-  if (expired.length === 0) return result(state, '', {});
+  if (expired.length === 0) return result(state, '', null, false);
   const departed = new Map(state.departed);
   const history = new Map(state.history);
   for (const [id] of expired) {
     departed.delete(id);
     if (!state.workers.has(id)) history.delete(id);
   }
-  return result(state, '', { patch: { departed, history } });
+  return result(state, '', { departed, history }, false);
 }
 
 /** `map` (or its draft) with `items` set by id. */
-function upsert<T extends { id: string }>(own: Own, map: ReadonlyMap<string, T>, items: T[]): Map<string, T> {
-  const next = own(map);
+function upsert<T extends { id: string }>(
+  event: EventContext,
+  map: ReadonlyMap<string, T>,
+  items: T[],
+): Map<string, T> {
+  const next = event.own(map);
   for (const item of items) next.set(item.id, item);
   return next;
 }
@@ -141,33 +178,33 @@ const isValues = (value: unknown) => value === null || Array.isArray(value);
 /** `worker_status_change` and the deprecated `worker_status_update` differ only in their field names. */
 const statusReducer =
   (statusKey: string, timeKey: string, field: 'statusChangedAt' | 'lastHeartbeatAt'): Reducer =>
-  (state, data, _now, own) => {
+  (state, data, event) => {
     const status = read.workerStatus(data[statusKey]);
     if (!read.isId(data.id) || !status) return 'missing id or status';
     const current = state.workers.get(data.id);
-    if (!current) return {};
-    const workers = own(state.workers);
+    if (!current) return null;
+    const workers = event.own(state.workers);
     workers.set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
-    return { patch: { workers } };
+    return { workers };
   };
 
 const reducers: Record<string, Reducer> = {
-  initial_data(state, data, now) {
-    const workers = read.list(data.workers, read.worker);
-    const resources = read.list(data.resources, read.resource);
-    const queues = read.list(data.queues, read.queueSummary);
-    const logs = read.list(data.logs, read.logEntry);
+  initial_data(state, data, event) {
+    const workers = event.list(data.workers, read.worker);
+    const resources = event.list(data.resources, read.resource);
+    const queues = event.list(data.queues, read.queueSummary);
+    const logs = event.list(data.logs, read.logEntry);
     const aggregates = read.aggregates(data.aggregates);
     const config = read.timings(data.config);
     if (!workers || !resources || !queues || !logs || !aggregates || !config) {
       return 'missing workers, resources, queues, logs, aggregates or config';
     }
-    const at = read.count(data.at) || now;
+    const at = read.count(data.at) || event.now;
     const { historyLength, aggregateWindowMs, logCapacity } = state.options;
-    const workerMap = new Map(workers.items.map((w) => [w.id, w]));
+    const workerMap = new Map(workers.map((w) => [w.id, w]));
     // Client-side history outlives a resync for workers that are still there, so sparklines do not reset.
     const history = new Map<string, WorkerHistory>();
-    for (const worker of workers.items) {
+    for (const worker of workers) {
       const previous = state.history.get(worker.id);
       if (previous) history.set(worker.id, previous);
       recordSample(history, worker, at, historyLength);
@@ -175,33 +212,30 @@ const reducers: Record<string, Reducer> = {
     const departed = new Map<string, DepartedWorker>();
     for (const [id, entry] of state.departed) if (!workerMap.has(id)) departed.set(id, entry);
     for (const [id, worker] of state.workers) {
-      if (!workerMap.has(id)) departed.set(id, { worker, at: now, reason: 'resync' });
+      if (!workerMap.has(id)) departed.set(id, { worker, at: event.now, reason: 'resync' });
     }
     return {
-      patch: {
-        ready: true,
-        workers: workerMap,
-        resources: new Map(resources.items.map((r) => [r.id, r])),
-        queues: queues.items,
-        aggregates,
-        aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
-        config,
-        logRing: LogRing.empty(logCapacity).append(logs.items),
-        history,
-        departed,
-      },
-      dropped: workers.dropped || resources.dropped || queues.dropped || logs.dropped,
+      ready: true,
+      workers: workerMap,
+      resources: new Map(resources.map((r) => [r.id, r])),
+      queues,
+      aggregates,
+      aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
+      config,
+      logRing: LogRing.empty(logCapacity).append(logs),
+      history,
+      departed,
     };
   },
 
-  dashboard_update(state, data, _now, own) {
+  dashboard_update(state, data, event) {
     const aggregates = read.aggregates(data.aggregates);
-    const queues = read.list(data.queues, read.queueSummary);
-    const workers = read.list(data.workers, read.worker);
+    const queues = event.list(data.queues, read.queueSummary);
+    const workers = event.list(data.workers, read.worker);
     if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
     const patch: Partial<StateFields> = {
       aggregates,
-      queues: queues.items,
+      queues,
       aggregateHistory: appendAggregateSample(
         state.aggregateHistory,
         read.count(data.at),
@@ -209,46 +243,46 @@ const reducers: Record<string, Reducer> = {
         state.options.aggregateWindowMs,
       ),
     };
-    if (workers.items.length > 0) patch.workers = upsert(own, state.workers, workers.items);
-    return { patch, dropped: queues.dropped || workers.dropped };
+    if (workers.length > 0) patch.workers = upsert(event, state.workers, workers);
+    return patch;
   },
 
-  worker_registered(state, data, _now, own) {
+  worker_registered(state, data, event) {
     const worker = read.worker(data.worker);
     if (!worker) return 'missing or malformed worker';
-    const patch: Partial<StateFields> = { workers: upsert(own, state.workers, [worker]) };
+    const patch: Partial<StateFields> = { workers: upsert(event, state.workers, [worker]) };
     if (state.departed.has(worker.id)) {
-      const departed = own(state.departed);
+      const departed = event.own(state.departed);
       departed.delete(worker.id);
       patch.departed = departed;
     }
     if (worker.metrics) {
-      const history = own(state.history);
+      const history = event.own(state.history);
       recordSample(history, worker, worker.lastHeartbeatAt, state.options.historyLength);
       patch.history = history;
     }
-    return { patch };
+    return patch;
   },
 
-  worker_deregistered(state, data, now, own) {
+  worker_deregistered(state, data, event) {
     if (!read.isId(data.id)) return 'missing id';
     const worker = state.workers.get(data.id);
-    if (!worker) return {};
-    const workers = own(state.workers);
+    if (!worker) return null;
+    const workers = event.own(state.workers);
     workers.delete(data.id);
-    const departed = own(state.departed);
+    const departed = event.own(state.departed);
     departed.set(data.id, {
       worker,
-      at: now,
+      at: event.now,
       reason: typeof data.reason === 'string' ? data.reason : 'requested',
     });
-    return { patch: { workers, departed } };
+    return { workers, departed };
   },
 
   worker_status_change: statusReducer('to', 'at', 'statusChangedAt'),
   worker_status_update: statusReducer('status', 'lastHeartbeatAt', 'lastHeartbeatAt'),
 
-  metrics_update(state, data, _now, own) {
+  metrics_update(state, data, event) {
     if (!Array.isArray(data.items)) return 'missing items';
     const at = read.count(data.at);
     // Any value, a string or null too: only arrays of names pass.
@@ -260,12 +294,11 @@ const reducers: Record<string, Reducer> = {
     const { historyLength } = state.options;
     let workers: Map<string, Worker> | undefined;
     let history: Map<string, WorkerHistory> | undefined;
-    let dropped = false;
     for (const row of data.items as unknown[]) {
       // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
       // Values are an array, or null for "never reported"; anything else is a malformed row.
       if (!Array.isArray(row) || !read.isId(row[0]) || !isValues(row[2]) || !isValues(row[3])) {
-        dropped = true;
+        event.dropped = true;
         continue;
       }
       const [id, heartbeatAt, metricValues, queueValues] = row;
@@ -273,8 +306,8 @@ const reducers: Record<string, Reducer> = {
       if (!current) continue;
       const metrics = readMetrics(metricValues);
       // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
-      workers ??= own(state.workers);
-      history ??= own(state.history);
+      workers ??= event.own(state.workers);
+      history ??= event.own(state.history);
       workers.set(id, {
         ...current,
         metrics,
@@ -284,31 +317,22 @@ const reducers: Record<string, Reducer> = {
       });
       recordSample(history, { id, metrics }, at, historyLength);
     }
-    if (!workers || !history) return { dropped };
-    return { patch: { workers, history }, dropped };
+    return workers && history ? { workers, history } : null;
   },
 
-  resources_update(state, data, _now, own) {
-    const resources = read.list(data.resources, read.resource);
+  resources_update(state, data, event) {
+    const resources = event.list(data.resources, read.resource);
     if (!resources) return 'missing resources';
-    if (resources.items.length === 0) return { dropped: resources.dropped };
-    return {
-      patch: { resources: upsert(own, state.resources, resources.items) },
-      dropped: resources.dropped,
-    };
+    return resources.length > 0 ? { resources: upsert(event, state.resources, resources) } : null;
   },
 
-  log(state, data) {
-    const entries = read.list(data.entries, read.logEntry);
+  log(state, data, event) {
+    const entries = event.list(data.entries, read.logEntry);
     if (!entries) return 'missing entries';
-    if (entries.items.length === 0) return { dropped: entries.dropped };
-    return {
-      patch: { logRing: state.logRing.append(entries.items) },
-      dropped: entries.dropped,
-    };
+    return entries.length > 0 ? { logRing: state.logRing.append(entries) } : null;
   },
 
   // Connection-level messages: the transport acts on them; the data is unchanged.
-  ping: () => ({}),
-  reconnect: () => ({}),
+  ping: () => null,
+  reconnect: () => null,
 };

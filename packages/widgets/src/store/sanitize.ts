@@ -178,17 +178,3 @@ export function aggregates(value: unknown): Aggregates | null {
     deadLetter: counts(['total'], value.deadLetter),
   };
 }
-
-/** Maps `items` through `read`, reporting whether any item had to be dropped. */
-export function list<T>(
-  value: unknown,
-  read: (item: unknown) => T | null,
-): { items: T[]; dropped: boolean } | null {
-  if (!Array.isArray(value)) return null;
-  const items: T[] = [];
-  for (const item of value) {
-    const clean = read(item);
-    if (clean) items.push(clean);
-  }
-  return { items, dropped: items.length !== value.length };
-}
