@@ -5,7 +5,7 @@ import type { AggregateHistory, Sample, WorkerHistory } from '../client/types.js
 function push(samples: Sample[], at: number, value: number, limit: number): Sample[] {
   const last = samples[samples.length - 1];
   if (last && last.at >= at) return samples;
-  const next = samples.length >= limit ? samples.slice(samples.length - limit + 1) : samples.slice();
+  const next = samples.slice(Math.max(0, samples.length - limit + 1));
   next.push({ at, value });
   return next;
 }
@@ -46,8 +46,7 @@ export function appendWorkerSample(
   metrics: WorkerMetrics,
   limit: number,
 ): WorkerHistory {
-  const last = history.cpu[history.cpu.length - 1];
-  if (last && last.at >= at) return history;
+  // A sample not newer than the last leaves every series as it is (see `push`).
   const next = {} as WorkerHistory;
   for (const key of WORKER_SERIES) next[key] = push(history[key], at, metrics[key], limit);
   return next;
