@@ -142,12 +142,12 @@ export class LogsView extends PulseElement {
       this.#seeded = client;
       this.#lines.clear();
       this.#rememberWorkers(client.data.workers.values());
-      this.#append(client.data.logs.map((e) => this.#fromEntry(e)));
+      this.#appendEntries(client.data.logs);
     }
     this.#unsubscribe = [
       client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
       // No redraw of its own: the same event changes the `logs` slice, which the base watches.
-      client.subscribe('log', (d) => this.#append(this.#entries(d.entries).map((e) => this.#fromEntry(e)))),
+      client.subscribe('log', (d) => this.#appendEntries(this.#entries(d.entries))),
       client.subscribe('worker_registered', (d) => this.#onRegistered(d)),
       client.subscribe('worker_status_change', (d) => this.#onStatusChange(d)),
       client.subscribe('worker_deregistered', (d) => this.#onDeregistered(d)),
@@ -163,11 +163,7 @@ export class LogsView extends PulseElement {
     this.#rememberWorkers(d.workers);
     let newest = Number.NEGATIVE_INFINITY;
     for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, l.at);
-    this.#append(
-      this.#entries(d.logs)
-        .filter((e) => e.at > newest)
-        .map((e) => this.#fromEntry(e)),
-    );
+    this.#appendEntries(this.#entries(d.logs).filter((e) => e.at > newest));
   }
 
   // The client hands a typed subscriber only events the store applied: the payload is an object,
@@ -233,8 +229,8 @@ export class LogsView extends PulseElement {
     };
   }
 
-  #fromEntry(e: LogEntry): LogLine {
-    return this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log');
+  #appendEntries(entries: readonly LogEntry[]): void {
+    this.#append(entries.map((e) => this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log')));
   }
 
   #append(lines: LogLine[]): void {
