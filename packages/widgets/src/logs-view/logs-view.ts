@@ -148,9 +148,22 @@ export class LogsView extends PulseElement {
       client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
       // No redraw of its own: the same event changes the `logs` slice, which the base watches.
       client.subscribe('log', (d) => this.#appendEntries(this.#entries(d.entries))),
-      client.subscribe('worker_registered', (d) => this.#onRegistered(d)),
-      client.subscribe('worker_status_change', (d) => this.#onStatusChange(d)),
-      client.subscribe('worker_deregistered', (d) => this.#onDeregistered(d)),
+      // The client hands a typed subscriber only events the store applied: the payload is an object,
+      // its lists are arrays and the worker or id the store needed is there (list items may not be).
+      client.subscribe('worker_registered', ({ worker }) => {
+        this.#rememberWorkers([worker]);
+        const message = worker.queue ? `Registered · queue ${worker.queue}` : 'Registered';
+        this.#synth(worker.id, 'info', worker.registeredAt, message);
+      }),
+      client.subscribe('worker_status_change', (d) => {
+        const reason = d.reason ? ` (${d.reason})` : '';
+        this.#synth(d.id, STATUS_LEVEL[d.to] ?? 'info', d.at, `Status ${d.from} → ${d.to}${reason}`);
+      }),
+      client.subscribe('worker_deregistered', (d) => {
+        const expired = d.reason === 'expired';
+        const message = expired ? 'Expired after going offline' : 'Deregistered';
+        this.#synth(d.id, expired ? 'warn' : 'info', Date.now(), message);
+      }),
     ];
   }
 
@@ -164,33 +177,6 @@ export class LogsView extends PulseElement {
     let newest = Number.NEGATIVE_INFINITY;
     for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, l.at);
     this.#appendEntries(this.#entries(d.logs).filter((e) => e.at > newest));
-  }
-
-  // The client hands a typed subscriber only events the store applied: the payload is an object,
-  // its lists are arrays and the worker or id the store needed is there (list items may not be).
-  #onRegistered({ worker }: EventPayloads['worker_registered']): void {
-    this.#rememberWorkers([worker]);
-    this.#synth(
-      worker.id,
-      'info',
-      worker.registeredAt,
-      worker.queue ? `Registered · queue ${worker.queue}` : 'Registered',
-    );
-  }
-
-  #onStatusChange(d: EventPayloads['worker_status_change']): void {
-    const reason = d.reason ? ` (${d.reason})` : '';
-    this.#synth(d.id, STATUS_LEVEL[d.to] ?? 'info', d.at, `Status ${d.from} → ${d.to}${reason}`);
-  }
-
-  #onDeregistered(d: EventPayloads['worker_deregistered']): void {
-    const expired = d.reason === 'expired';
-    this.#synth(
-      d.id,
-      expired ? 'warn' : 'info',
-      Date.now(),
-      expired ? 'Expired after going offline' : 'Deregistered',
-    );
   }
 
   #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
@@ -230,7 +216,9 @@ export class LogsView extends PulseElement {
   }
 
   #appendEntries(entries: readonly LogEntry[]): void {
-    this.#append(entries.map((e) => this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log')));
+    this.#append(
+      entries.map((e) => this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log')),
+    );
   }
 
   #append(lines: LogLine[]): void {
