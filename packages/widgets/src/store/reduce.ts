@@ -274,7 +274,7 @@ const reducers: Record<string, Reducer> = {
     departed.set(data.id, {
       worker,
       at: event.now,
-      reason: typeof data.reason === 'string' ? data.reason : 'requested',
+      reason: read.text(data.reason, 'requested'),
     });
     return { workers, departed };
   },

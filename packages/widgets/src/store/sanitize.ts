@@ -36,7 +36,7 @@ export const count = (value: unknown): number =>
 const nullableCount = (value: unknown): number | null =>
   value === null || value === undefined ? null : count(value);
 
-const text = <F extends string | null>(value: unknown, fallback: F): string | F =>
+export const text = <F extends string | null>(value: unknown, fallback: F): string | F =>
   typeof value === 'string' ? value : fallback;
 
 const oneOf = <T extends string>(values: readonly T[], value: unknown): T | null =>
