@@ -109,8 +109,9 @@ export class LogLines {
     let trimmed = 0;
     while (trimmed < view.size && view.at(trimmed)!.seq < first) trimmed++;
     view.drop(trimmed);
-    for (let i = Math.max(0, this.#tested + 1 - first); i < all.size && all.at(i)!.seq <= this.#shown; i++) {
-      if (keep(all.at(i)!)) view.items.push(all.at(i)!);
+    for (let seq = Math.max(first, this.#tested + 1); seq <= this.#shown; seq++) {
+      const line = all.at(seq - first)!;
+      if (keep(line)) view.items.push(line);
     }
     this.#tested = this.#shown;
     return view.size;

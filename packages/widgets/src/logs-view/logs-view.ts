@@ -26,12 +26,13 @@ const MESSAGE_MAX = 2000;
 /** How close to the bottom counts as "at the tail" when the user scrolls. */
 const TAIL_SLACK_PX = 24;
 
-const LEVEL_FILTERS: readonly { level: LogLevel; label: string }[] = [
-  { level: 'debug', label: 'All levels' },
-  { level: 'info', label: 'Info and above' },
-  { level: 'warn', label: 'Warnings and errors' },
-  { level: 'error', label: 'Errors only' },
-];
+/** The level menu: each level, as the lowest one shown. */
+const LEVEL_FILTERS: Record<LogLevel, string> = {
+  debug: 'All levels',
+  info: 'Info and above',
+  warn: 'Warnings and errors',
+  error: 'Errors only',
+};
 const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
   unhealthy: 'error',
   offline: 'warn',
@@ -141,15 +142,28 @@ export class LogsView extends PulseElement {
       this.#seeded = client;
       this.#lines.clear();
       this.#rememberWorkers(client.data.workers.values());
-      this.#append(client.data.logs.map((e) => this.#fromEntry(e)));
+      this.#appendEntries(client.data.logs);
     }
     this.#unsubscribe = [
       client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
       // No redraw of its own: the same event changes the `logs` slice, which the base watches.
-      client.subscribe('log', (d) => this.#append(this.#entries(d.entries).map((e) => this.#fromEntry(e)))),
-      client.subscribe('worker_registered', (d) => this.#onRegistered(d)),
-      client.subscribe('worker_status_change', (d) => this.#onStatusChange(d)),
-      client.subscribe('worker_deregistered', (d) => this.#onDeregistered(d)),
+      client.subscribe('log', (d) => this.#appendEntries(this.#entries(d.entries))),
+      // The client hands a typed subscriber only events the store applied: the payload is an object,
+      // its lists are arrays and the worker or id the store needed is there (list items may not be).
+      client.subscribe('worker_registered', ({ worker }) => {
+        this.#rememberWorkers([worker]);
+        const message = worker.queue ? `Registered · queue ${worker.queue}` : 'Registered';
+        this.#synth(worker.id, 'info', worker.registeredAt, message);
+      }),
+      client.subscribe('worker_status_change', (d) => {
+        const reason = d.reason ? ` (${d.reason})` : '';
+        this.#synth(d.id, STATUS_LEVEL[d.to] ?? 'info', d.at, `Status ${d.from} → ${d.to}${reason}`);
+      }),
+      client.subscribe('worker_deregistered', (d) => {
+        const expired = d.reason === 'expired';
+        const message = expired ? 'Expired after going offline' : 'Deregistered';
+        this.#synth(d.id, expired ? 'warn' : 'info', Date.now(), message);
+      }),
     ];
   }
 
@@ -162,42 +176,11 @@ export class LogsView extends PulseElement {
     this.#rememberWorkers(d.workers);
     let newest = Number.NEGATIVE_INFINITY;
     for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, l.at);
-    this.#append(
-      this.#entries(d.logs)
-        .filter((e) => e.at > newest)
-        .map((e) => this.#fromEntry(e)),
-    );
-  }
-
-  // The client hands a typed subscriber only events the store applied: the payload is an object,
-  // its lists are arrays and the worker or id the store needed is there (list items may not be).
-  #onRegistered({ worker }: EventPayloads['worker_registered']): void {
-    this.#rememberWorkers([worker]);
-    this.#synth(
-      worker.id,
-      'info',
-      worker.registeredAt,
-      worker.queue ? `Registered · queue ${worker.queue}` : 'Registered',
-    );
-  }
-
-  #onStatusChange(d: EventPayloads['worker_status_change']): void {
-    const reason = d.reason ? ` (${d.reason})` : '';
-    this.#synth(d.id, STATUS_LEVEL[d.to] ?? 'info', d.at, `Status ${d.from} → ${d.to}${reason}`);
-  }
-
-  #onDeregistered(d: EventPayloads['worker_deregistered']): void {
-    const expired = d.reason === 'expired';
-    this.#synth(
-      d.id,
-      expired ? 'warn' : 'info',
-      Date.now(),
-      expired ? 'Expired after going offline' : 'Deregistered',
-    );
+    this.#appendEntries(this.#entries(d.logs).filter((e) => e.at > newest));
   }
 
   #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
-    this.#append([{ ...this.#line(workerId, at), level, message, kind: 'event' }]);
+    this.#append([this.#line(workerId, at, level, message, 'event')]);
     this.arrived();
   }
 
@@ -220,22 +203,22 @@ export class LogsView extends PulseElement {
     this.#menu = null;
   }
 
-  #line(workerId: string, at: unknown): Omit<LogLine, 'level' | 'message' | 'kind'> {
+  #line(workerId: string, at: unknown, level: LogLevel, message: string, kind: LogLine['kind']): LogLine {
     return {
       seq: 0,
       at: usable(at) ?? Date.now(),
       workerId,
       workerName: this.#names.get(workerId) ?? truncate(workerId, NAME_MAX),
+      level,
+      message,
+      kind,
     };
   }
 
-  #fromEntry(e: LogEntry): LogLine {
-    return {
-      ...this.#line(e.workerId, e.at),
-      level: e.level,
-      message: truncate(e.message, MESSAGE_MAX),
-      kind: 'log',
-    };
+  #appendEntries(entries: readonly LogEntry[]): void {
+    this.#append(
+      entries.map((e) => this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log')),
+    );
   }
 
   #append(lines: LogLine[]): void {
@@ -264,7 +247,8 @@ export class LogsView extends PulseElement {
   /** Filters the lines up to the last one on screen; how many pass. */
   #filter(): number {
     const scope = this.scope();
-    const min = rank(isLevel(this.level) ? this.level : 'debug');
+    // An unknown level ranks -1: everything shows, as with `debug`.
+    const min = rank(this.level);
     const needle = this.filter.trim().toLowerCase();
     const worker = this.worker;
     const inScope = scope && new Set(scope);
@@ -291,7 +275,7 @@ export class LogsView extends PulseElement {
     const workers = this.#menu ?? (chosen === undefined ? [] : [[this.worker, chosen]]);
     return html`<div class="toolbar" part="toolbar">
       <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
-        ${LEVEL_FILTERS.map((f) => html`<option value=${f.level} ?selected=${f.level === this.level}>${f.label}</option>`)}
+        ${LOG_LEVELS.map((level) => html`<option value=${level} ?selected=${level === this.level}>${LEVEL_FILTERS[level]}</option>`)}
       </select>
       <select
         class="workers"

@@ -5,7 +5,7 @@ import type { AggregateHistory, Sample, WorkerHistory } from '../client/types.js
 function push(samples: Sample[], at: number, value: number, limit: number): Sample[] {
   const last = samples[samples.length - 1];
   if (last && last.at >= at) return samples;
-  const next = samples.length >= limit ? samples.slice(samples.length - limit + 1) : samples.slice();
+  const next = samples.slice(Math.max(0, samples.length - limit + 1));
   next.push({ at, value });
   return next;
 }
@@ -17,7 +17,28 @@ function trim(samples: Sample[], from: number): Sample[] {
   return first === -1 ? [] : samples.slice(first);
 }
 
-export const emptyWorkerHistory = (): WorkerHistory => ({ responseTimeMs: [], cpu: [], requestsPerSec: [] });
+/** The metrics a worker's sparklines follow; each is a series of its history. */
+const WORKER_SERIES = [
+  'responseTimeMs',
+  'cpu',
+  'requestsPerSec',
+] as const satisfies readonly (keyof WorkerHistory & keyof WorkerMetrics)[];
+
+/** Where each series of the aggregate history takes its values from. */
+const AGGREGATE_SERIES: Record<keyof AggregateHistory, (aggregates: Aggregates) => number> = {
+  cpuAvg: (aggregates) => aggregates.cpu.avg,
+  memoryTotal: (aggregates) => aggregates.memoryBytes.total,
+  requestsPerSec: (aggregates) => aggregates.requestsPerSec.total,
+  responseTimeAvg: (aggregates) => aggregates.responseTimeMs.avg,
+  responseTimeP95: (aggregates) => aggregates.responseTimeMs.p95,
+  errorRate: (aggregates) => aggregates.errorRate,
+};
+
+/** `{ [key]: [] }` for each key: a history with no samples yet. */
+const empty = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((key) => [key, []])) as unknown as Record<K, Sample[]>;
+
+export const emptyWorkerHistory = (): WorkerHistory => empty(WORKER_SERIES);
 
 export function appendWorkerSample(
   history: WorkerHistory,
@@ -25,23 +46,15 @@ export function appendWorkerSample(
   metrics: WorkerMetrics,
   limit: number,
 ): WorkerHistory {
-  const last = history.cpu[history.cpu.length - 1];
-  if (last && last.at >= at) return history;
-  return {
-    responseTimeMs: push(history.responseTimeMs, at, metrics.responseTimeMs, limit),
-    cpu: push(history.cpu, at, metrics.cpu, limit),
-    requestsPerSec: push(history.requestsPerSec, at, metrics.requestsPerSec, limit),
-  };
+  // A sample not newer than the last leaves every series as it is (see `push`).
+  const next = {} as WorkerHistory;
+  for (const key of WORKER_SERIES) next[key] = push(history[key], at, metrics[key], limit);
+  return next;
 }
 
-export const emptyAggregateHistory = (): AggregateHistory => ({
-  cpuAvg: [],
-  memoryTotal: [],
-  requestsPerSec: [],
-  responseTimeAvg: [],
-  responseTimeP95: [],
-  errorRate: [],
-});
+const AGGREGATE_KEYS = Object.keys(AGGREGATE_SERIES) as (keyof AggregateHistory)[];
+
+export const emptyAggregateHistory = (): AggregateHistory => empty(AGGREGATE_KEYS);
 
 /** Appends one point per series and forgets points older than `windowMs` before `at`. */
 export function appendAggregateSample(
@@ -53,13 +66,9 @@ export function appendAggregateSample(
   const from = at - windowMs;
   // At most one point per second of window bounds the series whatever the server's interval.
   const limit = Math.ceil(windowMs / 1000) + 1;
-  const series = (samples: Sample[], value: number) => trim(push(samples, at, value, limit), from);
-  return {
-    cpuAvg: series(history.cpuAvg, aggregates.cpu.avg),
-    memoryTotal: series(history.memoryTotal, aggregates.memoryBytes.total),
-    requestsPerSec: series(history.requestsPerSec, aggregates.requestsPerSec.total),
-    responseTimeAvg: series(history.responseTimeAvg, aggregates.responseTimeMs.avg),
-    responseTimeP95: series(history.responseTimeP95, aggregates.responseTimeMs.p95),
-    errorRate: series(history.errorRate, aggregates.errorRate),
-  };
+  const next = {} as AggregateHistory;
+  for (const key of AGGREGATE_KEYS) {
+    next[key] = trim(push(history[key], at, AGGREGATE_SERIES[key](aggregates), limit), from);
+  }
+  return next;
 }

@@ -36,7 +36,6 @@ export class LogRing {
   }
 
   append(entries: readonly LogEntry[]): LogRing {
-    if (entries.length === 0) return this;
     const kept = entries.length > this.capacity ? entries.slice(-this.capacity) : entries;
     let buffer = this.#buffer;
     let start = this.#start;

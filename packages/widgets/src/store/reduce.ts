@@ -21,44 +21,90 @@ export interface RawEvent {
   data: unknown;
 }
 
-const NOTHING: ReadonlySet<Slice> = new Set();
-const EVERYTHING: readonly Slice[] = Object.freeze([
-  'workers',
-  'resources',
-  'queues',
-  'aggregates',
-  'logs',
-  'history',
-]);
+/** The slice each field of the state belongs to, so the slices an event changed follow from its patch. */
+const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
+  workers: 'workers',
+  departed: 'workers',
+  resources: 'resources',
+  queues: 'queues',
+  aggregates: 'aggregates',
+  aggregateHistory: 'aggregates',
+  logRing: 'logs',
+  history: 'history',
+};
 
-const unchanged = (state: StoreState, problem: string | null = null): Reduction => ({
-  state,
-  changed: NOTHING,
-  problem,
-  skipped: false,
-});
-
-const applied = (state: StoreState, changed: Iterable<Slice>, problem: string | null = null): Reduction => ({
-  state,
-  changed: new Set(changed),
-  problem,
-  skipped: false,
-});
+/** The Reduction of a usable event: `patch` applied (null: nothing changes), and the items it had to drop. */
+function result(
+  state: StoreState,
+  type: string,
+  patch: Partial<StateFields> | null,
+  dropped: boolean,
+): Reduction {
+  const changed = new Set<Slice>();
+  for (const key in patch) {
+    const slice = SLICE_OF[key as keyof StateFields];
+    if (slice) changed.add(slice);
+  }
+  return {
+    state: patch ? update(state, patch) : state,
+    changed,
+    problem: dropped ? `${type}: malformed items dropped` : null,
+    skipped: false,
+  };
+}
 
 const skipped = (state: StoreState, type: string, what: string): Reduction => ({
   state,
-  changed: NOTHING,
+  changed: new Set(),
   problem: `${type}: ${what}; skipped`,
   skipped: true,
 });
 
-const droppedItems = (type: string, dropped: boolean) =>
-  dropped ? `${type}: malformed items dropped` : null;
+/** What a reducer has besides the state and the payload, and what it notes while reading the payload. */
+class EventContext {
+  /** Set when malformed items of the payload (list items, metrics rows) were left out. */
+  dropped = false;
 
-/** Gives a map the reducer may change: `map` itself when it is a draft, otherwise a copy (which becomes one). */
-type Own = <K, V>(map: ReadonlyMap<K, V>) => Map<K, V>;
+  constructor(
+    /** When the event is applied: stamps departures, and is the snapshot time if the payload lacks one. */
+    readonly now: number,
+    readonly drafts: Set<object>,
+  ) {}
 
-type Reducer = (state: StoreState, data: read.Json, now: number, own: Own) => Reduction;
+  /**
+   * A map the reducer may change: `map` itself when it is a draft (see `reduce`),
+   * otherwise a copy, which becomes one.
+   */
+  own<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
+    if (this.drafts.has(map)) return map as Map<K, V>;
+    const copy = new Map(map);
+    this.drafts.add(copy);
+    return copy;
+  }
+
+  /** The items of a list field that `read` accepts (noting any it does not); null when `value` is not a list. */
+  list<T>(value: unknown, read: (item: unknown) => T | null): T[] | null {
+    if (!Array.isArray(value)) return null;
+    const items: T[] = [];
+    for (const item of value) {
+      const clean = read(item);
+      if (clean) items.push(clean);
+    }
+    if (items.length !== value.length) this.dropped = true;
+    return items;
+  }
+}
+
+/**
+ * What a reducer makes of an event: the fields to replace, null when nothing
+ * changes, or, when it cannot use the event at all, a short description of
+ * what was wrong with it.
+ */
+type Reducer = (
+  state: StoreState,
+  data: read.Json,
+  event: EventContext,
+) => Partial<StateFields> | null | string;
 
 /**
  * Applies one event to the state. Pure apart from `now`, which stamps
@@ -76,46 +122,42 @@ export function reduce(
   now: number = Date.now(),
   drafts: Set<object> = new Set(),
 ): Reduction {
-  const reducer = Object.hasOwn(reducers, event.type) ? reducers[event.type] : undefined;
-  if (!reducer) return skipped(state, `"${event.type}"`, 'unknown event type');
-  if (!read.isRecord(event.data)) return skipped(state, event.type, 'payload is not an object');
-  if (typeof event.data.v === 'number' && event.data.v !== PROTOCOL_VERSION) {
-    return skipped(state, event.type, `unsupported protocol version ${event.data.v}`);
+  const { type, data } = event;
+  const reducer = Object.hasOwn(reducers, type) ? reducers[type] : undefined;
+  if (!reducer) return skipped(state, `"${type}"`, 'unknown event type');
+  if (!read.isRecord(data)) return skipped(state, type, 'payload is not an object');
+  if (typeof data.v === 'number' && data.v !== PROTOCOL_VERSION) {
+    return skipped(state, type, `unsupported protocol version ${data.v}`);
   }
-  const own: Own = (map) => {
-    if (drafts.has(map)) return map as Map<never, never>;
-    const copy = new Map(map);
-    drafts.add(copy);
-    return copy;
-  };
-  return reducer(state, event.data, now, own);
+  const context = new EventContext(now, drafts);
+  const patch = reducer(state, data, context);
+  return typeof patch === 'string'
+    ? skipped(state, type, patch)
+    : result(state, type, patch, context.dropped);
 }
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
   const expired = [...state.departed].filter(([, d]) => d.at + state.options.departedTtlMs <= now);
-  if (expired.length === 0) return unchanged(state);
+  if (expired.length === 0) return result(state, '', null, false);
   const departed = new Map(state.departed);
   const history = new Map(state.history);
   for (const [id] of expired) {
     departed.delete(id);
     if (!state.workers.has(id)) history.delete(id);
   }
-  return applied(update(state, { departed, history }), ['workers', 'history']);
+  return result(state, '', { departed, history }, false);
 }
 
-/** The worker map with `patch` applied to worker `id`, or null when the worker is unknown. */
-function patchWorker(
-  state: StoreState,
-  own: Own,
-  id: string,
-  patch: Partial<Worker>,
-): Map<string, Worker> | null {
-  const current = state.workers.get(id);
-  if (!current) return null;
-  const workers = own(state.workers);
-  workers.set(id, { ...current, ...patch });
-  return workers;
+/** `map` (or its draft) with `items` set by id. */
+function upsert<T extends { id: string }>(
+  event: EventContext,
+  map: ReadonlyMap<string, T>,
+  items: T[],
+): Map<string, T> {
+  const next = event.own(map);
+  for (const item of items) next.set(item.id, item);
+  return next;
 }
 
 function recordSample(
@@ -133,23 +175,36 @@ function recordSample(
 
 const isValues = (value: unknown) => value === null || Array.isArray(value);
 
+/** `worker_status_change` and the deprecated `worker_status_update` differ only in their field names. */
+const statusReducer =
+  (statusKey: string, timeKey: string, field: 'statusChangedAt' | 'lastHeartbeatAt'): Reducer =>
+  (state, data, event) => {
+    const status = read.workerStatus(data[statusKey]);
+    if (!read.isId(data.id) || !status) return 'missing id or status';
+    const current = state.workers.get(data.id);
+    if (!current) return null;
+    const workers = event.own(state.workers);
+    workers.set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
+    return { workers };
+  };
+
 const reducers: Record<string, Reducer> = {
-  initial_data(state, data, now) {
-    const workers = read.list(data.workers, read.worker);
-    const resources = read.list(data.resources, read.resource);
-    const queues = read.list(data.queues, read.queueSummary);
-    const logs = read.list(data.logs, read.logEntry);
+  initial_data(state, data, event) {
+    const workers = event.list(data.workers, read.worker);
+    const resources = event.list(data.resources, read.resource);
+    const queues = event.list(data.queues, read.queueSummary);
+    const logs = event.list(data.logs, read.logEntry);
     const aggregates = read.aggregates(data.aggregates);
     const config = read.timings(data.config);
     if (!workers || !resources || !queues || !logs || !aggregates || !config) {
-      return skipped(state, 'initial_data', 'missing workers, resources, queues, logs, aggregates or config');
+      return 'missing workers, resources, queues, logs, aggregates or config';
     }
-    const at = read.count(data.at) || now;
+    const at = read.count(data.at) || event.now;
     const { historyLength, aggregateWindowMs, logCapacity } = state.options;
-    const workerMap = new Map(workers.items.map((w) => [w.id, w]));
+    const workerMap = new Map(workers.map((w) => [w.id, w]));
     // Client-side history outlives a resync for workers that are still there, so sparklines do not reset.
     const history = new Map<string, WorkerHistory>();
-    for (const worker of workers.items) {
+    for (const worker of workers) {
       const previous = state.history.get(worker.id);
       if (previous) history.set(worker.id, previous);
       recordSample(history, worker, at, historyLength);
@@ -157,35 +212,30 @@ const reducers: Record<string, Reducer> = {
     const departed = new Map<string, DepartedWorker>();
     for (const [id, entry] of state.departed) if (!workerMap.has(id)) departed.set(id, entry);
     for (const [id, worker] of state.workers) {
-      if (!workerMap.has(id)) departed.set(id, { worker, at: now, reason: 'resync' });
+      if (!workerMap.has(id)) departed.set(id, { worker, at: event.now, reason: 'resync' });
     }
-    const next = update(state, {
+    return {
       ready: true,
       workers: workerMap,
-      resources: new Map(resources.items.map((r) => [r.id, r])),
-      queues: queues.items,
+      resources: new Map(resources.map((r) => [r.id, r])),
+      queues,
       aggregates,
+      aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
       config,
+      logRing: LogRing.empty(logCapacity).append(logs),
       history,
       departed,
-      aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
-      logRing: LogRing.empty(logCapacity).append(logs.items),
-    });
-    const dropped = workers.dropped || resources.dropped || queues.dropped || logs.dropped;
-    return applied(next, EVERYTHING, droppedItems('initial_data', dropped));
+    };
   },
 
-  dashboard_update(state, data, _now, own) {
+  dashboard_update(state, data, event) {
     const aggregates = read.aggregates(data.aggregates);
-    const queues = read.list(data.queues, read.queueSummary);
-    const workers = read.list(data.workers, read.worker);
-    if (!aggregates || !queues || !workers) {
-      return skipped(state, 'dashboard_update', 'missing aggregates, queues or workers');
-    }
-    const changed: Slice[] = ['aggregates', 'queues'];
+    const queues = event.list(data.queues, read.queueSummary);
+    const workers = event.list(data.workers, read.worker);
+    if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
     const patch: Partial<StateFields> = {
       aggregates,
-      queues: queues.items,
+      queues,
       aggregateHistory: appendAggregateSample(
         state.aggregateHistory,
         read.count(data.at),
@@ -193,91 +243,62 @@ const reducers: Record<string, Reducer> = {
         state.options.aggregateWindowMs,
       ),
     };
-    if (workers.items.length > 0) {
-      const map = own(state.workers);
-      for (const worker of workers.items) map.set(worker.id, worker);
-      patch.workers = map;
-      changed.push('workers');
-    }
-    return applied(
-      update(state, patch),
-      changed,
-      droppedItems('dashboard_update', queues.dropped || workers.dropped),
-    );
+    if (workers.length > 0) patch.workers = upsert(event, state.workers, workers);
+    return patch;
   },
 
-  worker_registered(state, data, _now, own) {
+  worker_registered(state, data, event) {
     const worker = read.worker(data.worker);
-    if (!worker) return skipped(state, 'worker_registered', 'missing or malformed worker');
-    const workers = own(state.workers);
-    workers.set(worker.id, worker);
-    const changed: Slice[] = ['workers'];
-    const patch: Partial<StateFields> = { workers };
+    if (!worker) return 'missing or malformed worker';
+    const patch: Partial<StateFields> = { workers: upsert(event, state.workers, [worker]) };
     if (state.departed.has(worker.id)) {
-      const departed = own(state.departed);
+      const departed = event.own(state.departed);
       departed.delete(worker.id);
       patch.departed = departed;
     }
     if (worker.metrics) {
-      const history = own(state.history);
+      const history = event.own(state.history);
       recordSample(history, worker, worker.lastHeartbeatAt, state.options.historyLength);
       patch.history = history;
-      changed.push('history');
     }
-    return applied(update(state, patch), changed);
+    return patch;
   },
 
-  worker_deregistered(state, data, now, own) {
-    if (!read.isId(data.id)) return skipped(state, 'worker_deregistered', 'missing id');
+  worker_deregistered(state, data, event) {
+    if (!read.isId(data.id)) return 'missing id';
     const worker = state.workers.get(data.id);
-    if (!worker) return unchanged(state);
-    const workers = own(state.workers);
+    if (!worker) return null;
+    const workers = event.own(state.workers);
     workers.delete(data.id);
-    const departed = own(state.departed);
+    const departed = event.own(state.departed);
     departed.set(data.id, {
       worker,
-      at: now,
-      reason: typeof data.reason === 'string' ? data.reason : 'requested',
+      at: event.now,
+      reason: read.text(data.reason, 'requested'),
     });
-    return applied(update(state, { workers, departed }), ['workers']);
+    return { workers, departed };
   },
 
-  worker_status_change(state, data, _now, own) {
-    const to = read.workerStatus(data.to);
-    if (!read.isId(data.id) || !to) return skipped(state, 'worker_status_change', 'missing id or status');
-    const workers = patchWorker(state, own, data.id, { status: to, statusChangedAt: read.count(data.at) });
-    return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
-  },
+  worker_status_change: statusReducer('to', 'at', 'statusChangedAt'),
+  worker_status_update: statusReducer('status', 'lastHeartbeatAt', 'lastHeartbeatAt'),
 
-  worker_status_update(state, data, _now, own) {
-    const status = read.workerStatus(data.status);
-    if (!read.isId(data.id) || !status) return skipped(state, 'worker_status_update', 'missing id or status');
-    const workers = patchWorker(state, own, data.id, {
-      status,
-      lastHeartbeatAt: read.count(data.lastHeartbeatAt),
-    });
-    return workers ? applied(update(state, { workers }), ['workers']) : unchanged(state);
-  },
-
-  metrics_update(state, data, _now, own) {
-    if (!Array.isArray(data.items)) return skipped(state, 'metrics_update', 'missing items');
+  metrics_update(state, data, event) {
+    if (!Array.isArray(data.items)) return 'missing items';
     const at = read.count(data.at);
     // Any value, a string or null too: only arrays of names pass.
     const fields = data.fields as read.Json | null | undefined;
     // Without the names, no value can be read: better to keep the current ones than to blank them.
-    if (!Array.isArray(fields?.metrics) || !Array.isArray(fields.queueStats))
-      return skipped(state, 'metrics_update', 'missing fields');
+    if (!Array.isArray(fields?.metrics) || !Array.isArray(fields.queueStats)) return 'missing fields';
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
     let workers: Map<string, Worker> | undefined;
     let history: Map<string, WorkerHistory> | undefined;
-    let dropped = false;
     for (const row of data.items as unknown[]) {
       // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
       // Values are an array, or null for "never reported"; anything else is a malformed row.
       if (!Array.isArray(row) || !read.isId(row[0]) || !isValues(row[2]) || !isValues(row[3])) {
-        dropped = true;
+        event.dropped = true;
         continue;
       }
       const [id, heartbeatAt, metricValues, queueValues] = row;
@@ -285,8 +306,8 @@ const reducers: Record<string, Reducer> = {
       if (!current) continue;
       const metrics = readMetrics(metricValues);
       // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
-      workers ??= own(state.workers);
-      history ??= own(state.history);
+      workers ??= event.own(state.workers);
+      history ??= event.own(state.history);
       workers.set(id, {
         ...current,
         metrics,
@@ -296,30 +317,22 @@ const reducers: Record<string, Reducer> = {
       });
       recordSample(history, { id, metrics }, at, historyLength);
     }
-    const problem = droppedItems('metrics_update', dropped);
-    if (!workers || !history) return unchanged(state, problem);
-    return applied(update(state, { workers, history }), ['workers', 'history'], problem);
+    return workers && history ? { workers, history } : null;
   },
 
-  resources_update(state, data, _now, own) {
-    const resources = read.list(data.resources, read.resource);
-    if (!resources) return skipped(state, 'resources_update', 'missing resources');
-    const problem = droppedItems('resources_update', resources.dropped);
-    if (resources.items.length === 0) return unchanged(state, problem);
-    const map = own(state.resources);
-    for (const resource of resources.items) map.set(resource.id, resource);
-    return applied(update(state, { resources: map }), ['resources'], problem);
+  resources_update(state, data, event) {
+    const resources = event.list(data.resources, read.resource);
+    if (!resources) return 'missing resources';
+    return resources.length > 0 ? { resources: upsert(event, state.resources, resources) } : null;
   },
 
-  log(state, data) {
-    const entries = read.list(data.entries, read.logEntry);
-    if (!entries) return skipped(state, 'log', 'missing entries');
-    const problem = droppedItems('log', entries.dropped);
-    if (entries.items.length === 0) return unchanged(state, problem);
-    return applied(update(state, { logRing: state.logRing.append(entries.items) }), ['logs'], problem);
+  log(state, data, event) {
+    const entries = event.list(data.entries, read.logEntry);
+    if (!entries) return 'missing entries';
+    return entries.length > 0 ? { logRing: state.logRing.append(entries) } : null;
   },
 
   // Connection-level messages: the transport acts on them; the data is unchanged.
-  ping: (state) => unchanged(state),
-  reconnect: (state) => unchanged(state),
+  ping: () => null,
+  reconnect: () => null,
 };

@@ -36,9 +36,8 @@ export const count = (value: unknown): number =>
 const nullableCount = (value: unknown): number | null =>
   value === null || value === undefined ? null : count(value);
 
-const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
-
-const nullableText = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+export const text = <F extends string | null>(value: unknown, fallback: F): string | F =>
+  typeof value === 'string' ? value : fallback;
 
 const oneOf = <T extends string>(values: readonly T[], value: unknown): T | null =>
   values.includes(value as T) ? (value as T) : null;
@@ -112,7 +111,7 @@ export function worker(value: unknown): Worker | null {
   return {
     id: value.id,
     name: text(value.name, value.id),
-    queue: nullableText(value.queue),
+    queue: text(value.queue, null),
     status,
     registeredAt: count(value.registeredAt),
     lastHeartbeatAt: count(value.lastHeartbeatAt),
@@ -133,7 +132,7 @@ export function resource(value: unknown): Resource | null {
     kind: oneOf<ResourceKind>(RESOURCE_KINDS, value.kind) ?? 'other',
     status,
     latencyMs: nullableCount(value.latencyMs),
-    message: nullableText(value.message),
+    message: text(value.message, null),
     updatedAt: count(value.updatedAt),
   };
 }
@@ -177,18 +176,4 @@ export function aggregates(value: unknown): Aggregates | null {
     errorRate: count(value.errorRate),
     deadLetter: counts(['total'], value.deadLetter),
   };
-}
-
-/** Maps `items` through `read`, reporting whether any item had to be dropped. */
-export function list<T>(
-  value: unknown,
-  read: (item: unknown) => T | null,
-): { items: T[]; dropped: boolean } | null {
-  if (!Array.isArray(value)) return null;
-  const items: T[] = [];
-  for (const item of value) {
-    const clean = read(item);
-    if (clean) items.push(clean);
-  }
-  return { items, dropped: items.length !== value.length };
 }

@@ -2,6 +2,7 @@ import type { Aggregates, QueueSummary, Resource, ServerTimings, Worker } from '
 import type { AggregateHistory, DashboardState, WorkerHistory } from '../client/types.js';
 import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
+import { count } from './sanitize.js';
 
 export interface StoreOptions {
   /** Log lines kept, oldest dropped first. */
@@ -101,5 +102,5 @@ const usable = (options: Partial<StoreOptions>): Partial<StoreOptions> =>
   Object.fromEntries(
     (Object.keys(DEFAULT_STORE_OPTIONS) as (keyof StoreOptions)[])
       .map((key) => [key, options[key]])
-      .filter(([, value]) => typeof value === 'number' && Number.isFinite(value) && value > 0),
+      .filter(([, value]) => count(value) > 0),
   );
