@@ -1,6 +1,6 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from './event-id.js';
+import { createSseParser, type SseMessage } from './sse-parser.js';
 
 export interface TransportOptions {
   /** The `/events` URL; relative URLs resolve against the page. Nothing connects while null. */
@@ -221,7 +221,7 @@ export class SseTransport implements Transport {
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
       // #failed() aborts the request, closing the body.
-      this.#failed(`The server answered HTTP ${response.status} ${type}`);
+      this.#failed(`The server answered HTTP ${response.status} ${type || 'without a content type'}`);
       return;
     }
     this.#set({ state: 'open', attempt: 0, nextRetryAt: null, error: null, staleSince: null });
@@ -234,14 +234,16 @@ export class SseTransport implements Transport {
     // A parser per stream: a handler may reconnect in the middle of a chunk, and the
     // rest of that chunk must neither be applied nor leak into the next stream.
     const current = () => this.#abort === abort;
-    const parser = createParser({
-      onEvent: (message) => current() && this.#onMessage(message),
-      onRetry: (ms) => {
-        this.#serverRetryMs = ms;
+    const feed = createSseParser(
+      {
+        message: (message) => current() && this.#onMessage(message),
+        retry: (ms) => {
+          this.#serverRetryMs = ms;
+        },
+        problem: (kind) => this.#listener.problem(`stream: ${kind}`),
       },
-      onError: (error) => this.#listener.problem(`stream: ${error.type}`),
-      maxBufferSize: MAX_MESSAGE_CHARS,
-    });
+      MAX_MESSAGE_CHARS,
+    );
     const reader = body.getReader();
     const decoder = new TextDecoder();
     try {
@@ -249,7 +251,7 @@ export class SseTransport implements Transport {
         const { done, value } = await reader.read();
         if (!current()) return;
         if (done) break;
-        parser.feed(decoder.decode(value, { stream: true }));
+        feed(decoder.decode(value, { stream: true }));
       }
       this.#lost('The server closed the stream');
     } catch (error) {
@@ -257,7 +259,7 @@ export class SseTransport implements Transport {
     }
   }
 
-  #onMessage(message: EventSourceMessage): void {
+  #onMessage(message: SseMessage): void {
     this.#aliveAt = Date.now();
     const type = message.event ?? 'message';
     const id = message.id ?? null;
