@@ -1,4 +1,4 @@
-import { ContextEvent } from '@lit/context';
+import { ContextConsumer } from '@lit/context';
 import {
   html,
   LitElement,
@@ -84,10 +84,8 @@ export abstract class PulseElement extends LitElement {
   /** Whether this element shows only what the selection covers (and asks the server only for that). */
   protected readonly follows: boolean = false;
 
-  /** The client provided by an enclosing `<sse-connection>`, kept after a move out of it (as lit's ContextConsumer does). */
-  #provided: PulseClient | undefined;
-  /** Ends the subscription to the provider that answered last. */
-  #unsubscribe: (() => void) | undefined;
+  // Answering it requests an update, which attaches to the new client.
+  readonly #consumer = new ContextConsumer(this, { context: pulseClientContext, subscribe: true });
 
   /** The client found through `connection="id"`. */
   #linked: PulseClient | null = null;
@@ -131,20 +129,8 @@ export abstract class PulseElement extends LitElement {
 
   /** The client provided by an enclosing `<sse-connection>`, if any. */
   get client(): PulseClient | undefined {
-    return this.#provided;
+    return this.#consumer.value;
   }
-
-  /**
-   * The provider's answer to the `context-request` this element sends when connected (the context protocol,
-   * which ContextConsumer implements in more generality): again when a nearer provider takes over, which
-   * passes its own `unsubscribe`. The update it requests attaches to the new client.
-   */
-  readonly #provide = (client: PulseClient, unsubscribe?: () => void): void => {
-    if (unsubscribe !== this.#unsubscribe) this.#unsubscribe?.();
-    this.#unsubscribe = unsubscribe;
-    this.#provided = client;
-    this.requestUpdate();
-  };
 
   /** The client this element renders from: the linked one when `connection` is set. */
   get source(): PulseClient | null {
@@ -155,7 +141,6 @@ export abstract class PulseElement extends LitElement {
     // A consumer defined before the provider (script order, late upgrade) must still find it.
     ensureContextRoot(this.ownerDocument);
     super.connectedCallback();
-    this.dispatchEvent(new ContextEvent(pulseClientContext, this, this.#provide, true));
     document.addEventListener('selectionchange', this.#checkUser);
     // Re-attach after a move in the DOM even when no context answer triggers an update.
     this.requestUpdate();
@@ -163,8 +148,6 @@ export abstract class PulseElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
     document.removeEventListener('selectionchange', this.#checkUser);
     this.#linkWatch?.disconnect();
     this.#linkWatch = null;

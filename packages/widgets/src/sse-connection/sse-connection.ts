@@ -1,4 +1,4 @@
-import { type ContextCallback, ContextEvent } from '@lit/context';
+import { ContextProvider } from '@lit/context';
 import { html, LitElement, type PropertyValues } from 'lit';
 import {
   type ConfigurablePulseClient,
@@ -77,37 +77,9 @@ export class SseConnection extends LitElement {
   // Created once and never replaced: consumers hold on to it across attribute changes.
   readonly #client: ConfigurablePulseClient = createPulseClient();
 
-  /**
-   * The consumers subscribed to this provider, by callback, each with the `unsubscribe` it was given (the
-   * same one each time it asks again: a consumer ends a subscription when it gets a different one).
-   */
-  readonly #subscribed = new Map<ContextCallback<unknown>, { consumer: Element; unsubscribe: () => void }>();
-
   constructor() {
     super();
-    // The provider side of the context protocol (what lit's ContextProvider does, for a value that never changes).
-    this.addEventListener('context-request', (event) => {
-      if (event.context !== pulseClientContext) return;
-      event.stopPropagation();
-      const { callback } = event;
-      if (!event.subscribe) {
-        callback(this.#client);
-        return;
-      }
-      const subscription = this.#subscribed.get(callback) ?? {
-        consumer: event.contextTarget ?? (event.composedPath()[0] as Element),
-        unsubscribe: () => this.#subscribed.delete(callback),
-      };
-      this.#subscribed.set(callback, subscription);
-      callback(this.#client, subscription.unsubscribe);
-    });
-    // A provider connected inside this one: its consumers ask again, so it answers those in its subtree.
-    this.addEventListener('context-provider', (event) => {
-      if (event.context !== pulseClientContext || event.contextTarget === this) return;
-      event.stopPropagation();
-      for (const [callback, { consumer }] of this.#subscribed)
-        consumer.dispatchEvent(new ContextEvent(pulseClientContext, consumer, callback, true));
-    });
+    new ContextProvider(this, { context: pulseClientContext, initialValue: this.#client });
     this.src = null;
     this.token = null;
     this.withCredentials = false;
@@ -128,14 +100,6 @@ export class SseConnection extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Announces the provider: the ContextRoot answers the requests that arrived before it, and a provider
-    // around this one hands over the consumers inside it. (@lit/context exports no class for this event.)
-    this.dispatchEvent(
-      Object.assign(new Event('context-provider', { bubbles: true, composed: true }), {
-        context: pulseClientContext,
-        contextTarget: this,
-      }),
-    );
     // Attributes are already parsed here; properties set later arrive through willUpdate.
     this.client.configure(this.#options());
     this.client.connect();
