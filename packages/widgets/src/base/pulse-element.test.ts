@@ -19,10 +19,14 @@ describe('PulseElement with a provider that upgrades late', () => {
   it('connects a consumer defined and attached before <sse-connection> is defined', async () => {
     await server.register({ id: 'late-1', name: 'Late bloomer' });
     customElements.define('health-cards', HealthCards);
+    // A second provider nested in the first: the outer one answers first (it upgrades first), then hands the
+    // consumer inside the inner one over to it.
     const container = mount(
-      `<sse-connection src="${server.events}"><health-cards></health-cards></sse-connection>`,
+      `<sse-connection src="${server.events}"><health-cards></health-cards>` +
+        `<sse-connection id="inner" shared="false"><health-cards></health-cards></sse-connection></sse-connection>`,
     );
-    const el = container.querySelector('health-cards')!;
+    const [el, nested] = container.querySelectorAll('health-cards');
+    if (!el || !nested) throw new Error('mounted');
     await until(() => textOf(el).includes('Not connected'), 'no provider yet');
     expect(customElements.get('sse-connection')).to.equal(undefined);
 
@@ -31,5 +35,10 @@ describe('PulseElement with a provider that upgrades late', () => {
       () => textOf(el).includes('Late bloomer') && textOf(el).includes('Live'),
       'connected after upgrade',
     );
+    const outer = container.querySelector('sse-connection')!;
+    const inner = container.querySelector<SseConnection>('#inner')!;
+    expect(el.client).to.equal(outer.client);
+    expect(nested.client).to.equal(inner.client);
+    expect(inner.client).not.to.equal(outer.client);
   });
 });
