@@ -12,7 +12,6 @@ const GROUPS: [name: string, test: RegExp][] = [
   ...['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor', 'queues-view', 'logs-view'].map(
     (el): [string, RegExp] => [`<${el}>`, new RegExp(`^(?!.*node_modules)(?:.*/)?${el}/`)],
   ),
-  ['@lit-labs/virtualizer', /node_modules\/@lit-labs\/virtualizer\//],
   ['lit', /node_modules\/(?:lit|lit-html|lit-element|@lit\/[^/]+)\//],
   ['other dependencies', /node_modules\//],
   ['shared (client, store, transport, base, styles)', /./],
