@@ -162,7 +162,6 @@ const frame = css`
     gap: 8px;
   }
   .skeleton span {
-    display: block;
     height: 44px;
     border-radius: var(--_radius-sm);
     background: linear-gradient(90deg, var(--_surface) 0%, var(--_border) 50%, var(--_surface) 100%) 0 0 / 200%
@@ -234,7 +233,6 @@ const status = css`
     padding: 1px 8px 1px 7px;
     border-radius: 999px;
     background: color-mix(in srgb, var(--_tone, var(--_offline)) var(--_tint), transparent);
-    color: var(--_text);
     font-size: 12px;
     font-weight: 500;
     white-space: nowrap;
@@ -317,7 +315,6 @@ const controls = css`
     height: 24px;
     padding: 0 8px;
     border: 0;
-    border-radius: 6px;
     background: transparent;
     color: var(--_muted);
   }
@@ -330,7 +327,6 @@ const controls = css`
     height: 26px;
     padding: 0 9px;
     border-radius: 999px;
-    color: var(--_text);
     font-size: 12px;
   }
   .chip[aria-pressed='true'] {
