@@ -13,6 +13,7 @@ import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { sparkline } from '../base/sparkline.js';
 import {
+  capitalize,
   parseStatusList,
   RESOURCE_LABEL,
   RESOURCE_TONE,
@@ -113,7 +114,7 @@ export class HealthCards extends PulseElement {
         ${(['status', 'name'] as const).map(
           (key) =>
             html`<button type="button" aria-pressed=${this.sort === key} @click=${() => (this.sort = key)}>
-              ${key === 'status' ? 'Status' : 'Name'}
+              ${capitalize(key)}
             </button>`,
         )}
       </div>
@@ -246,7 +247,7 @@ export class HealthCards extends PulseElement {
     ago: string,
     departed: string | null,
   ): TemplateResult {
-    return card(
+    return this.#card(
       departed ? 'offline' : worker.status,
       departed ? 'departed' : '',
       worker.id,
@@ -263,12 +264,11 @@ export class HealthCards extends PulseElement {
         ? this.#memo.get(history, [], () => sparkline(history))
         : html`<div class="spark-empty" aria-hidden="true"></div>`,
       `worker:${worker.id}`,
-      (title) => this.picker(`worker:${worker.id}`, title),
     );
   }
 
   #resourceCard(resource: Resource, tone: WorkerStatus, updated: string): TemplateResult {
-    return card(
+    return this.#card(
       tone,
       '',
       resource.id,
@@ -284,29 +284,27 @@ export class HealthCards extends PulseElement {
         : nothing,
     );
   }
-}
 
-/**
- * The card both workers and resources use: name and id, status badge, figures, then `footer`.
- * A selectable card has a `pick` key and shows its name through `heading` (the select button).
- */
-function card(
-  tone: WorkerStatus,
-  modifier: string,
-  id: string,
-  name: string,
-  sub: string,
-  label: string,
-  stats: readonly [string, string][],
-  footer: unknown,
-  pick?: string,
-  heading: (title: string) => unknown = (title) => title,
-): TemplateResult {
-  const title = truncate(name || id, NAME_MAX);
-  return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id} data-pick=${pick ?? nothing}>
+  /**
+   * The card both workers and resources use: name and id, status badge, figures, then `footer`.
+   * A selectable card has a `pick` key and shows its name as the button that selects it.
+   */
+  #card(
+    tone: WorkerStatus,
+    modifier: string,
+    id: string,
+    name: string,
+    sub: string,
+    label: string,
+    stats: readonly [string, string][],
+    footer: unknown,
+    pick?: string,
+  ): TemplateResult {
+    const title = truncate(name || id, NAME_MAX);
+    return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id} data-pick=${pick ?? nothing}>
     <div class="card-head">
       <div class="names">
-        <h3 class="name" title=${title}>${heading(title)}</h3>
+        <h3 class="name" title=${title}>${pick ? this.picker(pick, title) : title}</h3>
         <span class="sub">${truncate(sub, NAME_MAX)}</span>
       </div>
       <span class="badge tone-${tone}" part="status"><span class="dot"></span>${label}</span>
@@ -316,6 +314,7 @@ function card(
     </dl>
     ${footer}
   </article>`;
+  }
 }
 
 declare global {
