@@ -29,8 +29,6 @@ export type HealthCardsSort = 'name' | 'status';
 
 interface Card {
   key: string;
-  /** A worker that left and is fading out; not counted in the status filters. */
-  departed: boolean;
   name: string;
   tone: WorkerStatus;
   /**
@@ -193,42 +191,32 @@ export class HealthCards extends PulseElement {
   #cards(data: DashboardState): { cards: Card[]; counts: Map<WorkerStatus, number> } {
     if (this.#built?.data === data) return this.#built;
     const cards: Card[] = [];
+    const counts = new Map<WorkerStatus, number>();
+    const add = (key: string, name: string, tone: WorkerStatus, draw: () => unknown, departed = false) => {
+      cards.push({ key, name, tone, draw });
+      // The status filters count the workers and resources still here, not the fading ones.
+      if (!departed) counts.set(tone, (counts.get(tone) ?? 0) + 1);
+    };
     // The store's sanitizer admits only known statuses: every worker and resource has a tone.
-    for (const worker of data.workers.values()) {
-      cards.push({
-        key: `w:${worker.id}`,
-        departed: false,
-        name: worker.name || worker.id,
-        tone: worker.status,
-        draw: () => this.#worker(worker, data, null),
-      });
-    }
-    for (const [id, gone] of data.departed) {
-      // The store forgets departed workers after a few seconds; until then their cards fade.
-      if (data.workers.has(id)) continue;
-      cards.push({
-        key: `w:${id}`,
-        departed: true,
-        name: gone.worker.name || id,
-        tone: 'offline',
-        draw: () => this.#worker(gone.worker, data, gone.reason),
-      });
-    }
+    for (const worker of data.workers.values())
+      add(`w:${worker.id}`, worker.name || worker.id, worker.status, () => this.#worker(worker, data, null));
+    // The store forgets departed workers after a few seconds; until then their cards fade.
+    for (const [id, gone] of data.departed)
+      if (!data.workers.has(id))
+        add(
+          `w:${id}`,
+          gone.worker.name || id,
+          'offline',
+          () => this.#worker(gone.worker, data, gone.reason),
+          true,
+        );
     for (const resource of data.resources.values()) {
       const tone = RESOURCE_TONE[resource.status];
-      cards.push({
-        key: `r:${resource.id}`,
-        departed: false,
-        name: resource.name || resource.id,
-        tone,
-        draw: () => {
-          const updated = formatAgo(resource.updatedAt, this.#now);
-          return this.#memo.get(resource, [updated], () => this.#resourceCard(resource, tone, updated));
-        },
+      add(`r:${resource.id}`, resource.name || resource.id, tone, () => {
+        const updated = formatAgo(resource.updatedAt, this.#now);
+        return this.#memo.get(resource, [updated], () => this.#resourceCard(resource, tone, updated));
       });
     }
-    const counts = new Map<WorkerStatus, number>();
-    for (const card of cards) if (!card.departed) counts.set(card.tone, (counts.get(card.tone) ?? 0) + 1);
     this.#built = { data, cards, counts };
     return this.#built;
   }
