@@ -40,7 +40,9 @@ interface Row {
 /** Rows shown per list, worst first: 1,000 rows cost 100+ ms of layout on every metrics tick. */
 const LIST_MAX = 50;
 
-const levelLabel = (level: Level) => (level === 'ok' ? 'OK' : capitalize(level));
+/** A level's badge: its colour and its word. */
+const badge = (level: Level) =>
+  html`<span class="badge tone-${level}" part="status"><span class="dot"></span>${level === 'ok' ? 'OK' : capitalize(level)}</span>`;
 
 /**
  * Dead-letter depth per queue and error counts per worker, each with a level
@@ -183,7 +185,7 @@ export class DlqMonitor extends PulseElement {
     }
     const q = this.#thresholds('queue');
     return html`<div class="overall tone-${this.#overall}">
-        <span class="badge tone-${this.#overall}" part="status"><span class="dot"></span>${levelLabel(this.#overall)}</span>
+        ${badge(this.#overall)}
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
@@ -227,10 +229,10 @@ export class DlqMonitor extends PulseElement {
   }
 
   #row(row: Row, scale: number): TemplateResult {
-    const level = this.#levels.get(`${row.scope}:${row.key}`) ?? 'ok';
+    const key = `${row.scope}:${row.key}`;
+    const level = this.#levels.get(key) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
     const name = truncate(row.name, NAME_MAX);
-    const key = `${row.scope}:${row.key}`;
     // Worker names repeat across a fleet; the id under the name tells them apart.
     return html`<li part="row" class="tone-${level}" data-pick=${key}>
       <span class="name" title=${name}
@@ -240,7 +242,7 @@ export class DlqMonitor extends PulseElement {
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${formatCount(row.value)}</span>
-      <span class="badge tone-${level}" part="status"><span class="dot"></span>${levelLabel(level)}</span>
+      ${badge(level)}
     </li>`;
   }
 }

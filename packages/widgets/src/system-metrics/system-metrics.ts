@@ -97,11 +97,11 @@ export class SystemMetrics extends PulseElement {
     const range = this.#range(Object.values(h));
     return html`<div class="tiles">
       ${this.#workersTile(a)}
-      ${tile('CPU', formatPercent(a.cpu.avg), `avg · max ${formatPercent(a.cpu.max)}`, h.cpuAvg, range)}
-      ${tile('Memory', formatBytes(a.memoryBytes.total), `total · avg ${formatBytes(a.memoryBytes.avg)}`, h.memoryTotal, range)}
-      ${tile('Requests', unit(formatNumber(a.requestsPerSec.total), '/s'), 'sum across workers', h.requestsPerSec, range)}
-      ${tile('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg, range)}
-      ${tile('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate, range)}
+      ${metricTile('CPU', formatPercent(a.cpu.avg), `avg · max ${formatPercent(a.cpu.max)}`, h.cpuAvg, range)}
+      ${metricTile('Memory', formatBytes(a.memoryBytes.total), `total · avg ${formatBytes(a.memoryBytes.avg)}`, h.memoryTotal, range)}
+      ${metricTile('Requests', unit(formatNumber(a.requestsPerSec.total), '/s'), 'sum across workers', h.requestsPerSec, range)}
+      ${metricTile('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg, range)}
+      ${metricTile('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate, range)}
     </div>`;
   }
 
@@ -129,19 +129,19 @@ export class SystemMetrics extends PulseElement {
     const total = a.workers.total;
     const present = STATUS_ORDER.filter((s) => a.workers.byStatus[s] > 0).reverse();
     const healthy = a.workers.byStatus.healthy ?? 0;
-    return html`<section class="tile" part="card" aria-labelledby="t-workers">
-      <h3 class="label" id="t-workers">Workers</h3>
-      <p class="value" part="value">${formatCount(healthy)}<small>/ ${formatCount(total)} healthy</small></p>
-      <div class="stack" aria-hidden="true">
-        ${present.map((s) => html`<span class="tone-${s}" style="flex: ${a.workers.byStatus[s]}"></span>`)}
-      </div>
-      <ul class="legend">
-        ${present.map(
-          (s) =>
-            html`<li class="tone-${s}"><span class="dot"></span>${formatCount(a.workers.byStatus[s])} ${STATUS_LABEL[s].toLowerCase()}</li>`,
-        )}
-      </ul>
-    </section>`;
+    return tile(
+      'Workers',
+      html`${formatCount(healthy)}<small>/ ${formatCount(total)} healthy</small>`,
+      html`<div class="stack" aria-hidden="true">
+          ${present.map((s) => html`<span class="tone-${s}" style="flex: ${a.workers.byStatus[s]}"></span>`)}
+        </div>
+        <ul class="legend">
+          ${present.map(
+            (s) =>
+              html`<li class="tone-${s}"><span class="dot"></span>${formatCount(a.workers.byStatus[s])} ${STATUS_LABEL[s].toLowerCase()}</li>`,
+          )}
+        </ul>`,
+    );
   }
 }
 
@@ -204,21 +204,24 @@ const formatWindow = (seconds: number) =>
 
 const unit = (value: string, suffix: string) => html`${value}<small>${suffix}</small>`;
 
-function tile(
+/** A tile: its label (which names it), its main figure, then `body`. */
+function tile(label: string, value: unknown, body: unknown): TemplateResult {
+  const id = `t-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  return html`<section class="tile" part="card" aria-labelledby=${id}>
+    <h3 class="label" id=${id}>${label}</h3>
+    <p class="value" part="value">${value}</p>
+    ${body}
+  </section>`;
+}
+
+/** A metric's tile: the figure, a line of detail and the trend. */
+const metricTile = (
   label: string,
   value: unknown,
   detail: string,
   samples: readonly Sample[],
   range: SparklineRange,
-) {
-  const id = `t-${label.toLowerCase().replace(/\W+/g, '-')}`;
-  return html`<section class="tile" part="card" aria-labelledby=${id}>
-    <h3 class="label" id=${id}>${label}</h3>
-    <p class="value" part="value">${value}</p>
-    <p class="detail">${detail}</p>
-    ${sparkline(samples, range)}
-  </section>`;
-}
+) => tile(label, value, html`<p class="detail">${detail}</p>${sparkline(samples, range)}`);
 
 declare global {
   interface HTMLElementTagNameMap {
