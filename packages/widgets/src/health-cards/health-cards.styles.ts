@@ -112,9 +112,4 @@ export const healthCardsStyles = css`
     height: 28px;
     border-bottom: 1px dashed var(--_border);
   }
-  @media (forced-colors: active) {
-    .card {
-      border: 1px solid CanvasText;
-    }
-  }
 `;

@@ -95,9 +95,6 @@ export const logsViewStyles = css`
     }
   }
   @media (forced-colors: active) {
-    .log {
-      border: 1px solid CanvasText;
-    }
     .lvl {
       border: 1px solid CanvasText;
     }
