@@ -22,8 +22,8 @@ export const healthCardsStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius-sm);
     transition:
-      border-color 0.2s ease,
-      box-shadow 0.2s ease;
+      border-color 0.2s,
+      box-shadow 0.2s;
   }
   .card:hover {
     border-color: var(--_border-strong);
@@ -35,10 +35,8 @@ export const healthCardsStyles = css`
   .card.departed {
     animation: depart var(--pulse-depart-duration, 10s) ease-in forwards;
   }
+  /* From the card's own opacity, 1. */
   @keyframes depart {
-    from {
-      opacity: 1;
-    }
     to {
       opacity: 0.25;
     }
@@ -50,7 +48,7 @@ export const healthCardsStyles = css`
     gap: 8px;
   }
   .names {
-    flex: 1 1 auto;
+    flex: auto;
     min-width: 0;
   }
   .card-head .badge {

@@ -110,7 +110,6 @@ const frame = css`
   @keyframes live {
     0% {
       opacity: 0.55;
-      transform: scale(1);
     }
     70%,
     100% {
@@ -133,7 +132,7 @@ const frame = css`
     position: relative;
     min-height: 0;
     flex: 1;
-    transition: opacity 0.3s ease;
+    transition: opacity 0.3s;
   }
   .body.stale {
     opacity: var(--_stale-opacity);
