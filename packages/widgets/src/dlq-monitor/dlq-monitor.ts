@@ -237,7 +237,7 @@ export class DlqMonitor extends PulseElement {
     return html`<li part="row" class="tone-${level}" data-pick=${key}>
       <span class="name" title=${name}
         >${this.picker(key, name)}${
-          row.scope === 'worker' ? html`<span class="id">${truncate(row.key, NAME_MAX)}</span>` : nothing
+          row.scope === 'worker' ? html`<span class="sub">${truncate(row.key, NAME_MAX)}</span>` : nothing
         }</span
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>

@@ -62,15 +62,6 @@ export const healthCardsStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
-  .sub {
-    display: block;
-    overflow: hidden;
-    color: var(--_muted);
-    font-family: var(--_mono);
-    font-size: 11.5px;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-  }
   .stats {
     display: grid;
     grid-template-columns: repeat(3, minmax(0, 1fr));

@@ -178,6 +178,16 @@ const frame = css`
       background-position: -200% 0;
     }
   }
+  /* The id (or kind) under a worker's or resource's name. */
+  .sub {
+    display: block;
+    overflow: hidden;
+    color: var(--_muted);
+    font-family: var(--_mono);
+    font-size: 11.5px;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;
