@@ -11,7 +11,6 @@ export const queuesViewStyles = css`
   }
   table {
     width: 100%;
-    border-collapse: separate;
     border-spacing: 0;
     font-size: 13px;
   }
@@ -54,8 +53,8 @@ export const queuesViewStyles = css`
   th[aria-sort] button {
     color: var(--_text);
   }
+  /* A flex item of its button, so a block with a width. */
   .arrow {
-    display: inline-block;
     width: 0.8em;
     color: var(--_accent);
   }

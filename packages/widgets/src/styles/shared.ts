@@ -242,6 +242,7 @@ const status = css`
     padding: 1px 8px 1px 7px;
     border-radius: 999px;
     background: color-mix(in srgb, var(--_tone, var(--_offline)) var(--_tint), transparent);
+    color: var(--_text);
     font-size: 12px;
     font-weight: 500;
     white-space: nowrap;
