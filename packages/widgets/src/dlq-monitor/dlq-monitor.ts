@@ -196,21 +196,18 @@ export class DlqMonitor extends PulseElement {
 
   /** "1 queue critical · 2 workers warning", or "All clear". */
   #summary(): string {
+    // Keyed "critical queue", "warning worker"…: in key order, critical comes first, and queues before workers.
     const counts = new Map<string, number>();
     for (const [id, level] of this.#levels) {
       if (level === 'ok') continue;
-      const key = `${id.slice(0, id.indexOf(':'))} ${level}`;
+      const key = `${level} ${id.slice(0, id.indexOf(':'))}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    if (counts.size === 0) return 'All clear';
-    const parts = [];
-    for (const level of ['critical', 'warning']) {
-      for (const scope of ['queue', 'worker']) {
-        const n = counts.get(`${scope} ${level}`);
-        if (n) parts.push(`${formatCountOf(n, scope)} ${level}`);
-      }
-    }
-    return parts.join(' · ');
+    const parts = [...counts.keys()].sort().map((key) => {
+      const [level, scope] = key.split(' ') as [string, string];
+      return `${formatCountOf(counts.get(key)!, scope)} ${level}`;
+    });
+    return parts.join(' · ') || 'All clear';
   }
 
   #list(title: string, rows: Row[], none: string, scale: number): TemplateResult {
