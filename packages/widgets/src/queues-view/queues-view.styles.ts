@@ -24,11 +24,8 @@ export const queuesViewStyles = css`
     color: var(--_muted);
     font-size: 12px;
     font-weight: 500;
-    text-align: end;
   }
-  thead th:first-child {
-    text-align: start;
-  }
+  /* The button fills its header cell, and aligns its label as the column's figures. */
   th button {
     width: 100%;
     height: 34px;
@@ -87,7 +84,6 @@ export const queuesViewStyles = css`
   .depth {
     display: inline-flex;
     align-items: center;
-    justify-content: flex-end;
     gap: 8px;
   }
   .bar {
