@@ -23,9 +23,8 @@ export const queuesViewStyles = css`
     border-bottom: 1px solid var(--_border);
     color: var(--_muted);
     font-size: 12px;
-    font-weight: 500;
   }
-  /* The button fills its header cell, and aligns its label as the column's figures. */
+  /* The button fills its header cell: it aligns its label as the column's figures, and brings its own weight. */
   th button {
     width: 100%;
     height: 34px;
