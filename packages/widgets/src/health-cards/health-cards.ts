@@ -20,7 +20,7 @@ import {
   STATUS_LABEL,
   STATUS_ORDER,
 } from '../base/status.js';
-import type { DashboardState, Sample, Slice } from '../client/types.js';
+import type { DashboardState, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { GridWindow } from './grid-window.js';
 import { healthCardsStyles } from './health-cards.styles.js';
@@ -212,64 +212,58 @@ export class HealthCards extends PulseElement {
         );
     for (const resource of data.resources.values()) {
       const tone = RESOURCE_TONE[resource.status];
-      add(`r:${resource.id}`, resource.name || resource.id, tone, () => {
-        const updated = formatAgo(resource.updatedAt, this.#now);
-        return this.#memo.get(resource, [updated], () => this.#resourceCard(resource, tone, updated));
-      });
+      add(`r:${resource.id}`, resource.name || resource.id, tone, () => this.#resource(resource, tone));
     }
     this.#built = { data, cards, counts };
     return this.#built;
   }
 
+  /** A worker's card, drawn again only when what it shows changed. */
   #worker(worker: Worker, data: DashboardState, departed: string | null): unknown {
     const history = data.history.get(worker.id)?.responseTimeMs;
     const ago = formatAgo(worker.lastHeartbeatAt, this.#now);
-    return this.#memo.get(worker, [history, ago, departed, this.selection === `worker:${worker.id}`], () =>
-      this.#workerCard(worker, history ?? [], ago, departed),
+    const key = `worker:${worker.id}`;
+    return this.#memo.get(worker, [history, ago, departed, this.selection === key], () =>
+      this.#card(
+        departed ? 'offline' : worker.status,
+        departed ? 'departed' : '',
+        worker.id,
+        worker.name,
+        worker.queue ? `${worker.id} · ${worker.queue}` : worker.id,
+        departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status],
+        [
+          ['Uptime', formatDuration(worker.metrics?.uptimeSec)],
+          ['Response', formatMs(worker.metrics?.responseTimeMs)],
+          ['Last seen', ago],
+        ],
+        // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
+        history?.length
+          ? this.#memo.get(history, [], () => sparkline(history))
+          : html`<div class="spark-empty" aria-hidden="true"></div>`,
+        key,
+      ),
     );
   }
 
-  #workerCard(
-    worker: Worker,
-    history: readonly Sample[],
-    ago: string,
-    departed: string | null,
-  ): TemplateResult {
-    return this.#card(
-      departed ? 'offline' : worker.status,
-      departed ? 'departed' : '',
-      worker.id,
-      worker.name,
-      worker.queue ? `${worker.id} · ${worker.queue}` : worker.id,
-      departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status],
-      [
-        ['Uptime', formatDuration(worker.metrics?.uptimeSec)],
-        ['Response', formatMs(worker.metrics?.responseTimeMs)],
-        ['Last seen', ago],
-      ],
-      // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
-      history.length
-        ? this.#memo.get(history, [], () => sparkline(history))
-        : html`<div class="spark-empty" aria-hidden="true"></div>`,
-      `worker:${worker.id}`,
-    );
-  }
-
-  #resourceCard(resource: Resource, tone: WorkerStatus, updated: string): TemplateResult {
-    return this.#card(
-      tone,
-      '',
-      resource.id,
-      resource.name,
-      `${resource.kind} · ${resource.id}`,
-      RESOURCE_LABEL[resource.status],
-      [
-        ['Latency', formatMs(resource.latencyMs)],
-        ['Updated', updated],
-      ],
-      resource.message
-        ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>`
-        : nothing,
+  /** A resource's card, drawn again only when what it shows changed. */
+  #resource(resource: Resource, tone: WorkerStatus): unknown {
+    const updated = formatAgo(resource.updatedAt, this.#now);
+    return this.#memo.get(resource, [updated], () =>
+      this.#card(
+        tone,
+        '',
+        resource.id,
+        resource.name,
+        `${resource.kind} · ${resource.id}`,
+        RESOURCE_LABEL[resource.status],
+        [
+          ['Latency', formatMs(resource.latencyMs)],
+          ['Updated', updated],
+        ],
+        resource.message
+          ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>`
+          : nothing,
+      ),
     );
   }
 
