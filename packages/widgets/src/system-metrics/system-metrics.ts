@@ -95,13 +95,16 @@ export class SystemMetrics extends PulseElement {
         : this.renderNotice('No metrics yet', 'Figures appear once workers register and report metrics.');
     }
     const range = this.#range(Object.values(h));
+    /** A metric's tile: the figure, a line of detail and the trend, every trend over the same `range`. */
+    const metric = (label: string, value: unknown, detail: string, samples: readonly Sample[]) =>
+      tile(label, value, html`<p class="detail">${detail}</p>${sparkline(samples, range)}`);
     return html`<div class="tiles">
       ${this.#workersTile(a)}
-      ${metricTile('CPU', formatPercent(a.cpu.avg), `avg · max ${formatPercent(a.cpu.max)}`, h.cpuAvg, range)}
-      ${metricTile('Memory', formatBytes(a.memoryBytes.total), `total · avg ${formatBytes(a.memoryBytes.avg)}`, h.memoryTotal, range)}
-      ${metricTile('Requests', unit(formatNumber(a.requestsPerSec.total), '/s'), 'sum across workers', h.requestsPerSec, range)}
-      ${metricTile('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg, range)}
-      ${metricTile('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate, range)}
+      ${metric('CPU', formatPercent(a.cpu.avg), `avg · max ${formatPercent(a.cpu.max)}`, h.cpuAvg)}
+      ${metric('Memory', formatBytes(a.memoryBytes.total), `total · avg ${formatBytes(a.memoryBytes.avg)}`, h.memoryTotal)}
+      ${metric('Requests', unit(formatNumber(a.requestsPerSec.total), '/s'), 'sum across workers', h.requestsPerSec)}
+      ${metric('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg)}
+      ${metric('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate)}
     </div>`;
   }
 
@@ -213,15 +216,6 @@ function tile(label: string, value: unknown, body: unknown): TemplateResult {
     ${body}
   </section>`;
 }
-
-/** A metric's tile: the figure, a line of detail and the trend. */
-const metricTile = (
-  label: string,
-  value: unknown,
-  detail: string,
-  samples: readonly Sample[],
-  range: SparklineRange,
-) => tile(label, value, html`<p class="detail">${detail}</p>${sparkline(samples, range)}`);
 
 declare global {
   interface HTMLElementTagNameMap {
