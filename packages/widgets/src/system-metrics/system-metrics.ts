@@ -11,7 +11,7 @@ import {
 } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { type SparklineRange, sparkline } from '../base/sparkline.js';
-import { STATUS_LABEL, STATUS_ORDER } from '../base/status.js';
+import { STATUS_ORDER } from '../base/status.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type {
   AggregateHistory,
@@ -139,10 +139,13 @@ export class SystemMetrics extends PulseElement {
           ${present.map((s) => html`<span class="tone-${s}" style="flex: ${a.workers.byStatus[s]}"></span>`)}
         </div>
         <ul class="legend">
-          ${present.map(
-            (s) =>
-              html`<li class="tone-${s}"><span class="dot"></span>${formatCount(a.workers.byStatus[s])} ${STATUS_LABEL[s].toLowerCase()}</li>`,
-          )}
+          ${
+            // "3 healthy": the status word as it is, lower case.
+            present.map(
+              (s) =>
+                html`<li class="tone-${s}"><span class="dot"></span>${formatCount(a.workers.byStatus[s])} ${s}</li>`,
+            )
+          }
         </ul>`,
     );
   }
