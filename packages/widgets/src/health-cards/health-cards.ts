@@ -175,10 +175,9 @@ export class HealthCards extends PulseElement {
       last?.signature === signature
         ? last.keys
         : [...cards]
-            .sort((a, b) =>
-              this.sort === 'name'
-                ? compareNames(a.name, b.name)
-                : rank(a.tone) - rank(b.tone) || compareNames(a.name, b.name),
+            .sort(
+              (a, b) =>
+                (this.sort === 'name' ? 0 : rank(a.tone) - rank(b.tone)) || compareNames(a.name, b.name),
             )
             .map((c) => c.key);
     const byKey = new Map(cards.map((c) => [c.key, c]));
