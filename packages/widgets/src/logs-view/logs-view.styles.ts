@@ -95,9 +95,4 @@ export const logsViewStyles = css`
       display: none;
     }
   }
-  @media (forced-colors: active) {
-    .lvl {
-      border: 1px solid CanvasText;
-    }
-  }
 `;

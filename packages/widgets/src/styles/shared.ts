@@ -407,8 +407,9 @@ const preferences = css`
     }
   }
   @media (forced-colors: active) {
-    /* Borders turn CanvasText by themselves; a badge has none, and its tint is gone. */
-    .badge {
+    /* Borders turn CanvasText by themselves; a badge (or a log line's level) has none, and its tint is gone. */
+    .badge,
+    .lvl {
       border: 1px solid CanvasText;
     }
     /* Backgrounds turn Canvas: solid marks (dots, and the meters and bars of the elements) must stay visible. */
