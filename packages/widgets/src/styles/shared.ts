@@ -81,9 +81,7 @@ const frame = css`
     font-weight: 500;
     white-space: nowrap;
   }
-  .connection .dot {
-    --_tone: var(--_offline);
-  }
+  /* Idle and closed: the dot's own fallback, offline. */
   .connection[data-state='open'] .dot {
     --_tone: var(--_healthy);
     position: relative;
