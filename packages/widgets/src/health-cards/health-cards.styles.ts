@@ -10,8 +10,8 @@ export const healthCardsStyles = css`
     /* Rows of one height, so the rows not rendered are a multiple of it. */
     grid-auto-rows: 1fr;
   }
+  /* The sparkline is the accent colour (its own fallback) unless the card's status needs attention. */
   .card {
-    --_spark: var(--_accent);
     display: grid;
     grid-template-columns: minmax(0, 1fr);
     gap: 10px;
