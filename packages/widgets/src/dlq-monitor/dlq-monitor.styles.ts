@@ -88,14 +88,6 @@ export const dlqMonitorStyles = css`
     background: transparent;
     color: var(--_muted);
   }
-  .id {
-    display: block;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    color: var(--_muted);
-    font-family: var(--_mono);
-    font-size: 11.5px;
-  }
   .none {
     padding: 6px 8px;
     color: var(--_muted);

@@ -40,7 +40,9 @@ interface Row {
 /** Rows shown per list, worst first: 1,000 rows cost 100+ ms of layout on every metrics tick. */
 const LIST_MAX = 50;
 
-const levelLabel = (level: Level) => (level === 'ok' ? 'OK' : capitalize(level));
+/** A level's badge: its colour and its word. */
+const badge = (level: Level) =>
+  html`<span class="badge tone-${level}" part="status"><span class="dot"></span>${level === 'ok' ? 'OK' : capitalize(level)}</span>`;
 
 /**
  * Dead-letter depth per queue and error counts per worker, each with a level
@@ -183,7 +185,7 @@ export class DlqMonitor extends PulseElement {
     }
     const q = this.#thresholds('queue');
     return html`<div class="overall tone-${this.#overall}">
-        <span class="badge tone-${this.#overall}" part="status"><span class="dot"></span>${levelLabel(this.#overall)}</span>
+        ${badge(this.#overall)}
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
@@ -194,21 +196,18 @@ export class DlqMonitor extends PulseElement {
 
   /** "1 queue critical · 2 workers warning", or "All clear". */
   #summary(): string {
+    // Keyed "critical queue", "warning worker"…: in key order, critical comes first, and queues before workers.
     const counts = new Map<string, number>();
     for (const [id, level] of this.#levels) {
       if (level === 'ok') continue;
-      const key = `${id.slice(0, id.indexOf(':'))} ${level}`;
+      const key = `${level} ${id.slice(0, id.indexOf(':'))}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    if (counts.size === 0) return 'All clear';
-    const parts = [];
-    for (const level of ['critical', 'warning']) {
-      for (const scope of ['queue', 'worker']) {
-        const n = counts.get(`${scope} ${level}`);
-        if (n) parts.push(`${formatCountOf(n, scope)} ${level}`);
-      }
-    }
-    return parts.join(' · ');
+    const parts = [...counts.keys()].sort().map((key) => {
+      const [level, scope] = key.split(' ') as [string, string];
+      return `${formatCountOf(counts.get(key)!, scope)} ${level}`;
+    });
+    return parts.join(' · ') || 'All clear';
   }
 
   #list(title: string, rows: Row[], none: string, scale: number): TemplateResult {
@@ -227,20 +226,20 @@ export class DlqMonitor extends PulseElement {
   }
 
   #row(row: Row, scale: number): TemplateResult {
-    const level = this.#levels.get(`${row.scope}:${row.key}`) ?? 'ok';
+    const key = `${row.scope}:${row.key}`;
+    const level = this.#levels.get(key) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
     const name = truncate(row.name, NAME_MAX);
-    const key = `${row.scope}:${row.key}`;
     // Worker names repeat across a fleet; the id under the name tells them apart.
     return html`<li part="row" class="tone-${level}" data-pick=${key}>
       <span class="name" title=${name}
         >${this.picker(key, name)}${
-          row.scope === 'worker' ? html`<span class="id">${truncate(row.key, NAME_MAX)}</span>` : nothing
+          row.scope === 'worker' ? html`<span class="sub">${truncate(row.key, NAME_MAX)}</span>` : nothing
         }</span
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${formatCount(row.value)}</span>
-      <span class="badge tone-${level}" part="status"><span class="dot"></span>${levelLabel(level)}</span>
+      ${badge(level)}
     </li>`;
   }
 }

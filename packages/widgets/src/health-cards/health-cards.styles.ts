@@ -10,8 +10,8 @@ export const healthCardsStyles = css`
     /* Rows of one height, so the rows not rendered are a multiple of it. */
     grid-auto-rows: 1fr;
   }
+  /* The sparkline is the accent colour (its own fallback) unless the card's status needs attention. */
   .card {
-    --_spark: var(--_accent);
     display: grid;
     grid-template-columns: minmax(0, 1fr);
     gap: 10px;
@@ -22,8 +22,8 @@ export const healthCardsStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius-sm);
     transition:
-      border-color 0.2s ease,
-      box-shadow 0.2s ease;
+      border-color 0.2s,
+      box-shadow 0.2s;
   }
   .card:hover {
     border-color: var(--_border-strong);
@@ -35,10 +35,8 @@ export const healthCardsStyles = css`
   .card.departed {
     animation: depart var(--pulse-depart-duration, 10s) ease-in forwards;
   }
+  /* From the card's own opacity, 1. */
   @keyframes depart {
-    from {
-      opacity: 1;
-    }
     to {
       opacity: 0.25;
     }
@@ -50,7 +48,7 @@ export const healthCardsStyles = css`
     gap: 8px;
   }
   .names {
-    flex: 1 1 auto;
+    flex: auto;
     min-width: 0;
   }
   .card-head .badge {
@@ -61,15 +59,6 @@ export const healthCardsStyles = css`
     overflow: hidden;
     font-size: 14px;
     font-weight: 600;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-  }
-  .sub {
-    display: block;
-    overflow: hidden;
-    color: var(--_muted);
-    font-family: var(--_mono);
-    font-size: 11.5px;
     text-overflow: ellipsis;
     white-space: nowrap;
   }
@@ -111,10 +100,5 @@ export const healthCardsStyles = css`
   .spark-empty {
     height: 28px;
     border-bottom: 1px dashed var(--_border);
-  }
-  @media (forced-colors: active) {
-    .card {
-      border: 1px solid CanvasText;
-    }
   }
 `;

@@ -13,13 +13,14 @@ import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { sparkline } from '../base/sparkline.js';
 import {
+  capitalize,
   parseStatusList,
   RESOURCE_LABEL,
   RESOURCE_TONE,
   STATUS_LABEL,
   STATUS_ORDER,
 } from '../base/status.js';
-import type { DashboardState, Sample, Slice } from '../client/types.js';
+import type { DashboardState, Slice } from '../client/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { GridWindow } from './grid-window.js';
 import { healthCardsStyles } from './health-cards.styles.js';
@@ -28,8 +29,6 @@ export type HealthCardsSort = 'name' | 'status';
 
 interface Card {
   key: string;
-  /** A worker that left and is fading out; not counted in the status filters. */
-  departed: boolean;
   name: string;
   tone: WorkerStatus;
   /**
@@ -113,7 +112,7 @@ export class HealthCards extends PulseElement {
         ${(['status', 'name'] as const).map(
           (key) =>
             html`<button type="button" aria-pressed=${this.sort === key} @click=${() => (this.sort = key)}>
-              ${key === 'status' ? 'Status' : 'Name'}
+              ${capitalize(key)}
             </button>`,
         )}
       </div>
@@ -176,10 +175,9 @@ export class HealthCards extends PulseElement {
       last?.signature === signature
         ? last.keys
         : [...cards]
-            .sort((a, b) =>
-              this.sort === 'name'
-                ? compareNames(a.name, b.name)
-                : rank(a.tone) - rank(b.tone) || compareNames(a.name, b.name),
+            .sort(
+              (a, b) =>
+                (this.sort === 'name' ? 0 : rank(a.tone) - rank(b.tone)) || compareNames(a.name, b.name),
             )
             .map((c) => c.key);
     const byKey = new Map(cards.map((c) => [c.key, c]));
@@ -192,121 +190,102 @@ export class HealthCards extends PulseElement {
   #cards(data: DashboardState): { cards: Card[]; counts: Map<WorkerStatus, number> } {
     if (this.#built?.data === data) return this.#built;
     const cards: Card[] = [];
+    const counts = new Map<WorkerStatus, number>();
+    const add = (key: string, name: string, tone: WorkerStatus, draw: () => unknown, departed = false) => {
+      cards.push({ key, name, tone, draw });
+      // The status filters count the workers and resources still here, not the fading ones.
+      if (!departed) counts.set(tone, (counts.get(tone) ?? 0) + 1);
+    };
     // The store's sanitizer admits only known statuses: every worker and resource has a tone.
-    for (const worker of data.workers.values()) {
-      cards.push({
-        key: `w:${worker.id}`,
-        departed: false,
-        name: worker.name || worker.id,
-        tone: worker.status,
-        draw: () => this.#worker(worker, data, null),
-      });
-    }
-    for (const [id, gone] of data.departed) {
-      // The store forgets departed workers after a few seconds; until then their cards fade.
-      if (data.workers.has(id)) continue;
-      cards.push({
-        key: `w:${id}`,
-        departed: true,
-        name: gone.worker.name || id,
-        tone: 'offline',
-        draw: () => this.#worker(gone.worker, data, gone.reason),
-      });
-    }
+    for (const worker of data.workers.values())
+      add(`w:${worker.id}`, worker.name || worker.id, worker.status, () => this.#worker(worker, data, null));
+    // The store forgets departed workers after a few seconds; until then their cards fade.
+    for (const [id, gone] of data.departed)
+      if (!data.workers.has(id))
+        add(
+          `w:${id}`,
+          gone.worker.name || id,
+          'offline',
+          () => this.#worker(gone.worker, data, gone.reason),
+          true,
+        );
     for (const resource of data.resources.values()) {
       const tone = RESOURCE_TONE[resource.status];
-      cards.push({
-        key: `r:${resource.id}`,
-        departed: false,
-        name: resource.name || resource.id,
-        tone,
-        draw: () => {
-          const updated = formatAgo(resource.updatedAt, this.#now);
-          return this.#memo.get(resource, [updated], () => this.#resourceCard(resource, tone, updated));
-        },
-      });
+      add(`r:${resource.id}`, resource.name || resource.id, tone, () => this.#resource(resource, tone));
     }
-    const counts = new Map<WorkerStatus, number>();
-    for (const card of cards) if (!card.departed) counts.set(card.tone, (counts.get(card.tone) ?? 0) + 1);
     this.#built = { data, cards, counts };
     return this.#built;
   }
 
+  /** A worker's card, drawn again only when what it shows changed. */
   #worker(worker: Worker, data: DashboardState, departed: string | null): unknown {
     const history = data.history.get(worker.id)?.responseTimeMs;
     const ago = formatAgo(worker.lastHeartbeatAt, this.#now);
-    return this.#memo.get(worker, [history, ago, departed, this.selection === `worker:${worker.id}`], () =>
-      this.#workerCard(worker, history ?? [], ago, departed),
+    const key = `worker:${worker.id}`;
+    return this.#memo.get(worker, [history, ago, departed, this.selection === key], () =>
+      this.#card(
+        departed ? 'offline' : worker.status,
+        departed ? 'departed' : '',
+        worker.id,
+        worker.name,
+        worker.queue ? `${worker.id} · ${worker.queue}` : worker.id,
+        departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status],
+        [
+          ['Uptime', formatDuration(worker.metrics?.uptimeSec)],
+          ['Response', formatMs(worker.metrics?.responseTimeMs)],
+          ['Last seen', ago],
+        ],
+        // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
+        history?.length
+          ? this.#memo.get(history, [], () => sparkline(history))
+          : html`<div class="spark-empty" aria-hidden="true"></div>`,
+        key,
+      ),
     );
   }
 
-  #workerCard(
-    worker: Worker,
-    history: readonly Sample[],
-    ago: string,
-    departed: string | null,
+  /** A resource's card, drawn again only when what it shows changed. */
+  #resource(resource: Resource, tone: WorkerStatus): unknown {
+    const updated = formatAgo(resource.updatedAt, this.#now);
+    return this.#memo.get(resource, [updated], () =>
+      this.#card(
+        tone,
+        '',
+        resource.id,
+        resource.name,
+        `${resource.kind} · ${resource.id}`,
+        RESOURCE_LABEL[resource.status],
+        [
+          ['Latency', formatMs(resource.latencyMs)],
+          ['Updated', updated],
+        ],
+        resource.message
+          ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>`
+          : nothing,
+      ),
+    );
+  }
+
+  /**
+   * The card both workers and resources use: name and id, status badge, figures, then `footer`.
+   * A selectable card has a `pick` key and shows its name as the button that selects it.
+   */
+  #card(
+    tone: WorkerStatus,
+    modifier: string,
+    id: string,
+    name: string,
+    sub: string,
+    label: string,
+    stats: readonly [string, string][],
+    footer: unknown,
+    pick?: string,
   ): TemplateResult {
-    return card(
-      departed ? 'offline' : worker.status,
-      departed ? 'departed' : '',
-      worker.id,
-      worker.name,
-      worker.queue ? `${worker.id} · ${worker.queue}` : worker.id,
-      departed ? (departed === 'expired' ? 'Expired' : 'Left') : STATUS_LABEL[worker.status],
-      [
-        ['Uptime', formatDuration(worker.metrics?.uptimeSec)],
-        ['Response', formatMs(worker.metrics?.responseTimeMs)],
-        ['Last seen', ago],
-      ],
-      // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
-      history.length
-        ? this.#memo.get(history, [], () => sparkline(history))
-        : html`<div class="spark-empty" aria-hidden="true"></div>`,
-      `worker:${worker.id}`,
-      (title) => this.picker(`worker:${worker.id}`, title),
-    );
-  }
-
-  #resourceCard(resource: Resource, tone: WorkerStatus, updated: string): TemplateResult {
-    return card(
-      tone,
-      '',
-      resource.id,
-      resource.name,
-      `${resource.kind} · ${resource.id}`,
-      RESOURCE_LABEL[resource.status],
-      [
-        ['Latency', formatMs(resource.latencyMs)],
-        ['Updated', updated],
-      ],
-      resource.message
-        ? html`<p class="message" title=${truncate(resource.message, 1024)}>${truncate(resource.message, 160)}</p>`
-        : nothing,
-    );
-  }
-}
-
-/**
- * The card both workers and resources use: name and id, status badge, figures, then `footer`.
- * A selectable card has a `pick` key and shows its name through `heading` (the select button).
- */
-function card(
-  tone: WorkerStatus,
-  modifier: string,
-  id: string,
-  name: string,
-  sub: string,
-  label: string,
-  stats: readonly [string, string][],
-  footer: unknown,
-  pick?: string,
-  heading: (title: string) => unknown = (title) => title,
-): TemplateResult {
-  const title = truncate(name || id, NAME_MAX);
-  return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id} data-pick=${pick ?? nothing}>
+    const title = truncate(name || id, NAME_MAX);
+    return html`<article class="card tone-${tone} ${modifier}" part="card" data-id=${id} data-pick=${pick ?? nothing}>
     <div class="card-head">
       <div class="names">
-        <h3 class="name" title=${title}>${heading(title)}</h3>
+        <h3 class="name" title=${title}>${pick ? this.picker(pick, title) : title}</h3>
         <span class="sub">${truncate(sub, NAME_MAX)}</span>
       </div>
       <span class="badge tone-${tone}" part="status"><span class="dot"></span>${label}</span>
@@ -316,6 +295,7 @@ function card(
     </dl>
     ${footer}
   </article>`;
+  }
 }
 
 declare global {

@@ -37,10 +37,10 @@ export const logsViewStyles = css`
     background: var(--_surface);
   }
   .line.level-error {
-    background: color-mix(in srgb, var(--_unhealthy) 7%, transparent);
+    background: color-mix(in srgb, var(--_tone) 7%, transparent);
   }
   .line.level-warn {
-    background: color-mix(in srgb, var(--_degraded) 6%, transparent);
+    background: color-mix(in srgb, var(--_tone) 6%, transparent);
   }
   time,
   .who {
@@ -62,16 +62,17 @@ export const logsViewStyles = css`
     line-height: 18px;
     letter-spacing: 0.03em;
   }
-  .level-debug .lvl {
+  /* A line's level colours its badge, and the line itself when it is a warning or an error. */
+  .level-debug {
     --_tone: var(--_offline);
   }
-  .level-info .lvl {
+  .level-info {
     --_tone: var(--_starting);
   }
-  .level-warn .lvl {
+  .level-warn {
     --_tone: var(--_degraded);
   }
-  .level-error .lvl {
+  .level-error {
     --_tone: var(--_unhealthy);
   }
   .kind-event .msg {
@@ -92,14 +93,6 @@ export const logsViewStyles = css`
     }
     .who {
       display: none;
-    }
-  }
-  @media (forced-colors: active) {
-    .log {
-      border: 1px solid CanvasText;
-    }
-    .lvl {
-      border: 1px solid CanvasText;
     }
   }
 `;

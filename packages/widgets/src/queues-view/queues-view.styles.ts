@@ -11,7 +11,6 @@ export const queuesViewStyles = css`
   }
   table {
     width: 100%;
-    border-collapse: separate;
     border-spacing: 0;
     font-size: 13px;
   }
@@ -24,12 +23,8 @@ export const queuesViewStyles = css`
     border-bottom: 1px solid var(--_border);
     color: var(--_muted);
     font-size: 12px;
-    font-weight: 500;
-    text-align: end;
   }
-  thead th:first-child {
-    text-align: start;
-  }
+  /* The button fills its header cell: it aligns its label as the column's figures, and brings its own weight. */
   th button {
     width: 100%;
     height: 34px;
@@ -54,8 +49,8 @@ export const queuesViewStyles = css`
   th[aria-sort] button {
     color: var(--_text);
   }
+  /* A flex item of its button, so a block with a width. */
   .arrow {
-    display: inline-block;
     width: 0.8em;
     color: var(--_accent);
   }
@@ -88,7 +83,6 @@ export const queuesViewStyles = css`
   .depth {
     display: inline-flex;
     align-items: center;
-    justify-content: flex-end;
     gap: 8px;
   }
   .bar {

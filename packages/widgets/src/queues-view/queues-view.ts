@@ -157,8 +157,9 @@ export class QueuesView extends PulseElement {
 
   #row(q: QueueSummary, maxDepth: number, index: number): TemplateResult {
     const name = truncate(q.name, NAME_MAX);
-    return html`<tr part="row" aria-rowindex=${index} data-pick="queue:${q.name}">
-      <td class="queue" title=${name}>${this.picker(`queue:${q.name}`, name)}</td>
+    const key = `queue:${q.name}`;
+    return html`<tr part="row" aria-rowindex=${index} data-pick=${key}>
+      <td class="queue" title=${name}>${this.picker(key, name)}</td>
       <td part="value">
         <span class="depth">
           <span class="bar" aria-hidden="true"><span style="width: ${maxDepth ? (q.depth / maxDepth) * 100 : 0}%"></span></span>

@@ -81,9 +81,7 @@ const frame = css`
     font-weight: 500;
     white-space: nowrap;
   }
-  .connection .dot {
-    --_tone: var(--_offline);
-  }
+  /* Idle and closed: the dot's own fallback, offline. */
   .connection[data-state='open'] .dot {
     --_tone: var(--_healthy);
     position: relative;
@@ -110,7 +108,6 @@ const frame = css`
   @keyframes live {
     0% {
       opacity: 0.55;
-      transform: scale(1);
     }
     70%,
     100% {
@@ -133,7 +130,7 @@ const frame = css`
     position: relative;
     min-height: 0;
     flex: 1;
-    transition: opacity 0.3s ease;
+    transition: opacity 0.3s;
   }
   .body.stale {
     opacity: var(--_stale-opacity);
@@ -162,7 +159,6 @@ const frame = css`
     gap: 8px;
   }
   .skeleton span {
-    display: block;
     height: 44px;
     border-radius: var(--_radius-sm);
     background: linear-gradient(90deg, var(--_surface) 0%, var(--_border) 50%, var(--_surface) 100%) 0 0 / 200%
@@ -179,6 +175,16 @@ const frame = css`
     to {
       background-position: -200% 0;
     }
+  }
+  /* The id (or kind) under a worker's or resource's name. */
+  .sub {
+    display: block;
+    overflow: hidden;
+    color: var(--_muted);
+    font-family: var(--_mono);
+    font-size: 11.5px;
+    text-overflow: ellipsis;
+    white-space: nowrap;
   }
   .visually-hidden {
     position: absolute;
@@ -317,7 +323,6 @@ const controls = css`
     height: 24px;
     padding: 0 8px;
     border: 0;
-    border-radius: 6px;
     background: transparent;
     color: var(--_muted);
   }
@@ -330,7 +335,6 @@ const controls = css`
     height: 26px;
     padding: 0 9px;
     border-radius: 999px;
-    color: var(--_text);
     font-size: 12px;
   }
   .chip[aria-pressed='true'] {
@@ -401,8 +405,9 @@ const preferences = css`
     }
   }
   @media (forced-colors: active) {
-    /* Borders turn CanvasText by themselves; a badge has none, and its tint is gone. */
-    .badge {
+    /* Borders turn CanvasText by themselves; a badge (or a log line's level) has none, and its tint is gone. */
+    .badge,
+    .lvl {
       border: 1px solid CanvasText;
     }
     /* Backgrounds turn Canvas: solid marks (dots, and the meters and bars of the elements) must stay visible. */

@@ -64,10 +64,10 @@ export const systemMetricsStyles = css`
     gap: 2px 10px;
     margin: 8px 0 0;
     padding: 0;
-    list-style: none;
     color: var(--_muted);
     font-size: 12px;
   }
+  /* Flex boxes, not list items: no markers. */
   .legend li {
     display: inline-flex;
     align-items: center;

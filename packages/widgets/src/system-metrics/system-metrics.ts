@@ -11,7 +11,7 @@ import {
 } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { type SparklineRange, sparkline } from '../base/sparkline.js';
-import { STATUS_LABEL, STATUS_ORDER } from '../base/status.js';
+import { STATUS_ORDER } from '../base/status.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type {
   AggregateHistory,
@@ -95,13 +95,16 @@ export class SystemMetrics extends PulseElement {
         : this.renderNotice('No metrics yet', 'Figures appear once workers register and report metrics.');
     }
     const range = this.#range(Object.values(h));
+    /** A metric's tile: the figure, a line of detail and the trend, every trend over the same `range`. */
+    const metric = (label: string, value: unknown, detail: string, samples: readonly Sample[]) =>
+      tile(label, value, html`<p class="detail">${detail}</p>${sparkline(samples, range)}`);
     return html`<div class="tiles">
       ${this.#workersTile(a)}
-      ${tile('CPU', formatPercent(a.cpu.avg), `avg · max ${formatPercent(a.cpu.max)}`, h.cpuAvg, range)}
-      ${tile('Memory', formatBytes(a.memoryBytes.total), `total · avg ${formatBytes(a.memoryBytes.avg)}`, h.memoryTotal, range)}
-      ${tile('Requests', unit(formatNumber(a.requestsPerSec.total), '/s'), 'sum across workers', h.requestsPerSec, range)}
-      ${tile('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg, range)}
-      ${tile('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate, range)}
+      ${metric('CPU', formatPercent(a.cpu.avg), `avg · max ${formatPercent(a.cpu.max)}`, h.cpuAvg)}
+      ${metric('Memory', formatBytes(a.memoryBytes.total), `total · avg ${formatBytes(a.memoryBytes.avg)}`, h.memoryTotal)}
+      ${metric('Requests', unit(formatNumber(a.requestsPerSec.total), '/s'), 'sum across workers', h.requestsPerSec)}
+      ${metric('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg)}
+      ${metric('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate)}
     </div>`;
   }
 
@@ -129,19 +132,22 @@ export class SystemMetrics extends PulseElement {
     const total = a.workers.total;
     const present = STATUS_ORDER.filter((s) => a.workers.byStatus[s] > 0).reverse();
     const healthy = a.workers.byStatus.healthy ?? 0;
-    return html`<section class="tile" part="card" aria-labelledby="t-workers">
-      <h3 class="label" id="t-workers">Workers</h3>
-      <p class="value" part="value">${formatCount(healthy)}<small>/ ${formatCount(total)} healthy</small></p>
-      <div class="stack" aria-hidden="true">
-        ${present.map((s) => html`<span class="tone-${s}" style="flex: ${a.workers.byStatus[s]}"></span>`)}
-      </div>
-      <ul class="legend">
-        ${present.map(
-          (s) =>
-            html`<li class="tone-${s}"><span class="dot"></span>${formatCount(a.workers.byStatus[s])} ${STATUS_LABEL[s].toLowerCase()}</li>`,
-        )}
-      </ul>
-    </section>`;
+    return tile(
+      'Workers',
+      html`${formatCount(healthy)}<small>/ ${formatCount(total)} healthy</small>`,
+      html`<div class="stack" aria-hidden="true">
+          ${present.map((s) => html`<span class="tone-${s}" style="flex: ${a.workers.byStatus[s]}"></span>`)}
+        </div>
+        <ul class="legend">
+          ${
+            // "3 healthy": the status word as it is, lower case.
+            present.map(
+              (s) =>
+                html`<li class="tone-${s}"><span class="dot"></span>${formatCount(a.workers.byStatus[s])} ${s}</li>`,
+            )
+          }
+        </ul>`,
+    );
   }
 }
 
@@ -204,19 +210,13 @@ const formatWindow = (seconds: number) =>
 
 const unit = (value: string, suffix: string) => html`${value}<small>${suffix}</small>`;
 
-function tile(
-  label: string,
-  value: unknown,
-  detail: string,
-  samples: readonly Sample[],
-  range: SparklineRange,
-) {
+/** A tile: its label (which names it), its main figure, then `body`. */
+function tile(label: string, value: unknown, body: unknown): TemplateResult {
   const id = `t-${label.toLowerCase().replace(/\W+/g, '-')}`;
   return html`<section class="tile" part="card" aria-labelledby=${id}>
     <h3 class="label" id=${id}>${label}</h3>
     <p class="value" part="value">${value}</p>
-    <p class="detail">${detail}</p>
-    ${sparkline(samples, range)}
+    ${body}
   </section>`;
 }
 
