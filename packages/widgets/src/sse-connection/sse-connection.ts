@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { html, LitElement, type PropertyValues } from 'lit';
+import { html, LitElement } from 'lit';
 import {
   type ConfigurablePulseClient,
   createPulseClient,
@@ -114,8 +114,9 @@ export class SseConnection extends LitElement {
     });
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.size > 0) this.client.configure(this.#options());
+  protected override willUpdate(): void {
+    // Unchanged options change nothing in the client.
+    this.client.configure(this.#options());
   }
 
   protected override render() {
