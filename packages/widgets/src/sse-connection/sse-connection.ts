@@ -16,10 +16,8 @@ import { styles } from './sse-connection.styles.js';
  * Attribute to property only: the lists do not reflect.
  */
 const listConverter = {
-  fromAttribute: (value: string | null): string[] | null => {
-    const items = value?.split(/[\s,]+/).filter(Boolean) ?? [];
-    return items.length > 0 ? items : null;
-  },
+  // The runs between separators; no match is null.
+  fromAttribute: (value: string | null): string[] | null => value?.match(/[^\s,]+/g) ?? null,
 };
 
 /**
