@@ -239,7 +239,7 @@ export abstract class PulseElement extends LitElement {
   }
 
   /** Called when the element starts or stops following a client (after the watch is set up). */
-  protected clientChanged(_client: PulseClient | null): void {}
+  protected clientChanged?(client: PulseClient | null): void;
 
   /** Follows `client` (null: none); true if that changed anything. */
   #attach(client: PulseClient | null): boolean {
@@ -266,7 +266,7 @@ export abstract class PulseElement extends LitElement {
     this.data = this.latest = client?.data ?? null;
     this.#waiting = 0;
     this.connectionStatus = client?.status ?? null;
-    this.clientChanged(client);
+    this.clientChanged?.(client);
     return true;
   }
 
@@ -283,10 +283,10 @@ export abstract class PulseElement extends LitElement {
     this.#linked = null;
     const id = this.connection;
     if (!id || !this.isConnected) return;
-    // The connection element may be parsed after this one, or added later: look again on every change.
-    const watch = new MutationObserver(() => find());
-    this.#linkWatch = watch;
+    // The connection element may be parsed after this one, added later or defined later: look again on each.
     const find = () => {
+      // Not when a newer link (or a disconnect) replaced this one meanwhile.
+      if (this.#linkWatch !== watch) return;
       const root = this.getRootNode() as Document | ShadowRoot;
       const el = (root.getElementById?.(id) ??
         this.ownerDocument.getElementById(id)) as ConnectionElement | null;
@@ -295,12 +295,10 @@ export abstract class PulseElement extends LitElement {
       this.#linked = el.client;
       this.requestUpdate();
     };
-    customElements.whenDefined('sse-connection').then(() => {
-      // Not when a newer link (or a disconnect) replaced this one meanwhile.
-      if (this.#linkWatch !== watch) return;
-      watch.observe(this.ownerDocument, { childList: true, subtree: true, attributeFilter: ['id'] });
-      find();
-    });
+    const watch = new MutationObserver(find);
+    this.#linkWatch = watch;
+    watch.observe(this.ownerDocument, { childList: true, subtree: true, attributeFilter: ['id'] });
+    customElements.whenDefined('sse-connection').then(find);
   }
 
   protected override render(): TemplateResult {
@@ -312,11 +310,11 @@ export abstract class PulseElement extends LitElement {
     return html`<section class="frame" part="frame" aria-labelledby="title">
       <header class="header" part="header">
         <h2 class="title" id="title" part="title">${this.heading ?? this.defaultHeading}</h2>
-        ${data?.ready ? this.renderSummary(data) : nothing}
+        ${data?.ready ? this.renderSummary?.(data) : nothing}
         ${this.#renderChip()}
         ${status ? this.#renderStatusLine(status, stale) : nothing}
       </header>
-      ${data?.ready ? this.renderToolbar(data) : nothing}
+      ${data?.ready ? this.renderToolbar?.(data) : nothing}
       <div class="body ${stale ? 'stale' : ''}" part="body" aria-busy=${Boolean(data && !data.ready)}>
         ${this.#body}
       </div>
@@ -390,15 +388,11 @@ export abstract class PulseElement extends LitElement {
     return html`<div class="notice" part="notice"><strong>${title}</strong><span>${hint}</span></div>`;
   }
 
-  /** Short text beside the title, e.g. "12 workers". */
-  protected renderSummary(_data: DashboardState): unknown {
-    return nothing;
-  }
+  /** Short text beside the title, e.g. "12 workers". Optional, as the toolbar: lit renders the undefined of none as nothing. */
+  protected renderSummary?(data: DashboardState): unknown;
 
   /** Filters and sort controls under the header, shown once data is ready. */
-  protected renderToolbar(_data: DashboardState): unknown {
-    return nothing;
-  }
+  protected renderToolbar?(data: DashboardState): unknown;
 
   /** The element's content, once `initial_data` has been applied. */
   protected abstract renderContent(data: DashboardState): unknown;

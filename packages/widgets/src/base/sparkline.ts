@@ -77,7 +77,6 @@ export function sparkline(
     viewBox="0 0 ${SPARKLINE_WIDTH} ${SPARKLINE_HEIGHT}"
     preserveAspectRatio="none"
     aria-hidden="true"
-    focusable="false"
   >
     <polygon class="sparkline-area" points=${area}></polygon>
     <polyline class="sparkline-line" points=${line} vector-effect="non-scaling-stroke"></polyline>

@@ -4,7 +4,7 @@ import {
   WORKER_STATUSES,
   type WorkerStatus,
 } from '@pulseboard/protocol';
-import type { ConnectionStatus } from '../client/types.js';
+import type { ConnectionState, ConnectionStatus } from '../client/types.js';
 
 /** Worst first: sorting by status puts what needs attention on top. */
 export const STATUS_ORDER: readonly WorkerStatus[] = [
@@ -45,26 +45,23 @@ export function parseStatusList(value: string | null | undefined): WorkerStatus[
     .filter(isWorkerStatus);
 }
 
+/** States not read as named (the others are: failed, unauthorized, closed). */
+const CONNECTION_LABEL: Partial<Record<ConnectionState, string>> = {
+  open: 'Live',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  idle: 'Not started',
+};
+
 /**
  * The words beside the connection dot: colour never carries the state alone.
  * Without `now` there is no countdown (for the screen-reader live region, which
  * should announce a state change once, not every second).
  */
 export function connectionLabel(status: ConnectionStatus, now?: number): string {
-  switch (status.state) {
-    case 'open':
-      return 'Live';
-    case 'connecting':
-      return 'Connecting…';
-    case 'reconnecting': {
-      if (status.nextRetryAt === null || now === undefined) return 'Reconnecting…';
-      const seconds = Math.ceil((status.nextRetryAt - now) / 1000);
-      return seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…';
-    }
-    case 'idle':
-      return 'Not started';
-    default:
-      // failed, unauthorized, closed: read as named.
-      return capitalize(status.state);
-  }
+  // A retry time is set only while reconnecting.
+  const seconds =
+    status.nextRetryAt === null || now === undefined ? 0 : Math.ceil((status.nextRetryAt - now) / 1000);
+  if (seconds > 0) return `Reconnecting in ${seconds} s`;
+  return CONNECTION_LABEL[status.state] ?? capitalize(status.state);
 }

@@ -39,7 +39,6 @@ const filterArb = fc.constantFrom<Filter>(
 type Op =
   | { kind: 'append'; lines: LogLine[]; capacity: number }
   | { kind: 'trim'; capacity: number }
-  | { kind: 'clear' }
   | { kind: 'view'; filter: Filter; held: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -55,7 +54,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('trim' as const), capacity: fc.integer({ min: 0, max: 30 }) }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const) }) },
   {
     weight: 5,
     arbitrary: fc.record({ kind: fc.constant('view' as const), filter: filterArb, held: fc.boolean() }),
@@ -67,7 +65,7 @@ describe('LogLines', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
         const lines = new LogLines();
-        // The model: every line appended since the last clear, newest last; the newest seq given
+        // The model: every line appended, newest last; the newest seq given
         // out, and the newest seq on screen (held views show none newer).
         let model: LogLine[] = [];
         let capacity = Number.POSITIVE_INFINITY;
@@ -82,9 +80,6 @@ describe('LogLines', () => {
           } else if (op.kind === 'trim') {
             lines.trim(op.capacity);
             capacity = op.capacity;
-          } else if (op.kind === 'clear') {
-            lines.clear();
-            model = [];
           } else {
             if (!op.held) shown = seq;
             const kept = model.slice(Math.max(0, model.length - capacity));
@@ -120,13 +115,5 @@ describe('LogLines', () => {
       expect(lines.shown(0, total)).to.deep.equal(sent.slice(-2000).filter(keepB));
     }
     expect(lines.all).to.deep.equal(sent.slice(-2000));
-  });
-
-  it('numbers lines in arrival order across clears', () => {
-    const lines = new LogLines();
-    lines.append([line('info', 'a', '1'), line('info', 'a', '2')], 10);
-    lines.clear();
-    lines.append([line('info', 'a', '3')], 10);
-    expect(lines.all.map((l) => [l.seq, l.message])).to.deep.equal([[3, '3']]);
   });
 });

@@ -54,7 +54,7 @@ class Tail<T> {
  */
 export class LogLines {
   /** Oldest first, with consecutive seqs: line `s` is at `s - at(0).seq`. */
-  #all = new Tail<LogLine>();
+  readonly #all = new Tail<LogLine>();
   #seq = 0;
   #view = new Tail<LogLine>();
   #key = '';
@@ -70,11 +70,6 @@ export class LogLines {
   /** The lines, oldest first (a copy). */
   get all(): LogLine[] {
     return this.#all.slice();
-  }
-
-  /** Forgets every line; seqs go on, so no view line can be taken for a new one. */
-  clear(): void {
-    this.#all = new Tail();
   }
 
   /** Numbers and keeps `lines`, then drops the oldest beyond `capacity`. */

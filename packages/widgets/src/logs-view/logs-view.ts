@@ -96,6 +96,7 @@ export class LogsView extends PulseElement {
 
   #rows = new RowWindow(this, '.log', '.line', 23);
 
+  /** Replaced for a new client: its lines and seqs start anew. */
   #lines = new LogLines();
   #names = new Map<string, string>();
   /** The worker menu, rebuilt only when the workers or the choice change. */
@@ -140,7 +141,7 @@ export class LogsView extends PulseElement {
     if (!client) return;
     if (client !== this.#seeded) {
       this.#seeded = client;
-      this.#lines.clear();
+      this.#lines = new LogLines();
       this.#rememberWorkers(client.data.workers.values());
       this.#appendEntries(client.data.logs);
     }

@@ -1,21 +1,23 @@
 import { ContextProvider } from '@lit/context';
-import { html, LitElement, type PropertyValues } from 'lit';
+import { html, LitElement } from 'lit';
 import {
   type ConfigurablePulseClient,
   createPulseClient,
   type PulseClientOptions,
 } from '../client/client.js';
 import { pulseClientContext } from '../client/context.js';
+import { DEFAULT_STORE_OPTIONS } from '../store/state.js';
+import { DEFAULT_TRANSPORT_OPTIONS } from '../transport/transport.js';
 import { ConnectionChangeEvent } from './connection-change-event.js';
 import { styles } from './sse-connection.styles.js';
 
-/** `types="log ping"` or `types="log,ping"` → `['log', 'ping']`; empty → null (everything). */
+/**
+ * `types="log ping"` or `types="log,ping"` → `['log', 'ping']`; empty → null (everything).
+ * Attribute to property only: the lists do not reflect.
+ */
 const listConverter = {
-  fromAttribute: (value: string | null): string[] | null => {
-    const items = value?.split(/[\s,]+/).filter(Boolean) ?? [];
-    return items.length > 0 ? items : null;
-  },
-  toAttribute: (value: readonly string[] | null): string | null => value?.join(' ') ?? null,
+  // The runs between separators; no match is null.
+  fromAttribute: (value: string | null): string[] | null => value?.match(/[^\s,]+/g) ?? null,
 };
 
 /**
@@ -80,16 +82,13 @@ export class SseConnection extends LitElement {
   constructor() {
     super();
     new ContextProvider(this, { context: pulseClientContext, initialValue: this.#client });
-    this.src = null;
-    this.token = null;
-    this.withCredentials = false;
-    this.maxRetries = 10;
-    this.retryBase = 3000;
-    this.retryMax = 15_000;
-    this.types = null;
-    this.workers = null;
-    this.logCapacity = 10_000;
-    this.shared = true;
+    // The client's own defaults, and sharing on.
+    const defaults: Record<string, unknown> = {
+      ...DEFAULT_TRANSPORT_OPTIONS,
+      ...DEFAULT_STORE_OPTIONS,
+      shared: true,
+    };
+    for (const key in SseConnection.properties) (this as Record<string, unknown>)[key] = defaults[key];
     this.client.watch(['connection'], (_, status) => this.dispatchEvent(new ConnectionChangeEvent(status)));
   }
 
@@ -113,27 +112,20 @@ export class SseConnection extends LitElement {
     });
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.size > 0) this.client.configure(this.#options());
+  protected override willUpdate(): void {
+    // Unchanged options change nothing in the client.
+    this.client.configure(this.#options());
   }
 
   protected override render() {
     return html`<slot></slot>`;
   }
 
+  /** The client's options are this element's properties, under the same names; an empty `src` or `token` is none. */
   #options(): PulseClientOptions {
-    return {
-      src: this.src || null,
-      token: this.token || null,
-      withCredentials: this.withCredentials,
-      maxRetries: this.maxRetries,
-      retryBase: this.retryBase,
-      retryMax: this.retryMax,
-      types: this.types,
-      workers: this.workers,
-      logCapacity: this.logCapacity,
-      shared: this.shared,
-    };
+    const options: Record<string, unknown> = {};
+    for (const key in SseConnection.properties) options[key] = this[key as keyof this];
+    return { ...options, src: this.src || null, token: this.token || null };
   }
 }
 
