@@ -133,13 +133,7 @@ export class SseTransport implements Transport {
     this.#wanted = false;
     this.#listen(false);
     this.#stop();
-    this.#set({
-      state: 'closed',
-      attempt: 0,
-      nextRetryAt: null,
-      error: null,
-      staleSince: this.#staleSince(),
-    });
+    this.#set({ state: 'closed', attempt: 0, nextRetryAt: null, error: null });
   }
 
   /** Drops the current connection (if any) and opens a new one now, resuming from the last event. */
@@ -175,10 +169,11 @@ export class SseTransport implements Transport {
 
   #start(state: 'connecting' | 'reconnecting'): void {
     if (!this.#options.src) {
-      this.#set({ state: 'idle', nextRetryAt: null, error: null });
+      // Idle keeps its staleSince as it is (set only while a stream is wanted).
+      this.#set({ state: 'idle', nextRetryAt: null, error: null, staleSince: this.#status.staleSince });
       return;
     }
-    this.#set({ state, attempt: 0, nextRetryAt: null, error: null, staleSince: this.#staleSince() });
+    this.#set({ state, attempt: 0, nextRetryAt: null, error: null });
     void this.#open();
   }
 
@@ -214,7 +209,6 @@ export class SseTransport implements Transport {
         state: 'unauthorized',
         nextRetryAt: null,
         error: `Access refused (HTTP ${response.status}): check the token or login`,
-        staleSince: this.#staleSince(),
       });
       return;
     }
@@ -253,9 +247,9 @@ export class SseTransport implements Transport {
         if (done) break;
         feed(decoder.decode(value, { stream: true }));
       }
-      this.#lost('The server closed the stream');
+      this.#retryLater('The server closed the stream');
     } catch (error) {
-      if (current()) this.#lost(`The stream broke: ${error}`);
+      if (current()) this.#retryLater(`The stream broke: ${error}`);
     }
   }
 
@@ -290,9 +284,8 @@ export class SseTransport implements Transport {
   #serverAskedToReconnect(data: unknown): void {
     const retryMs = (data as { retryMs?: unknown } | null)?.retryMs;
     const wait = typeof retryMs === 'number' && retryMs >= 0 ? retryMs : this.#options.retryBase;
-    this.#stop();
     // Up to half again as long, so a fleet of dashboards does not return in one burst.
-    this.#schedule(wait * (1 + Math.random() / 2), 'The server is restarting');
+    this.#retryLater('The server is restarting', wait * (1 + Math.random() / 2));
   }
 
   /** Checks liveness at the deadline rather than re-arming a timer per message. */
@@ -305,16 +298,10 @@ export class SseTransport implements Transport {
     this.#watchdogTimer = setTimeout(
       () =>
         Date.now() - this.#aliveAt >= limit
-          ? this.#lost(`No message for ${limit / 1000} s`)
+          ? this.#retryLater(`No message for ${limit / 1000} s`)
           : this.#armWatchdog(),
       left,
     );
-  }
-
-  /** An open stream ended: not a failed attempt, so the backoff starts from the beginning. */
-  #lost(reason: string): void {
-    this.#stop();
-    this.#schedule(this.#backoff(), reason);
   }
 
   /** An attempt failed: count it and wait longer, or give up. */
@@ -327,12 +314,11 @@ export class SseTransport implements Transport {
         attempt,
         nextRetryAt: null,
         error: `Gave up after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. ${reason}`,
-        staleSince: this.#staleSince(),
       });
       return;
     }
     this.#set({ attempt });
-    this.#schedule(this.#backoff(), reason);
+    this.#retryLater(reason);
   }
 
   /** Full jitter: uniform in [0, min(cap, base × 2^attempt)]. */
@@ -342,18 +328,24 @@ export class SseTransport implements Transport {
     return Math.random() * Math.min(retryMax, base * 2 ** this.#status.attempt);
   }
 
-  #schedule(delay: number, reason: string): void {
+  /**
+   * Stops the connection and tries again after `delay`: by default the backoff, which
+   * starts from the beginning when an open stream ended (not a failed attempt).
+   */
+  #retryLater(reason: string, delay = this.#backoff()): void {
+    this.#stop();
     this.#set({
       state: 'reconnecting',
       nextRetryAt: Date.now() + delay,
       error: reason,
-      staleSince: this.#staleSince(),
     });
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#set({ nextRetryAt: null });
-      void this.#open();
-    }, delay);
+    this.#retryTimer = setTimeout(() => this.#retryNow(), delay);
+  }
+
+  #retryNow(): void {
+    this.#stop();
+    this.#set({ nextRetryAt: null });
+    void this.#open();
   }
 
   /** Retry now rather than at the scheduled time (the network or the tab came back). */
@@ -362,11 +354,7 @@ export class SseTransport implements Transport {
     if (document.visibilityState === 'hidden') return;
     const { state } = this.#status;
     if (state === 'failed') this.#start('connecting');
-    else if (state === 'reconnecting' && this.#retryTimer !== undefined) {
-      this.#stop();
-      this.#set({ nextRetryAt: null });
-      void this.#open();
-    }
+    else if (state === 'reconnecting' && this.#retryTimer !== undefined) this.#retryNow();
   };
 
   #listen(on: boolean): void {
@@ -385,13 +373,15 @@ export class SseTransport implements Transport {
     this.#retryTimer = undefined;
   }
 
-  #staleSince(): number | null {
-    return this.#status.staleSince ?? (this.#status.lastEventAt === null ? null : Date.now());
-  }
-
+  /**
+   * Patches the status and announces a change. Data shown is stale from the first
+   * change after the last message (if any) until the stream opens again, whose patch
+   * sets `staleSince: null`.
+   */
   #set(patch: Partial<ConnectionStatus>): void {
     const before = this.#status;
-    this.#status = { ...before, ...patch };
+    const staleSince = before.staleSince ?? (before.lastEventAt === null ? null : Date.now());
+    this.#status = { ...before, staleSince, ...patch };
     if (isAnnounced(before, this.#status)) this.#listener.status(this.#status);
   }
 }
