@@ -3,7 +3,6 @@ import { type Filter, unionOf } from '../client/requirements.js';
 import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from '../transport/event-id.js';
 import {
-  DEFAULT_TRANSPORT_OPTIONS,
   IDLE_STATUS,
   isAnnounced,
   SseTransport,
@@ -70,7 +69,7 @@ export class SharedTransport implements Transport {
   readonly #tab = crypto.randomUUID();
   /** This tab's wait before taking over: jittered, so one follower usually moves first. */
   readonly #patience: number;
-  #options: TransportOptions;
+  #options!: TransportOptions;
   #status: ConnectionStatus = IDLE_STATUS;
   /** The role last announced, so that becoming or ceasing to be the leader is announced too. */
   #announcedRole: ConnectionRole = 'follower';
@@ -94,18 +93,14 @@ export class SharedTransport implements Transport {
   /** What each tab of the stream needs, this one included. */
   readonly #wants = new Map<string, Filter>();
 
-  constructor(
-    options: Partial<TransportOptions>,
-    listener: TransportListener,
-    share: SharedTransportOptions,
-  ) {
-    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
+  /** `options` are complete, as the client's are: each `configure()` replaces them all. */
+  constructor(options: TransportOptions, listener: TransportListener, share: SharedTransportOptions) {
     this.#listener = listener;
     this.#share = share;
     this.#timings = { ...DEFAULT_SHARE_TIMINGS, ...share.timings };
     this.#locks = share.locks === undefined ? (globalThis.navigator?.locks ?? null) : share.locks;
     this.#patience = this.#timings.timeoutMs * (1 + Math.random() / 2);
-    this.#wants.set(this.#tab, this.#want());
+    this.configure(options);
   }
 
   get status(): ConnectionStatus {
@@ -137,13 +132,13 @@ export class SharedTransport implements Transport {
     this.#setStatus({ ...this.#status, state: 'connecting', error: null });
     this.#hello();
     this.#ticker = setInterval(() => this.#tick(), this.#timings.heartbeatMs);
-    addEventListener('pagehide', this.#onPageHide);
+    addEventListener('pagehide', this.#sayBye);
     addEventListener('pageshow', this.#onPageShow);
   }
 
   disconnect(): void {
     if (!this.#bus) return;
-    this.#post({ kind: 'bye', tab: this.#tab });
+    this.#sayBye();
     const inner = this.#inner;
     this.#inner = null;
     inner?.disconnect();
@@ -155,7 +150,7 @@ export class SharedTransport implements Transport {
     this.#leader = null;
     // Events go on without this tab: when it comes back it needs a snapshot (or a fresh connection).
     this.#synced = false;
-    removeEventListener('pagehide', this.#onPageHide);
+    removeEventListener('pagehide', this.#sayBye);
     removeEventListener('pageshow', this.#onPageShow);
     const status = inner?.status ?? this.#status;
     this.#setStatus({ ...status, state: 'closed', nextRetryAt: null, error: null });
@@ -168,17 +163,13 @@ export class SharedTransport implements Transport {
   }
 
   /** New options; a different filter is announced to the leader, which asks the server for the union. */
-  configure(options: Partial<TransportOptions>): void {
-    this.#options = { ...this.#options, ...options };
-    const want = this.#want();
+  configure(options: TransportOptions): void {
+    this.#options = options;
+    const want = unionOf([options]);
     const before = this.#wants.get(this.#tab);
     this.#wants.set(this.#tab, want);
     this.#reconfigure();
     if (this.#bus && JSON.stringify(before) !== JSON.stringify(want)) this.#hello();
-  }
-
-  #want(): Filter {
-    return unionOf([this.#options]);
   }
 
   /** The leader's connection options: this tab's, with the filter every tab needs. */
@@ -256,7 +247,7 @@ export class SharedTransport implements Transport {
   }
 
   #hello(): void {
-    this.#post({ kind: 'hello', tab: this.#tab, want: this.#want(), synced: this.#synced });
+    this.#post({ kind: 'hello', tab: this.#tab, want: this.#wants.get(this.#tab)!, synced: this.#synced });
   }
 
   #tick(): void {
@@ -356,8 +347,8 @@ export class SharedTransport implements Transport {
     if (roleChanged || isAnnounced(before, next)) this.#listener.status(next);
   }
 
-  #onPageHide = (): void => {
-    // Closing tabs do not run disconnect(): say goodbye so the others need not wait for silence.
+  /** On disconnect(), and on pagehide: closing tabs do not run disconnect(), and the others need not wait for silence. */
+  #sayBye = (): void => {
     this.#post({ kind: 'bye', tab: this.#tab });
   };
 

@@ -68,7 +68,8 @@ export interface Transport {
   connect(): void;
   disconnect(): void;
   reconnect(): void;
-  configure(options: Partial<TransportOptions>): void;
+  /** Complete options: a transport of the client's own choosing may take a part of them. */
+  configure(options: TransportOptions): void;
 }
 
 /** Whether `next` differs from `before` in a field announced through `status()` (the rest change with every message). */
