@@ -119,14 +119,13 @@ export class SharedTransport implements Transport {
     const onLead = (leading: boolean) => (leading ? this.#lead() : this.#stepDown());
     this.#election = this.#locks
       ? new LockElection(this.#locks, this.#share.channel, onLead)
-      : new ChannelElection({
-          tab: this.#tab,
-          post: (rank) => this.#post({ kind: 'claim', rank }),
-          newestTerm: () => this.#newestTerm,
+      : new ChannelElection(
+          this.#tab,
+          (rank) => this.#post({ kind: 'claim', rank }),
+          () => this.#newestTerm,
           onLead,
-          listenMs: this.#timings.heartbeatMs * 1.5,
-          settleMs: Math.min(200, this.#timings.heartbeatMs),
-        });
+          this.#timings.heartbeatMs,
+        );
     this.#heardAt = Date.now();
     this.#tickedAt = Date.now();
     this.#setStatus({ ...this.#status, state: 'connecting', error: null });
