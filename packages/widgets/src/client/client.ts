@@ -207,10 +207,9 @@ class Client implements ConfigurablePulseClient {
       problem: (problem: string) => this.#warn(problem),
     };
     const transport: Transport = this.#channel
-      ? new SharedTransport(this.#transportOptions(), listener, {
-          channel: this.#channel,
-          snapshot: () => toInitialData(this.#state),
-        })
+      ? new SharedTransport(this.#transportOptions(), listener, this.#channel, () =>
+          toInitialData(this.#state),
+        )
       : new SseTransport(this.#transportOptions(), listener);
     return transport;
   }

@@ -176,13 +176,10 @@ describe('the BroadcastChannel election (where Web Locks are missing)', () => {
             status() {},
             problem() {},
           },
-          {
-            channel,
-            locks: null,
-            timings: { heartbeatMs: 100, timeoutMs: 500 },
-            // Stands in for the client's state: the id check, not the content, is under test here.
-            snapshot: () => snapshot as never,
-          },
+          channel,
+          // Stands in for the client's state: the id check, not the content, is under test here.
+          () => snapshot as never,
+          { locks: null, heartbeatMs: 100, timeoutMs: 500 },
         );
         transport.connect();
         const seqs = () =>

@@ -29,24 +29,12 @@ type Message =
   /** A claim of the fallback election. */
   | { kind: 'claim'; rank: Rank };
 
-export interface ShareTimings {
-  /** How often the leader says it is alive. */
-  heartbeatMs: number;
-  /** Silence after which a follower takes over (up to half again, so followers do not all try at once). */
-  timeoutMs: number;
-}
-
-export const DEFAULT_SHARE_TIMINGS: Readonly<ShareTimings> = Object.freeze({
-  heartbeatMs: 1000,
-  timeoutMs: 5000,
-});
-
-export interface SharedTransportOptions {
-  /** From {@link channelName}: tabs with the same name share one connection. */
-  channel: string;
-  /** This tab's state as `initial_data`, for a tab that joins late; null before it has any. */
-  snapshot: () => InitialDataPayload | null;
-  timings?: Partial<ShareTimings>;
+/** What tests change; the defaults are for real tabs. */
+export interface ShareSettings {
+  /** How often the leader says it is alive (default 1 s). */
+  heartbeatMs?: number;
+  /** Silence after which a follower takes over (default 5 s; up to half again, so followers do not all try at once). */
+  timeoutMs?: number;
   /** Web Locks, or null for the BroadcastChannel election (default: `navigator.locks` where present). */
   locks?: LockManager | null;
 }
@@ -62,9 +50,11 @@ export interface SharedTransportOptions {
  * union of what every tab's elements need.
  */
 export class SharedTransport implements Transport {
-  readonly #share: SharedTransportOptions;
   readonly #listener: TransportListener;
-  readonly #timings: ShareTimings;
+  readonly #channel: string;
+  readonly #snapshot: () => InitialDataPayload | null;
+  readonly #heartbeatMs: number;
+  readonly #timeoutMs: number;
   readonly #locks: LockManager | null;
   readonly #tab = crypto.randomUUID();
   /** This tab's wait before taking over: jittered, so one follower usually moves first. */
@@ -93,13 +83,25 @@ export class SharedTransport implements Transport {
   /** What each tab of the stream needs, this one included. */
   readonly #wants = new Map<string, Filter>();
 
-  /** `options` are complete, as the client's are: each `configure()` replaces them all. */
-  constructor(options: TransportOptions, listener: TransportListener, share: SharedTransportOptions) {
+  /**
+   * `options` are complete, as the client's are: each `configure()` replaces them all.
+   * `channel` comes from {@link channelName}: tabs with the same name share one connection.
+   * `snapshot` gives this tab's state as `initial_data`, for a tab that joins late (null before it has any).
+   */
+  constructor(
+    options: TransportOptions,
+    listener: TransportListener,
+    channel: string,
+    snapshot: () => InitialDataPayload | null,
+    { heartbeatMs = 1000, timeoutMs = 5000, locks = globalThis.navigator?.locks ?? null }: ShareSettings = {},
+  ) {
     this.#listener = listener;
-    this.#share = share;
-    this.#timings = { ...DEFAULT_SHARE_TIMINGS, ...share.timings };
-    this.#locks = share.locks === undefined ? (globalThis.navigator?.locks ?? null) : share.locks;
-    this.#patience = this.#timings.timeoutMs * (1 + Math.random() / 2);
+    this.#channel = channel;
+    this.#snapshot = snapshot;
+    this.#heartbeatMs = heartbeatMs;
+    this.#timeoutMs = timeoutMs;
+    this.#locks = locks;
+    this.#patience = timeoutMs * (1 + Math.random() / 2);
     this.configure(options);
   }
 
@@ -113,24 +115,24 @@ export class SharedTransport implements Transport {
 
   connect(): void {
     if (this.#bus) return;
-    const bus = new BroadcastChannel(this.#share.channel);
+    const bus = new BroadcastChannel(this.#channel);
     this.#bus = bus;
     bus.onmessage = (message: MessageEvent<Message>) => this.#receive(message.data);
     const onLead = (leading: boolean) => (leading ? this.#lead() : this.#stepDown());
     this.#election = this.#locks
-      ? new LockElection(this.#locks, this.#share.channel, onLead)
+      ? new LockElection(this.#locks, this.#channel, onLead)
       : new ChannelElection(
           this.#tab,
           (rank) => this.#post({ kind: 'claim', rank }),
           () => this.#newestTerm,
           onLead,
-          this.#timings.heartbeatMs,
+          this.#heartbeatMs,
         );
     this.#heardAt = Date.now();
     this.#tickedAt = Date.now();
     this.#setStatus({ ...this.#status, state: 'connecting', error: null });
     this.#hello();
-    this.#ticker = setInterval(() => this.#tick(), this.#timings.heartbeatMs);
+    this.#ticker = setInterval(() => this.#tick(), this.#heartbeatMs);
     addEventListener('pagehide', this.#sayBye);
     addEventListener('pageshow', this.#onPageShow);
   }
@@ -227,7 +229,7 @@ export class SharedTransport implements Transport {
    */
   #relay(message: Message): boolean {
     const now = Date.now();
-    if (now - this.#postedAt > this.#timings.timeoutMs) {
+    if (now - this.#postedAt > this.#timeoutMs) {
       this.#stepDown();
       return false;
     }
@@ -251,7 +253,7 @@ export class SharedTransport implements Transport {
 
   #tick(): void {
     const now = Date.now();
-    const late = now - this.#tickedAt > 2 * this.#timings.heartbeatMs;
+    const late = now - this.#tickedAt > 2 * this.#heartbeatMs;
     this.#tickedAt = now;
     if (this.#inner) this.#beat();
     // A tick that comes late means this tab was frozen itself: the leader's beats may still be queued.
@@ -316,7 +318,7 @@ export class SharedTransport implements Transport {
   #sendSnapshot(to: string, synced: boolean): void {
     if (synced || !this.#synced || this.#snapshotsSent.has(to)) return;
     this.#snapshotsSent.add(to);
-    const data = this.#share.snapshot();
+    const data = this.#snapshot();
     if (data)
       this.#relay({
         kind: 'snapshot',
