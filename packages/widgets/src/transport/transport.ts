@@ -181,13 +181,15 @@ export class SseTransport implements Transport {
   async #open(): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
-    const { src, token, withCredentials, types, workers } = this.#options;
+    const { src, token, withCredentials } = this.#options;
     const { lastEventId } = this.#status;
     const url = new URL(src!, globalThis.location?.href);
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (types?.length) url.searchParams.set('types', types.join(','));
-    if (workers?.length) url.searchParams.set('workers', workers.join(','));
+    for (const key of ['types', 'workers'] as const) {
+      const list = this.#options[key];
+      if (list?.length) url.searchParams.set(key, list.join(','));
+    }
     // An id saved by the host page goes in the query; one this server sent, as a reconnecting EventSource would.
     if (lastEventId && this.#idFromOptions) url.searchParams.set('lastEventId', lastEventId);
     else if (lastEventId) headers['Last-Event-ID'] = lastEventId;
