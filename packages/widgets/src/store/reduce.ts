@@ -312,7 +312,7 @@ const reducers: Record<string, Reducer> = {
     }
   },
 
-  resources_update(state, data, event) {
+  resources_update(_state, data, event) {
     const resources = event.list(data.resources, read.resource);
     if (!resources) return 'missing resources';
     upsert(event, 'resources', resources);
