@@ -144,15 +144,15 @@ export function reduce(
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
-  const expired = [...state.departed].filter(([, d]) => d.at + state.options.departedTtlMs <= now);
-  if (expired.length === 0) return result(state, '', {}, false);
-  const departed = new Map(state.departed);
-  const history = new Map(state.history);
-  for (const [id] of expired) {
-    departed.delete(id);
+  const event = new EventContext(state, now, new Set());
+  for (const [id, { at }] of state.departed) {
+    if (at + state.options.departedTtlMs > now) continue;
+    event.own('departed').delete(id);
+    // History is replaced whenever a departure expires; a worker that came back keeps its entry.
+    const history = event.own('history');
     if (!state.workers.has(id)) history.delete(id);
   }
-  return result(state, '', { departed, history }, false);
+  return result(state, '', event.patch, false);
 }
 
 /** Sets `items` by id in the state's map `key` (left as it is when there are none). */
