@@ -90,7 +90,7 @@ const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
  * exact resume by `Last-Event-ID`, and a watchdog for half-open sockets.
  */
 export class SseTransport implements Transport {
-  #options: TransportOptions;
+  #options: TransportOptions = DEFAULT_TRANSPORT_OPTIONS;
   readonly #listener: TransportListener;
   #status: ConnectionStatus = IDLE_STATUS;
   /** Set between connect() and disconnect(). */
@@ -106,9 +106,9 @@ export class SseTransport implements Transport {
   #aliveAt = 0;
 
   constructor(options: Partial<TransportOptions>, listener: TransportListener) {
-    this.#options = clean({ ...DEFAULT_TRANSPORT_OPTIONS, ...options });
     this.#listener = listener;
-    this.#resetResumePoint();
+    // From the defaults, as a change of options: it sets the resume point and, not yet wanted, opens nothing.
+    this.configure(options);
   }
 
   get status(): ConnectionStatus {
