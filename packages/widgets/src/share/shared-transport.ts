@@ -331,11 +331,12 @@ export class SharedTransport implements Transport {
   /** The exactly-once check of a connection, for events from this tab's connection and relayed ones alike. */
   #deliver(event: WireEvent): void {
     // Changes without the state they apply to would be wrong; a tab without it waits for a snapshot.
-    if (!this.#synced && event.type !== 'initial_data') return;
+    const isSnapshot = event.type === 'initial_data';
+    if (!this.#synced && !isSnapshot) return;
     const { deliver, advance } = admit(event.type, event.id, this.#last);
     if (!deliver) return;
     if (advance) this.#last = event.id;
-    if (event.type === 'initial_data') this.#synced = true;
+    if (isSnapshot) this.#synced = true;
     if (!this.#inner) this.#status = { ...this.#status, lastEventAt: Date.now(), lastEventId: this.#last };
     this.#listener.event(event);
   }
