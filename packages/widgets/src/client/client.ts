@@ -207,10 +207,9 @@ class Client implements ConfigurablePulseClient {
       problem: (problem: string) => this.#warn(problem),
     };
     const transport: Transport = this.#channel
-      ? new SharedTransport(this.#transportOptions(), listener, {
-          channel: this.#channel,
-          snapshot: () => toInitialData(this.#state),
-        })
+      ? new SharedTransport(this.#transportOptions(), listener, this.#channel, () =>
+          toInitialData(this.#state),
+        )
       : new SseTransport(this.#transportOptions(), listener);
     return transport;
   }
@@ -242,12 +241,17 @@ class Client implements ConfigurablePulseClient {
       return;
     }
     if (result.problem) this.#warn(result.problem);
-    this.#state = result.state;
-    if (result.changed.size > 0) this.#notify(result.changed);
-    if (result.state.departed.size > 0) this.#schedulePrune();
+    this.#apply(result);
     const event = { ...wire, id: wire.id ?? '' } as PulseEvent;
     if (!result.skipped) this.#emit(this.#subscribers.get(wire.type), event);
     this.#emit(this.#subscribers.get('*'), event);
+  }
+
+  /** Takes the reduced state, tells the watchers of what changed, and lets any departed workers fade out. */
+  #apply({ state, changed }: Reduction): void {
+    this.#state = state;
+    if (changed.size > 0) this.#notify(changed);
+    if (state.departed.size > 0) this.#schedulePrune();
   }
 
   #emit(entries: Set<{ handler: AnyHandler }> | undefined, event: PulseEvent): void {
@@ -317,10 +321,7 @@ class Client implements ConfigurablePulseClient {
     this.#pruneTimer = setTimeout(
       () => {
         this.#pruneTimer = undefined;
-        const result = pruneDeparted(this.#state);
-        this.#state = result.state;
-        if (result.changed.size > 0) this.#notify(result.changed);
-        if (this.#state.departed.size > 0) this.#schedulePrune();
+        this.#apply(pruneDeparted(this.#state));
       },
       // Already due: a negative delay runs at once.
       oldest + options.departedTtlMs - Date.now(),

@@ -99,20 +99,6 @@ export class LockElection implements Election {
   }
 }
 
-/** What a channel election needs from the shared transport. */
-export interface ChannelElectionOptions {
-  tab: string;
-  /** Sends this tab's claim to the others. */
-  post: (rank: Rank) => void;
-  /** The highest term seen on the channel. */
-  newestTerm: () => number;
-  onLead: OnLead;
-  /** How long a new tab listens for a leader before claiming (more than a heartbeat). */
-  listenMs: number;
-  /** How long a claim waits for a higher one (a few channel round trips). */
-  settleMs: number;
-}
-
 /**
  * The fallback where Web Locks are missing, over the tabs' BroadcastChannel:
  * a tab that hears no leader claims leadership with a rank above any it has
@@ -121,29 +107,48 @@ export interface ChannelElectionOptions {
  * transport makes the lower one step down when it hears the higher.
  */
 export class ChannelElection implements Election {
-  readonly #options: ChannelElectionOptions;
+  readonly #tab: string;
+  readonly #post: (claim: Rank) => void;
+  readonly #newestTerm: () => number;
+  readonly #onLead: OnLead;
+  /** How long a claim waits for a higher one: a few channel round trips, less than a heartbeat. */
+  readonly #settleMs: number;
   #claim: Rank | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #leading = false;
 
-  constructor(options: ChannelElectionOptions) {
-    this.#options = options;
-    this.#timer = setTimeout(() => this.takeOver(), options.listenMs);
+  /**
+   * `post` sends this tab's claim to the others; `newestTerm` is the highest
+   * term seen on the channel. A new tab listens for a leader during one and a
+   * half heartbeats before it claims.
+   */
+  constructor(
+    tab: string,
+    post: (claim: Rank) => void,
+    newestTerm: () => number,
+    onLead: OnLead,
+    heartbeatMs: number,
+  ) {
+    this.#tab = tab;
+    this.#post = post;
+    this.#newestTerm = newestTerm;
+    this.#onLead = onLead;
+    this.#settleMs = Math.min(200, heartbeatMs);
+    this.#timer = setTimeout(() => this.takeOver(), heartbeatMs * 1.5);
   }
 
   takeOver(): void {
     if (this.#claim || this.#leading) return;
     clearTimeout(this.#timer);
-    const { tab, post, newestTerm, onLead, settleMs } = this.#options;
-    const claim: Rank = [newestTerm() + 1, tab];
+    const claim: Rank = [this.#newestTerm() + 1, this.#tab];
     this.#claim = claim;
-    post(claim);
+    this.#post(claim);
     this.#timer = setTimeout(() => {
       if (this.#claim !== claim) return;
       this.#claim = null;
       this.#leading = true;
-      onLead(true);
-    }, settleMs);
+      this.#onLead(true);
+    }, this.#settleMs);
   }
 
   leaderLeft(): void {

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { ConnectionRole } from '../client/types.js';
-import type { WireEvent } from '../transport/transport.js';
+import { DEFAULT_TRANSPORT_OPTIONS, type WireEvent } from '../transport/transport.js';
 import { SharedTransport } from './shared-transport.js';
 
 // Real tabs of one browser context (opened by the test runner's plugin through
@@ -167,7 +167,7 @@ describe('the BroadcastChannel election (where Web Locks are missing)', () => {
         const received: WireEvent[] = [];
         let snapshot: unknown = null;
         const transport = new SharedTransport(
-          { src: `${url}/events` },
+          { ...DEFAULT_TRANSPORT_OPTIONS, src: `${url}/events` },
           {
             event: (event) => {
               received.push(event);
@@ -176,13 +176,10 @@ describe('the BroadcastChannel election (where Web Locks are missing)', () => {
             status() {},
             problem() {},
           },
-          {
-            channel,
-            locks: null,
-            timings: { heartbeatMs: 100, timeoutMs: 500 },
-            // Stands in for the client's state: the id check, not the content, is under test here.
-            snapshot: () => snapshot as never,
-          },
+          channel,
+          // Stands in for the client's state: the id check, not the content, is under test here.
+          () => snapshot as never,
+          { locks: null, heartbeatMs: 100, timeoutMs: 500 },
         );
         transport.connect();
         const seqs = () =>

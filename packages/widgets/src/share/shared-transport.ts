@@ -3,7 +3,6 @@ import { type Filter, unionOf } from '../client/requirements.js';
 import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from '../transport/event-id.js';
 import {
-  DEFAULT_TRANSPORT_OPTIONS,
   IDLE_STATUS,
   isAnnounced,
   SseTransport,
@@ -30,24 +29,12 @@ type Message =
   /** A claim of the fallback election. */
   | { kind: 'claim'; rank: Rank };
 
-export interface ShareTimings {
-  /** How often the leader says it is alive. */
-  heartbeatMs: number;
-  /** Silence after which a follower takes over (up to half again, so followers do not all try at once). */
-  timeoutMs: number;
-}
-
-export const DEFAULT_SHARE_TIMINGS: Readonly<ShareTimings> = Object.freeze({
-  heartbeatMs: 1000,
-  timeoutMs: 5000,
-});
-
-export interface SharedTransportOptions {
-  /** From {@link channelName}: tabs with the same name share one connection. */
-  channel: string;
-  /** This tab's state as `initial_data`, for a tab that joins late; null before it has any. */
-  snapshot: () => InitialDataPayload | null;
-  timings?: Partial<ShareTimings>;
+/** What tests change; the defaults are for real tabs. */
+export interface ShareSettings {
+  /** How often the leader says it is alive (default 1 s). */
+  heartbeatMs?: number;
+  /** Silence after which a follower takes over (default 5 s; up to half again, so followers do not all try at once). */
+  timeoutMs?: number;
   /** Web Locks, or null for the BroadcastChannel election (default: `navigator.locks` where present). */
   locks?: LockManager | null;
 }
@@ -63,14 +50,16 @@ export interface SharedTransportOptions {
  * union of what every tab's elements need.
  */
 export class SharedTransport implements Transport {
-  readonly #share: SharedTransportOptions;
   readonly #listener: TransportListener;
-  readonly #timings: ShareTimings;
+  readonly #channel: string;
+  readonly #snapshot: () => InitialDataPayload | null;
+  readonly #heartbeatMs: number;
+  readonly #timeoutMs: number;
   readonly #locks: LockManager | null;
   readonly #tab = crypto.randomUUID();
   /** This tab's wait before taking over: jittered, so one follower usually moves first. */
   readonly #patience: number;
-  #options: TransportOptions;
+  #options!: TransportOptions;
   #status: ConnectionStatus = IDLE_STATUS;
   /** The role last announced, so that becoming or ceasing to be the leader is announced too. */
   #announcedRole: ConnectionRole = 'follower';
@@ -94,18 +83,26 @@ export class SharedTransport implements Transport {
   /** What each tab of the stream needs, this one included. */
   readonly #wants = new Map<string, Filter>();
 
+  /**
+   * `options` are complete, as the client's are: each `configure()` replaces them all.
+   * `channel` comes from {@link channelName}: tabs with the same name share one connection.
+   * `snapshot` gives this tab's state as `initial_data`, for a tab that joins late (null before it has any).
+   */
   constructor(
-    options: Partial<TransportOptions>,
+    options: TransportOptions,
     listener: TransportListener,
-    share: SharedTransportOptions,
+    channel: string,
+    snapshot: () => InitialDataPayload | null,
+    { heartbeatMs = 1000, timeoutMs = 5000, locks = globalThis.navigator?.locks ?? null }: ShareSettings = {},
   ) {
-    this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
     this.#listener = listener;
-    this.#share = share;
-    this.#timings = { ...DEFAULT_SHARE_TIMINGS, ...share.timings };
-    this.#locks = share.locks === undefined ? (globalThis.navigator?.locks ?? null) : share.locks;
-    this.#patience = this.#timings.timeoutMs * (1 + Math.random() / 2);
-    this.#wants.set(this.#tab, this.#want());
+    this.#channel = channel;
+    this.#snapshot = snapshot;
+    this.#heartbeatMs = heartbeatMs;
+    this.#timeoutMs = timeoutMs;
+    this.#locks = locks;
+    this.#patience = timeoutMs * (1 + Math.random() / 2);
+    this.configure(options);
   }
 
   get status(): ConnectionStatus {
@@ -118,32 +115,31 @@ export class SharedTransport implements Transport {
 
   connect(): void {
     if (this.#bus) return;
-    const bus = new BroadcastChannel(this.#share.channel);
+    const bus = new BroadcastChannel(this.#channel);
     this.#bus = bus;
     bus.onmessage = (message: MessageEvent<Message>) => this.#receive(message.data);
     const onLead = (leading: boolean) => (leading ? this.#lead() : this.#stepDown());
     this.#election = this.#locks
-      ? new LockElection(this.#locks, this.#share.channel, onLead)
-      : new ChannelElection({
-          tab: this.#tab,
-          post: (rank) => this.#post({ kind: 'claim', rank }),
-          newestTerm: () => this.#newestTerm,
+      ? new LockElection(this.#locks, this.#channel, onLead)
+      : new ChannelElection(
+          this.#tab,
+          (rank) => this.#post({ kind: 'claim', rank }),
+          () => this.#newestTerm,
           onLead,
-          listenMs: this.#timings.heartbeatMs * 1.5,
-          settleMs: Math.min(200, this.#timings.heartbeatMs),
-        });
+          this.#heartbeatMs,
+        );
     this.#heardAt = Date.now();
     this.#tickedAt = Date.now();
     this.#setStatus({ ...this.#status, state: 'connecting', error: null });
     this.#hello();
-    this.#ticker = setInterval(() => this.#tick(), this.#timings.heartbeatMs);
-    addEventListener('pagehide', this.#onPageHide);
+    this.#ticker = setInterval(() => this.#tick(), this.#heartbeatMs);
+    addEventListener('pagehide', this.#sayBye);
     addEventListener('pageshow', this.#onPageShow);
   }
 
   disconnect(): void {
     if (!this.#bus) return;
-    this.#post({ kind: 'bye', tab: this.#tab });
+    this.#sayBye();
     const inner = this.#inner;
     this.#inner = null;
     inner?.disconnect();
@@ -155,7 +151,7 @@ export class SharedTransport implements Transport {
     this.#leader = null;
     // Events go on without this tab: when it comes back it needs a snapshot (or a fresh connection).
     this.#synced = false;
-    removeEventListener('pagehide', this.#onPageHide);
+    removeEventListener('pagehide', this.#sayBye);
     removeEventListener('pageshow', this.#onPageShow);
     const status = inner?.status ?? this.#status;
     this.#setStatus({ ...status, state: 'closed', nextRetryAt: null, error: null });
@@ -168,17 +164,13 @@ export class SharedTransport implements Transport {
   }
 
   /** New options; a different filter is announced to the leader, which asks the server for the union. */
-  configure(options: Partial<TransportOptions>): void {
-    this.#options = { ...this.#options, ...options };
-    const want = this.#want();
+  configure(options: TransportOptions): void {
+    this.#options = options;
+    const want = unionOf([options]);
     const before = this.#wants.get(this.#tab);
     this.#wants.set(this.#tab, want);
     this.#reconfigure();
     if (this.#bus && JSON.stringify(before) !== JSON.stringify(want)) this.#hello();
-  }
-
-  #want(): Filter {
-    return unionOf([this.#options]);
   }
 
   /** The leader's connection options: this tab's, with the filter every tab needs. */
@@ -237,7 +229,7 @@ export class SharedTransport implements Transport {
    */
   #relay(message: Message): boolean {
     const now = Date.now();
-    if (now - this.#postedAt > this.#timings.timeoutMs) {
+    if (now - this.#postedAt > this.#timeoutMs) {
       this.#stepDown();
       return false;
     }
@@ -256,12 +248,12 @@ export class SharedTransport implements Transport {
   }
 
   #hello(): void {
-    this.#post({ kind: 'hello', tab: this.#tab, want: this.#want(), synced: this.#synced });
+    this.#post({ kind: 'hello', tab: this.#tab, want: this.#wants.get(this.#tab)!, synced: this.#synced });
   }
 
   #tick(): void {
     const now = Date.now();
-    const late = now - this.#tickedAt > 2 * this.#timings.heartbeatMs;
+    const late = now - this.#tickedAt > 2 * this.#heartbeatMs;
     this.#tickedAt = now;
     if (this.#inner) this.#beat();
     // A tick that comes late means this tab was frozen itself: the leader's beats may still be queued.
@@ -326,7 +318,7 @@ export class SharedTransport implements Transport {
   #sendSnapshot(to: string, synced: boolean): void {
     if (synced || !this.#synced || this.#snapshotsSent.has(to)) return;
     this.#snapshotsSent.add(to);
-    const data = this.#share.snapshot();
+    const data = this.#snapshot();
     if (data)
       this.#relay({
         kind: 'snapshot',
@@ -339,11 +331,12 @@ export class SharedTransport implements Transport {
   /** The exactly-once check of a connection, for events from this tab's connection and relayed ones alike. */
   #deliver(event: WireEvent): void {
     // Changes without the state they apply to would be wrong; a tab without it waits for a snapshot.
-    if (!this.#synced && event.type !== 'initial_data') return;
+    const isSnapshot = event.type === 'initial_data';
+    if (!this.#synced && !isSnapshot) return;
     const { deliver, advance } = admit(event.type, event.id, this.#last);
     if (!deliver) return;
     if (advance) this.#last = event.id;
-    if (event.type === 'initial_data') this.#synced = true;
+    if (isSnapshot) this.#synced = true;
     if (!this.#inner) this.#status = { ...this.#status, lastEventAt: Date.now(), lastEventId: this.#last };
     this.#listener.event(event);
   }
@@ -356,8 +349,8 @@ export class SharedTransport implements Transport {
     if (roleChanged || isAnnounced(before, next)) this.#listener.status(next);
   }
 
-  #onPageHide = (): void => {
-    // Closing tabs do not run disconnect(): say goodbye so the others need not wait for silence.
+  /** On disconnect(), and on pagehide: closing tabs do not run disconnect(), and the others need not wait for silence. */
+  #sayBye = (): void => {
     this.#post({ kind: 'bye', tab: this.#tab });
   };
 

@@ -33,20 +33,17 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   history: 'history',
 };
 
-/** The Reduction of a usable event: `patch` applied (null: nothing changes), and the items it had to drop. */
-function result(
-  state: StoreState,
-  type: string,
-  patch: Partial<StateFields> | null,
-  dropped: boolean,
-): Reduction {
+/** The Reduction of a usable event: `patch` applied (when it has fields), and the items it had to drop. */
+function result(state: StoreState, type: string, patch: Partial<StateFields>, dropped: boolean): Reduction {
   const changed = new Set<Slice>();
+  let fields = 0;
   for (const key in patch) {
+    fields++;
     const slice = SLICE_OF[key as keyof StateFields];
     if (slice) changed.add(slice);
   }
   return {
-    state: patch ? update(state, patch) : state,
+    state: fields > 0 ? update(state, patch) : state,
     changed,
     problem: dropped ? `${type}: malformed items dropped` : null,
     skipped: false,
@@ -60,26 +57,35 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
   skipped: true,
 });
 
+/** The map fields of the state, which reducers change through {@link EventContext.own}. */
+type MapField = 'workers' | 'resources' | 'history' | 'departed';
+type Draft<K extends MapField> =
+  StateFields[K] extends ReadonlyMap<infer Key, infer Value> ? Map<Key, Value> : never;
+
 /** What a reducer has besides the state and the payload, and what it notes while reading the payload. */
 class EventContext {
   /** Set when malformed items of the payload (list items, metrics rows) were left out. */
   dropped = false;
+  /** The maps the reducer changed, by field. */
+  readonly patch: Partial<StateFields> = {};
 
   constructor(
+    readonly state: StoreState,
     /** When the event is applied: stamps departures, and is the snapshot time if the payload lacks one. */
     readonly now: number,
     readonly drafts: Set<object>,
   ) {}
 
   /**
-   * A map the reducer may change: `map` itself when it is a draft (see `reduce`),
-   * otherwise a copy, which becomes one.
+   * The state's map `key` for the reducer to change, which makes it part of the patch:
+   * the map itself when it is a draft (see `reduce`), otherwise a copy, which becomes one.
    */
-  own<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
-    if (this.drafts.has(map)) return map as Map<K, V>;
-    const copy = new Map(map);
-    this.drafts.add(copy);
-    return copy;
+  own<K extends MapField>(key: K): Draft<K> {
+    const current: ReadonlyMap<unknown, unknown> = this.patch[key] ?? this.state[key];
+    const map = this.drafts.has(current) ? current : new Map(current);
+    this.drafts.add(map);
+    this.patch[key] = map as never;
+    return map as Draft<K>;
   }
 
   /** The items of a list field that `read` accepts (noting any it does not); null when `value` is not a list. */
@@ -96,15 +102,15 @@ class EventContext {
 }
 
 /**
- * What a reducer makes of an event: the fields to replace, null when nothing
- * changes, or, when it cannot use the event at all, a short description of
- * what was wrong with it.
+ * What a reducer makes of an event: the maps it changes go through `event.own`;
+ * it returns the other fields to replace (if any), or, when it cannot use the
+ * event at all, a short description of what was wrong with it.
  */
 type Reducer = (
   state: StoreState,
   data: read.Json,
   event: EventContext,
-) => Partial<StateFields> | null | string;
+) => Partial<StateFields> | string | undefined;
 
 /**
  * Applies one event to the state. Pure apart from `now`, which stamps
@@ -129,35 +135,35 @@ export function reduce(
   if (typeof data.v === 'number' && data.v !== PROTOCOL_VERSION) {
     return skipped(state, type, `unsupported protocol version ${data.v}`);
   }
-  const context = new EventContext(now, drafts);
-  const patch = reducer(state, data, context);
-  return typeof patch === 'string'
-    ? skipped(state, type, patch)
-    : result(state, type, patch, context.dropped);
+  const context = new EventContext(state, now, drafts);
+  const fields = reducer(state, data, context);
+  return typeof fields === 'string'
+    ? skipped(state, type, fields)
+    : result(state, type, Object.assign(context.patch, fields), context.dropped);
 }
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
-  const expired = [...state.departed].filter(([, d]) => d.at + state.options.departedTtlMs <= now);
-  if (expired.length === 0) return result(state, '', null, false);
-  const departed = new Map(state.departed);
-  const history = new Map(state.history);
-  for (const [id] of expired) {
-    departed.delete(id);
+  const event = new EventContext(state, now, new Set());
+  for (const [id, { at }] of state.departed) {
+    if (at + state.options.departedTtlMs > now) continue;
+    event.own('departed').delete(id);
+    // History is replaced whenever a departure expires; a worker that came back keeps its entry.
+    const history = event.own('history');
     if (!state.workers.has(id)) history.delete(id);
   }
-  return result(state, '', { departed, history }, false);
+  return result(state, '', event.patch, false);
 }
 
-/** `map` (or its draft) with `items` set by id. */
-function upsert<T extends { id: string }>(
+/** Sets `items` by id in the state's map `key` (left as it is when there are none). */
+function upsert<K extends 'workers' | 'resources'>(
   event: EventContext,
-  map: ReadonlyMap<string, T>,
-  items: T[],
-): Map<string, T> {
-  const next = event.own(map);
-  for (const item of items) next.set(item.id, item);
-  return next;
+  key: K,
+  items: Draft<K> extends Map<string, infer T extends { id: string }> ? T[] : never,
+): void {
+  if (items.length === 0) return;
+  const map = event.own(key) as Map<string, unknown>;
+  for (const item of items) map.set(item.id, item);
 }
 
 function recordSample(
@@ -182,10 +188,8 @@ const statusReducer =
     const status = read.workerStatus(data[statusKey]);
     if (!read.isId(data.id) || !status) return 'missing id or status';
     const current = state.workers.get(data.id);
-    if (!current) return null;
-    const workers = event.own(state.workers);
-    workers.set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
-    return { workers };
+    if (current)
+      event.own('workers').set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
   };
 
 const reducers: Record<string, Reducer> = {
@@ -233,7 +237,8 @@ const reducers: Record<string, Reducer> = {
     const queues = event.list(data.queues, read.queueSummary);
     const workers = event.list(data.workers, read.worker);
     if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
-    const patch: Partial<StateFields> = {
+    upsert(event, 'workers', workers);
+    return {
       aggregates,
       queues,
       aggregateHistory: appendAggregateSample(
@@ -243,40 +248,28 @@ const reducers: Record<string, Reducer> = {
         state.options.aggregateWindowMs,
       ),
     };
-    if (workers.length > 0) patch.workers = upsert(event, state.workers, workers);
-    return patch;
   },
 
   worker_registered(state, data, event) {
     const worker = read.worker(data.worker);
     if (!worker) return 'missing or malformed worker';
-    const patch: Partial<StateFields> = { workers: upsert(event, state.workers, [worker]) };
-    if (state.departed.has(worker.id)) {
-      const departed = event.own(state.departed);
-      departed.delete(worker.id);
-      patch.departed = departed;
-    }
+    upsert(event, 'workers', [worker]);
+    if (state.departed.has(worker.id)) event.own('departed').delete(worker.id);
     if (worker.metrics) {
-      const history = event.own(state.history);
-      recordSample(history, worker, worker.lastHeartbeatAt, state.options.historyLength);
-      patch.history = history;
+      recordSample(event.own('history'), worker, worker.lastHeartbeatAt, state.options.historyLength);
     }
-    return patch;
   },
 
   worker_deregistered(state, data, event) {
     if (!read.isId(data.id)) return 'missing id';
     const worker = state.workers.get(data.id);
-    if (!worker) return null;
-    const workers = event.own(state.workers);
-    workers.delete(data.id);
-    const departed = event.own(state.departed);
-    departed.set(data.id, {
+    if (!worker) return;
+    event.own('workers').delete(data.id);
+    event.own('departed').set(data.id, {
       worker,
       at: event.now,
       reason: read.text(data.reason, 'requested'),
     });
-    return { workers, departed };
   },
 
   worker_status_change: statusReducer('to', 'at', 'statusChangedAt'),
@@ -306,8 +299,8 @@ const reducers: Record<string, Reducer> = {
       if (!current) continue;
       const metrics = readMetrics(metricValues);
       // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
-      workers ??= event.own(state.workers);
-      history ??= event.own(state.history);
+      workers ??= event.own('workers');
+      history ??= event.own('history');
       workers.set(id, {
         ...current,
         metrics,
@@ -317,22 +310,21 @@ const reducers: Record<string, Reducer> = {
       });
       recordSample(history, { id, metrics }, at, historyLength);
     }
-    return workers && history ? { workers, history } : null;
   },
 
-  resources_update(state, data, event) {
+  resources_update(_state, data, event) {
     const resources = event.list(data.resources, read.resource);
     if (!resources) return 'missing resources';
-    return resources.length > 0 ? { resources: upsert(event, state.resources, resources) } : null;
+    upsert(event, 'resources', resources);
   },
 
   log(state, data, event) {
     const entries = event.list(data.entries, read.logEntry);
     if (!entries) return 'missing entries';
-    return entries.length > 0 ? { logRing: state.logRing.append(entries) } : null;
+    if (entries.length > 0) return { logRing: state.logRing.append(entries) };
   },
 
   // Connection-level messages: the transport acts on them; the data is unchanged.
-  ping: () => null,
-  reconnect: () => null,
+  ping() {},
+  reconnect() {},
 };

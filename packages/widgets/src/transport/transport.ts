@@ -68,7 +68,8 @@ export interface Transport {
   connect(): void;
   disconnect(): void;
   reconnect(): void;
-  configure(options: Partial<TransportOptions>): void;
+  /** Complete options: a transport of the client's own choosing may take a part of them. */
+  configure(options: TransportOptions): void;
 }
 
 /** Whether `next` differs from `before` in a field announced through `status()` (the rest change with every message). */
@@ -89,7 +90,7 @@ const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
  * exact resume by `Last-Event-ID`, and a watchdog for half-open sockets.
  */
 export class SseTransport implements Transport {
-  #options: TransportOptions;
+  #options: TransportOptions = DEFAULT_TRANSPORT_OPTIONS;
   readonly #listener: TransportListener;
   #status: ConnectionStatus = IDLE_STATUS;
   /** Set between connect() and disconnect(). */
@@ -105,9 +106,9 @@ export class SseTransport implements Transport {
   #aliveAt = 0;
 
   constructor(options: Partial<TransportOptions>, listener: TransportListener) {
-    this.#options = clean({ ...DEFAULT_TRANSPORT_OPTIONS, ...options });
     this.#listener = listener;
-    this.#resetResumePoint();
+    // From the defaults, as a change of options: it sets the resume point and, not yet wanted, opens nothing.
+    this.configure(options);
   }
 
   get status(): ConnectionStatus {
@@ -133,13 +134,7 @@ export class SseTransport implements Transport {
     this.#wanted = false;
     this.#listen(false);
     this.#stop();
-    this.#set({
-      state: 'closed',
-      attempt: 0,
-      nextRetryAt: null,
-      error: null,
-      staleSince: this.#staleSince(),
-    });
+    this.#set({ state: 'closed', attempt: 0, nextRetryAt: null, error: null });
   }
 
   /** Drops the current connection (if any) and opens a new one now, resuming from the last event. */
@@ -175,23 +170,26 @@ export class SseTransport implements Transport {
 
   #start(state: 'connecting' | 'reconnecting'): void {
     if (!this.#options.src) {
-      this.#set({ state: 'idle', nextRetryAt: null, error: null });
+      // Idle keeps its staleSince as it is (set only while a stream is wanted).
+      this.#set({ state: 'idle', nextRetryAt: null, error: null, staleSince: this.#status.staleSince });
       return;
     }
-    this.#set({ state, attempt: 0, nextRetryAt: null, error: null, staleSince: this.#staleSince() });
+    this.#set({ state, attempt: 0, nextRetryAt: null, error: null });
     void this.#open();
   }
 
   async #open(): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
-    const { src, token, withCredentials, types, workers } = this.#options;
+    const { src, token, withCredentials } = this.#options;
     const { lastEventId } = this.#status;
     const url = new URL(src!, globalThis.location?.href);
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (types?.length) url.searchParams.set('types', types.join(','));
-    if (workers?.length) url.searchParams.set('workers', workers.join(','));
+    for (const key of ['types', 'workers'] as const) {
+      const list = this.#options[key];
+      if (list?.length) url.searchParams.set(key, list.join(','));
+    }
     // An id saved by the host page goes in the query; one this server sent, as a reconnecting EventSource would.
     if (lastEventId && this.#idFromOptions) url.searchParams.set('lastEventId', lastEventId);
     else if (lastEventId) headers['Last-Event-ID'] = lastEventId;
@@ -214,7 +212,6 @@ export class SseTransport implements Transport {
         state: 'unauthorized',
         nextRetryAt: null,
         error: `Access refused (HTTP ${response.status}): check the token or login`,
-        staleSince: this.#staleSince(),
       });
       return;
     }
@@ -253,9 +250,9 @@ export class SseTransport implements Transport {
         if (done) break;
         feed(decoder.decode(value, { stream: true }));
       }
-      this.#lost('The server closed the stream');
+      this.#retryLater('The server closed the stream');
     } catch (error) {
-      if (current()) this.#lost(`The stream broke: ${error}`);
+      if (current()) this.#retryLater(`The stream broke: ${error}`);
     }
   }
 
@@ -290,9 +287,8 @@ export class SseTransport implements Transport {
   #serverAskedToReconnect(data: unknown): void {
     const retryMs = (data as { retryMs?: unknown } | null)?.retryMs;
     const wait = typeof retryMs === 'number' && retryMs >= 0 ? retryMs : this.#options.retryBase;
-    this.#stop();
     // Up to half again as long, so a fleet of dashboards does not return in one burst.
-    this.#schedule(wait * (1 + Math.random() / 2), 'The server is restarting');
+    this.#retryLater('The server is restarting', wait * (1 + Math.random() / 2));
   }
 
   /** Checks liveness at the deadline rather than re-arming a timer per message. */
@@ -305,16 +301,10 @@ export class SseTransport implements Transport {
     this.#watchdogTimer = setTimeout(
       () =>
         Date.now() - this.#aliveAt >= limit
-          ? this.#lost(`No message for ${limit / 1000} s`)
+          ? this.#retryLater(`No message for ${limit / 1000} s`)
           : this.#armWatchdog(),
       left,
     );
-  }
-
-  /** An open stream ended: not a failed attempt, so the backoff starts from the beginning. */
-  #lost(reason: string): void {
-    this.#stop();
-    this.#schedule(this.#backoff(), reason);
   }
 
   /** An attempt failed: count it and wait longer, or give up. */
@@ -327,12 +317,11 @@ export class SseTransport implements Transport {
         attempt,
         nextRetryAt: null,
         error: `Gave up after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. ${reason}`,
-        staleSince: this.#staleSince(),
       });
       return;
     }
     this.#set({ attempt });
-    this.#schedule(this.#backoff(), reason);
+    this.#retryLater(reason);
   }
 
   /** Full jitter: uniform in [0, min(cap, base × 2^attempt)]. */
@@ -342,18 +331,24 @@ export class SseTransport implements Transport {
     return Math.random() * Math.min(retryMax, base * 2 ** this.#status.attempt);
   }
 
-  #schedule(delay: number, reason: string): void {
+  /**
+   * Stops the connection and tries again after `delay`: by default the backoff, which
+   * starts from the beginning when an open stream ended (not a failed attempt).
+   */
+  #retryLater(reason: string, delay = this.#backoff()): void {
+    this.#stop();
     this.#set({
       state: 'reconnecting',
       nextRetryAt: Date.now() + delay,
       error: reason,
-      staleSince: this.#staleSince(),
     });
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#set({ nextRetryAt: null });
-      void this.#open();
-    }, delay);
+    this.#retryTimer = setTimeout(() => this.#retryNow(), delay);
+  }
+
+  #retryNow(): void {
+    this.#stop();
+    this.#set({ nextRetryAt: null });
+    void this.#open();
   }
 
   /** Retry now rather than at the scheduled time (the network or the tab came back). */
@@ -362,11 +357,7 @@ export class SseTransport implements Transport {
     if (document.visibilityState === 'hidden') return;
     const { state } = this.#status;
     if (state === 'failed') this.#start('connecting');
-    else if (state === 'reconnecting' && this.#retryTimer !== undefined) {
-      this.#stop();
-      this.#set({ nextRetryAt: null });
-      void this.#open();
-    }
+    else if (state === 'reconnecting' && this.#retryTimer !== undefined) this.#retryNow();
   };
 
   #listen(on: boolean): void {
@@ -385,13 +376,15 @@ export class SseTransport implements Transport {
     this.#retryTimer = undefined;
   }
 
-  #staleSince(): number | null {
-    return this.#status.staleSince ?? (this.#status.lastEventAt === null ? null : Date.now());
-  }
-
+  /**
+   * Patches the status and announces a change. Data shown is stale from the first
+   * change after the last message (if any) until the stream opens again, whose patch
+   * sets `staleSince: null`.
+   */
   #set(patch: Partial<ConnectionStatus>): void {
     const before = this.#status;
-    this.#status = { ...before, ...patch };
+    const staleSince = before.staleSince ?? (before.lastEventAt === null ? null : Date.now());
+    this.#status = { ...before, staleSince, ...patch };
     if (isAnnounced(before, this.#status)) this.#listener.status(this.#status);
   }
 }
