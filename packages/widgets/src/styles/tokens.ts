@@ -21,12 +21,7 @@ const palette: readonly [name: string, light: string, dark: string, property?: s
   ['offline', '#8a93a3', '#7c8595'],
   ['starting', '#2f80ed', '#5ea5ff'],
   ['stopping', '#8b5cf6', '#b18cff'],
-  [
-    'shadow',
-    '0 1px 2px rgb(16 24 40 / 0.04), 0 1px 3px rgb(16 24 40 / 0.06)',
-    '0 1px 2px rgb(0 0 0 / 0.3)',
-    'shadow',
-  ],
+  ['shadow', '0 1px 2px rgb(16 24 40 / 0.04), 0 1px 3px rgb(16 24 40 / 0.06)', '0 1px 2px rgb(0 0 0 / 0.3)', 'shadow'],
 ];
 
 /** One column of the palette as declarations. */
