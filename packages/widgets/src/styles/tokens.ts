@@ -1,46 +1,4 @@
-import { css, unsafeCSS } from 'lit';
-
-/**
- * The themeable colours, light and dark side by side: each private `--_name`
- * reads the public `--pulse-color-name` (or the property named last), falling
- * back to the scheme's own value.
- */
-const palette: readonly [name: string, light: string, dark: string, property?: string][] = [
-  ['bg', '#fff', '#0e1015'],
-  ['surface', '#f6f7f9', '#171a21'],
-  ['raised', '#fff', '#13161c', 'color-surface-raised'],
-  ['border', '#e3e6eb', '#262a33'],
-  ['border-strong', '#cdd2da', '#363b47'],
-  ['text', '#111827', '#e8eaef'],
-  ['muted', '#5b6474', '#9aa3b2', 'color-text-muted'],
-  ['accent', '#4f46e5', '#8d8cff'],
-  ['focus', '#4f46e5', '#8d8cff'],
-  ['healthy', '#14a05a', '#3dd68c'],
-  ['degraded', '#d98200', '#f5a524'],
-  ['unhealthy', '#e0383e', '#ff6166'],
-  ['offline', '#8a93a3', '#7c8595'],
-  ['starting', '#2f80ed', '#5ea5ff'],
-  ['stopping', '#8b5cf6', '#b18cff'],
-  ['shadow', '0 1px 2px rgb(16 24 40 / 0.04), 0 1px 3px rgb(16 24 40 / 0.06)', '0 1px 2px rgb(0 0 0 / 0.3)', 'shadow'],
-];
-
-/** One column of the palette as declarations. */
-const scheme = (column: 1 | 2) =>
-  unsafeCSS(
-    palette.map((row) => `--_${row[0]}:var(--pulse-${row[3] ?? `color-${row[0]}`},${row[column]});`).join(''),
-  );
-
-const light = css`
-  ${scheme(1)}
-  --_tint: 12%;
-  color-scheme: light;
-`;
-
-const dark = css`
-  ${scheme(2)}
-  --_tint: 18%;
-  color-scheme: dark;
-`;
+import { css } from 'lit';
 
 /**
  * Design tokens. Every public `--pulse-*` property is read exactly once, here,
@@ -48,6 +6,48 @@ const dark = css`
  * page with no theme therefore still looks right, and a page that sets
  * `--pulse-color-accent` on `:root` re-themes every element.
  */
+const light = css`
+  --_bg: var(--pulse-color-bg, #ffffff);
+  --_surface: var(--pulse-color-surface, #f6f7f9);
+  --_raised: var(--pulse-color-surface-raised, #ffffff);
+  --_border: var(--pulse-color-border, #e3e6eb);
+  --_border-strong: var(--pulse-color-border-strong, #cdd2da);
+  --_text: var(--pulse-color-text, #111827);
+  --_muted: var(--pulse-color-text-muted, #5b6474);
+  --_accent: var(--pulse-color-accent, #4f46e5);
+  --_focus: var(--pulse-color-focus, #4f46e5);
+  --_healthy: var(--pulse-color-healthy, #14a05a);
+  --_degraded: var(--pulse-color-degraded, #d98200);
+  --_unhealthy: var(--pulse-color-unhealthy, #e0383e);
+  --_offline: var(--pulse-color-offline, #8a93a3);
+  --_starting: var(--pulse-color-starting, #2f80ed);
+  --_stopping: var(--pulse-color-stopping, #8b5cf6);
+  --_shadow: var(--pulse-shadow, 0 1px 2px rgb(16 24 40 / 0.04), 0 1px 3px rgb(16 24 40 / 0.06));
+  --_tint: 12%;
+  color-scheme: light;
+`;
+
+const dark = css`
+  --_bg: var(--pulse-color-bg, #0e1015);
+  --_surface: var(--pulse-color-surface, #171a21);
+  --_raised: var(--pulse-color-surface-raised, #13161c);
+  --_border: var(--pulse-color-border, #262a33);
+  --_border-strong: var(--pulse-color-border-strong, #363b47);
+  --_text: var(--pulse-color-text, #e8eaef);
+  --_muted: var(--pulse-color-text-muted, #9aa3b2);
+  --_accent: var(--pulse-color-accent, #8d8cff);
+  --_focus: var(--pulse-color-focus, #8d8cff);
+  --_healthy: var(--pulse-color-healthy, #3dd68c);
+  --_degraded: var(--pulse-color-degraded, #f5a524);
+  --_unhealthy: var(--pulse-color-unhealthy, #ff6166);
+  --_offline: var(--pulse-color-offline, #7c8595);
+  --_starting: var(--pulse-color-starting, #5ea5ff);
+  --_stopping: var(--pulse-color-stopping, #b18cff);
+  --_shadow: var(--pulse-shadow, 0 1px 2px rgb(0 0 0 / 0.3));
+  --_tint: 18%;
+  color-scheme: dark;
+`;
+
 export const tokens = css`
   :host {
     ${light}
