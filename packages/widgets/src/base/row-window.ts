@@ -21,9 +21,7 @@ export interface RowRange {
  * Sizes are read when the browser reports them (a ResizeObserver on the
  * scroller and a row: fonts and themes change the row height) and on scroll,
  * never right after an update: reading layout there made the browser lay out
- * the page in the middle of every element's update, once per element. The
- * observer stays on while the host is disconnected: a detached scroller's
- * reports are ignored, and it reports its size again when put back.
+ * the page in the middle of every element's update, once per element.
  *
  * About 1 KB minified where @lit-labs/virtualizer (variable heights) is ~30 KB,
  * a third of the library's 30 KB gzip budget.
@@ -67,6 +65,11 @@ export class RowWindow implements ReactiveController {
     this.#resized.disconnect();
     for (const target of targets) if (target) this.#resized.observe(target);
     this.#observed = targets;
+  }
+
+  hostDisconnected(): void {
+    this.#resized.disconnect();
+    this.#observed = [];
   }
 
   /** Moves the window to the scroll position and size, re-rendering if it moved. */

@@ -286,6 +286,8 @@ class Client implements ConfigurablePulseClient {
     this.#frameScheduled = false;
     const slices = [...this.#pending];
     this.#pending.clear();
+    // Already flushed (a connection change went first): handing the state out again would end its drafts early.
+    if (slices.length === 0) return;
     const state = this.#handOut();
     const status = this.status;
     for (const { slices: watched, handler } of this.#watchers) {

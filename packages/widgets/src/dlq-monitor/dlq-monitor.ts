@@ -196,7 +196,8 @@ export class DlqMonitor extends PulseElement {
 
   /** "1 queue critical · 2 workers warning", or "All clear". */
   #summary(): string {
-    // Keyed "critical queue", "warning worker"…: in key order, critical comes first, and queues before workers.
+    // Keyed "critical queue", "warning worker"…: sorting the keys puts critical first and queues before
+    // workers, because those words happen to sort that way. A new level or scope must keep that true.
     const counts = new Map<string, number>();
     for (const [id, level] of this.#levels) {
       if (level === 'ok') continue;

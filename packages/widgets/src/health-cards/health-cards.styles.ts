@@ -10,7 +10,6 @@ export const healthCardsStyles = css`
     /* Rows of one height, so the rows not rendered are a multiple of it. */
     grid-auto-rows: 1fr;
   }
-  /* The sparkline is the accent colour (its own fallback) unless the card's status needs attention. */
   .card {
     display: grid;
     grid-template-columns: minmax(0, 1fr);
@@ -28,6 +27,7 @@ export const healthCardsStyles = css`
   .card:hover {
     border-color: var(--_border-strong);
   }
+  /* The sparkline is the accent colour (its own fallback) unless the card's status needs attention. */
   .card:is(.tone-degraded, .tone-unhealthy, .tone-offline) {
     --_spark: var(--_tone);
     box-shadow: inset 3px 0 0 var(--_tone);

@@ -46,7 +46,9 @@ export function appendWorkerSample(
   metrics: WorkerMetrics,
   limit: number,
 ): WorkerHistory {
-  // A sample not newer than the last leaves every series as it is (see `push`).
+  // A sample not newer than the last leaves the history as it is.
+  const last = history.cpu.at(-1);
+  if (last && last.at >= at) return history;
   const next = {} as WorkerHistory;
   for (const key of WORKER_SERIES) next[key] = push(history[key], at, metrics[key], limit);
   return next;

@@ -68,7 +68,7 @@ export interface Transport {
   connect(): void;
   disconnect(): void;
   reconnect(): void;
-  /** Complete options: a transport of the client's own choosing may take a part of them. */
+  /** The client hands over all of its options; `SseTransport.configure` also takes a part of them. */
   configure(options: TransportOptions): void;
 }
 
@@ -170,7 +170,7 @@ export class SseTransport implements Transport {
 
   #start(state: 'connecting' | 'reconnecting'): void {
     if (!this.#options.src) {
-      // Idle keeps its staleSince as it is (set only while a stream is wanted).
+      // Idle leaves staleSince as it was: with no stream to show, nothing is going stale.
       this.#set({ state: 'idle', nextRetryAt: null, error: null, staleSince: this.#status.staleSince });
       return;
     }
@@ -202,7 +202,7 @@ export class SseTransport implements Transport {
         signal: abort.signal,
       });
     } catch (error) {
-      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${error}`);
+      if (this.#abort === abort) this.#failed(`Cannot reach ${url.origin}: ${messageOf(error)}`);
       return;
     }
     if (this.#abort !== abort) return;
@@ -252,7 +252,7 @@ export class SseTransport implements Transport {
       }
       this.#retryLater('The server closed the stream');
     } catch (error) {
-      if (current()) this.#retryLater(`The stream broke: ${error}`);
+      if (current()) this.#retryLater(`The stream broke: ${messageOf(error)}`);
     }
   }
 
@@ -401,3 +401,5 @@ function clean(options: TransportOptions): TransportOptions {
 /** Whether filter `outer` lets through everything `inner` does (null lets through everything). */
 const covers = (outer: readonly string[] | null, inner: readonly string[] | null): boolean =>
   outer === null || (inner?.every((item) => outer.includes(item)) ?? false);
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
