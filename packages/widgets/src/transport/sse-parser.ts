@@ -17,11 +17,12 @@ export interface SseHandlers {
  * Event stream parsing after the HTML standard (§9.2.6), fed decoded text in
  * chunks of any size: lines end with CRLF, LF or CR (a CRLF may be split
  * between chunks), `:` starts a comment, a blank line dispatches the message
- * if it had data, data lines join with LF. Ids are reported as
- * eventsource-parser reports them, per message: the standard's last-event-ID
- * buffer (which lasts from message to message, and which an id-only block
- * sets) is the transport's resume point, kept by `admit`. A test holds this
- * parser to eventsource-parser on random streams and splits. Written out
+ * if it had data, data lines join with LF. Ids are reported per message, as
+ * eventsource-parser reports them, and a block without data goes whole, id
+ * included (Pulseboard's server sends none); the standard's last-event-ID
+ * buffer, which lasts from message to message, is the transport's resume
+ * point, kept with `admit`. A test holds this parser to eventsource-parser on
+ * random streams and splits. Written out
  * rather than imported: it is a fifth of that library's size, and the bundle
  * has a 30 KB budget.
  *
