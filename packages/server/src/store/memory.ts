@@ -216,7 +216,7 @@ export function createMemoryRegistryStore(options: { recentLogs: number }): Regi
 class MemoryEventLog implements EventLog {
   readonly #ring: Ring<AnyLoggedEvent>;
   readonly #maxBytes: number;
-  /** The frames' bytes in the ring: with a thousand workers a `metrics_update` is ~20 KB, so a count alone could hold gigabytes. */
+  /** The frames' bytes in the ring: with a thousand workers a `metrics_update` is ~20 KB, and 10,000 of them ~200 MB. */
   #bytes = 0;
   readonly #listeners = new Set<LiveListener>();
   readonly #boot: number;
