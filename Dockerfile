@@ -14,13 +14,16 @@ COPY packages/protocol/package.json packages/protocol/
 COPY packages/server/package.json packages/server/
 COPY packages/widgets/package.json packages/widgets/
 COPY demo/package.json demo/
-# Full install: the server runs its TypeScript sources through tsx (a root devDependency).
+# Full install: the build needs TypeScript, the simulator runs through tsx (root devDependencies).
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.base.json ./
+COPY packages/protocol/tsconfig.build.json packages/protocol/
 COPY packages/protocol/src packages/protocol/src
+COPY packages/server/tsconfig.build.json packages/server/
 COPY packages/server/src packages/server/src
-COPY packages/server/bin packages/server/bin
+# The server runs compiled, as the published package does.
+RUN npx tsc -b packages/server/tsconfig.build.json
 COPY demo/simulator.ts demo/simulate.ts demo/
 
 # Inside a container the server must listen on every interface; the CLI then
@@ -30,4 +33,4 @@ EXPOSE 8090
 USER node
 HEALTHCHECK --interval=10s --timeout=3s \
   CMD ["sh", "-c", "node -e \"fetch('http://127.0.0.1:${PORT:-8090}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\""]
-CMD ["node", "packages/server/bin/pulseboard-server.mjs"]
+CMD ["node", "packages/server/dist/cli.js"]

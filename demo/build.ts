@@ -3,7 +3,8 @@
  * whose outputs are newer than its inputs (so `npm start` on an unchanged tree
  * starts at once, and a fresh clone builds everything):
  *
- *   widgets:types     tsc → packages/widgets/dist (ESM + .d.ts, decorators lowered)
+ *   packages          tsc -b → every package's dist/ (ESM + .d.ts + maps; widgets' decorators lowered);
+ *                     tsc's own incremental build decides what is stale
  *   widgets:bundle    vite → dist/pulseboard.js + dist/pulseboard.iife.js (from tsc's output)
  *   widgets:manifest  custom-elements.json (always follows widgets:bundle, so `npm start` builds it too)
  *   demo:pages        vite multi-page build → demo/dist
@@ -23,8 +24,8 @@ const at = (path: string) => join(root, path);
 interface Step {
   name: string;
   inputs: string[];
-  /** Touched after a successful run; the step is fresh while it is newer than every input. */
-  stamp: string;
+  /** Touched after a successful run; the step is fresh while it is newer than every input. None: always run. */
+  stamp?: string;
   run: () => Promise<void>;
 }
 
@@ -42,6 +43,7 @@ function newest(path: string): number {
 }
 
 function fresh(step: Step): boolean {
+  if (!step.stamp) return false;
   const stamp = at(step.stamp);
   if (!existsSync(stamp)) return false;
   const built = statSync(stamp).mtimeMs;
@@ -70,10 +72,9 @@ const widgetSources = [...shared, 'packages/widgets/src', 'packages/widgets/tsco
 
 export const steps: Record<string, Step> = {
   types: {
-    name: 'widgets:types',
-    inputs: widgetSources,
-    stamp: 'packages/widgets/dist/.stamp-types',
-    run: () => run(bin('tsc'), ['-p', 'tsconfig.build.json'], at('packages/widgets')),
+    name: 'packages',
+    inputs: [],
+    run: () => run(bin('tsc'), ['-b', 'tsconfig.build.json'], root),
   },
   bundle: {
     name: 'widgets:bundle',
@@ -114,6 +115,7 @@ export async function buildSteps(names: (keyof typeof steps)[], force = false): 
     if (!force && fresh(step)) continue;
     const started = performance.now();
     await step.run();
+    if (!step.stamp) continue;
     mkdirSync(dirname(at(step.stamp)), { recursive: true });
     writeFileSync(at(step.stamp), '');
     process.stdout.write(`built ${step.name} in ${Math.round(performance.now() - started)} ms\n`);

@@ -10,45 +10,47 @@
  * (PORT, HOST, LOG_LEVEL, tokens, --redis, ...).
  */
 import { join } from 'node:path';
-import { parseCliArgs, USAGE } from '../packages/server/src/cli-args.js';
 import { buildSteps, root } from './build.js';
-import { MAX_SIMULATED, startDemo } from './demo-app.js';
 
-const DEMO_USAGE = `Usage: npm start -- [--simulate <workers>] [--no-build] [server options]
+const demoUsage = (
+  maxSimulated: number,
+) => `Usage: npm start -- [--simulate <workers>] [--no-build] [server options]
 
-  --simulate <n>   simulated workers (default 12, 0 for none, at most ${MAX_SIMULATED})
+  --simulate <n>   simulated workers (default 12, 0 for none, at most ${maxSimulated})
   --no-build       serve what is built, even if sources changed
 
 Server options (pulseboard-server):
 `;
 
 /** Takes the demo's own flags out of argv; the rest goes to the server's parser. */
-function takeDemoFlags(argv: string[]): { simulate: number; build: boolean; rest: string[] } {
+function takeDemoFlags(argv: string[], maxSimulated: number): { simulate: number; rest: string[] } {
   const rest: string[] = [];
   let simulate = 12;
-  let build = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--no-build') build = false;
+    if (arg === '--no-build') continue;
     else if (arg === '--simulate' || arg.startsWith('--simulate=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
       simulate = Number(value);
-      if (!Number.isInteger(simulate) || simulate < 0 || simulate > MAX_SIMULATED) {
-        throw new Error(`--simulate expects a whole number from 0 to ${MAX_SIMULATED}, got "${value}"`);
+      if (!Number.isInteger(simulate) || simulate < 0 || simulate > maxSimulated) {
+        throw new Error(`--simulate expects a whole number from 0 to ${maxSimulated}, got "${value}"`);
       }
     } else rest.push(arg);
   }
-  return { simulate, build, rest };
+  return { simulate, rest };
 }
 
 async function main(): Promise<void> {
-  const { simulate, build, rest } = takeDemoFlags(process.argv.slice(2));
+  // The server runs compiled, like an installed one: build it (and the pages) before loading it.
+  if (!process.argv.includes('--no-build')) await buildSteps(['types', 'bundle', 'demo']);
+  const { parseCliArgs, USAGE } = await import('@pulseboard/server');
+  const { MAX_SIMULATED, startDemo } = await import('./demo-app.js');
+  const { simulate, rest } = takeDemoFlags(process.argv.slice(2), MAX_SIMULATED);
   const args = parseCliArgs(rest, process.env);
   if (args.help) {
-    process.stdout.write(DEMO_USAGE + USAGE.replace(/^Usage:.*\n\n/, ''));
+    process.stdout.write(demoUsage(MAX_SIMULATED) + USAGE.replace(/^Usage:.*\n\n/, ''));
     return;
   }
-  if (build) await buildSteps(['types', 'bundle', 'demo']);
   const errors = new Set<string>();
   const demo = await startDemo({
     config: {

@@ -13,9 +13,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { HeartbeatBody, LogLevel, RegisterWorkerBody, ResourceReport } from '@pulseboard/protocol';
+import { createApp } from '@pulseboard/server';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
-import { createApp } from '../packages/server/src/index.js';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

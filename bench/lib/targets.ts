@@ -25,11 +25,11 @@ export interface TargetOptions {
   pulseboardConfig?: Record<string, unknown>;
 }
 
-const serverEntry = fileURLToPath(new URL('../../packages/server/src/index.ts', import.meta.url));
+const serverEntry = fileURLToPath(new URL('../../packages/server/dist/index.js', import.meta.url));
 
 /** Null when the server package is there; otherwise why Pulseboard rows are skipped. */
 export function pulseboardMissing(): string | null {
-  return existsSync(serverEntry) ? null : 'server not built yet (packages/server/src/index.ts missing)';
+  return existsSync(serverEntry) ? null : 'server not built yet (packages/server/dist/index.js missing)';
 }
 
 export async function startServer(kind: ServerKind, opts: TargetOptions = {}): Promise<Server> {

@@ -25,7 +25,7 @@ interface PulseboardServer {
 
 async function startPulseboard(config: Record<string, unknown>): Promise<Running> {
   // A runtime specifier: the server package may not exist yet when the harness is type-checked.
-  const spec = new URL('../../packages/server/src/index.ts', import.meta.url).href;
+  const spec = new URL('../../packages/server/dist/index.js', import.meta.url).href;
   const mod = (await import(spec)) as PulseboardModule;
   const server = await mod.createApp({ logLevel: 'silent', ...config });
   const { url } = await server.listen({ port: 0, host: '127.0.0.1' });

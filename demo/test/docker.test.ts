@@ -43,7 +43,11 @@ describe('Dockerfile and docker-compose.yml', () => {
     const cmd = JSON.parse(instructions('CMD').at(-1)!) as string[];
     assert.equal(cmd[0], 'node');
     assert.ok(existsSync(join(root, cmd[1]!)), `${cmd[1]} does not exist`);
-    assert.match(readFileSync(join(root, cmd[1]!), 'utf8'), /src\/cli\.ts/);
+    // The compiled CLI the package's bin names, not a copy of it.
+    const server = JSON.parse(readFileSync(join(root, 'packages/server/package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    assert.equal(cmd[1], join('packages/server', server.bin['pulseboard-server']!));
     assert.deepEqual(instructions('EXPOSE'), ['8090']);
     const args = parseCliArgs([], backendEnv);
     assert.ok(!args.help);

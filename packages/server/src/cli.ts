@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createApp } from './app.js';
 import { parseCliArgs, USAGE } from './cli-args.js';
 

@@ -96,7 +96,8 @@ test('gzip: each event is flushed through the encoder as it happens', async () =
 });
 
 test('the CLI stops cleanly on SIGTERM after telling streams to reconnect', async () => {
-  const bin = fileURLToPath(new URL('../bin/pulseboard-server.mjs', import.meta.url));
+  // The compiled CLI that package.json's bin names (`npm test` builds it first).
+  const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const child = spawn(process.execPath, [bin, '--port', '0', '--log-level', 'silent'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,7 +5,6 @@
 // for real: drop every connection, or stall them (a half-open socket); and
 // opens real tabs next to the test page, for the cross-tab sharing tests.
 import { createConnection, createServer } from 'node:net';
-import { tsImport } from 'tsx/esm/api';
 
 /** A TCP proxy to `target` (http://host:port) that can drop or stall the connections through it. */
 async function startProxy(target) {
@@ -116,7 +115,8 @@ export function pulseServerPlugin() {
   const proxies = new Map();
   let serverModule;
   const load = async () => {
-    serverModule ??= await tsImport('../../server/src/index.ts', import.meta.url);
+    // The compiled server, as users run it (`npm test` builds it first).
+    serverModule ??= await import('@pulseboard/server');
     return serverModule;
   };
 
