@@ -11,6 +11,7 @@
  *   test:apps         the React and Vue apps the browser tests mount (only with --tests)
  *
  *   node --import tsx demo/build.ts [--all] [--tests] [--force]
+ *   node --import tsx demo/build.ts --packages   only what the packages ship (their prepack)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -135,7 +136,9 @@ export function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = new Set(process.argv.slice(2));
-  const names: (keyof typeof steps)[] = ['types', 'bundle', 'manifest', 'demo'];
+  const names: (keyof typeof steps)[] = args.has('--packages')
+    ? ['types', 'bundle', 'manifest']
+    : ['types', 'bundle', 'manifest', 'demo'];
   if (args.has('--tests')) names.push('testApps');
   await buildSteps(names, args.has('--force'));
   for (const { file, bytes, gzip } of bundleSizes()) {
