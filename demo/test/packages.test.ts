@@ -247,6 +247,7 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
       assert.deepEqual(
         result[host],
         {
+          ready: true,
           host: 'host app',
           anonymousRead: 401,
           initialWorkers: 0,

@@ -23,7 +23,7 @@ const pulse = await createPulseboard({
   readTokens: ['read-secret'],
   workerTokens: ['w'],
 });
-await pulse.ready;
+export const ready: boolean = pulse.ready();
 // @ts-expect-error basePath is a string
 await createPulseboard({ basePath: 1 });
 await pulse.close();

@@ -22,7 +22,7 @@ const hosts = {
   },
   express(pulse) {
     const app = express();
-    app.use(pulse.handler);
+    app.use('/pulse', pulse.handler);
     app.get('/', (_req, res) => {
       res.send('host app');
     });
@@ -47,11 +47,11 @@ function next(source, type, test = () => true) {
 
 async function exercise(name) {
   const pulse = await createPulseboard({ basePath: '/pulse', ...tokens, logLevel: 'silent' });
-  await pulse.ready;
   const server = createServer(hosts[name](pulse)).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${server.address().port}`;
   const seen = {
+    ready: pulse.ready(),
     host: await (await fetch(`${base}/`)).text(),
     anonymousRead: (await fetch(`${base}/pulse/api/workers`)).status,
   };
@@ -97,7 +97,6 @@ async function exercise(name) {
 async function anonymous() {
   try {
     const pulse = await createPulseboard({ basePath: '/pulse', logLevel: 'silent' });
-    await pulse.ready;
     await pulse.close();
     return null;
   } catch (error) {
