@@ -90,16 +90,19 @@ function printed(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray>
   });
 }
 
-/** A project depending on `dependencies` (tarballs as file: specs), installed from the registry as a user would. */
-async function consumer(dir: string, dependencies: Record<string, string>): Promise<string> {
-  mkdirSync(dir, { recursive: true });
+/**
+ * A project with the files of ./consumer/<fixture> depending on `dependencies` (tarballs as file:
+ * specs), installed from the registry as a user would.
+ */
+async function consumer(dir: string, fixture: string | null, dependencies: Record<string, string>) {
+  if (fixture) cpSync(join(fixtures, fixture), dir, { recursive: true });
+  else mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }, null, 2)}\n`,
   );
   // --prefer-offline: fast with a warm npm cache, the registry for what is not in it.
-  const { stderr } = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
-  return stderr;
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
 }
 
 describe('the packages, packed and installed as a user gets them', { timeout: 300_000 }, () => {
@@ -108,6 +111,7 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
   const contents: Record<string, string[]> = {};
   let packOutput: string;
   let app: string;
+  let types: string;
   let worker: string;
   let cli: ChildProcess | undefined;
 
@@ -132,23 +136,26 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
     const file = (name: string) => `file:${tarballs[name]}`;
 
     app = join(temp, 'app');
+    types = join(temp, 'types');
     worker = join(temp, 'worker');
-    const server = readJson(join(root, 'packages/server/package.json'));
+    const tarballsOf = (...names: string[]) =>
+      Object.fromEntries(names.map((name) => [`@pulseboard/${name}`, file(name)]));
+    const dev = rootPkg.devDependencies;
+    const { koa } = readJson(join(root, 'packages/server/package.json')).dependencies;
     await Promise.all([
-      consumer(app, {
-        ...Object.fromEntries(PACKAGES.map((name) => [`@pulseboard/${name}`, file(name)])),
-        koa: server.dependencies.koa,
-        express: '^5.1.0',
-        eventsource: rootPkg.devDependencies.eventsource,
-        '@types/node': rootPkg.devDependencies['@types/node'],
+      // Runs (a), (b), (d) and (e): no TypeScript, no tsx.
+      consumer(app, 'app', {
+        ...tarballsOf('protocol', 'reporter', 'server'),
+        koa,
+        express: dev.express,
+        eventsource: dev.eventsource,
       }),
+      // Its own project for (c): with Express beside it, @types/koa would meet content-disposition 2's
+      // own types, which lack the Options it names (a clash between those two, not of ours).
+      consumer(types, 'types', { ...tarballsOf(...PACKAGES), '@types/node': dev['@types/node'] }),
       // The reporter's own tarball needs protocol's beside it: neither is on the registry yet.
-      consumer(worker, {
-        '@pulseboard/reporter': file('reporter'),
-        '@pulseboard/protocol': file('protocol'),
-      }),
+      consumer(worker, null, tarballsOf('reporter', 'protocol')),
     ]);
-    cpSync(fixtures, app, { recursive: true });
   });
 
   after(() => {
@@ -238,7 +245,7 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
 
   it('(c) type-checks server, reporter, protocol and widgets in a strict nodenext project', async () => {
     // The workspace's compiler, on the consumer's tsconfig: everything it resolves comes from the install.
-    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app], app);
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', types], types);
   });
 
   it('(d) mounts at /pulse in Koa and in Express, and refuses an anonymous mount', async () => {
