@@ -397,3 +397,10 @@ export abstract class PulseElement extends LitElement {
   /** The element's content, once `initial_data` has been applied. */
   protected abstract renderContent(data: DashboardState): unknown;
 }
+
+// Beside the element that fires it, so each element's .d.ts carries its events.
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'pulse-select': SelectEvent;
+  }
+}

@@ -46,9 +46,3 @@ export function select(bus: SelectionBus, value: string | null): void {
   bus.value = value;
   for (const el of bus.members) el.selection = value;
 }
-
-declare global {
-  interface GlobalEventHandlersEventMap {
-    'pulse-select': SelectEvent;
-  }
-}

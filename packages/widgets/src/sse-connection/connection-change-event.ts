@@ -12,9 +12,3 @@ export class ConnectionChangeEvent extends Event {
     return this.status.state;
   }
 }
-
-declare global {
-  interface GlobalEventHandlersEventMap {
-    'pulse-connection-change': ConnectionChangeEvent;
-  }
-}

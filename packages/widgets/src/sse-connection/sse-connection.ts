@@ -133,4 +133,7 @@ declare global {
   interface HTMLElementTagNameMap {
     'sse-connection': SseConnection;
   }
+  interface GlobalEventHandlersEventMap {
+    'pulse-connection-change': ConnectionChangeEvent;
+  }
 }
