@@ -51,12 +51,6 @@ const badge = (level: Level) =>
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
  * Enter/Space on its name) selects the queue or worker (see `selection`).
  *
- * @attr warning - Dead letters at which a queue turns warning (default 10).
- * @attr critical - Dead letters at which a queue turns critical (default 100).
- * @attr error-warning - Worker error count for warning (defaults to `warning`).
- * @attr error-critical - Worker error count for critical (defaults to `critical`).
- * @attr hysteresis - Fraction below a threshold a value must fall to clear it (default 0.1).
- *
  * @fires {PulseThresholdChangeEvent} pulse-threshold-change - The overall level or a row's level changed; `scope`, `key`, `level`, `previous` and `value` say which and why.
  *
  * @csspart status - The overall status and each row's level badge.
@@ -78,10 +72,15 @@ export class DlqMonitor extends PulseElement {
     hysteresis: { type: Number },
   };
 
+  /** Dead letters at which a queue turns warning (default 10). */
   declare warning: number;
+  /** Dead letters at which a queue turns critical (default 100). */
   declare critical: number;
+  /** Worker error count for warning (defaults to `warning`). */
   declare errorWarning: number | null;
+  /** Worker error count for critical (defaults to `critical`). */
   declare errorCritical: number | null;
+  /** Fraction below a threshold a value must fall to clear it (default 0.1). */
   declare hysteresis: number;
 
   protected readonly slices: readonly Slice[] = ['queues', 'workers'];

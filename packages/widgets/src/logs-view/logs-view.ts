@@ -59,11 +59,6 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * raw events, because the store's log buffer is smaller and has no registry
  * entries.
  *
- * @attr max-lines - Lines kept (default 1000, at most 100,000); the oldest go first.
- * @attr level - Lowest level shown: debug (all), info, warn or error.
- * @attr worker - Show only this worker's lines (its id).
- * @attr filter - Show only lines containing this text.
- *
  * @csspart log - The scrolling list (`role="log"`).
  * @csspart row - One line.
  * @csspart filter - The text filter input.
@@ -82,9 +77,13 @@ export class LogsView extends PulseElement {
     following: { state: true, attribute: false },
   };
 
+  /** Lines kept (default 1000, at most 100,000); the oldest go first. */
   declare maxLines: number;
+  /** Lowest level shown: debug (all), info, warn or error. */
   declare level: LogLevel;
+  /** Show only this worker's lines (its id). */
   declare worker: string;
+  /** Show only lines containing this text. */
   declare filter: string;
   /** Whether the view sticks to the newest line. */
   declare following: boolean;

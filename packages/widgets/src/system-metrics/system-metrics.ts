@@ -39,8 +39,6 @@ type Figures = Pick<
  * With a selection (see `selection`) the same figures cover only the selected
  * worker or the workers of the selected queue, computed from their metrics.
  *
- * @attr window - Seconds of history in each sparkline (default 300).
- *
  * @csspart card - One metric tile.
  * @csspart value - A tile's main figure.
  * @csspart sparkline - A tile's trend.
@@ -54,6 +52,7 @@ export class SystemMetrics extends PulseElement {
     window: { type: Number, reflect: true },
   };
 
+  /** Seconds of history in each sparkline (default 300). */
   declare window: number;
 
   // Its trends are `aggregateHistory`, which moves with `aggregates`; per-worker `history` changes every metrics tick.
