@@ -15,13 +15,16 @@ export type ThresholdScope = 'overall' | 'queue' | 'worker';
  * dashboard opens fires once.
  */
 export class PulseThresholdChangeEvent extends Event {
+  /** The event's type, for `addEventListener(PulseThresholdChangeEvent.eventName, …)`. */
   static readonly eventName = 'pulse-threshold-change';
   constructor(
     /** What changed: the overall level, a queue's dead letters, or a worker's errors. */
     readonly scope: ThresholdScope,
     /** Queue name or worker id; null for `overall`. */
     readonly key: string | null,
+    /** The level now: ok, warning or critical. */
     readonly level: Level,
+    /** The level before this change. */
     readonly previous: Level,
     /** The value that caused the change (for `overall`, the largest row value). */
     readonly value: number,
@@ -50,6 +53,8 @@ const badge = (level: Level) =>
  * must fall clearly below a threshold (see `hysteresis`) before its level
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
  * Enter/Space on its name) selects the queue or worker (see `selection`).
+ *
+ * @summary Dead letters per queue and errors per worker, against warning and critical thresholds.
  *
  * @fires {PulseThresholdChangeEvent} pulse-threshold-change - The overall level or a row's level changed; `scope`, `key`, `level`, `previous` and `value` say which and why.
  *

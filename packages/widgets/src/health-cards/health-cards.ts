@@ -44,6 +44,8 @@ interface Card {
  * stay a few seconds, fading, so a disappearance is noticed. Clicking a worker's
  * card (or Enter/Space on its name) selects it (see `selection`).
  *
+ * @summary Live status cards, one per worker and per resource.
+ *
  * @csspart card - One worker or resource.
  * @csspart status - The status badge on a card.
  * @csspart value - A figure on a card.

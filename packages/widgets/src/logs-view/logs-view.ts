@@ -59,6 +59,8 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * raw events, because the store's log buffer is smaller and has no registry
  * entries.
  *
+ * @summary Live log lines from every worker, filterable, following the tail.
+ *
  * @csspart log - The scrolling list (`role="log"`).
  * @csspart row - One line.
  * @csspart filter - The text filter input.

@@ -38,6 +38,8 @@ const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c
  * row (or Enter/Space on its name) selects the queue (see `selection`); in a
  * narrow column the In flight and Processed columns go first.
  *
+ * @summary Every queue in a sortable, filterable table.
+ *
  * @csspart table - The table.
  * @csspart row - One queue.
  * @csspart value - A numeric cell.

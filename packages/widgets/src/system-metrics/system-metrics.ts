@@ -39,6 +39,8 @@ type Figures = Pick<
  * With a selection (see `selection`) the same figures cover only the selected
  * worker or the workers of the selected queue, computed from their metrics.
  *
+ * @summary Fleet-wide CPU, memory, throughput, response time and errors, with trends.
+ *
  * @csspart card - One metric tile.
  * @csspart value - A tile's main figure.
  * @csspart sparkline - A tile's trend.
