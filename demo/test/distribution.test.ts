@@ -62,6 +62,14 @@ describe('the widgets distribution', () => {
     }
   });
 
+  it('keeps the bundles ASCII-only, so a page in any charset reads them right', () => {
+    for (const file of ['pulseboard.js', 'pulseboard.iife.js']) {
+      const bytes = readFileSync(join(widgets, 'dist', file));
+      const at = bytes.findIndex((byte) => byte > 0x7f);
+      assert.equal(at, -1, `${file} has a non-ASCII byte at ${at}: ${bytes.subarray(at - 40, at + 10)}`);
+    }
+  });
+
   it('points every export at a built file with its types', () => {
     for (const [entry, target] of Object.entries(
       pkg.exports as Record<string, string | Record<string, string>>,
