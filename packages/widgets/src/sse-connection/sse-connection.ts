@@ -39,7 +39,7 @@ export class SseConnection extends LitElement {
   static override styles = styles;
 
   // `static properties` rather than decorators: tsc's lowering of standard decorators (and the
-  // tslib helpers it pulls in) cost ~1.7 KB gzip of the script-tag bundle's 30 KB budget.
+  // helpers it pulls in) cost ~1.7 KB gzip of the script-tag bundle.
   static override properties = {
     src: {},
     token: {},
