@@ -54,7 +54,7 @@ type ConnectionElement = HTMLElement & { client?: PulseClient };
  */
 export abstract class PulseElement extends LitElement {
   // `static properties` rather than decorators: tsc's lowering of standard decorators costs
-  // ~350 bytes minified per property, and the script-tag bundle has a 30 KB gzip budget.
+  // ~350 bytes minified per property, and the script-tag bundle has a gzip budget.
   static override properties: PropertyDeclarations = {
     connection: { reflect: true },
     heading: {},

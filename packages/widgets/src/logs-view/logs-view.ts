@@ -53,7 +53,7 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * fixed height (a long message is cut with an ellipsis on screen, its full text
  * stays in the DOM for copying and screen readers and shows as a tooltip).
  * Not @lit-labs/virtualizer: it handles variable heights, but at ~9 KB gzip it
- * alone was a third of the library's 30 KB budget (see `RowWindow`).
+ * alone would be a third of the library (see `RowWindow`).
  *
  * The element keeps its own ring buffer of `max-lines`, fed from the client's
  * raw events, because the store's log buffer is smaller and has no registry
