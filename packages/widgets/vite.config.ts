@@ -2,6 +2,17 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
+ * `·` → `\u00b7`: the minifier's `charset: 'ascii'` escapes every string but
+ * the static parts of tagged templates, whose raw text a tag may read. Lit's
+ * `html` and `css` read the cooked text, where an escape is the character it
+ * stands for, so these plugins escape what they rewrite. A classic script is
+ * decoded in the page's charset: UTF-8 bytes on a page without
+ * `<meta charset>` read `·` as `Â·`.
+ */
+export const escapeNonAscii = (text: string) =>
+  text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
  * Shrinks the static text of lit `css` tagged templates: comments go,
  * whitespace collapses, the spaces around `{ } ; ,` and after `:` drop, and so
  * do leading zeros, the spaces around `/` and before `!`, the quotes of
@@ -12,7 +23,7 @@ import { defineConfig, type Plugin } from 'vite';
  */
 export function minifyCssLiterals(): Plugin {
   const squeeze = (text: string) =>
-    text
+    escapeNonAscii(text)
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\s+/g, ' ')
       .replace(/\s*([{};,])\s*/g, '$1')
@@ -95,7 +106,7 @@ export function minifyHtmlLiterals(): Plugin {
           for (const { start, value } of n.quasi?.quasis ?? []) {
             // Spans are UTF-16 offsets; leave the rest of a template alone if they do not line up with its text.
             if (code.slice(start, start + value.raw.length) !== value.raw) break;
-            edits.push([start, start + value.raw.length, collapseMarkup(value.raw, state)]);
+            edits.push([start, start + value.raw.length, escapeNonAscii(collapseMarkup(value.raw, state))]);
           }
         }
         for (const [key, child] of Object.entries(n)) if (key !== 'type') visit(child);
@@ -184,6 +195,7 @@ export default defineConfig({
         comments: false,
         // One file per format: a script tag cannot know where lazy chunks live.
         codeSplitting: false,
+        charset: 'ascii',
       },
     },
   },

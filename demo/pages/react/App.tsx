@@ -1,6 +1,8 @@
 import type { ConnectionState, PulseThresholdChangeEvent } from '@pulseboard/widgets';
 import '@pulseboard/widgets/define.js';
 import { DlqMonitor } from '@pulseboard/widgets/react';
+// The JSX types of the bare tags (React 19 renders them directly).
+import type {} from '@pulseboard/widgets/react/jsx';
 import { useCallback, useState } from 'react';
 
 interface Alert {

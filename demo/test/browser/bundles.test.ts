@@ -4,6 +4,7 @@
  * against a real Pulseboard server. Built by `npm test`'s pretest step.
  */
 import { expect } from '@open-wc/testing';
+import { readFile } from '@web/test-runner-commands';
 import {
   metrics,
   queueStats,
@@ -92,5 +93,28 @@ describe('script-tag bundles against a real server', () => {
       ${tags(server.events)}`);
     await showsLiveData(doc);
     expect((doc.defaultView as unknown as { errors: string[] }).errors).to.deep.equal([]);
+  });
+
+  it('pulseboard.iife.js shows its non-ASCII text right on a page in a legacy charset', async () => {
+    // A page without `<meta charset>` is read as windows-1252, and so is a script served without a charset.
+    // The file's own bytes (the dev server would serve them rewritten by esbuild), as such a server sends them.
+    const text = await readFile({ path: '../../../packages/widgets/dist/pulseboard.iife.js' });
+    const script = URL.createObjectURL(
+      new Blob([new TextEncoder().encode(text)], { type: 'text/javascript' }),
+    );
+    const html = `<!doctype html><script src="${script}"></script>${tags(server.events)}`;
+    const frame = document.createElement('iframe');
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    frame.src = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=windows-1252' }));
+    document.body.append(frame);
+    frames.push(frame);
+    await loaded;
+    const doc = frame.contentDocument!;
+    expect(doc.characterSet).to.equal('windows-1252');
+    const cards = doc.querySelector('health-cards')!;
+    await until(() => textOf(cards).includes('Email sender'), 'the registered worker', 10_000);
+    // The card's subtitle is `${id} · ${queue}`; UTF-8 read as windows-1252 makes `·` read `Â·`.
+    expect(textOf(cards)).to.contain('mail-1 \u00b7 email');
+    expect(textOf(cards)).not.to.contain('\u00c2');
   });
 });

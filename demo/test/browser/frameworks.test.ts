@@ -69,3 +69,55 @@ for (const [name, bundle] of [
     });
   });
 }
+
+describe('the @lit/react wrappers', () => {
+  let container: HTMLElement;
+  let unmount: (() => void) | undefined;
+  afterEach(() => {
+    unmount?.();
+    container.remove();
+  });
+
+  it('hand every event the manifest lists for a tag to its on… prop', async () => {
+    const manifest = await (await fetch('/packages/widgets/custom-elements.json')).json();
+    const fires = new Map<string, string[]>();
+    for (const mod of manifest.modules)
+      for (const d of mod.declarations ?? [])
+        if (d.tagName)
+          fires.set(
+            d.tagName,
+            (d.events ?? []).map((e: { name: string }) => e.name),
+          );
+    // `pulse-threshold-change` → `onThresholdChange`, the wrappers' naming.
+    const prop = (event: string) =>
+      `on${event.replace(/^pulse-/, '').replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`;
+    const heard: string[] = [];
+    const props = Object.fromEntries(
+      [...fires].map(([tag, events]) => [
+        tag,
+        Object.fromEntries(
+          events.map((e) => [prop(e), (event: Event) => heard.push(`${tag} ${event.type}`)]),
+        ),
+      ]),
+    );
+    const bundle = '/demo/test/apps/dist/react-app.js';
+    const { mountWrappers } = (await import(bundle)) as {
+      mountWrappers: (container: HTMLElement, props: object) => () => void;
+    };
+    container = document.createElement('div');
+    document.body.append(container);
+    unmount = mountWrappers(container, props);
+    await until(() => container.querySelector('logs-view') !== null, 'the wrappers to render');
+
+    expect(fires.size).to.equal(6);
+    const expected: string[] = [];
+    for (const [tag, events] of fires) {
+      for (const name of events) {
+        // Not bubbling: only this element's wrapper may hear it.
+        container.querySelector(tag)!.dispatchEvent(new Event(name, { bubbles: false }));
+        expected.push(`${tag} ${name}`);
+      }
+    }
+    expect(heard).to.deep.equal(expected);
+  });
+});

@@ -24,6 +24,10 @@ const elements: [tag: string, element: CustomElementConstructor][] = [
   ['logs-view', LogsView],
 ];
 
+// Types only (no JavaScript): they make define.d.ts import every element's module, and so bring each tag's
+// HTMLElementTagNameMap and event map entries to a project that imports nothing but define.js.
+export type { DlqMonitor, HealthCards, LogsView, QueuesView, SseConnection, SystemMetrics };
+
 ensureContextRoot();
 for (const [tag, element] of elements) {
   if (!customElements.get(tag)) customElements.define(tag, element);

@@ -23,13 +23,6 @@ type ConnectionElement = HTMLElement & { client?: PulseClient };
  * the shared frame: title, connection indicator, reconnect button, loading,
  * empty and stale states.
  *
- * @attr connection - Id of an `<sse-connection>` elsewhere in the document, for widgets outside its subtree.
- * @attr heading - Replaces the default title.
- * @attr theme - `light` or `dark`; by default follows `prefers-color-scheme`.
- * @attr paused - Stop redrawing; updates keep arriving, are counted ("N updates waiting") and all show on resume.
- * @attr selection - The selected worker or queue, `worker:<id>` or `queue:<name>`; shared by every element of the
- *   same connection (setting it on one sets it on all). `<logs-view>` and `<system-metrics>` show only what it covers.
- *
  * @fires {SelectEvent} pulse-select - The user selected a worker or queue (or cleared the selection); `selection` is `{kind, id}` or null.
  *
  * @csspart frame - The panel around everything.
@@ -61,7 +54,7 @@ type ConnectionElement = HTMLElement & { client?: PulseClient };
  */
 export abstract class PulseElement extends LitElement {
   // `static properties` rather than decorators: tsc's lowering of standard decorators costs
-  // ~350 bytes minified per property, and the script-tag bundle has a 30 KB gzip budget.
+  // ~350 bytes minified per property, and the script-tag bundle has a gzip budget.
   static override properties: PropertyDeclarations = {
     connection: { reflect: true },
     heading: {},
@@ -70,10 +63,18 @@ export abstract class PulseElement extends LitElement {
     selection: { reflect: true },
   };
 
+  /** Id of an `<sse-connection>` elsewhere in the document, for widgets outside its subtree. */
   declare connection: string | null;
+  /** Replaces the default title. */
   declare heading: string | null;
+  /** `light` or `dark`; by default follows `prefers-color-scheme`. */
   declare theme: 'light' | 'dark' | null;
+  /** Stop redrawing; updates keep arriving, are counted ("N updates waiting") and all show on resume. */
   declare paused: boolean;
+  /**
+   * The selected worker or queue, `worker:<id>` or `queue:<name>`; shared by every element of the same connection
+   * (setting it on one sets it on all). `<logs-view>` and `<system-metrics>` show only what it covers.
+   */
   declare selection: string | null;
 
   /** The store slices this element renders; `connection` is always added. */
@@ -396,4 +397,11 @@ export abstract class PulseElement extends LitElement {
 
   /** The element's content, once `initial_data` has been applied. */
   protected abstract renderContent(data: DashboardState): unknown;
+}
+
+// Beside the element that fires it, so each element's .d.ts carries its events.
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'pulse-select': SelectEvent;
+  }
 }

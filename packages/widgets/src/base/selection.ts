@@ -7,8 +7,12 @@ export type Selection = { kind: 'worker' | 'queue'; id: string } | null;
  * a host page sets the `selection` attribute (it knows already).
  */
 export class SelectEvent extends Event {
+  /** The event's type, for `addEventListener(SelectEvent.eventName, …)`. */
   static readonly eventName = 'pulse-select';
-  constructor(readonly selection: Selection) {
+  constructor(
+    /** What is selected now: `{kind, id}`, or null when the selection was cleared. */
+    readonly selection: Selection,
+  ) {
     super(SelectEvent.eventName, { bubbles: true, composed: true });
   }
 }
@@ -45,10 +49,4 @@ export function select(bus: SelectionBus, value: string | null): void {
   if (bus.value === value) return;
   bus.value = value;
   for (const el of bus.members) el.selection = value;
-}
-
-declare global {
-  interface GlobalEventHandlersEventMap {
-    'pulse-select': SelectEvent;
-  }
 }

@@ -15,13 +15,16 @@ export type ThresholdScope = 'overall' | 'queue' | 'worker';
  * dashboard opens fires once.
  */
 export class PulseThresholdChangeEvent extends Event {
+  /** The event's type, for `addEventListener(PulseThresholdChangeEvent.eventName, …)`. */
   static readonly eventName = 'pulse-threshold-change';
   constructor(
     /** What changed: the overall level, a queue's dead letters, or a worker's errors. */
     readonly scope: ThresholdScope,
     /** Queue name or worker id; null for `overall`. */
     readonly key: string | null,
+    /** The level now: ok, warning or critical. */
     readonly level: Level,
+    /** The level before this change. */
     readonly previous: Level,
     /** The value that caused the change (for `overall`, the largest row value). */
     readonly value: number,
@@ -51,11 +54,7 @@ const badge = (level: Level) =>
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
  * Enter/Space on its name) selects the queue or worker (see `selection`).
  *
- * @attr warning - Dead letters at which a queue turns warning (default 10).
- * @attr critical - Dead letters at which a queue turns critical (default 100).
- * @attr error-warning - Worker error count for warning (defaults to `warning`).
- * @attr error-critical - Worker error count for critical (defaults to `critical`).
- * @attr hysteresis - Fraction below a threshold a value must fall to clear it (default 0.1).
+ * @summary Dead letters per queue and errors per worker, against warning and critical thresholds.
  *
  * @fires {PulseThresholdChangeEvent} pulse-threshold-change - The overall level or a row's level changed; `scope`, `key`, `level`, `previous` and `value` say which and why.
  *
@@ -78,10 +77,15 @@ export class DlqMonitor extends PulseElement {
     hysteresis: { type: Number },
   };
 
+  /** Dead letters at which a queue turns warning (default 10). */
   declare warning: number;
+  /** Dead letters at which a queue turns critical (default 100). */
   declare critical: number;
+  /** Worker error count for warning (defaults to `warning`). */
   declare errorWarning: number | null;
+  /** Worker error count for critical (defaults to `critical`). */
   declare errorCritical: number | null;
+  /** Fraction below a threshold a value must fall to clear it (default 0.1). */
   declare hysteresis: number;
 
   protected readonly slices: readonly Slice[] = ['queues', 'workers'];

@@ -44,8 +44,7 @@ interface Card {
  * stay a few seconds, fading, so a disappearance is noticed. Clicking a worker's
  * card (or Enter/Space on its name) selects it (see `selection`).
  *
- * @attr status - Show only these statuses, e.g. `status="degraded unhealthy"` (resources map `down` to unhealthy, `unknown` to offline).
- * @attr sort - `status` (worst first, the default) or `name`.
+ * @summary Live status cards, one per worker and per resource.
  *
  * @csspart card - One worker or resource.
  * @csspart status - The status badge on a card.
@@ -64,7 +63,12 @@ export class HealthCards extends PulseElement {
     sort: { reflect: true },
   };
 
+  /**
+   * Show only these statuses, e.g. `status="degraded unhealthy"` (resources map `down` to unhealthy,
+   * `unknown` to offline).
+   */
   declare status: string | null;
+  /** `status` (worst first, the default) or `name`. */
   declare sort: HealthCardsSort;
 
   protected readonly slices: readonly Slice[] = ['workers', 'resources', 'history'];

@@ -63,6 +63,7 @@ export class LogLines {
   /** Every line up to this seq has been tested for the view. */
   #tested = 0;
 
+  /** Lines kept, shown or not. */
   get size(): number {
     return this.#all.size;
   }

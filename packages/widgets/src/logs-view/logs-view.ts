@@ -53,16 +53,13 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * fixed height (a long message is cut with an ellipsis on screen, its full text
  * stays in the DOM for copying and screen readers and shows as a tooltip).
  * Not @lit-labs/virtualizer: it handles variable heights, but at ~9 KB gzip it
- * alone was a third of the library's 30 KB budget (see `RowWindow`).
+ * alone would be a third of the library (see `RowWindow`).
  *
  * The element keeps its own ring buffer of `max-lines`, fed from the client's
  * raw events, because the store's log buffer is smaller and has no registry
  * entries.
  *
- * @attr max-lines - Lines kept (default 1000, at most 100,000); the oldest go first.
- * @attr level - Lowest level shown: debug (all), info, warn or error.
- * @attr worker - Show only this worker's lines (its id).
- * @attr filter - Show only lines containing this text.
+ * @summary Live log lines from every worker, filterable, following the tail.
  *
  * @csspart log - The scrolling list (`role="log"`).
  * @csspart row - One line.
@@ -82,9 +79,13 @@ export class LogsView extends PulseElement {
     following: { state: true, attribute: false },
   };
 
+  /** Lines kept (default 1000, at most 100,000); the oldest go first. */
   declare maxLines: number;
+  /** Lowest level shown: debug (all), info, warn or error. */
   declare level: LogLevel;
+  /** Show only this worker's lines (its id). */
   declare worker: string;
+  /** Show only lines containing this text. */
   declare filter: string;
   /** Whether the view sticks to the newest line. */
   declare following: boolean;

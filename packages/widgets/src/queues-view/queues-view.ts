@@ -38,9 +38,7 @@ const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c
  * row (or Enter/Space on its name) selects the queue (see `selection`); in a
  * narrow column the In flight and Processed columns go first.
  *
- * @attr sort - Column to sort by: name, depth (default), inFlight, processed, failed, ratePerSec, consumers.
- * @attr direction - `asc` or `desc` (default).
- * @attr filter - Show only queues whose name contains this text.
+ * @summary Every queue in a sortable, filterable table.
  *
  * @csspart table - The table.
  * @csspart row - One queue.
@@ -58,8 +56,11 @@ export class QueuesView extends PulseElement {
     filter: { reflect: true },
   };
 
+  /** Column to sort by: name, depth (default), inFlight, processed, failed, ratePerSec, consumers. */
   declare sort: QueueColumn;
+  /** `asc` or `desc` (default). */
   declare direction: 'asc' | 'desc';
+  /** Show only queues whose name contains this text. */
   declare filter: string;
 
   protected readonly slices: readonly Slice[] = ['queues'];

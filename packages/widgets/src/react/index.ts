@@ -1,12 +1,14 @@
 /**
  * React wrappers (`@pulseboard/widgets/react`), made with @lit/react: typed
- * props for every property and `on*` props for the custom events. React 19
- * renders the elements directly too; these matter for React 18, which sets
- * everything as attributes and does not listen to custom events, and for
- * typed props in either. Importing this module registers the tags.
+ * props for every property and an `on*` prop for every event the element
+ * fires (`onSelect` for `pulse-select`, ...). React 19 renders the elements
+ * directly too (their JSX types are `@pulseboard/widgets/react/jsx`); these
+ * matter for React 18, which sets everything as attributes and does not listen
+ * to custom events. Importing this module registers the tags.
  */
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
+import type { SelectEvent } from '../base/selection.js';
 import '../define.js';
 import {
   DlqMonitor as DlqMonitorElement,
@@ -18,6 +20,9 @@ import { QueuesView as QueuesViewElement } from '../queues-view/queues-view.js';
 import type { ConnectionChangeEvent } from '../sse-connection/connection-change-event.js';
 import { SseConnection as SseConnectionElement } from '../sse-connection/sse-connection.js';
 import { SystemMetrics as SystemMetricsElement } from '../system-metrics/system-metrics.js';
+
+// Every element but <sse-connection> fires pulse-select (the user picked a row, or cleared the selection chip).
+const onSelect = 'pulse-select' as EventName<SelectEvent>;
 
 export const SseConnection = createComponent({
   react: React,
@@ -31,6 +36,7 @@ export const HealthCards = createComponent({
   react: React,
   tagName: 'health-cards',
   elementClass: HealthCardsElement,
+  events: { onSelect },
   displayName: 'HealthCards',
 });
 
@@ -38,6 +44,7 @@ export const SystemMetrics = createComponent({
   react: React,
   tagName: 'system-metrics',
   elementClass: SystemMetricsElement,
+  events: { onSelect },
   displayName: 'SystemMetrics',
 });
 
@@ -45,7 +52,7 @@ export const DlqMonitor = createComponent({
   react: React,
   tagName: 'dlq-monitor',
   elementClass: DlqMonitorElement,
-  events: { onThresholdChange: 'pulse-threshold-change' as EventName<PulseThresholdChangeEvent> },
+  events: { onThresholdChange: 'pulse-threshold-change' as EventName<PulseThresholdChangeEvent>, onSelect },
   displayName: 'DlqMonitor',
 });
 
@@ -53,6 +60,7 @@ export const QueuesView = createComponent({
   react: React,
   tagName: 'queues-view',
   elementClass: QueuesViewElement,
+  events: { onSelect },
   displayName: 'QueuesView',
 });
 
@@ -60,5 +68,6 @@ export const LogsView = createComponent({
   react: React,
   tagName: 'logs-view',
   elementClass: LogsViewElement,
+  events: { onSelect },
   displayName: 'LogsView',
 });

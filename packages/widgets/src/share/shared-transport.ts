@@ -105,10 +105,12 @@ export class SharedTransport implements Transport {
     this.configure(options);
   }
 
+  /** The shared connection's status as this tab sees it (the leader's, relayed to followers). */
   get status(): ConnectionStatus {
     return this.#inner ? { ...this.#inner.status, lastEventId: this.#last } : this.#status;
   }
 
+  /** `leader` while this tab holds the connection, else `follower`. */
   get role(): ConnectionRole {
     return this.#inner ? 'leader' : 'follower';
   }

@@ -2,19 +2,18 @@ import type { ConnectionState, ConnectionStatus } from '../client/types.js';
 
 /** Fired by `<sse-connection>` when its connection state, attempt count or error changes. */
 export class ConnectionChangeEvent extends Event {
+  /** The event's type, for `addEventListener(ConnectionChangeEvent.eventName, …)`. */
   static readonly eventName = 'pulse-connection-change';
 
-  constructor(readonly status: ConnectionStatus) {
+  constructor(
+    /** The connection's state, attempt count, error, next retry time and last event id. */
+    readonly status: ConnectionStatus,
+  ) {
     super(ConnectionChangeEvent.eventName, { bubbles: true, composed: true });
   }
 
+  /** Shorthand for `status.state`. */
   get state(): ConnectionState {
     return this.status.state;
-  }
-}
-
-declare global {
-  interface GlobalEventHandlersEventMap {
-    'pulse-connection-change': ConnectionChangeEvent;
   }
 }

@@ -34,23 +34,12 @@ const listConverter = {
  * @tag sse-connection
  * @slot - The dashboard elements that use this connection.
  * @fires {ConnectionChangeEvent} pulse-connection-change - The connection state, attempt count or error changed; `event.status` has the details.
- * @attr {string} src - URL of the server's `/events` stream.
- * @attr {string} token - Sent as `Authorization: Bearer <token>`.
- * @attr {boolean} with-credentials - Send cookies to another origin.
- * @attr {number} max-retries - Failed attempts in a row before the state becomes `failed` (default 10).
- * @attr {number} retry-base - Backoff base in ms (default 3000); the server's `retry:` replaces it.
- * @attr {number} retry-max - Backoff cap in ms (default 15000).
- * @attr {string} types - Only these event types (space- or comma-separated), filtered on the server.
- * @attr {string} workers - Only events about these worker ids (space- or comma-separated), filtered on the server.
- * @attr {number} log-capacity - Log lines kept in memory (default 10000).
- * @attr {string} shared - `false` gives this element a connection of its own; by default the tabs of this
- *   origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
  */
 export class SseConnection extends LitElement {
   static override styles = styles;
 
   // `static properties` rather than decorators: tsc's lowering of standard decorators (and the
-  // tslib helpers it pulls in) cost ~1.7 KB gzip of the script-tag bundle's 30 KB budget.
+  // helpers it pulls in) cost ~1.7 KB gzip of the script-tag bundle.
   static override properties = {
     src: {},
     token: {},
@@ -65,15 +54,28 @@ export class SseConnection extends LitElement {
     shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
   };
 
+  /** URL of the server's `/events` stream. */
   declare src: string | null;
+  /** Sent as `Authorization: Bearer <token>`. */
   declare token: string | null;
+  /** Send cookies to another origin. */
   declare withCredentials: boolean;
+  /** Failed attempts in a row before the state becomes `failed` (default 10). */
   declare maxRetries: number;
+  /** Backoff base in ms (default 3000); the server's `retry:` replaces it. */
   declare retryBase: number;
+  /** Backoff cap in ms (default 15000). */
   declare retryMax: number;
+  /** Only these event types, filtered on the server (the attribute separates them with spaces or commas); null: all. */
   declare types: readonly string[] | null;
+  /** Only events about these worker ids, filtered on the server (the attribute as for `types`); null: all. */
   declare workers: readonly string[] | null;
+  /** Log lines kept in memory (default 10000). */
   declare logCapacity: number;
+  /**
+   * `false` (the attribute `shared="false"`) gives this element a connection of its own; by default the tabs of this
+   * origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
+   */
   declare shared: boolean;
 
   // Created once and never replaced: consumers hold on to it across attribute changes.
@@ -132,5 +134,8 @@ export class SseConnection extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'sse-connection': SseConnection;
+  }
+  interface GlobalEventHandlersEventMap {
+    'pulse-connection-change': ConnectionChangeEvent;
   }
 }

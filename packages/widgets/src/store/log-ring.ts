@@ -24,6 +24,7 @@ export class LogRing {
     buffer: LogEntry[],
     start: number,
     end: number,
+    /** Lines kept at most; the oldest go first. */
     readonly capacity: number,
   ) {
     this.#buffer = buffer;
@@ -31,6 +32,7 @@ export class LogRing {
     this.#end = end;
   }
 
+  /** Lines held now. */
   get size(): number {
     return this.#end - this.#start;
   }

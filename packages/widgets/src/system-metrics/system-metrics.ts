@@ -39,7 +39,7 @@ type Figures = Pick<
  * With a selection (see `selection`) the same figures cover only the selected
  * worker or the workers of the selected queue, computed from their metrics.
  *
- * @attr window - Seconds of history in each sparkline (default 300).
+ * @summary Fleet-wide CPU, memory, throughput, response time and errors, with trends.
  *
  * @csspart card - One metric tile.
  * @csspart value - A tile's main figure.
@@ -54,6 +54,7 @@ export class SystemMetrics extends PulseElement {
     window: { type: Number, reflect: true },
   };
 
+  /** Seconds of history in each sparkline (default 300). */
   declare window: number;
 
   // Its trends are `aggregateHistory`, which moves with `aggregates`; per-worker `history` changes every metrics tick.

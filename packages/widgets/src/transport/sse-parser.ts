@@ -24,7 +24,7 @@ export interface SseHandlers {
  * point, kept with `admit`. A test holds this parser to eventsource-parser on
  * random streams and splits. Written out
  * rather than imported: it is a fifth of that library's size, and the bundle
- * has a 30 KB budget.
+ * has a size budget.
  *
  * Each chunk is scanned once, so a megabyte snapshot arriving in many small
  * chunks costs linear time. A message longer than `maxChars` throws: a stream

@@ -111,14 +111,17 @@ export class SseTransport implements Transport {
     this.configure(options);
   }
 
+  /** State, attempt count, error, next retry time and last event id. */
   get status(): ConnectionStatus {
     return this.#status;
   }
 
+  /** Always `own`: this transport serves one tab (see `SharedTransport` for the shared one). */
   get role(): ConnectionRole {
     return 'own';
   }
 
+  /** The options in force, the defaults filled in. */
   get options(): Readonly<TransportOptions> {
     return this.#options;
   }
