@@ -28,7 +28,6 @@ import { mountWorkerRoutes } from './routes/workers.js';
 import { every } from './schedule.js';
 import { Broadcaster } from './sse/broadcaster.js';
 import { createMemoryStorage } from './store/memory.js';
-import { createRedisStorage } from './store/redis.js';
 import { type Storage, StorageUnavailableError } from './store/types.js';
 
 export type { Storage } from './store/types.js';
@@ -61,10 +60,12 @@ export async function createApp(
 ): Promise<PulseServer> {
   const config = resolveConfig(input);
   const logger = pino({ name: 'pulseboard', level: config.logLevel });
+  const { redisUrl } = config;
+  // The Redis store is loaded only when used: its client is a quarter of an in-memory server's idle memory.
   const backend =
     storage ??
-    (config.redisUrl
-      ? await createRedisStorage({ ...config, url: config.redisUrl, log: logger })
+    (redisUrl
+      ? await (await import('./store/redis.js')).createRedisStorage({ ...config, url: redisUrl, log: logger })
       : createMemoryStorage(config));
   const { store, eventLog } = backend;
   const timings: ServerTimings = {
