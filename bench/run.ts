@@ -7,6 +7,7 @@ import { browserSuite } from './suites/browser.js';
 import { fanout } from './suites/fanout.js';
 import { ingest } from './suites/ingest.js';
 import { size } from './suites/size.js';
+import { startup } from './suites/startup.js';
 import { storm } from './suites/storm.js';
 
 /**
@@ -71,6 +72,14 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
         quick
           ? { workers: 200, watchers: 100, rounds: 2, warmupMs: 500, durationMs: 2000, profileDir }
           : { workers: 1000, watchers: 1000, rounds: 3, warmupMs: 1000, durationMs: 6000, profileDir },
+        log,
+      ),
+  ],
+  [
+    'startup',
+    () =>
+      startup(
+        quick ? { helpRuns: 3, idleRuns: 1, idleMs: 2000 } : { helpRuns: 9, idleRuns: 3, idleMs: 3000 },
         log,
       ),
   ],

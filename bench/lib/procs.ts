@@ -23,6 +23,13 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Adds a process spawned outside `spawnChild` (a CLI under test) to the ones killed on exit. */
+export function track(proc: ChildProcess): ChildProcess {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  return proc;
+}
+
 export interface Child {
   readonly pid: number;
   readonly ready: Promise<Record<string, unknown>>;

@@ -1,14 +1,21 @@
 import { type Child, spawnChild, stopAll } from '../lib/procs.js';
 import { judge, type Row, row, type SuiteResult, skipped } from '../lib/report.js';
 import { Hist, median, type SparseHist, sleep } from '../lib/stats.js';
-import { pulseboardMissing, type Server, startServer, type TargetOptions } from '../lib/targets.js';
+import {
+  pulseboardMissing,
+  type Server,
+  type ServerKind,
+  startServer,
+  type TargetOptions,
+} from '../lib/targets.js';
 
 /**
  * 3. Ingest. W workers heartbeat back to back over their own keep-alive
  * connections, split across load processes, while C SSE clients watch
  * Pulseboard. The reference is a bare `node:http` handler doing the same
- * JSON.parse and a small JSON answer. Rounds alternate the two servers; the
- * figure is the median heartbeats/s.
+ * JSON.parse and a small JSON answer. Pulseboard runs twice, compiled and
+ * from its sources through tsx, each with its own registry and C watchers.
+ * Rounds alternate the three servers; the figure is the median heartbeats/s.
  */
 export interface IngestOptions extends TargetOptions {
   workers: number;
@@ -34,19 +41,21 @@ interface Sample {
 export async function ingest(opts: IngestOptions, log: (s: string) => void): Promise<SuiteResult> {
   const missing = pulseboardMissing();
   const loads = [spawnChild('load/workers.ts'), spawnChild('load/workers.ts')];
-  const watchers = spawnChild('load/sse-clients.ts');
+  const pulseboards: ServerKind[] = missing ? [] : ['pulseboard', 'pulseboard-tsx'];
+  // One watcher process per Pulseboard: a process's connections all resume to one server.
+  const watchers = pulseboards.map(() => spawnChild('load/sse-clients.ts'));
   const servers: Server[] = [];
   const ids = Array.from({ length: opts.workers }, (_, i) => `w-${i}`);
   const halves = [ids.slice(0, ids.length / 2), ids.slice(ids.length / 2)];
-  const samples: Record<string, Sample[]> = { 'bare-json': [], pulseboard: [] };
+  const samples: Record<string, Sample[]> = { 'bare-json': [], pulseboard: [], 'pulseboard-tsx': [] };
   try {
-    await Promise.all([...loads.map((l) => l.ready), watchers.ready]);
+    await Promise.all([...loads.map((l) => l.ready), ...watchers.map((w) => w.ready)]);
     servers.push(await startServer('bare-json', opts));
-    if (!missing) {
-      // While the bare server's rounds run (two back to back: ~15 s), Pulseboard's workers are silent; with
-      // the default staleAfterMs (15 s) all 1,000 would go offline and recover at the start of the next
-      // round. That is a recovery storm (2,000 events to 1,000 clients), not the steady ingest measured here.
-      const pb = await startServer('pulseboard', {
+    for (const [k, kind] of pulseboards.entries()) {
+      // While the other servers' rounds run (~15 s), this one's workers are silent; with the default
+      // staleAfterMs (15 s) all 1,000 would go offline and recover at the start of its next round.
+      // That is a recovery storm (2,000 events to 1,000 clients), not the steady ingest measured here.
+      const pb = await startServer(kind, {
         ...opts,
         pulseboardConfig: { staleAfterMs: 120_000, ...opts.pulseboardConfig },
       });
@@ -58,8 +67,8 @@ export async function ingest(opts: IngestOptions, log: (s: string) => void): Pro
         ),
       );
       const failed = reg.reduce((a, r) => a + r.failed, 0);
-      if (failed) throw new Error(`${failed} of ${opts.workers} workers failed to register on Pulseboard`);
-      await watchers.call('connect', { url: pb.url, count: opts.watchers });
+      if (failed) throw new Error(`${failed} of ${opts.workers} workers failed to register on ${kind}`);
+      await watchers[k]!.call('connect', { url: pb.url, count: opts.watchers });
     }
     for (let round = 0; round < opts.rounds; round++) {
       for (const server of round % 2 ? [...servers].reverse() : servers) {
@@ -95,15 +104,16 @@ export async function ingest(opts: IngestOptions, log: (s: string) => void): Pro
         await sleep(300);
       }
     }
-    const watcherStats = await watchers.call<{ open: number; unexpectedCloses: number; events: number }>(
-      'stats',
+    const watcherStats = await Promise.all(
+      watchers.map((w) => w.call<{ open: number; unexpectedCloses: number; events: number }>('stats')),
     );
+    const watched = Object.fromEntries(pulseboards.map((kind, k) => [kind, watcherStats[k]!]));
     return {
-      rows: summarize(samples, opts, missing, watcherStats),
-      details: { ...samples, watchers: watcherStats },
+      rows: summarize(samples, opts, missing, watched),
+      details: { ...samples, watchers: watched },
     };
   } finally {
-    await stopAll([...loads, watchers, ...servers.map((s) => s.child)] as Child[]);
+    await stopAll([...loads, ...watchers, ...servers.map((s) => s.child)] as Child[]);
   }
 }
 
@@ -111,7 +121,7 @@ function summarize(
   samples: Record<string, Sample[]>,
   opts: IngestOptions,
   missing: string | null,
-  watchers: { open: number; unexpectedCloses: number },
+  watchers: Record<string, { open: number; unexpectedCloses: number }>,
 ): Row[] {
   const bare = median(samples['bare-json']!.map((s) => s.perSec));
   const figure = `ingest: heartbeats/s, ${opts.workers} workers`;
@@ -131,6 +141,10 @@ function summarize(
   const ours = median(pb.map((s) => s.perSec));
   const errors = pb.reduce((a, s) => a + s.non2xx, 0);
   const ok = ours >= 10_000 && ours >= 0.5 * bare && errors === 0;
+  const lost = (kind: string) => opts.watchers - (watchers[kind]?.open ?? 0);
+  const tsx = samples['pulseboard-tsx']!;
+  const tsxErrors = tsx.reduce((a, s) => a + s.non2xx, 0);
+  const tsxRate = median(tsx.map((s) => s.perSec));
   return [
     row({
       figure: `${figure} + ${opts.watchers} SSE clients`,
@@ -143,7 +157,23 @@ function summarize(
       note:
         [
           errors ? `${errors} non-2xx answers` : '',
-          watchers.open < opts.watchers ? `${opts.watchers - watchers.open} SSE clients lost` : '',
+          lost('pulseboard') ? `${lost('pulseboard')} SSE clients lost` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
+    }),
+    row({
+      figure: `${figure} + ${opts.watchers} SSE clients, compiled vs tsx from src`,
+      unit: '/s',
+      ours,
+      baseline: tsxRate,
+      baselineName: 'tsx from src',
+      target: 'not lower than tsx (as before)',
+      status: judge(ours >= tsxRate && errors === 0),
+      note:
+        [
+          tsxErrors ? `${tsxErrors} non-2xx answers from tsx` : '',
+          lost('pulseboard-tsx') ? `${lost('pulseboard-tsx')} SSE clients of tsx lost` : '',
         ]
           .filter(Boolean)
           .join('; ') || undefined,

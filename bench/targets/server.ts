@@ -6,7 +6,11 @@ import { ready, serve } from '../lib/child.js';
 
 /**
  * One server under test, alone in its process: `pulseboard` (the real
- * `createApp` from packages/server) or one of the baselines. Reports its URL,
+ * `createApp`, compiled: packages/server/dist), `pulseboard-tsx` (the same
+ * from packages/server/src, transformed by tsx as it loads) or one of the
+ * baselines. This process runs under tsx either way: tsx rewrites a plain
+ * JavaScript module only for its dynamic `import()`s, of which dist/index.js
+ * and what it imports have none, so that code runs as tsc wrote it. Reports its URL,
  * and on request its memory (after a full GC, so RSS reflects live data) and
  * CPU time.
  */
@@ -23,9 +27,9 @@ interface PulseboardServer {
   close(): Promise<void>;
 }
 
-async function startPulseboard(config: Record<string, unknown>): Promise<Running> {
+async function startPulseboard(entry: string, config: Record<string, unknown>): Promise<Running> {
   // A runtime specifier: the server package may not exist yet when the harness is type-checked.
-  const spec = new URL('../../packages/server/dist/index.js', import.meta.url).href;
+  const spec = new URL(entry, import.meta.url).href;
   const mod = (await import(spec)) as PulseboardModule;
   const server = await mod.createApp({ logLevel: 'silent', ...config });
   const { url } = await server.listen({ port: 0, host: '127.0.0.1' });
@@ -50,7 +54,10 @@ function startNode(server: http.Server): Promise<Running> {
 
 const [kind = '', configJson = '{}'] = process.argv.slice(2);
 const factories: Record<string, () => Promise<Running>> = {
-  pulseboard: () => startPulseboard(JSON.parse(configJson) as Record<string, unknown>),
+  pulseboard: () =>
+    startPulseboard('../../packages/server/dist/index.js', JSON.parse(configJson) as Record<string, unknown>),
+  'pulseboard-tsx': () =>
+    startPulseboard('../../packages/server/src/index.ts', JSON.parse(configJson) as Record<string, unknown>),
   'bare-sse': () => startNode(createBareSse()),
   'better-sse': () => startNode(createBetterSse()),
   'bare-json': () => startNode(createBareJson()),

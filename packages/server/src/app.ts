@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import type { ServerTimings } from '@pulseboard/protocol';
@@ -14,31 +14,42 @@ import {
   type ServerConfigInput,
 } from './config.js';
 import { createCors } from './cors.js';
-import { type RequestTracker, trackRequests } from './drain.js';
+import { trackRequests } from './drain.js';
 import { errorHandler } from './errors.js';
 import { Hub } from './hub.js';
 import { createHeartbeatLane } from './ingest-lane.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
 import { mountEventRoutes } from './routes/events.js';
-import { mountHealthRoutes } from './routes/health.js';
+import { healthStatus, mountHealthRoutes } from './routes/health.js';
 import { mountResourceRoutes } from './routes/resources.js';
 import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
 import { every } from './schedule.js';
 import { Broadcaster } from './sse/broadcaster.js';
 import { createMemoryStorage } from './store/memory.js';
-import { createRedisStorage } from './store/redis.js';
 import { type Storage, StorageUnavailableError } from './store/types.js';
 
 export type { Storage } from './store/types.js';
 
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface PulseServer {
   app: Koa;
   config: ServerConfig;
+  /**
+   * The one request pipeline: the heartbeat lane, then Koa. `listen()` serves it and
+   * `createPulseboard` mounts it. Koa's middleware is composed at the first call.
+   */
+  handle: RequestHandler;
   /** Starts listening; the defaults come from the config. */
   listen(options?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
-  /** Stops accepting, tells every stream to reconnect, ends them, stops timers. Safe to call twice. */
+  /** Whether it serves new streams and writes now (what `/healthz` answers 200 for). */
+  ready(): boolean;
+  /**
+   * Stops accepting, tells every stream to reconnect, ends them, stops timers, waits for the
+   * requests in flight (up to `shutdownTimeoutMs`). Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -49,10 +60,12 @@ export async function createApp(
 ): Promise<PulseServer> {
   const config = resolveConfig(input);
   const logger = pino({ name: 'pulseboard', level: config.logLevel });
+  const { redisUrl } = config;
+  // The Redis store is loaded only when used: its client is a quarter of an in-memory server's idle memory.
   const backend =
     storage ??
-    (config.redisUrl
-      ? await createRedisStorage({ ...config, url: config.redisUrl, log: logger })
+    (redisUrl
+      ? await (await import('./store/redis.js')).createRedisStorage({ ...config, url: redisUrl, log: logger })
       : createMemoryStorage(config));
   const { store, eventLog } = backend;
   const timings: ServerTimings = {
@@ -93,8 +106,9 @@ export async function createApp(
   backend.onDataLost(() => broadcaster.reconnectAll('storage_reset', config.retryMs + config.retryJitterMs));
 
   let server: Server | undefined;
-  let requests: RequestTracker | undefined;
-  let boundHost = config.host;
+  const requests = trackRequests();
+  // Unknown until listen(): a mounted server does not know where its host listens.
+  let boundHost: string | undefined;
   let accepting = true;
   const auth = createAuth(config);
   const services: Services = {
@@ -126,13 +140,29 @@ export async function createApp(
     });
   }
   app.use(errorHandler(logger));
-  app.use(createCors(config.corsOrigins, () => isLoopbackHost(boundHost)));
+  app.use(createCors(config.corsOrigins, () => boundHost !== undefined && isLoopbackHost(boundHost)));
   const router = new Router();
   for (const mount of [mountHealthRoutes, mountWorkerRoutes, mountResourceRoutes, mountEventRoutes]) {
     mount(router, services);
   }
   app.use(router.routes());
   app.use(router.allowedMethods());
+
+  let pipeline: RequestHandler | undefined;
+  // Composed at the first request, so middleware added to `app` after createApp (the demo's) is in it.
+  const compose = (): RequestHandler => {
+    const koa = app.callback();
+    const heartbeatLane = createHeartbeatLane(services, auth.authorize);
+    return (req, res) => {
+      // Counted before any handler: the heartbeat lane answers some at once.
+      requests.track(res);
+      if (!heartbeatLane(req, res)) void koa(req, res);
+    };
+  };
+  const handle: RequestHandler = (req, res) => {
+    pipeline ??= compose();
+    pipeline(req, res);
+  };
 
   // While storage is away every tick fails the same way; the connection's own log line says so once.
   const onTimerError = (err: unknown) =>
@@ -161,16 +191,17 @@ export async function createApp(
       : undefined;
     broadcaster.close(config.retryMs + config.retryJitterMs);
     hub.close();
-    if (closed && server && requests) {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, config.shutdownTimeoutMs).unref();
+    });
+    await Promise.race([requests.idle(), grace]);
+    clearTimeout(timer);
+    if (closed && server) {
       // server.close() ends idle keep-alive connections but not one a client opened and never used
       // (undici does that after an aborted request): Node counts it as active, and close() would wait
       // for the client to drop it, about 4 s. With no request in flight, no connection is worth waiting for.
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, config.shutdownTimeoutMs).unref();
-      });
-      await Promise.race([requests.idle(), grace]);
-      clearTimeout(timer);
+      // A mounted server leaves the host's connections alone.
       server.closeAllConnections();
       await closed;
     }
@@ -181,13 +212,11 @@ export async function createApp(
   return {
     app,
     config,
+    handle,
     async listen(options = {}) {
       const host = options.host ?? config.host;
       assertSafeBinding(config, host);
-      const koa = app.callback();
-      const heartbeatLane = createHeartbeatLane(services, auth.authorize);
-      server = createServer((req, res) => heartbeatLane(req, res) || koa(req, res));
-      requests = trackRequests(server);
+      server = createServer(handle);
       // Node's default accept queue (511) overflows when thousands of dashboards reconnect at once, and
       // each dropped handshake costs the client a kernel retry 1, 3, 7 s later (capped by net.core.somaxconn).
       server.listen({ port: options.port ?? config.port, host, backlog: 4096 });
@@ -198,6 +227,7 @@ export async function createApp(
       logger.info({ url, compress: config.compress, auth: config.readTokens.length > 0 }, 'listening');
       return { url, port };
     },
+    ready: () => healthStatus(services) === 'ok',
     close() {
       closing ??= close();
       return closing;

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { createApp } from './app.js';
 import { parseCliArgs, USAGE } from './cli-args.js';
 
 /** The `pulseboard-server` entry: parse flags and env, start, stop cleanly on SIGINT/SIGTERM. */
@@ -9,6 +8,8 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // Loaded only to serve: --help then costs Node's start-up alone, not Koa's, Redis's and zod's modules.
+  const { createApp } = await import('./app.js');
   const server = await createApp(args.config);
   const { url } = await server.listen();
   process.stdout.write(`Pulseboard server on ${url} (events: ${url}/events)\n`);

@@ -94,13 +94,15 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * The binding rule: without both read and worker tokens the server may only listen on a loopback
- * address, unless anonymous access is explicitly allowed.
+ * address, unless anonymous access is explicitly allowed. A mounted server (`host` undefined) has no
+ * bind address to judge, as its host app may listen anywhere: it needs the tokens or the permission.
  */
-export function assertSafeBinding(config: ServerConfig, host: string): void {
+export function assertSafeBinding(config: ServerConfig, host: string | undefined): void {
   const open = config.readTokens.length === 0 || config.workerTokens.length === 0;
-  if (open && !isLoopbackHost(host) && !config.allowAnonymous) {
-    throw new ConfigError(
-      `Refusing to listen on ${host} without both read and worker tokens; set tokens or pass --allow-anonymous`,
-    );
-  }
+  if (!open || config.allowAnonymous || (host !== undefined && isLoopbackHost(host))) return;
+  throw new ConfigError(
+    host === undefined
+      ? 'Refusing to mount without both readTokens and workerTokens: a mounted server cannot tell who can reach it; set both, or pass allowAnonymous: true'
+      : `Refusing to listen on ${host} without both read and worker tokens; set tokens or pass --allow-anonymous`,
+  );
 }

@@ -1,23 +1,27 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 export interface RequestTracker {
+  /** Counts `res` as in flight until it closes. */
+  track(res: ServerResponse): void;
   /** Resolves once no request is in flight (at once if none is). */
   idle(): Promise<void>;
 }
 
-/** Follows the requests in flight on `server`, so a shutdown knows when no connection still matters. */
-export function trackRequests(server: Server): RequestTracker {
+/**
+ * Follows the requests in flight through the server's pipeline, so a shutdown knows when no
+ * connection still matters: the standalone server's or a host app's, when mounted.
+ */
+export function trackRequests(): RequestTracker {
   const open = new Set<ServerResponse>();
   const waiters: (() => void)[] = [];
-  // First in line, so a request is counted before any handler (the heartbeat lane answers some at once).
-  server.prependListener('request', (_req, res: ServerResponse) => {
-    open.add(res);
-    res.once('close', () => {
-      open.delete(res);
-      if (open.size === 0) for (const resolve of waiters.splice(0)) resolve();
-    });
-  });
   return {
+    track(res) {
+      open.add(res);
+      res.once('close', () => {
+        open.delete(res);
+        if (open.size === 0) for (const resolve of waiters.splice(0)) resolve();
+      });
+    },
     idle: () => (open.size === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
   };
 }

@@ -3,6 +3,7 @@ import { LIMITS } from '@pulseboard/protocol';
 import { type Auth, bearer } from './auth.js';
 import { readJson } from './body.js';
 import { errorBody, toHttpError } from './errors.js';
+import { writeJson } from './json-response.js';
 import type { Services } from './routes/types.js';
 import { acceptHeartbeat } from './routes/workers.js';
 
@@ -39,13 +40,7 @@ export function createHeartbeatLane(
       ({ status, headers } = error);
       payload = errorBody(error);
     }
-    const json = JSON.stringify(payload);
-    res.writeHead(status, {
-      ...headers,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(json),
-    });
-    res.end(json);
+    writeJson(res, status, payload, headers);
     if (debug)
       logger.debug({ method: req.method, path: req.url, status, ms: performance.now() - started }, 'request');
   }

@@ -125,7 +125,8 @@ export class Stream {
   #waiters = new Set<() => void>();
 
   constructor(url: string, options: StreamOptions = {}) {
-    const target = new URL('/events', url);
+    // Under the server's URL, whatever its path (a mounted server's is its base path).
+    const target = new URL(`${url.replace(/\/$/, '')}/events`);
     for (const [key, value] of Object.entries(options.query ?? {})) target.searchParams.set(key, value);
     openStreams.add(this);
     this.source = new EventSource(target, {
