@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { createReporter } from '../src/index.js';
-import { metrics, metricsItems, openStream, startServer } from './helpers.js';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createReporter } from '@pulseboard/reporter';
+// The reporter is tested against the real server, with the server's own test helpers.
+import { metrics, metricsItems, openStream, startServer } from '../../server/test/helpers.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -66,6 +70,41 @@ test('reporter: retries with backoff until the server is up', async () => {
     assert.equal((await t.api.get('/api/workers')).body.workers[0]?.id, 'early');
     await reporter.stop();
     assert.deepEqual((await t.api.get('/api/workers')).body.workers, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('reporter: the CommonJS build, required by plain Node, registers, heartbeats, logs and deregisters', async () => {
+  const t = await startServer();
+  try {
+    const stream = await openStream(t.url);
+    // Plain Node (no tsx), with require(esm) off: Node 20 before 20.19 has none, so the require
+    // condition must lead to CommonJS all the way down (the reporter, then the protocol).
+    const script = `
+      const { createReporter } = require('@pulseboard/reporter');
+      const from = require.resolve('@pulseboard/reporter');
+      console.log(JSON.stringify([from, require.resolve('@pulseboard/protocol', { paths: [from] })]));
+      const reporter = createReporter({ url: process.env.PULSE_URL, worker: { id: 'cjs-1', queue: 'jobs' } });
+      reporter.start().then(async () => {
+        reporter.update({ status: 'healthy' });
+        await reporter.heartbeat();
+        reporter.log('info', 'from require');
+        await reporter.stop();
+      });`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--no-experimental-require-module', '-e', script],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)), env: { PULSE_URL: t.url } },
+    );
+    for (const path of JSON.parse(stdout) as string[]) assert.match(path, /[/\\]cjs[/\\]index\.js$/);
+
+    await stream.next('worker_registered', (e) => e.data.worker.id === 'cjs-1');
+    // The heartbeat, by the status it carried (a metrics row could be coalesced away by the deregistration).
+    await stream.next('worker_status_change', (e) => e.data.id === 'cjs-1' && e.data.reason === 'reported');
+    await stream.next('log', (e) => e.data.entries.some((entry) => entry.message === 'from require'));
+    await stream.next('worker_deregistered', (e) => e.data.id === 'cjs-1' && e.data.reason === 'requested');
+    stream.close();
   } finally {
     await t.close();
   }

@@ -11,8 +11,8 @@ import {
 /**
  * The worker side: registers, heartbeats on the server's interval,
  * re-registers when the server forgot it (404), backs off with jitter on
- * errors, batches log lines, deregisters on stop. Depends only on `fetch`
- * and the protocol types, so a worker process pulls in nothing else.
+ * errors, batches log lines, deregisters on stop. Depends only on the global
+ * `fetch` and the protocol (types and LIMITS), so a worker process pulls in nothing else.
  */
 export interface ReporterOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8090`. */
@@ -76,8 +76,8 @@ export function createReporter(options: ReporterOptions): Reporter {
   let droppedLogs = 0;
   let failures = 0;
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let logTimer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let logTimer: ReturnType<typeof setTimeout> | undefined;
 
   const report = (error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
