@@ -120,9 +120,15 @@ export function createReporter(options: ReporterOptions): Reporter {
     if (response.status === 404) await register();
   }
 
+  /** The timer's heartbeat on its way, if any (tick never rejects): stop() waits for it. */
+  let ticking: Promise<void> = Promise.resolve();
+
   function schedule(delay: number): void {
     clearTimeout(timer);
-    if (running) timer = setTimeout(tick, delay);
+    if (running)
+      timer = setTimeout(() => {
+        ticking = tick();
+      }, delay);
   }
 
   async function tick(): Promise<void> {
@@ -139,9 +145,20 @@ export function createReporter(options: ReporterOptions): Reporter {
     }
   }
 
-  async function flushLogs(): Promise<void> {
+  /** The flush on its way: a second caller joins it rather than sending the same batch again. */
+  let flushing: Promise<void> | undefined;
+
+  function flushLogs(): Promise<void> {
     clearTimeout(logTimer);
     logTimer = undefined;
+    flushing ??= sendLogs().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  }
+
+  /** Sends the buffer in batches, lines logged meanwhile included. */
+  async function sendLogs(): Promise<void> {
     while (logs.length > 0) {
       const batch = logs.slice(0, LOG_BATCH);
       let response = await request('POST', `/api/workers/${id}/logs`, { entries: batch });
@@ -190,6 +207,8 @@ export function createReporter(options: ReporterOptions): Reporter {
     async stop() {
       running = false;
       clearTimeout(timer);
+      // A heartbeat still on its way would land after the DELETE, get a 404 and register the worker again.
+      await ticking;
       try {
         await flushLogs();
       } finally {

@@ -53,6 +53,68 @@ test('reporter: registers, heartbeats, batches logs, re-registers after a 404, d
   }
 });
 
+/**
+ * A fetch whose heartbeats and log posts leave late, so that stop() can come while the timers'
+ * requests are still on their way; `settle` waits until every request made so far has answered.
+ */
+function lateFetch(delays: { heartbeat: number; logs: number }) {
+  const pending = new Set<Promise<unknown>>();
+  const fetchLate: typeof fetch = (input, init) => {
+    const path = new URL(String(input)).pathname;
+    const delay = path.endsWith('/heartbeat') ? delays.heartbeat : path.endsWith('/logs') ? delays.logs : 0;
+    const sent = new Promise((resolve) => setTimeout(resolve, delay)).then(() => fetch(input, init));
+    pending.add(sent);
+    return sent;
+  };
+  const settle = async () => {
+    while (pending.size > 0) for (const sent of pending) await sent.finally(() => pending.delete(sent));
+  };
+  return { fetch: fetchLate, settle };
+}
+
+test('reporter: stop() waits for the heartbeat on its way, so nothing registers the worker again', async () => {
+  const t = await startServer();
+  try {
+    const late = lateFetch({ heartbeat: 300, logs: 0 });
+    const reporter = createReporter({
+      url: t.url,
+      worker: { id: 'late-1' },
+      heartbeatIntervalMs: 20,
+      ...late,
+    });
+    await reporter.start();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the first heartbeat is on its way
+    await reporter.stop();
+    await late.settle();
+    // Had the DELETE gone first, the heartbeat would have met a 404 and registered the worker again.
+    assert.deepEqual((await t.api.get('/api/workers')).body.workers, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('reporter: stop() joins the log flush on its way rather than sending its lines twice', async () => {
+  const t = await startServer();
+  try {
+    const stream = await openStream(t.url);
+    const late = lateFetch({ heartbeat: 0, logs: 300 });
+    const reporter = createReporter({ url: t.url, worker: { id: 'late-2' }, logFlushMs: 1, ...late });
+    await reporter.start();
+    reporter.log('info', 'once');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the flush is on its way
+    await reporter.stop();
+    await late.settle();
+    await stream.next('worker_deregistered', (e) => e.data.id === 'late-2');
+    assert.deepEqual(
+      stream.of('log').flatMap((e) => e.data.entries.map((entry) => entry.message)),
+      ['once'],
+    );
+    stream.close();
+  } finally {
+    await t.close();
+  }
+});
+
 test('reporter: retries with backoff until the server is up', async () => {
   const port = await freePort();
   const errors: Error[] = [];
