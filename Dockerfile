@@ -11,6 +11,7 @@ WORKDIR /app
 # Every workspace's package.json must be present for `npm ci`.
 COPY package.json package-lock.json ./
 COPY packages/protocol/package.json packages/protocol/
+COPY packages/reporter/package.json packages/reporter/
 COPY packages/server/package.json packages/server/
 COPY packages/widgets/package.json packages/widgets/
 COPY demo/package.json demo/
@@ -20,9 +21,12 @@ RUN npm ci --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.base.json ./
 COPY packages/protocol/tsconfig.build.json packages/protocol/
 COPY packages/protocol/src packages/protocol/src
+COPY packages/reporter/tsconfig.build.json packages/reporter/
+COPY packages/reporter/src packages/reporter/src
 COPY packages/server/tsconfig.build.json packages/server/
 COPY packages/server/src packages/server/src
-# The server runs compiled, as the published package does.
+# The server runs compiled, as the published package does; this builds the reporter (ESM) too,
+# which the server re-exports and the simulator uses.
 RUN npx tsc -b packages/server/tsconfig.build.json
 COPY demo/simulator.ts demo/simulate.ts demo/
 

@@ -14,7 +14,7 @@
  */
 import { Agent, request } from 'node:http';
 import type { HeartbeatBody, QueueStats, ResourceReport, WorkerMetrics } from '@pulseboard/protocol';
-import { createReporter, type Reporter } from '@pulseboard/server/reporter';
+import { createReporter, type Reporter } from '@pulseboard/reporter';
 
 export interface SimulatorOptions {
   /** The server's base URL. */

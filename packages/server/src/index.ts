@@ -1,7 +1,7 @@
+export { createReporter, type Reporter, ReporterError, type ReporterOptions } from '@pulseboard/reporter';
 export { createApp, type PulseServer, type RequestHandler, type Storage } from './app.js';
 export { parseCliArgs, USAGE } from './cli-args.js';
 export { ConfigError, resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 export { createPulseboard, type Next, type Pulseboard, type PulseboardOptions } from './mount.js';
-export { createReporter, type Reporter, ReporterError, type ReporterOptions } from './reporter/reporter.js';
 export { createMemoryEventLog, createMemoryRegistryStore } from './store/memory.js';
 export type { EventLog, RegistryStore, StoredWorker, Table, TimedTable } from './store/types.js';

@@ -19,6 +19,7 @@ export const idSchema = z.string().regex(LIMITS.idPattern, 'must match [A-Za-z0-
 const count = z.number().min(0).max(LIMITS.numberMax);
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+// A refinement has no JSON Schema form, so each one below says in `meta` what it checks.
 const labelKey = z
   .string()
   .min(1)
@@ -26,7 +27,8 @@ const labelKey = z
   .refine(
     (key) => !RESERVED_KEYS.has(key),
     'reserved key: "__proto__", "constructor" and "prototype" are not allowed',
-  );
+  )
+  .meta({ not: { enum: [...RESERVED_KEYS] } });
 
 export const metricsSchema = z.strictObject({
   cpu: z.number().min(0).max(LIMITS.cpuMax),
@@ -57,6 +59,7 @@ export const registerSchema = z.strictObject({
       (labels) => Object.keys(labels).length <= LIMITS.labelCount,
       `at most ${LIMITS.labelCount} labels`,
     )
+    .meta({ maxProperties: LIMITS.labelCount })
     .optional(),
   metrics: metricsSchema.optional(),
   queueStats: queueStatsSchema.optional(),

@@ -11,8 +11,8 @@ import {
 /**
  * The worker side: registers, heartbeats on the server's interval,
  * re-registers when the server forgot it (404), backs off with jitter on
- * errors, batches log lines, deregisters on stop. Depends only on `fetch`
- * and the protocol types, so a worker process pulls in nothing else.
+ * errors, batches log lines, deregisters on stop. Depends only on the global
+ * `fetch` and the protocol (types and LIMITS), so a worker process pulls in nothing else.
  */
 export interface ReporterOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8090`. */
@@ -76,8 +76,8 @@ export function createReporter(options: ReporterOptions): Reporter {
   let droppedLogs = 0;
   let failures = 0;
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let logTimer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let logTimer: ReturnType<typeof setTimeout> | undefined;
 
   const report = (error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
@@ -120,9 +120,15 @@ export function createReporter(options: ReporterOptions): Reporter {
     if (response.status === 404) await register();
   }
 
+  /** The timer's heartbeat on its way, if any (tick never rejects): stop() waits for it. */
+  let ticking: Promise<void> = Promise.resolve();
+
   function schedule(delay: number): void {
     clearTimeout(timer);
-    if (running) timer = setTimeout(tick, delay);
+    if (running)
+      timer = setTimeout(() => {
+        ticking = tick();
+      }, delay);
   }
 
   async function tick(): Promise<void> {
@@ -139,9 +145,20 @@ export function createReporter(options: ReporterOptions): Reporter {
     }
   }
 
-  async function flushLogs(): Promise<void> {
+  /** The flush on its way: a second caller joins it rather than sending the same batch again. */
+  let flushing: Promise<void> | undefined;
+
+  function flushLogs(): Promise<void> {
     clearTimeout(logTimer);
     logTimer = undefined;
+    flushing ??= sendLogs().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  }
+
+  /** Sends the buffer in batches, lines logged meanwhile included. */
+  async function sendLogs(): Promise<void> {
     while (logs.length > 0) {
       const batch = logs.slice(0, LOG_BATCH);
       let response = await request('POST', `/api/workers/${id}/logs`, { entries: batch });
@@ -190,6 +207,8 @@ export function createReporter(options: ReporterOptions): Reporter {
     async stop() {
       running = false;
       clearTimeout(timer);
+      // A heartbeat still on its way would land after the DELETE, get a 404 and register the worker again.
+      await ticking;
       try {
         await flushLogs();
       } finally {

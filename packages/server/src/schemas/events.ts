@@ -1,0 +1,181 @@
+import {
+  type DeregisterReason,
+  type EventPayloads,
+  type EventType,
+  LOG_LEVELS,
+  type LogEntry,
+  PROTOCOL_VERSION,
+  RESOURCE_KINDS,
+  RESOURCE_STATUSES,
+  type ReconnectPayload,
+  type Resource,
+  type StatusChangeReason,
+  WORKER_STATUSES,
+  type Worker,
+} from '@pulseboard/protocol';
+import { z } from 'zod';
+import { idSchema, metricsSchema, queueStatsSchema } from '../validation.js';
+
+/**
+ * What the server sends, as zod schemas: the models and every event payload of
+ * @pulseboard/protocol's types. The JSON Schemas in @pulseboard/protocol/schema
+ * and docs/openapi.json are generated from them (scripts/generate-schemas.ts),
+ * and a test holds every event a real server emits to them.
+ *
+ * Objects are open (z.object, not strict): a client validating what it receives
+ * should keep working when a later server adds a field.
+ */
+
+const v = z.literal(PROTOCOL_VERSION).meta({ description: 'Protocol version' });
+const epochMs = z.number().min(0).meta({ description: 'Epoch milliseconds' });
+const count = z.number().min(0);
+const byStatus = <const T extends readonly [string, ...string[]]>(statuses: T) =>
+  z.record(z.enum(statuses), count);
+
+const workerStatusSchema = z.enum(WORKER_STATUSES);
+
+export const workerSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  queue: z.string().nullable(),
+  status: workerStatusSchema,
+  registeredAt: epochMs,
+  lastHeartbeatAt: epochMs,
+  statusChangedAt: epochMs,
+  // The same fields and bounds the server accepts from workers, without the request's strictness.
+  metrics: z.object(metricsSchema.shape).nullable(),
+  queueStats: z.object(queueStatsSchema.shape).nullable(),
+  labels: z.record(z.string(), z.string()),
+}) satisfies z.ZodType<Worker>;
+
+export const resourceSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  kind: z.enum(RESOURCE_KINDS),
+  status: z.enum(RESOURCE_STATUSES),
+  latencyMs: count.nullable(),
+  message: z.string().nullable(),
+  updatedAt: epochMs.meta({ description: 'When its state last changed (epoch milliseconds)' }),
+}) satisfies z.ZodType<Resource>;
+
+const logEntrySchema = z.object({
+  workerId: idSchema,
+  level: z.enum(LOG_LEVELS),
+  message: z.string(),
+  at: epochMs,
+}) satisfies z.ZodType<LogEntry>;
+
+const queueSummarySchema = z.object({
+  name: z.string(),
+  ...queueStatsSchema.shape,
+  consumers: count,
+  workerIds: z.array(idSchema),
+});
+
+const aggregatesSchema = z.object({
+  workers: z.object({ total: count, byStatus: byStatus(WORKER_STATUSES) }),
+  resources: z.object({ total: count, byStatus: byStatus(RESOURCE_STATUSES) }),
+  cpu: z.object({ avg: count, max: count }),
+  memoryBytes: z.object({ avg: count, total: count }),
+  requestsPerSec: z.object({ total: count }),
+  responseTimeMs: z.object({ avg: count, p95: count }),
+  errorCount: count,
+  errorRate: z.number().min(0).max(1),
+  deadLetter: z.object({ total: count }),
+});
+
+const configSchema = z.object({
+  heartbeatIntervalMs: count,
+  staleAfterMs: count,
+  expireAfterMs: count,
+  pingIntervalMs: count,
+  dashboardIntervalMs: count,
+  metricsIntervalMs: count,
+  replayWindow: count,
+});
+
+const values = z.array(z.number()).nullable();
+const DEREGISTER_REASONS = ['requested', 'expired'] as const satisfies readonly DeregisterReason[];
+const STATUS_CHANGE_REASONS = [
+  'reported',
+  'stale',
+  'recovered',
+  'registered',
+  'stopping',
+] as const satisfies readonly StatusChangeReason[];
+const RECONNECT_REASONS = [
+  'shutdown',
+  'storage_reset',
+] as const satisfies readonly ReconnectPayload['reason'][];
+
+/** Every event's payload (the JSON of its `data:` line), by event name. */
+export const eventPayloadSchemas = {
+  initial_data: z
+    .object({
+      v,
+      resync: z.boolean(),
+      at: epochMs,
+      workers: z.array(workerSchema),
+      resources: z.array(resourceSchema),
+      queues: z.array(queueSummarySchema),
+      aggregates: aggregatesSchema,
+      logs: z.array(logEntrySchema),
+      config: configSchema,
+    })
+    .meta({
+      description:
+        'First message of every connection; after a resume outside the replay window, with resync: true.',
+    }),
+  dashboard_update: z
+    .object({
+      v,
+      at: epochMs,
+      aggregates: aggregatesSchema,
+      queues: z.array(queueSummarySchema),
+      workers: z.array(workerSchema),
+    })
+    .meta({ description: 'Periodic: aggregates, queues and the workers changed since the previous one.' }),
+  worker_registered: z
+    .object({ v, worker: workerSchema })
+    .meta({ description: 'A worker registered, or changed name, queue or labels on registering again.' }),
+  worker_deregistered: z
+    .object({ v, id: idSchema, reason: z.enum(DEREGISTER_REASONS) })
+    .meta({ description: 'A worker left (DELETE) or expired.' }),
+  worker_status_change: z
+    .object({
+      v,
+      id: idSchema,
+      from: workerStatusSchema,
+      to: workerStatusSchema,
+      at: epochMs,
+      reason: z.enum(STATUS_CHANGE_REASONS),
+    })
+    .meta({ description: "A worker's status changed." }),
+  worker_status_update: z
+    .object({ v, id: idSchema, status: workerStatusSchema, lastHeartbeatAt: epochMs })
+    .meta({
+      description: 'No longer sent (heartbeats travel in metrics_update); still a known ?types= name.',
+      deprecated: true,
+    }),
+  metrics_update: z
+    .object({
+      v,
+      at: epochMs,
+      fields: z.object({ metrics: z.array(z.string()), queueStats: z.array(z.string()) }),
+      items: z.array(
+        z.tuple([idSchema, epochMs, values, values]).meta({
+          description:
+            '[id, lastHeartbeatAt, metrics, queueStats]: the values in the order fields names, or null.',
+        }),
+      ),
+    })
+    .meta({ description: 'Per tick: the latest values of every worker that heartbeated during it.' }),
+  resources_update: z
+    .object({ v, resources: z.array(resourceSchema) })
+    .meta({ description: 'The resources whose state changed.' }),
+  log: z.object({ v, entries: z.array(logEntrySchema) }).meta({ description: 'Log lines a worker sent.' }),
+  ping: z.object({ v, at: epochMs }).meta({ description: 'Every pingIntervalMs, for the client watchdog.' }),
+  reconnect: z
+    .object({ v, reason: z.enum(RECONNECT_REASONS), retryMs: count })
+    .meta({ description: 'The server ends the stream on purpose: resume after retryMs.' }),
+} satisfies { [T in EventType]: z.ZodType<EventPayloads[T]> };

@@ -1,0 +1,329 @@
+/**
+ * Generates the protocol's machine-readable contract from the server's zod
+ * schemas (the ones that validate requests, and the ones a test holds every
+ * emitted event to), so the documents cannot drift from the code:
+ *
+ *   packages/protocol/schema/requests/<name>.json   JSON Schema of each request body
+ *   packages/protocol/schema/events/<event>.json    JSON Schema of each event's payload
+ *   docs/openapi.json                               OpenAPI 3.1: every endpoint, body, answer and error
+ *
+ *   npm run generate
+ *
+ * The output is committed; packages/server/test/schemas.test.ts fails when it is stale.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EVENT_TYPES, LIMITS } from '@pulseboard/protocol';
+import { z } from 'zod';
+import { eventPayloadSchemas, resourceSchema, workerSchema } from '../packages/server/src/schemas/events.js';
+import { responseSchemas } from '../packages/server/src/schemas/responses.js';
+import {
+  heartbeatSchema,
+  logsSchema,
+  registerSchema,
+  resourceBodySchema,
+} from '../packages/server/src/validation.js';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const schemaDir = 'packages/protocol/schema';
+
+/** Request bodies, by file name (and OpenAPI component name). */
+const requests = {
+  'register-worker': { schema: registerSchema, component: 'RegisterWorkerBody', title: 'POST /api/workers' },
+  heartbeat: {
+    schema: heartbeatSchema,
+    component: 'HeartbeatBody',
+    title: 'POST /api/workers/{id}/heartbeat',
+  },
+  logs: { schema: logsSchema, component: 'LogsBody', title: 'POST /api/workers/{id}/logs' },
+  resource: { schema: resourceBodySchema, component: 'ResourceBody', title: 'PUT /api/resources/{id}' },
+};
+
+/**
+ * `input`: what each schema accepts. Requests are strict objects either way (unknown keys are
+ * errors); the answers and events are open, so a client checking them survives a field added later.
+ */
+const options = { io: 'input' } as const;
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** One self-contained JSON Schema document (models inlined), titled. */
+function standalone(schema: z.ZodType, title: string): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(schema, options);
+  return { $schema, title, ...rest };
+}
+
+const pascal = (event: string) => event.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+function openApi(): Record<string, unknown> {
+  // Components reference each other by name: one registry gives every schema its id.
+  const components = z.registry<{ id: string }>();
+  components.add(workerSchema, { id: 'Worker' });
+  components.add(resourceSchema, { id: 'Resource' });
+  for (const { schema, component } of Object.values(requests)) components.add(schema, { id: component });
+  for (const [name, schema] of Object.entries(responseSchemas)) components.add(schema, { id: name });
+  for (const type of EVENT_TYPES) components.add(eventPayloadSchemas[type], { id: `${pascal(type)}Payload` });
+  const { schemas } = z.toJSONSchema(components, { ...options, uri: (id) => `#/components/schemas/${id}` });
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const jsonContent = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
+  const error = (description: string, headers?: Record<string, unknown>) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    ...jsonContent('ErrorBody'),
+  });
+  const errors = (...names: string[]) =>
+    Object.fromEntries(names.map((name) => [name, { $ref: `#/components/responses/${name}` }]));
+  const answer = (description: string, component: string) => ({ description, ...jsonContent(component) });
+  const read = [{ readToken: [] }];
+  /** A dashboard-side read: one JSON answer. */
+  const readOperation = (operationId: string, summary: string, description: string, component: string) => ({
+    operationId,
+    summary,
+    security: read,
+    responses: { '200': answer(description, component), ...errors('401', '403', '503') },
+  });
+  /** A worker-side write: a JSON body in, the answers given, and the errors every body can get. */
+  const writeOperation = (
+    operationId: string,
+    summary: string,
+    request: string | null,
+    responses: Record<string, unknown>,
+  ) => ({
+    operationId,
+    summary,
+    security: [{ workerToken: [] }],
+    ...(request ? { requestBody: { required: true, ...jsonContent(request) } } : {}),
+    responses: {
+      ...responses,
+      ...errors('400', '401', '403', ...(request ? ['413', '415'] : []), '503'),
+    },
+  });
+  const idParameter = { $ref: '#/components/parameters/id' };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Pulseboard',
+      version: JSON.parse(readFileSync(join(root, 'packages/server/package.json'), 'utf8')).version,
+      description:
+        'Workers report over the worker API; dashboards read the /events Server-Sent-Events stream. ' +
+        "Generated from the server's zod schemas by scripts/generate-schemas.ts; docs/protocol.md is the prose. " +
+        'Every error is an ErrorBody; besides the ones listed, any path answers 404 not_found when unknown, ' +
+        '405 method_not_allowed for a method it does not take, and 501 not_implemented for one no path takes.',
+    },
+    paths: {
+      '/events': {
+        get: {
+          operationId: 'streamEvents',
+          summary: 'The event stream',
+          description:
+            'text/event-stream: a retry: line, then initial_data (or the replay after Last-Event-ID), then live ' +
+            'events. Every message has id:, event: and one data: line of JSON; x-events names the schema of ' +
+            "each event's data.",
+          security: [{ readToken: [] }, { readTokenQuery: [] }],
+          parameters: [
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              description: 'Resume after this id (an EventSource sends it by itself).',
+              schema: { type: 'string', maxLength: 64 },
+            },
+            {
+              name: 'lastEventId',
+              in: 'query',
+              description: 'Resume after this id on a first connection; the header wins.',
+              schema: { type: 'string', maxLength: 64 },
+            },
+            {
+              name: 'types',
+              in: 'query',
+              description:
+                'Only these events (comma separated or repeated); initial_data, ping and reconnect always.',
+              schema: { type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] } },
+              style: 'form',
+              explode: false,
+            },
+            {
+              name: 'workers',
+              in: 'query',
+              description: 'Only events about these workers (comma separated or repeated, up to 1000).',
+              schema: {
+                type: 'array',
+                items: { type: 'string', pattern: LIMITS.idPattern.source },
+                maxItems: 1000,
+              },
+              style: 'form',
+              explode: false,
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The stream (HEAD: its headers only).',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+              'x-events': Object.fromEntries(
+                EVENT_TYPES.map((type) => [type, ref(`${pascal(type)}Payload`)]),
+              ),
+            },
+            ...errors('400', '401', '403'),
+            '503': error('shutting_down: the server is closing; retry after Retry-After.', {
+              'Retry-After': { schema: { type: 'integer' } },
+            }),
+          },
+        },
+      },
+      '/api/workers': {
+        get: readOperation('listWorkers', 'Every registered worker', 'The workers.', 'WorkerList'),
+        post: writeOperation(
+          'registerWorker',
+          'Register a worker (idempotent: a known id is refreshed)',
+          'RegisterWorkerBody',
+          {
+            '201': answer('Registered.', 'RegisterWorkerResponse'),
+            '200': answer('Already known: refreshed.', 'RegisterWorkerResponse'),
+          },
+        ),
+      },
+      '/api/workers/{id}': {
+        parameters: [idParameter],
+        delete: writeOperation(
+          'deregisterWorker',
+          'Deregister a worker (worker_deregistered, reason requested)',
+          null,
+          { '204': { description: 'Gone.' }, ...errors('404') },
+        ),
+      },
+      '/api/workers/{id}/heartbeat': {
+        parameters: [idParameter],
+        post: writeOperation('heartbeat', 'A heartbeat, with any state that changed', 'HeartbeatBody', {
+          '200': answer('Alive.', 'HeartbeatResponse'),
+          ...errors('404'),
+        }),
+      },
+      '/api/workers/{id}/logs': {
+        parameters: [idParameter],
+        post: writeOperation('sendLogs', 'Log lines (1 to 1000)', 'LogsBody', {
+          '202': answer('Accepted.', 'LogsAccepted'),
+          ...errors('404'),
+        }),
+      },
+      '/api/resources': {
+        get: readOperation('listResources', 'Every resource', 'The resources.', 'ResourceList'),
+      },
+      '/api/resources/{id}': {
+        parameters: [idParameter],
+        put: writeOperation(
+          'putResource',
+          'Report a resource (fields left out keep their value)',
+          'ResourceBody',
+          { '200': answer('Stored.', 'ResourceResponse') },
+        ),
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics',
+          security: read,
+          responses: {
+            '200': {
+              description: 'Prometheus text format.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...errors('401', '403'),
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          operationId: 'health',
+          summary: 'Liveness, for load balancers (no token)',
+          security: [],
+          responses: {
+            '200': { description: 'ok.', ...jsonContent('Health') },
+            '503': {
+              description: 'degraded (storage unreachable) or shutting_down.',
+              ...jsonContent('Health'),
+            },
+          },
+        },
+      },
+    },
+    components: {
+      schemas,
+      parameters: {
+        id: {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'A worker or resource id.',
+          schema: { type: 'string', pattern: LIMITS.idPattern.source },
+        },
+      },
+      responses: {
+        '400': error(
+          'invalid_json, invalid_body, invalid_id or invalid_filter; issues lists the bad fields.',
+        ),
+        '401': error('unauthorized (no token) or invalid_token.', {
+          'WWW-Authenticate': { schema: { type: 'string' } },
+        }),
+        '403': error('forbidden: a valid token of the other kind.'),
+        '404': error('unknown_worker: register again.'),
+        '413': error('payload_too_large: the body is over the limit (64 KiB by default).'),
+        '415': error('unsupported_media_type: send application/json.'),
+        '503': error('storage_unavailable: retry after Retry-After.', {
+          'Retry-After': { schema: { type: 'integer' } },
+        }),
+      },
+      securitySchemes: {
+        readToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A read token (--read-token, PULSE_READ_TOKENS). A server with no read tokens configured does not ask for one.',
+        },
+        readTokenQuery: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'access_token',
+          description: 'A read token in the URL, for EventSource (it cannot send headers); /events only.',
+        },
+        workerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A worker token (--worker-token, PULSE_WORKER_TOKENS). A server with no worker tokens configured does not ask for one.',
+        },
+      },
+    },
+  };
+}
+
+/** Every generated file, by its path from the repository root. */
+export function generatedFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [name, { schema, title }] of Object.entries(requests)) {
+    files.set(`${schemaDir}/requests/${name}.json`, json(standalone(schema, `${title} body`)));
+  }
+  for (const type of EVENT_TYPES) {
+    files.set(
+      `${schemaDir}/events/${type}.json`,
+      json(standalone(eventPayloadSchemas[type], `${type} payload`)),
+    );
+  }
+  files.set('docs/openapi.json', json(openApi()));
+  return files;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // The schema folder holds generated files only: a schema that is no longer generated goes.
+  rmSync(join(root, schemaDir), { recursive: true, force: true });
+  for (const [path, content] of generatedFiles()) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
