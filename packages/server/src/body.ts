@@ -27,8 +27,10 @@ function mediaType(header: string | undefined): string {
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const { headers } = req;
   const type = mediaType(headers['content-type']);
-  // As type-is defines it: a request has a body when it says how long it is or that it is chunked.
-  const hasBody = headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
+  // A body is declared by a length or by chunking. `Content-Length: 0` declares none (type-is would say
+  // it does, and an empty POST from a client that always sends a length would then be a 415).
+  const length = headers['content-length'];
+  const hasBody = headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
   // Missing JSON is malformed JSON, unless the request declared some other type.
   if (!hasBody && (type === '' || type === 'application/json')) {
     throw new HttpError(400, 'invalid_json', 'Malformed JSON: the body is empty');

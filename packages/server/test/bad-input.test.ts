@@ -15,10 +15,14 @@ interface Case {
   code: string;
 }
 
-/** Sends `head` (request line and headers) as is on a fresh socket; the whole reply, read until the server closes. */
-async function raw(url: string, head: string): Promise<{ status: number; headers: string; body: string }> {
+/** Sends `head` (request line and headers) and `body` as is on a fresh socket; the whole reply, read until the server closes. */
+async function raw(
+  url: string,
+  head: string,
+  body = '',
+): Promise<{ status: number; headers: string; body: string }> {
   const socket = connect(Number(new URL(url).port), '127.0.0.1');
-  socket.end(`${head}\r\nHost: test\r\nConnection: close\r\n\r\n`);
+  socket.end(`${head}\r\nHost: localhost\r\nConnection: close\r\n\r\n${body}`);
   let text = '';
   for await (const chunk of socket) text += chunk;
   const end = text.indexOf('\r\n\r\n');
@@ -270,12 +274,27 @@ describe('bad input: a clear JSON error, no change, everyone else keeps being se
     assert.doesNotMatch(issue.message, /Invalid key in record/);
   });
 
-  test('a POST with no body at all (no Content-Length, no Content-Type) is invalid_json, not 415', async () => {
+  test('a POST with no body (no Content-Length, or 0) and no type or JSON is invalid_json, not 415', async () => {
     const response = await raw(t.url, 'POST /api/workers HTTP/1.1');
     assert.equal(response.status, 400, response.body);
     assert.equal(JSON.parse(response.body).error.code, 'invalid_json');
     const typed = await raw(t.url, 'POST /api/workers HTTP/1.1\r\nContent-Type: application/json');
     assert.equal(JSON.parse(typed.body).error.code, 'invalid_json');
+    // Content-Length: 0 says the same as no length at all: there is no body.
+    const zero = await raw(t.url, 'POST /api/workers HTTP/1.1\r\nContent-Length: 0');
+    assert.equal(zero.status, 400, zero.body);
+    assert.deepEqual(JSON.parse(zero.body).error, {
+      code: 'invalid_json',
+      message: 'Malformed JSON: the body is empty',
+    });
+    const zeroTyped = await raw(
+      t.url,
+      'POST /api/workers HTTP/1.1\r\nContent-Length: 0\r\nContent-Type: application/json',
+    );
+    assert.equal(JSON.parse(zeroTyped.body).error.message, 'Malformed JSON: the body is empty');
+    // A body of another declared type, or one with no type, is not JSON.
+    const untyped = await raw(t.url, 'POST /api/workers HTTP/1.1\r\nContent-Length: 2', '{}');
+    assert.equal(untyped.status, 415);
     const other = await raw(t.url, 'POST /api/workers HTTP/1.1\r\nContent-Type: text/plain');
     assert.equal(other.status, 415);
     assert.equal(JSON.parse(other.body).error.code, 'unsupported_media_type');
