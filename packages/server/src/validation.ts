@@ -95,6 +95,28 @@ export const logsSchema = z.strictObject({
     .max(LIMITS.logBatchMax),
 });
 
+/** A day: clocks drift and batches wait, but a time further ahead is a bug (seconds for ms) or an attack. */
+export const MAX_FUTURE_MS = 86_400_000;
+/** The largest time a JS Date holds (ECMA-262: ±8.64e15 ms); past it every date formatter throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Throws 400 `invalid_timestamp` when an item's `at` (epoch ms) is no date a
+ * JS Date can hold or lies more than a day after `now`: a dashboard formats
+ * every time it is given.
+ */
+export function checkTimes(items: readonly { at?: number | undefined }[], now: number, path: string): void {
+  const latest = Math.min(MAX_DATE_MS, now + MAX_FUTURE_MS);
+  const issues = items.flatMap(({ at }, i) =>
+    at === undefined || at <= latest
+      ? []
+      : [{ path: `${path}.${i}.at`, message: `Not a date at most a day ahead of the server's clock: ${at}` }],
+  );
+  if (issues.length > 0) {
+    throw new HttpError(400, 'invalid_timestamp', 'Invalid timestamp', issues.slice(0, 20));
+  }
+}
+
 /** Parses or throws a 400 listing the bad fields (the first 20, so a huge bad batch gets a small answer). */
 export function parse<T>(schema: z.ZodType<T>, input: unknown, what = 'body'): T {
   const result = schema.safeParse(input);

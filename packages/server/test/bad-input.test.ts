@@ -191,6 +191,25 @@ const cases: Case[] = [
     code: 'invalid_body',
   },
   {
+    name: 'a log time past what a Date holds (8.7e15)',
+    path: '/api/workers/known/logs',
+    body: { entries: [{ level: 'warn', message: 'x', at: 8.7e15 }] },
+    status: 400,
+    code: 'invalid_timestamp',
+  },
+  {
+    name: 'a log time two days ahead, after a good line',
+    path: '/api/workers/known/logs',
+    body: {
+      entries: [
+        { level: 'info', message: 'fine' },
+        { level: 'info', message: 'x', at: Date.now() + 2 * 86_400_000 },
+      ],
+    },
+    status: 400,
+    code: 'invalid_timestamp',
+  },
+  {
     name: 'resource without status',
     method: 'PUT',
     path: '/api/resources/db',
@@ -263,6 +282,19 @@ describe('bad input: a clear JSON error, no change, everyone else keeps being se
     const response = await t.api.post('/api/workers', { id: 'a b', extra: 1, metrics: metrics({ cpu: -1 }) });
     const paths = response.body.error.issues.map((issue: { path: string }) => issue.path).sort();
     assert.deepEqual(paths, ['', 'id', 'metrics.cpu']);
+  });
+
+  test('a bad time names the entry', async () => {
+    const response = await t.api.post('/api/workers/known/logs', {
+      entries: [
+        { level: 'info', message: 'fine' },
+        { level: 'info', message: 'x', at: 8.7e15 },
+      ],
+    });
+    assert.deepEqual(
+      response.body.error.issues.map((issue: { path: string }) => issue.path),
+      ['entries.1.at'],
+    );
   });
 
   test('a reserved label key says so', async () => {

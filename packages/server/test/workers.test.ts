@@ -68,6 +68,8 @@ for (const backend of backends()) {
         entries: [
           { level: 'info', message: 'one' },
           { level: 'error', message: 'two', at: 5 },
+          // Ahead of the server's clock, but within the day it allows.
+          { level: 'info', message: 'three', at: Date.now() + 12 * 3_600_000 },
         ],
       });
       assert.equal(logs.status, 202);
@@ -77,6 +79,7 @@ for (const backend of backends()) {
         [
           ['w-all', 'info', 'one'],
           ['w-all', 'error', 'two'],
+          ['w-all', 'info', 'three'],
         ],
       );
       assert.equal(log.data.entries[1]?.at, 5);

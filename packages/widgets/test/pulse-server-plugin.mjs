@@ -3,7 +3,9 @@
 // `executeServerCommand('pulse-server-start', config)` from @web/test-runner-commands.
 // It also runs TCP proxies in front of them, so a test can break the network
 // for real: drop every connection, or stall them (a half-open socket); and
-// opens real tabs next to the test page, for the cross-tab sharing tests.
+// opens real tabs next to the test page, for the cross-tab sharing tests; and
+// runs scripted SSE servers that send what a Pulseboard server never would.
+import { createServer as createHttpServer } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 
 /** A TCP proxy to `target` (http://host:port) that can drop or stall the connections through it. */
@@ -51,6 +53,36 @@ async function startProxy(target) {
     },
     close() {
       this.drop();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * A node:http server whose every `GET /events` gets `body` as it is, then the
+ * end of the stream when `close` is set: a `retry: 0` or a time no Date holds,
+ * which a real Pulseboard server refuses to send. It counts the streams it opened.
+ */
+async function startScripted({ body, close }) {
+  let connections = 0;
+  const server = createHttpServer((req, res) => {
+    // The test page is on another origin; a resume's Last-Event-ID makes the browser ask first.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Headers': 'Last-Event-ID' }).end();
+      return;
+    }
+    connections++;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    if (close) res.end(body);
+    else res.write(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    stats: () => ({ connections }),
+    close() {
+      server.closeAllConnections();
       return new Promise((resolve) => server.close(resolve));
     },
   };
@@ -113,6 +145,8 @@ export function pulseServerPlugin() {
   const tabs = tabCommands();
   /** @type {Map<string, Awaited<ReturnType<typeof startProxy>>>} */
   const proxies = new Map();
+  /** @type {Map<string, Awaited<ReturnType<typeof startScripted>>>} */
+  const scripted = new Map();
   let serverModule;
   const load = async () => {
     // The compiled server, as users run it (`npm test` builds it first).
@@ -144,6 +178,17 @@ export function pulseServerPlugin() {
         proxies.set(proxy.url, proxy);
         return { url: proxy.url };
       }
+      if (command === 'pulse-script-start') {
+        const server = await startScripted(payload);
+        scripted.set(server.url, server);
+        return { url: server.url };
+      }
+      if (command === 'pulse-script-stats') return scripted.get(payload.url)?.stats();
+      if (command === 'pulse-script-stop') {
+        await scripted.get(payload.url)?.close();
+        scripted.delete(payload.url);
+        return true;
+      }
       const proxy = proxies.get(payload?.url);
       if (command === 'pulse-proxy-stats') return proxy?.stats();
       if (command === 'pulse-proxy-stall') return proxy?.stall() ?? true;
@@ -157,9 +202,12 @@ export function pulseServerPlugin() {
     },
     async serverStop() {
       await tabs.closeAll();
-      await Promise.all([...servers.values(), ...proxies.values()].map((s) => s.close()));
+      await Promise.all(
+        [...servers.values(), ...proxies.values(), ...scripted.values()].map((s) => s.close()),
+      );
       servers.clear();
       proxies.clear();
+      scripted.clear();
     },
   };
 }

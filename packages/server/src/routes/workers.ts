@@ -2,7 +2,7 @@ import type { HeartbeatResponse, RegisterWorkerResponse } from '@pulseboard/prot
 import type { Context } from 'koa';
 import { readJson } from '../body.js';
 import { HttpError } from '../errors.js';
-import { heartbeatSchema, idSchema, logsSchema, parse, registerSchema } from '../validation.js';
+import { checkTimes, heartbeatSchema, idSchema, logsSchema, parse, registerSchema } from '../validation.js';
 import type { Mount, Services } from './types.js';
 
 function workerId(ctx: Context): string {
@@ -60,6 +60,7 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   router.post('/api/workers/:id/logs', write, async (ctx) => {
     const id = workerId(ctx);
     const body = parse(logsSchema, await readJson(ctx.req, limit));
+    checkTimes(body.entries, Date.now(), 'entries');
     const entries = await registry.addLogs(id, body.entries);
     if (!entries) throw unknownWorker(id);
     ctx.status = 202;

@@ -1,17 +1,22 @@
 import { expect } from '@open-wc/testing';
+import fc from 'fast-check';
+import { IDLE_STATUS } from '../transport/transport.js';
 import {
   DASH,
   formatAgo,
   formatBytes,
   formatClock,
   formatCount,
+  formatCountOf,
   formatDuration,
   formatMs,
+  formatNumber,
   formatPercent,
   formatRatio,
   truncate,
   usable,
 } from './format.js';
+import { connectionLabel } from './status.js';
 
 describe('formatters', () => {
   it('refuse NaN, infinities, negatives and non-numbers', () => {
@@ -51,6 +56,38 @@ describe('formatters', () => {
 
   it('format clock times as hh:mm:ss', () => {
     expect(formatClock(Date.UTC(2026, 0, 1, 8, 5, 9))).to.match(/^\d\d:\d\d:\d\d$/);
+  });
+
+  it('show a dash for a time past what a Date holds', () => {
+    expect(formatClock(8.64e15)).to.match(/^\d\d:\d\d:\d\d$/);
+    expect(formatClock(8.7e15)).to.equal(DASH);
+  });
+
+  it('return text for any number: every double, NaN, the infinities, past what a Date holds', () => {
+    const anyNumber = fc.oneof(
+      fc.double(),
+      fc.constantFrom(Number.NaN, Infinity, -Infinity, 8.7e15, -8.7e15, 8.64e15, -0, Number.MAX_VALUE),
+    );
+    fc.assert(
+      fc.property(anyNumber, anyNumber, (n, now) => {
+        const texts = [
+          formatCount(n),
+          formatNumber(n),
+          formatCountOf(n, 'queue'),
+          formatPercent(n),
+          formatRatio(n),
+          formatMs(n),
+          formatBytes(n),
+          formatDuration(n),
+          formatAgo(n, now),
+          formatClock(n),
+          truncate(n, 10),
+          connectionLabel({ ...IDLE_STATUS, state: 'reconnecting', nextRetryAt: n }, now),
+        ];
+        for (const text of texts) expect(text).to.be.a('string').and.not.equal('');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('truncate huge strings and say how much was cut', () => {

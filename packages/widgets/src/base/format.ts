@@ -98,9 +98,18 @@ export function formatAgo(at: unknown, now: number): string {
 // en-GB's medium time style is hh:mm:ss on a 24-hour clock.
 const clock = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
 
+/** The latest time a Date holds (8.64e15 ms); past it, formatting one throws a RangeError. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A time that can be shown as a date (epoch ms), or null. */
+export const dateTime = (at: unknown): number | null => {
+  const t = usable(at);
+  return t !== null && t <= MAX_DATE_MS ? t : null;
+};
+
 /** hh:mm:ss in the viewer's time zone. */
 export function formatClock(at: unknown): string {
-  const t = usable(at);
+  const t = dateTime(at);
   return t === null ? DASH : clock.format(t);
 }
 

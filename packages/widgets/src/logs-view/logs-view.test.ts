@@ -1,14 +1,17 @@
 import { expect } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../define.js';
 import {
   behavesLikeAPulseElement,
   HOSTILE,
+  mount,
   mountConnected,
   serverPerTest,
   textOf,
   until,
 } from '../../test/drive-workers.js';
+import { initialData } from '../../test/fixtures.js';
+import { DASH } from '../base/format.js';
 import { OVERSCAN } from '../base/row-window.js';
 import type { LogsView } from './logs-view.js';
 
@@ -202,6 +205,32 @@ describe('<logs-view>', () => {
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect(rows(el)[0]!.querySelector('.who')!.textContent).to.equal(HOSTILE);
     expect(messages(el)[1]).to.contain('more characters').and.have.length.lessThan(2100);
+  });
+
+  it('shows a line whose time no Date holds with a placeholder, and every line around it', async () => {
+    // From a server that let 8.7e15 through (ours answers 400 invalid_timestamp now).
+    const line = (message: string, at: number) => ({ workerId: 'w1', level: 'warn' as const, message, at });
+    const frame = (id: string, event: string, data: unknown) =>
+      `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    const body =
+      frame(
+        '1-1',
+        'initial_data',
+        initialData({ logs: [line('before', 1000), line('far future', 8.7e15), line('after', 2000)] }),
+      ) + frame('1-2', 'log', { v: 1, entries: [line('live far future', 8.7e15), line('live after', 3000)] });
+    const { url } = await executeServerCommand<{ url: string }, object>('pulse-script-start', { body });
+    try {
+      const el = mount(`<sse-connection src="${url}/events"><logs-view></logs-view></sse-connection>`)
+        .firstElementChild!.firstElementChild as LogsView;
+      const all = ['before', 'far future', 'after', 'live far future', 'live after'];
+      await until(() => messages(el).join() === all.join(), 'every line rendered');
+      const times = rows(el).map((r) => r.querySelector('time')!.textContent!.trim());
+      expect(times[1]).to.equal(DASH);
+      expect(times[3]).to.equal(DASH);
+      expect(times[4]).to.match(/^\d\d:\d\d:\d\d$/);
+    } finally {
+      await executeServerCommand('pulse-script-stop', { url });
+    }
   });
 });
 

@@ -7,7 +7,15 @@ import {
   type WorkerStatus,
 } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
+import {
+  compareNames,
+  dateTime,
+  formatClock,
+  formatCountOf,
+  NAME_MAX,
+  truncate,
+  usable,
+} from '../base/format.js';
 import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
@@ -177,7 +185,8 @@ export class LogsView extends PulseElement {
   #onSnapshot(d: EventPayloads['initial_data']): void {
     this.#rememberWorkers(d.workers);
     let newest = Number.NEGATIVE_INFINITY;
-    for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, l.at);
+    // A time no Date holds (from an older server) must not hide every later line.
+    for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, dateTime(l.at) ?? 0);
     this.#appendEntries(this.#entries(d.logs).filter((e) => e.at > newest));
   }
 
