@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { isLoopbackHost } from './config.js';
 import { HttpError } from './errors.js';
 
 export type Access = 'read' | 'worker';
@@ -19,20 +20,44 @@ export function bearer(authorization: string | undefined): string | undefined {
   return authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
 }
 
+/** Whether a `Host` header names this machine: `localhost`, `127.0.0.1` (any of 127/8) or `[::1]`, any port. */
+export function isLoopbackName(host: string | undefined): boolean {
+  const name = /^(\[[^\]]*\]|[^:[\]]*)(?::\d*)?$/.exec(host ?? '')?.[1];
+  return name !== undefined && isLoopbackHost(name);
+}
+
 /**
  * Read tokens guard `/events` and GETs, worker tokens guard the worker API.
  * A kind with no tokens configured is open. No token (or an unknown one)
- * answers 401; a valid token of the other kind answers 403.
+ * answers 401; a valid token of the other kind answers 403. An open kind,
+ * unless `allowAnonymous`, answers only requests that name a loopback host
+ * (421 otherwise).
  */
-export function createAuth(tokens: { readTokens: readonly string[]; workerTokens: readonly string[] }) {
+export function createAuth(config: {
+  readTokens: readonly string[];
+  workerTokens: readonly string[];
+  allowAnonymous: boolean;
+}) {
   const lists: Record<Access, Buffer[]> = {
-    read: tokens.readTokens.map(digest),
-    worker: tokens.workerTokens.map(digest),
+    read: config.readTokens.map(digest),
+    worker: config.workerTokens.map(digest),
   };
-  /** Throws the 401 or 403 that `token` earns for `access`; returns when it is allowed. */
-  function authorize(access: Access, token: string | undefined): void {
+  /** Throws the 421, 401 or 403 that `token` and `host` earn for `access`; returns when it is allowed. */
+  function authorize(access: Access, token: string | undefined, host: string | undefined): void {
     const required = lists[access];
-    if (required.length === 0) return;
+    if (required.length === 0) {
+      // DNS rebinding: a page on any site can point its own name at 127.0.0.1, and the browser then
+      // calls this server as that site, Host and Origin alike. Without a token, the name is all that
+      // tells such a call from a local one. --allow-anonymous opens the server to every name.
+      if (!config.allowAnonymous && !isLoopbackName(host)) {
+        throw new HttpError(
+          421,
+          'misdirected_request',
+          'Without tokens this server answers only to localhost, 127.0.0.1 or [::1]',
+        );
+      }
+      return;
+    }
     const challenge = { 'WWW-Authenticate': 'Bearer realm="pulseboard"' };
     if (!token)
       throw new HttpError(401, 'unauthorized', 'Send a token as Authorization: Bearer', undefined, challenge);
@@ -49,6 +74,7 @@ export function createAuth(tokens: { readTokens: readonly string[]; workerTokens
       authorize(
         access,
         bearer(ctx.get('authorization')) ?? (typeof queryToken === 'string' ? queryToken : undefined),
+        ctx.get('host'),
       );
       return next();
     };

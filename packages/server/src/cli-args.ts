@@ -8,7 +8,8 @@ export const USAGE = `Usage: pulseboard-server [options]
   --read-token <t>           PULSE_READ_TOKENS (comma-separated)     repeatable
   --worker-token <t>         PULSE_WORKER_TOKENS (comma-separated)   repeatable
   --cors-origin <origin>     PULSE_CORS_ORIGINS (comma-separated)    repeatable
-  --allow-anonymous          PULSE_ALLOW_ANONYMOUS=1   listen beyond loopback without tokens
+  --allow-anonymous          PULSE_ALLOW_ANONYMOUS=1   listen beyond loopback without tokens (without it, an
+                                                       open API answers only Host localhost/127.0.0.1/[::1])
   --compress                 PULSE_COMPRESS=1          gzip /events (costs memory per client)
   --redis <url>              REDIS_URL       share state with other instances (redis://host:6379)
   --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent

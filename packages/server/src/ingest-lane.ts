@@ -33,7 +33,7 @@ export function createHeartbeatLane(
     let headers: Record<string, string> | undefined;
     let payload: unknown;
     try {
-      authorize('worker', bearer(req.headers.authorization));
+      authorize('worker', bearer(req.headers.authorization), req.headers.host);
       payload = await acceptHeartbeat(services, id, await readJson(req, config.bodyLimitBytes));
     } catch (err) {
       const error = toHttpError(err, logger, { method: req.method, path: req.url ?? '' });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { api, openStream, startServer, type TestServer } from './helpers.js';
 
@@ -122,5 +124,97 @@ describe('CORS', () => {
     });
     assert.equal(response.status, 404);
     assert.equal(response.headers.get('access-control-allow-origin'), 'https://ops.example.com');
+  });
+});
+
+/** A request with the `Host` header a test chooses (fetch sends the URL's own); status and error code. */
+function withHost(
+  url: string,
+  host: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers: { ...headers, host } }, async (res) => {
+      let text = '';
+      // An opened stream answers 200 and goes on: its status is all this needs.
+      if (res.statusCode === 200 && path.startsWith('/events')) {
+        res.destroy();
+        resolve({ status: 200, code: undefined });
+        return;
+      }
+      for await (const chunk of res) text += chunk;
+      resolve({ status: res.statusCode ?? 0, code: text ? JSON.parse(text).error?.code : undefined });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.setHeader('content-type', 'application/json');
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+describe('anonymous mode answers only loopback names (DNS rebinding)', () => {
+  const EVIL = 'rebind.attacker.example';
+  let t: TestServer;
+  before(async () => {
+    t = await startServer();
+    await t.api.post('/api/workers', { id: 'known' });
+  });
+  after(() => t.close());
+
+  test('another Host name gets 421 on every guarded path, the heartbeat lane included, and changes nothing', async () => {
+    const origin = { origin: `http://${EVIL}` };
+    const refused = [
+      await withHost(t.url, EVIL, 'POST', '/api/workers', { id: 'evil' }, origin),
+      await withHost(t.url, `${EVIL}:8090`, 'DELETE', '/api/workers/known', undefined, origin),
+      // No Origin: the lane ahead of Koa takes it.
+      await withHost(t.url, EVIL, 'POST', '/api/workers/known/heartbeat', { status: 'unhealthy' }),
+      await withHost(t.url, EVIL, 'POST', '/api/workers/known/heartbeat', {}, origin),
+      await withHost(t.url, EVIL, 'GET', '/events', undefined, origin),
+      await withHost(t.url, EVIL, 'GET', '/api/workers'),
+      await withHost(t.url, 'localhost.attacker.example', 'GET', '/api/workers'),
+      await withHost(t.url, '127.0.0.1.attacker.example', 'GET', '/api/workers'),
+    ];
+    for (const answer of refused) assert.deepEqual(answer, { status: 421, code: 'misdirected_request' });
+    // HTTP/1.0 may leave Host out; a request that names no host is not a loopback one either.
+    const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
+    socket.end('GET /api/workers HTTP/1.0\r\n\r\n');
+    let reply = '';
+    for await (const chunk of socket) reply += chunk;
+    assert.match(reply, /^HTTP\/1\.1 421 /);
+    const { workers } = (await t.api.get('/api/workers')).body;
+    assert.deepEqual(
+      workers.map((w: { id: string; status: string }) => [w.id, w.status]),
+      [['known', 'starting']],
+    );
+  });
+
+  test('localhost, 127.0.0.1 and [::1] are answered, with any port or none', async () => {
+    for (const host of ['localhost', 'LOCALHOST:8090', '127.0.0.1', '127.0.0.1:1', '[::1]', '[::1]:8090']) {
+      assert.equal((await withHost(t.url, host, 'GET', '/api/workers')).status, 200, host);
+      assert.equal(
+        (await withHost(t.url, host, 'POST', '/api/workers/known/heartbeat', {})).status,
+        200,
+        host,
+      );
+      assert.equal((await withHost(t.url, host, 'GET', '/events')).status, 200, host);
+    }
+  });
+
+  test('a kind with tokens does not look at Host; --allow-anonymous answers every name', async () => {
+    const tokened = await startServer({ readTokens: [READ] });
+    const anonymous = await startServer({ allowAnonymous: true });
+    try {
+      const read = { authorization: `Bearer ${READ}` };
+      assert.equal((await withHost(tokened.url, EVIL, 'GET', '/api/workers', undefined, read)).status, 200);
+      // Its worker API has no tokens: that kind is still held to loopback names.
+      assert.equal((await withHost(tokened.url, EVIL, 'POST', '/api/workers', { id: 'x' })).status, 421);
+      assert.equal((await withHost(anonymous.url, EVIL, 'POST', '/api/workers', { id: 'x' })).status, 201);
+      assert.equal((await withHost(anonymous.url, EVIL, 'POST', '/api/workers/x/heartbeat', {})).status, 200);
+    } finally {
+      await tokened.close();
+      await anonymous.close();
+    }
   });
 });

@@ -44,7 +44,7 @@ test('close() lets a request in flight finish, and does not wait for connections
     answer += chunk;
   });
   slow.write(
-    'POST /api/workers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+    'POST /api/workers HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
       `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
   );
   // Node answers 100 Continue as it hands the request to the app: from then on it is in flight.

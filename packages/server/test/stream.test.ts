@@ -227,7 +227,7 @@ for (const backend of backends()) {
         for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
         assert.ok(done(), `${what}: ${JSON.stringify(text)}`);
       };
-      socket.write('HEAD /events HTTP/1.1\r\nHost: test\r\n\r\n');
+      socket.write('HEAD /events HTTP/1.1\r\nHost: localhost\r\n\r\n');
       await until(() => text.includes('\r\n\r\n'), 'HEAD reply');
       const head = text;
       assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
@@ -238,7 +238,7 @@ for (const backend of backends()) {
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(text, head, 'nothing after the HEAD reply');
       // The connection is still a clean HTTP one: the next reply follows directly.
-      socket.write('GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
+      socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       await until(() => socket.readableEnded || socket.destroyed, 'healthz reply');
       const next = text.slice(head.length);
       assert.match(next, /^HTTP\/1\.1 200 OK\r\n/);
