@@ -4,7 +4,9 @@
  * resize the simulated fleet, with the simulator reporting to that server.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { send } from '@koa/send';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
 import { createApp, type ServerConfigInput } from '@pulseboard/server';
 import type { Middleware } from 'koa';
 import { createSimulator, type Simulator } from './simulator.js';
@@ -29,25 +31,40 @@ export interface Demo {
   close(): Promise<void>;
 }
 
+/**
+ * The file `urlPath` names in `root` (a real path): itself, with `.html`, or
+ * its `index.html`. Symlinks are followed before the check, so only a file
+ * really inside `root` is served; a link out of it, like `..`, finds nothing.
+ */
+async function pageFile(root: string, urlPath: string): Promise<string | undefined> {
+  let path: string;
+  try {
+    path = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  const named = join(root, path);
+  for (const candidate of [named, `${named}.html`, join(named, 'index.html')]) {
+    const real = await realpath(candidate).catch(() => undefined);
+    if (real?.startsWith(root + sep) && (await stat(real)).isFile()) return real;
+  }
+  return undefined;
+}
+
 /** Serves the built pages for GET/HEAD requests no API route took. Hashed assets are cached for good. */
-function servePages(root: string): Middleware {
+function servePages(pagesDir: string): Middleware {
+  const root = realpath(pagesDir);
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
-    try {
-      await send(ctx, ctx.path, {
-        root,
-        index: 'index.html',
-        extensions: ['html'],
-        setHeaders: (res, path) =>
-          res.setHeader(
-            'cache-control',
-            path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-          ),
-      });
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return next();
-      throw error;
-    }
+    const file = await pageFile(await root, ctx.path);
+    if (!file) return next();
+    ctx.type = extname(file);
+    ctx.length = (await stat(file)).size;
+    ctx.set(
+      'cache-control',
+      file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
+    ctx.body = createReadStream(file);
   };
 }
 
