@@ -15,7 +15,7 @@ import {
 } from './config.js';
 import { createCors } from './cors.js';
 import { trackRequests } from './drain.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, logResponseError } from './errors.js';
 import { Hub } from './hub.js';
 import { createHeartbeatLane } from './ingest-lane.js';
 import { createMetrics } from './metrics.js';
@@ -126,6 +126,7 @@ export async function createApp(
 
   const app = new Koa();
   app.silent = true;
+  app.on('error', logResponseError(logger));
   // Outermost, so failures are logged with the status the error handler gave them. Only at debug:
   // a closure and a clock read per request are not worth paying for lines that are discarded.
   if (logger.isLevelEnabled('debug')) {

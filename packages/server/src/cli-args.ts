@@ -16,6 +16,8 @@ export const USAGE = `Usage: pulseboard-server [options]
   --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
   --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
   --replay-window <events>   --replay-window-bytes <bytes>   --body-limit <bytes>
+  --max-workers <n>          PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
+  --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
   -h, --help
 `;
 
@@ -30,6 +32,8 @@ const NUMERIC = {
   'replay-window': 'replayWindow',
   'replay-window-bytes': 'replayWindowBytes',
   'body-limit': 'bodyLimitBytes',
+  'max-workers': 'maxWorkers',
+  'max-resources': 'maxResources',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 const csv = (value: string | undefined) =>
@@ -82,8 +86,13 @@ export function parseCliArgs(
   if (redisUrl) config.redisUrl = redisUrl;
   const logLevel = (values['log-level'] as string | undefined) ?? env.LOG_LEVEL;
   if (logLevel) config.logLevel = logLevel as ServerConfigInput['logLevel'];
+  // The numeric flags an environment variable can set too.
+  const fromEnv: Partial<Record<string, string>> = {
+    'max-workers': env.PULSE_MAX_WORKERS,
+    'max-resources': env.PULSE_MAX_RESOURCES,
+  };
   for (const [name, key] of Object.entries(NUMERIC)) {
-    const value = flag(name);
+    const value = flag(name) ?? fromEnv[name];
     if (value !== undefined) config[key] = toNumber(name, value);
   }
   return { help: false, config };

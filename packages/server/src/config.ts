@@ -43,6 +43,10 @@ const configSchema = z.strictObject({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(65_536),
+  /** Registered workers at most; a new one past it is refused with 429 (re-registering never is). */
+  maxWorkers: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Resources at most; a new one past it is refused with 429. */
+  maxResources: z.number().int().min(1).max(100_000).default(1000),
   compress: z.boolean().default(false),
   /** Past this many bytes queued for one SSE client, superseded `metrics_update` events are skipped. */
   sseSoftLimitBytes: z

@@ -1,7 +1,7 @@
 import type { ErrorBody } from '@pulseboard/protocol';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { StorageUnavailableError } from './store/types.js';
+import { StorageUnavailableError, TableFullError } from './store/types.js';
 
 /** An error the API answers with `{error: {code, message, issues?}}`. */
 export class HttpError extends Error {
@@ -30,8 +30,9 @@ export function sendError(ctx: Context, error: HttpError): void {
 }
 
 /**
- * What a failure answers: itself if it is an HttpError, 503 while storage is
- * away, a client error as it is, anything else a logged 500.
+ * What a failure answers: itself if it is an HttpError, 429 for a new row
+ * past a registry limit, 503 while storage is away, a client error as it is,
+ * anything else a logged 500.
  */
 export function toHttpError(
   err: unknown,
@@ -39,6 +40,9 @@ export function toHttpError(
   request: { method?: string; path: string },
 ): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof TableFullError) {
+    return new HttpError(429, 'registry_full', `${err.message} (--max-${err.limit.what})`);
+  }
   if (err instanceof StorageUnavailableError) {
     // Retry-After, not a silent loss: the reporter backs off and sends again.
     return new HttpError(503, 'storage_unavailable', err.message, undefined, { 'Retry-After': '2' });
@@ -80,5 +84,16 @@ export function errorHandler(logger: Logger) {
     } catch (err) {
       sendError(ctx, toHttpError(err, logger, ctx));
     }
+  };
+}
+
+/**
+ * Koa's `error` event: a failure after the middleware ran (writing the response, a
+ * body stream), which `app.silent` would otherwise drop. A client gone mid-body is not one.
+ */
+export function logResponseError(logger: Logger) {
+  return (err: Error & { status?: number; code?: string }, ctx?: Context) => {
+    if ((err.status ?? 500) < 500 || err.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    logger.error({ err, method: ctx?.method, path: ctx?.path }, 'response failed');
   };
 }

@@ -12,8 +12,8 @@ import {
 import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
 import type { LoggedEventInput } from './events.js';
 import type { RegistryChange, Snapshot } from './registry.js';
-import { encodeFrame } from './sse/frame.js';
-import type { EventLog } from './store/types.js';
+import { encodeFramePieces } from './sse/frame.js';
+import { type EventLog, StorageUnavailableError } from './store/types.js';
 
 export interface HubOptions {
   eventLog: EventLog;
@@ -51,8 +51,10 @@ export class Hub {
   #dirty = new Set<string>();
   #errorCounts = new Map<string, number>();
   #errorRate = 0;
-  /** Serialized snapshots by resync flag and worker filter, for the latest id only. */
-  #framesAt: { id: string; frames: Map<string, Promise<Buffer>> } | null = null;
+  /** Serialized snapshots (in pieces) by resync flag and worker filter, for the latest id only. */
+  #framesAt: { id: string; frames: Map<string, Promise<Buffer[]>> } | null = null;
+  /** The last snapshot could not be built (storage away aside), until one is. */
+  #snapshotFailing = false;
   readonly #unsubscribe: () => void;
 
   constructor(options: HubOptions) {
@@ -113,7 +115,7 @@ export class Hub {
   async initialData(
     resync: boolean,
     filter: { workers: ReadonlySet<string> | null; workersKey: string },
-  ): Promise<{ id: string; frame: Buffer }> {
+  ): Promise<{ id: string; frame: Buffer[] }> {
     const id = await this.#log.latestId();
     if (this.#framesAt?.id !== id || this.#framesAt.frames.size >= MAX_SHARED_SNAPSHOTS) {
       this.#framesAt = { id, frames: new Map() };
@@ -124,17 +126,30 @@ export class Hub {
     if (!frame) {
       frame = this.#initialDataFrame(id, resync, filter.workers);
       frames.set(key, frame);
-      // A failed read (storage away) is not kept for the next connection.
-      frame.catch(() => frames.get(key) === frame && frames.delete(key));
+      frame.then(
+        () => {
+          this.#snapshotFailing = false;
+        },
+        (err: unknown) => {
+          // A failed read is not kept for the next connection. Storage away is /healthz's already.
+          if (frames.get(key) === frame) frames.delete(key);
+          if (!(err instanceof StorageUnavailableError)) this.#snapshotFailing = true;
+        },
+      );
     }
     return { id, frame: await frame };
+  }
+
+  /** Whether new streams get no `initial_data`: the last snapshot failed (for /healthz; the log says why). */
+  get snapshotFailing(): boolean {
+    return this.#snapshotFailing;
   }
 
   async #initialDataFrame(
     id: string,
     resync: boolean,
     workerFilter: ReadonlySet<string> | null,
-  ): Promise<Buffer> {
+  ): Promise<Buffer[]> {
     const { workers, resources, logs } = await this.#snapshot();
     const payload: InitialDataPayload = {
       v,
@@ -147,7 +162,7 @@ export class Hub {
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
     };
-    return encodeFrame(id, 'initial_data', JSON.stringify(payload));
+    return encodeFramePieces(id, 'initial_data', payload);
   }
 
   close(): void {

@@ -173,12 +173,19 @@ export class Registry {
     if (status) changes.push(status);
     changes.push(metricsChange(after.worker));
     const resources: Resource[] = [];
-    for (const report of body.resources ?? []) {
-      const { resource, changed } = await this.#upsertResource(report, now);
-      if (changed) resources.push(resource);
+    let failure: unknown;
+    try {
+      for (const report of body.resources ?? []) {
+        const { resource, changed } = await this.#upsertResource(report, now);
+        if (changed) resources.push(resource);
+      }
+    } catch (err) {
+      // A resource refused (past the limit) or not stored: what was stored is announced all the same.
+      failure = err;
     }
     if (resources.length) changes.push({ kind: 'resources', resources });
     await this.#onChange(changes);
+    if (failure) throw failure;
     return after.worker;
   }
 

@@ -95,6 +95,15 @@ export const logsSchema = z.strictObject({
     .max(LIMITS.logBatchMax),
 });
 
+/** `GET /api/workers` pages: this many workers by default, at most the maximum. */
+export const PAGE_SIZE = { default: 500, max: 1000 };
+
+/** `?limit=&cursor=`: other parameters are left alone. */
+export const pageSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE.max).default(PAGE_SIZE.default),
+  cursor: idSchema.optional(),
+});
+
 /** A day: clocks drift and batches wait, but a time further ahead is a bug (seconds for ms) or an attack. */
 export const MAX_FUTURE_MS = 86_400_000;
 /** The largest time a JS Date holds (ECMA-262: ±8.64e15 ms); past it every date formatter throws. */

@@ -4,7 +4,7 @@ import { type LogEntry, PROTOCOL_VERSION, type Resource } from '@pulseboard/prot
 import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.js';
 import { createMemoryStorage } from '../src/store/memory.js';
 import { createRedisStorage } from '../src/store/redis.js';
-import type { Storage, StoredWorker } from '../src/store/types.js';
+import { type RegistryLimits, type Storage, type StoredWorker, TableFullError } from '../src/store/types.js';
 import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /**
@@ -16,7 +16,7 @@ import { startRedis, type TestRedis } from './redis-helpers.js';
 interface Backend {
   name: string;
   setup(): Promise<void>;
-  pair(options: { replayWindow: number; recentLogs: number }): Promise<[Storage, Storage]>;
+  pair(options: { replayWindow: number; recentLogs: number } & RegistryLimits): Promise<[Storage, Storage]>;
   teardown(): Promise<void>;
 }
 
@@ -67,10 +67,31 @@ async function append(storage: Storage, input: LoggedEventInput): Promise<AnyLog
   return event;
 }
 
+const DEFAULTS = { replayWindow: 100, recentLogs: 5 };
+
+const workerRow = (id: string, dueAt: number): StoredWorker => ({
+  worker: {
+    id,
+    name: id,
+    queue: null,
+    status: 'healthy',
+    registeredAt: 1,
+    lastHeartbeatAt: 1,
+    statusChangedAt: 1,
+    metrics: null,
+    queueStats: null,
+    labels: {},
+  },
+  reportedStatus: 'healthy',
+  dueAt,
+});
+
 for (const backend of [memoryBackend(), redisBackend()]) {
   describe(`storage contract: ${backend.name}`, () => {
     let open: [Storage, Storage][] = [];
-    const pair = async (options = { replayWindow: 100, recentLogs: 5 }) => {
+    const pair = async (
+      options: { replayWindow: number; recentLogs: number } & RegistryLimits = DEFAULTS,
+    ) => {
       const storages = await backend.pair(options);
       open.push(storages);
       return storages;
@@ -150,24 +171,50 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       assert.equal(flips.filter((c) => c.before === c.after).length, 9, 'the others saw no change');
     });
 
+    test('row limits: racing instances create no more than the limit; a rewrite or a delete is never refused', async () => {
+      const [a, b] = await pair({ ...DEFAULTS, maxWorkers: 3, maxResources: 2 });
+      const resource = (id: string): Resource => ({
+        id,
+        name: id,
+        kind: 'other',
+        status: 'healthy',
+        latencyMs: null,
+        message: null,
+        updatedAt: 1,
+      });
+      const settled = await Promise.allSettled([
+        ...Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).store.workers.update(`w${i}`, () => workerRow(`w${i}`, i)),
+        ),
+        ...Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).store.resources.update(`r${i}`, () => resource(`r${i}`)),
+        ),
+      ]);
+      const refused = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+      assert.equal(refused.length, 20 - 3 - 2);
+      for (const err of refused) assert.ok(err instanceof TableFullError, String(err));
+      assert.match(String(refused.at(-1)), /maximum of 2 resources/);
+      assert.equal(await b.store.workers.size(), 3);
+      assert.equal(await b.store.resources.size(), 2);
+      assert.equal((await a.store.workers.due(100)).length, 3, 'the due index holds no refused row');
+
+      const [kept] = await a.store.workers.list();
+      const id = kept!.worker.id;
+      const rewritten = await b.store.workers.update(id, (current) => current && { ...current, dueAt: 99 });
+      assert.equal(rewritten.after?.dueAt, 99, 'a full table still takes a rewrite');
+      await assert.rejects(
+        a.store.workers.update('late', () => workerRow('late', 1)),
+        TableFullError,
+      );
+      await a.store.workers.update(id, () => undefined);
+      await b.store.workers.update('late', () => workerRow('late', 1));
+      assert.deepEqual((await a.store.workers.list()).map((s) => s.worker.id).includes('late'), true);
+      assert.equal(await a.store.workers.size(), 3, 'a delete made room for exactly one');
+    });
+
     test('workers table: due() lists the rows whose dueAt has passed, in step with every write', async () => {
       const [a, b] = await pair();
-      const row = (id: string, dueAt: number): StoredWorker => ({
-        worker: {
-          id,
-          name: id,
-          queue: null,
-          status: 'healthy',
-          registeredAt: 1,
-          lastHeartbeatAt: 1,
-          statusChangedAt: 1,
-          metrics: null,
-          queueStats: null,
-          labels: {},
-        },
-        reportedStatus: 'healthy',
-        dueAt,
-      });
+      const row = workerRow;
       const due = async (storage: Storage, time: number) =>
         (await storage.store.workers.due(time)).map((stored) => [stored.worker.id, stored.dueAt]);
       for (const [id, dueAt] of [

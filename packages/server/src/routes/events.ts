@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { HttpError } from '../errors.js';
+import { errorBody, HttpError, toHttpError } from '../errors.js';
 import { parseFilter } from '../sse/filter.js';
 import { encodeRetry } from '../sse/frame.js';
 import { createSink } from '../sse/sink.js';
@@ -51,7 +51,10 @@ export const mountEventRoutes: Mount = (router, services) => {
     // With the socket closing at the end anyway, the body can end with it instead of being chunked:
     // each event is then one plain write, not a writev of size line, frame and CRLF.
     res.useChunkedEncodingByDefault = false;
-    res.writeHead(200, headers);
+    // Sent with the first bytes (the retry line and the snapshot or replay, in one write), so a stream
+    // that cannot start still answers with an error rather than an empty 200.
+    res.statusCode = 200;
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     ctx.req.socket.setNoDelay(true);
 
     const client = broadcaster.open(createSink(res, gzip), filter);
@@ -64,24 +67,30 @@ export const mountEventRoutes: Mount = (router, services) => {
     );
     client.sendRaw(encodeRetry(config.retryMs + randomInt(jitterMs + 1)));
 
+    let missed: Awaited<ReturnType<typeof eventLog.since>>;
+    let snapshot: Awaited<ReturnType<typeof hub.initialData>> | undefined;
     try {
-      const missed =
+      missed =
         lastEventId.length > 0 && lastEventId.length <= MAX_EVENT_ID_LENGTH
           ? await eventLog.since(lastEventId)
           : 'resync';
-      if (missed !== 'resync') {
-        await client.catchUp(missed);
-        client.goLive(missed.at(-1)?.id ?? lastEventId);
-      } else {
-        const { id, frame } = await hub.initialData(lastEventId.length > 0, filter);
-        client.sendControl(id, frame);
-        client.goLive(id);
-      }
-      logger.debug({ lastEventId, resumed: missed !== 'resync', clients: broadcaster.size }, 'stream opened');
+      if (missed === 'resync') snapshot = await hub.initialData(lastEventId.length > 0, filter);
     } catch (err) {
-      logger.error({ err }, 'stream setup failed');
+      // Nothing is written yet: the client gets the error (a 500 logged with its cause, or 503).
       broadcaster.remove(client);
-      res.destroy();
+      const error = toHttpError(err, logger, ctx);
+      for (const name of Object.keys(headers)) res.removeHeader(name);
+      res.writeHead(error.status, { ...error.headers, 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(errorBody(error)));
+      return;
     }
+    if (snapshot) {
+      await client.sendSnapshot(snapshot.id, snapshot.frame);
+      client.goLive(snapshot.id);
+    } else if (missed !== 'resync') {
+      await client.catchUp(missed);
+      client.goLive(missed.at(-1)?.id ?? lastEventId);
+    }
+    logger.debug({ lastEventId, resumed: !snapshot, clients: broadcaster.size }, 'stream opened');
   });
 };

@@ -1,15 +1,20 @@
 import type { Mount, Services } from './types.js';
 
-/** What `/healthz` reports; only `ok` is ready for new streams and writes. */
+/**
+ * What `/healthz` reports; only `ok` is ready for new streams and writes. Degraded while
+ * storage is away or no `initial_data` can be built (new dashboards would get a 500).
+ */
 export function healthStatus({
   accepting,
   storage,
-}: Pick<Services, 'accepting' | 'storage'>): 'ok' | 'degraded' | 'shutting_down' {
-  return !accepting() ? 'shutting_down' : storage().ok ? 'ok' : 'degraded';
+  hub,
+}: Pick<Services, 'accepting' | 'storage' | 'hub'>): 'ok' | 'degraded' | 'shutting_down' {
+  if (!accepting()) return 'shutting_down';
+  return storage().ok && !hub.snapshotFailing ? 'ok' : 'degraded';
 }
 
 export const mountHealthRoutes: Mount = (router, services) => {
-  const { broadcaster, metrics, requireAccess, storage } = services;
+  const { broadcaster, hub, metrics, requireAccess, storage } = services;
   // Open on purpose: load balancers probe without tokens, and it reveals nothing but liveness.
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -17,7 +22,10 @@ export const mountHealthRoutes: Mount = (router, services) => {
     const status = healthStatus(services);
     // Degraded is a 503 too: a balancer should send new streams and writes to an instance that can serve them.
     ctx.status = status === 'ok' ? 200 : 503;
-    ctx.body = { status, clients: broadcaster.size, storage: backend.backend, reason: backend.reason };
+    // No error text here (the endpoint is open): the log has it.
+    const reason =
+      backend.reason ?? (hub.snapshotFailing ? 'initial_data cannot be built; see the log' : undefined);
+    ctx.body = { status, clients: broadcaster.size, storage: backend.backend, reason };
   });
 
   router.get('/metrics', requireAccess('read'), async (ctx) => {

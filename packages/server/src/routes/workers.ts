@@ -1,12 +1,26 @@
-import type { HeartbeatResponse, RegisterWorkerResponse } from '@pulseboard/protocol';
+import type { HeartbeatResponse, RegisterWorkerResponse, Worker } from '@pulseboard/protocol';
 import type { Context } from 'koa';
 import { readJson } from '../body.js';
 import { HttpError } from '../errors.js';
-import { checkTimes, heartbeatSchema, idSchema, logsSchema, parse, registerSchema } from '../validation.js';
+import {
+  checkTimes,
+  heartbeatSchema,
+  idSchema,
+  logsSchema,
+  pageSchema,
+  parse,
+  registerSchema,
+} from '../validation.js';
 import type { Mount, Services } from './types.js';
 
 function workerId(ctx: Context): string {
   return parse(idSchema, (ctx as Context & { params: Record<string, string> }).params.id, 'id');
+}
+
+/** A page of `GET /api/workers`; `nextCursor` is null on the last one. */
+interface WorkerPage {
+  workers: Worker[];
+  nextCursor: string | null;
 }
 
 const unknownWorker = (id: string) =>
@@ -33,9 +47,18 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   const write = requireAccess('worker');
   const limit = config.bodyLimitBytes;
 
+  // Paged, so an answer stays small however many workers there are: by id, after the cursor (the last
+  // id of the previous page), which still works when that worker is gone since.
   router.get('/api/workers', requireAccess('read'), async (ctx) => {
+    const { limit, cursor } = parse(pageSchema, ctx.query, 'query');
     const { workers } = await registry.snapshot();
-    ctx.body = { workers };
+    const after = cursor === undefined ? workers : workers.filter((worker) => worker.id > cursor);
+    const page = after.sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, limit);
+    const response: WorkerPage = {
+      workers: page,
+      nextCursor: after.length > limit ? (page.at(-1) as Worker).id : null,
+    };
+    ctx.body = response;
   });
 
   router.post('/api/workers', write, async (ctx) => {

@@ -60,6 +60,8 @@ export class SseClient {
   #pendingBytes = 0;
   #outbox: Buffer[] = [];
   #outboxBytes = 0;
+  /** Frames in the outbox: a snapshot's pieces count as one. */
+  #outboxFrames = 0;
   /** The newest event id this client has been given or has deliberately not been given (filtered, skipped). */
   #lastId: EventId | null = null;
   #lastIdText = '';
@@ -147,11 +149,20 @@ export class SseClient {
       if (this.#state !== 'pending') return;
       this.#advanceTo(event);
       const frame = selectFrame(event, this.filter, new Map());
-      if (frame) this.#emit(frame);
-      if (this.#outboxBytes < this.#limits.softBytes) continue;
-      this.#flushOutbox();
-      while (this.#state === 'pending' && this.#sink.buffered() > this.#limits.softBytes)
-        await this.#sink.drained();
+      if (frame) await this.#emitPaced(frame, true);
+    }
+  }
+
+  /**
+   * Sends `initial_data`, which carries `id`, piece by piece, waiting for the socket
+   * as a replay does: with thousands of workers a snapshot is megabytes, and written
+   * at once it would count against the next live event's hard bound.
+   */
+  async sendSnapshot(id: string, pieces: readonly Buffer[]): Promise<void> {
+    this.#advance(id);
+    for (const [i, piece] of pieces.entries()) {
+      if (this.#state !== 'pending') return;
+      await this.#emitPaced(piece, i === pieces.length - 1);
     }
   }
 
@@ -203,6 +214,7 @@ export class SseClient {
     this.#pending = [];
     this.#outbox = [];
     this.#outboxBytes = 0;
+    this.#outboxFrames = 0;
   }
 
   /** While pending, frames wait in the outbox for one write; afterwards they go straight out. */
@@ -213,17 +225,33 @@ export class SseClient {
       this.#onSent(1);
       return;
     }
-    this.#outbox.push(frame);
-    this.#outboxBytes += frame.length;
+    this.#queue(frame, true);
+  }
+
+  #queue(bytes: Buffer, endsFrame: boolean): void {
+    this.#outbox.push(bytes);
+    this.#outboxBytes += bytes.length;
+    if (endsFrame) this.#outboxFrames++;
+  }
+
+  /** Queues bytes while pending, writing and waiting for the socket whenever they pass the soft bound. */
+  async #emitPaced(bytes: Buffer, endsFrame: boolean): Promise<void> {
+    this.#queue(bytes, endsFrame);
+    if (this.#outboxBytes < this.#limits.softBytes) return;
+    this.#flushOutbox();
+    while (this.#state === 'pending' && this.#sink.buffered() > this.#limits.softBytes)
+      await this.#sink.drained();
   }
 
   #flushOutbox(): void {
     const frames = this.#outbox;
     if (frames.length === 0) return;
+    const count = this.#outboxFrames;
     this.#outbox = [];
     this.#outboxBytes = 0;
+    this.#outboxFrames = 0;
     this.#sink.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
-    this.#onSent(frames.length);
+    if (count > 0) this.#onSent(count);
   }
 
   #advanceTo(event: AnyLoggedEvent): void {

@@ -1,20 +1,29 @@
 import { type LogEntry, parseEventId } from '@pulseboard/protocol';
 import { formatEventId } from '../event-id.js';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
-import type {
-  Change,
-  EventLog,
-  LiveListener,
-  LogStore,
-  RegistryStore,
-  Storage,
-  StoredWorker,
-  Table,
-  TimedTable,
+import {
+  type Change,
+  type EventLog,
+  type LiveListener,
+  type LogStore,
+  type RegistryLimits,
+  type RegistryStore,
+  type RowLimit,
+  rowLimits,
+  type Storage,
+  type StoredWorker,
+  type Table,
+  TableFullError,
+  type TimedTable,
 } from './types.js';
 
 class MemoryTable<T> implements Table<T> {
   protected readonly rows = new Map<string, T>();
+  readonly #limit: RowLimit | undefined;
+
+  constructor(limit?: RowLimit) {
+    this.#limit = limit;
+  }
 
   async get(id: string): Promise<T | undefined> {
     return this.rows.get(id);
@@ -34,6 +43,9 @@ class MemoryTable<T> implements Table<T> {
     if (after === before) return { before, after };
     if (after === undefined) this.rows.delete(id);
     else {
+      if (before === undefined && this.#limit && this.rows.size >= this.#limit.max) {
+        throw new TableFullError(this.#limit);
+      }
       this.rows.set(id, after);
       this.written(id, after);
     }
@@ -110,8 +122,8 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
   readonly #timeOf: (row: T) => number;
   readonly #heap = new TimeHeap();
 
-  constructor(timeOf: (row: T) => number) {
-    super();
+  constructor(timeOf: (row: T) => number, limit?: RowLimit) {
+    super(limit);
     this.#timeOf = timeOf;
   }
 
@@ -201,10 +213,11 @@ class MemoryLogStore implements LogStore {
   }
 }
 
-export function createMemoryRegistryStore(options: { recentLogs: number }): RegistryStore {
+export function createMemoryRegistryStore(options: { recentLogs: number } & RegistryLimits): RegistryStore {
+  const limits = rowLimits(options);
   return {
-    workers: new MemoryTimedTable((row: StoredWorker) => row.dueAt),
-    resources: new MemoryTable(),
+    workers: new MemoryTimedTable((row: StoredWorker) => row.dueAt, limits.workers),
+    resources: new MemoryTable(limits.resources),
     logs: new MemoryLogStore(options.recentLogs),
   };
 }
@@ -271,13 +284,15 @@ export function createMemoryEventLog(options: {
 }
 
 /** The default storage: one process, nothing to connect to, always available. */
-export function createMemoryStorage(options: {
-  replayWindow: number;
-  replayWindowBytes?: number;
-  recentLogs: number;
-}): Storage {
+export function createMemoryStorage(
+  options: {
+    replayWindow: number;
+    replayWindowBytes?: number;
+    recentLogs: number;
+  } & RegistryLimits,
+): Storage {
   return {
-    store: createMemoryRegistryStore({ recentLogs: options.recentLogs }),
+    store: createMemoryRegistryStore(options),
     eventLog: createMemoryEventLog({ capacity: options.replayWindow, maxBytes: options.replayWindowBytes }),
     status: () => ({ backend: 'memory', ok: true }),
     // Memory goes only with the process.

@@ -10,9 +10,13 @@ import { type CommandParser, defineScript } from 'redis';
 /** A stream entry as Lua returns it: `[id, [field, value, ...]]`. */
 export type RawStreamEntry = [id: string, fields: string[]];
 
+/** What a compare-and-set did: wrote, found another value (a conflict), or refused a new field past `maxFields`. */
+export type CompareAndSetResult = 'written' | 'conflict' | 'full';
+
 /**
  * Writes a hash field if it still holds `expected`. `expected` and `next` use
- * '' for "absent": a stored JSON value is never empty. With an index key (a
+ * '' for "absent": a stored JSON value is never empty. A new field is refused
+ * while the hash already holds `maxFields` (0: no limit). With an index key (a
  * sorted set), the field's score there is written or removed with it, so the
  * index never disagrees with the hash.
  */
@@ -24,8 +28,10 @@ const compareAndSetField = defineScript({
       redis.call('HDEL', KEYS[1], ARGV[1])
       if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[1]) end
     else
+      local max = tonumber(ARGV[4])
+      if not current and max > 0 and redis.call('HLEN', KEYS[1]) >= max then return -1 end
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-      if KEYS[2] then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1]) end
+      if KEYS[2] then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) end
     end
     return 1`,
   parseCommand(
@@ -34,16 +40,18 @@ const compareAndSetField = defineScript({
     field: string,
     expected: string,
     next: string,
+    maxFields: number,
     index?: { key: string; score: number },
   ) {
     // The key count varies (no NUMBER_OF_KEYS), so it goes first.
     parser.push(index ? '2' : '1');
     parser.pushKey(key);
     if (index) parser.pushKey(index.key);
-    parser.push(field, expected, next);
+    parser.push(field, expected, next, String(maxFields));
     if (index) parser.push(String(index.score));
   },
-  transformReply: (reply: unknown) => reply === 1,
+  transformReply: (reply: unknown): CompareAndSetResult =>
+    reply === 1 ? 'written' : reply === -1 ? 'full' : 'conflict',
 });
 
 /**

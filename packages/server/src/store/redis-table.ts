@@ -1,6 +1,14 @@
 import type { LogEntry } from '@pulseboard/protocol';
 import { guard, type RedisClient } from './redis-client.js';
-import type { Change, LogStore, Table, TimedTable } from './types.js';
+import type { CompareAndSetResult } from './redis-scripts.js';
+import {
+  type Change,
+  type LogStore,
+  type RowLimit,
+  type Table,
+  TableFullError,
+  type TimedTable,
+} from './types.js';
 
 /**
  * Optimistic updates retry on conflict; this many conflicts in a row on one
@@ -17,10 +25,12 @@ const MAX_ATTEMPTS = 100;
 export class RedisTable<T> implements Table<T> {
   protected readonly client: RedisClient;
   protected readonly key: string;
+  protected readonly limit: RowLimit | undefined;
 
-  constructor(client: RedisClient, key: string) {
+  constructor(client: RedisClient, key: string, limit?: RowLimit) {
     this.client = client;
     this.key = key;
+    this.limit = limit;
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -44,14 +54,21 @@ export class RedisTable<T> implements Table<T> {
       const after = fn(before);
       if (after === before) return { before, after };
       const next = after === undefined ? '' : JSON.stringify(after);
-      if (await guard(this.write(id, raw, next, after))) return { before, after };
+      const result = await guard(this.write(id, raw, next, after));
+      if (result === 'full') throw new TableFullError(this.limit as RowLimit);
+      if (result === 'written') return { before, after };
     }
     throw new Error(`Gave up updating ${this.key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
   }
 
-  /** The compare-and-set; resolves false when the field no longer holds `expected`. */
-  protected write(id: string, expected: string, next: string, _after: T | undefined): Promise<boolean> {
-    return this.client.compareAndSetField(this.key, id, expected, next);
+  /** The compare-and-set, which also holds the row limit. */
+  protected write(
+    id: string,
+    expected: string,
+    next: string,
+    _after: T | undefined,
+  ): Promise<CompareAndSetResult> {
+    return this.client.compareAndSetField(this.key, id, expected, next, this.limit?.max ?? 0);
   }
 }
 
@@ -60,8 +77,14 @@ export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
   readonly #indexKey: string;
   readonly #timeOf: (row: T) => number;
 
-  constructor(client: RedisClient, key: string, indexKey: string, timeOf: (row: T) => number) {
-    super(client, key);
+  constructor(
+    client: RedisClient,
+    key: string,
+    indexKey: string,
+    timeOf: (row: T) => number,
+    limit?: RowLimit,
+  ) {
+    super(client, key, limit);
     this.#indexKey = indexKey;
     this.#timeOf = timeOf;
   }
@@ -79,9 +102,12 @@ export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
     expected: string,
     next: string,
     after: T | undefined,
-  ): Promise<boolean> {
+  ): Promise<CompareAndSetResult> {
     const score = after === undefined ? 0 : this.#timeOf(after);
-    return this.client.compareAndSetField(this.key, id, expected, next, { key: this.#indexKey, score });
+    return this.client.compareAndSetField(this.key, id, expected, next, this.limit?.max ?? 0, {
+      key: this.#indexKey,
+      score,
+    });
   }
 }
 

@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
-import type { Storage, StorageStatus, StoredWorker } from './types.js';
+import {
+  type RegistryLimits,
+  rowLimits,
+  type Storage,
+  type StorageStatus,
+  type StoredWorker,
+} from './types.js';
 
-export interface RedisStorageOptions {
+export interface RedisStorageOptions extends RegistryLimits {
   /** `redis://[user:password@]host:port[/db]`; a separate db (or Redis) per deployment keeps them apart. */
   url: string;
   replayWindow: number;
@@ -98,10 +104,17 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     throw err;
   }
 
+  const limits = rowLimits(options);
   return {
     store: {
-      workers: new RedisTimedTable(client, KEYS.workers, KEYS.workersDue, (row: StoredWorker) => row.dueAt),
-      resources: new RedisTable(client, KEYS.resources),
+      workers: new RedisTimedTable(
+        client,
+        KEYS.workers,
+        KEYS.workersDue,
+        (row: StoredWorker) => row.dueAt,
+        limits.workers,
+      ),
+      resources: new RedisTable(client, KEYS.resources, limits.resources),
       logs: new RedisLogStore(client, KEYS.logs, options.recentLogs),
     },
     eventLog,

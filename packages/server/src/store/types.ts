@@ -25,13 +25,46 @@ export interface Change<T> {
   after: T | undefined;
 }
 
+/** At most `max` rows; `what` names them in the refusal ("workers"). */
+export interface RowLimit {
+  max: number;
+  what: string;
+}
+
+/**
+ * A new row refused because its table holds `limit.max` rows already. Only
+ * creating is refused: rewriting or deleting a row never is.
+ */
+export class TableFullError extends Error {
+  override name = 'TableFullError';
+
+  constructor(readonly limit: RowLimit) {
+    super(`The registry holds its maximum of ${limit.max} ${limit.what}`);
+  }
+}
+
+/** Row limits of the registry; a backend left without one (a test's) has none. */
+export interface RegistryLimits {
+  maxWorkers?: number;
+  maxResources?: number;
+}
+
+/** The limits a backend's tables are built with. */
+export const rowLimits = (limits: RegistryLimits) => ({
+  workers: limits.maxWorkers === undefined ? undefined : { max: limits.maxWorkers, what: 'workers' },
+  resources: limits.maxResources === undefined ? undefined : { max: limits.maxResources, what: 'resources' },
+});
+
 /**
  * A keyed collection with atomic read-modify-write. `update` runs `fn` on the
  * current value and stores what it returns (undefined deletes, the same
  * reference means "no change"). On Redis this is an optimistic transaction,
  * so `fn` must be pure and may run more than once; the returned change is
  * what won, which is how a transition (say, stale to offline) is emitted by
- * exactly one instance.
+ * exactly one instance. A table with a row limit rejects a new row past it
+ * with TableFullError, storing nothing; the count is checked in the same
+ * atomic step as the write, so instances racing for the last rows cannot
+ * overshoot it.
  */
 export interface Table<T> {
   get(id: string): Promise<T | undefined>;
