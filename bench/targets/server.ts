@@ -31,7 +31,9 @@ async function startPulseboard(entry: string, config: Record<string, unknown>): 
   // A runtime specifier: the server package may not exist yet when the harness is type-checked.
   const spec = new URL(entry, import.meta.url).href;
   const mod = (await import(spec)) as PulseboardModule;
-  const server = await mod.createApp({ logLevel: 'silent', ...config });
+  // The load processes' thousands of streams all come from 127.0.0.1: no stream bounds here.
+  const unbounded = { maxStreams: 1_000_000, maxStreamsPerClient: 1_000_000 };
+  const server = await mod.createApp({ logLevel: 'silent', ...unbounded, ...config });
   const { url } = await server.listen({ port: 0, host: '127.0.0.1' });
   return { url: url.replace(/\/$/, ''), close: () => server.close() };
 }

@@ -16,6 +16,7 @@ import {
 import { createCors } from './cors.js';
 import { trackRequests } from './drain.js';
 import { errorHandler, logResponseError } from './errors.js';
+import { checkDescriptors, serverTimeouts } from './http-limits.js';
 import { Hub } from './hub.js';
 import { createHeartbeatLane } from './ingest-lane.js';
 import { createMetrics } from './metrics.js';
@@ -217,7 +218,8 @@ export async function createApp(
     async listen(options = {}) {
       const host = options.host ?? config.host;
       assertSafeBinding(config, host);
-      server = createServer(handle);
+      checkDescriptors(config.maxStreams, logger);
+      server = createServer(serverTimeouts(config), handle);
       // Node's default accept queue (511) overflows when thousands of dashboards reconnect at once, and
       // each dropped handshake costs the client a kernel retry 1, 3, 7 s later (capped by net.core.somaxconn).
       server.listen({ port: options.port ?? config.port, host, backlog: 4096 });

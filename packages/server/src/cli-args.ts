@@ -18,6 +18,10 @@ export const USAGE = `Usage: pulseboard-server [options]
   --replay-window <events>   --replay-window-bytes <bytes>   --body-limit <bytes>
   --max-workers <n>          PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
   --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
+  --max-streams <n>          PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503, Retry-After
+  --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's counts as one)
+  Timeouts: a request's headers within 10 s, headers and body within 20 s (then 408); an idle
+  keep-alive connection is kept the heartbeat interval plus 5 s. Streams are not cut.
   -h, --help
 `;
 
@@ -34,6 +38,8 @@ const NUMERIC = {
   'body-limit': 'bodyLimitBytes',
   'max-workers': 'maxWorkers',
   'max-resources': 'maxResources',
+  'max-streams': 'maxStreams',
+  'max-streams-per-client': 'maxStreamsPerClient',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 const csv = (value: string | undefined) =>
@@ -90,6 +96,8 @@ export function parseCliArgs(
   const fromEnv: Partial<Record<string, string>> = {
     'max-workers': env.PULSE_MAX_WORKERS,
     'max-resources': env.PULSE_MAX_RESOURCES,
+    'max-streams': env.PULSE_MAX_STREAMS,
+    'max-streams-per-client': env.PULSE_MAX_STREAMS_PER_CLIENT,
   };
   for (const [name, key] of Object.entries(NUMERIC)) {
     const value = flag(name) ?? fromEnv[name];

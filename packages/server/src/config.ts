@@ -47,6 +47,12 @@ const configSchema = z.strictObject({
   maxWorkers: z.number().int().min(1).max(1_000_000).default(10_000),
   /** Resources at most; a new one past it is refused with 429. */
   maxResources: z.number().int().min(1).max(100_000).default(1000),
+  /** Open `/events` streams at most; past it a new one is answered 503 with Retry-After. */
+  maxStreams: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Open streams from one client address at most (behind a proxy every client has the proxy's). */
+  maxStreamsPerClient: z.number().int().min(1).max(1_000_000).default(1000),
+  /** A request's headers and body must arrive within this (then 408); streams are not affected. */
+  requestTimeoutMs: ms.default(20_000),
   compress: z.boolean().default(false),
   /** Past this many bytes queued for one SSE client, superseded `metrics_update` events are skipped. */
   sseSoftLimitBytes: z

@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config.js';
 import { errorBody, HttpError, toHttpError } from '../errors.js';
 import { parseFilter } from '../sse/filter.js';
 import { encodeRetry } from '../sse/frame.js';
@@ -9,6 +11,53 @@ const MAX_EVENT_ID_LENGTH = 64;
 /** Resumes a second one instance takes comfortably while streaming (a storm of 5,000 measured in docs/benchmarks.md). */
 const RECONNECTS_PER_SEC = 2000;
 
+/** Streams come back as dashboards close; asking sooner would only add load. */
+const FULL_RETRY_AFTER_S = '5';
+
+/**
+ * The stream bounds: `maxStreams` in all, `maxStreamsPerClient` from one
+ * address, so descriptors stay for writes and /healthz, and one client
+ * cannot take them all. A refusal is logged once when a bound is reached.
+ */
+function streamBounds(
+  config: Pick<ServerConfig, 'maxStreams' | 'maxStreamsPerClient'>,
+  broadcaster: { readonly size: number },
+  logger: Logger,
+) {
+  const perAddress = new Map<string, number>();
+  /** The bounds reached and logged: '' for the total, else an address. */
+  const logged = new Set<string>();
+  const refuse = (key: string, message: string) => {
+    if (!logged.has(key)) {
+      logged.add(key);
+      const { maxStreams, maxStreamsPerClient } = config;
+      logger.warn(
+        { address: key || undefined, maxStreams, maxStreamsPerClient },
+        `refusing new streams: ${message}`,
+      );
+    }
+    return new HttpError(503, 'too_many_streams', message, undefined, { 'Retry-After': FULL_RETRY_AFTER_S });
+  };
+  return {
+    check(address: string): void {
+      if (broadcaster.size >= config.maxStreams)
+        throw refuse('', `The server holds its maximum of ${config.maxStreams} streams`);
+      if ((perAddress.get(address) ?? 0) >= config.maxStreamsPerClient)
+        throw refuse(address, `This address holds its maximum of ${config.maxStreamsPerClient} streams`);
+    },
+    opened(address: string): void {
+      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    },
+    closed(address: string): void {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+      logged.delete(address);
+      logged.delete('');
+    },
+  };
+}
+
 /**
  * GET /events: the SSE stream (HEAD: its headers only). The route writes to the socket itself
  * (`ctx.respond = false`): a retry line, then either the missed events
@@ -16,10 +65,13 @@ const RECONNECTS_PER_SEC = 2000;
  */
 export const mountEventRoutes: Mount = (router, services) => {
   const { config, hub, eventLog, broadcaster, logger, requireAccess, accepting } = services;
+  const bounds = streamBounds(config, broadcaster, logger);
 
   router.get('/events', requireAccess('read', { allowQueryToken: true }), async (ctx) => {
     if (!accepting())
       throw new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
+    const address = ctx.req.socket.remoteAddress ?? '';
+    bounds.check(address);
     const filter = parseFilter(ctx.query);
     const header = ctx.get('last-event-id');
     const query = ctx.query.lastEventId;
@@ -58,7 +110,11 @@ export const mountEventRoutes: Mount = (router, services) => {
     ctx.req.socket.setNoDelay(true);
 
     const client = broadcaster.open(createSink(res, gzip), filter);
-    res.once('close', () => broadcaster.remove(client));
+    bounds.opened(address);
+    res.once('close', () => {
+      broadcaster.remove(client);
+      bounds.closed(address);
+    });
     // Jitter spreads the reconnects of many dashboards after a restart: at least retryJitterMs, and
     // wide enough for the fleet connected now to come back at about RECONNECTS_PER_SEC.
     const jitterMs = Math.max(
