@@ -6,6 +6,7 @@ import { LitElement } from 'lit';
 import { ensureContextRoot, pulseClientContext } from '../client/context.js';
 import type { ConnectionState, PulseClient } from '../client/types.js';
 import '../define.js';
+import { initialData } from '../../test/fixtures.js';
 import type { ConnectionChangeEvent } from './connection-change-event.js';
 import { SseConnection } from './sse-connection.js';
 
@@ -154,7 +155,9 @@ describe('<sse-connection>', () => {
         await api(url, 'POST', '/api/workers/talker/logs', {
           entries: [{ level: 'info', message: String(i) }],
         });
-        // Break the stream twice for real (all sockets cut) and once from the client, mid-flow.
+        // Break the stream twice for real (all sockets cut) and once from the client, mid-flow,
+        // each after the client came back from the one before (a second or two: its retry floor).
+        if (i === 40 || i === 60) await stateIs(element, 'open');
         if (i === 20 || i === 60) await proxy('drop', via);
         if (i === 40) element.client.reconnect();
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -224,7 +227,8 @@ describe('<sse-connection>', () => {
     const element = await fixture<SseConnection>(
       html`<sse-connection src=${`${url}/events`} max-retries="2" retry-base="10" retry-max="20"></sse-connection>`,
     );
-    await stateIs(element, 'failed');
+    // Two retries, each at least a second after the attempt before.
+    await stateIs(element, 'failed', 10_000);
     expect(element.client.attempt).to.equal(3);
     expect(element.client.status.error).to.match(/Gave up after 3 attempts/);
     await server({ port: Number(new URL(url).port) });
@@ -243,6 +247,40 @@ describe('<sse-connection>', () => {
     await server({ port: Number(new URL(url).port) });
     window.dispatchEvent(new Event('online'));
     await stateIs(element, 'open');
+  });
+
+  it('comes back no sooner than a second after `retry: 0` or `reconnect {retryMs: 0}` and a closed stream', async () => {
+    // Servers that close every stream at once, each asking for an immediate return.
+    const snapshot = `id: 1-1\nevent: initial_data\ndata: ${JSON.stringify(initialData())}\n\n`;
+    const scripts = [
+      `retry: 0\n\n${snapshot}`,
+      `${snapshot}event: reconnect\ndata: {"v":1,"reason":"shutdown","retryMs":0}\n\n`,
+    ];
+    const urls = await Promise.all(
+      scripts.map((body) =>
+        executeServerCommand<{ url: string }, object>('pulse-script-start', { body, close: true }).then(
+          (r) => r.url,
+        ),
+      ),
+    );
+    try {
+      // A shared connection (the default) and one of its own, the page asking for no backoff either.
+      await fixture(html`<div>
+        <sse-connection src=${`${urls[0]}/events`}></sse-connection>
+        <sse-connection src=${`${urls[1]}/events`} shared="false" retry-base="0"></sse-connection>
+      </div>`);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      for (const url of urls) {
+        const { connections } = await executeServerCommand<{ connections: number }, object>(
+          'pulse-script-stats',
+          { url },
+        );
+        // 4 s at one connection a second at most (and one at once); without the floor, hundreds.
+        expect(connections, url).to.be.within(2, 5);
+      }
+    } finally {
+      await Promise.all(urls.map((url) => executeServerCommand('pulse-script-stop', { url })));
+    }
   });
 
   it('asks the server for the event types in `types` only', async () => {

@@ -62,7 +62,10 @@ export class SseConnection extends LitElement {
   declare withCredentials: boolean;
   /** Failed attempts in a row before the state becomes `failed` (default 10). */
   declare maxRetries: number;
-  /** Backoff base in ms (default 3000); the server's `retry:` replaces it. */
+  /**
+   * Backoff base in ms (default 3000); the server's `retry:` replaces it. A reconnect never comes
+   * sooner than 1 s (plus up to 1 s of jitter) after the previous attempt began.
+   */
   declare retryBase: number;
   /** Backoff cap in ms (default 15000). */
   declare retryMax: number;

@@ -83,6 +83,11 @@ const DEFAULT_PING_INTERVAL_MS = 15_000;
 const WATCHDOG_PINGS = 2.5;
 /** A guard against a stream that never ends a message; far above any real snapshot. */
 const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+/**
+ * The soonest a connection follows the previous one, whatever `retry:` or
+ * `reconnect` says: a server that sends `retry: 0` and closes gets one a second.
+ */
+const MIN_RETRY_MS = 1000;
 
 /**
  * Server-Sent Events over `fetch` (an `EventSource` can neither send an
@@ -104,6 +109,8 @@ export class SseTransport implements Transport {
   #watchdogTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the open stream last showed a sign of life (opened, or any message). */
   #aliveAt = 0;
+  /** When the last connection attempt began. */
+  #openedAt = 0;
 
   constructor(options: Partial<TransportOptions>, listener: TransportListener) {
     this.#listener = listener;
@@ -182,6 +189,7 @@ export class SseTransport implements Transport {
   }
 
   async #open(): Promise<void> {
+    this.#openedAt = Date.now();
     const abort = new AbortController();
     this.#abort = abort;
     const { src, token, withCredentials } = this.#options;
@@ -335,10 +343,12 @@ export class SseTransport implements Transport {
   }
 
   /**
-   * Stops the connection and tries again after `delay`: by default the backoff, which
-   * starts from the beginning when an open stream ended (not a failed attempt).
+   * Stops the connection and tries again after `delay`, at least MIN_RETRY_MS: by default
+   * the backoff, which starts from the beginning when an open stream ended (not a failed attempt).
    */
   #retryLater(reason: string, delay = this.#backoff()): void {
+    // Jittered too, so tabs told `retry: 0` at once do not come back at once.
+    delay = Math.max(delay, MIN_RETRY_MS * (1 + Math.random()));
     this.#stop();
     this.#set({
       state: 'reconnecting',
@@ -360,7 +370,12 @@ export class SseTransport implements Transport {
     if (document.visibilityState === 'hidden') return;
     const { state } = this.#status;
     if (state === 'failed') this.#start('connecting');
-    else if (state === 'reconnecting' && this.#retryTimer !== undefined) this.#retryNow();
+    else if (
+      state === 'reconnecting' &&
+      this.#retryTimer !== undefined &&
+      Date.now() - this.#openedAt >= MIN_RETRY_MS
+    )
+      this.#retryNow();
   };
 
   #listen(on: boolean): void {
