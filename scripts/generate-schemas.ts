@@ -21,6 +21,7 @@ import { responseSchemas } from '../packages/server/src/schemas/responses.js';
 import {
   heartbeatSchema,
   logsSchema,
+  PAGE_SIZE,
   registerSchema,
   resourceBodySchema,
 } from '../packages/server/src/validation.js';
@@ -86,7 +87,7 @@ function openApi(): Record<string, unknown> {
     operationId,
     summary,
     security: read,
-    responses: { '200': answer(description, component), ...errors('401', '403', '503') },
+    responses: { '200': answer(description, component), ...errors('401', '403', '421', '503') },
   });
   /** A worker-side write: a JSON body in, the answers given, and the errors every body can get. */
   const writeOperation = (
@@ -101,7 +102,7 @@ function openApi(): Record<string, unknown> {
     ...(request ? { requestBody: { required: true, ...jsonContent(request) } } : {}),
     responses: {
       ...responses,
-      ...errors('400', '401', '403', ...(request ? ['413', '415'] : []), '503'),
+      ...errors('400', '401', '403', ...(request ? ['413', '415'] : []), '421', '503'),
     },
   });
   const idParameter = { $ref: '#/components/parameters/id' };
@@ -170,15 +171,41 @@ function openApi(): Record<string, unknown> {
                 EVENT_TYPES.map((type) => [type, ref(`${pascal(type)}Payload`)]),
               ),
             },
-            ...errors('400', '401', '403'),
-            '503': error('shutting_down: the server is closing; retry after Retry-After.', {
-              'Retry-After': { schema: { type: 'integer' } },
-            }),
+            ...errors('400', '401', '403', '421'),
+            '500': error(
+              'internal: the snapshot or replay could not be read (logged); /healthz is degraded.',
+            ),
+            '503': error(
+              'shutting_down (the server is closing), storage_unavailable, or too_many_streams (past ' +
+                '--max-streams, or --max-streams-per-client from one address); retry after Retry-After.',
+              { 'Retry-After': { schema: { type: 'integer' } } },
+            ),
           },
         },
       },
       '/api/workers': {
-        get: readOperation('listWorkers', 'Every registered worker', 'The workers.', 'WorkerList'),
+        get: {
+          ...readOperation(
+            'listWorkers',
+            'The registered workers, a page at a time',
+            'A page.',
+            'WorkerList',
+          ),
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              description: 'Workers per page.',
+              schema: { type: 'integer', minimum: 1, maximum: PAGE_SIZE.max, default: PAGE_SIZE.default },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: "The previous page's nextCursor: the workers after it, in id order.",
+              schema: { type: 'string', pattern: LIMITS.idPattern.source },
+            },
+          ],
+        },
         post: writeOperation(
           'registerWorker',
           'Register a worker (idempotent: a known id is refreshed)',
@@ -186,6 +213,7 @@ function openApi(): Record<string, unknown> {
           {
             '201': answer('Registered.', 'RegisterWorkerResponse'),
             '200': answer('Already known: refreshed.', 'RegisterWorkerResponse'),
+            ...errors('429'),
           },
         ),
       },
@@ -202,7 +230,7 @@ function openApi(): Record<string, unknown> {
         parameters: [idParameter],
         post: writeOperation('heartbeat', 'A heartbeat, with any state that changed', 'HeartbeatBody', {
           '200': answer('Alive.', 'HeartbeatResponse'),
-          ...errors('404'),
+          ...errors('404', '429'),
         }),
       },
       '/api/workers/{id}/logs': {
@@ -221,7 +249,7 @@ function openApi(): Record<string, unknown> {
           'putResource',
           'Report a resource (fields left out keep their value)',
           'ResourceBody',
-          { '200': answer('Stored.', 'ResourceResponse') },
+          { '200': answer('Stored.', 'ResourceResponse'), ...errors('429') },
         ),
       },
       '/metrics': {
@@ -246,7 +274,8 @@ function openApi(): Record<string, unknown> {
           responses: {
             '200': { description: 'ok.', ...jsonContent('Health') },
             '503': {
-              description: 'degraded (storage unreachable) or shutting_down.',
+              description:
+                'degraded (storage unreachable, or initial_data cannot be built) or shutting_down.',
               ...jsonContent('Health'),
             },
           },
@@ -266,7 +295,8 @@ function openApi(): Record<string, unknown> {
       },
       responses: {
         '400': error(
-          'invalid_json, invalid_body, invalid_id or invalid_filter; issues lists the bad fields.',
+          'invalid_json, invalid_body, invalid_id, invalid_timestamp, invalid_filter or invalid_query; ' +
+            'issues lists the bad fields.',
         ),
         '401': error('unauthorized (no token) or invalid_token.', {
           'WWW-Authenticate': { schema: { type: 'string' } },
@@ -275,6 +305,13 @@ function openApi(): Record<string, unknown> {
         '404': error('unknown_worker: register again.'),
         '413': error('payload_too_large: the body is over the limit (64 KiB by default).'),
         '415': error('unsupported_media_type: send application/json.'),
+        '421': error(
+          'misdirected_request: a kind with no tokens answers only Host localhost, 127.0.0.1 or [::1] ' +
+            '(unless --allow-anonymous).',
+        ),
+        '429': error(
+          'registry_full: a new worker past --max-workers, or a new resource past --max-resources.',
+        ),
         '503': error('storage_unavailable: retry after Retry-After.', {
           'Retry-After': { schema: { type: 'integer' } },
         }),

@@ -88,7 +88,10 @@ export const logsSchema = z.strictObject({
       z.strictObject({
         level: z.enum(LOG_LEVELS),
         message: z.string().max(LIMITS.logMessageMax),
-        at: count.optional(),
+        at: count.optional().meta({
+          description:
+            "Epoch ms, a time a JS Date holds, at most a day ahead of the server's clock (else 400 invalid_timestamp); default: receipt time.",
+        }),
       }),
     )
     .min(1)

@@ -1,7 +1,9 @@
 import type { HeartbeatResponse, RegisterWorkerResponse, Worker } from '@pulseboard/protocol';
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import { readJson } from '../body.js';
 import { HttpError } from '../errors.js';
+import type { responseSchemas } from '../schemas/responses.js';
 import {
   checkTimes,
   heartbeatSchema,
@@ -15,12 +17,6 @@ import type { Mount, Services } from './types.js';
 
 function workerId(ctx: Context): string {
   return parse(idSchema, (ctx as Context & { params: Record<string, string> }).params.id, 'id');
-}
-
-/** A page of `GET /api/workers`; `nextCursor` is null on the last one. */
-interface WorkerPage {
-  workers: Worker[];
-  nextCursor: string | null;
 }
 
 const unknownWorker = (id: string) =>
@@ -54,7 +50,7 @@ export const mountWorkerRoutes: Mount = (router, services) => {
     const { workers } = await registry.snapshot();
     const after = cursor === undefined ? workers : workers.filter((worker) => worker.id > cursor);
     const page = after.sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, limit);
-    const response: WorkerPage = {
+    const response: z.infer<typeof responseSchemas.WorkerList> = {
       workers: page,
       nextCursor: after.length > limit ? (page.at(-1) as Worker).id : null,
     };

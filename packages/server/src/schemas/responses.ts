@@ -24,7 +24,13 @@ export const responseSchemas = {
     heartbeatIntervalMs: count,
   }) satisfies z.ZodType<HeartbeatResponse>,
   LogsAccepted: z.object({ accepted: count.meta({ description: 'Lines stored.' }) }),
-  WorkerList: z.object({ workers: z.array(workerSchema) }),
+  WorkerList: z.object({
+    workers: z.array(workerSchema).meta({ description: 'One page, in id order.' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'The cursor of the next page; null on the last one.' }),
+  }),
   ResourceList: z.object({ resources: z.array(resourceSchema) }),
   ResourceResponse: z.object({ resource: resourceSchema }),
   Health: z.object({
