@@ -40,7 +40,7 @@ export function encodeFramePieces(id: string, type: string, payload: object): Bu
       continue;
     }
     add('[');
-    value.forEach((item, i) => add(`${i ? ',' : ''}${JSON.stringify(item) ?? 'null'}`));
+    for (const [i, item] of value.entries()) add(`${i ? ',' : ''}${JSON.stringify(item) ?? 'null'}`);
     add(']');
   }
   pieces.push(Buffer.from(`${text}}\n\n`));
