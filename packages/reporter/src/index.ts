@@ -13,25 +13,28 @@ import {
  * re-registers when the server forgot it (404), backs off with jitter on
  * errors, batches log lines, deregisters on stop. Depends only on the global
  * `fetch` and the protocol (types and LIMITS), so a worker process pulls in nothing else.
+ *
+ * Every optional field also takes `undefined`, so `token: process.env.PULSE_WORKER_TOKEN`
+ * type-checks under `exactOptionalPropertyTypes`.
  */
 export interface ReporterOptions {
-  /** The server's base URL, e.g. `http://127.0.0.1:8090`. */
+  /** The server's base URL, e.g. `http://127.0.0.1:8090` (a mounted server's with its basePath). */
   url: string;
   /** A worker token, when the server requires one. */
-  token?: string;
+  token?: string | undefined;
   worker: RegisterWorkerBody;
   /** Called before each heartbeat; what it returns is sent (merged over `update()`'s state). */
-  collect?: () => HeartbeatBody | Promise<HeartbeatBody>;
+  collect?: (() => HeartbeatBody | Promise<HeartbeatBody>) | undefined;
   /** Overrides the interval the server asks for. */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /** Longest wait between retries after errors. Default 30 s. */
-  maxBackoffMs?: number;
+  maxBackoffMs?: number | undefined;
   /** How long a log line may wait to be batched with others. Default 250 ms. */
-  logFlushMs?: number;
+  logFlushMs?: number | undefined;
   /** Log lines kept while the server is unreachable; the oldest are dropped past it. Default 5000. */
-  logBufferMax?: number;
-  onError?: (error: Error) => void;
-  fetch?: typeof fetch;
+  logBufferMax?: number | undefined;
+  onError?: ((error: Error) => void) | undefined;
+  fetch?: typeof fetch | undefined;
 }
 
 export interface Reporter {
