@@ -13,25 +13,28 @@ import {
  * re-registers when the server forgot it (404), backs off with jitter on
  * errors, batches log lines, deregisters on stop. Depends only on the global
  * `fetch` and the protocol (types and LIMITS), so a worker process pulls in nothing else.
+ *
+ * Every optional field also takes `undefined`, so `token: process.env.PULSE_WORKER_TOKEN`
+ * type-checks under `exactOptionalPropertyTypes`.
  */
 export interface ReporterOptions {
-  /** The server's base URL, e.g. `http://127.0.0.1:8090`. */
+  /** The server's base URL, e.g. `http://127.0.0.1:8090` (a mounted server's with its basePath). */
   url: string;
   /** A worker token, when the server requires one. */
-  token?: string;
+  token?: string | undefined;
   worker: RegisterWorkerBody;
   /** Called before each heartbeat; what it returns is sent (merged over `update()`'s state). */
-  collect?: () => HeartbeatBody | Promise<HeartbeatBody>;
+  collect?: (() => HeartbeatBody | Promise<HeartbeatBody>) | undefined;
   /** Overrides the interval the server asks for. */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /** Longest wait between retries after errors. Default 30 s. */
-  maxBackoffMs?: number;
+  maxBackoffMs?: number | undefined;
   /** How long a log line may wait to be batched with others. Default 250 ms. */
-  logFlushMs?: number;
+  logFlushMs?: number | undefined;
   /** Log lines kept while the server is unreachable; the oldest are dropped past it. Default 5000. */
-  logBufferMax?: number;
-  onError?: (error: Error) => void;
-  fetch?: typeof fetch;
+  logBufferMax?: number | undefined;
+  onError?: ((error: Error) => void) | undefined;
+  fetch?: typeof fetch | undefined;
 }
 
 export interface Reporter {
@@ -82,7 +85,16 @@ export function createReporter(options: ReporterOptions): Reporter {
   const report = (error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  /**
+   * Sends one request; throws a ReporterError for an error answer. A 404 on a worker's own path is
+   * returned instead, with `unknownWorker` true: the server forgot the worker (a restart, or it expired),
+   * and the caller registers again.
+   */
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ response: Response; unknownWorker: boolean }> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -91,12 +103,19 @@ export function createReporter(options: ReporterOptions): Reporter {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (response.ok || response.status === 404) return response;
+    if (response.ok) return { response, unknownWorker: false };
     const error = (await response.json().catch(() => null)) as ErrorBody | null;
+    const code = error?.error?.code ?? null;
+    if (response.status === 404 && code === 'unknown_worker') return { response, unknownWorker: true };
+    // Any other 404 is not the worker API: a wrong url, or a mounted server's basePath left out of it.
+    const hint =
+      response.status === 404
+        ? `; is ${base} a Pulseboard server's base URL (for a mounted one, with its basePath, e.g. https://app.example.com/pulse)?`
+        : '';
     throw new ReporterError(
-      `${method} ${path}: ${response.status} ${error?.error.message ?? response.statusText}`,
+      `${method} ${path}: ${response.status} ${error?.error?.message ?? response.statusText}${hint}`,
       response.status,
-      error?.error.code ?? null,
+      code,
     );
   }
 
@@ -104,7 +123,7 @@ export function createReporter(options: ReporterOptions): Reporter {
   const backoff = () => Math.random() * Math.min(maxBackoffMs, 500 * 2 ** Math.min(failures, 16));
 
   async function register(): Promise<void> {
-    const response = await request('POST', '/api/workers', {
+    const { response } = await request('POST', '/api/workers', {
       ...options.worker,
       ...state,
       resources: undefined,
@@ -115,9 +134,12 @@ export function createReporter(options: ReporterOptions): Reporter {
 
   async function sendHeartbeat(): Promise<void> {
     const collected = (await options.collect?.()) ?? {};
-    const response = await request('POST', `/api/workers/${id}/heartbeat`, { ...state, ...collected });
+    const { unknownWorker } = await request('POST', `/api/workers/${id}/heartbeat`, {
+      ...state,
+      ...collected,
+    });
     // The server restarted or expired us: register again, then carry on.
-    if (response.status === 404) await register();
+    if (unknownWorker) await register();
   }
 
   /** The timer's heartbeat on its way, if any (tick never rejects): stop() waits for it. */
@@ -161,10 +183,10 @@ export function createReporter(options: ReporterOptions): Reporter {
   async function sendLogs(): Promise<void> {
     while (logs.length > 0) {
       const batch = logs.slice(0, LOG_BATCH);
-      let response = await request('POST', `/api/workers/${id}/logs`, { entries: batch });
-      if (response.status === 404) {
+      const { unknownWorker } = await request('POST', `/api/workers/${id}/logs`, { entries: batch });
+      if (unknownWorker) {
         await register();
-        response = await request('POST', `/api/workers/${id}/logs`, { entries: batch });
+        await request('POST', `/api/workers/${id}/logs`, { entries: batch });
       }
       logs = logs.slice(batch.length);
     }

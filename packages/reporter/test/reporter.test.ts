@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createReporter } from '@pulseboard/reporter';
+import { createReporter, type ReporterError } from '@pulseboard/reporter';
 // The reporter is tested against the real server, with the server's own test helpers.
 import { metrics, metricsItems, openStream, startServer } from '../../server/test/helpers.js';
 
@@ -132,6 +132,36 @@ test('reporter: retries with backoff until the server is up', async () => {
     assert.equal((await t.api.get('/api/workers')).body.workers[0]?.id, 'early');
     await reporter.stop();
     assert.deepEqual((await t.api.get('/api/workers')).body.workers, []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('reporter: a url that is not the worker API (a basePath left out) fails with a hint; start() does not resolve', async () => {
+  const t = await startServer();
+  try {
+    const errors: ReporterError[] = [];
+    const reporter = createReporter({
+      // As if the server were mounted at /pulse and the url left it out: every worker route is a 404.
+      url: `${t.url}/elsewhere`,
+      worker: { id: 'lost-1' },
+      maxBackoffMs: 20,
+      onError: (error) => errors.push(error as ReporterError),
+    });
+    let started = false;
+    const starting = reporter.start().then(() => {
+      started = true;
+    });
+    for (let waited = 0; errors.length < 3 && waited < 2000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(started, false, 'start() took a 404 for a registration');
+    assert.equal(errors[0]?.status, 404);
+    assert.match(
+      errors[0]!.message,
+      /^POST \/api\/workers: 404 .*elsewhere a Pulseboard server's base URL .*basePath/,
+    );
+    await assert.rejects(reporter.stop(), /DELETE \/api\/workers\/lost-1: 404/);
+    await starting; // stop() ends its retries
   } finally {
     await t.close();
   }

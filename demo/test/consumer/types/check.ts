@@ -17,6 +17,8 @@ reporter.update({ status });
 // @ts-expect-error only the server sets a worker offline
 reporter.update({ status: 'offline' });
 await createServerReporter(options).start();
+// The documented form, an environment variable that may be unset (exactOptionalPropertyTypes is on).
+createReporter({ url, token: process.env.PULSE_WORKER_TOKEN, worker: { id: 'ts-2' } });
 
 const pulse = await createPulseboard({
   basePath: '/pulse',
