@@ -14,12 +14,12 @@
  *   node --import tsx demo/build.ts --packages   only what the packages ship (their prepack)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { root } from './root.js';
+import { bundleSizes } from './test/bundle-sizes.js';
 
-export const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (path: string) => join(root, path);
 
 interface Step {
@@ -123,15 +123,6 @@ export async function buildSteps(names: (keyof typeof steps)[], force = false): 
     ran.push(step.name);
   }
   return ran;
-}
-
-/** Raw and gzip sizes of the two script-tag bundles. */
-export function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
-  return ['pulseboard.js', 'pulseboard.iife.js'].map((name) => {
-    const file = at(`packages/widgets/dist/${name}`);
-    const bytes = readFileSync(file);
-    return { file: relative(root, file), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

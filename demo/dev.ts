@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { buildSteps, root } from './build.js';
+import { buildSteps } from './build.js';
+import { root } from './root.js';
 
 await buildSteps(['types', 'bundle']);
 const tsc = spawn(

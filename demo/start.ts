@@ -10,7 +10,8 @@
  * (PORT, HOST, LOG_LEVEL, tokens, --redis, ...).
  */
 import { join } from 'node:path';
-import { buildSteps, root } from './build.js';
+import { buildSteps } from './build.js';
+import { root } from './root.js';
 
 const demoUsage = (
   maxSimulated: number,

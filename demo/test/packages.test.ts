@@ -22,7 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { root } from '../build.js';
+import { root } from '../root.js';
 
 const PACKAGES = ['protocol', 'reporter', 'server', 'widgets'];
 const fixtures = join(root, 'demo/test/consumer');
