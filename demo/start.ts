@@ -1,5 +1,6 @@
 /**
- * `npm start`: builds what is stale (widgets, bundles, demo pages), then runs
+ * `npm start`: builds what is stale (`npm run build`: the packages, the
+ * script-tag bundles, the demo pages; wireit skips what is fresh), then runs
  * the Pulseboard server with a simulated fleet and the demo pages on one port.
  *
  *   npm start                         # 12 simulated workers on http://localhost:8090/
@@ -10,7 +11,8 @@
  * (PORT, HOST, LOG_LEVEL, tokens, --redis, ...).
  */
 import { join } from 'node:path';
-import { buildSteps, root } from './build.js';
+import { npmRun } from './npm-run.js';
+import { root } from './root.js';
 
 const demoUsage = (
   maxSimulated: number,
@@ -42,7 +44,7 @@ function takeDemoFlags(argv: string[], maxSimulated: number): { simulate: number
 
 async function main(): Promise<void> {
   // The server runs compiled, like an installed one: build it (and the pages) before loading it.
-  if (!process.argv.includes('--no-build')) await buildSteps(['types', 'bundle', 'demo']);
+  if (!process.argv.includes('--no-build')) await npmRun('build');
   const { parseCliArgs, USAGE } = await import('@pulseboard/server');
   const { MAX_SIMULATED, startDemo } = await import('./demo-app.js');
   const { simulate, rest } = takeDemoFlags(process.argv.slice(2), MAX_SIMULATED);

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bundleShares } from '../../bench/lib/bundle-shares.js';
-import { bundleSizes, root } from '../build.js';
+import { root } from '../root.js';
+import { bundleSizes } from './bundle-sizes.js';
 
 const widgets = join(root, 'packages/widgets');
 const pkg = JSON.parse(readFileSync(join(widgets, 'package.json'), 'utf8'));

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { parseCliArgs } from '../../packages/server/src/cli-args.js';
 import { assertSafeBinding, resolveConfig } from '../../packages/server/src/config.js';
-import { root } from '../build.js';
+import { root } from '../root.js';
 
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {

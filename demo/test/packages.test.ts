@@ -22,7 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { root } from '../build.js';
+import { root } from '../root.js';
 
 const PACKAGES = ['protocol', 'reporter', 'server', 'widgets'];
 const fixtures = join(root, 'demo/test/consumer');
@@ -163,13 +163,13 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
-  it('packs every package without npm warnings, with its LICENSE and README and no tests, stamps or sources', () => {
+  it('packs every package without npm warnings, with its LICENSE and README and no tests, build state or sources', () => {
     assert.deepEqual(warnings(packOutput), []);
     for (const [name, files] of Object.entries(contents)) {
       for (const required of ['package/LICENSE', 'package/README.md', 'package/package.json'])
         assert.ok(files.includes(required), `${name} lacks ${required}`);
       const unwanted = files.filter((path) =>
-        /(^|\/)(test|tests|__tests__)\/|\.test\.|\.stamp|tsbuildinfo|^package\/src\//.test(path),
+        /(^|\/)(test|tests|__tests__)\/|\.test\.|\.wireit\/|tsbuildinfo|^package\/src\//.test(path),
       );
       assert.deepEqual(unwanted, [], `${name} ships files a user does not need`);
     }
