@@ -62,6 +62,12 @@ function parseBasePath(path: unknown): string {
  * `allowAnonymous` is set. Resolves once storage is connected and the timers run.
  */
 export async function createPulseboard(options: PulseboardOptions, storage?: Storage): Promise<Pulseboard> {
+  // Plain JavaScript callers get a clear message instead of a TypeError from destructuring.
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(
+      'createPulseboard expects an options object with at least basePath, e.g. { basePath: "/pulse" }',
+    );
+  }
   const { basePath: base, ...input } = options;
   const basePath = parseBasePath(base);
   if ('port' in input || 'host' in input) {

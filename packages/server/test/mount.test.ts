@@ -241,6 +241,9 @@ describe('mount rules', () => {
     const withPort = { ...options(), port: 8090 } as PulseboardOptions;
     await assert.rejects(createPulseboard(withPort), /port and host are the host app's/);
     await assert.rejects(createPulseboard(options({ heartbeatIntervalMs: -1 })), ConfigError);
+    // From plain JavaScript, no options at all.
+    const call = createPulseboard as (options?: unknown) => Promise<Pulseboard>;
+    await assert.rejects(call(), /expects an options object with at least basePath/);
   });
 
   test('CORS: the allow-list only; a loopback origin is not trusted, there is no bind address to judge', async () => {
