@@ -12,6 +12,7 @@ import {
   type WireEvent,
 } from '../transport/transport.js';
 import { unionOf } from './requirements.js';
+import { SharedSelection } from './selection.js';
 import type {
   ConnectionRole,
   ConnectionState,
@@ -63,6 +64,7 @@ export function createPulseClient(options: PulseClientOptions = {}): Configurabl
 }
 
 class Client implements ConfigurablePulseClient {
+  readonly selection = new SharedSelection();
   #state: StoreState;
   #transport: Transport;
   /** Transport options as configured: `types`/`workers` here are the explicit ones, which win over requirements. */

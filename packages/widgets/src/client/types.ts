@@ -9,6 +9,7 @@ import type {
   ServerTimings,
   Worker,
 } from '@pulseboard/protocol';
+import type { SharedSelection } from './selection.js';
 
 /**
  * The contract between `<sse-connection>` (which implements it) and the widgets
@@ -119,6 +120,11 @@ export interface PulseClient {
   readonly role: ConnectionRole;
   /** Current store state (a new object after every change). */
   readonly data: DashboardState;
+  /**
+   * The selection every element of this connection shows (`worker:<id>`, `queue:<name>` or null); elements set it
+   * through their `selection` attribute.
+   */
+  readonly selection: SharedSelection;
 
   /** Raw events, as the origin notes' `socketService.subscribe`. `'*'` receives every event. Returns an unsubscribe function. */
   subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
