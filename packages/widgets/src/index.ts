@@ -13,6 +13,7 @@ export { type QueueColumn, QueuesView } from './queues-view/queues-view.js';
 export { ConnectionChangeEvent } from './sse-connection/connection-change-event.js';
 export { SseConnection } from './sse-connection/sse-connection.js';
 export * from './store/index.js';
+export type * from './store/types.js';
 export { SystemMetrics } from './system-metrics/system-metrics.js';
 export { compareEventIds } from './transport/event-id.js';
 export {
@@ -21,3 +22,4 @@ export {
   type TransportOptions,
   type WireEvent,
 } from './transport/transport.js';
+export type * from './transport/types.js';

@@ -11,7 +11,7 @@ import { LOGGED_EVENT_TYPES, type PulseEvent } from '@pulseboard/protocol';
 import { createApp, type PulseServer } from '@pulseboard/server';
 import fc from 'fast-check';
 import { type ConfigurablePulseClient, createPulseClient } from '../src/client/client.js';
-import type { DashboardState } from '../src/client/types.js';
+import type { DashboardState } from '../src/store/types.js';
 import { compareEventIds } from '../src/transport/event-id.js';
 
 const TIMINGS = { metricsIntervalMs: 20, dashboardIntervalMs: 100, pingIntervalMs: 100 };

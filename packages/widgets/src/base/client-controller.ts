@@ -1,7 +1,9 @@
 import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ensureContextRoot, pulseClientContext } from '../client/context.js';
-import type { ConnectionStatus, DashboardState, PulseClient, Requirement, Slice } from '../client/types.js';
+import type { PulseClient, Requirement } from '../client/types.js';
+import type { DashboardState, Slice } from '../store/types.js';
+import type { ConnectionStatus } from '../transport/types.js';
 
 type ConnectionElement = HTMLElement & { client?: PulseClient };
 

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ConnectionStatus } from '../client/types.js';
+import type { ConnectionStatus } from '../transport/types.js';
 import { formatClock, formatCountOf } from './format.js';
 import { connectionLabel } from './status.js';
 

@@ -7,7 +7,9 @@ import {
   type TemplateResult,
 } from 'lit';
 import { eventTypesFor } from '../client/requirements.js';
-import type { ConnectionStatus, DashboardState, PulseClient, Requirement, Slice } from '../client/types.js';
+import type { PulseClient, Requirement } from '../client/types.js';
+import type { DashboardState, Slice } from '../store/types.js';
+import type { ConnectionStatus } from '../transport/types.js';
 import { ClientController } from './client-controller.js';
 import { ClockController } from './clock-controller.js';
 import { NAME_MAX, truncate } from './format.js';

@@ -4,7 +4,7 @@ import {
   WORKER_STATUSES,
   type WorkerStatus,
 } from '@pulseboard/protocol';
-import type { ConnectionState, ConnectionStatus } from '../client/types.js';
+import type { ConnectionState, ConnectionStatus } from '../transport/types.js';
 
 /** Worst first: sorting by status puts what needs attention on top. */
 export const STATUS_ORDER: readonly WorkerStatus[] = [

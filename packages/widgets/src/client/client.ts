@@ -3,6 +3,7 @@ import { channelName } from '../share/channel-name.js';
 import { SharedTransport } from '../share/shared-transport.js';
 import type { StoreOptions, StoreState } from '../store/state.js';
 import { Store } from '../store/store.js';
+import type { DashboardState, Slice } from '../store/types.js';
 import {
   DEFAULT_TRANSPORT_OPTIONS,
   SseTransport,
@@ -10,18 +11,10 @@ import {
   type TransportOptions,
   type WireEvent,
 } from '../transport/transport.js';
+import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import { unionOf } from './requirements.js';
 import { SharedSelection } from './selection.js';
-import type {
-  ConnectionRole,
-  ConnectionState,
-  ConnectionStatus,
-  DashboardState,
-  EventHandler,
-  PulseClient,
-  Requirement,
-  Slice,
-} from './types.js';
+import type { EventHandler, PulseClient, Requirement } from './types.js';
 
 export interface PulseClientOptions extends Partial<TransportOptions>, Partial<StoreOptions> {
   /**

@@ -1,9 +1,9 @@
 import { METRICS_FIELDS, PROTOCOL_VERSION, QUEUE_STATS_FIELDS, type Worker } from '@pulseboard/protocol';
-import type { Slice, WorkerHistory } from '../client/types.js';
 import { appendAggregateSample, appendWorkerSample, emptyWorkerHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import * as read from './sanitize.js';
 import { type DepartedWorker, type StateFields, type StoreState, update } from './state.js';
+import type { Slice, WorkerHistory } from './types.js';
 
 /** What a reducer did: the next state, the slices it changed, and what it had to skip (for one warning per kind). */
 export interface Reduction {

@@ -1,8 +1,8 @@
 import type { Aggregates, QueueSummary, Resource, ServerTimings, Worker } from '@pulseboard/protocol';
-import type { AggregateHistory, DashboardState, WorkerHistory } from '../client/types.js';
 import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import { count } from './sanitize.js';
+import type { AggregateHistory, DashboardState, WorkerHistory } from './types.js';
 
 export interface StoreOptions {
   /** Log lines kept, oldest dropped first. */

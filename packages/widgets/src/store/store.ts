@@ -1,8 +1,8 @@
 import type { InitialDataPayload } from '@pulseboard/protocol';
-import type { Slice } from '../client/types.js';
 import { pruneDeparted, type RawEvent, type Reduction, reduce } from './reduce.js';
 import { toInitialData } from './snapshot.js';
 import { createState, type StoreOptions, type StoreState, withOptions } from './state.js';
+import type { Slice } from './types.js';
 
 /**
  * The dashboard's state and everything that changes it: events applied through

@@ -1,6 +1,6 @@
-import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from './event-id.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
+import type { ConnectionRole, ConnectionStatus } from './types.js';
 
 export interface TransportOptions {
   /** The `/events` URL; relative URLs resolve against the page. Nothing connects while null. */
