@@ -15,6 +15,7 @@ import { ClockController } from './clock-controller.js';
 import { NAME_MAX, truncate } from './format.js';
 import { frame, notice } from './frame.js';
 import { HoldController } from './hold-controller.js';
+import { PULSEBOARD_ELEMENT } from './mark.js';
 import { parseSelection, type SelectEvent } from './selection.js';
 import { SelectionController } from './selection-controller.js';
 
@@ -64,6 +65,9 @@ export abstract class PulseElement extends LitElement {
     paused: { type: Boolean, reflect: true },
     selection: { reflect: true },
   };
+
+  /** Marks the class as Pulseboard's, for every copy of the library (see `define/register.ts`). */
+  static readonly [PULSEBOARD_ELEMENT] = true;
 
   /** Id of an `<sse-connection>` elsewhere in the document, for widgets outside its subtree. */
   declare connection: string | null;
