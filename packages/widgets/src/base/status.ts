@@ -34,7 +34,7 @@ export const RESOURCE_TONE: Record<ResourceStatus, WorkerStatus> = {
 
 export const RESOURCE_LABEL: Record<ResourceStatus, string> = labels(RESOURCE_STATUSES);
 
-export const isWorkerStatus = (value: unknown): value is WorkerStatus =>
+const isWorkerStatus = (value: unknown): value is WorkerStatus =>
   (WORKER_STATUSES as readonly unknown[]).includes(value);
 
 /** Parses a `status="degraded, unhealthy"` attribute; unknown words are ignored. */

@@ -39,7 +39,7 @@ export interface PulseClient {
    */
   readonly selection: SharedSelection;
 
-  /** Raw events, as the origin notes' `socketService.subscribe`. `'*'` receives every event. Returns an unsubscribe function. */
+  /** Raw events, by type; `'*'` receives every event. Returns an unsubscribe function. */
   subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
   subscribe(type: '*', handler: (data: unknown, event: PulseEvent) => void): () => void;
 

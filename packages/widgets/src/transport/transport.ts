@@ -128,11 +128,6 @@ export class SseTransport implements Transport {
     return 'own';
   }
 
-  /** The options in force, the defaults filled in. */
-  get options(): Readonly<TransportOptions> {
-    return this.#options;
-  }
-
   /** Starts, unless already running or waiting to retry; after giving up, starts again. */
   connect(): void {
     if (this.#wanted && this.#status.state !== 'failed' && this.#status.state !== 'unauthorized') return;
