@@ -13,7 +13,7 @@ export type { SharedSelection } from './client/selection.js';
 export type * from './client/types.js';
 export { DlqMonitor, PulseThresholdChangeEvent, type ThresholdScope } from './dlq-monitor/dlq-monitor.js';
 export { HealthCards, type HealthCardsSort } from './health-cards/health-cards.js';
-export { type LogLine, LogsView } from './logs-view/logs-view.js';
+export { LogsView } from './logs-view/logs-view.js';
 export { type QueueColumn, QueuesView } from './queues-view/queues-view.js';
 export { ConnectionChangeEvent } from './sse-connection/connection-change-event.js';
 export { SseConnection } from './sse-connection/sse-connection.js';

@@ -129,12 +129,19 @@ class Client implements ConfigurablePulseClient {
   require(owner: object, needs: Requirement): () => void {
     const entry = { ...needs };
     this.#requirements.set(owner, entry);
-    this.#scheduleFlush();
+    this.#required();
     return () => {
       if (this.#requirements.get(owner) !== entry) return;
       this.#requirements.delete(owner);
-      this.#scheduleFlush();
+      this.#required();
     };
+  }
+
+  /** The requirements changed: the store keeps the lines they ask for now, the stream follows when debounced. */
+  #required(): void {
+    const lines = [...this.#requirements.values()].map((r) => r.logLines ?? 0);
+    this.#store.configure({ lineCapacity: Math.max(1, ...lines) });
+    this.#scheduleFlush();
   }
 
   connect(): void {

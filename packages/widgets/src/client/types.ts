@@ -14,6 +14,8 @@ export interface Requirement {
   types?: readonly EventType[];
   /** The worker ids it shows; omitted or null: every worker. */
   workers?: readonly string[] | null;
+  /** How many of the store's `lines` it shows at most; the store keeps the most any element asks for. */
+  logLines?: number;
 }
 
 export type EventHandler<T extends EventType> = (data: EventPayloads[T], event: PulseEvent<T>) => void;
