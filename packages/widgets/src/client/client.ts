@@ -1,4 +1,4 @@
-import type { EventType, PulseEvent } from '@pulseboard/protocol';
+import type { EventType } from '@pulseboard/protocol';
 import { channelName } from '../share/channel-name.js';
 import { SharedTransport } from '../share/shared-transport.js';
 import type { StoreOptions, StoreState } from '../store/state.js';
@@ -14,7 +14,7 @@ import {
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import { unionOf } from './requirements.js';
 import { SharedSelection } from './selection.js';
-import type { EventHandler, PulseClient, Requirement } from './types.js';
+import type { EventHandler, PulseClient, RawPulseEvent, Requirement } from './types.js';
 
 export interface PulseClientOptions extends Partial<TransportOptions>, Partial<StoreOptions> {
   /**
@@ -37,7 +37,6 @@ export interface ConfigurablePulseClient extends PulseClient {
   configure(options: PulseClientOptions): void;
 }
 
-type AnyHandler = (data: unknown, event: PulseEvent) => void;
 type Watcher = (state: DashboardState, status: ConnectionStatus) => void;
 
 /** The transport options among `options`; one left undefined keeps its value. */
@@ -72,7 +71,7 @@ class Client implements ConfigurablePulseClient {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #logger: Pick<Console, 'warn' | 'error'>;
   // Entries are fresh objects, so subscribing one function twice gives two independent subscriptions.
-  readonly #subscribers = new Map<string, Set<{ handler: AnyHandler }>>();
+  readonly #subscribers = new Map<string, Set<{ handler: EventHandler }>>();
   /** Problems already reported, so a stream of bad events warns once per kind. */
   readonly #warned = new Set<string>();
   readonly #failedHandlers = new WeakSet<object>();
@@ -110,9 +109,7 @@ class Client implements ConfigurablePulseClient {
     return this.#store.snapshot();
   }
 
-  subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
-  subscribe(type: '*', handler: AnyHandler): () => void;
-  subscribe(type: string, handler: AnyHandler): () => void {
+  subscribe(type: EventType | '*', handler: EventHandler): () => void {
     const entries = this.#subscribers.get(type) ?? new Set();
     this.#subscribers.set(type, entries);
     const entry = { handler };
@@ -222,12 +219,12 @@ class Client implements ConfigurablePulseClient {
   #onEvent(wire: WireEvent): void {
     const result = this.#store.apply(wire);
     if (!result) return;
-    const event = { ...wire, id: wire.id ?? '' } as PulseEvent;
+    const event: RawPulseEvent = { ...wire, id: wire.id ?? '' };
     if (!result.skipped) this.#emit(this.#subscribers.get(wire.type), event);
     this.#emit(this.#subscribers.get('*'), event);
   }
 
-  #emit(entries: Set<{ handler: AnyHandler }> | undefined, event: PulseEvent): void {
+  #emit(entries: Set<{ handler: EventHandler }> | undefined, event: RawPulseEvent): void {
     if (!entries) return;
     for (const { handler } of entries) this.#guard(handler, event.data, event);
   }

@@ -1,4 +1,4 @@
-import type { EventPayloads, EventType, PulseEvent } from '@pulseboard/protocol';
+import type { EventType } from '@pulseboard/protocol';
 import type { DashboardState, Slice } from '../store/types.js';
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import type { SharedSelection } from './selection.js';
@@ -18,7 +18,18 @@ export interface Requirement {
   logLines?: number;
 }
 
-export type EventHandler<T extends EventType> = (data: EventPayloads[T], event: PulseEvent<T>) => void;
+/** An event as it came off the wire: its id, its name and its parsed JSON `data`, which nothing has checked. */
+export interface RawPulseEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/**
+ * A raw subscriber. `data` is the event's JSON as the server sent it: read it as the store does, checking each
+ * field, or use `watch()`, whose state the store has checked.
+ */
+export type EventHandler = (data: unknown, event: RawPulseEvent) => void;
 
 /**
  * The contract between `<sse-connection>` (which implements it) and the widgets
@@ -41,9 +52,11 @@ export interface PulseClient {
    */
   readonly selection: SharedSelection;
 
-  /** Raw events, by type; `'*'` receives every event. Returns an unsubscribe function. */
-  subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
-  subscribe(type: '*', handler: (data: unknown, event: PulseEvent) => void): () => void;
+  /**
+   * Raw events of one type, those the store could apply; `'*'` receives every event, also those it could not.
+   * Returns an unsubscribe function.
+   */
+  subscribe(type: EventType | '*', handler: EventHandler): () => void;
 
   /** Store slices: `handler` runs after any change to one of `slices`. Returns an unsubscribe function. */
   watch(
