@@ -95,11 +95,12 @@ describe('the widgets distribution', () => {
       for (const file of files) assert.ok(existsSync(join(widgets, file)), `${entry} → ${file} is missing`);
     }
     for (const tag of TAGS) assert.ok(pkg.exports[`./${tag}.js`], `no export for ${tag}`);
+    for (const tag of TAGS) assert.ok(pkg.exports[`./define/${tag}.js`].types, `no define entry for ${tag}`);
     for (const entry of ['.', './define.js', './react'])
       assert.ok(pkg.exports[entry].types, `${entry} has no types`);
   });
 
-  it('keeps `.` and the per-element entries free of side effects; only define.js and the bundles register tags', () => {
+  it('keeps `.` and the per-element entries free of side effects; only the define entries and the bundles register tags', () => {
     const registering: string[] = [];
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -111,9 +112,15 @@ describe('the widgets distribution', () => {
       }
     };
     walk(join(widgets, 'dist'));
-    assert.deepEqual(registering.sort(), ['dist/define.js', 'dist/pulseboard.iife.js', 'dist/pulseboard.js']);
+    // define.js and define/<tag>.js register through define/register.js.
+    assert.deepEqual(registering.sort(), [
+      'dist/define/register.js',
+      'dist/pulseboard.iife.js',
+      'dist/pulseboard.js',
+    ]);
     assert.deepEqual([...pkg.sideEffects].sort(), [
       './dist/define.js',
+      './dist/define/*.js',
       './dist/pulseboard.iife.js',
       './dist/pulseboard.js',
     ]);

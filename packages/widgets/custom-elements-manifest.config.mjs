@@ -1,7 +1,7 @@
 // `custom-elements-manifest analyze` reads the elements' JSDoc (field comments, @fires, @csspart, @cssprop,
 // @slot) into custom-elements.json, which package.json lists under `customElements` for editors and framework
 // tooling, and writes the VS Code custom data and JetBrains web-types made from it into dist/.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { customElementJetBrainsPlugin } from 'custom-element-jet-brains-integration';
@@ -10,37 +10,44 @@ import { customElementVsCodePlugin } from 'custom-element-vs-code-integration';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /**
- * The tags are registered in a loop in src/define.ts, which the analyzer
- * cannot follow; this reads that list and marks each class as the custom
- * element it is, with a `custom-element-definition` export on define.js.
+ * The tags are registered through `register(tag, element)` in src/define/*.ts,
+ * which the analyzer cannot follow; this reads those calls and marks each class
+ * as the custom element it is, with a `custom-element-definition` export on the
+ * define module that registers it.
  */
 function tagsFromDefine() {
-  const source = readFileSync(new URL('./src/define.ts', import.meta.url), 'utf8');
-  const tags = new Map([...source.matchAll(/\['([a-z][\w-]*-[\w-]*)',\s*(\w+)\]/g)].map((m) => [m[2], m[1]]));
+  const dir = new URL('./src/define/', import.meta.url);
+  const tags = new Map();
+  for (const file of readdirSync(dir)) {
+    const source = readFileSync(new URL(file, dir), 'utf8');
+    for (const m of source.matchAll(/\bregister\('([a-z][\w-]*-[\w-]*)',\s*(\w+)\)/g))
+      tags.set(m[2], { tag: m[1], module: `src/define/${file}` });
+  }
   return {
     name: 'pulseboard-tags-from-define',
     packageLinkPhase({ customElementsManifest }) {
-      const definitions = [];
+      const definitions = new Map();
       for (const mod of customElementsManifest.modules) {
         for (const declaration of mod.declarations ?? []) {
-          const tag = tags.get(declaration.name);
-          if (!tag) continue;
-          declaration.tagName = tag;
+          const found = tags.get(declaration.name);
+          if (!found) continue;
+          declaration.tagName = found.tag;
           declaration.customElement = true;
-          definitions.push({
+          definitions.set(found.module, {
             kind: 'custom-element-definition',
-            name: tag,
+            name: found.tag,
             declaration: { name: declaration.name, module: mod.path },
           });
         }
       }
-      const define = customElementsManifest.modules.find((mod) => mod.path === 'src/define.ts');
-      // The analyzer reads the loop's `customElements.define(tag, element)` as a tag named "tag".
-      if (define) {
-        define.exports = [
-          ...(define.exports ?? []).filter((e) => e.kind !== 'custom-element-definition'),
-          ...definitions,
-        ];
+      for (const mod of customElementsManifest.modules) {
+        const definition = definitions.get(mod.path);
+        // The analyzer reads `customElements.define(tag, element)` in register() as a tag named "tag".
+        if (definition || mod.path === 'src/define/register.ts')
+          mod.exports = [
+            ...(mod.exports ?? []).filter((e) => e.kind !== 'custom-element-definition'),
+            ...(definition ? [definition] : []),
+          ];
       }
     },
   };

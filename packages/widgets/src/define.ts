@@ -1,5 +1,7 @@
-// Registers every Pulseboard tag. Provider first, so consumers upgraded after it
-// find it at once; tags already defined (a second copy of the library) are skipped.
+// Registers every Pulseboard tag (each through its own entry in define/), provider
+// first, so consumers upgraded after it find it at once. A tag already registered
+// by Pulseboard (a second copy of the library) is skipped; one registered by
+// anything else is skipped with a console warning.
 //
 // This file is the script-tag bundle's entry, and its imports set the order of the
 // modules in it: <sse-connection>'s (client, transport, store) right after lit, then
@@ -7,28 +9,18 @@
 // these imports, those with <sse-connection> first come out smallest, 0.5 KB gzip
 // under alphabetical order (brotli, with its larger window, does not care).
 // biome-ignore-all assist/source/organizeImports: the order above is deliberate.
-import { ensureContextRoot } from './client/context.js';
-import { SseConnection } from './sse-connection/sse-connection.js';
-import { DlqMonitor } from './dlq-monitor/dlq-monitor.js';
-import { HealthCards } from './health-cards/health-cards.js';
-import { LogsView } from './logs-view/logs-view.js';
-import { QueuesView } from './queues-view/queues-view.js';
-import { SystemMetrics } from './system-metrics/system-metrics.js';
-
-const elements: [tag: string, element: CustomElementConstructor][] = [
-  ['sse-connection', SseConnection],
-  ['health-cards', HealthCards],
-  ['system-metrics', SystemMetrics],
-  ['dlq-monitor', DlqMonitor],
-  ['queues-view', QueuesView],
-  ['logs-view', LogsView],
-];
+import './define/sse-connection.js';
+import './define/dlq-monitor.js';
+import './define/health-cards.js';
+import './define/logs-view.js';
+import './define/queues-view.js';
+import './define/system-metrics.js';
 
 // Types only (no JavaScript): they make define.d.ts import every element's module, and so bring each tag's
 // HTMLElementTagNameMap and event map entries to a project that imports nothing but define.js.
-export type { DlqMonitor, HealthCards, LogsView, QueuesView, SseConnection, SystemMetrics };
-
-ensureContextRoot();
-for (const [tag, element] of elements) {
-  if (!customElements.get(tag)) customElements.define(tag, element);
-}
+export type { DlqMonitor } from './dlq-monitor/dlq-monitor.js';
+export type { HealthCards } from './health-cards/health-cards.js';
+export type { LogsView } from './logs-view/logs-view.js';
+export type { QueuesView } from './queues-view/queues-view.js';
+export type { SseConnection } from './sse-connection/sse-connection.js';
+export type { SystemMetrics } from './system-metrics/system-metrics.js';

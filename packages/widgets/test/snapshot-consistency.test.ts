@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOGGED_EVENT_TYPES, type PulseEvent } from '@pulseboard/protocol';
+import { LOGGED_EVENT_TYPES } from '@pulseboard/protocol';
 import { createApp, type PulseServer } from '@pulseboard/server';
 import fc from 'fast-check';
 import { type ConfigurablePulseClient, createPulseClient } from '../src/client/client.js';
-import type { DashboardState } from '../src/client/types.js';
+import type { RawPulseEvent } from '../src/client/types.js';
+import type { DashboardState } from '../src/store/types.js';
 import { compareEventIds } from '../src/transport/event-id.js';
 
 const TIMINGS = { metricsIntervalMs: 20, dashboardIntervalMs: 100, pingIntervalMs: 100 };
@@ -127,7 +128,7 @@ test('a snapshot plus the events after it equals a later snapshot, with no event
       for (const step of actions.slice(0, split)) await perform(step, null);
 
       const early = await connectedClient();
-      const seen: PulseEvent[] = [];
+      const seen: RawPulseEvent[] = [];
       early.subscribe('*', (_, event) => {
         if (logged.has(event.type)) seen.push(event);
       });

@@ -9,6 +9,7 @@ import {
   type RawEvent,
   reduce,
   type StoreState,
+  withOptions,
 } from '../src/store/index.js';
 import { compareEventIds, isNewer } from '../src/transport/event-id.js';
 import { aggregates, initialData, log, metrics, metricsUpdate, worker } from './fixtures.js';
@@ -74,7 +75,8 @@ describe('worker events', () => {
       { type: 'worker_deregistered', data: { v: 1, id: 'c', reason: 'expired' } },
       5000,
     );
-    assert.deepEqual([...result.changed], ['workers']);
+    // `logs` for the departure's line in `lines`.
+    assert.deepEqual([...result.changed], ['workers', 'logs']);
     state = result.state;
     assert.equal(state.workers.has('c'), false);
     assert.deepEqual(state.departed.get('c'), { worker: worker('c'), at: 5000, reason: 'expired' });
@@ -215,6 +217,48 @@ describe('logs', () => {
       state.logs.map((l) => l.message),
       ['0'],
       'the previous state is untouched',
+    );
+  });
+
+  test('lines: log entries and registry events, numbered, kept across a resync, as many as required', () => {
+    const text = (state: StoreState) =>
+      Array.from({ length: state.lines.size }, (_, i) => state.lines.at(i)!).map(
+        (l) => `${l.seq} ${l.kind} ${l.level} ${l.workerName}: ${l.message}`,
+      );
+    let state = apply(
+      createState({ logCapacity: 3 }),
+      {
+        type: 'initial_data',
+        data: initialData({ workers: [worker('a', { name: 'Alpha' })], logs: [log('0', 1)] }),
+      },
+      {
+        type: 'worker_registered',
+        data: { v: 1, worker: worker('b', { name: 'Beta', queue: 'q', registeredAt: 2 }) },
+      },
+      {
+        type: 'worker_status_change',
+        data: { v: 1, id: 'b', from: 'healthy', to: 'unhealthy', at: 3, reason: 'db' },
+      },
+      { type: 'worker_deregistered', data: { v: 1, id: 'b', reason: 'expired' } },
+    );
+    assert.deepEqual(text(state), [
+      '2 event info Beta: Registered · queue q',
+      '3 event error Beta: Status healthy → unhealthy (db)',
+      '4 event warn Beta: Expired after going offline',
+    ]);
+    state = withOptions(state, { lineCapacity: 5 });
+    state = apply(
+      state,
+      { type: 'log', data: { v: 1, entries: [{ ...log('1', 10), workerId: 'a' }] } },
+      // A resync: only the snapshot's entries newer than the newest line's are new.
+      { type: 'initial_data', data: initialData({ logs: [log('0', 1), log('1', 10), log('2', 11)] }) },
+    );
+    assert.deepEqual(text(state).slice(-2), ['5 log info Alpha: 1', '6 log info Alpha: 2']);
+    assert.equal(state.lines.size, 5);
+    assert.deepEqual(
+      state.logs.map((l) => l.message),
+      ['0', '1', '2'],
+      '`logs` are the snapshot',
     );
   });
 

@@ -1,5 +1,5 @@
 /** Threshold levels shared by `<dlq-monitor>` rows and its overall status. */
-export const LEVELS = ['ok', 'warning', 'critical'] as const;
+const LEVELS = ['ok', 'warning', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
 
 export interface Thresholds {
@@ -12,7 +12,7 @@ export interface Thresholds {
   hysteresis: number;
 }
 
-export const levelRank = (level: Level): number => LEVELS.indexOf(level);
+const levelRank = (level: Level): number => LEVELS.indexOf(level);
 
 export const worstLevel = (levels: Iterable<Level>): Level => {
   let worst: Level = 'ok';

@@ -1,4 +1,3 @@
-import { ContextConsumer } from '@lit/context';
 import {
   html,
   LitElement,
@@ -7,21 +6,25 @@ import {
   type PropertyValues,
   type TemplateResult,
 } from 'lit';
-import { ensureContextRoot, pulseClientContext } from '../client/context.js';
 import { eventTypesFor } from '../client/requirements.js';
-import type { ConnectionStatus, DashboardState, PulseClient, Requirement, Slice } from '../client/types.js';
-import { setTicking } from './clock.js';
-import { formatClock, formatCountOf, NAME_MAX, truncate } from './format.js';
-import { busFor, parseSelection, SelectEvent, type SelectionBus, select } from './selection.js';
-import { connectionLabel } from './status.js';
-
-type ConnectionElement = HTMLElement & { client?: PulseClient };
+import type { PulseClient, Requirement } from '../client/types.js';
+import type { DashboardState, Slice } from '../store/types.js';
+import type { ConnectionStatus } from '../transport/types.js';
+import { ClientController } from './client-controller.js';
+import { ClockController } from './clock-controller.js';
+import { NAME_MAX, truncate } from './format.js';
+import { frame, notice } from './frame.js';
+import { HoldController } from './hold-controller.js';
+import { PULSEBOARD_ELEMENT } from './mark.js';
+import { parseSelection, type SelectEvent } from './selection.js';
+import { SelectionController } from './selection-controller.js';
 
 /**
- * The base of every Pulseboard widget: finds its client (context or
- * `connection="id"`), subscribes to the slices the subclass renders, and draws
- * the shared frame: title, connection indicator, reconnect button, loading,
- * empty and stale states.
+ * The base of every Pulseboard widget. Its behaviour is in controllers: the
+ * client (context or `connection="id"`, the slices it watches, what it
+ * requires), holding updates (pause, or the user in a row), the connection's
+ * selection, and the clock. It draws the shared frame (`frame()`): title,
+ * connection indicator, reconnect button, loading, empty and stale states.
  *
  * @fires {SelectEvent} pulse-select - The user selected a worker or queue (or cleared the selection); `selection` is `{kind, id}` or null.
  *
@@ -63,6 +66,9 @@ export abstract class PulseElement extends LitElement {
     selection: { reflect: true },
   };
 
+  /** Marks the class as Pulseboard's, for every copy of the library (see `define/register.ts`). */
+  static readonly [PULSEBOARD_ELEMENT] = true;
+
   /** Id of an `<sse-connection>` elsewhere in the document, for widgets outside its subtree. */
   declare connection: string | null;
   /** Replaces the default title. */
@@ -85,31 +91,28 @@ export abstract class PulseElement extends LitElement {
   /** Whether this element shows only what the selection covers (and asks the server only for that). */
   protected readonly follows: boolean = false;
 
-  // Answering it requests an update, which attaches to the new client.
-  readonly #consumer = new ContextConsumer(this, { context: pulseClientContext, subscribe: true });
-
-  /** The client found through `connection="id"`. */
-  #linked: PulseClient | null = null;
+  readonly #client = new ClientController(this, {
+    slices: () => this.slices,
+    connection: () => this.connection,
+    followed: (client) => {
+      this.#selection.join(client?.selection ?? null);
+      this.data = this.latest;
+      this.#hold.release();
+      this.clientChanged?.(client);
+    },
+    changed: (dataChanged) => {
+      if (dataChanged) this.#hold.arrived();
+      this.requestUpdate();
+    },
+  });
+  readonly #hold = new HoldController(this, () => !!this.data?.ready);
+  readonly #selection = new SelectionController(this);
+  readonly #clock = new ClockController(this);
 
   /** The state on screen: the client's latest, except while held (paused, or the user is in a row). */
   protected data: DashboardState | null = null;
-  protected connectionStatus: ConnectionStatus | null = null;
-  /** The client's latest state, also while `data` is held back. */
-  protected latest: DashboardState | null = null;
-  /** Data notifications received while held. */
-  #waiting = 0;
-  /** Focus or a text selection is in a row: redrawing would move it under the user. */
-  #userIn = false;
   /** The last body rendered, reused while held so nothing in it redraws; null: render anew. */
   #body: unknown = null;
-  #bus: SelectionBus | null = null;
-  #unrequire: (() => void) | null = null;
-  #needs = '';
-
-  #subscribed: PulseClient | null = null;
-  #unwatch: (() => void) | null = null;
-  /** Looks for the `connection="id"` element until found; null: no link wanted. */
-  #linkWatch: MutationObserver | null = null;
 
   constructor() {
     super();
@@ -118,100 +121,54 @@ export abstract class PulseElement extends LitElement {
     this.theme = null;
     this.paused = false;
     this.selection = null;
-    this.addEventListener('focusin', this.#checkUser);
-    this.addEventListener('focusout', this.#checkUser);
-    // Rows carry `data-pick`; one listener selects, whatever the row's markup.
-    this.addEventListener('click', (e) => {
-      const key = e.composedPath().find((n): n is HTMLElement => !!(n as HTMLElement).dataset?.pick)
-        ?.dataset.pick;
-      if (key) this.pick(this.selection === key ? null : key);
-    });
   }
 
   /** The client provided by an enclosing `<sse-connection>`, if any. */
   get client(): PulseClient | undefined {
-    return this.#consumer.value;
+    return this.#client.provided;
   }
 
   /** The client this element renders from: the linked one when `connection` is set. */
   get source(): PulseClient | null {
-    return this.connection ? this.#linked : (this.client ?? null);
+    return this.#client.client;
   }
 
-  override connectedCallback(): void {
-    // A consumer defined before the provider (script order, late upgrade) must still find it.
-    ensureContextRoot(this.ownerDocument);
-    super.connectedCallback();
-    document.addEventListener('selectionchange', this.#checkUser);
-    // Re-attach after a move in the DOM even when no context answer triggers an update.
-    this.requestUpdate();
+  /** The client's latest state, also while `data` is held back. */
+  protected get latest(): DashboardState | null {
+    return this.#client.latest;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    document.removeEventListener('selectionchange', this.#checkUser);
-    this.#linkWatch?.disconnect();
-    this.#linkWatch = null;
-    this.#attach(null);
-    this.#require();
-    setTicking(this, false);
+  protected get connectionStatus(): ConnectionStatus | null {
+    return this.#client.status;
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('connection') || (this.connection && !this.#linkWatch)) this.#link();
-    const attached = this.#attach(this.isConnected ? this.source : null);
-    if (changed.has('selection') && this.#bus) select(this.#bus, this.selection);
-    const held = this.held;
-    if (!held) {
-      this.data = this.latest;
-      this.#waiting = 0;
-    }
-    // Only an update with no property change (new data, a tick) is held; a filter or sort the user changes applies.
-    if (!(held && !attached && changed.size === 0 && this.hasUpdated)) this.#body = null;
-    this.#require();
-    setTicking(this, this.isConnected && this.wantsTick());
+  /** Number of data updates held back while paused or while the user is in a row. */
+  get waiting(): number {
+    return this.#hold.waiting;
   }
 
   /** Whether redraws are held back: paused, or the user is in a row; never before the first snapshot is shown. */
   protected get held(): boolean {
-    return (this.paused || this.#userIn) && !!this.data?.ready;
+    return this.#hold.held;
   }
 
-  /** Updates `#userIn` from focus (in a row or card) and the text selection (anywhere in the element). */
-  readonly #checkUser = (): void => {
-    // Listened to only while connected, when the shadow root exists.
-    const root = this.renderRoot as ShadowRoot;
-    // Chromium reports a selection inside a shadow root only through the root; others through the document.
-    const sel = (root as unknown as Document).getSelection?.() ?? document.getSelection();
-    const userIn = Boolean(
-      root.activeElement?.closest('[part~=row],[part~=card]') ||
-        (sel && !sel.isCollapsed && root.contains(sel.anchorNode)),
-    );
-    if (userIn === this.#userIn) return;
-    this.#userIn = userIn;
-    this.requestUpdate();
-  };
-
-  /** Number of data updates held back while paused or while the user is in a row. */
-  get waiting(): number {
-    return this.#waiting;
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const attached = this.#client.update(changed.has('connection'));
+    if (changed.has('selection')) this.#selection.changed();
+    const held = this.held;
+    if (!held) {
+      this.data = this.latest;
+      this.#hold.release();
+    }
+    // Only an update with no property change (new data, a tick) is held; a filter or sort the user changes applies.
+    if (!(held && !attached && changed.size === 0 && this.hasUpdated)) this.#body = null;
+    this.#client.require(this.requirement());
+    this.#clock.set(this.isConnected && this.wantsTick());
   }
 
   /** What this element needs from the server; subclasses add the events they `subscribe()` to directly. */
   protected requirement(): Requirement {
     return { types: eventTypesFor(this.slices), workers: this.scope() };
-  }
-
-  /** Declares `requirement()` to the client when it changed, and withdraws it when detached. */
-  #require(): void {
-    // Detached (and so disconnected, see willUpdate), an element needs nothing.
-    const client = this.#subscribed;
-    const needs = client && this.requirement();
-    const key = JSON.stringify(needs);
-    if (key === this.#needs) return;
-    this.#needs = key;
-    this.#unrequire?.();
-    this.#unrequire = client && needs ? client.require(this, needs) : null;
   }
 
   /** The worker ids the selection covers, for an element that follows it; null: all workers. */
@@ -224,13 +181,12 @@ export abstract class PulseElement extends LitElement {
 
   /** The user selected `value` (`kind:id`, or null to clear): every element of the connection follows. */
   protected pick(value: string | null): void {
-    this.selection = value;
-    this.dispatchEvent(new SelectEvent(parseSelection(value)));
+    this.#selection.pick(value);
   }
 
   /** A row's name as the button that selects it (the keyboard's way in); the row itself carries `data-pick`. */
   protected picker(key: string, label: string): TemplateResult {
-    return html`<button type="button" class="pick" aria-pressed=${this.selection === key}>${label}</button>`;
+    return this.#selection.picker(key, label);
   }
 
   /** Whether this render shows a time that moves on its own; subclasses add their own reasons. */
@@ -242,84 +198,34 @@ export abstract class PulseElement extends LitElement {
   /** Called when the element starts or stops following a client (after the watch is set up). */
   protected clientChanged?(client: PulseClient | null): void;
 
-  /** Follows `client` (null: none); true if that changed anything. */
-  #attach(client: PulseClient | null): boolean {
-    if (client === this.#subscribed) return false;
-    this.#unwatch?.();
-    this.#unwatch = null;
-    this.#bus?.members.delete(this);
-    this.#bus = null;
-    this.#subscribed = client;
-    if (client) {
-      this.#unwatch = client.watch([...this.slices, 'connection'], (data, status) => {
-        if (data !== this.latest && this.held) this.#waiting++;
-        this.latest = data;
-        this.connectionStatus = status;
-        this.requestUpdate();
-      });
-      const bus = busFor(client);
-      this.#bus = bus;
-      bus.members.add(this);
-      // A selection set on this element (by the host page) wins; otherwise it takes the connection's.
-      if (this.selection) select(bus, this.selection);
-      else this.selection = bus.value;
-    }
-    this.data = this.latest = client?.data ?? null;
-    this.#waiting = 0;
-    this.connectionStatus = client?.status ?? null;
-    this.clientChanged?.(client);
-    return true;
-  }
-
   /** Counts a change the store does not carry (a subclass's own buffer) and redraws unless held. */
   protected arrived(): void {
-    if (this.held) this.#waiting++;
+    this.#hold.arrived();
     this.requestUpdate();
-  }
-
-  /** Resolves `connection="id"` once `<sse-connection>` is defined and the element exists. */
-  #link(): void {
-    this.#linkWatch?.disconnect();
-    this.#linkWatch = null;
-    this.#linked = null;
-    const id = this.connection;
-    if (!id || !this.isConnected) return;
-    // The connection element may be parsed after this one, added later or defined later: look again on each.
-    const find = () => {
-      // Not when a newer link (or a disconnect) replaced this one meanwhile.
-      if (this.#linkWatch !== watch) return;
-      const root = this.getRootNode() as Document | ShadowRoot;
-      const el = (root.getElementById?.(id) ??
-        this.ownerDocument.getElementById(id)) as ConnectionElement | null;
-      if (!el?.client) return;
-      watch.disconnect();
-      this.#linked = el.client;
-      this.requestUpdate();
-    };
-    const watch = new MutationObserver(find);
-    this.#linkWatch = watch;
-    watch.observe(this.ownerDocument, { childList: true, subtree: true, attributeFilter: ['id'] });
-    customElements.whenDefined('sse-connection').then(find);
   }
 
   protected override render(): TemplateResult {
     const status = this.connectionStatus;
     const data = this.data;
     this.#body ??= this.#renderBody(data);
-    // `staleSince` is null while open (see ConnectionStatus).
-    const stale = Boolean(data?.ready && status && status.staleSince !== null);
-    return html`<section class="frame" part="frame" aria-labelledby="title">
-      <header class="header" part="header">
-        <h2 class="title" id="title" part="title">${this.heading ?? this.defaultHeading}</h2>
-        ${data?.ready ? this.renderSummary?.(data) : nothing}
-        ${this.#renderChip()}
-        ${status ? this.#renderStatusLine(status, stale) : nothing}
-      </header>
-      ${data?.ready ? this.renderToolbar?.(data) : nothing}
-      <div class="body ${stale ? 'stale' : ''}" part="body" aria-busy=${Boolean(data && !data.ready)}>
-        ${this.#body}
-      </div>
-    </section>`;
+    const ready = data?.ready ?? false;
+    return frame({
+      heading: this.heading ?? this.defaultHeading,
+      summary: ready ? this.renderSummary?.(data!) : nothing,
+      chip: this.#renderChip(),
+      toolbar: ready ? this.renderToolbar?.(data!) : nothing,
+      body: this.#body,
+      status,
+      // `staleSince` is null while open (see ConnectionStatus).
+      stale: ready && !!status && status.staleSince !== null,
+      busy: Boolean(data && !ready),
+      paused: this.paused,
+      waiting: this.#hold.waiting,
+      resume: () => {
+        this.paused = false;
+      },
+      reconnect: () => this.source?.reconnect(),
+    });
   }
 
   #renderBody(data: DashboardState | null): unknown {
@@ -358,35 +264,9 @@ export abstract class PulseElement extends LitElement {
     </button>`;
   }
 
-  #renderStatusLine(status: ConnectionStatus, stale: boolean): TemplateResult {
-    // Set only while reconnecting, failed or unauthorized (see ConnectionStatus).
-    const error = status.error;
-    return html`<div class="status-line">
-      ${
-        this.paused || this.#waiting
-          ? html`<span class="waiting" part="waiting">${this.paused ? 'Paused · ' : ''}${formatCountOf(this.#waiting, 'update')} waiting</span>`
-          : nothing
-      }
-      ${this.paused ? html`<button type="button" part="resume" @click=${() => (this.paused = false)}>Resume</button>` : nothing}
-      ${stale ? html`<span part="stale">Stale since ${formatClock(status.staleSince)}</span>` : nothing}
-      ${error ? html`<span class="error-note" title=${error}>${error}</span>` : nothing}
-      <span class="connection" part="connection" data-state=${status.state}>
-        <span class="dot"></span>${connectionLabel(status, Date.now())}
-      </span>
-      <span class="visually-hidden" role="status">${connectionLabel(status)}</span>
-      ${
-        status.state === 'failed'
-          ? html`<button type="button" class="primary" part="reconnect" @click=${() => this.source?.reconnect()}>
-              Reconnect
-            </button>`
-          : nothing
-      }
-    </div>`;
-  }
-
   /** A centred message: empty states, missing connection. */
   protected renderNotice(title: string, hint: unknown): TemplateResult {
-    return html`<div class="notice" part="notice"><strong>${title}</strong><span>${hint}</span></div>`;
+    return notice(title, hint);
   }
 
   /** Short text beside the title, e.g. "12 workers". Optional, as the toolbar: lit renders the undefined of none as nothing. */

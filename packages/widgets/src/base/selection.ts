@@ -24,29 +24,3 @@ export function parseSelection(value: string | null | undefined): Selection {
   const id = value?.slice(at + 1);
   return (kind === 'worker' || kind === 'queue') && id ? { kind, id } : null;
 }
-
-/** The elements of one connection and their common selection (the attribute value). */
-export interface SelectionBus {
-  value: string | null;
-  members: Set<{ selection: string | null }>;
-}
-
-/**
- * One bus per client object, so elements that share a connection share a
- * selection and elements of different connections never do. A WeakMap, not a
- * field on the client: the client is the connection's public API and stays as is.
- */
-const buses = new WeakMap<object, SelectionBus>();
-
-export const busFor = (client: object): SelectionBus => {
-  const bus = buses.get(client) ?? { value: null, members: new Set() };
-  buses.set(client, bus);
-  return bus;
-};
-
-/** Sets the selection of every element on `bus` (each reflects it in its attribute). */
-export function select(bus: SelectionBus, value: string | null): void {
-  if (bus.value === value) return;
-  bus.value = value;
-  for (const el of bus.members) el.selection = value;
-}

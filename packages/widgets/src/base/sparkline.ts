@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Sample } from '../client/types.js';
+import type { Sample } from '../store/types.js';
 import { usable } from './format.js';
 
 export interface SparklineRange {

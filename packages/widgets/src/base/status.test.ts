@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import type { ConnectionStatus } from '../client/types.js';
+import type { ConnectionStatus } from '../transport/types.js';
 import { connectionLabel, parseStatusList } from './status.js';
 
 const status = (partial: Partial<ConnectionStatus>): ConnectionStatus => ({

@@ -4,7 +4,7 @@ import {
   WORKER_STATUSES,
   type WorkerStatus,
 } from '@pulseboard/protocol';
-import type { ConnectionState, ConnectionStatus } from '../client/types.js';
+import type { ConnectionState, ConnectionStatus } from '../transport/types.js';
 
 /** Worst first: sorting by status puts what needs attention on top. */
 export const STATUS_ORDER: readonly WorkerStatus[] = [
@@ -34,7 +34,7 @@ export const RESOURCE_TONE: Record<ResourceStatus, WorkerStatus> = {
 
 export const RESOURCE_LABEL: Record<ResourceStatus, string> = labels(RESOURCE_STATUSES);
 
-export const isWorkerStatus = (value: unknown): value is WorkerStatus =>
+const isWorkerStatus = (value: unknown): value is WorkerStatus =>
   (WORKER_STATUSES as readonly unknown[]).includes(value);
 
 /** Parses a `status="degraded, unhealthy"` attribute; unknown words are ignored. */

@@ -1,9 +1,9 @@
-import type { EventType, PulseEvent } from '@pulseboard/protocol';
+import type { EventType } from '@pulseboard/protocol';
 import { channelName } from '../share/channel-name.js';
 import { SharedTransport } from '../share/shared-transport.js';
-import { pruneDeparted, type Reduction, reduce } from '../store/reduce.js';
-import { toInitialData } from '../store/snapshot.js';
-import { createState, type StoreOptions, type StoreState, withOptions } from '../store/state.js';
+import type { StoreOptions, StoreState } from '../store/state.js';
+import { Store } from '../store/store.js';
+import type { DashboardState, Slice } from '../store/types.js';
 import {
   DEFAULT_TRANSPORT_OPTIONS,
   SseTransport,
@@ -11,17 +11,10 @@ import {
   type TransportOptions,
   type WireEvent,
 } from '../transport/transport.js';
+import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import { unionOf } from './requirements.js';
-import type {
-  ConnectionRole,
-  ConnectionState,
-  ConnectionStatus,
-  DashboardState,
-  EventHandler,
-  PulseClient,
-  Requirement,
-  Slice,
-} from './types.js';
+import { SharedSelection } from './selection.js';
+import type { EventHandler, PulseClient, RawPulseEvent, Requirement } from './types.js';
 
 export interface PulseClientOptions extends Partial<TransportOptions>, Partial<StoreOptions> {
   /**
@@ -44,7 +37,6 @@ export interface ConfigurablePulseClient extends PulseClient {
   configure(options: PulseClientOptions): void;
 }
 
-type AnyHandler = (data: unknown, event: PulseEvent) => void;
 type Watcher = (state: DashboardState, status: ConnectionStatus) => void;
 
 /** The transport options among `options`; one left undefined keeps its value. */
@@ -54,16 +46,19 @@ const transportOptionsIn = (options: PulseClientOptions): Partial<TransportOptio
   );
 
 /**
- * Creates the client that `<sse-connection>` provides: the SSE transport
- * feeding the store, raw event subscriptions, and slice watchers. Usable on its
- * own (also in Node) by host code that wants the data without the elements.
+ * Creates the client that `<sse-connection>` provides: the transport (its own
+ * connection or one shared with other tabs) feeding the store, what the
+ * elements require of the server, raw event subscriptions and slice watchers.
+ * Usable on its own (also in Node) by host code that wants the data without
+ * the elements.
  */
 export function createPulseClient(options: PulseClientOptions = {}): ConfigurablePulseClient {
   return new Client(options);
 }
 
 class Client implements ConfigurablePulseClient {
-  #state: StoreState;
+  readonly selection = new SharedSelection();
+  readonly #store: Store;
   #transport: Transport;
   /** Transport options as configured: `types`/`workers` here are the explicit ones, which win over requirements. */
   #options: TransportOptions;
@@ -76,21 +71,14 @@ class Client implements ConfigurablePulseClient {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #logger: Pick<Console, 'warn' | 'error'>;
   // Entries are fresh objects, so subscribing one function twice gives two independent subscriptions.
-  readonly #subscribers = new Map<string, Set<{ handler: AnyHandler }>>();
-  readonly #watchers = new Set<{ slices: ReadonlySet<Slice>; handler: Watcher }>();
+  readonly #subscribers = new Map<string, Set<{ handler: EventHandler }>>();
   /** Problems already reported, so a stream of bad events warns once per kind. */
   readonly #warned = new Set<string>();
   readonly #failedHandlers = new WeakSet<object>();
-  #pruneTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Maps the reducers created since the state was last handed out, which they may update in place. */
-  readonly #drafts = new Set<object>();
-  /** Slices changed since watchers last ran; they run once per frame, however many events arrived. */
-  readonly #pending = new Set<Slice>();
-  #frameScheduled = false;
 
   constructor(options: PulseClientOptions) {
     this.#logger = options.logger ?? console;
-    this.#state = createState(options);
+    this.#store = new Store(options, (problem) => this.#warn(problem));
     this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? false;
     this.#transport = this.#createTransport();
@@ -116,13 +104,12 @@ class Client implements ConfigurablePulseClient {
     return this.#transport.role;
   }
 
+  /** The store's snapshot (see `Store.snapshot`): a state that no later event changes. */
   get data(): StoreState {
-    return this.#handOut();
+    return this.#store.snapshot();
   }
 
-  subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
-  subscribe(type: '*', handler: AnyHandler): () => void;
-  subscribe(type: string, handler: AnyHandler): () => void {
+  subscribe(type: EventType | '*', handler: EventHandler): () => void {
     const entries = this.#subscribers.get(type) ?? new Set();
     this.#subscribers.set(type, entries);
     const entry = { handler };
@@ -133,22 +120,25 @@ class Client implements ConfigurablePulseClient {
   }
 
   watch(slices: readonly Slice[], handler: Watcher): () => void {
-    const entry = { slices: new Set(slices), handler };
-    this.#watchers.add(entry);
-    return () => {
-      this.#watchers.delete(entry);
-    };
+    return this.#store.watch(slices, (state) => this.#guard(handler, state, this.status));
   }
 
   require(owner: object, needs: Requirement): () => void {
     const entry = { ...needs };
     this.#requirements.set(owner, entry);
-    this.#scheduleFlush();
+    this.#required();
     return () => {
       if (this.#requirements.get(owner) !== entry) return;
       this.#requirements.delete(owner);
-      this.#scheduleFlush();
+      this.#required();
     };
+  }
+
+  /** The requirements changed: the store keeps the lines they ask for now, the stream follows when debounced. */
+  #required(): void {
+    const lines = [...this.#requirements.values()].map((r) => r.logLines ?? 0);
+    this.#store.configure({ lineCapacity: Math.max(1, ...lines) });
+    this.#scheduleFlush();
   }
 
   connect(): void {
@@ -161,8 +151,7 @@ class Client implements ConfigurablePulseClient {
     this.#wanted = false;
     clearTimeout(this.#flushTimer);
     this.#transport.disconnect();
-    clearTimeout(this.#pruneTimer);
-    this.#pruneTimer = undefined;
+    this.#store.stop();
   }
 
   reconnect(): void {
@@ -171,11 +160,7 @@ class Client implements ConfigurablePulseClient {
   }
 
   configure(options: PulseClientOptions): void {
-    const state = withOptions(this.#state, options);
-    if (state !== this.#state) {
-      this.#state = state;
-      this.#notify(['logs', 'history', 'aggregates']);
-    }
+    this.#store.configure(options);
     this.#options = { ...this.#options, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? this.#shared;
     if (this.#channelName() === this.#channel) this.#transport.configure(this.#transportOptions());
@@ -203,12 +188,12 @@ class Client implements ConfigurablePulseClient {
     this.#channel = this.#channelName();
     const listener = {
       event: (event: WireEvent) => transport === this.#transport && this.#onEvent(event),
-      status: () => transport === this.#transport && this.#notify(['connection']),
+      status: () => transport === this.#transport && this.#store.notify(['connection']),
       problem: (problem: string) => this.#warn(problem),
     };
     const transport: Transport = this.#channel
       ? new SharedTransport(this.#transportOptions(), listener, this.#channel, () =>
-          toInitialData(this.#state),
+          this.#store.initialData(),
         )
       : new SseTransport(this.#transportOptions(), listener);
     return transport;
@@ -219,7 +204,7 @@ class Client implements ConfigurablePulseClient {
     const old = this.#transport;
     this.#transport = this.#createTransport();
     old.disconnect();
-    this.#notify(['connection']);
+    this.#store.notify(['connection']);
     if (this.#wanted) this.#scheduleFlush();
   }
 
@@ -232,67 +217,16 @@ class Client implements ConfigurablePulseClient {
   }
 
   #onEvent(wire: WireEvent): void {
-    let result: Reduction;
-    try {
-      result = reduce(this.#state, wire, Date.now(), this.#drafts);
-    } catch {
-      // The reducers are written not to throw; this keeps the stream alive if one does.
-      this.#warn(`${wire.type}: could not be applied; skipped`);
-      return;
-    }
-    if (result.problem) this.#warn(result.problem);
-    this.#apply(result);
-    const event = { ...wire, id: wire.id ?? '' } as PulseEvent;
+    const result = this.#store.apply(wire);
+    if (!result) return;
+    const event: RawPulseEvent = { ...wire, id: wire.id ?? '' };
     if (!result.skipped) this.#emit(this.#subscribers.get(wire.type), event);
     this.#emit(this.#subscribers.get('*'), event);
   }
 
-  /** Takes the reduced state, tells the watchers of what changed, and lets any departed workers fade out. */
-  #apply({ state, changed }: Reduction): void {
-    this.#state = state;
-    if (changed.size > 0) this.#notify(changed);
-    if (state.departed.size > 0) this.#schedulePrune();
-  }
-
-  #emit(entries: Set<{ handler: AnyHandler }> | undefined, event: PulseEvent): void {
+  #emit(entries: Set<{ handler: EventHandler }> | undefined, event: RawPulseEvent): void {
     if (!entries) return;
     for (const { handler } of entries) this.#guard(handler, event.data, event);
-  }
-
-  /** The state, sealed: whoever holds it from now on sees it unchanged. */
-  #handOut(): StoreState {
-    this.#drafts.clear();
-    return this.#state;
-  }
-
-  /**
-   * Data changes reach watchers on the next animation frame, together: at 1,000
-   * heartbeats/s an element renders once per frame, not once per event.
-   * Connection changes go at once (rare, and `pulse-connection-change` should not wait).
-   */
-  #notify(changed: Iterable<Slice>): void {
-    for (const slice of changed) this.#pending.add(slice);
-    if (this.#pending.has('connection')) this.#flush();
-    else if (!this.#frameScheduled) {
-      this.#frameScheduled = true;
-      const flush = () => this.#flush();
-      // No frames in Node or in a hidden tab; a timer still delivers there.
-      if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(flush);
-      else setTimeout(flush, 16);
-    }
-  }
-
-  #flush(): void {
-    this.#frameScheduled = false;
-    const slices = [...this.#pending];
-    this.#pending.clear();
-    // Already flushed (a connection change went first): handing the state out again would end its drafts early.
-    if (slices.length === 0) return;
-    const state = this.#handOut();
-    const status = this.status;
-    for (const { slices: watched, handler } of this.#watchers) {
-      if (slices.some((slice) => watched.has(slice))) this.#guard(handler, state, status);
-    }
   }
 
   /** Calls `handler` with `args`; one that throws is reported (once) and the rest go on. */
@@ -313,20 +247,5 @@ class Client implements ConfigurablePulseClient {
     if (this.#warned.has(problem)) return;
     this.#warned.add(problem);
     this.#logger.warn(`[pulseboard] ${problem} (reported once)`);
-  }
-
-  /** Lets departed workers fade out and then forgets them. */
-  #schedulePrune(): void {
-    if (this.#pruneTimer !== undefined) return;
-    const { departed, options } = this.#state;
-    const oldest = Math.min(...[...departed.values()].map((d) => d.at));
-    this.#pruneTimer = setTimeout(
-      () => {
-        this.#pruneTimer = undefined;
-        this.#apply(pruneDeparted(this.#state));
-      },
-      // Already due: a negative delay runs at once.
-      oldest + options.departedTtlMs - Date.now(),
-    );
   }
 }

@@ -1,5 +1,6 @@
 import type { EventType } from '@pulseboard/protocol';
-import type { Requirement, Slice } from './types.js';
+import type { Slice } from '../store/types.js';
+import type { Requirement } from './types.js';
 
 /** A server-side filter: event types and worker ids, null for all. Lists are sorted, so equal filters compare equal. */
 export interface Filter {

@@ -1,57 +1,7 @@
-import type {
-  Aggregates,
-  EventPayloads,
-  EventType,
-  LogEntry,
-  PulseEvent,
-  QueueSummary,
-  Resource,
-  ServerTimings,
-  Worker,
-} from '@pulseboard/protocol';
-
-/**
- * The contract between `<sse-connection>` (which implements it) and the widgets
- * and host pages (which use it). One stable object per connection element: it
- * is what `@lit/context` provides and what
- * `document.querySelector('sse-connection').client` returns.
- */
-
-export type ConnectionState =
-  /** Not started yet (no `src`, or not connected to the document). */
-  | 'idle'
-  | 'connecting'
-  | 'open'
-  /** Lost; waiting for the next attempt (see `attempt`, `nextRetryAt`). */
-  | 'reconnecting'
-  /** Gave up after `max-retries`; `reconnect()` starts again. */
-  | 'failed'
-  /** The server answered 401 or 403; retrying would not help. */
-  | 'unauthorized'
-  /** Closed on purpose by `disconnect()` or removal from the page. */
-  | 'closed';
-
-export interface ConnectionStatus {
-  state: ConnectionState;
-  /** Consecutive failed attempts since the last successful open. */
-  attempt: number;
-  /** Epoch ms of the last message (any event, ping included), or null. */
-  lastEventAt: number | null;
-  lastEventId: string | null;
-  /** Epoch ms since when the data on screen may be out of date (connection not open), or null while open. */
-  staleSince: number | null;
-  /** When the next attempt starts while `reconnecting` waits for it, or null. */
-  nextRetryAt: number | null;
-  /** Human-readable reason for `failed`/`unauthorized`/`reconnecting`, or null. */
-  error: string | null;
-}
-
-/**
- * Where a page's events come from: its own connection (`own`, also with
- * `shared="false"`), or the one connection shared by the tabs showing the
- * same stream, held by this tab (`leader`) or by another (`follower`).
- */
-export type ConnectionRole = 'own' | 'leader' | 'follower';
+import type { EventType } from '@pulseboard/protocol';
+import type { DashboardState, Slice } from '../store/types.js';
+import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
+import type { SharedSelection } from './selection.js';
 
 /**
  * What one element needs from the server, declared with `client.require()`.
@@ -64,52 +14,29 @@ export interface Requirement {
   types?: readonly EventType[];
   /** The worker ids it shows; omitted or null: every worker. */
   workers?: readonly string[] | null;
+  /** How many of the store's `lines` it shows at most; the store keeps the most any element asks for. */
+  logLines?: number;
 }
 
-/** A point of a time series, for sparklines. */
-export interface Sample {
-  at: number;
-  value: number;
+/** An event as it came off the wire: its id, its name and its parsed JSON `data`, which nothing has checked. */
+export interface RawPulseEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
 }
 
-export interface WorkerHistory {
-  responseTimeMs: Sample[];
-  cpu: Sample[];
-  requestsPerSec: Sample[];
-}
+/**
+ * A raw subscriber. `data` is the event's JSON as the server sent it: read it as the store does, checking each
+ * field, or use `watch()`, whose state the store has checked.
+ */
+export type EventHandler = (data: unknown, event: RawPulseEvent) => void;
 
-export interface AggregateHistory {
-  cpuAvg: Sample[];
-  memoryTotal: Sample[];
-  requestsPerSec: Sample[];
-  responseTimeAvg: Sample[];
-  responseTimeP95: Sample[];
-  errorRate: Sample[];
-}
-
-/** The store's state. Immutable: a change produces new objects for the slices it touched. */
-export interface DashboardState {
-  /** True once `initial_data` has been applied. */
-  ready: boolean;
-  workers: ReadonlyMap<string, Worker>;
-  resources: ReadonlyMap<string, Resource>;
-  queues: readonly QueueSummary[];
-  aggregates: Aggregates | null;
-  /** Oldest first, at most `logCapacity` entries. */
-  logs: readonly LogEntry[];
-  /** Per worker id, recent samples (bounded) for sparklines. */
-  history: ReadonlyMap<string, WorkerHistory>;
-  aggregateHistory: AggregateHistory;
-  config: ServerTimings | null;
-  /** Ids of workers removed recently, with removal time, so views can fade them out. */
-  departed: ReadonlyMap<string, { worker: Worker; at: number; reason: string }>;
-}
-
-/** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */
-export type Slice = 'workers' | 'resources' | 'queues' | 'aggregates' | 'logs' | 'history' | 'connection';
-
-export type EventHandler<T extends EventType> = (data: EventPayloads[T], event: PulseEvent<T>) => void;
-
+/**
+ * The contract between `<sse-connection>` (which implements it) and the widgets
+ * and host pages (which use it). One stable object per connection element: it
+ * is what `@lit/context` provides and what
+ * `document.querySelector('sse-connection').client` returns.
+ */
 export interface PulseClient {
   readonly status: ConnectionStatus;
   readonly state: ConnectionState;
@@ -119,10 +46,17 @@ export interface PulseClient {
   readonly role: ConnectionRole;
   /** Current store state (a new object after every change). */
   readonly data: DashboardState;
+  /**
+   * The selection every element of this connection shows (`worker:<id>`, `queue:<name>` or null); elements set it
+   * through their `selection` attribute.
+   */
+  readonly selection: SharedSelection;
 
-  /** Raw events, as the origin notes' `socketService.subscribe`. `'*'` receives every event. Returns an unsubscribe function. */
-  subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
-  subscribe(type: '*', handler: (data: unknown, event: PulseEvent) => void): () => void;
+  /**
+   * Raw events of one type, those the store could apply; `'*'` receives every event, also those it could not.
+   * Returns an unsubscribe function.
+   */
+  subscribe(type: EventType | '*', handler: EventHandler): () => void;
 
   /** Store slices: `handler` runs after any change to one of `slices`. Returns an unsubscribe function. */
   watch(

@@ -3,7 +3,7 @@ import { compareNames, formatCount, formatCountOf, NAME_MAX, truncate, usable } 
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
-import type { DashboardState, Slice } from '../client/types.js';
+import type { DashboardState, Slice } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { dlqMonitorStyles } from './dlq-monitor.styles.js';
 

@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveElement } from 'lit';
 
 /** Below this many cards every card is rendered: cheap enough, and find-in-page sees them all. */
-export const WINDOW_FROM = 150;
+const WINDOW_FROM = 150;
 
 /**
  * Rows rendered above and below those on screen, so a fast scroll does not show blanks. One is

@@ -20,7 +20,7 @@ import {
   STATUS_LABEL,
   STATUS_ORDER,
 } from '../base/status.js';
-import type { DashboardState, Slice } from '../client/types.js';
+import type { DashboardState, Slice } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { GridWindow } from './grid-window.js';
 import { healthCardsStyles } from './health-cards.styles.js';

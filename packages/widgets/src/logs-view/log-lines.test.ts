@@ -1,7 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { LOG_LEVELS, type LogLevel } from '@pulseboard/protocol';
 import fc from 'fast-check';
-import { type LogLine, LogLines } from './log-lines.js';
+import { LogRing } from '../store/log-ring.js';
+import type { LogLine } from '../store/types.js';
+import { FilteredLines } from './log-lines.js';
 
 interface Filter {
   min: number;
@@ -14,8 +16,9 @@ const keep =
   (l: LogLine) =>
     LOG_LEVELS.indexOf(l.level) >= min && (!worker || l.workerId === worker) && l.message.includes(needle);
 
-const line = (level: LogLevel, workerId: string, message: string): LogLine => ({
-  seq: 0,
+type Draft = Omit<LogLine, 'seq'>;
+
+const draft = (level: LogLevel, workerId: string, message: string): Draft => ({
   at: 0,
   level,
   workerId,
@@ -24,9 +27,9 @@ const line = (level: LogLevel, workerId: string, message: string): LogLine => ({
   kind: 'log',
 });
 
-const lineArb = fc
+const draftArb = fc
   .tuple(fc.constantFrom(...LOG_LEVELS), fc.constantFrom('a', 'b', 'c'), fc.constantFrom('x', 'xy', 'y', 'z'))
-  .map(([level, worker, message]) => line(level, worker, message));
+  .map(([level, worker, message]) => draft(level, worker, message));
 
 // Few filters, so that consecutive views often share one (the incremental path) and sometimes not.
 const filterArb = fc.constantFrom<Filter>(
@@ -36,65 +39,49 @@ const filterArb = fc.constantFrom<Filter>(
   { min: 2, worker: '', needle: 'x' },
 );
 
-type Op =
-  | { kind: 'append'; lines: LogLine[]; capacity: number }
-  | { kind: 'trim'; capacity: number }
-  | { kind: 'view'; filter: Filter; held: boolean };
+type Op = { kind: 'append'; lines: Draft[] } | { kind: 'view'; filter: Filter; capacity: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('append' as const),
-      lines: fc.array(lineArb, { maxLength: 12 }),
-      capacity: fc.integer({ min: 1, max: 30 }),
+      lines: fc.array(draftArb, { maxLength: 12 }),
     }),
   },
   {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('trim' as const), capacity: fc.integer({ min: 0, max: 30 }) }),
-  },
-  {
     weight: 5,
-    arbitrary: fc.record({ kind: fc.constant('view' as const), filter: filterArb, held: fc.boolean() }),
+    arbitrary: fc.record({
+      kind: fc.constant('view' as const),
+      filter: filterArb,
+      capacity: fc.integer({ min: 0, max: 30 }),
+    }),
   },
 );
 
-describe('LogLines', () => {
-  it('gives exactly what filtering every kept line gives, whatever happened since the last view', () => {
+/** A store's way of appending: numbered on from the newest line. */
+function append(ring: LogRing<LogLine>, drafts: readonly Draft[]): LogRing<LogLine> {
+  const last = ring.at(ring.size - 1)?.seq ?? 0;
+  return ring.append(drafts.map((d, i) => ({ ...d, seq: last + 1 + i })));
+}
+
+describe('FilteredLines', () => {
+  it('gives exactly what filtering the newest `capacity` lines gives, whatever happened since the last view', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
-        const lines = new LogLines();
-        // The model: every line appended, newest last; the newest seq given
-        // out, and the newest seq on screen (held views show none newer).
-        let model: LogLine[] = [];
-        let capacity = Number.POSITIVE_INFINITY;
-        let seq = 0;
-        let shown = 0;
+      fc.property(fc.integer({ min: 1, max: 25 }), fc.array(opArb, { maxLength: 60 }), (kept, ops) => {
+        const view = new FilteredLines();
+        let ring = LogRing.empty<LogLine>(kept);
         for (const op of ops) {
           if (op.kind === 'append') {
-            lines.append(op.lines, op.capacity);
-            model = [...model, ...op.lines];
-            seq += op.lines.length;
-            capacity = op.capacity;
-          } else if (op.kind === 'trim') {
-            lines.trim(op.capacity);
-            capacity = op.capacity;
-          } else {
-            if (!op.held) shown = seq;
-            const kept = model.slice(Math.max(0, model.length - capacity));
-            const want = kept.filter((l) => l.seq <= shown && keep(op.filter)(l));
-            const key = `${op.filter.min}|${op.filter.worker}|${op.filter.needle}`;
-            const total = lines.filter(op.held, key, keep(op.filter));
-            expect(lines.shown(0, total)).to.deep.equal(want);
-            expect(lines.shown(1, 3)).to.deep.equal(want.slice(1, 3));
+            ring = append(ring, op.lines);
+            continue;
           }
-          model = model.slice(Math.max(0, model.length - capacity));
-          expect(lines.all).to.deep.equal(model);
-          expect(lines.size).to.equal(model.length);
-          expect(lines.all.map((l) => l.seq)).to.deep.equal(
-            Array.from({ length: model.length }, (_, i) => seq - model.length + 1 + i),
-          );
+          const all = ring.toArray();
+          const want = all.slice(Math.max(0, all.length - op.capacity)).filter(keep(op.filter));
+          const key = `${op.filter.min}|${op.filter.worker}|${op.filter.needle}`;
+          const total = view.filter(ring, op.capacity, key, keep(op.filter));
+          expect(view.shown(0, total)).to.deep.equal(want);
+          expect(view.shown(1, 3)).to.deep.equal(want.slice(1, 3));
         }
       }),
       { numRuns: 500 },
@@ -102,18 +89,16 @@ describe('LogLines', () => {
   });
 
   it('keeps the newest lines of a long stream, and its view in step', () => {
-    const lines = new LogLines();
+    const view = new FilteredLines();
     const keepB = (l: LogLine) => l.workerId === 'b';
-    const sent: LogLine[] = [];
+    let ring = LogRing.empty<LogLine>(3000);
     for (let i = 0; i < 5000; i += 100) {
-      const batch = Array.from({ length: 100 }, (_, j) =>
-        line('info', (i + j) % 3 ? 'a' : 'b', String(i + j)),
+      ring = append(
+        ring,
+        Array.from({ length: 100 }, (_, j) => draft('info', (i + j) % 3 ? 'a' : 'b', String(i + j))),
       );
-      sent.push(...batch);
-      lines.append(batch, 2000);
-      const total = lines.filter(false, 'b', keepB);
-      expect(lines.shown(0, total)).to.deep.equal(sent.slice(-2000).filter(keepB));
+      const total = view.filter(ring, 2000, 'b', keepB);
+      expect(view.shown(0, total)).to.deep.equal(ring.toArray().slice(-2000).filter(keepB));
     }
-    expect(lines.all).to.deep.equal(sent.slice(-2000));
   });
 });

@@ -1,16 +1,4 @@
-import type { LogLevel } from '@pulseboard/protocol';
-
-/** A line on screen: a worker's log entry, or one synthesized from a registry event. */
-export interface LogLine {
-  /** Arrival order, unique per element. */
-  seq: number;
-  at: number;
-  level: LogLevel;
-  workerId: string;
-  workerName: string;
-  message: string;
-  kind: 'log' | 'event';
-}
+import type { LineList, LogLine } from '../store/types.js';
 
 /**
  * A list that loses items at its front: they are dropped from the array in
@@ -44,72 +32,48 @@ class Tail<T> {
 }
 
 /**
- * The lines `<logs-view>` keeps, and the ones its filters let through.
+ * The store's lines that `<logs-view>`'s filters let through.
  *
- * At 100,000 lines and 1,000 new ones a second, filtering the whole buffer on
+ * At 100,000 lines and 1,000 new ones a second, filtering every line on
  * every render was the cost of a frame. The filtered view is kept instead:
- * while the filters are the same, a render only drops the lines trimmed since
- * (at its front, as seqs only grow) and tests the lines that arrived since;
- * a changed filter filters everything once.
+ * while the filters are the same, a render only drops the lines gone since
+ * from the front (seqs only grow) and tests the lines that arrived since; a
+ * changed filter, or a window that reaches further back, filters everything
+ * once.
  */
-export class LogLines {
-  /** Oldest first, with consecutive seqs: line `s` is at `s - at(0).seq`. */
-  readonly #all = new Tail<LogLine>();
-  #seq = 0;
+export class FilteredLines {
   #view = new Tail<LogLine>();
   #key = '';
-  /** The newest line on screen: newer ones wait while the view is held. */
-  #shown = 0;
+  /** The first seq in the window last time; a window starting before it was not all tested. */
+  #first = Number.POSITIVE_INFINITY;
   /** Every line up to this seq has been tested for the view. */
   #tested = 0;
 
-  /** Lines kept, shown or not. */
-  get size(): number {
-    return this.#all.size;
-  }
-
-  /** The lines, oldest first (a copy). */
-  get all(): LogLine[] {
-    return this.#all.slice();
-  }
-
-  /** Numbers and keeps `lines`, then drops the oldest beyond `capacity`. */
-  append(lines: readonly LogLine[], capacity: number): void {
-    for (const line of lines) {
-      line.seq = ++this.#seq;
-      this.#all.items.push(line);
-    }
-    this.trim(capacity);
-  }
-
-  trim(capacity: number): void {
-    this.#all.drop(Math.max(0, this.#all.size - capacity));
-  }
-
   /**
-   * Brings the view up to date and returns how many lines it holds: those
-   * `keep` lets through, oldest first; while `held`, none newer than those
-   * shown by the last call that was not held. `key` names the filter `keep`
-   * applies: the same key must mean the same filter.
+   * Brings the view up to date with the newest `capacity` of `lines` (whose
+   * seqs are consecutive) and returns how many it holds: those `keep` lets
+   * through, oldest first. `key` names the filter `keep` applies: the same key
+   * must mean the same filter.
    */
-  filter(held: boolean, key: string, keep: (line: LogLine) => boolean): number {
-    if (!held) this.#shown = this.#seq;
-    if (key !== this.#key) {
+  filter(lines: LineList, capacity: number, key: string, keep: (line: LogLine) => boolean): number {
+    const offset = Math.max(0, lines.size - Math.max(0, capacity));
+    const first = lines.at(offset)?.seq ?? Number.POSITIVE_INFINITY;
+    if (key !== this.#key || first < this.#first) {
       this.#key = key;
       this.#view = new Tail();
       this.#tested = 0;
     }
-    const all = this.#all;
+    this.#first = first;
     const view = this.#view;
-    const first = all.at(0)?.seq ?? this.#seq + 1;
-    let trimmed = 0;
-    while (trimmed < view.size && view.at(trimmed)!.seq < first) trimmed++;
-    view.drop(trimmed);
-    for (let seq = Math.max(first, this.#tested + 1); seq <= this.#shown; seq++) {
-      const line = all.at(seq - first)!;
+    let gone = 0;
+    while (gone < view.size && view.at(gone)!.seq < first) gone++;
+    view.drop(gone);
+    const last = lines.at(lines.size - 1)?.seq ?? 0;
+    for (let seq = Math.max(first, this.#tested + 1); seq <= last; seq++) {
+      const line = lines.at(offset + seq - first)!;
       if (keep(line)) view.items.push(line);
     }
-    this.#tested = this.#shown;
+    this.#tested = Math.max(this.#tested, last);
     return view.size;
   }
 

@@ -1,28 +1,14 @@
-import {
-  type EventPayloads,
-  LOG_LEVELS,
-  type LogEntry,
-  type LogLevel,
-  type Worker,
-  type WorkerStatus,
-} from '@pulseboard/protocol';
+import { LOG_LEVELS, type LogLevel } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import {
-  compareNames,
-  dateTime,
-  formatClock,
-  formatCountOf,
-  NAME_MAX,
-  truncate,
-  usable,
-} from '../base/format.js';
+import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
 import { eventTypesFor } from '../client/requirements.js';
-import type { PulseClient, Requirement, Slice } from '../client/types.js';
+import type { Requirement } from '../client/types.js';
+import type { DashboardState, LineList, LogLine, Slice } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
-import { type LogLine, LogLines } from './log-lines.js';
+import { FilteredLines } from './log-lines.js';
 import { logsViewStyles } from './logs-view.styles.js';
 
 export type { LogLine };
@@ -41,13 +27,6 @@ const LEVEL_FILTERS: Record<LogLevel, string> = {
   warn: 'Warnings and errors',
   error: 'Errors only',
 };
-const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
-  unhealthy: 'error',
-  offline: 'warn',
-  degraded: 'warn',
-};
-
-const isLevel = (value: unknown): value is LogLevel => (LOG_LEVELS as readonly unknown[]).includes(value);
 const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
 
 /**
@@ -63,9 +42,9 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
  * Not @lit-labs/virtualizer: it handles variable heights, but at ~9 KB gzip it
  * alone would be a third of the library (see `RowWindow`).
  *
- * The element keeps its own ring buffer of `max-lines`, fed from the client's
- * raw events, because the store's log buffer is smaller and has no registry
- * entries.
+ * The lines are the store's (`lines`, which keeps at least as many as the
+ * largest `max-lines` on the connection asks for); the element keeps only the
+ * ones its filters let through.
  *
  * @summary Live log lines from every worker, filterable, following the tail.
  *
@@ -98,7 +77,7 @@ export class LogsView extends PulseElement {
   /** Whether the view sticks to the newest line. */
   declare following: boolean;
 
-  // Lines come from raw events; the `logs` slice is watched for `ready` and resyncs.
+  // `lines` belong to the `logs` slice.
   protected readonly slices: readonly Slice[] = ['logs'];
   protected readonly defaultHeading = 'Logs';
   protected override readonly follows = true;
@@ -106,20 +85,16 @@ export class LogsView extends PulseElement {
   #rows = new RowWindow(this, '.log', '.line', 23);
 
   /** Replaced for a new client: its lines and seqs start anew. */
-  #lines = new LogLines();
-  #names = new Map<string, string>();
+  #shown = new FilteredLines();
   /** The worker menu, rebuilt only when the workers or the choice change. */
   readonly #memo = new Memo();
-  /** `#names` sorted for the worker menu; null when names came in since. */
-  #menu: [string, string][] | null = null;
+  /** The workers' names sorted for the worker menu, and the maps and names they were built from. */
+  #menu: { of: readonly unknown[]; names: string; list: [string, string][] } | null = null;
   /**
    * Whether the worker menu was focused: until then it lists only the chosen worker, as building,
    * styling and laying out 1,000 options took ~50 ms of a fleet's first paint.
    */
   #menuOpened = false;
-  #unsubscribe: (() => void)[] = [];
-  #seeded: PulseClient | null = null;
-  #warned = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
   /** The scroll height the log was last scrolled to the end at; -1 while not following. */
@@ -134,9 +109,12 @@ export class LogsView extends PulseElement {
     this.following = true;
   }
 
-  /** Lines in the buffer, oldest first (a copy). */
+  /** The lines kept for this element (the newest `max-lines` of the store's), oldest first (a copy). */
   get lines(): readonly LogLine[] {
-    return this.#lines.all;
+    const lines = this.latest?.lines;
+    if (!lines) return [];
+    const from = lines.size - this.#count(lines);
+    return Array.from({ length: lines.size - from }, (_, i) => lines.at(from + i)!);
   }
 
   #capacity(): number {
@@ -144,101 +122,36 @@ export class LogsView extends PulseElement {
     return Math.min(Math.floor(usable(this.maxLines) ?? 0) || DEFAULT_MAX_LINES, MAX_LINES_CAP);
   }
 
-  protected override clientChanged(client: PulseClient | null): void {
-    for (const off of this.#unsubscribe) off();
-    this.#unsubscribe = [];
-    if (!client) return;
-    if (client !== this.#seeded) {
-      this.#seeded = client;
-      this.#lines = new LogLines();
-      this.#rememberWorkers(client.data.workers.values());
-      this.#appendEntries(client.data.logs);
-    }
-    this.#unsubscribe = [
-      client.subscribe('initial_data', (d) => this.#onSnapshot(d)),
-      // No redraw of its own: the same event changes the `logs` slice, which the base watches.
-      client.subscribe('log', (d) => this.#appendEntries(this.#entries(d.entries))),
-      // The client hands a typed subscriber only events the store applied: the payload is an object,
-      // its lists are arrays and the worker or id the store needed is there (list items may not be).
-      client.subscribe('worker_registered', ({ worker }) => {
-        this.#rememberWorkers([worker]);
-        const message = worker.queue ? `Registered · queue ${worker.queue}` : 'Registered';
-        this.#synth(worker.id, 'info', worker.registeredAt, message);
-      }),
-      client.subscribe('worker_status_change', (d) => {
-        const reason = d.reason ? ` (${d.reason})` : '';
-        this.#synth(d.id, STATUS_LEVEL[d.to] ?? 'info', d.at, `Status ${d.from} → ${d.to}${reason}`);
-      }),
-      client.subscribe('worker_deregistered', (d) => {
-        const expired = d.reason === 'expired';
-        const message = expired ? 'Expired after going offline' : 'Deregistered';
-        this.#synth(d.id, expired ? 'warn' : 'info', Date.now(), message);
-      }),
-    ];
+  /** How many of `lines` this element keeps. */
+  #count(lines: LineList): number {
+    return Math.min(lines.size, this.#capacity());
   }
 
-  /**
-   * A snapshot arrives on a fresh connection or a resync (a resume inside the
-   * replay window replays events instead). Its lines newer than ours are the
-   * ones this view has not seen.
-   */
-  #onSnapshot(d: EventPayloads['initial_data']): void {
-    this.#rememberWorkers(d.workers);
-    let newest = Number.NEGATIVE_INFINITY;
-    // A time no Date holds (from an older server) must not hide every later line.
-    for (const l of this.#lines.all) if (l.kind === 'log') newest = Math.max(newest, dateTime(l.at) ?? 0);
-    this.#appendEntries(this.#entries(d.logs).filter((e) => e.at > newest));
+  protected override clientChanged(): void {
+    this.#shown = new FilteredLines();
   }
 
-  #synth(workerId: string, level: LogLevel, at: unknown, message: string): void {
-    this.#append([this.#line(workerId, at, level, message, 'event')]);
-    this.arrived();
-  }
-
-  /** Entries that can be shown; the rest are skipped with one warning per element. */
-  #entries(list: Partial<LogEntry>[]): LogEntry[] {
-    const ok = list.filter(
-      (e): e is LogEntry =>
-        typeof e?.message === 'string' && typeof e.workerId === 'string' && isLevel(e.level),
-    );
-    if (ok.length !== list.length && !this.#warned) {
-      this.#warned = true;
-      console.warn('<logs-view>: skipped log entries without message, worker or level.');
-    }
-    return ok;
-  }
-
-  #rememberWorkers(workers: Iterable<Worker>): void {
-    for (const w of workers)
-      if (typeof w?.id === 'string') this.#names.set(w.id, truncate(w.name || w.id, NAME_MAX));
-    this.#menu = null;
-  }
-
-  #line(workerId: string, at: unknown, level: LogLevel, message: string, kind: LogLine['kind']): LogLine {
-    return {
-      seq: 0,
-      at: usable(at) ?? Date.now(),
-      workerId,
-      workerName: this.#names.get(workerId) ?? truncate(workerId, NAME_MAX),
-      level,
-      message,
-      kind,
+  /** Workers and departed workers by name, for the worker menu; the same list while nothing in it changed. */
+  #names(data: DashboardState): [string, string][] {
+    const last = this.#menu;
+    if (last?.of[0] === data.workers && last.of[1] === data.departed) return last.list;
+    const names = new Map<string, string>();
+    for (const { worker } of data.departed.values()) names.set(worker.id, worker.name || worker.id);
+    for (const w of data.workers.values()) names.set(w.id, w.name || w.id);
+    const list = [...names]
+      .map(([id, name]): [string, string] => [id, truncate(name, NAME_MAX)])
+      .sort((a, b) => compareNames(a[1], b[1]));
+    const signature = list.join('\n');
+    this.#menu = {
+      of: [data.workers, data.departed],
+      names: signature,
+      list: last?.names === signature ? last.list : list,
     };
-  }
-
-  #appendEntries(entries: readonly LogEntry[]): void {
-    this.#append(
-      entries.map((e) => this.#line(e.workerId, e.at, e.level, truncate(e.message, MESSAGE_MAX), 'log')),
-    );
-  }
-
-  #append(lines: LogLine[]): void {
-    this.#lines.append(lines, this.#capacity());
+    return this.#menu.list;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (changed.has('maxLines')) this.#lines.trim(this.#capacity());
     if (changed.has('paused') && !this.paused) this.following = true;
   }
 
@@ -252,20 +165,22 @@ export class LogsView extends PulseElement {
         'worker_deregistered',
       ],
       workers: this.worker ? [this.worker] : this.scope(),
+      logLines: this.#capacity(),
     };
   }
 
-  /** Filters the lines up to the last one on screen; how many pass. */
-  #filter(): number {
+  /** Filters the lines of `lines`; how many pass. */
+  #filter(lines: LineList): number {
     const scope = this.scope();
     // An unknown level ranks -1: everything shows, as with `debug`.
     const min = rank(this.level);
     const needle = this.filter.trim().toLowerCase();
     const worker = this.worker;
     const inScope = scope && new Set(scope);
-    // Held (paused, or the user is in a line), the lines on screen stay put.
-    return this.#lines.filter(
-      this.held,
+    // Held (paused, or the user is in a line), `lines` are those of the state on screen, which stays put.
+    return this.#shown.filter(
+      lines,
+      this.#capacity(),
       `${min}|${worker}|${needle}|${scope}`,
       (l) =>
         rank(l.level) >= min &&
@@ -276,14 +191,16 @@ export class LogsView extends PulseElement {
   }
 
   protected override renderSummary(): unknown {
-    return html`<span class="summary">${formatCountOf(this.#lines.size, 'line')}</span>`;
+    // The lines kept, held back or not.
+    const lines = this.latest?.lines;
+    return html`<span class="summary">${formatCountOf(lines ? this.#count(lines) : 0, 'line')}</span>`;
   }
 
-  protected override renderToolbar(): unknown {
+  protected override renderToolbar(data: DashboardState): unknown {
     // Sorted once per change of names, and not redrawn otherwise.
-    if (this.#menuOpened) this.#menu ??= [...this.#names].sort((a, b) => compareNames(a[1], b[1]));
-    const chosen = this.#names.get(this.worker);
-    const workers = this.#menu ?? (chosen === undefined ? [] : [[this.worker, chosen]]);
+    const all = this.#names(data);
+    const chosen = all.find(([id]) => id === this.worker);
+    const workers = this.#menuOpened ? all : chosen ? [chosen] : [];
     return html`<div class="toolbar" part="toolbar">
       <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
         ${LOG_LEVELS.map((level) => html`<option value=${level} ?selected=${level === this.level}>${LEVEL_FILTERS[level]}</option>`)}
@@ -322,14 +239,14 @@ export class LogsView extends PulseElement {
     </div>`;
   }
 
-  protected renderContent(): unknown {
-    if (this.#lines.size === 0) {
+  protected renderContent(data: DashboardState): unknown {
+    if (data.lines.size === 0) {
       return this.renderNotice(
         'No log lines yet',
         'Lines appear as workers send them, with registrations and status changes.',
       );
     }
-    const total = this.#filter();
+    const total = this.#filter(data.lines);
     const { first, end, before, after } = this.#rows.range(total, this.#sticksToEnd());
     return html`<div
         class="log"
@@ -344,7 +261,7 @@ export class LogsView extends PulseElement {
         @pointerdown=${this.#onUserScroll}
       >
         <div style="padding-block: ${before}px ${after}px">
-          ${this.#lines.shown(first, end).map((l) => this.#row(l))}
+          ${this.#shown.shown(first, end).map((l) => this.#row(l))}
         </div>
       </div>
       <div class="footer">
@@ -358,9 +275,10 @@ export class LogsView extends PulseElement {
   }
 
   #row(l: LogLine): TemplateResult {
+    const message = truncate(l.message, MESSAGE_MAX);
     return html`<div class="line level-${l.level} kind-${l.kind}" part="row">
       <time>${formatClock(l.at)}</time><span class="lvl">${l.level.toUpperCase()}</span
-      ><span class="who" title=${l.workerId}>${l.workerName}</span><span class="msg" title=${l.message}>${l.message}</span>
+      ><span class="who" title=${l.workerId}>${truncate(l.workerName, NAME_MAX)}</span><span class="msg" title=${message}>${message}</span>
     </div>`;
   }
 

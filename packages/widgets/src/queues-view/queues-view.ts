@@ -10,7 +10,7 @@ import {
 } from '../base/format.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
-import type { DashboardState, Slice } from '../client/types.js';
+import type { DashboardState, Slice } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { queuesViewStyles } from './queues-view.styles.js';
 

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import type { ConnectionRole } from '../client/types.js';
 import { DEFAULT_TRANSPORT_OPTIONS, type WireEvent } from '../transport/transport.js';
+import type { ConnectionRole } from '../transport/types.js';
 import { SharedTransport } from './shared-transport.js';
 
 // Real tabs of one browser context (opened by the test runner's plugin through

@@ -1,6 +1,5 @@
 import type { InitialDataPayload } from '@pulseboard/protocol';
 import { type Filter, unionOf } from '../client/requirements.js';
-import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from '../transport/event-id.js';
 import {
   IDLE_STATUS,
@@ -11,6 +10,7 @@ import {
   type TransportOptions,
   type WireEvent,
 } from '../transport/transport.js';
+import type { ConnectionRole, ConnectionStatus } from '../transport/types.js';
 import { ChannelElection, compareRanks, type Election, LockElection, type Rank } from './election.js';
 
 /** What the tabs of one stream say to each other. Tokens are never part of it. */

@@ -1,4 +1,4 @@
-import type { ConnectionState, ConnectionStatus } from '../client/types.js';
+import type { ConnectionState, ConnectionStatus } from '../transport/types.js';
 
 /** Fired by `<sse-connection>` when its connection state, attempt count or error changes. */
 export class ConnectionChangeEvent extends Event {

@@ -1,10 +1,11 @@
 import { consume } from '@lit/context';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import type { PulseEvent } from '@pulseboard/protocol';
+import type { EventPayloads } from '@pulseboard/protocol';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { LitElement } from 'lit';
 import { ensureContextRoot, pulseClientContext } from '../client/context.js';
-import type { ConnectionState, PulseClient } from '../client/types.js';
+import type { PulseClient, RawPulseEvent } from '../client/types.js';
+import type { ConnectionState } from '../transport/types.js';
 import '../define.js';
 import { initialData } from '../../test/fixtures.js';
 import type { ConnectionChangeEvent } from './connection-change-event.js';
@@ -148,7 +149,10 @@ describe('<sse-connection>', () => {
       const element = await connection(`${via}/events`);
       await stateIs(element, 'open');
       const received: string[] = [];
-      element.client.subscribe('log', (data) => received.push(...data.entries.map((e) => e.message)));
+      // Raw data is unchecked; this server's is a log payload.
+      element.client.subscribe('log', (data) =>
+        received.push(...(data as EventPayloads['log']).entries.map((e) => e.message)),
+      );
       const states = recordStates(element);
       const total = 90;
       for (let i = 0; i < total; i++) {
@@ -369,7 +373,7 @@ describe('<sse-connection>', () => {
     const url = await server();
     const element = await connection(`${url}/events`);
     await stateIs(element, 'open');
-    const events: PulseEvent[] = [];
+    const events: RawPulseEvent[] = [];
     element.client.subscribe('initial_data', (_, event) => events.push(event));
     const elsewhere = document.createElement('div');
     document.body.append(elsewhere);

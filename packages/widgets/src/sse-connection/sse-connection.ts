@@ -1,5 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { html, LitElement } from 'lit';
+import { PULSEBOARD_ELEMENT } from '../base/mark.js';
 import {
   type ConfigurablePulseClient,
   createPulseClient,
@@ -53,6 +54,9 @@ export class SseConnection extends LitElement {
     // On unless the attribute says `false`.
     shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
   };
+
+  /** Marks the class as Pulseboard's, for every copy of the library (see `define/register.ts`). */
+  static readonly [PULSEBOARD_ELEMENT] = true;
 
   /** URL of the server's `/events` stream. */
   declare src: string | null;

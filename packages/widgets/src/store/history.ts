@@ -1,5 +1,5 @@
 import type { Aggregates, WorkerMetrics } from '@pulseboard/protocol';
-import type { AggregateHistory, Sample, WorkerHistory } from '../client/types.js';
+import type { AggregateHistory, Sample, WorkerHistory } from './types.js';
 
 /** Appends a sample, dropping the oldest beyond `limit`; a sample not newer than the last is ignored. */
 function push(samples: Sample[], at: number, value: number, limit: number): Sample[] {

@@ -1,7 +1,7 @@
 import type { LogEntry } from '@pulseboard/protocol';
 
 /**
- * An immutable, bounded list of log lines with amortised O(1) append.
+ * An immutable, bounded list of log entries (or lines) with amortised O(1) append.
  *
  * Each instance is a window `[start, end)` over a shared backing array whose
  * slots are never rewritten once inside some window, so older instances stay
@@ -10,18 +10,18 @@ import type { LogEntry } from '@pulseboard/protocol';
  * appended to a second time (a branch). At 100,000 lines and 1,000 lines/s
  * this keeps appends off the O(capacity) path a copy-per-event array takes.
  */
-export class LogRing {
-  static empty(capacity: number): LogRing {
-    return new LogRing([], 0, 0, Math.max(1, Math.floor(capacity)));
+export class LogRing<T = LogEntry> {
+  static empty<T = LogEntry>(capacity: number): LogRing<T> {
+    return new LogRing<T>([], 0, 0, Math.max(1, Math.floor(capacity)));
   }
 
-  readonly #buffer: LogEntry[];
+  readonly #buffer: T[];
   readonly #start: number;
   readonly #end: number;
-  #array: readonly LogEntry[] | undefined;
+  #array: readonly T[] | undefined;
 
   private constructor(
-    buffer: LogEntry[],
+    buffer: T[],
     start: number,
     end: number,
     /** Lines kept at most; the oldest go first. */
@@ -37,7 +37,12 @@ export class LogRing {
     return this.#end - this.#start;
   }
 
-  append(entries: readonly LogEntry[]): LogRing {
+  /** The item at `index` (0: the oldest held). */
+  at(index: number): T | undefined {
+    return index >= 0 && index < this.size ? this.#buffer[this.#start + index] : undefined;
+  }
+
+  append(entries: readonly T[]): LogRing<T> {
     const kept = entries.length > this.capacity ? entries.slice(-this.capacity) : entries;
     let buffer = this.#buffer;
     let start = this.#start;
@@ -55,7 +60,7 @@ export class LogRing {
   }
 
   /** The lines, oldest first; built once per instance, on first read. */
-  toArray(): readonly LogEntry[] {
+  toArray(): readonly T[] {
     this.#array ??= Object.freeze(this.#buffer.slice(this.#start, this.#end));
     return this.#array;
   }

@@ -1,9 +1,17 @@
-import { METRICS_FIELDS, PROTOCOL_VERSION, QUEUE_STATS_FIELDS, type Worker } from '@pulseboard/protocol';
-import type { Slice, WorkerHistory } from '../client/types.js';
+import {
+  type LogEntry,
+  type LogLevel,
+  METRICS_FIELDS,
+  PROTOCOL_VERSION,
+  QUEUE_STATS_FIELDS,
+  type Worker,
+  type WorkerStatus,
+} from '@pulseboard/protocol';
 import { appendAggregateSample, appendWorkerSample, emptyWorkerHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import * as read from './sanitize.js';
 import { type DepartedWorker, type StateFields, type StoreState, update } from './state.js';
+import type { LogLine, Slice, WorkerHistory } from './types.js';
 
 /** What a reducer did: the next state, the slices it changed, and what it had to skip (for one warning per kind). */
 export interface Reduction {
@@ -30,6 +38,7 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   aggregates: 'aggregates',
   aggregateHistory: 'aggregates',
   logRing: 'logs',
+  lineRing: 'logs',
   history: 'history',
 };
 
@@ -68,6 +77,8 @@ class EventContext {
   dropped = false;
   /** The maps the reducer changed, by field. */
   readonly patch: Partial<StateFields> = {};
+  /** The lines the event adds to `lines`. */
+  readonly lines: LogLine[] = [];
 
   constructor(
     readonly state: StoreState,
@@ -86,6 +97,26 @@ class EventContext {
     this.drafts.add(map);
     this.patch[key] = map as never;
     return map as Draft<K>;
+  }
+
+  /** Adds a line to `lines`, numbered on from the newest. */
+  line(
+    workerId: string,
+    workerName: string,
+    level: LogLevel,
+    at: number,
+    message: string,
+    kind: LogLine['kind'],
+  ): void {
+    const ring = this.state.lineRing;
+    const seq = (this.lines.at(-1) ?? ring.at(ring.size - 1))?.seq ?? 0;
+    this.lines.push({ seq: seq + 1, at: at || this.now, level, workerId, workerName, message, kind });
+  }
+
+  /** A line for each of `entries`, named after the workers in `workers` (or the state's). */
+  logLines(entries: readonly LogEntry[], workers: ReadonlyMap<string, Worker> = this.state.workers): void {
+    for (const e of entries)
+      this.line(e.workerId, nameOf(this.state, e.workerId, workers), e.level, e.at, e.message, 'log');
   }
 
   /** The items of a list field that `read` accepts (noting any it does not); null when `value` is not a list. */
@@ -137,9 +168,9 @@ export function reduce(
   }
   const context = new EventContext(state, now, drafts);
   const fields = reducer(state, data, context);
-  return typeof fields === 'string'
-    ? skipped(state, type, fields)
-    : result(state, type, Object.assign(context.patch, fields), context.dropped);
+  if (typeof fields === 'string') return skipped(state, type, fields);
+  const lines = context.lines.length > 0 ? { lineRing: state.lineRing.append(context.lines) } : {};
+  return result(state, type, Object.assign(context.patch, fields, lines), context.dropped);
 }
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
@@ -181,15 +212,43 @@ function recordSample(
 
 const isValues = (value: unknown) => value === null || Array.isArray(value);
 
-/** `worker_status_change` and the deprecated `worker_status_update` differ only in their field names. */
+/** A worker's name for its lines: from `workers` (a snapshot's), the state's or the departed; else its id. */
+const nameOf = (
+  state: StoreState,
+  id: string,
+  workers: ReadonlyMap<string, Worker> = state.workers,
+): string =>
+  workers.get(id)?.name || state.workers.get(id)?.name || state.departed.get(id)?.worker.name || id;
+
+/** The level of a status change's line. */
+const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
+  unhealthy: 'error',
+  offline: 'warn',
+  degraded: 'warn',
+};
+
+/**
+ * `worker_status_change` and the deprecated `worker_status_update` differ in their field names, and in that
+ * a change is a line in `lines`.
+ */
 const statusReducer =
-  (statusKey: string, timeKey: string, field: 'statusChangedAt' | 'lastHeartbeatAt'): Reducer =>
+  (
+    statusKey: string,
+    timeKey: string,
+    field: 'statusChangedAt' | 'lastHeartbeatAt',
+    isChange: boolean,
+  ): Reducer =>
   (state, data, event) => {
     const status = read.workerStatus(data[statusKey]);
     if (!read.isId(data.id) || !status) return 'missing id or status';
+    const at = read.count(data[timeKey]);
     const current = state.workers.get(data.id);
-    if (current)
-      event.own('workers').set(data.id, { ...current, status, [field]: read.count(data[timeKey]) });
+    if (current) event.own('workers').set(data.id, { ...current, status, [field]: at });
+    if (isChange) {
+      const reason = read.text(data.reason, '');
+      const message = `Status ${read.text(data.from, '?')} → ${status}${reason ? ` (${reason})` : ''}`;
+      event.line(data.id, nameOf(state, data.id), STATUS_LEVEL[status] ?? 'info', at, message, 'event');
+    }
   };
 
 const reducers: Record<string, Reducer> = {
@@ -218,6 +277,17 @@ const reducers: Record<string, Reducer> = {
     for (const [id, worker] of state.workers) {
       if (!workerMap.has(id)) departed.set(id, { worker, at: event.now, reason: 'resync' });
     }
+    // `lines` outlive a resync: the snapshot adds the entries newer than the newest it has (none, the first time).
+    let newest = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < state.lineRing.size; i++) {
+      const line = state.lineRing.at(i)!;
+      // A time past what a Date holds (8.64e15 ms, from an older server) must not hide every later line.
+      if (line.kind === 'log') newest = Math.max(newest, line.at <= 8.64e15 ? line.at : 0);
+    }
+    event.logLines(
+      logs.filter((e) => e.at > newest),
+      workerMap,
+    );
     return {
       ready: true,
       workers: workerMap,
@@ -254,6 +324,8 @@ const reducers: Record<string, Reducer> = {
     const worker = read.worker(data.worker);
     if (!worker) return 'missing or malformed worker';
     upsert(event, 'workers', [worker]);
+    const message = worker.queue ? `Registered · queue ${worker.queue}` : 'Registered';
+    event.line(worker.id, worker.name, 'info', worker.registeredAt, message, 'event');
     if (state.departed.has(worker.id)) event.own('departed').delete(worker.id);
     if (worker.metrics) {
       recordSample(event.own('history'), worker, worker.lastHeartbeatAt, state.options.historyLength);
@@ -262,6 +334,9 @@ const reducers: Record<string, Reducer> = {
 
   worker_deregistered(state, data, event) {
     if (!read.isId(data.id)) return 'missing id';
+    const expired = data.reason === 'expired';
+    const message = expired ? 'Expired after going offline' : 'Deregistered';
+    event.line(data.id, nameOf(state, data.id), expired ? 'warn' : 'info', event.now, message, 'event');
     const worker = state.workers.get(data.id);
     if (!worker) return;
     event.own('workers').delete(data.id);
@@ -272,8 +347,8 @@ const reducers: Record<string, Reducer> = {
     });
   },
 
-  worker_status_change: statusReducer('to', 'at', 'statusChangedAt'),
-  worker_status_update: statusReducer('status', 'lastHeartbeatAt', 'lastHeartbeatAt'),
+  worker_status_change: statusReducer('to', 'at', 'statusChangedAt', true),
+  worker_status_update: statusReducer('status', 'lastHeartbeatAt', 'lastHeartbeatAt', false),
 
   metrics_update(state, data, event) {
     if (!Array.isArray(data.items)) return 'missing items';
@@ -321,6 +396,7 @@ const reducers: Record<string, Reducer> = {
   log(state, data, event) {
     const entries = event.list(data.entries, read.logEntry);
     if (!entries) return 'missing entries';
+    event.logLines(entries);
     if (entries.length > 0) return { logRing: state.logRing.append(entries) };
   },
 

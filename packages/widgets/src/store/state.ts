@@ -1,12 +1,14 @@
 import type { Aggregates, QueueSummary, Resource, ServerTimings, Worker } from '@pulseboard/protocol';
-import type { AggregateHistory, DashboardState, WorkerHistory } from '../client/types.js';
 import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import { count } from './sanitize.js';
+import type { AggregateHistory, DashboardState, LogLine, WorkerHistory } from './types.js';
 
 export interface StoreOptions {
-  /** Log lines kept, oldest dropped first. */
+  /** Log entries kept, oldest dropped first; also the fewest `lines` kept. */
   logCapacity: number;
+  /** Lines kept (see `lines`) when that is more than `logCapacity`: the most an element requires. */
+  lineCapacity: number;
   /** Samples kept per worker and series, for sparklines. */
   historyLength: number;
   /** How far back aggregate history reaches (ms). */
@@ -17,6 +19,7 @@ export interface StoreOptions {
 
 export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
   logCapacity: 10_000,
+  lineCapacity: 1,
   historyLength: 120,
   aggregateWindowMs: 3_600_000,
   departedTtlMs: 10_000,
@@ -33,9 +36,11 @@ export interface StoreState extends DashboardState {
   readonly options: Readonly<StoreOptions>;
   /** Backing structure of `logs`. */
   readonly logRing: LogRing;
+  /** Backing structure of `lines`. */
+  readonly lineRing: LogRing<LogLine>;
 }
 
-export type StateFields = Omit<StoreState, 'logs'>;
+export type StateFields = Omit<StoreState, 'logs' | 'lines'>;
 
 class State implements StoreState {
   declare readonly ready: boolean;
@@ -49,6 +54,7 @@ class State implements StoreState {
   declare readonly departed: ReadonlyMap<string, DepartedWorker>;
   declare readonly options: Readonly<StoreOptions>;
   declare readonly logRing: LogRing;
+  declare readonly lineRing: LogRing<LogLine>;
 
   constructor(fields: StateFields) {
     Object.assign(this, fields);
@@ -58,6 +64,10 @@ class State implements StoreState {
   // A getter so that an append never pays for an array copy nobody reads.
   get logs() {
     return this.logRing.toArray();
+  }
+
+  get lines() {
+    return this.lineRing;
   }
 }
 
@@ -82,6 +92,7 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
     departed: new Map(),
     options: merged,
     logRing: LogRing.empty(merged.logCapacity),
+    lineRing: LogRing.empty(lineCapacity(merged)),
   });
 }
 
@@ -90,12 +101,19 @@ export function withOptions(state: StoreState, options: Partial<StoreOptions>): 
   const merged = Object.freeze({ ...state.options, ...usable(options) });
   const keys = Object.keys(merged) as (keyof StoreOptions)[];
   if (keys.every((key) => merged[key] === state.options[key])) return state;
-  const logRing =
-    merged.logCapacity === state.logRing.capacity
-      ? state.logRing
-      : LogRing.empty(merged.logCapacity).append(state.logs);
-  return update(state, { options: merged, logRing });
+  return update(state, {
+    options: merged,
+    logRing: resized(state.logRing, merged.logCapacity),
+    lineRing: resized(state.lineRing, lineCapacity(merged)),
+  });
 }
+
+/** How many `lines` a store with `options` keeps. */
+const lineCapacity = (options: StoreOptions): number => Math.max(options.logCapacity, options.lineCapacity);
+
+/** `ring` with room for `capacity` items, keeping the newest that fit. */
+const resized = <T>(ring: LogRing<T>, capacity: number): LogRing<T> =>
+  capacity === ring.capacity ? ring : LogRing.empty<T>(capacity).append(ring.toArray());
 
 /** The store's own options out of `options`, leaving out anything not a positive number (an unset or bad attribute). */
 const usable = (options: Partial<StoreOptions>): Partial<StoreOptions> =>

@@ -13,14 +13,8 @@ import { PulseElement } from '../base/pulse-element.js';
 import { type SparklineRange, sparkline } from '../base/sparkline.js';
 import { STATUS_ORDER } from '../base/status.js';
 import { eventTypesFor } from '../client/requirements.js';
-import type {
-  AggregateHistory,
-  DashboardState,
-  Requirement,
-  Sample,
-  Slice,
-  WorkerHistory,
-} from '../client/types.js';
+import type { Requirement } from '../client/types.js';
+import type { AggregateHistory, DashboardState, Sample, Slice, WorkerHistory } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { systemMetricsStyles } from './system-metrics.styles.js';
 

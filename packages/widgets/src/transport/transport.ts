@@ -1,6 +1,6 @@
-import type { ConnectionRole, ConnectionStatus } from '../client/types.js';
 import { admit } from './event-id.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
+import type { ConnectionRole, ConnectionStatus } from './types.js';
 
 export interface TransportOptions {
   /** The `/events` URL; relative URLs resolve against the page. Nothing connects while null. */
@@ -126,11 +126,6 @@ export class SseTransport implements Transport {
   /** Always `own`: this transport serves one tab (see `SharedTransport` for the shared one). */
   get role(): ConnectionRole {
     return 'own';
-  }
-
-  /** The options in force, the defaults filled in. */
-  get options(): Readonly<TransportOptions> {
-    return this.#options;
   }
 
   /** Starts, unless already running or waiting to retry; after giving up, starts again. */

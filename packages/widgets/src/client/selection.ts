@@ -1,0 +1,29 @@
+/**
+ * The selection shared by the elements of one connection: `worker:<id>`,
+ * `queue:<name>` or null. The client owns one, so elements that share a
+ * connection share a selection and elements of different connections never do.
+ */
+export class SharedSelection {
+  #value: string | null = null;
+  readonly #observers = new Set<(value: string | null) => void>();
+
+  /** `worker:<id>`, `queue:<name>`, or null when nothing is selected. */
+  get value(): string | null {
+    return this.#value;
+  }
+
+  /** Sets the value and tells every observer (nothing when it is the same). */
+  set(value: string | null): void {
+    if (value === this.#value) return;
+    this.#value = value;
+    for (const observer of this.#observers) observer(value);
+  }
+
+  /** Calls `observer` with each new value; returns the function that stops it. */
+  observe(observer: (value: string | null) => void): () => void {
+    this.#observers.add(observer);
+    return () => {
+      this.#observers.delete(observer);
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import type {
+  Aggregates,
+  LogEntry,
+  LogLevel,
+  QueueSummary,
+  Resource,
+  ServerTimings,
+  Worker,
+} from '@pulseboard/protocol';
+
+/** A line as `<logs-view>` shows it: a worker's log entry, or one made from a registry event. */
+export interface LogLine {
+  /** Arrival order: consecutive, and unique per client. */
+  readonly seq: number;
+  readonly at: number;
+  readonly level: LogLevel;
+  readonly workerId: string;
+  /** The worker's name when the line arrived; its id when the worker was not known. */
+  readonly workerName: string;
+  readonly message: string;
+  readonly kind: 'log' | 'event';
+}
+
+/** Lines, oldest first, read by position; the oldest go first when it is full. */
+export interface LineList {
+  readonly size: number;
+  at(index: number): LogLine | undefined;
+}
+
+/** A point of a time series, for sparklines. */
+export interface Sample {
+  at: number;
+  value: number;
+}
+
+export interface WorkerHistory {
+  responseTimeMs: Sample[];
+  cpu: Sample[];
+  requestsPerSec: Sample[];
+}
+
+export interface AggregateHistory {
+  cpuAvg: Sample[];
+  memoryTotal: Sample[];
+  requestsPerSec: Sample[];
+  responseTimeAvg: Sample[];
+  responseTimeP95: Sample[];
+  errorRate: Sample[];
+}
+
+/** The store's state. Immutable: a change produces new objects for the slices it touched. */
+export interface DashboardState {
+  /** True once `initial_data` has been applied. */
+  ready: boolean;
+  workers: ReadonlyMap<string, Worker>;
+  resources: ReadonlyMap<string, Resource>;
+  queues: readonly QueueSummary[];
+  aggregates: Aggregates | null;
+  /** Oldest first, at most `logCapacity` entries; an `initial_data` replaces them with the server's. */
+  logs: readonly LogEntry[];
+  /**
+   * The log entries with a line for each registration, status change and departure, oldest first, kept across
+   * resyncs: `logCapacity` of them, or more when an element requires more (`Requirement.logLines`).
+   */
+  lines: LineList;
+  /** Per worker id, recent samples (bounded) for sparklines. */
+  history: ReadonlyMap<string, WorkerHistory>;
+  aggregateHistory: AggregateHistory;
+  config: ServerTimings | null;
+  /** Ids of workers removed recently, with removal time, so views can fade them out. */
+  departed: ReadonlyMap<string, { worker: Worker; at: number; reason: string }>;
+}
+
+/** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */
+export type Slice = 'workers' | 'resources' | 'queues' | 'aggregates' | 'logs' | 'history' | 'connection';
