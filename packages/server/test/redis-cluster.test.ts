@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { PulseEvent } from '@pulseboard/protocol';
 import type { ServerConfigInput } from '../src/index.js';
 import { metrics, openStream, queueStats, Stream, startServer, type TestServer } from './helpers.js';
-import { startRedis, type TestRedis } from './redis-helpers.js';
+import { startRedis, storedEvents, type TestRedis } from './redis-helpers.js';
 
 /** Several instances on one Redis, as behind a load balancer: the proofs of issue 5. */
 describe('several instances on one Redis', () => {
@@ -98,10 +98,7 @@ describe('several instances on one Redis', () => {
     // with it the owner changes only when a holder missed its lease period (2.5 intervals), on a loaded
     // machine at most once or twice here. No wall-clock threshold: timer drift cannot fail this.
     await onB.until(() => onB.of('dashboard_update').length >= 8, 'eight dashboard updates');
-    const entries = (await redis.command('XRANGE', 'pulseboard:events', '-', '+')) as [string, string[]][];
-    const ownerOf = new Map(
-      entries.map(([id, fields]) => [id, fields[fields.indexOf('owner') + 1] as string | undefined]),
-    );
+    const ownerOf = new Map((await storedEvents(redis)).map(({ id, fields }) => [id, fields.owner]));
     const owners = onB.of('dashboard_update').map((e) => ownerOf.get(e.id));
     assert.ok(
       owners.every((owner) => typeof owner === 'string' && owner.length > 0),

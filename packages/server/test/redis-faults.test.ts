@@ -12,7 +12,7 @@ import {
   startServer,
   type TestServer,
 } from './helpers.js';
-import { freePort, startRedis, type TestRedis } from './redis-helpers.js';
+import { freePort, startRedis, storedEvents, type TestRedis } from './redis-helpers.js';
 
 /** Redis going away under load: clear errors while it is gone, no loss or duplicate when it comes back. */
 describe('Redis faults', () => {
@@ -82,8 +82,9 @@ describe('Redis faults', () => {
 
     // The truth is the stream itself: every log entry in it, in order, once (a write cut off mid-flight
     // may be stored and also retried, and then both copies are real events).
-    const entries = (await redis.command('XRANGE', 'pulseboard:events', '-', '+')) as [string, string[]][];
-    const logIds = entries.filter(([, fields]) => fields[1] === 'log').map(([id]) => id);
+    const logIds = (await storedEvents(redis))
+      .filter(({ fields }) => fields.type === 'log')
+      .map(({ id }) => id);
     for (const stream of [onA, onB]) {
       await stream.until(() => stream.of('log').length >= logIds.length, 'every logged line', 10_000);
       assert.deepEqual(

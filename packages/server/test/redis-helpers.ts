@@ -26,6 +26,18 @@ export interface TestRedis {
   command(...args: string[]): Promise<unknown>;
 }
 
+/** The event stream as stored: each entry's event id (stream id and epoch) and its fields. */
+export async function storedEvents(
+  redis: TestRedis,
+): Promise<{ id: string; fields: Record<string, string> }[]> {
+  const entries = (await redis.command('XRANGE', 'pulseboard:events', '-', '+')) as [string, string[]][];
+  return entries.map(([streamId, flat]) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+    return { id: `${streamId}-${fields.epoch}`, fields };
+  });
+}
+
 export async function startRedis(): Promise<TestRedis> {
   if (!existsSync(BINARY)) {
     throw new Error(
