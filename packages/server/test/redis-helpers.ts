@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createClient } from 'redis';
 
 const BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -15,7 +17,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A throwaway redis-server of the test's own, on a free port, without persistence. */
+/** A throwaway redis-server of the test's own, on a free port, without persistence unless asked. */
 export interface TestRedis {
   url: string;
   /** Kills the process: every connection drops and, without persistence, the data is gone. */
@@ -38,7 +40,11 @@ export async function storedEvents(
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/**
+ * `persistent`: every write is appended to a file (fsync'd) in a temporary
+ * directory, so a stopped and restarted Redis comes back with its data.
+ */
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
   if (!existsSync(BINARY)) {
     throw new Error(
       `redis-server not found at ${BINARY}: the Redis tests need it. Install it with scripts/setup-system.sh ` +
@@ -48,15 +54,17 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let running: ChildProcess | undefined;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+  if (options.persistent) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pulseboard-redis-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    args.push('--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always');
+  } else {
+    args.push('--appendonly', 'no');
+  }
 
   async function start(): Promise<void> {
-    const child = spawn(
-      BINARY,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
