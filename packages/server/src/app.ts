@@ -86,6 +86,7 @@ export async function createApp(
     reachable: () => backend.reachable(),
     staleAfterMs: config.staleAfterMs,
     expireAfterMs: config.expireAfterMs,
+    outageGraceMs: config.outageGraceMs,
   });
   const hub = new Hub({ eventLog, snapshot: () => registry.snapshot(), timings });
 

@@ -18,13 +18,6 @@ import {
 import type { LoggedEventInput } from './events.js';
 import type { RegistryStore, StorageReachability, StoredWorker } from './store/types.js';
 
-/**
- * A reporter that failed for a while backs off about as long before its next
- * try, up to 30 s (the reporter SDK's longest backoff): after an outage the
- * sweeper waits that much longer than `staleAfterMs` before judging.
- */
-const MAX_RETRY_GAP_MS = 30_000;
-
 export interface RegistryOptions {
   /** Each write logs its events itself, in the same atomic step (see `ChangeEvents`). */
   store: RegistryStore;
@@ -34,6 +27,8 @@ export interface RegistryOptions {
   reachable: () => StorageReachability | null;
   staleAfterMs: number;
   expireAfterMs: number;
+  /** After storage was unreachable, how much longer than `staleAfterMs` before workers are judged again. */
+  outageGraceMs: number;
   now?: () => number;
 }
 
@@ -106,9 +101,11 @@ export class Registry {
   readonly #reachable: RegistryOptions['reachable'];
   readonly #staleAfterMs: number;
   readonly #expireAfterMs: number;
+  readonly #outageGraceMs: number;
   readonly #now: () => number;
 
   constructor(options: RegistryOptions) {
+    this.#outageGraceMs = options.outageGraceMs;
     this.#store = options.store;
     this.#onHeartbeat = options.onHeartbeat;
     this.#reachable = options.reachable;
@@ -214,10 +211,10 @@ export class Registry {
    */
   async sweep(): Promise<void> {
     const now = this.#now();
-    // Heartbeats failed while storage was away, and reporters back off: no verdicts until they had
-    // a stale period (plus about the outage again, for their backoff) to get one through.
+    // Heartbeats failed while storage was away, and reporters back off: no verdicts until they had a
+    // stale period (plus their longest backoff, after an outage) to get one through.
     const reachable = this.#reachable();
-    const grace = this.#staleAfterMs + Math.min(reachable?.outageMs ?? 0, MAX_RETRY_GAP_MS);
+    const grace = this.#staleAfterMs + (reachable?.afterOutage ? this.#outageGraceMs : 0);
     if (!reachable || now < reachable.since + grace) return;
     for (const { worker } of await this.#store.workers.due(now)) {
       const { id } = worker;

@@ -289,7 +289,15 @@ describe('Redis faults', () => {
 
   test('Redis away for seconds and back with its data: healthy workers stay healthy, a stopped one still goes offline', async () => {
     const kept = await startRedis({ persistent: true });
-    const config = { redisUrl: kept.url, heartbeatIntervalMs: 100, staleAfterMs: 500, sweepIntervalMs: 50 };
+    // The grace after the outage covers these reporters' longest backoff (1 s), the other instance
+    // reconnecting later (its backoff reaches 2 s), and a busy machine.
+    const config = {
+      redisUrl: kept.url,
+      heartbeatIntervalMs: 100,
+      staleAfterMs: 1000,
+      sweepIntervalMs: 50,
+      outageGraceMs: 3000,
+    };
     const [a, b] = (await Promise.all([startServer(config), startServer(config)])) as [
       TestServer,
       TestServer,
@@ -310,8 +318,8 @@ describe('Redis faults', () => {
       fleet.stop('stops');
       await delay(3000);
       await kept.start();
-      // Judging resumes a stale period plus about the outage after Redis is back: the worker that
-      // stopped goes offline then, and only it.
+      // Judging resumes a stale period plus the grace after Redis is back: the worker that stopped goes
+      // offline then, and only it.
       for (const stream of streams) {
         await stream.next(
           'worker_status_change',

@@ -321,7 +321,7 @@ export function createMemoryStorage(
     store: createMemoryRegistryStore({ ...options, eventLog }),
     eventLog,
     status: () => ({ backend: 'memory', ok: true }),
-    reachable: () => ({ since, outageMs: 0 }),
+    reachable: () => ({ since, afterOutage: false }),
     // Memory goes only with the process.
     onDataLost: () => () => {},
     close: async () => {},

@@ -46,9 +46,9 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const reader: RedisClient = client.duplicate({ disableOfflineQueue: false, commandOptions: {} });
   // Set once the event log is open; the reconnect check below runs only after that.
   let eventLog: RedisEventLog | undefined;
-  /** Since when both connections have been up, and how long they were not before that. */
+  /** Since when both connections have been up. */
   let reachable: StorageReachability | null = null;
-  let downSince: number | undefined;
+  let lostOnce = false;
 
   for (const [name, connection] of [
     ['commands', client],
@@ -58,7 +58,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     let failing = false;
     // Without an 'error' listener a dropped connection would crash the process.
     connection.on('error', (err: Error) => {
-      if (reachable) downSince = Date.now();
+      if (reachable) lostOnce = true;
       reachable = null;
       if (failing) return;
       failing = true;
@@ -69,8 +69,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       const reconnected = connected;
       connected = true;
       if (client.isReady && reader.isReady && !reachable) {
-        const now = Date.now();
-        reachable = { since: now, outageMs: downSince === undefined ? 0 : now - downSince };
+        reachable = { since: Date.now(), afterOutage: lostOnce };
       }
       if (failing) {
         const message = reconnected ? 'Redis connection restored' : 'Connected to Redis';

@@ -150,11 +150,11 @@ export interface StorageStatus {
   reason?: string;
 }
 
-/** Since when storage has been reachable without a break, and how long the break before that lasted. */
+/** Since when storage has been reachable without a break. */
 export interface StorageReachability {
   since: number;
-  /** 0 when there was none (or it was before this process started). */
-  outageMs: number;
+  /** Whether it was unreachable before that (false at startup). */
+  afterOutage: boolean;
 }
 
 /** Everything the server keeps; `createApp` takes ownership and closes it. */
