@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,8 +20,11 @@ export async function freePort(): Promise<number> {
 /** A throwaway redis-server of the test's own, on a free port, without persistence unless asked. */
 export interface TestRedis {
   url: string;
-  /** Kills the process: every connection drops and, without persistence, the data is gone. */
-  stop(): Promise<void>;
+  /**
+   * Kills the process: every connection drops and, without persistence or
+   * with `wipe`, the data is gone.
+   */
+  stop(options?: { wipe?: boolean }): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
   /** Runs one command on a short-lived connection of its own. */
@@ -55,8 +58,8 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
   const url = `redis://127.0.0.1:${port}`;
   let running: ChildProcess | undefined;
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
-  if (options.persistent) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pulseboard-redis-'));
+  const dir = options.persistent ? mkdtempSync(path.join(tmpdir(), 'pulseboard-redis-')) : undefined;
+  if (dir) {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     args.push('--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always');
   } else {
@@ -87,13 +90,18 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
     child.stdout?.resume();
   }
 
-  async function stop(): Promise<void> {
+  async function stop({ wipe = false } = {}): Promise<void> {
     const child = running;
     running = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    if (child && child.exitCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+    if (wipe && dir) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
+    }
   }
 
   async function command(...args: string[]): Promise<unknown> {
