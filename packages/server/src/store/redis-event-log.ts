@@ -232,7 +232,7 @@ export class RedisEventLog implements EventLog {
   }
 
   async #read(): Promise<void> {
-    const { reader, key, onError } = this.#options;
+    const { client, reader, key, onError } = this.#options;
     while (this.#running) {
       try {
         const epoch = this.#epoch;
@@ -244,7 +244,11 @@ export class RedisEventLog implements EventLog {
           if (this.#epoch !== epoch) break;
           const entryEpoch = message.message.epoch;
           if (entryEpoch && entryEpoch !== epoch) {
-            this.#adopt(entryEpoch);
+            // Streams told to reconnect while the commands connection is still down would be answered 503
+            // (and an EventSource gives up on that): it adopts the epoch when it is back (checkEpoch), or
+            // this loop does, reading these again, once it is.
+            if (client.isReady) this.#adopt(entryEpoch);
+            else await delay(RETRY_MS);
             break;
           }
           this.#deliver(message.id, message.message);
