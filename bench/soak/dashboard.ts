@@ -12,7 +12,7 @@ import http from 'node:http';
  * - `slow` stops reading for seconds at a time (the server skips its
  *   superseded metrics, or drops it and it resumes);
  * - `never` connects and never reads (the server must drop it; not verified),
- *   and after 30 s starts over;
+ *   and after 3 min starts over;
  * - `churn` closes its connection after a few seconds and comes back, to
  *   either instance.
  */
@@ -101,7 +101,7 @@ export class Dashboard {
       if (this.mode === 'never') {
         response.pause();
         // Not reading, it cannot notice the server dropping it either: it gives up after a while and comes back.
-        this.#later(30_000, () => {
+        this.#later(180_000, () => {
           ours = true;
           request.destroy();
         });
