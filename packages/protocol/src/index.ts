@@ -334,9 +334,10 @@ export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];
 /** A message as it travels: SSE `id:`, `event:` and the parsed `data:`. */
 export interface PulseEvent<T extends EventType = EventType> {
   /**
-   * Opaque, ordered id. `<epochMs>-<seq>`: a Redis stream id on Redis, and the
-   * same shape in memory (boot time and a counter), so an id from another
-   * server generation is recognised as unknown rather than mistaken for a recent one.
+   * Opaque, ordered id. `<ms>-<seq>` in memory (boot time and a counter);
+   * `<ms>-<seq>-<epoch>` on Redis (the stream id and the storage generation).
+   * So an id from another boot or generation is recognised as unknown rather
+   * than mistaken for a recent one. See `parseEventId`.
    */
   id: string;
   type: T;

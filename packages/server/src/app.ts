@@ -82,9 +82,11 @@ export async function createApp(
   // The closures below run only after every const here is initialized.
   const registry = new Registry({
     store,
-    onChange: (changes) => hub.handle(changes),
+    onHeartbeat: (item) => hub.heartbeat(item),
+    reachable: () => backend.reachable(),
     staleAfterMs: config.staleAfterMs,
     expireAfterMs: config.expireAfterMs,
+    outageGraceMs: config.outageGraceMs,
   });
   const hub = new Hub({ eventLog, snapshot: () => registry.snapshot(), timings });
 

@@ -20,6 +20,8 @@ export const USAGE = `Usage: pulseboard-server [options]
   --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
   --max-streams <n>          PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503, Retry-After
   --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's counts as one)
+  --outage-grace <ms>        after Redis was unreachable, wait this much longer than --stale-after
+                             before marking workers offline (default 30000: reporters back off)
   Timeouts: a request's headers within 10 s, headers and body within 20 s (then 408); an idle
   keep-alive connection is kept the heartbeat interval plus 5 s. Streams are not cut.
   -h, --help
@@ -30,6 +32,7 @@ const NUMERIC = {
   'stale-after': 'staleAfterMs',
   'expire-after': 'expireAfterMs',
   'sweep-interval': 'sweepIntervalMs',
+  'outage-grace': 'outageGraceMs',
   'ping-interval': 'pingIntervalMs',
   'dashboard-interval': 'dashboardIntervalMs',
   'metrics-interval': 'metricsIntervalMs',

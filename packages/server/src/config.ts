@@ -25,6 +25,17 @@ const configSchema = z.strictObject({
   staleAfterMs: ms.optional(),
   expireAfterMs: ms.default(300_000),
   sweepIntervalMs: ms.default(1000),
+  /**
+   * After storage was unreachable, how much longer than `staleAfterMs` the sweeper waits before judging
+   * workers again: their heartbeats failed meanwhile, and a reporter backing off may take this long to
+   * try again (the reporter SDK's longest backoff).
+   */
+  outageGraceMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(30_000),
   pingIntervalMs: ms.default(15_000),
   dashboardIntervalMs: ms.default(5000),
   metricsIntervalMs: ms.default(1000),

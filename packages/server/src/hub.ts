@@ -10,8 +10,7 @@ import {
   type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
-import type { LoggedEventInput } from './events.js';
-import type { RegistryChange, Snapshot } from './registry.js';
+import type { Snapshot } from './registry.js';
 import { encodeFramePieces } from './sse/frame.js';
 import { type EventLog, StorageUnavailableError } from './store/types.js';
 
@@ -35,11 +34,12 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
 ];
 
 /**
- * Turns registry changes into logged events: most at once; heartbeats (metrics
- * and `lastHeartbeatAt`) coalesced into one `metrics_update` per tick, so the
- * stream costs clients × ticks, not clients × heartbeats; and a periodic
- * `dashboard_update` with aggregates and only the workers that changed since
- * the previous one.
+ * The events that summarize rather than record (the registry logs each change
+ * itself, with the write): heartbeats (metrics and `lastHeartbeatAt`)
+ * coalesced into one `metrics_update` per tick, so the stream costs clients ×
+ * ticks, not clients × heartbeats; a periodic `dashboard_update` with
+ * aggregates and only the workers that changed since the previous one; and
+ * the `initial_data` snapshots.
  */
 export class Hub {
   readonly #log: EventLog;
@@ -65,15 +65,16 @@ export class Hub {
     this.#unsubscribe = this.#log.subscribe((event) => {
       if (event.type === 'worker_registered') this.#dirty.add(event.data.worker.id);
       else if (event.type === 'worker_status_change') this.#dirty.add(event.data.id);
-      else if (event.type === 'worker_deregistered') this.#dirty.delete(event.data.id);
+      else if (event.type === 'worker_deregistered') {
+        this.#dirty.delete(event.data.id);
+        this.#pendingMetrics.delete(event.data.id);
+      }
     });
   }
 
-  async handle(changes: readonly RegistryChange[]): Promise<void> {
-    for (const change of changes) {
-      const input = this.#toEvent(change);
-      if (input) await this.#log.append(input);
-    }
+  /** A heartbeat's figures, sent with the next `metrics_update`. */
+  heartbeat(item: MetricsItem): void {
+    this.#pendingMetrics.set(item.id, item);
   }
 
   /** One metrics_update with the latest values of every worker that heartbeated since the last one. */
@@ -167,26 +168,5 @@ export class Hub {
 
   close(): void {
     this.#unsubscribe();
-  }
-
-  #toEvent(change: RegistryChange): LoggedEventInput | undefined {
-    switch (change.kind) {
-      case 'registered':
-        return { type: 'worker_registered', data: { v, worker: change.worker } };
-      case 'deregistered':
-        this.#pendingMetrics.delete(change.id);
-        return { type: 'worker_deregistered', data: { v, id: change.id, reason: change.reason } };
-      case 'status': {
-        const { id, from, to, at, reason } = change;
-        return { type: 'worker_status_change', data: { v, id, from, to, at, reason } };
-      }
-      case 'metrics':
-        this.#pendingMetrics.set(change.item.id, change.item);
-        return undefined;
-      case 'resources':
-        return { type: 'resources_update', data: { v, resources: change.resources } };
-      case 'logs':
-        return { type: 'log', data: { v, entries: change.entries } };
-    }
   }
 }

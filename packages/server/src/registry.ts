@@ -1,44 +1,34 @@
-import type {
-  DeregisterReason,
-  HeartbeatBody,
-  LogEntry,
-  LogLineInput,
-  MetricsItem,
-  QueueStats,
-  RegisterWorkerBody,
-  ReportableStatus,
-  Resource,
-  ResourceReport,
-  StatusChangeReason,
-  Worker,
-  WorkerMetrics,
-  WorkerStatus,
+import {
+  type DeregisterReason,
+  type HeartbeatBody,
+  type LogEntry,
+  type LogLineInput,
+  type MetricsItem,
+  type QueueStats,
+  type RegisterWorkerBody,
+  type ReportableStatus,
+  type Resource,
+  type ResourceReport,
+  type StatusChangeReason,
+  PROTOCOL_VERSION as v,
+  type Worker,
+  type WorkerMetrics,
+  type WorkerStatus,
 } from '@pulseboard/protocol';
-import type { RegistryStore, StoredWorker } from './store/types.js';
-
-/** What happened to the registry, in order; the hub turns these into events. */
-export type RegistryChange =
-  | { kind: 'registered'; worker: Worker }
-  | { kind: 'deregistered'; id: string; reason: DeregisterReason }
-  | {
-      kind: 'status';
-      id: string;
-      from: WorkerStatus;
-      to: WorkerStatus;
-      at: number;
-      reason: StatusChangeReason;
-    }
-  /** A heartbeat or re-registration: the latest metrics and `lastHeartbeatAt`, coalesced per tick by the hub. */
-  | { kind: 'metrics'; item: MetricsItem }
-  | { kind: 'resources'; resources: Resource[] }
-  | { kind: 'logs'; entries: LogEntry[] };
+import type { LoggedEventInput } from './events.js';
+import type { RegistryStore, StorageReachability, StoredWorker } from './store/types.js';
 
 export interface RegistryOptions {
+  /** Each write logs its events itself, in the same atomic step (see `ChangeEvents`). */
   store: RegistryStore;
-  /** Awaited, so a request answers only after its events are logged. */
-  onChange: (changes: RegistryChange[]) => Promise<void>;
+  /** The latest figures of a heartbeat or re-registration, for the hub to coalesce into `metrics_update`. */
+  onHeartbeat: (item: MetricsItem) => void;
+  /** Null while storage is unreachable; the sweeper judges staleness only on time it could hear heartbeats. */
+  reachable: () => StorageReachability | null;
   staleAfterMs: number;
   expireAfterMs: number;
+  /** After storage was unreachable, how much longer than `staleAfterMs` before workers are judged again. */
+  outageGraceMs: number;
   now?: () => number;
 }
 
@@ -101,17 +91,24 @@ function stored(worker: Worker, reportedStatus: ReportableStatus, dueAt: number)
   return { worker, reportedStatus, dueAt };
 }
 
-/** Worker and resource state and its transitions; owns no timers. */
+/**
+ * Worker and resource state and its transitions, each written together with
+ * the events it causes; owns no timers.
+ */
 export class Registry {
   readonly #store: RegistryStore;
-  readonly #onChange: RegistryOptions['onChange'];
+  readonly #onHeartbeat: RegistryOptions['onHeartbeat'];
+  readonly #reachable: RegistryOptions['reachable'];
   readonly #staleAfterMs: number;
   readonly #expireAfterMs: number;
+  readonly #outageGraceMs: number;
   readonly #now: () => number;
 
   constructor(options: RegistryOptions) {
+    this.#outageGraceMs = options.outageGraceMs;
     this.#store = options.store;
-    this.#onChange = options.onChange;
+    this.#onHeartbeat = options.onHeartbeat;
+    this.#reachable = options.reachable;
     this.#staleAfterMs = options.staleAfterMs;
     this.#expireAfterMs = options.expireAfterMs;
     this.#now = options.now ?? Date.now;
@@ -120,80 +117,72 @@ export class Registry {
   /** Creates the worker, or refreshes it when the id is known (registration is idempotent). */
   async register(body: RegisterWorkerBody): Promise<{ worker: Worker; created: boolean }> {
     const now = this.#now();
-    const { before, after } = await this.#store.workers.update(body.id, (current) => {
-      const reportedStatus = body.status ?? current?.reportedStatus ?? 'starting';
-      const base = current?.worker;
-      // The field order nextRecord keeps.
-      const worker: Worker = {
-        id: body.id,
-        name: body.name ?? base?.name ?? body.id,
-        queue: body.queue !== undefined ? body.queue : (base?.queue ?? null),
-        status: reportedStatus,
-        registeredAt: base?.registeredAt ?? now,
-        lastHeartbeatAt: now,
-        statusChangedAt: base && base.status === reportedStatus ? base.statusChangedAt : now,
-        metrics: body.metrics ?? base?.metrics ?? null,
-        queueStats: body.queueStats ?? base?.queueStats ?? null,
-        labels: body.labels ?? base?.labels ?? {},
-      };
-      return stored(worker, reportedStatus, now + this.#staleAfterMs);
-    });
+    const { before, after } = await this.#store.workers.update(
+      body.id,
+      (current) => {
+        const reportedStatus = body.status ?? current?.reportedStatus ?? 'starting';
+        const base = current?.worker;
+        // The field order nextRecord keeps.
+        const worker: Worker = {
+          id: body.id,
+          name: body.name ?? base?.name ?? body.id,
+          queue: body.queue !== undefined ? body.queue : (base?.queue ?? null),
+          status: reportedStatus,
+          registeredAt: base?.registeredAt ?? now,
+          lastHeartbeatAt: now,
+          statusChangedAt: base && base.status === reportedStatus ? base.statusChangedAt : now,
+          metrics: body.metrics ?? base?.metrics ?? null,
+          queueStats: body.queueStats ?? base?.queueStats ?? null,
+          labels: body.labels ?? base?.labels ?? {},
+        };
+        return stored(worker, reportedStatus, now + this.#staleAfterMs);
+      },
+      (before, after) => {
+        const worker = (after as StoredWorker).worker;
+        if (!before) return [registered(worker)];
+        const events = sameDescription(before.worker, worker) ? [] : [registered(worker)];
+        return events.concat(statusChange(before.worker, worker, 'registered'));
+      },
+    );
     const worker = (after as StoredWorker).worker;
-    const changes: RegistryChange[] = [];
-    if (!before) {
-      changes.push({ kind: 'registered', worker });
-    } else {
-      if (!sameDescription(before.worker, worker)) changes.push({ kind: 'registered', worker });
-      const status = statusChange(before.worker, worker, 'registered');
-      if (status) changes.push(status);
-      changes.push(metricsChange(worker));
-    }
-    await this.#onChange(changes);
+    if (before) this.#onHeartbeat(metricsItem(worker));
     return { worker, created: !before };
   }
 
   /** Returns undefined for an unknown worker, so the caller can answer 404 and the reporter re-registers. */
   async heartbeat(id: string, body: HeartbeatBody): Promise<Worker | undefined> {
     const now = this.#now();
-    const { before, after } = await this.#store.workers.update(id, (current) => {
-      if (!current) return undefined;
-      const reportedStatus: ReportableStatus = body.status ?? current.reportedStatus;
-      const base = current.worker;
-      const metrics = body.metrics ?? base.metrics;
-      const queueStats = body.queueStats ?? base.queueStats;
-      return stored(
-        nextRecord(base, reportedStatus, now, now, metrics, queueStats),
-        reportedStatus,
-        now + this.#staleAfterMs,
-      );
-    });
+    const { before, after } = await this.#store.workers.update(
+      id,
+      (current) => {
+        if (!current) return undefined;
+        const reportedStatus: ReportableStatus = body.status ?? current.reportedStatus;
+        const base = current.worker;
+        const metrics = body.metrics ?? base.metrics;
+        const queueStats = body.queueStats ?? base.queueStats;
+        return stored(
+          nextRecord(base, reportedStatus, now, now, metrics, queueStats),
+          reportedStatus,
+          now + this.#staleAfterMs,
+        );
+      },
+      (before, after) =>
+        statusChange((before as StoredWorker).worker, (after as StoredWorker).worker, 'reported'),
+    );
     if (!before || !after) return undefined;
-    const changes: RegistryChange[] = [];
-    const status = statusChange(before.worker, after.worker, 'reported');
-    if (status) changes.push(status);
-    changes.push(metricsChange(after.worker));
-    const resources: Resource[] = [];
-    let failure: unknown;
-    try {
-      for (const report of body.resources ?? []) {
-        const { resource, changed } = await this.#upsertResource(report, now);
-        if (changed) resources.push(resource);
-      }
-    } catch (err) {
-      // A resource refused (past the limit) or not stored: what was stored is announced all the same.
-      failure = err;
-    }
-    if (resources.length) changes.push({ kind: 'resources', resources });
-    await this.#onChange(changes);
-    if (failure) throw failure;
+    this.#onHeartbeat(metricsItem(after.worker));
+    // Each resource is stored with its event: one refused (past the limit) leaves the ones before it announced.
+    for (const report of body.resources ?? []) await this.#upsertResource(report, now);
     return after.worker;
   }
 
   async deregister(id: string, reason: DeregisterReason = 'requested'): Promise<boolean> {
-    const { before } = await this.#store.workers.update(id, () => undefined);
-    if (!before) return false;
-    await this.#onChange([{ kind: 'deregistered', id, reason }]);
-    return true;
+    const { before } = await this.#store.workers.update(
+      id,
+      () => undefined,
+      () => [deregistered(id, reason)],
+    );
+    return before !== undefined;
   }
 
   /** Returns undefined for an unknown worker. */
@@ -206,15 +195,12 @@ export class Registry {
       message: line.message,
       at: line.at ?? now,
     }));
-    await this.#store.logs.append(entries);
-    await this.#onChange([{ kind: 'logs', entries }]);
+    await this.#store.logs.append(entries, [{ type: 'log', data: { v, entries } }]);
     return entries;
   }
 
   async upsertResource(report: ResourceReport): Promise<Resource> {
-    const { resource, changed } = await this.#upsertResource(report, this.#now());
-    if (changed) await this.#onChange([{ kind: 'resources', resources: [resource] }]);
-    return resource;
+    return this.#upsertResource(report, this.#now());
   }
 
   /**
@@ -225,31 +211,28 @@ export class Registry {
    */
   async sweep(): Promise<void> {
     const now = this.#now();
-    const changes: RegistryChange[] = [];
+    // Heartbeats failed while storage was away, and reporters back off: no verdicts until they had a
+    // stale period (plus their longest backoff, after an outage) to get one through.
+    const reachable = this.#reachable();
+    const grace = this.#staleAfterMs + (reachable?.afterOutage ? this.#outageGraceMs : 0);
+    if (!reachable || now < reachable.since + grace) return;
     for (const { worker } of await this.#store.workers.due(now)) {
       const { id } = worker;
-      const { before, after } = await this.#store.workers.update(id, (current) => {
-        if (!current || current.dueAt > now) return current;
-        if (current.worker.status === 'offline') return undefined;
-        const w = current.worker;
-        const worker = nextRecord(w, 'offline', now, w.lastHeartbeatAt, w.metrics, w.queueStats);
-        return stored(worker, current.reportedStatus, now + this.#expireAfterMs);
-      });
-      if (!before || before === after) continue;
-      if (after) {
-        changes.push({
-          kind: 'status',
-          id,
-          from: before.worker.status,
-          to: 'offline',
-          at: now,
-          reason: 'stale',
-        });
-      } else {
-        changes.push({ kind: 'deregistered', id, reason: 'expired' });
-      }
+      await this.#store.workers.update(
+        id,
+        (current) => {
+          if (!current || current.dueAt > now) return current;
+          if (current.worker.status === 'offline') return undefined;
+          const w = current.worker;
+          const worker = nextRecord(w, 'offline', now, w.lastHeartbeatAt, w.metrics, w.queueStats);
+          return stored(worker, current.reportedStatus, now + this.#expireAfterMs);
+        },
+        (before, after): LoggedEventInput[] =>
+          after
+            ? [statusEvent(id, (before as StoredWorker).worker.status, 'offline', now, 'stale')]
+            : [deregistered(id, 'expired')],
+      );
     }
-    if (changes.length) await this.#onChange(changes);
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -265,49 +248,52 @@ export class Registry {
    * Stores a resource report. One that repeats what is stored changes nothing, not even
    * `updatedAt`: every stored change is one a client is told about.
    */
-  async #upsertResource(
-    report: ResourceReport,
-    now: number,
-  ): Promise<{ resource: Resource; changed: boolean }> {
-    const { before, after } = await this.#store.resources.update(report.id, (current) => {
-      const next: Resource = {
-        id: report.id,
-        name: report.name ?? current?.name ?? report.id,
-        kind: report.kind ?? current?.kind ?? 'other',
-        status: report.status,
-        latencyMs: report.latencyMs !== undefined ? report.latencyMs : (current?.latencyMs ?? null),
-        message: report.message !== undefined ? report.message : (current?.message ?? null),
-        updatedAt: now,
-      };
-      return current && sameResource(current, next) ? current : next;
-    });
-    return { resource: after as Resource, changed: after !== before };
+  async #upsertResource(report: ResourceReport, now: number): Promise<Resource> {
+    const { after } = await this.#store.resources.update(
+      report.id,
+      (current) => {
+        const next: Resource = {
+          id: report.id,
+          name: report.name ?? current?.name ?? report.id,
+          kind: report.kind ?? current?.kind ?? 'other',
+          status: report.status,
+          latencyMs: report.latencyMs !== undefined ? report.latencyMs : (current?.latencyMs ?? null),
+          message: report.message !== undefined ? report.message : (current?.message ?? null),
+          updatedAt: now,
+        };
+        return current && sameResource(current, next) ? current : next;
+      },
+      (_, after) => [{ type: 'resources_update', data: { v, resources: [after as Resource] } }],
+    );
+    return after as Resource;
   }
 }
 
+const registered = (worker: Worker): LoggedEventInput => ({ type: 'worker_registered', data: { v, worker } });
+
+const deregistered = (id: string, reason: DeregisterReason): LoggedEventInput => ({
+  type: 'worker_deregistered',
+  data: { v, id, reason },
+});
+
+const statusEvent = (
+  id: string,
+  from: WorkerStatus,
+  to: WorkerStatus,
+  at: number,
+  reason: StatusChangeReason,
+): LoggedEventInput => ({ type: 'worker_status_change', data: { v, id, from, to, at, reason } });
+
 /** A status that changed is announced at once; an unchanged one says nothing new. */
-function statusChange(
-  before: Worker,
-  after: Worker,
-  cause: 'reported' | 'registered',
-): RegistryChange | undefined {
-  if (before.status === after.status) return undefined;
-  return {
-    kind: 'status',
-    id: after.id,
-    from: before.status,
-    to: after.status,
-    at: after.statusChangedAt,
-    reason: statusReason(before.status, after.status, cause),
-  };
+function statusChange(before: Worker, after: Worker, cause: 'reported' | 'registered'): LoggedEventInput[] {
+  if (before.status === after.status) return [];
+  const reason = statusReason(before.status, after.status, cause);
+  return [statusEvent(after.id, before.status, after.status, after.statusChangedAt, reason)];
 }
 
-const metricsChange = (worker: Worker): RegistryChange => ({
-  kind: 'metrics',
-  item: {
-    id: worker.id,
-    metrics: worker.metrics,
-    queueStats: worker.queueStats,
-    lastHeartbeatAt: worker.lastHeartbeatAt,
-  },
+const metricsItem = (worker: Worker): MetricsItem => ({
+  id: worker.id,
+  metrics: worker.metrics,
+  queueStats: worker.queueStats,
+  lastHeartbeatAt: worker.lastHeartbeatAt,
 });

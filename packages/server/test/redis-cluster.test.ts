@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { PulseEvent } from '@pulseboard/protocol';
 import type { ServerConfigInput } from '../src/index.js';
 import { metrics, openStream, queueStats, Stream, startServer, type TestServer } from './helpers.js';
-import { startRedis, type TestRedis } from './redis-helpers.js';
+import { startRedis, storedEvents, type TestRedis } from './redis-helpers.js';
 
 /** Several instances on one Redis, as behind a load balancer: the proofs of issue 5. */
 describe('several instances on one Redis', () => {
@@ -98,10 +98,7 @@ describe('several instances on one Redis', () => {
     // with it the owner changes only when a holder missed its lease period (2.5 intervals), on a loaded
     // machine at most once or twice here. No wall-clock threshold: timer drift cannot fail this.
     await onB.until(() => onB.of('dashboard_update').length >= 8, 'eight dashboard updates');
-    const entries = (await redis.command('XRANGE', 'pulseboard:events', '-', '+')) as [string, string[]][];
-    const ownerOf = new Map(
-      entries.map(([id, fields]) => [id, fields[fields.indexOf('owner') + 1] as string | undefined]),
-    );
+    const ownerOf = new Map((await storedEvents(redis)).map(({ id, fields }) => [id, fields.owner]));
     const owners = onB.of('dashboard_update').map((e) => ownerOf.get(e.id));
     assert.ok(
       owners.every((owner) => typeof owner === 'string' && owner.length > 0),
@@ -154,6 +151,74 @@ describe('several instances on one Redis', () => {
         .map((e) => e.id);
     const all = [...ordered(onB.events), ...ordered(onA.events)];
     assert.equal(new Set(all).size, all.length, 'no id twice');
+  });
+
+  test('a burst of racing status flips through both instances: every stream has them in the order the registry applied them', async () => {
+    const [a, b] = (await instances(2)) as [TestServer, TestServer];
+    const ids = Array.from({ length: 12 }, (_, i) => `flip-${i}`);
+    for (const id of ids) await a.api.post('/api/workers', { id, status: 'healthy' });
+    const streams = [
+      track(await openStream(a.url)),
+      track(await openStream(b.url)),
+      track(await openStream(b.url)),
+    ];
+    const statuses = ['healthy', 'degraded', 'unhealthy'] as const;
+    // Per worker, rounds of four heartbeats at once, two through each instance, each with another
+    // status than the one before: they race in the compare-and-set, and losers rerun. Each reports a
+    // resource too, as workers do, which puts more round trips between a worker's write and the next.
+    await Promise.all(
+      ids.map(async (id, w) => {
+        for (let round = 0; round < 10; round++) {
+          const beats = [0, 1, 2, 3].map((k) => {
+            const status = statuses[(w + round + k) % 3];
+            const resources = [{ id: `db-${w % 3}`, status: k % 2 ? 'healthy' : 'degraded' }];
+            return (k % 2 ? a : b).api.post(`/api/workers/${id}/heartbeat`, { status, resources });
+          });
+          for (const response of await Promise.all(beats)) assert.equal(response.status, 200);
+        }
+      }),
+    );
+    await a.api.post('/api/workers', { id: 'marker' });
+    for (const stream of streams) {
+      await stream.next('worker_registered', (e) => e.data.worker.id === 'marker', 10_000);
+    }
+
+    // The registry applies a worker's changes one after another, each from the status the previous one
+    // left: in its order they form a chain, which any two swapped events would break.
+    const final = new Map<string, string>(
+      (await b.api.get('/api/workers')).body.workers.map((w: { id: string; status: string }) => [
+        w.id,
+        w.status,
+      ]),
+    );
+    const finalResources = new Map<string, string>(
+      (await b.api.get('/api/resources')).body.resources.map((r: { id: string; status: string }) => [
+        r.id,
+        r.status,
+      ]),
+    );
+    const changes = (stream: Stream) => stream.of('worker_status_change');
+    const reference = changes(streams[0] as Stream).map((e) => e.id);
+    assert.ok(reference.length >= 200, `${reference.length} status changes raced`);
+    for (const stream of streams) {
+      assert.deepEqual(
+        changes(stream).map((e) => e.id),
+        reference,
+        'every stream has the same changes in the same order',
+      );
+      for (const id of ids) {
+        let status = 'healthy';
+        for (const { data } of changes(stream).filter((e) => e.data.id === id)) {
+          assert.equal(data.from, status, `${id}: ${data.from} → ${data.to} follows a change to ${status}`);
+          status = data.to;
+        }
+        assert.equal(status, final.get(id), `${id} ends as the registry has it`);
+      }
+      const resources = new Map(
+        stream.of('resources_update').flatMap((e) => e.data.resources.map((r) => [r.id, r.status])),
+      );
+      assert.deepEqual(resources, finalResources, 'resources end as the registry has them');
+    }
   });
 
   test('20 workers expire while 3 instances sweep: each transition is emitted exactly once', async () => {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type EventType,
+  PROTOCOL_VERSION,
+  type PulseEvent,
+  parseEventId,
+  type Worker,
+} from '@pulseboard/protocol';
+import type { LoggedEventInput } from '../src/events.js';
 import { createRedisStorage } from '../src/store/redis.js';
 import {
   type ApiResponse,
@@ -12,7 +20,49 @@ import {
   startServer,
   type TestServer,
 } from './helpers.js';
-import { freePort, startRedis, type TestRedis } from './redis-helpers.js';
+import { freePort, startRedis, storedEvents, type TestRedis } from './redis-helpers.js';
+
+const quiet = { warn() {}, info() {} };
+type AnyPulseEvent = { [T in EventType]: PulseEvent<T> }[EventType];
+const epochOf = (id: string | undefined) => parseEventId(id)?.epoch;
+const logLine = (message: string): LoggedEventInput => ({
+  type: 'log',
+  data: { v: PROTOCOL_VERSION, entries: [{ workerId: 'w', level: 'info', message, at: 1 }] },
+});
+
+/**
+ * Workers that report as the reporter SDK does, each alternating between the
+ * servers: heartbeat every `intervalMs`, register again on a 404, back off
+ * with full jitter on errors (up to `maxBackoffMs`).
+ */
+function reporters(
+  servers: readonly TestServer[],
+  ids: readonly string[],
+  timing: { intervalMs: number; maxBackoffMs: number },
+) {
+  const stopped = new Set<string>();
+  let closing = false;
+  const loops = ids.map(async (id, i) => {
+    let failures = 0;
+    for (let n = i; !closing && !stopped.has(id); n++) {
+      const via = servers[n % servers.length] as TestServer;
+      let response = await via.api.post(`/api/workers/${id}/heartbeat`, {}).catch(() => null);
+      if (response?.status === 404) {
+        response = await via.api.post('/api/workers', { id, status: 'healthy' }).catch(() => null);
+      }
+      failures = response && response.status < 300 ? 0 : failures + 1;
+      const backoff = Math.random() * Math.min(timing.maxBackoffMs, timing.intervalMs * 2 ** failures);
+      await delay(failures ? backoff : timing.intervalMs);
+    }
+  });
+  return {
+    stop: (id: string) => stopped.add(id),
+    close: async () => {
+      closing = true;
+      await Promise.all(loops);
+    },
+  };
+}
 
 /** Redis going away under load: clear errors while it is gone, no loss or duplicate when it comes back. */
 describe('Redis faults', () => {
@@ -82,8 +132,9 @@ describe('Redis faults', () => {
 
     // The truth is the stream itself: every log entry in it, in order, once (a write cut off mid-flight
     // may be stored and also retried, and then both copies are real events).
-    const entries = (await redis.command('XRANGE', 'pulseboard:events', '-', '+')) as [string, string[]][];
-    const logIds = entries.filter(([, fields]) => fields[1] === 'log').map(([id]) => id);
+    const logIds = (await storedEvents(redis))
+      .filter(({ fields }) => fields.type === 'log')
+      .map(({ id }) => id);
     for (const stream of [onA, onB]) {
       await stream.until(() => stream.of('log').length >= logIds.length, 'every logged line', 10_000);
       assert.deepEqual(
@@ -233,6 +284,195 @@ describe('Redis faults', () => {
       await stream.next('worker_registered', (e) => e.data.worker.id === 'after');
       assert.equal(stream.of('reconnect').length, 1);
       assert.equal(stream.opens, 2);
+    }
+  });
+
+  test('Redis away for seconds and back with its data: healthy workers stay healthy, a stopped one still goes offline', async () => {
+    const kept = await startRedis({ persistent: true });
+    // The grace after the outage covers these reporters' longest backoff (1 s), the other instance
+    // reconnecting later (its backoff reaches 2 s), and a busy machine.
+    const config = {
+      redisUrl: kept.url,
+      heartbeatIntervalMs: 100,
+      staleAfterMs: 1000,
+      sweepIntervalMs: 50,
+      outageGraceMs: 3000,
+    };
+    const [a, b] = (await Promise.all([startServer(config), startServer(config)])) as [
+      TestServer,
+      TestServer,
+    ];
+    running.push(a, b);
+    const ids = Array.from({ length: 8 }, (_, i) => `steady-${i}`);
+    const fleet = reporters([a, b], [...ids, 'stops'], { intervalMs: 100, maxBackoffMs: 1000 });
+    try {
+      const streams = [track(await openStream(a.url)), track(await openStream(b.url))];
+      await eventually(
+        () => a.api.get('/api/workers'),
+        (r) => r.body.workers.length === ids.length + 1,
+        'every worker registered',
+      );
+      await delay(500);
+
+      await kept.stop();
+      fleet.stop('stops');
+      await delay(3000);
+      await kept.start();
+      // Judging resumes a stale period plus the grace after Redis is back: the worker that stopped goes
+      // offline then, and only it.
+      for (const stream of streams) {
+        await stream.next(
+          'worker_status_change',
+          (e) => e.data.id === 'stops' && e.data.to === 'offline',
+          15_000,
+        );
+      }
+      await delay(1000);
+      for (const stream of streams) {
+        assert.deepEqual(
+          stream.of('worker_status_change').map((e) => `${e.data.id} ${e.data.from} → ${e.data.to}`),
+          ['stops healthy → offline'],
+          'no healthy worker went offline and came back',
+        );
+        assert.equal(stream.opens, 1, 'the data was kept: no resync');
+      }
+      const { workers } = (await b.api.get('/api/workers')).body as { workers: Worker[] };
+      assert.deepEqual(
+        workers.filter((w) => w.status !== 'healthy').map((w) => w.id),
+        ['stops'],
+      );
+    } finally {
+      await fleet.close();
+      await Promise.all([a.close(), b.close()]);
+      running = [];
+      await kept.stop();
+    }
+  });
+
+  test('Redis restarted empty while workers keep reporting: every dashboard resyncs and none keeps a lost worker', async () => {
+    const [a, b] = await instances(2);
+    const live = Array.from({ length: 6 }, (_, i) => `live-${i}`);
+    const lost = ['lost-0', 'lost-1', 'lost-2', 'lost-3'];
+    for (const id of lost) await a.api.post('/api/workers', { id, status: 'healthy' });
+    // Fast reporters, so an instance is likely to re-register one (a write of the new epoch) before its
+    // own reconnect check has told it that Redis lost its data.
+    const fleet = reporters([a, b], live, { intervalMs: 20, maxBackoffMs: 50 });
+    try {
+      await eventually(
+        () => a.api.get('/api/workers'),
+        (r) => r.body.workers.length === live.length + lost.length,
+        'every worker registered',
+      );
+      const dashboards = await Promise.all(
+        [a, b, a, b, a, b, a, b].map(async (server) => track(await openStream(server.url))),
+      );
+      const oldEpoch = epochOf(dashboards[0]?.events[0]?.id);
+
+      // Away long enough for the connections' backoffs to drift apart: an instance's event reader can
+      // then be back, and deliver another instance's writes of the new epoch, before its own commands
+      // connection has checked the epoch.
+      await redis.stop();
+      await delay(1000);
+      await redis.start();
+      const workersSeen = (stream: Stream) => {
+        const ids = new Set<string>();
+        // As a dashboard's store applies them: a snapshot replaces, the others add and remove.
+        for (const { type, data } of stream.events as AnyPulseEvent[]) {
+          if (type === 'initial_data') {
+            ids.clear();
+            for (const worker of data.workers) ids.add(worker.id);
+          } else if (type === 'worker_registered') ids.add(data.worker.id);
+          else if (type === 'worker_deregistered') ids.delete(data.id);
+        }
+        return ids;
+      };
+      for (const stream of dashboards) {
+        await stream.until(
+          () => stream.of('initial_data').length === 2 && live.every((id) => workersSeen(stream).has(id)),
+          'a resync and every live worker back',
+          15_000,
+        );
+      }
+      let newEpoch: string | undefined;
+      for (const stream of dashboards) {
+        assert.deepEqual(
+          stream.of('reconnect').map((e) => e.data.reason),
+          ['storage_reset'],
+        );
+        assert.deepEqual(
+          stream.of('initial_data').map((e) => e.data.resync),
+          [false, true],
+        );
+        // Nothing of the new history reached the stream that began in the old one.
+        const cut = stream.events.findIndex((e) => e.type === 'reconnect');
+        assert.deepEqual([...new Set(stream.events.slice(0, cut + 1).map((e) => epochOf(e.id)))], [oldEpoch]);
+        const after = new Set(stream.events.slice(cut + 1).map((e) => epochOf(e.id)));
+        newEpoch ??= [...after][0];
+        assert.deepEqual([...after], [newEpoch]);
+        assert.notEqual(newEpoch, oldEpoch);
+      }
+      const keptLost = dashboards.filter((stream) => lost.some((id) => workersSeen(stream).has(id)));
+      assert.equal(
+        keptLost.length,
+        0,
+        `${keptLost.length} of ${dashboards.length} dashboards kept lost workers`,
+      );
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  test('storage: the reset runs before any event of the new epoch reaches an instance, and an id of the old one resyncs', async () => {
+    const open = () =>
+      createRedisStorage({
+        url: redis.url,
+        replayWindow: 100,
+        recentLogs: 10,
+        dashboardIntervalMs: 1000,
+        log: quiet,
+      });
+    const storages = [await open(), await open()] as const;
+    try {
+      const seen = storages.map((storage) => {
+        const marks: string[] = [];
+        storage.eventLog.subscribe((event) => marks.push(event.id));
+        storage.onDataLost(() => marks.push('reset'));
+        return marks;
+      });
+      const [a] = storages;
+      const before = await a.eventLog.append(logLine('before'));
+      await redis.stop();
+      await redis.start();
+      // The first write that gets through starts the new epoch, whether or not the check after the
+      // reconnect came first.
+      const after = await eventually(
+        () => a.eventLog.append(logLine('after')).catch(() => null),
+        (event) => event !== null,
+        'a write after the restart',
+        10_000,
+      );
+      assert.ok(before && after);
+      for (const marks of seen) {
+        await eventually(
+          async () => marks,
+          (m) => m.includes(after.id),
+          'the new event delivered',
+        );
+        assert.deepEqual(marks, [before.id, 'reset', after.id]);
+      }
+      // The new stream may reuse stream ids the old one had; the epoch tells them apart.
+      const { ms, seq } = after.position;
+      for (const storage of storages) {
+        await eventually(async () => storage.status().ok, Boolean, 'both connections back');
+        assert.equal(
+          await storage.eventLog.since(`${ms}-${seq}-${before.position.epoch}`),
+          'resync',
+          'an old-epoch id resyncs even where the stream id exists',
+        );
+        assert.deepEqual(await storage.eventLog.since(after.id), []);
+      }
+    } finally {
+      await Promise.all(storages.map((storage) => storage.close()));
     }
   });
 

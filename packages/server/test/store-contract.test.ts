@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type LogEntry, PROTOCOL_VERSION, type Resource } from '@pulseboard/protocol';
+import {
+  type EventId,
+  type LogEntry,
+  PROTOCOL_VERSION,
+  parseEventId,
+  type Resource,
+} from '@pulseboard/protocol';
+import { formatEventId } from '../src/event-id.js';
 import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.js';
 import { createMemoryStorage } from '../src/store/memory.js';
 import { createRedisStorage } from '../src/store/redis.js';
 import { type RegistryLimits, type Storage, type StoredWorker, TableFullError } from '../src/store/types.js';
+import { compareIds } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /**
@@ -59,6 +67,8 @@ const log = (message: string): LoggedEventInput => ({
 });
 const messageOf = (event: AnyLoggedEvent) =>
   event.type === 'log' ? event.data.entries[0]?.message : event.type;
+const counterOf = (event: AnyLoggedEvent) =>
+  event.type === 'resources_update' ? (event.data.resources[0]?.latencyMs ?? -1) : -1;
 
 /** Appends and returns the event, which these (non-periodic) events always are. */
 async function append(storage: Storage, input: LoggedEventInput): Promise<AnyLoggedEvent> {
@@ -136,8 +146,11 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       });
     });
 
-    test('table: concurrent updates from two instances all land, and a transition is won exactly once', async () => {
+    test('table: concurrent updates from two instances all land, each logs its events with it, and a transition is won exactly once', async () => {
       const [a, b] = await pair();
+      const seen = { a: [] as number[], b: [] as number[] };
+      const offA = a.eventLog.subscribe((e) => e.type === 'resources_update' && seen.a.push(counterOf(e)));
+      const offB = b.eventLog.subscribe((e) => e.type === 'resources_update' && seen.b.push(counterOf(e)));
       const base: Resource = {
         id: 'r',
         name: 'r',
@@ -147,22 +160,34 @@ for (const backend of [memoryBackend(), redisBackend()]) {
         message: null,
         updatedAt: 0,
       };
-      // latencyMs serves as a counter here: 40 racing read-modify-writes, none lost.
+      // latencyMs serves as a counter here: 40 racing read-modify-writes, none lost. On Redis many lose
+      // the compare-and-set and rerun; only the attempt that won may log its event.
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          (i % 2 ? a : b).store.resources.update('r', (row) => ({
-            ...(row ?? base),
-            latencyMs: (row?.latencyMs ?? 0) + 1,
-          })),
+          (i % 2 ? a : b).store.resources.update(
+            'r',
+            (row) => ({ ...(row ?? base), latencyMs: (row?.latencyMs ?? 0) + 1 }),
+            (_before, after) => [
+              { type: 'resources_update', data: { v: PROTOCOL_VERSION, resources: [after as Resource] } },
+            ],
+          ),
         ),
       );
       assert.equal((await a.store.resources.get('r'))?.latencyMs, 40, 'no lost update');
+      const counts = Array.from({ length: 40 }, (_, i) => i + 1);
+      await waitFor(() => seen.a.length >= 40 && seen.b.length >= 40);
+      assert.deepEqual(seen.a, counts, 'one event per write, in the order the writes won');
+      assert.deepEqual(seen.b, counts, 'the same on the other instance');
+      offA();
+      offB();
 
       // Ten racing "unknown -> healthy" transitions: the pure fn may rerun, but only one caller gets the change.
       const flips = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).store.resources.update('r', (row) =>
-            row && row.status === 'unknown' ? { ...row, status: 'healthy' } : row,
+          (i % 2 ? a : b).store.resources.update(
+            'r',
+            (row) => (row && row.status === 'unknown' ? { ...row, status: 'healthy' } : row),
+            (before) => (before?.status === 'unknown' ? [] : assert.fail('no events without a change')),
           ),
         ),
       );
@@ -210,6 +235,27 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       await b.store.workers.update('late', () => workerRow('late', 1));
       assert.deepEqual((await a.store.workers.list()).map((s) => s.worker.id).includes('late'), true);
       assert.equal(await a.store.workers.size(), 3, 'a delete made room for exactly one');
+    });
+
+    test('logs: lines and their event are stored in one step, so both are in the same order', async () => {
+      const [a, b] = await pair({ replayWindow: 100, recentLogs: 50 });
+      const streamed: string[] = [];
+      const off = a.eventLog.subscribe((e) => e.type === 'log' && streamed.push(messageOf(e) as string));
+      const entry = (n: number): LogEntry => ({ workerId: 'w', level: 'info', message: String(n), at: n });
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => {
+          const entries = [entry(i)];
+          return (i % 2 ? a : b).store.logs.append(entries, [
+            { type: 'log', data: { v: PROTOCOL_VERSION, entries } },
+          ]);
+        }),
+      );
+      await waitFor(() => streamed.length >= 30);
+      assert.deepEqual(
+        (await b.store.logs.recent()).map((e) => e.message),
+        streamed,
+      );
+      off();
     });
 
     test('workers table: due() lists the rows whose dueAt has passed, in step with every write', async () => {
@@ -289,11 +335,7 @@ for (const backend of [memoryBackend(), redisBackend()]) {
         assert.equal(await from.eventLog.latestId(), event.id);
       }
       const ids = appended.map((e) => e.id);
-      const sorted = [...ids].sort((x, y) => {
-        const [xm, xs] = x.split('-').map(Number) as [number, number];
-        const [ym, ys] = y.split('-').map(Number) as [number, number];
-        return xm - ym || xs - ys;
-      });
+      const sorted = [...ids].sort((x, y) => compareIds(x, y));
       assert.deepEqual(ids, sorted, 'ids increase');
       assert.equal(new Set(ids).size, ids.length);
       await waitFor(() => seen.b.length >= 6 && seen.a.length >= 6);
@@ -321,13 +363,16 @@ for (const backend of [memoryBackend(), redisBackend()]) {
         return result === 'resync' ? result : result.map(messageOf);
       };
       const [, second, , , last] = events.map((e) => e.id) as [string, string, string, string, string];
-      const [ms, seq] = last.split('-').map(Number) as [number, number];
+      const { ms, seq, epoch } = parseEventId(last) as EventId;
+      // The same epoch (if any) as the log's own ids, so only the part under test differs.
+      const id = (m: number, s: number) => formatEventId({ ms: m, seq: s, epoch });
       for (const storage of [a, b]) {
         assert.deepEqual(await replay(storage, second), ['3', '4', '5']);
         assert.deepEqual(await replay(storage, last), []);
-        assert.equal(await replay(storage, `${ms + 60_000}-0`), 'resync', 'in the future');
-        assert.equal(await replay(storage, `${ms}-${seq + 1000}`), 'resync', 'never issued');
-        assert.equal(await replay(storage, '1-1'), 'resync', 'from another log');
+        assert.equal(await replay(storage, id(ms + 60_000, 0)), 'resync', 'in the future');
+        assert.equal(await replay(storage, id(ms, seq + 1000)), 'resync', 'never issued');
+        assert.equal(await replay(storage, id(1, 1)), 'resync', 'from another log');
+        assert.equal(await replay(storage, `${ms}-${seq}-zz`), 'resync', 'from another epoch');
         assert.equal(await replay(storage, 'garbage'), 'resync');
       }
     });

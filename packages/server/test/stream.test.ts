@@ -44,7 +44,7 @@ for (const backend of backends()) {
       assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
       assert.equal(response.headers.get('cache-control'), 'no-cache, no-transform');
       assert.equal(response.headers.get('x-accel-buffering'), 'no');
-      const match = /^retry: (\d+)\n\nid: (\d+-\d+)\nevent: initial_data\ndata: \{/.exec(text);
+      const match = /^retry: (\d+)\n\nid: (\d+-\d+(-[0-9a-z]+)?)\nevent: initial_data\ndata: \{/.exec(text);
       assert.ok(match, text.slice(0, 200));
       const retry = Number(match[1]);
       assert.ok(retry >= 20 && retry <= 40, `retry ${retry} within base + jitter`);

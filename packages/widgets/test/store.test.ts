@@ -441,9 +441,17 @@ describe('event ids', () => {
     );
   });
 
+  test('ids with an epoch compare within it; ids of different epochs do not compare', () => {
+    assert.ok(compareEventIds('9-0-a1', '10-0-a1') < 0);
+    assert.equal(compareEventIds('10-2-a1', '10-2-a1'), 0);
+    assert.ok(Number.isNaN(compareEventIds('10-2-a1', '9-0-b2')));
+    assert.ok(Number.isNaN(compareEventIds('10-2-a1', '9-0')));
+  });
+
   test('an id that cannot be compared is let through rather than dropped', () => {
     assert.equal(isNewer('1-1', null), true);
     assert.equal(isNewer('1-1', '1-1'), false);
     assert.equal(isNewer('weird', '1-1'), true);
+    assert.equal(isNewer('1-1-b2', '5-5-a1'), true, 'an id of a new epoch');
   });
 });

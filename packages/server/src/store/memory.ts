@@ -1,8 +1,8 @@
 import { type LogEntry, parseEventId } from '@pulseboard/protocol';
-import { formatEventId } from '../event-id.js';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
 import {
   type Change,
+  type ChangeEvents,
   type EventLog,
   type LiveListener,
   type LogStore,
@@ -17,11 +17,20 @@ import {
   type TimedTable,
 } from './types.js';
 
+type Append = (input: LoggedEventInput) => Promise<unknown>;
+
+/** Logs `inputs` in this tick, so nothing can come between them and the write they describe. */
+async function logAll(append: Append, inputs: readonly LoggedEventInput[]): Promise<void> {
+  if (inputs.length) await Promise.all(inputs.map(append));
+}
+
 class MemoryTable<T> implements Table<T> {
   protected readonly rows = new Map<string, T>();
+  readonly #append: Append;
   readonly #limit: RowLimit | undefined;
 
-  constructor(limit?: RowLimit) {
+  constructor(append: Append, limit?: RowLimit) {
+    this.#append = append;
     this.#limit = limit;
   }
 
@@ -37,7 +46,11 @@ class MemoryTable<T> implements Table<T> {
     return this.rows.size;
   }
 
-  async update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>> {
+  async update(
+    id: string,
+    fn: (current: T | undefined) => T | undefined,
+    events?: ChangeEvents<T>,
+  ): Promise<Change<T>> {
     const before = this.rows.get(id);
     const after = fn(before);
     if (after === before) return { before, after };
@@ -49,6 +62,7 @@ class MemoryTable<T> implements Table<T> {
       this.rows.set(id, after);
       this.written(id, after);
     }
+    if (events) await logAll(this.#append, events(before, after));
     return { before, after };
   }
 
@@ -122,8 +136,8 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
   readonly #timeOf: (row: T) => number;
   readonly #heap = new TimeHeap();
 
-  constructor(timeOf: (row: T) => number, limit?: RowLimit) {
-    super(limit);
+  constructor(append: Append, timeOf: (row: T) => number, limit?: RowLimit) {
+    super(append, limit);
     this.#timeOf = timeOf;
   }
 
@@ -199,13 +213,16 @@ class Ring<T> {
 
 class MemoryLogStore implements LogStore {
   readonly #ring: Ring<LogEntry>;
+  readonly #append: Append;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, append: Append) {
     this.#ring = new Ring(capacity);
+    this.#append = append;
   }
 
-  async append(entries: readonly LogEntry[]): Promise<void> {
+  async append(entries: readonly LogEntry[], events: readonly LoggedEventInput[] = []): Promise<void> {
     for (const entry of entries) this.#ring.push(entry);
+    await logAll(this.#append, events);
   }
 
   async recent(): Promise<LogEntry[]> {
@@ -213,12 +230,16 @@ class MemoryLogStore implements LogStore {
   }
 }
 
-export function createMemoryRegistryStore(options: { recentLogs: number } & RegistryLimits): RegistryStore {
+/** A registry whose writes log their events in `eventLog`. */
+export function createMemoryRegistryStore(
+  options: { recentLogs: number; eventLog: Pick<EventLog, 'append'> } & RegistryLimits,
+): RegistryStore {
   const limits = rowLimits(options);
+  const append: Append = (input) => options.eventLog.append(input);
   return {
-    workers: new MemoryTimedTable((row: StoredWorker) => row.dueAt, limits.workers),
-    resources: new MemoryTable(limits.resources),
-    logs: new MemoryLogStore(options.recentLogs),
+    workers: new MemoryTimedTable(append, (row: StoredWorker) => row.dueAt, limits.workers),
+    resources: new MemoryTable(append, limits.resources),
+    logs: new MemoryLogStore(options.recentLogs, append),
   };
 }
 
@@ -242,7 +263,7 @@ class MemoryEventLog implements EventLog {
   }
 
   async append(input: LoggedEventInput): Promise<AnyLoggedEvent> {
-    const event = createLoggedEvent(formatEventId({ ms: this.#boot, seq: ++this.#seq }), input);
+    const event = createLoggedEvent(`${this.#boot}-${++this.#seq}`, input);
     this.#bytes += event.frame.length - (this.#ring.push(event)?.frame.length ?? 0);
     // The newest event stays even when it alone is over the limit: a client just behind it still resumes.
     while (this.#bytes > this.#maxBytes && this.#ring.length > 1)
@@ -252,12 +273,12 @@ class MemoryEventLog implements EventLog {
   }
 
   async latestId(): Promise<string> {
-    return formatEventId({ ms: this.#boot, seq: this.#seq });
+    return `${this.#boot}-${this.#seq}`;
   }
 
   async since(id: string): Promise<AnyLoggedEvent[] | 'resync'> {
     const parsed = parseEventId(id);
-    if (!parsed || parsed.ms !== this.#boot) return 'resync';
+    if (!parsed || parsed.ms !== this.#boot || parsed.epoch) return 'resync';
     const oldestSeq = this.#seq - this.#ring.length + 1;
     // Resumable from the event just before the oldest retained one up to the latest.
     if (parsed.seq < oldestSeq - 1 || parsed.seq > this.#seq) {
@@ -291,10 +312,16 @@ export function createMemoryStorage(
     recentLogs: number;
   } & RegistryLimits,
 ): Storage {
+  const eventLog = createMemoryEventLog({
+    capacity: options.replayWindow,
+    maxBytes: options.replayWindowBytes,
+  });
+  const since = Date.now();
   return {
-    store: createMemoryRegistryStore(options),
-    eventLog: createMemoryEventLog({ capacity: options.replayWindow, maxBytes: options.replayWindowBytes }),
+    store: createMemoryRegistryStore({ ...options, eventLog }),
+    eventLog,
     status: () => ({ backend: 'memory', ok: true }),
+    reachable: () => ({ since, afterOutage: false }),
     // Memory goes only with the process.
     onDataLost: () => () => {},
     close: async () => {},

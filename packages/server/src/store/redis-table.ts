@@ -1,8 +1,10 @@
 import type { LogEntry } from '@pulseboard/protocol';
+import type { LoggedEventInput } from '../events.js';
 import { guard, type RedisClient } from './redis-client.js';
-import type { CompareAndSetResult } from './redis-scripts.js';
+import type { RedisEventLog } from './redis-event-log.js';
 import {
   type Change,
+  type ChangeEvents,
   type LogStore,
   type RowLimit,
   type Table,
@@ -19,18 +21,22 @@ const MAX_ATTEMPTS = 100;
 /**
  * A Table as one hash of JSON values. `update` reads, runs `fn`, and writes
  * with a compare-and-set script that succeeds only if the value is still the
- * one `fn` saw; otherwise it reads again and reruns `fn`. So of two instances
- * making the same transition, exactly one gets a change back.
+ * one `fn` saw, and logs the change's events in the same script; otherwise it
+ * reads again and reruns `fn`. So of two instances making the same
+ * transition, exactly one gets a change back, and the stream holds the
+ * changes of a row in the order they were made.
  */
 export class RedisTable<T> implements Table<T> {
   protected readonly client: RedisClient;
   protected readonly key: string;
-  protected readonly limit: RowLimit | undefined;
+  readonly #log: RedisEventLog;
+  readonly #limit: RowLimit | undefined;
 
-  constructor(client: RedisClient, key: string, limit?: RowLimit) {
+  constructor(client: RedisClient, key: string, log: RedisEventLog, limit?: RowLimit) {
     this.client = client;
     this.key = key;
-    this.limit = limit;
+    this.#log = log;
+    this.#limit = limit;
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -47,28 +53,37 @@ export class RedisTable<T> implements Table<T> {
     return guard(this.client.hLen(this.key));
   }
 
-  async update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>> {
+  async update(
+    id: string,
+    fn: (current: T | undefined) => T | undefined,
+    events?: ChangeEvents<T>,
+  ): Promise<Change<T>> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const raw = (await guard(this.client.hGet(this.key, id))) ?? '';
       const before = raw === '' ? undefined : (JSON.parse(raw) as T);
       const after = fn(before);
       if (after === before) return { before, after };
-      const next = after === undefined ? '' : JSON.stringify(after);
-      const result = await guard(this.write(id, raw, next, after));
-      if (result === 'full') throw new TableFullError(this.limit as RowLimit);
-      if (result === 'written') return { before, after };
+      const write = {
+        key: this.key,
+        field: id,
+        expected: raw,
+        next: after === undefined ? '' : JSON.stringify(after),
+        maxFields: this.#limit?.max ?? 0,
+        index: this.index(after),
+      };
+      const result = await this.#log.commit(
+        (history, fields) => this.client.writeField(history, write, fields),
+        events?.(before, after) ?? [],
+      );
+      if (result === 'full') throw new TableFullError(this.#limit as RowLimit);
+      if (result !== 'conflict') return { before, after };
     }
     throw new Error(`Gave up updating ${this.key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
   }
 
-  /** The compare-and-set, which also holds the row limit. */
-  protected write(
-    id: string,
-    expected: string,
-    next: string,
-    _after: T | undefined,
-  ): Promise<CompareAndSetResult> {
-    return this.client.compareAndSetField(this.key, id, expected, next, this.limit?.max ?? 0);
+  /** The sorted set written with the row, and the row's score in it. */
+  protected index(_after: T | undefined): { key: string; score: number } | undefined {
+    return undefined;
   }
 }
 
@@ -80,11 +95,12 @@ export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
   constructor(
     client: RedisClient,
     key: string,
+    log: RedisEventLog,
     indexKey: string,
     timeOf: (row: T) => number,
     limit?: RowLimit,
   ) {
-    super(client, key, limit);
+    super(client, key, log, limit);
     this.#indexKey = indexKey;
     this.#timeOf = timeOf;
   }
@@ -97,44 +113,30 @@ export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
     return values.flatMap((raw) => (raw == null ? [] : [JSON.parse(raw) as T]));
   }
 
-  protected override write(
-    id: string,
-    expected: string,
-    next: string,
-    after: T | undefined,
-  ): Promise<CompareAndSetResult> {
-    const score = after === undefined ? 0 : this.#timeOf(after);
-    return this.client.compareAndSetField(this.key, id, expected, next, this.limit?.max ?? 0, {
-      key: this.#indexKey,
-      score,
-    });
+  protected override index(after: T | undefined): { key: string; score: number } {
+    return { key: this.#indexKey, score: after === undefined ? 0 : this.#timeOf(after) };
   }
 }
 
-/** Recent log lines as a list capped at `capacity`, pushed and trimmed in one transaction. */
+/** Recent log lines as a list capped at `capacity`, pushed, trimmed and logged in one script. */
 export class RedisLogStore implements LogStore {
   readonly #client: RedisClient;
   readonly #key: string;
   readonly #capacity: number;
+  readonly #log: RedisEventLog;
 
-  constructor(client: RedisClient, key: string, capacity: number) {
+  constructor(client: RedisClient, key: string, capacity: number, log: RedisEventLog) {
     this.#client = client;
     this.#key = key;
     this.#capacity = capacity;
+    this.#log = log;
   }
 
-  async append(entries: readonly LogEntry[]): Promise<void> {
-    if (entries.length === 0 || this.#capacity === 0) return;
-    await guard(
-      this.#client
-        .multi()
-        .rPush(
-          this.#key,
-          entries.map((entry) => JSON.stringify(entry)),
-        )
-        .lTrim(this.#key, -this.#capacity, -1)
-        .exec(),
-    );
+  async append(entries: readonly LogEntry[], events: readonly LoggedEventInput[] = []): Promise<void> {
+    const lines = this.#capacity === 0 ? [] : entries.map((entry) => JSON.stringify(entry));
+    if (lines.length === 0 && events.length === 0) return;
+    const list = { key: this.#key, capacity: this.#capacity, lines };
+    await this.#log.commit((history, fields) => this.#client.appendLines(history, list, fields), events);
   }
 
   async recent(): Promise<LogEntry[]> {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
@@ -6,6 +5,7 @@ import {
   type RegistryLimits,
   rowLimits,
   type Storage,
+  type StorageReachability,
   type StorageStatus,
   type StoredWorker,
 } from './types.js';
@@ -28,7 +28,7 @@ const KEYS = {
   dashboardLease: 'pulseboard:lease:dashboard',
   workers: 'pulseboard:workers',
   workersDue: 'pulseboard:workers:due',
-  generation: 'pulseboard:generation',
+  epoch: 'pulseboard:epoch',
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
 } as const;
@@ -44,16 +44,11 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const client = createRedisClient(options.url);
   // Blocking reads need their own connection; its offline queue lets the loop's next read wait out a reconnect.
   const reader: RedisClient = client.duplicate({ disableOfflineQueue: false, commandOptions: {} });
-  const dataLost = new Set<() => void>();
-  let generation: string | undefined;
-  // A Redis that comes back without the generation key came back empty (restarted without persistence).
-  const checkGeneration = async () => {
-    const previous = generation;
-    generation = await guard(client.claimGeneration(KEYS.generation, randomUUID()));
-    if (previous === undefined || generation === previous) return;
-    options.log.warn({ redis: where }, 'Redis came back without our data; telling every stream to resync');
-    for (const listener of dataLost) listener();
-  };
+  // Set once the event log is open; the reconnect check below runs only after that.
+  let eventLog: RedisEventLog | undefined;
+  /** Since when both connections have been up. */
+  let reachable: StorageReachability | null = null;
+  let lostOnce = false;
 
   for (const [name, connection] of [
     ['commands', client],
@@ -63,6 +58,8 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     let failing = false;
     // Without an 'error' listener a dropped connection would crash the process.
     connection.on('error', (err: Error) => {
+      if (reachable) lostOnce = true;
+      reachable = null;
       if (failing) return;
       failing = true;
       const message = connected ? 'Redis connection lost; reconnecting' : 'Cannot connect to Redis; retrying';
@@ -71,13 +68,17 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     connection.on('ready', () => {
       const reconnected = connected;
       connected = true;
+      if (client.isReady && reader.isReady && !reachable) {
+        reachable = { since: Date.now(), afterOutage: lostOnce };
+      }
       if (failing) {
         const message = reconnected ? 'Redis connection restored' : 'Connected to Redis';
         options.log.info({ redis: where, connection: name }, message);
       }
       failing = false;
+      // A Redis that comes back without the epoch key came back empty (restarted without persistence).
       if (reconnected && connection === client) {
-        checkGeneration().catch((err: unknown) =>
+        eventLog?.checkEpoch().catch((err: unknown) =>
           // Lost again already: the next reconnect checks again.
           options.log.warn({ redis: where, err }, 'could not check Redis for data loss'),
         );
@@ -86,14 +87,14 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   }
 
   await client.connect();
-  let eventLog: RedisEventLog;
+  let log: RedisEventLog;
   try {
-    await checkGeneration();
     await reader.connect();
-    eventLog = await RedisEventLog.open({
+    log = await RedisEventLog.open({
       client,
       reader,
       key: KEYS.events,
+      epochKey: KEYS.epoch,
       leaseKey: KEYS.dashboardLease,
       maxLen: options.replayWindow,
       dashboardIntervalMs: options.dashboardIntervalMs,
@@ -103,6 +104,10 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     for (const connection of [client, reader]) if (connection.isOpen) connection.destroy();
     throw err;
   }
+  eventLog = log;
+  log.onReset(() =>
+    options.log.warn({ redis: where }, 'Redis came back without our data; telling every stream to resync'),
+  );
 
   const limits = rowLimits(options);
   return {
@@ -110,25 +115,24 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       workers: new RedisTimedTable(
         client,
         KEYS.workers,
+        log,
         KEYS.workersDue,
         (row: StoredWorker) => row.dueAt,
         limits.workers,
       ),
-      resources: new RedisTable(client, KEYS.resources, limits.resources),
-      logs: new RedisLogStore(client, KEYS.logs, options.recentLogs),
+      resources: new RedisTable(client, KEYS.resources, log, limits.resources),
+      logs: new RedisLogStore(client, KEYS.logs, options.recentLogs, log),
     },
-    eventLog,
+    eventLog: log,
     status(): StorageStatus {
-      if (client.isReady && eventLog.reading) return { backend: 'redis', ok: true };
+      if (client.isReady && log.reading) return { backend: 'redis', ok: true };
       // No address or error text here: /healthz is open. The log has the details.
       return { backend: 'redis', ok: false, reason: 'Redis is unreachable; reconnecting with backoff' };
     },
-    onDataLost(listener) {
-      dataLost.add(listener);
-      return () => dataLost.delete(listener);
-    },
+    reachable: () => reachable,
+    onDataLost: (listener) => log.onReset(listener),
     async close() {
-      await eventLog.close();
+      await log.close();
       // close() waits for commands in flight; with the connection down there are none to wait for.
       await guard(client.close()).catch(() => client.destroy());
     },

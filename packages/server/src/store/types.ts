@@ -56,10 +56,21 @@ export const rowLimits = (limits: RegistryLimits) => ({
 });
 
 /**
+ * The events a change logs, from the row before and after it. A store writes
+ * them with the row in one atomic step, so the event stream is in the order
+ * the rows changed, across instances: with two steps, two instances changing
+ * one worker could log their events the other way round (an `offline →
+ * healthy` before the `healthy → offline` it follows). Pure, like `fn`.
+ */
+export type ChangeEvents<T> = (before: T | undefined, after: T | undefined) => readonly LoggedEventInput[];
+
+/**
  * A keyed collection with atomic read-modify-write. `update` runs `fn` on the
  * current value and stores what it returns (undefined deletes, the same
- * reference means "no change"). On Redis this is an optimistic transaction,
- * so `fn` must be pure and may run more than once; the returned change is
+ * reference means "no change"), with the events `events` gives for that
+ * change; once it resolves they have reached this instance's live feed, as
+ * with `EventLog.append`. On Redis this is an optimistic transaction, so `fn`
+ * and `events` must be pure and may run more than once; the returned change is
  * what won, which is how a transition (say, stale to offline) is emitted by
  * exactly one instance. A table with a row limit rejects a new row past it
  * with TableFullError, storing nothing; the count is checked in the same
@@ -70,7 +81,11 @@ export interface Table<T> {
   get(id: string): Promise<T | undefined>;
   list(): Promise<T[]>;
   size(): Promise<number>;
-  update(id: string, fn: (current: T | undefined) => T | undefined): Promise<Change<T>>;
+  update(
+    id: string,
+    fn: (current: T | undefined) => T | undefined,
+    events?: ChangeEvents<T>,
+  ): Promise<Change<T>>;
 }
 
 /**
@@ -84,7 +99,8 @@ export interface TimedTable<T> extends Table<T> {
 }
 
 export interface LogStore {
-  append(entries: readonly LogEntry[]): Promise<void>;
+  /** Adds the entries and logs `events` with them, in one atomic step. */
+  append(entries: readonly LogEntry[], events?: readonly LoggedEventInput[]): Promise<void>;
   /** The most recent entries, oldest first. */
   recent(): Promise<LogEntry[]>;
 }
@@ -134,11 +150,23 @@ export interface StorageStatus {
   reason?: string;
 }
 
+/** Since when storage has been reachable without a break. */
+export interface StorageReachability {
+  since: number;
+  /** Whether it was unreachable before that (false at startup). */
+  afterOutage: boolean;
+}
+
 /** Everything the server keeps; `createApp` takes ownership and closes it. */
 export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
   status(): StorageStatus;
+  /**
+   * Null while unreachable. Heartbeats fail while storage is away, so the
+   * sweeper judges staleness only on the time after it came back.
+   */
+  reachable(): StorageReachability | null;
   /**
    * Calls `listener` when the backend finds its data gone (Redis came back
    * empty): the registry and every event id handed out so far are void.

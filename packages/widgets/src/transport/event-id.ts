@@ -1,9 +1,10 @@
 import { compareEventIds as compareParsed, parseEventId } from '@pulseboard/protocol';
 
 /**
- * Event ids are `<epochMs>-<seq>` (a Redis stream id, or the same shape in
- * memory), compared numerically part by part since string order puts `9-0`
- * after `10-0`. Returns <0, 0 or >0, or NaN when either id has another shape.
+ * Event ids are `<ms>-<seq>[-<epoch>]` (docs/protocol.md), compared
+ * numerically part by part since string order puts `9-0` after `10-0`.
+ * Returns <0, 0 or >0, or NaN when either id has another shape or they are of
+ * different epochs (histories before and after the server's storage was reset).
  */
 export function compareEventIds(a: string, b: string): number {
   const left = parseEventId(a);
