@@ -257,6 +257,18 @@ export interface MetricsUpdatePayload {
   items: MetricsRow[];
 }
 
+/**
+ * The full summary of each queue whose summary changed since the previous
+ * `queues_update` or `dashboard_update`, and nothing else. A queue left with no
+ * worker reporting stats is sent once more with `consumers: 0`, `workerIds: []`
+ * and zeros: drop it.
+ */
+export interface QueuesUpdatePayload {
+  v: ProtocolVersion;
+  at: number;
+  queues: QueueSummary[];
+}
+
 export interface ResourcesUpdatePayload {
   v: ProtocolVersion;
   /** Only the resources that changed. */
@@ -292,6 +304,7 @@ export interface EventPayloads {
   worker_status_change: WorkerStatusChangePayload;
   worker_status_update: WorkerStatusUpdatePayload;
   metrics_update: MetricsUpdatePayload;
+  queues_update: QueuesUpdatePayload;
   resources_update: ResourcesUpdatePayload;
   log: LogPayload;
   ping: PingPayload;
@@ -308,6 +321,7 @@ export const EVENT_TYPES = [
   'worker_status_change',
   'worker_status_update',
   'metrics_update',
+  'queues_update',
   'resources_update',
   'log',
   'ping',
@@ -326,6 +340,7 @@ export const LOGGED_EVENT_TYPES = [
   'worker_status_change',
   'worker_status_update',
   'metrics_update',
+  'queues_update',
   'resources_update',
   'log',
 ] as const satisfies readonly EventType[];
@@ -372,12 +387,37 @@ export interface RegisterWorkerResponse {
   heartbeatIntervalMs: number;
 }
 
+/**
+ * A heartbeat. `metrics` and `queueStats` may be partial: the named fields
+ * change, the others keep their values (0 for a worker that never reported them).
+ */
 export interface HeartbeatBody {
   status?: ReportableStatus;
-  metrics?: WorkerMetrics;
-  queueStats?: QueueStats;
+  metrics?: Partial<WorkerMetrics>;
+  queueStats?: Partial<QueueStats>;
   /** Resources this worker can see, upserted as with PUT /api/resources/:id. */
   resources?: ResourceReport[];
+}
+
+/** `POST /api/heartbeats`: several workers' heartbeats in one request (at most `LIMITS.heartbeatBatchMax`). */
+export interface HeartbeatBatchBody {
+  heartbeats: (HeartbeatBody & { id: string })[];
+}
+
+/** One item's answer, in item order: applied whole, or not at all with the reason. */
+export type HeartbeatBatchResult =
+  | { id: string; ok: true; status: WorkerStatus }
+  | {
+      /** Null when the item had no string `id`. */
+      id: string | null;
+      ok: false;
+      /** `invalid_body`, `unknown_worker` (register again), `duplicate_item`, `registry_full`, … */
+      error: { code: string; message: string; issues?: { path: string; message: string }[] };
+    };
+
+export interface HeartbeatBatchResponse {
+  results: HeartbeatBatchResult[];
+  heartbeatIntervalMs: number;
 }
 
 export interface ResourceReport {
@@ -420,6 +460,8 @@ export const LIMITS = {
   labelValueMax: 256,
   logMessageMax: 8192,
   logBatchMax: 1000,
+  /** Items in one `POST /api/heartbeats`. */
+  heartbeatBatchMax: 1000,
   resourcesPerHeartbeat: 64,
   resourceMessageMax: 1024,
   /** Metric values above this are rejected as nonsense (about 9e15, safe integer range). */

@@ -65,6 +65,19 @@ export function computeAggregates(
   };
 }
 
+/** A queue no worker reports stats for: how `queues_update` says a queue is gone. */
+export const emptyQueue = (name: string): QueueSummary => ({
+  name,
+  depth: 0,
+  inFlight: 0,
+  processed: 0,
+  failed: 0,
+  deadLetter: 0,
+  ratePerSec: 0,
+  consumers: 0,
+  workerIds: [],
+});
+
 /** Queues as the sum over the workers that consume them and report queue stats. */
 export function computeQueues(workers: readonly Worker[]): QueueSummary[] {
   const queues = new Map<string, QueueSummary>();
@@ -72,17 +85,7 @@ export function computeQueues(workers: readonly Worker[]): QueueSummary[] {
     if (worker.queue === null || worker.queueStats === null) continue;
     let queue = queues.get(worker.queue);
     if (!queue) {
-      queue = {
-        name: worker.queue,
-        depth: 0,
-        inFlight: 0,
-        processed: 0,
-        failed: 0,
-        deadLetter: 0,
-        ratePerSec: 0,
-        consumers: 0,
-        workerIds: [],
-      };
+      queue = emptyQueue(worker.queue);
       queues.set(worker.queue, queue);
     }
     const stats = worker.queueStats;

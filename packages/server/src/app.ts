@@ -88,7 +88,15 @@ export async function createApp(
     expireAfterMs: config.expireAfterMs,
     outageGraceMs: config.outageGraceMs,
   });
-  const hub = new Hub({ eventLog, snapshot: () => registry.snapshot(), timings });
+  const hub = new Hub({
+    eventLog,
+    snapshot: () => registry.snapshot(),
+    workers: () => registry.workers(),
+    timings,
+    pushGapMs: config.pushGapMs,
+    clients: () => broadcaster.size,
+    onError: (err) => onTimerError(err),
+  });
 
   const metrics = createMetrics({ broadcaster: () => broadcaster, store });
   const broadcaster = new Broadcaster({
@@ -178,7 +186,6 @@ export async function createApp(
     broadcaster.start();
     stopTimers.push(
       every(config.sweepIntervalMs, () => registry.sweep(), onTimerError),
-      every(config.metricsIntervalMs, () => hub.flushMetrics(), onTimerError),
       every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
     );
   };
@@ -189,7 +196,7 @@ export async function createApp(
     accepting = false;
     for (const stop of stopTimers.splice(0)) stop();
     // Logged before the streams end, so resuming clients find the last metrics in the replay.
-    await hub.flushMetrics().catch(onTimerError);
+    await hub.flush().catch(onTimerError);
     const closed = server?.listening
       ? new Promise<void>((resolve) => server?.close(() => resolve()))
       : undefined;

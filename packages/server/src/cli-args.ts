@@ -15,7 +15,10 @@ export const USAGE = `Usage: pulseboard-server [options]
   --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent
   --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
   --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
+  --push-gap <ms>            least time between two metrics/queues pushes under load (default 50; grows
+                             by 1 ms per 50 streams, up to --metrics-interval)
   --replay-window <events>   --replay-window-bytes <bytes>   --body-limit <bytes>
+  --batch-body-limit <bytes> POST /api/heartbeats bodies at most (default 1048576)
   --max-workers <n>          PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
   --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
   --max-streams <n>          PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503, Retry-After
@@ -36,9 +39,11 @@ const NUMERIC = {
   'ping-interval': 'pingIntervalMs',
   'dashboard-interval': 'dashboardIntervalMs',
   'metrics-interval': 'metricsIntervalMs',
+  'push-gap': 'pushGapMs',
   'replay-window': 'replayWindow',
   'replay-window-bytes': 'replayWindowBytes',
   'body-limit': 'bodyLimitBytes',
+  'batch-body-limit': 'batchBodyLimitBytes',
   'max-workers': 'maxWorkers',
   'max-resources': 'maxResources',
   'max-streams': 'maxStreams',

@@ -38,7 +38,14 @@ const configSchema = z.strictObject({
     .default(30_000),
   pingIntervalMs: ms.default(15_000),
   dashboardIntervalMs: ms.default(5000),
+  /** The longest gap between two pushes of `metrics_update`/`queues_update` under load. */
   metricsIntervalMs: ms.default(1000),
+  /**
+   * The shortest gap between two pushes of `metrics_update`/`queues_update`. A change after a quiet
+   * spell goes out within a few ms; under load pushes are this far apart, more with many dashboards
+   * (1 ms per 50 open streams), at most `metricsIntervalMs`: each push is one write per dashboard.
+   */
+  pushGapMs: z.number().int().min(1).max(60_000).default(50),
   replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
   /** In memory, the replay window also keeps under this many bytes of frames (Redis trims by count). */
   replayWindowBytes: z
@@ -54,6 +61,13 @@ const configSchema = z.strictObject({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(65_536),
+  /** `POST /api/heartbeats` bodies at most (1,000 items of ~300 bytes; past it 413). */
+  batchBodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Registered workers at most; a new one past it is refused with 429 (re-registering never is). */
   maxWorkers: z.number().int().min(1).max(1_000_000).default(10_000),
   /** Resources at most; a new one past it is refused with 429. */

@@ -41,6 +41,7 @@ function workersOf(input: LoggedEventInput): readonly string[] | null {
     case 'dashboard_update':
       return input.data.workers.map((worker) => worker.id);
     case 'resources_update':
+    case 'queues_update':
       return null;
   }
 }

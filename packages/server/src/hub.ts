@@ -6,10 +6,12 @@ import {
   PROTOCOL_VERSION,
   QUEUE_STATS_FIELDS,
   type QueueStats,
+  type QueueSummary,
   type ServerTimings,
+  type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
-import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
+import { computeAggregates, computeErrorRate, computeQueues, emptyQueue, errorCounts } from './aggregates.js';
 import type { Snapshot } from './registry.js';
 import { encodeFramePieces } from './sse/frame.js';
 import { type EventLog, StorageUnavailableError } from './store/types.js';
@@ -17,9 +19,22 @@ import { type EventLog, StorageUnavailableError } from './store/types.js';
 export interface HubOptions {
   eventLog: EventLog;
   snapshot: () => Promise<Snapshot>;
+  /** Every worker, for the queue summaries (cheaper than a whole snapshot). */
+  workers: () => Promise<Worker[]>;
   timings: ServerTimings;
+  /** The shortest gap between two pushes under load (`pushGapMs`). */
+  pushGapMs: number;
+  /** Open streams: each push is one write to each, so the gap grows with them. */
+  clients?: () => number;
+  /** A push that failed (storage away); the next change schedules another. */
+  onError?: (err: unknown) => void;
   now?: () => number;
 }
+
+/** After a quiet spell a change goes out this soon: long enough to gather what arrives with it. */
+const SOON_MS = 5;
+/** Streams per extra ms of gap: 10,000 dashboards get a push at most every 200 ms (50,000 writes/s). */
+const STREAMS_PER_MS = 50;
 
 const v = PROTOCOL_VERSION;
 /** Distinct worker filters sharing one id's snapshots before the cache starts over: a bound, not a tuning. */
@@ -36,17 +51,36 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
 /**
  * The events that summarize rather than record (the registry logs each change
  * itself, with the write): heartbeats (metrics and `lastHeartbeatAt`)
- * coalesced into one `metrics_update` per tick, so the stream costs clients ×
- * ticks, not clients × heartbeats; a periodic `dashboard_update` with
- * aggregates and only the workers that changed since the previous one; and
- * the `initial_data` snapshots.
+ * coalesced into one `metrics_update` per push, latest values per worker, so
+ * the stream costs clients × pushes, not clients × heartbeats; the queues
+ * whose summary changed, in a `queues_update` right after it; a periodic
+ * `dashboard_update` with aggregates and only the workers that changed since
+ * the previous one; and the `initial_data` snapshots.
+ *
+ * Pushes adapt to load: a change after a quiet spell goes out after SOON_MS;
+ * one arriving sooner than the gap after the previous push waits for the gap,
+ * so under load there is one push per gap whatever the heartbeat rate. The
+ * gap is `pushGapMs`, plus 1 ms per STREAMS_PER_MS open streams, at most
+ * `metricsIntervalMs`.
  */
 export class Hub {
   readonly #log: EventLog;
   readonly #snapshot: () => Promise<Snapshot>;
   readonly #timings: ServerTimings;
   readonly #now: () => number;
+  readonly #workers: () => Promise<Worker[]>;
+  readonly #pushGapMs: number;
+  readonly #clients: () => number;
+  readonly #onError: (err: unknown) => void;
   readonly #pendingMetrics = new Map<string, MetricsItem>();
+  /** Queue summaries may have changed since the last push. */
+  #queuesDirty = false;
+  /** Each queue's summary as the stream last told it (queues_update, dashboard_update), serialized. */
+  #sentQueues = new Map<string, string>();
+  #pushTimer: NodeJS.Timeout | undefined;
+  #pushing = false;
+  #pushedAt = Number.NEGATIVE_INFINITY;
+  #closed = false;
   /** Workers changed since the last dashboard_update, learned from the live feed (so, on Redis, from every instance). */
   #dirty = new Set<string>();
   #errorCounts = new Map<string, number>();
@@ -62,19 +96,58 @@ export class Hub {
     this.#snapshot = options.snapshot;
     this.#timings = options.timings;
     this.#now = options.now ?? Date.now;
+    this.#workers = options.workers;
+    this.#pushGapMs = options.pushGapMs;
+    this.#clients = options.clients ?? (() => 0);
+    this.#onError = options.onError ?? (() => {});
+    // From every instance on Redis: a status change moves a queue's consumer count.
     this.#unsubscribe = this.#log.subscribe((event) => {
-      if (event.type === 'worker_registered') this.#dirty.add(event.data.worker.id);
-      else if (event.type === 'worker_status_change') this.#dirty.add(event.data.id);
-      else if (event.type === 'worker_deregistered') {
-        this.#dirty.delete(event.data.id);
-        this.#pendingMetrics.delete(event.data.id);
+      switch (event.type) {
+        case 'worker_registered':
+          this.#dirty.add(event.data.worker.id);
+          this.#queuesChanged();
+          break;
+        case 'worker_status_change':
+          this.#dirty.add(event.data.id);
+          this.#queuesChanged();
+          break;
+        case 'worker_deregistered':
+          this.#dirty.delete(event.data.id);
+          this.#pendingMetrics.delete(event.data.id);
+          this.#queuesChanged();
+          break;
+        case 'queues_update':
+          for (const queue of event.data.queues) this.#rememberQueue(queue);
+          break;
+        case 'dashboard_update':
+          this.#sentQueues = new Map(event.data.queues.map((queue) => [queue.name, JSON.stringify(queue)]));
+          break;
       }
     });
   }
 
-  /** A heartbeat's figures, sent with the next `metrics_update`. */
+  /** A heartbeat's figures, pushed with the next `metrics_update` (the latest per worker). */
   heartbeat(item: MetricsItem): void {
     this.#pendingMetrics.set(item.id, item);
+    if (item.queueStats) this.#queuesDirty = true;
+    this.#schedulePush();
+  }
+
+  /** The gap between two pushes now. */
+  get pushGapMs(): number {
+    const gap = Math.max(this.#pushGapMs, this.#clients() / STREAMS_PER_MS);
+    return Math.min(this.#timings.metricsIntervalMs, gap);
+  }
+
+  /** Pushes what is pending now (at shutdown, and for tests): `metrics_update`, then `queues_update`. */
+  async flush(): Promise<void> {
+    this.#pushedAt = performance.now();
+    await this.flushMetrics();
+    // Not retried when storage is away: the next change, or dashboard_update, brings them.
+    if (this.#queuesDirty) {
+      this.#queuesDirty = false;
+      await this.#flushQueues();
+    }
   }
 
   /** One metrics_update with the latest values of every worker that heartbeated since the last one. */
@@ -83,6 +156,47 @@ export class Hub {
     const items = Array.from(this.#pendingMetrics.values(), toRow);
     this.#pendingMetrics.clear();
     await this.#log.append({ type: 'metrics_update', data: { v, at: this.#now(), fields, items } });
+  }
+
+  #queuesChanged(): void {
+    this.#queuesDirty = true;
+    this.#schedulePush();
+  }
+
+  #rememberQueue(queue: QueueSummary): void {
+    if (queue.workerIds.length === 0) this.#sentQueues.delete(queue.name);
+    else this.#sentQueues.set(queue.name, JSON.stringify(queue));
+  }
+
+  /** The queues whose summary differs from what the stream last said, in one `queues_update`. */
+  async #flushQueues(): Promise<void> {
+    const queues = computeQueues(await this.#workers());
+    const changed: QueueSummary[] = [];
+    const names = new Set<string>();
+    for (const queue of queues) {
+      names.add(queue.name);
+      if (this.#sentQueues.get(queue.name) !== JSON.stringify(queue)) changed.push(queue);
+    }
+    for (const name of this.#sentQueues.keys()) if (!names.has(name)) changed.push(emptyQueue(name));
+    if (changed.length === 0) return;
+    // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
+    for (const queue of changed) this.#rememberQueue(queue);
+    await this.#log.append({ type: 'queues_update', data: { v, at: this.#now(), queues: changed } });
+  }
+
+  #schedulePush(): void {
+    if (this.#pushTimer || this.#pushing || this.#closed) return;
+    const wait = Math.max(SOON_MS, this.#pushedAt + this.pushGapMs - performance.now());
+    this.#pushTimer = setTimeout(() => {
+      this.#pushTimer = undefined;
+      this.#pushing = true;
+      this.flush()
+        .catch(this.#onError)
+        .finally(() => {
+          this.#pushing = false;
+          if (this.#pendingMetrics.size > 0 || this.#queuesDirty) this.#schedulePush();
+        });
+    }, wait).unref();
   }
 
   async publishDashboard(): Promise<void> {
@@ -167,6 +281,8 @@ export class Hub {
   }
 
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#pushTimer);
     this.#unsubscribe();
   }
 }

@@ -3,7 +3,9 @@ import {
   type HeartbeatBody,
   type LogEntry,
   type LogLineInput,
+  METRICS_FIELDS,
   type MetricsItem,
+  QUEUE_STATS_FIELDS,
   type QueueStats,
   type RegisterWorkerBody,
   type ReportableStatus,
@@ -87,6 +89,20 @@ function nextRecord(
   };
 }
 
+/**
+ * A partial report over the stored figures: the named fields change, the others stay (0 when never
+ * reported). Built in `fields` order, so every record keeps one shape.
+ */
+function merge<K extends string>(
+  fields: readonly K[],
+  base: Record<K, number> | null,
+  patch: Partial<Record<K, number>>,
+): Record<K, number> {
+  const next = {} as Record<K, number>;
+  for (const field of fields) next[field] = patch[field] ?? base?.[field] ?? 0;
+  return next;
+}
+
 function stored(worker: Worker, reportedStatus: ReportableStatus, dueAt: number): StoredWorker {
   return { worker, reportedStatus, dueAt };
 }
@@ -158,8 +174,10 @@ export class Registry {
         if (!current) return undefined;
         const reportedStatus: ReportableStatus = body.status ?? current.reportedStatus;
         const base = current.worker;
-        const metrics = body.metrics ?? base.metrics;
-        const queueStats = body.queueStats ?? base.queueStats;
+        const metrics = body.metrics ? merge(METRICS_FIELDS, base.metrics, body.metrics) : base.metrics;
+        const queueStats = body.queueStats
+          ? merge(QUEUE_STATS_FIELDS, base.queueStats, body.queueStats)
+          : base.queueStats;
         return stored(
           nextRecord(base, reportedStatus, now, now, metrics, queueStats),
           reportedStatus,
@@ -233,6 +251,10 @@ export class Registry {
             : [deregistered(id, 'expired')],
       );
     }
+  }
+
+  async workers(): Promise<Worker[]> {
+    return (await this.#store.workers.list()).map((s) => s.worker);
   }
 
   async snapshot(): Promise<Snapshot> {

@@ -75,12 +75,24 @@ export const resourceBodySchema = z.strictObject({
 
 export const resourceReportSchema = resourceBodySchema.extend({ id: idSchema });
 
+/** A heartbeat's figures may be partial: the named fields change, the others keep their values. */
 export const heartbeatSchema = z.strictObject({
   status: z.enum(REPORTABLE_STATUSES).optional(),
-  metrics: metricsSchema.optional(),
-  queueStats: queueStatsSchema.optional(),
+  metrics: metricsSchema.partial().optional(),
+  queueStats: queueStatsSchema.partial().optional(),
   resources: z.array(resourceReportSchema).max(LIMITS.resourcesPerHeartbeat).optional(),
 });
+
+/** One item of `POST /api/heartbeats`: a heartbeat with its worker's id. */
+export const heartbeatItemSchema = heartbeatSchema.extend({ id: idSchema });
+
+/** `POST /api/heartbeats` as documented; the route checks the count first (413), then each item on its own. */
+export const heartbeatBatchSchema = z.strictObject({
+  heartbeats: z.array(heartbeatItemSchema).max(LIMITS.heartbeatBatchMax),
+});
+
+/** The shape checked before any item: each item is then validated, and answered, on its own. */
+export const heartbeatBatchEnvelope = z.strictObject({ heartbeats: z.array(z.unknown()) });
 
 export const logsSchema = z.strictObject({
   entries: z

@@ -146,14 +146,14 @@ for (const backend of backends()) {
       stream.close();
     });
 
-    test('metrics from many heartbeats in one tick become one metrics_update', async () => {
-      const slow = await backend.start({ metricsIntervalMs: 500 });
+    test('metrics from many heartbeats within one push gap become one metrics_update', async () => {
+      const slow = await backend.start({ metricsIntervalMs: 500, pushGapMs: 500 });
       try {
         const stream = await openStream(slow.url);
         for (const id of ['m1', 'm2', 'm3']) await slow.api.post('/api/workers', { id });
         await slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics() });
         const first = await stream.next('metrics_update');
-        // Right after a tick there is a whole interval to send the next batch in.
+        // Right after a push there is a whole gap to send the next batch in.
         await Promise.all([
           slow.api.post('/api/workers/m1/heartbeat', { metrics: metrics({ cpu: 1 }) }),
           slow.api.post('/api/workers/m2/heartbeat', { metrics: metrics({ cpu: 2 }) }),

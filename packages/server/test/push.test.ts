@@ -1,0 +1,216 @@
+/**
+ * Every reported change is pushed at once (issue 14): queue summaries in their
+ * own `queues_update` (only the queues that changed), metrics within a few ms
+ * of a heartbeat after a quiet spell and coalesced under load, partial
+ * heartbeats. Over real sockets, on memory and on Redis.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { PulseEvent } from '@pulseboard/protocol';
+import { backends } from './backends.js';
+import {
+  compareIds,
+  metrics,
+  metricsItems,
+  openStream,
+  queueStats,
+  Stream,
+  type TestServer,
+} from './helpers.js';
+
+const queue = (event: PulseEvent<'queues_update'>, name: string) =>
+  event.data.queues.find((q) => q.name === name);
+
+for (const backend of backends()) {
+  describe(`pushed changes (${backend.name})`, () => {
+    let t: TestServer;
+    before(async () => {
+      // Ticks far away: anything seen within the test's timeouts was pushed by the change itself.
+      t = await backend.start({ metricsIntervalMs: 60_000, dashboardIntervalMs: 60_000 });
+    });
+    after(() => t.close());
+
+    test('a heartbeat changing one queue pushes a queues_update with that queue only, within ms', async () => {
+      await t.api.post('/api/workers', { id: 'q-a1', queue: 'alpha', queueStats: queueStats() });
+      await t.api.post('/api/workers', { id: 'q-b1', queue: 'beta', queueStats: queueStats() });
+      const stream = await openStream(t.url);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await t.api.post('/api/workers/q-a1/heartbeat', { queueStats: { depth: 12 } });
+      const update = await stream.next('queues_update', (e) => queue(e, 'alpha')?.depth === 12, 2000);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 1000, `pushed after ${elapsed} ms`);
+      assert.deepEqual(
+        update.data.queues.map((q) => q.name),
+        ['alpha'],
+      );
+      assert.deepEqual(queue(update, 'alpha'), {
+        name: 'alpha',
+        ...queueStats({ depth: 12 }),
+        consumers: 1,
+        workerIds: ['q-a1'],
+      });
+      // The metrics row came first, in the same push.
+      const row = await stream.next('metrics_update', (e) =>
+        metricsItems(e.data).some((i) => i.id === 'q-a1'),
+      );
+      assert.ok(compareIds(row.id, update.id) < 0);
+      // A heartbeat that changes nothing in a queue sends no queues_update.
+      const count = stream.of('queues_update').length;
+      await t.api.post('/api/workers/q-a1/heartbeat', { metrics: metrics() });
+      await stream.next('metrics_update', (e) => compareIds(e.id, update.id) > 0 && e.id !== row.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(stream.of('queues_update').length, count);
+      stream.close();
+    });
+
+    test('a partial heartbeat changes the named fields and keeps the others', async () => {
+      await t.api.post('/api/workers', {
+        id: 'p-1',
+        queue: 'partial',
+        metrics: metrics({ cpu: 40 }),
+        queueStats: queueStats({ depth: 5, deadLetter: 2 }),
+      });
+      const stream = await openStream(t.url);
+      assert.equal(
+        (await t.api.post('/api/workers/p-1/heartbeat', { queueStats: { depth: 12 } })).status,
+        200,
+      );
+      assert.equal((await t.api.post('/api/workers/p-1/heartbeat', { metrics: { cpu: 3 } })).status, 200);
+      const { body } = await t.api.get('/api/workers?limit=1000');
+      const worker = body.workers.find((w: { id: string }) => w.id === 'p-1');
+      assert.deepEqual(worker.queueStats, queueStats({ depth: 12, deadLetter: 2 }));
+      assert.deepEqual(worker.metrics, metrics({ cpu: 3 }));
+      const update = await stream.next('queues_update', (e) => queue(e, 'partial')?.depth === 12);
+      assert.equal(queue(update, 'partial')?.deadLetter, 2);
+      // A first partial on a worker with no figures yet: the others are 0.
+      await t.api.post('/api/workers', { id: 'p-2', queue: 'partial' });
+      await t.api.post('/api/workers/p-2/heartbeat', { queueStats: { deadLetter: 7 } });
+      const second = await stream.next('queues_update', (e) => queue(e, 'partial')?.deadLetter === 9);
+      assert.deepEqual(queue(second, 'partial')?.workerIds, ['p-1', 'p-2']);
+      assert.equal(queue(second, 'partial')?.depth, 12);
+      stream.close();
+    });
+
+    test('partial figures are still validated', async () => {
+      await t.api.post('/api/workers', { id: 'p-bad', queueStats: queueStats({ depth: 4 }) });
+      for (const body of [
+        { queueStats: { depth: -1 } },
+        { queueStats: { depth: '12' } },
+        { queueStats: { depth: null } },
+        { queueStats: { depth: 1, extra: 1 } },
+        { metrics: { cpu: -3 } },
+        { metrics: { cpu: 1e9 } },
+        { metrics: { uptimeSec: Number.NaN } },
+      ]) {
+        const answer = await t.api.post('/api/workers/p-bad/heartbeat', body);
+        assert.equal(answer.status, 400, JSON.stringify(body));
+        assert.equal(answer.body.error.code, 'invalid_body');
+      }
+      const { body } = await t.api.get('/api/workers?limit=1000');
+      assert.equal(body.workers.find((w: { id: string }) => w.id === 'p-bad').queueStats.depth, 4);
+    });
+
+    test('a status change comes before the queues_update it causes, which counts the consumers anew', async () => {
+      await t.api.post('/api/workers', {
+        id: 'o-1',
+        queue: 'order',
+        status: 'healthy',
+        queueStats: queueStats(),
+      });
+      await t.api.post('/api/workers', {
+        id: 'o-2',
+        queue: 'order',
+        status: 'healthy',
+        queueStats: queueStats(),
+      });
+      const stream = await openStream(t.url);
+      await t.api.post('/api/workers/o-1/heartbeat', { status: 'stopping', queueStats: { depth: 30 } });
+      const change = await stream.next('worker_status_change', (e) => e.data.id === 'o-1');
+      const update = await stream.next('queues_update', (e) => queue(e, 'order')?.depth === 31);
+      assert.ok(compareIds(change.id, update.id) < 0);
+      // Leaving moves the summary too: one worker fewer.
+      await t.api.del('/api/workers/o-1');
+      const left = await stream.next('queues_update', (e) => queue(e, 'order')?.workerIds.length === 1);
+      const gone = stream.of('worker_deregistered').find((e) => e.data.id === 'o-1');
+      assert.ok(gone && compareIds(gone.id, left.id) < 0);
+      assert.equal(queue(left, 'order')?.depth, 1);
+      // The last worker leaving: the queue comes once more, empty, so clients drop it.
+      await t.api.del('/api/workers/o-2');
+      const empty = await stream.next('queues_update', (e) => queue(e, 'order')?.workerIds.length === 0);
+      assert.equal(queue(empty, 'order')?.consumers, 0);
+      stream.close();
+    });
+
+    test('queues_update is replayed on resume, filtered by ?types=, kept by ?workers=, and a resync starts over', async () => {
+      await t.api.post('/api/workers', { id: 'r-1', queue: 'replay', queueStats: queueStats() });
+      await t.api.post('/api/workers', { id: 'r-2', queue: 'other', queueStats: queueStats() });
+      const first = await openStream(t.url);
+      const typed = await openStream(t.url, { query: { types: 'queues_update' } });
+      const untyped = await openStream(t.url, { query: { types: 'worker_status_change' } });
+      const filtered = await openStream(t.url, { query: { workers: 'r-2' } });
+      const lastId = first.of('initial_data')[0]?.id as string;
+      await t.api.post('/api/workers/r-1/heartbeat', { queueStats: { depth: 77 } });
+      const live = await first.next('queues_update', (e) => queue(e, 'replay')?.depth === 77);
+      await typed.next('queues_update', (e) => e.id === live.id);
+      // A queue summary concerns no worker in particular: a worker filter keeps it whole.
+      const kept = await filtered.next('queues_update', (e) => e.id === live.id);
+      assert.deepEqual(kept.data, live.data);
+      assert.ok(typed.events.every((e) => e.type === 'initial_data' || e.type === 'queues_update'));
+      await t.api.post('/api/workers/r-1/heartbeat', { status: 'degraded' });
+      await untyped.next('worker_status_change', (e) => e.data.id === 'r-1');
+      assert.equal(untyped.of('queues_update').length, 0);
+
+      // Resuming from before the change replays it, in order, exactly once.
+      const resumed = await openStreamResumed(t.url, lastId);
+      const replayed = await resumed.next('queues_update', (e) => e.id === live.id);
+      assert.deepEqual(replayed.data, live.data);
+      assert.equal(resumed.of('initial_data').length, 0);
+      assert.equal(resumed.of('queues_update').filter((e) => e.id === live.id).length, 1);
+
+      // An id the server cannot resume from: a fresh snapshot with the current queues, then deltas.
+      const resync = new Stream(t.url, { query: { lastEventId: '1-1' } });
+      const snapshot = await resync.next('initial_data');
+      assert.equal(snapshot.data.resync, true);
+      assert.equal(snapshot.data.queues.find((q) => q.name === 'replay')?.depth, 77);
+      await t.api.post('/api/workers/r-1/heartbeat', { queueStats: { depth: 78 } });
+      const after = await resync.next('queues_update', (e) => queue(e, 'replay')?.depth === 78);
+      assert.ok(compareIds(snapshot.id, after.id) < 0);
+      for (const stream of [first, typed, untyped, filtered, resumed, resync]) stream.close();
+    });
+
+    test('metrics after a quiet spell go out within ms; a burst is coalesced, latest value per worker', async () => {
+      await t.api.post('/api/workers', { id: 'm-1' });
+      await t.api.post('/api/workers', { id: 'm-2' });
+      const stream = await openStream(t.url);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await t.api.post('/api/workers/m-1/heartbeat', { metrics: { cpu: 1 } });
+      await stream.next('metrics_update', (e) => metricsItems(e.data).some((i) => i.metrics?.cpu === 1));
+      assert.ok(Date.now() - started < 1000);
+      const before = stream.of('metrics_update').length;
+      const beats = [];
+      for (let i = 2; i <= 200; i++) {
+        beats.push(t.api.post(`/api/workers/m-${(i % 2) + 1}/heartbeat`, { metrics: { cpu: i } }));
+      }
+      await Promise.all(beats);
+      // In parallel they may land in any order; this one lands last.
+      await t.api.post('/api/workers/m-1/heartbeat', { metrics: { cpu: 1000 } });
+      await stream.next('metrics_update', (e) => metricsItems(e.data).some((i) => i.metrics?.cpu === 1000));
+      const pushes = stream.of('metrics_update').slice(before);
+      // 200 heartbeats, far fewer pushes; each names a worker once.
+      assert.ok(pushes.length < 100, `${pushes.length} pushes`);
+      for (const push of pushes) {
+        const ids = push.data.items.map((row) => row[0]);
+        assert.equal(new Set(ids).size, ids.length);
+      }
+      stream.close();
+    });
+  });
+}
+
+async function openStreamResumed(url: string, lastEventId: string) {
+  const stream = new Stream(url, { headers: { 'last-event-id': lastEventId } });
+  await stream.until(() => stream.opens > 0, 'open');
+  return stream;
+}
