@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { eventPayloadSchemas, resourceSchema, workerSchema } from '../packages/server/src/schemas/events.js';
 import { responseSchemas } from '../packages/server/src/schemas/responses.js';
 import {
+  heartbeatBatchSchema,
   heartbeatSchema,
   logsSchema,
   PAGE_SIZE,
@@ -36,6 +37,11 @@ const requests = {
     schema: heartbeatSchema,
     component: 'HeartbeatBody',
     title: 'POST /api/workers/{id}/heartbeat',
+  },
+  'heartbeat-batch': {
+    schema: heartbeatBatchSchema,
+    component: 'HeartbeatBatchBody',
+    title: 'POST /api/heartbeats',
   },
   logs: { schema: logsSchema, component: 'LogsBody', title: 'POST /api/workers/{id}/logs' },
   resource: { schema: resourceBodySchema, component: 'ResourceBody', title: 'PUT /api/resources/{id}' },
@@ -232,6 +238,19 @@ function openApi(): Record<string, unknown> {
           '200': answer('Alive.', 'HeartbeatResponse'),
           ...errors('404', '429'),
         }),
+      },
+      '/api/heartbeats': {
+        post: writeOperation(
+          'heartbeats',
+          `Heartbeats of up to ${LIMITS.heartbeatBatchMax} workers, each applied whole or not at all`,
+          'HeartbeatBatchBody',
+          {
+            '200': answer(
+              'One result per item, in order (an item that failed changed nothing). 413 past 1,000 items or the batch body limit (1 MiB by default).',
+              'HeartbeatBatchResponse',
+            ),
+          },
+        ),
       },
       '/api/workers/{id}/logs': {
         parameters: [idParameter],

@@ -23,6 +23,7 @@ import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
 import { mountEventRoutes } from './routes/events.js';
 import { healthStatus, mountHealthRoutes } from './routes/health.js';
+import { mountHeartbeatRoutes } from './routes/heartbeats.js';
 import { mountResourceRoutes } from './routes/resources.js';
 import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
@@ -154,7 +155,13 @@ export async function createApp(
   app.use(errorHandler(logger));
   app.use(createCors(config.corsOrigins, () => boundHost !== undefined && isLoopbackHost(boundHost)));
   const router = new Router();
-  for (const mount of [mountHealthRoutes, mountWorkerRoutes, mountResourceRoutes, mountEventRoutes]) {
+  for (const mount of [
+    mountHealthRoutes,
+    mountWorkerRoutes,
+    mountHeartbeatRoutes,
+    mountResourceRoutes,
+    mountEventRoutes,
+  ]) {
     mount(router, services);
   }
   app.use(router.routes());

@@ -171,6 +171,9 @@ describe('anonymous mode answers only loopback names (DNS rebinding)', () => {
       // No Origin: the lane ahead of Koa takes it.
       await withHost(t.url, EVIL, 'POST', '/api/workers/known/heartbeat', { status: 'unhealthy' }),
       await withHost(t.url, EVIL, 'POST', '/api/workers/known/heartbeat', {}, origin),
+      await withHost(t.url, EVIL, 'POST', '/api/heartbeats', {
+        heartbeats: [{ id: 'known', status: 'unhealthy' }],
+      }),
       await withHost(t.url, EVIL, 'GET', '/events', undefined, origin),
       await withHost(t.url, EVIL, 'GET', '/api/workers'),
       await withHost(t.url, 'localhost.attacker.example', 'GET', '/api/workers'),

@@ -166,6 +166,15 @@ test('every event and answer of a realistic session matches its schema (zod and 
     assert.ok(!register(bad), 'the JSON Schema rejects what the server rejects');
     answers(await t.api.post('/api/workers', bad), 400, 'ErrorBody');
     answers(await t.api.post('/api/workers/nobody/heartbeat', {}), 404, 'ErrorBody');
+    const batch = jsonSchema('requests/heartbeat-batch.json');
+    answers(
+      await send(batch, 'POST', '/api/heartbeats', {
+        heartbeats: [{ id: 'email-1', queueStats: { depth: 4 } }, { id: 'nobody' }, { id: 'email-1' }],
+      }),
+      200,
+      'HeartbeatBatchResponse',
+    );
+    answers(await t.api.post('/api/heartbeats', { heartbeats: 1 }), 400, 'ErrorBody');
     answers(
       await t.api.send('POST', '/api/workers', 'id=x', { 'content-type': 'text/plain' }),
       415,

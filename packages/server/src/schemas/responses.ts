@@ -1,5 +1,6 @@
 import {
   type ErrorBody,
+  type HeartbeatBatchResponse,
   type HeartbeatResponse,
   type RegisterWorkerResponse,
   WORKER_STATUSES,
@@ -14,6 +15,11 @@ import { resourceSchema, workerSchema } from './events.js';
 
 const count = z.number().min(0);
 
+const issues = z
+  .array(z.object({ path: z.string(), message: z.string() }))
+  .optional()
+  .meta({ description: 'Field by field, for validation errors (at most 20).' });
+
 export const responseSchemas = {
   RegisterWorkerResponse: z.object({
     worker: workerSchema,
@@ -23,6 +29,28 @@ export const responseSchemas = {
     status: z.enum(WORKER_STATUSES).meta({ description: 'The status the server now holds.' }),
     heartbeatIntervalMs: count,
   }) satisfies z.ZodType<HeartbeatResponse>,
+  HeartbeatBatchResponse: z.object({
+    results: z
+      .array(
+        z.union([
+          z.object({ id: z.string(), ok: z.literal(true), status: z.enum(WORKER_STATUSES) }),
+          z.object({
+            id: z.string().nullable().meta({ description: 'Null when the item had no string id.' }),
+            ok: z.literal(false),
+            error: z.object({
+              code: z.string().meta({
+                description:
+                  'invalid_body, unknown_worker (register again), duplicate_item, registry_full, ...',
+              }),
+              message: z.string(),
+              issues,
+            }),
+          }),
+        ]),
+      )
+      .meta({ description: 'One per item, in item order.' }),
+    heartbeatIntervalMs: count,
+  }) satisfies z.ZodType<HeartbeatBatchResponse>,
   LogsAccepted: z.object({ accepted: count.meta({ description: 'Lines stored.' }) }),
   WorkerList: z.object({
     workers: z.array(workerSchema).meta({ description: 'One page, in id order.' }),
@@ -43,10 +71,7 @@ export const responseSchemas = {
     error: z.object({
       code: z.string().meta({ description: 'Stable, machine-readable: invalid_body, unknown_worker, ...' }),
       message: z.string(),
-      issues: z
-        .array(z.object({ path: z.string(), message: z.string() }))
-        .optional()
-        .meta({ description: 'Field by field, for validation errors (at most 20).' }),
+      issues,
     }),
   }) satisfies z.ZodType<ErrorBody>,
 };
