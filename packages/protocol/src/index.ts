@@ -370,8 +370,9 @@ export interface RegisterWorkerBody {
   queue?: string | null;
   status?: ReportableStatus;
   labels?: Record<string, string>;
-  metrics?: WorkerMetrics;
-  queueStats?: QueueStats;
+  /** Partial as in a heartbeat: named fields change, the others are kept (0 when never reported). */
+  metrics?: Partial<WorkerMetrics>;
+  queueStats?: Partial<QueueStats>;
 }
 
 /** What a heartbeat answers: small, since a fleet sends thousands a second. */

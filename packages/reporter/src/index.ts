@@ -1,12 +1,20 @@
 import {
-  type ErrorBody,
   type HeartbeatBody,
   LIMITS,
   type LogLevel,
   type LogLineInput,
+  type QueueStats,
   type RegisterWorkerBody,
   type RegisterWorkerResponse,
+  type ResourceReport,
+  type WorkerMetrics,
 } from '@pulseboard/protocol';
+import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
+import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
+
+export { createFleetReporter, type FleetReporter, type FleetReporterOptions } from './fleet.js';
+export { type ConnectionOptions, ReporterError } from './http.js';
+export { mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
 /**
  * The worker side: registers, heartbeats on the server's interval,
@@ -17,24 +25,14 @@ import {
  * Every optional field also takes `undefined`, so `token: process.env.PULSE_WORKER_TOKEN`
  * type-checks under `exactOptionalPropertyTypes`.
  */
-export interface ReporterOptions {
-  /** The server's base URL, e.g. `http://127.0.0.1:8090` (a mounted server's with its basePath). */
-  url: string;
-  /** A worker token, when the server requires one. */
-  token?: string | undefined;
+export interface ReporterOptions extends ConnectionOptions {
   worker: RegisterWorkerBody;
   /** Called before each heartbeat; what it returns is sent (merged over `update()`'s state). */
   collect?: (() => HeartbeatBody | Promise<HeartbeatBody>) | undefined;
-  /** Overrides the interval the server asks for. */
-  heartbeatIntervalMs?: number | undefined;
-  /** Longest wait between retries after errors. Default 30 s. */
-  maxBackoffMs?: number | undefined;
   /** How long a log line may wait to be batched with others. Default 250 ms. */
   logFlushMs?: number | undefined;
   /** Log lines kept while the server is unreachable; the oldest are dropped past it. Default 5000. */
   logBufferMax?: number | undefined;
-  onError?: ((error: Error) => void) | undefined;
-  fetch?: typeof fetch | undefined;
 }
 
 export interface Reporter {
@@ -42,6 +40,17 @@ export interface Reporter {
   start(): Promise<void>;
   /** State sent with the next heartbeats (status, metrics, queue stats, resources). */
   update(state: HeartbeatBody): void;
+  /**
+   * A change to send now: merged field by field into the state the heartbeats carry, and sent as a
+   * partial heartbeat, coalesced to at most one request per 100 ms (latest value per field wins).
+   */
+  push(change: HeartbeatBody): void;
+  /** `push({ queueStats })`: e.g. `reportQueue({ depth: 12 })` or `reportQueue({ deadLetter: 3 })`. */
+  reportQueue(stats: Partial<QueueStats>): void;
+  /** `push({ metrics })`. */
+  reportMetrics(metrics: Partial<WorkerMetrics>): void;
+  /** `push({ resources })`: resources this worker sees, merged by id. */
+  reportResources(resources: ResourceReport[]): void;
   /** Sends a heartbeat now. */
   heartbeat(): Promise<void>;
   log(level: LogLevel, message: string): void;
@@ -50,16 +59,6 @@ export interface Reporter {
   stop(): Promise<void>;
   /** Log lines dropped because the buffer was full. */
   readonly droppedLogs: number;
-}
-
-export class ReporterError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    readonly code: string | null,
-  ) {
-    super(message);
-  }
 }
 
 const LOG_BATCH = LIMITS.logBatchMax;
@@ -85,42 +84,9 @@ export function createReporter(options: ReporterOptions): Reporter {
   const report = (error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
-  /**
-   * Sends one request; throws a ReporterError for an error answer. A 404 on a worker's own path is
-   * returned instead, with `unknownWorker` true: the server forgot the worker (a restart, or it expired),
-   * and the caller registers again.
-   */
-  async function request(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ response: Response; unknownWorker: boolean }> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await doFetch(`${base}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.ok) return { response, unknownWorker: false };
-    const error = (await response.json().catch(() => null)) as ErrorBody | null;
-    const code = error?.error?.code ?? null;
-    if (response.status === 404 && code === 'unknown_worker') return { response, unknownWorker: true };
-    // Any other 404 is not the worker API: a wrong url, or a mounted server's basePath left out of it.
-    const hint =
-      response.status === 404
-        ? `; is ${base} a Pulseboard server's base URL (for a mounted one, with its basePath, e.g. https://app.example.com/pulse)?`
-        : '';
-    throw new ReporterError(
-      `${method} ${path}: ${response.status} ${error?.error?.message ?? response.statusText}${hint}`,
-      response.status,
-      code,
-    );
-  }
-
-  /** Exponential backoff with full jitter, so a fleet does not retry in lockstep. */
-  const backoff = () => Math.random() * Math.min(maxBackoffMs, 500 * 2 ** Math.min(failures, 16));
+  const request = (method: string, path: string, body?: unknown) =>
+    requestJson(doFetch, base, path, options.token, method, body);
+  const backoff = () => backoffMs(failures, maxBackoffMs);
 
   async function register(): Promise<void> {
     const { response } = await request('POST', '/api/workers', {
@@ -133,6 +99,8 @@ export function createReporter(options: ReporterOptions): Reporter {
   }
 
   async function sendHeartbeat(): Promise<void> {
+    // What was pushed is in `state`: this heartbeat carries it.
+    pending = null;
     const collected = (await options.collect?.()) ?? {};
     const { unknownWorker } = await request('POST', `/api/workers/${id}/heartbeat`, {
       ...state,
@@ -140,6 +108,29 @@ export function createReporter(options: ReporterOptions): Reporter {
     });
     // The server restarted or expired us: register again, then carry on.
     if (unknownWorker) await register();
+  }
+
+  /** Pushed changes not sent yet, merged. */
+  let pending: HeartbeatBody | null = null;
+  const pusher = coalesce(
+    async () => {
+      const change = pending;
+      pending = null;
+      if (!change) return;
+      const { unknownWorker } = await request('POST', `/api/workers/${id}/heartbeat`, change);
+      // Registering sends `state`, which holds the change.
+      if (unknownWorker) await register();
+    },
+    PUSH_GAP_MS,
+    report,
+  );
+
+  function push(change: HeartbeatBody): void {
+    state = mergeHeartbeat(state, change);
+    // Before start() the registration carries it.
+    if (!running) return;
+    pending = mergeHeartbeat(pending ?? {}, change);
+    pusher.schedule();
   }
 
   /** The timer's heartbeat on its way, if any (tick never rejects): stop() waits for it. */
@@ -216,6 +207,10 @@ export function createReporter(options: ReporterOptions): Reporter {
     update(next) {
       state = { ...state, ...next };
     },
+    push,
+    reportQueue: (queueStats) => push({ queueStats }),
+    reportMetrics: (metrics) => push({ metrics }),
+    reportResources: (resources) => push({ resources }),
     heartbeat: sendHeartbeat,
     log(level, message) {
       logs.push({ level, message: message.slice(0, LIMITS.logMessageMax), at: Date.now() });
@@ -231,6 +226,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       clearTimeout(timer);
       // A heartbeat still on its way would land after the DELETE, get a 404 and register the worker again.
       await ticking;
+      await pusher.stop();
       try {
         await flushLogs();
       } finally {

@@ -147,8 +147,12 @@ export class Registry {
           registeredAt: base?.registeredAt ?? now,
           lastHeartbeatAt: now,
           statusChangedAt: base && base.status === reportedStatus ? base.statusChangedAt : now,
-          metrics: body.metrics ?? base?.metrics ?? null,
-          queueStats: body.queueStats ?? base?.queueStats ?? null,
+          metrics: body.metrics
+            ? merge(METRICS_FIELDS, base?.metrics ?? null, body.metrics)
+            : (base?.metrics ?? null),
+          queueStats: body.queueStats
+            ? merge(QUEUE_STATS_FIELDS, base?.queueStats ?? null, body.queueStats)
+            : (base?.queueStats ?? null),
           labels: body.labels ?? base?.labels ?? {},
         };
         return stored(worker, reportedStatus, now + this.#staleAfterMs);

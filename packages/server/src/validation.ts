@@ -61,8 +61,8 @@ export const registerSchema = z.strictObject({
     )
     .meta({ maxProperties: LIMITS.labelCount })
     .optional(),
-  metrics: metricsSchema.optional(),
-  queueStats: queueStatsSchema.optional(),
+  metrics: metricsSchema.partial().optional(),
+  queueStats: queueStatsSchema.partial().optional(),
 });
 
 export const resourceBodySchema = z.strictObject({

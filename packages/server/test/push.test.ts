@@ -18,6 +18,9 @@ import {
   type TestServer,
 } from './helpers.js';
 
+const zeros = (figures: Record<string, number>) =>
+  Object.fromEntries(Object.keys(figures).map((key) => [key, 0]));
+
 const queue = (event: PulseEvent<'queues_update'>, name: string) =>
   event.data.queues.find((q) => q.name === name);
 
@@ -83,7 +86,9 @@ for (const backend of backends()) {
       assert.deepEqual(worker.metrics, metrics({ cpu: 3 }));
       const update = await stream.next('queues_update', (e) => queue(e, 'partial')?.depth === 12);
       assert.equal(queue(update, 'partial')?.deadLetter, 2);
-      // A first partial on a worker with no figures yet: the others are 0.
+      // A first partial on a worker with no figures yet: the others are 0 (registering too).
+      const registered = await t.api.post('/api/workers', { id: 'p-0', metrics: { cpu: 9 } });
+      assert.deepEqual(registered.body.worker.metrics, { ...zeros(metrics()), cpu: 9 });
       await t.api.post('/api/workers', { id: 'p-2', queue: 'partial' });
       await t.api.post('/api/workers/p-2/heartbeat', { queueStats: { deadLetter: 7 } });
       const second = await stream.next('queues_update', (e) => queue(e, 'partial')?.deadLetter === 9);

@@ -1,0 +1,155 @@
+import {
+  type HeartbeatBatchResponse,
+  type HeartbeatBody,
+  LIMITS,
+  type QueueStats,
+  type RegisterWorkerBody,
+  type RegisterWorkerResponse,
+  type ResourceReport,
+  type WorkerMetrics,
+} from '@pulseboard/protocol';
+import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
+import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
+
+/** One process reporting for several workers (a host's fleet, a queue-system adapter). */
+export interface FleetReporterOptions extends ConnectionOptions {
+  workers: RegisterWorkerBody[];
+  /** Called before each interval's batch, per worker; what it returns is sent over the pushed state. */
+  collect?: ((id: string) => HeartbeatBody | undefined) | undefined;
+}
+
+export interface FleetReporter {
+  /** Registers every worker, then heartbeats them all in one `POST /api/heartbeats` per interval. */
+  start(): Promise<void>;
+  /** A change for one worker, sent with the others' in one batch, at most one request per 100 ms. */
+  push(id: string, change: HeartbeatBody): void;
+  reportQueue(id: string, stats: Partial<QueueStats>): void;
+  reportMetrics(id: string, metrics: Partial<WorkerMetrics>): void;
+  reportResources(id: string, resources: ResourceReport[]): void;
+  /** Sends every worker's heartbeat now. */
+  heartbeat(): Promise<void>;
+  /** Stops the timers and deregisters every worker. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The reporter for many workers: heartbeats and pushed changes travel in
+ * batches (`POST /api/heartbeats`, at most 1,000 items a request), and a
+ * worker answered `unknown_worker` (the server restarted or expired it) is
+ * registered again.
+ */
+export function createFleetReporter(options: FleetReporterOptions): FleetReporter {
+  const base = options.url.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const workers = new Map(options.workers.map((worker) => [worker.id, worker]));
+  const state = new Map<string, HeartbeatBody>();
+  let pending = new Map<string, HeartbeatBody>();
+  let intervalMs = options.heartbeatIntervalMs ?? 5000;
+  let running = false;
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ticking: Promise<void> = Promise.resolve();
+
+  const report = (error: unknown) =>
+    options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  const request = (method: string, path: string, body?: unknown) =>
+    requestJson(doFetch, base, path, options.token, method, body);
+  const backoff = () => backoffMs(failures, maxBackoffMs);
+
+  async function register(id: string): Promise<void> {
+    const worker = workers.get(id) as RegisterWorkerBody;
+    const { resources: _, ...figures } = state.get(id) ?? {};
+    const { response } = await request('POST', '/api/workers', { ...worker, ...figures });
+    const body = (await response.json()) as RegisterWorkerResponse;
+    intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
+  }
+
+  async function send(items: [string, HeartbeatBody][]): Promise<void> {
+    for (let i = 0; i < items.length; i += LIMITS.heartbeatBatchMax) {
+      const heartbeats = items.slice(i, i + LIMITS.heartbeatBatchMax).map(([id, body]) => ({ ...body, id }));
+      const { response } = await request('POST', '/api/heartbeats', { heartbeats });
+      const { results } = (await response.json()) as HeartbeatBatchResponse;
+      const unknown = results.flatMap((result) => {
+        if (result.ok) return [];
+        if (result.error.code === 'unknown_worker' && result.id) return [result.id];
+        report(new Error(`heartbeat of ${result.id}: ${result.error.code} ${result.error.message}`));
+        return [];
+      });
+      // Registering sends the worker's state, which holds what the refused item carried.
+      const registered = await Promise.allSettled(unknown.map(register));
+      for (const outcome of registered) if (outcome.status === 'rejected') report(outcome.reason);
+    }
+  }
+
+  const pusher = coalesce(
+    async () => {
+      const changes = [...pending];
+      pending = new Map();
+      if (changes.length > 0) await send(changes);
+    },
+    PUSH_GAP_MS,
+    report,
+  );
+
+  function push(id: string, change: HeartbeatBody): void {
+    if (!workers.has(id)) throw new Error(`No worker "${id}" in this fleet`);
+    state.set(id, mergeHeartbeat(state.get(id) ?? {}, change));
+    if (!running) return;
+    pending.set(id, mergeHeartbeat(pending.get(id) ?? {}, change));
+    pusher.schedule();
+  }
+
+  async function heartbeat(): Promise<void> {
+    // What was pushed is in `state`: this batch carries it.
+    pending = new Map();
+    await send(
+      [...workers.keys()].map(
+        (id) => [id, { ...state.get(id), ...options.collect?.(id) }] as [string, HeartbeatBody],
+      ),
+    );
+  }
+
+  function schedule(delay: number): void {
+    clearTimeout(timer);
+    if (running)
+      timer = setTimeout(() => {
+        ticking = heartbeat().then(
+          () => {
+            failures = 0;
+            schedule(intervalMs);
+          },
+          (error: unknown) => {
+            failures++;
+            report(error);
+            schedule(backoff());
+          },
+        );
+      }, delay);
+  }
+
+  return {
+    async start() {
+      running = true;
+      // Those that fail now are registered again when their heartbeat is answered unknown_worker.
+      const outcomes = await Promise.allSettled([...workers.keys()].map(register));
+      for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+      schedule(intervalMs);
+    },
+    push,
+    reportQueue: (id, queueStats) => push(id, { queueStats }),
+    reportMetrics: (id, metrics) => push(id, { metrics }),
+    reportResources: (id, resources) => push(id, { resources }),
+    heartbeat,
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await ticking;
+      await pusher.stop();
+      const outcomes = await Promise.allSettled(
+        [...workers.keys()].map((id) => request('DELETE', `/api/workers/${encodeURIComponent(id)}`)),
+      );
+      for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Reporters push changes as they happen (issue 14), coalesced to at most one
+ * request per 100 ms, against a real server; and the fleet reporter's batches.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createFleetReporter, createReporter, mergeHeartbeat } from '@pulseboard/reporter';
+import { eventually, openStream, queueStats, startServer } from '../../server/test/helpers.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The global fetch, counting requests by method and path. */
+function countingFetch() {
+  const counts = new Map<string, number>();
+  const counted: typeof fetch = (input, init) => {
+    const key = `${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    return fetch(input, init);
+  };
+  return { fetch: counted, count: (key: string) => counts.get(key) ?? 0 };
+}
+
+test('mergeHeartbeat: latest value per field, resources by id', () => {
+  assert.deepEqual(
+    mergeHeartbeat(
+      {
+        status: 'healthy',
+        queueStats: { depth: 1, failed: 2 },
+        resources: [{ id: 'db', status: 'healthy' }],
+      },
+      { queueStats: { depth: 5 }, metrics: { cpu: 3 }, resources: [{ id: 'db', status: 'down' }] },
+    ),
+    {
+      status: 'healthy',
+      queueStats: { depth: 5, failed: 2 },
+      metrics: { cpu: 3 },
+      resources: [{ id: 'db', status: 'down' }],
+    },
+  );
+});
+
+test('a reporter pushing queue stats 1,000 times a second sends about 10 requests a second, the latest values, other fields kept', async () => {
+  const t = await startServer();
+  const counter = countingFetch();
+  const reporter = createReporter({
+    url: t.url,
+    worker: { id: 'push-1', queue: 'pushq' },
+    // Interval heartbeats far apart: every heartbeat request here is a push.
+    heartbeatIntervalMs: 60_000,
+    fetch: counter.fetch,
+  });
+  try {
+    reporter.update({ queueStats: queueStats({ failed: 4 }) });
+    reporter.reportQueue({ deadLetter: 2 });
+    await reporter.start();
+    const stream = await openStream(t.url);
+    const started = Date.now();
+    let depth = 0;
+    while (Date.now() - started < 1500) {
+      reporter.reportQueue({ depth: ++depth });
+      await sleep(1);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await stream.next('queues_update', (e) =>
+      e.data.queues.some((q) => q.name === 'pushq' && q.depth === depth),
+    );
+    const sent = counter.count('POST /api/workers/push-1/heartbeat');
+    assert.ok(depth > 500, `${depth} reports`);
+    assert.ok(sent <= seconds * 10 + 2, `${sent} requests in ${seconds} s for ${depth} reports`);
+    assert.ok(sent >= 2, `${sent} requests`);
+    const { body } = await t.api.get('/api/workers');
+    const stored = body.workers.find((w: { id: string }) => w.id === 'push-1');
+    // The registration carried what was pushed before start(); the pushes only the depth.
+    assert.deepEqual(stored.queueStats, queueStats({ failed: 4, deadLetter: 2, depth }));
+    stream.close();
+  } finally {
+    await reporter.stop();
+    await t.close();
+  }
+});
+
+test('fleet reporter: one batch for many workers, pushes coalesced, unknown workers registered again', async () => {
+  const t = await startServer({ heartbeatIntervalMs: 200 });
+  const counter = countingFetch();
+  const ids = ['f-1', 'f-2', 'f-3', 'f-4', 'f-5'];
+  const errors: Error[] = [];
+  const fleet = createFleetReporter({
+    url: t.url,
+    workers: ids.map((id) => ({ id, queue: 'fleetq', status: 'healthy' as const })),
+    collect: (id) => ({ metrics: { uptimeSec: id === 'f-1' ? 7 : 1 } }),
+    fetch: counter.fetch,
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await fleet.start();
+    assert.equal(counter.count('POST /api/workers'), 5);
+    // Interval batches: every worker's heartbeat, one request each time.
+    await eventually(
+      () => t.api.get('/api/workers'),
+      ({ body }) => body.workers.find((w: { id: string }) => w.id === 'f-1')?.metrics?.uptimeSec === 7,
+      'an interval batch',
+    );
+    const before = counter.count('POST /api/heartbeats');
+    const started = Date.now();
+    let n = 0;
+    while (Date.now() - started < 500) {
+      n++;
+      for (const id of ids.slice(0, 3)) fleet.reportQueue(id, { depth: n });
+      await sleep(1);
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    await eventually(
+      () => t.api.get('/api/workers'),
+      ({ body }) =>
+        ids
+          .slice(0, 3)
+          .every((id) => body.workers.find((w: { id: string }) => w.id === id)?.queueStats?.depth === n),
+      'the latest depths',
+    );
+    const batches = counter.count('POST /api/heartbeats') - before;
+    // Pushes at most every 100 ms, plus the interval's batches (every 200 ms).
+    assert.ok(batches <= elapsed * 15 + 3, `${batches} batches in ${elapsed} s for ${n * 3} reports`);
+    assert.equal(counter.count('POST /api/workers/f-1/heartbeat'), 0);
+
+    // The server forgets a worker: its next item is unknown_worker, and the fleet registers it again.
+    await t.api.del('/api/workers/f-2');
+    fleet.reportQueue('f-2', { depth: 1234 });
+    await eventually(
+      () => t.api.get('/api/workers'),
+      ({ body }) => body.workers.find((w: { id: string }) => w.id === 'f-2')?.queueStats?.depth === 1234,
+      're-registration with the state',
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await fleet.stop();
+  }
+  try {
+    const { body } = await t.api.get('/api/workers');
+    assert.deepEqual(body.workers, [], 'stop() deregisters every worker');
+    assert.throws(() => fleet.push('nobody', {}), /No worker "nobody"/);
+  } finally {
+    await t.close();
+  }
+});
