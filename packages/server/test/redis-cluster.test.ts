@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { PulseEvent } from '@pulseboard/protocol';
 import type { ServerConfigInput } from '../src/index.js';
-import { metrics, openStream, queueStats, Stream, startServer, type TestServer } from './helpers.js';
+import {
+  compareIds,
+  metrics,
+  openStream,
+  queueStats,
+  Stream,
+  startServer,
+  type TestServer,
+} from './helpers.js';
 import { startRedis, storedEvents, type TestRedis } from './redis-helpers.js';
 
 /** Several instances on one Redis, as behind a load balancer: the proofs of issue 5. */
@@ -112,6 +120,29 @@ describe('several instances on one Redis', () => {
     const common = ids(onA).filter((id) => ids(onB).includes(id));
     assert.deepEqual(common, ids(onA).slice(0, common.length));
     assert.equal(new Set(ids(onB)).size, ids(onB).length, 'no duplicates on B');
+  });
+
+  test('a queue change through A reaches a client on B at once as a queues_update summing both instances', async () => {
+    const [a, b] = (await instances(2, { metricsIntervalMs: 60_000, dashboardIntervalMs: 60_000 })) as [
+      TestServer,
+      TestServer,
+    ];
+    await a.api.post('/api/workers', { id: 'qa', queue: 'shared', queueStats: queueStats({ depth: 1 }) });
+    await b.api.post('/api/workers', { id: 'qb', queue: 'shared', queueStats: queueStats({ depth: 2 }) });
+    const onB = track(await openStream(b.url));
+    await a.api.post('/api/workers/qa/heartbeat', { queueStats: { depth: 40 } });
+    const update = await onB.next('queues_update', (e) =>
+      e.data.queues.some((q) => q.name === 'shared' && q.depth === 42),
+    );
+    assert.deepEqual(update.data.queues.find((q) => q.name === 'shared')?.workerIds, ['qa', 'qb']);
+    // A worker leaving through B: the summary without it, after the departure, whichever instance pushed it.
+    await b.api.del('/api/workers/qb');
+    const gone = await onB.next('worker_deregistered', (e) => e.data.id === 'qb');
+    const left = await onB.next('queues_update', (e) =>
+      e.data.queues.some((q) => q.name === 'shared' && q.workerIds.join() === 'qa'),
+    );
+    assert.ok(compareIds(gone.id, left.id) < 0);
+    assert.equal(left.data.queues.find((q) => q.name === 'shared')?.depth, 40);
   });
 
   test('a client on B, when B stops, resumes on A with its last id: every event exactly once, in order', async () => {
