@@ -5,6 +5,7 @@ import {
   METRICS_FIELDS,
   type MetricsUpdatePayload,
   QUEUE_STATS_FIELDS,
+  type QueueSummary,
   type ServerTimings,
   type Worker,
   type WorkerMetrics,
@@ -59,6 +60,20 @@ export const aggregates = (overrides: Partial<Aggregates> = {}): Aggregates => (
   errorCount: 0,
   errorRate: 0,
   deadLetter: { total: 0 },
+  ...overrides,
+});
+
+/** A queue's summary; `workerIds` defaults to one worker named after the queue. */
+export const queue = (name: string, overrides: Record<string, unknown> = {}): QueueSummary => ({
+  name,
+  depth: 3,
+  inFlight: 1,
+  processed: 9,
+  failed: 0,
+  deadLetter: 2,
+  ratePerSec: 1,
+  consumers: 1,
+  workerIds: [`${name}-1`],
   ...overrides,
 });
 

@@ -12,7 +12,7 @@ import {
   withOptions,
 } from '../src/store/index.js';
 import { compareEventIds, isNewer } from '../src/transport/event-id.js';
-import { aggregates, initialData, log, metrics, metricsUpdate, worker } from './fixtures.js';
+import { aggregates, initialData, log, metrics, metricsUpdate, queue, worker } from './fixtures.js';
 
 const apply = (state: StoreState, ...events: RawEvent[]) =>
   events.reduce((s, e) => reduce(s, e, 5000).state, state);
@@ -147,26 +147,16 @@ describe('dashboard_update and resources_update', () => {
   test('dashboard_update replaces aggregates and queues, upserts changed workers, and keeps a windowed history', () => {
     let state = createState({ aggregateWindowMs: 10_000 });
     state = reduce(state, { type: 'initial_data', data: initialData({ workers: [worker('a')] }) }).state;
-    const queue = {
-      name: 'jobs',
-      depth: 3,
-      inFlight: 1,
-      processed: 9,
-      failed: 0,
-      deadLetter: 2,
-      ratePerSec: 1,
-      consumers: 1,
-      workerIds: ['a'],
-    };
+    const jobs = queue('jobs', { workerIds: ['a'] });
     for (let at = 2000; at <= 30_000; at += 1000) {
       const result = reduce(state, {
         type: 'dashboard_update',
-        data: { v: 1, at, aggregates: aggregates({ errorRate: at / 1e6 }), queues: [queue], workers: [] },
+        data: { v: 1, at, aggregates: aggregates({ errorRate: at / 1e6 }), queues: [jobs], workers: [] },
       });
       assert.deepEqual([...result.changed], ['aggregates', 'queues']);
       state = result.state;
     }
-    assert.deepEqual(state.queues, [queue]);
+    assert.deepEqual(state.queues, [jobs]);
     const points = state.aggregateHistory.errorRate;
     assert.equal(points[0]?.at, 20_000);
     assert.equal(points.at(-1)?.at, 30_000);
@@ -200,6 +190,93 @@ describe('dashboard_update and resources_update', () => {
     });
     assert.equal(state.resources.get('db')?.status, 'down');
     assert.equal(state.resources.get('cache')?.status, 'healthy');
+  });
+});
+
+describe('queues_update', () => {
+  const withQueues = () =>
+    ready(initialData({ queues: [queue('email', { depth: 3 }), queue('images', { depth: 5 })] }));
+
+  test('replaces the summaries it carries, keeps the others and their order, and adds new queues', () => {
+    const before = withQueues();
+    const result = reduce(before, {
+      type: 'queues_update',
+      data: {
+        v: 1,
+        at: 2000,
+        queues: [queue('images', { depth: 40, deadLetter: 7 }), queue('pdf', { depth: 1 })],
+      },
+    });
+    assert.equal(result.problem, null);
+    assert.deepEqual([...result.changed], ['queues']);
+    assert.deepEqual(result.state.queues, [
+      queue('email', { depth: 3 }),
+      queue('images', { depth: 40, deadLetter: 7 }),
+      queue('pdf', { depth: 1 }),
+    ]);
+    assert.equal(result.state.workers, before.workers, 'the other slices keep their identity');
+    assert.equal(result.state.aggregates, before.aggregates);
+    assert.deepEqual(
+      before.queues,
+      [queue('email', { depth: 3 }), queue('images', { depth: 5 })],
+      'the previous state is untouched',
+    );
+  });
+
+  test('a summary listing no workers removes its queue; an empty list changes nothing', () => {
+    const state = apply(withQueues(), {
+      type: 'queues_update',
+      data: { v: 1, at: 2000, queues: [queue('email', { depth: 0, workerIds: [], consumers: 0 })] },
+    });
+    assert.deepEqual(
+      state.queues.map((q) => q.name),
+      ['images'],
+    );
+    const result = reduce(state, { type: 'queues_update', data: { v: 1, at: 3000, queues: [] } });
+    assert.equal(result.state, state);
+    assert.equal(result.changed.size, 0);
+  });
+
+  test('sanitizes like dashboard_update: bad numbers read 0, malformed items are dropped, no list is skipped', () => {
+    const result = reduce(withQueues(), {
+      type: 'queues_update',
+      data: {
+        v: 1,
+        at: 2000,
+        queues: [
+          queue('email', { depth: -4, deadLetter: Number.NaN, failed: '3', workerIds: ['e1', 7, ''] }),
+          { depth: 1 },
+          null,
+        ],
+      },
+    });
+    assert.equal(result.problem, 'queues_update: malformed items dropped');
+    assert.deepEqual(
+      result.state.queues[0],
+      queue('email', { depth: 0, deadLetter: 0, failed: 0, workerIds: ['e1'] }),
+    );
+    assert.equal(result.state.queues.length, 2);
+    const bad = reduce(withQueues(), { type: 'queues_update', data: { v: 1, queues: 'all' } });
+    assert.equal(bad.skipped, true);
+    assert.equal(bad.problem, 'queues_update: missing queues; skipped');
+  });
+
+  test('a later dashboard_update still reconciles the whole list', () => {
+    const state = apply(
+      withQueues(),
+      { type: 'queues_update', data: { v: 1, at: 2000, queues: [queue('pdf', { depth: 1 })] } },
+      {
+        type: 'dashboard_update',
+        data: {
+          v: 1,
+          at: 3000,
+          aggregates: aggregates(),
+          queues: [queue('email', { depth: 9 })],
+          workers: [],
+        },
+      },
+    );
+    assert.deepEqual(state.queues, [queue('email', { depth: 9 })]);
   });
 });
 

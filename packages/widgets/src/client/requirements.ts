@@ -21,7 +21,7 @@ const SLICE_EVENTS: Record<Slice, readonly EventType[]> = {
     'dashboard_update',
   ],
   resources: ['resources_update'],
-  queues: ['dashboard_update'],
+  queues: ['queues_update', 'dashboard_update'],
   aggregates: ['dashboard_update'],
   logs: ['log'],
   history: ['worker_registered', 'metrics_update'],

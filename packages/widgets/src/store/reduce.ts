@@ -387,6 +387,19 @@ const reducers: Record<string, Reducer> = {
     }
   },
 
+  // The queues whose summary changed, whole: each replaces its namesake; one listing no workers is gone.
+  queues_update(state, data, event) {
+    const queues = event.list(data.queues, read.queueSummary);
+    if (!queues) return 'missing queues';
+    if (queues.length === 0) return;
+    const byName = new Map(state.queues.map((q) => [q.name, q]));
+    for (const q of queues) {
+      if (q.workerIds.length) byName.set(q.name, q);
+      else byName.delete(q.name);
+    }
+    return { queues: [...byName.values()] };
+  },
+
   resources_update(_state, data, event) {
     const resources = event.list(data.resources, read.resource);
     if (!resources) return 'missing resources';
