@@ -6,6 +6,7 @@ import { formatTable, type Row, type SuiteResult } from './lib/report.js';
 import { browserSuite } from './suites/browser.js';
 import { fanout } from './suites/fanout.js';
 import { ingest } from './suites/ingest.js';
+import { pushSuite } from './suites/push.js';
 import { size } from './suites/size.js';
 import { startup } from './suites/startup.js';
 import { storm } from './suites/storm.js';
@@ -106,6 +107,16 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
               logStreamMs: 5000,
               profileDir,
             },
+        log,
+      ),
+  ],
+  [
+    'push',
+    () =>
+      pushSuite(
+        quick
+          ? { fleets: [300], samples: 5, timeoutMs: 8000, profileDir }
+          : { fleets: [1000, 10_000], samples: 20, timeoutMs: 8000, profileDir },
         log,
       ),
   ],

@@ -10,6 +10,8 @@ import { Hist, now, sleep } from '../lib/stats.js';
  */
 let target = { host: '127.0.0.1', port: 0 };
 let conns = new Map<string, KeepAliveConn>();
+/** Set by `stopSteady`: the steady loops end at their next beat (for a fleet that beats while something else is measured). */
+let steadyStopped = false;
 
 function connFor(id: string): KeepAliveConn {
   let c = conns.get(id);
@@ -104,12 +106,13 @@ serve({
     const durationMs = Number(args.durationMs);
     const statuses: Record<number, number> = {};
     const t0 = now();
+    steadyStopped = false;
     await Promise.all(
       ids.map(async (id, i) => {
         let k = 0;
         for (;;) {
           const due = t0 + (i / ids.length) * intervalMs + k * intervalMs;
-          if (due - t0 >= durationMs) return;
+          if (due - t0 >= durationMs || steadyStopped) return;
           const wait = due - now();
           if (wait > 0) await sleep(wait);
           await heartbeat(id, i + k, statuses);
@@ -118,6 +121,22 @@ serve({
       }),
     );
     return { statuses };
+  },
+
+  stopSteady: () => {
+    steadyStopped = true;
+    return null;
+  },
+
+  /** Any request on a worker's connection; resolves with the send time (for end-to-end latency). */
+  send: async (args) => {
+    const sentAt = now();
+    const r = await connFor(String(args.id)).request(
+      String(args.method),
+      String(args.path),
+      String(args.body),
+    );
+    return { sentAt, status: r.status };
   },
 
   /** One heartbeat with a given status; resolves with the send time (for end-to-end latency). */

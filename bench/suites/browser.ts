@@ -28,7 +28,7 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const distDir = path.join(repo, 'packages/widgets/dist');
 export const bundlePath = path.join(distDir, 'pulseboard.js');
 const pagePath = fileURLToPath(new URL('../browser/page.html', import.meta.url));
-const ALL_TAGS = 'health-cards,system-metrics,dlq-monitor,queues-view,logs-view';
+export const ALL_TAGS = 'health-cards,system-metrics,dlq-monitor,queues-view,logs-view';
 
 /** Each figure: its name, its target as printed, and the floor it must not exceed (in its unit). */
 const FIGURES = {
@@ -51,7 +51,7 @@ export function browserMissing(): string | null {
 }
 
 /** Serves the bench page and the widget bundle (with its chunks and maps) on loopback. */
-function staticServer(): Promise<{ origin: string; close(): void }> {
+export function staticServer(): Promise<{ origin: string; close(): void }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const file =
@@ -96,6 +96,7 @@ interface Bench {
   startFrames(): void;
   stopFrames(): number[];
   arm(id: string, want: string, timeoutMs: number): void;
+  armCheck(tag: string, check: string, timeoutMs: number): void;
 }
 declare global {
   interface Window {
@@ -103,7 +104,7 @@ declare global {
   }
 }
 
-async function openPage(
+export async function openPage(
   browser: Browser,
   origin: string,
   query: Record<string, string | number>,
