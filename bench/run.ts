@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, type Row, type SuiteResult } from './lib/report.js';
+import { batchIngest } from './suites/batch.js';
 import { browserSuite } from './suites/browser.js';
 import { fanout } from './suites/fanout.js';
 import { ingest } from './suites/ingest.js';
@@ -73,6 +74,32 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
         quick
           ? { workers: 200, watchers: 100, rounds: 2, warmupMs: 500, durationMs: 2000, profileDir }
           : { workers: 1000, watchers: 1000, rounds: 3, warmupMs: 1000, durationMs: 6000, profileDir },
+        log,
+      ),
+  ],
+  [
+    'batch',
+    () =>
+      batchIngest(
+        quick
+          ? {
+              workers: 1000,
+              batch: 100,
+              watchers: 100,
+              rounds: 1,
+              warmupMs: 500,
+              durationMs: 2000,
+              profileDir,
+            }
+          : {
+              workers: 2000,
+              batch: 100,
+              watchers: 1000,
+              rounds: 3,
+              warmupMs: 1000,
+              durationMs: 5000,
+              profileDir,
+            },
         log,
       ),
   ],

@@ -99,6 +99,49 @@ serve({
     return { count, perSec: count / (durationMs / 1000), statuses, hist: hist.toSparse() };
   },
 
+  /**
+   * Batch ingest: the workers in groups of `batch`, each group one `POST /api/heartbeats` after
+   * another on a keep-alive connection of its own (a fleet reporter per group); counts the items
+   * answered `ok` inside the measured window.
+   */
+  flatOutBatch: async (args) => {
+    const ids = args.ids as string[];
+    const batch = Number(args.batch);
+    const warmupMs = Number(args.warmupMs);
+    const durationMs = Number(args.durationMs);
+    const statuses: Record<number, number> = {};
+    const start = now();
+    const from = start + warmupMs;
+    const until = from + durationMs;
+    let items = 0;
+    let requests = 0;
+    const groups = Array.from({ length: Math.ceil(ids.length / batch) }, (_, g) =>
+      ids.slice(g * batch, (g + 1) * batch),
+    );
+    await Promise.all(
+      groups.map(async (group, g) => {
+        const conn = new KeepAliveConn(target.host, target.port);
+        let n = g;
+        try {
+          while (now() < until) {
+            const body = `{"heartbeats":[${group.map((id) => `{"id":"${id}",${heartbeatBody(n++).slice(1)}`).join(',')}]}`;
+            const t = now();
+            const r = await conn.request('POST', '/api/heartbeats', body);
+            statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+            if (t >= from && now() <= until) {
+              requests++;
+              items += r.body.split('"ok":true').length - 1;
+            }
+            if (r.status >= 400) await sleep(50);
+          }
+        } finally {
+          conn.close();
+        }
+      }),
+    );
+    return { items, requests, perSec: items / (durationMs / 1000), statuses };
+  },
+
   /** Every worker heartbeats once per interval, phases spread evenly, as a live fleet does. */
   steady: async (args) => {
     const ids = args.ids as string[];
