@@ -162,16 +162,21 @@ export async function pushSuite(opts: PushOptions, log: (s: string) => void): Pr
       // A fresh server per fleet; no worker of the fleet may go stale while the rest registers.
       server = await startServer('pulseboard', {
         ...opts,
-        pulseboardConfig: { staleAfterMs: 120_000, ...opts.pulseboardConfig },
+        // Room for the probes too: the default maxWorkers is 10,000.
+        pulseboardConfig: { staleAfterMs: 120_000, maxWorkers: fleet + 100, ...opts.pulseboardConfig },
       });
       await Promise.all(workers.map((w) => w.call('target', { url: server!.url })));
       await setUpProbes(workers[0]!);
       const ids = Array.from({ length: fleet }, (_, i) => `w-${i}`);
       const halves = [ids.slice(0, fleet / 2), ids.slice(fleet / 2)];
       const t0 = Date.now();
-      await Promise.all(
-        workers.map((w, i) => w.call('register', { ids: halves[i], offset: i * halves[0]!.length }, 600_000)),
+      const reg = await Promise.all(
+        workers.map((w, i) =>
+          w.call<{ failed: number }>('register', { ids: halves[i], offset: i * halves[0]!.length }, 600_000),
+        ),
       );
+      const failed = reg.reduce((a, r) => a + r.failed, 0);
+      if (failed) throw new Error(`${failed} of ${fleet} workers failed to register`);
       log(`  push ${fleet}: fleet registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       page = await openPage(browser, site.origin, {
         src: `${server.url}/events`,
