@@ -15,8 +15,8 @@ export const USAGE = `Usage: pulseboard-server [options]
   --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent
   --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
   --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
-  --push-gap <ms>            least time between two metrics/queues pushes under load (default 50; grows
-                             by 1 ms per 50 streams, up to --metrics-interval)
+  --push-gap <ms>            least time between two queues_update pushes under load (default 1000; grows
+                             by 1 ms per 50 streams, up to --metrics-interval, metrics_update's own gap)
   --replay-window <events>   --replay-window-bytes <bytes>   --body-limit <bytes>
   --batch-body-limit <bytes> POST /api/heartbeats bodies at most (default 1048576)
   --max-workers <n>          PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full

@@ -1,10 +1,11 @@
 /**
  * The hub's adaptive pushes on a real in-memory event log: within a few ms after
- * a quiet spell, one per gap under load, the gap growing with open streams.
+ * a quiet spell; under load queue summaries once per gap (growing with open
+ * streams) and metric rows once per metricsIntervalMs.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MetricsItem } from '@pulseboard/protocol';
+import type { MetricsItem, Worker } from '@pulseboard/protocol';
 import { Hub } from '../src/hub.js';
 import { createMemoryStorage } from '../src/store/memory.js';
 
@@ -50,7 +51,7 @@ test('the push gap: pushGapMs, plus 1 ms per 50 streams, at most metricsInterval
   assert.equal(hub(1_000_000).hub.pushGapMs, 1000);
 });
 
-test('after a quiet spell a heartbeat is pushed within a few ms; under load once per gap, latest value per worker', async () => {
+test('after a quiet spell a heartbeat is pushed within a few ms; under load metrics once per metricsIntervalMs, latest value per worker', async () => {
   const { hub: h, pushes } = hub(0);
   try {
     const sent = performance.now();
@@ -60,20 +61,70 @@ test('after a quiet spell a heartbeat is pushed within a few ms; under load once
     assert.ok((pushes[0]?.at ?? Infinity) - sent < 25, `pushed after ${(pushes[0]?.at ?? 0) - sent} ms`);
     const started = performance.now();
     let n = 0;
-    while (performance.now() - started < 500) {
+    while (performance.now() - started < 1500) {
       h.heartbeat(item(`w${n % 10}`, n));
       n++;
       await sleep(1);
     }
-    await sleep(120);
+    await sleep(1100);
     const load = pushes.slice(1);
-    // ~500 ms of heartbeats at least 50 ms apart: about 10 pushes, not hundreds.
-    assert.ok(load.length <= 12, `${load.length} pushes for ${n} heartbeats`);
-    for (let i = 1; i < load.length; i++) {
-      const gap = (load[i]?.at ?? 0) - (load[i - 1]?.at ?? 0);
-      assert.ok(gap >= 45, `pushes ${gap} ms apart`);
+    // ~1.5 s of heartbeats, rows at most once per metricsIntervalMs (1 s): two pushes, not hundreds.
+    assert.ok(load.length >= 1 && load.length <= 2, `${load.length} pushes for ${n} heartbeats`);
+    const times = pushes.map((push) => push.at);
+    for (let i = 1; i < times.length; i++) {
+      const gap = times[i]! - times[i - 1]!;
+      assert.ok(gap >= 950, `metrics pushes ${gap} ms apart`);
     }
     for (const push of load) assert.equal(new Set(push.ids).size, push.ids.length);
+  } finally {
+    h.close();
+  }
+});
+
+test('under load queues_update goes out once per push gap while metrics_update waits for its interval', async () => {
+  const { eventLog } = createMemoryStorage({ replayWindow: 1000, recentLogs: 10 });
+  const seen: { type: string; at: number }[] = [];
+  eventLog.subscribe((event) => {
+    if (event.type === 'metrics_update' || event.type === 'queues_update')
+      seen.push({ type: event.type, at: performance.now() });
+  });
+  let depth = 0;
+  const worker = (): Worker => ({
+    id: 'q-1',
+    name: 'Q',
+    queue: 'q',
+    status: 'healthy',
+    registeredAt: 0,
+    lastHeartbeatAt: 0,
+    statusChangedAt: 0,
+    metrics: null,
+    queueStats: { depth, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0 },
+    labels: {},
+  });
+  const h = new Hub({
+    eventLog,
+    snapshot: async () => ({ workers: [], resources: [], logs: [] }),
+    workers: async () => [worker()],
+    timings,
+    pushGapMs: 50,
+  });
+  try {
+    const started = performance.now();
+    while (performance.now() - started < 600) {
+      depth++;
+      h.heartbeat({ ...item('q-1', depth), queueStats: worker().queueStats });
+      await sleep(2);
+    }
+    await sleep(100);
+    const queues = seen.filter((e) => e.type === 'queues_update');
+    const metrics = seen.filter((e) => e.type === 'metrics_update');
+    // ~600 ms at a push gap of 50 ms: about a dozen queue pushes; rows once, after the quiet spell.
+    assert.ok(queues.length >= 8 && queues.length <= 14, `${queues.length} queues_update`);
+    for (let i = 1; i < queues.length; i++) {
+      const gap = queues[i]!.at - queues[i - 1]!.at;
+      assert.ok(gap >= 45, `queues_update ${gap} ms apart`);
+    }
+    assert.equal(metrics.length, 1, `${metrics.length} metrics_update in 700 ms`);
   } finally {
     h.close();
   }
