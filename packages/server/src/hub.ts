@@ -62,10 +62,10 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * waits for the gap, so under load each kind goes out once per gap whatever
  * the heartbeat rate. `queues_update` (what operators watch move: depth, dead
  * letters) has the short gap: `pushGapMs`, plus 1 ms per STREAMS_PER_MS open
- * streams, at most `metricsIntervalMs`. `metrics_update` carries a row per
- * busy worker and every dashboard redraws its cards for it, so under load it
- * keeps one push per `metricsIntervalMs` (measured: at 1,000 workers a row
- * push every 50 ms kept the page's main thread ~38 % busy, against ~6 % at 1 s).
+ * streams, at most `metricsIntervalMs` (the default; config.ts says why).
+ * `metrics_update` carries a row per busy worker and every dashboard redraws
+ * its cards for it, so under load it keeps one push per `metricsIntervalMs`,
+ * whatever the push gap.
  */
 export class Hub {
   readonly #log: EventLog;
