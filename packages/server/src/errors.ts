@@ -16,6 +16,11 @@ export class HttpError extends Error {
   }
 }
 
+/** The answer while the server closes (a stream, a mounted request): come back in a second, elsewhere. */
+export function shuttingDown(): HttpError {
+  return new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
+}
+
 /** The JSON body every API error answers with. */
 export function errorBody(error: HttpError): ErrorBody {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };

@@ -8,7 +8,7 @@ import {
   type ServerConfig,
   type ServerConfigInput,
 } from './config.js';
-import { errorBody, HttpError } from './errors.js';
+import { errorBody, HttpError, shuttingDown } from './errors.js';
 import { writeJson } from './json-response.js';
 
 export interface PulseboardOptions extends Omit<Partial<ServerConfigInput>, 'port' | 'host'> {
@@ -90,11 +90,7 @@ export async function createPulseboard(options: PulseboardOptions, storage?: Sto
 
   /** Why a request under basePath cannot go through the pipeline, if it cannot. */
   function refusal(req: IncomingMessage): HttpError | undefined {
-    if (closing) {
-      return new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, {
-        'Retry-After': '1',
-      });
-    }
+    if (closing) return shuttingDown();
     // A body parser ahead of the mount (express.json(), koa-bodyparser) took the body: reading it would wait forever.
     if (req.readableEnded) {
       return new HttpError(

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
-import { errorBody, HttpError, toHttpError } from '../errors.js';
+import { errorBody, HttpError, shuttingDown, toHttpError } from '../errors.js';
 import { parseFilter } from '../sse/filter.js';
 import { encodeRetry } from '../sse/frame.js';
 import { createSink } from '../sse/sink.js';
@@ -68,8 +68,7 @@ export const mountEventRoutes: Mount = (router, services) => {
   const bounds = streamBounds(config, broadcaster, logger);
 
   router.get('/events', requireAccess('read', { allowQueryToken: true }), async (ctx) => {
-    if (!accepting())
-      throw new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
+    if (!accepting()) throw shuttingDown();
     const address = ctx.req.socket.remoteAddress ?? '';
     bounds.check(address);
     const filter = parseFilter(ctx.query);
