@@ -10,6 +10,9 @@ export const PROTOCOL_VERSION = 1 as const;
 export type ProtocolVersion = typeof PROTOCOL_VERSION;
 
 export { compareEventIds, type EventId, parseEventId } from './event-id.js';
+export * from './history.js';
+
+import type { InitialHistory } from './history.js';
 
 // ---------------------------------------------------------------------------
 // Models
@@ -158,6 +161,11 @@ export interface InitialDataPayload {
   /** Most recent log lines, oldest first. */
   logs: LogEntry[];
   config: ServerTimings;
+  /**
+   * The recent window of the server's history (fleet aggregates, workers' sparklines). The server
+   * always sends it; a snapshot from an older server, or one a tab hands another, may not have it.
+   */
+  history?: InitialHistory;
 }
 
 export interface DashboardUpdatePayload {

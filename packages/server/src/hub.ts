@@ -1,5 +1,7 @@
 import {
+  FLEET_HISTORY_FIELDS,
   type InitialDataPayload,
+  type InitialHistory,
   METRICS_FIELDS,
   type MetricsItem,
   type MetricsRow,
@@ -8,6 +10,7 @@ import {
   type QueueStats,
   type QueueSummary,
   type ServerTimings,
+  SPARKLINE_FIELDS,
   type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
@@ -313,6 +316,17 @@ export class Hub {
       aggregates: computeAggregates(workers, resources, this.#errorRate),
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
+      // Filled by the history module in the next change; the shape is the contract.
+      history: {
+        from: 0,
+        stepMs: 10_000,
+        buckets: 0,
+        fleet: Object.fromEntries(
+          FLEET_HISTORY_FIELDS.map((f) => [f, []]),
+        ) as unknown as InitialHistory['fleet'],
+        fields: SPARKLINE_FIELDS,
+        workers: [],
+      },
     };
     return encodeFramePieces(id, 'initial_data', payload);
   }

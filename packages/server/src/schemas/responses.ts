@@ -7,6 +7,7 @@ import {
 } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { resourceSchema, workerSchema } from './events.js';
+import { historyResponseSchema } from './history.js';
 
 /**
  * What the HTTP API answers, as zod schemas, named as docs/openapi.json's
@@ -59,6 +60,7 @@ export const responseSchemas = {
       .nullable()
       .meta({ description: 'The cursor of the next page; null on the last one.' }),
   }),
+  HistoryResponse: historyResponseSchema,
   ResourceList: z.object({ resources: z.array(resourceSchema) }),
   ResourceResponse: z.object({ resource: resourceSchema }),
   Health: z.object({
