@@ -16,6 +16,8 @@ import {
 import { createCors } from './cors.js';
 import { trackRequests } from './drain.js';
 import { errorHandler, logResponseError } from './errors.js';
+import { History } from './history/history.js';
+import { HistoryRecorder } from './history/recorder.js';
 import { checkDescriptors, serverTimeouts } from './http-limits.js';
 import { Hub } from './hub.js';
 import { createHeartbeatLane } from './ingest-lane.js';
@@ -24,6 +26,7 @@ import { Registry } from './registry.js';
 import { mountEventRoutes } from './routes/events.js';
 import { healthStatus, mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
+import { mountHistoryRoutes } from './routes/history.js';
 import { mountResourceRoutes } from './routes/resources.js';
 import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
@@ -33,6 +36,9 @@ import { createMemoryStorage } from './store/memory.js';
 import { type Storage, StorageUnavailableError } from './store/types.js';
 
 export type { Storage } from './store/types.js';
+
+/** How often history checks for buckets to close when no event arrives. */
+const HISTORY_TICK_MS = 1000;
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -55,10 +61,16 @@ export interface PulseServer {
   close(): Promise<void>;
 }
 
+/** What is not configuration: the clock, which tests set to move time without waiting for it. */
+export interface AppOptions {
+  now?: () => number;
+}
+
 /** Builds a server on `storage` (which it then owns), else on Redis with `redisUrl`, else in memory. */
 export async function createApp(
   input: Partial<ServerConfigInput> = {},
   storage?: Storage,
+  { now = Date.now }: AppOptions = {},
 ): Promise<PulseServer> {
   const config = resolveConfig(input);
   const logger = pino({ name: 'pulseboard', level: config.logLevel });
@@ -88,6 +100,19 @@ export async function createApp(
     staleAfterMs: config.staleAfterMs,
     expireAfterMs: config.expireAfterMs,
     outageGraceMs: config.outageGraceMs,
+    now,
+  });
+  const recorder = new HistoryRecorder({
+    eventLog,
+    store: backend.history,
+    now,
+    onError: (err) => onTimerError(err),
+  });
+  const history = new History({
+    store: backend.history,
+    now,
+    closeBuckets: () => recorder.tick(),
+    initialWindowMs: config.initialHistoryMs,
   });
   const hub = new Hub({
     eventLog,
@@ -97,6 +122,8 @@ export async function createApp(
     pushGapMs: config.pushGapMs,
     clients: () => broadcaster.size,
     onError: (err) => onTimerError(err),
+    history: (ids) => history.initial(ids),
+    now,
   });
 
   const metrics = createMetrics({ broadcaster: () => broadcaster, store });
@@ -128,6 +155,7 @@ export async function createApp(
     logger,
     registry,
     hub,
+    history,
     eventLog,
     broadcaster,
     metrics,
@@ -161,6 +189,7 @@ export async function createApp(
     mountHeartbeatRoutes,
     mountResourceRoutes,
     mountEventRoutes,
+    mountHistoryRoutes,
   ]) {
     mount(router, services);
   }
@@ -194,6 +223,8 @@ export async function createApp(
     stopTimers.push(
       every(config.sweepIntervalMs, () => registry.sweep(), onTimerError),
       every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
+      // History buckets close on the feed's events too; this closes them when it is quiet.
+      every(HISTORY_TICK_MS, () => recorder.tick(), onTimerError),
     );
   };
   startTimers();
@@ -209,6 +240,7 @@ export async function createApp(
       : undefined;
     broadcaster.close(config.retryMs + config.retryJitterMs);
     hub.close();
+    recorder.close();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, config.shutdownTimeoutMs).unref();
@@ -223,6 +255,7 @@ export async function createApp(
       server.closeAllConnections();
       await closed;
     }
+    await recorder.settled();
     await backend.close();
     logger.info('server closed');
   };

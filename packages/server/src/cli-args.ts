@@ -23,6 +23,7 @@ export const USAGE = `Usage: pulseboard-server [options]
   --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
   --max-streams <n>          PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503, Retry-After
   --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's counts as one)
+  --initial-history-ms <ms>  history initial_data carries (default 300000: 5 min at 10 s, at most 1 h)
   --outage-grace <ms>        after Redis was unreachable, wait this much longer than --stale-after
                              before marking workers offline (default 30000: reporters back off)
   Timeouts: a request's headers within 10 s, headers and body within 20 s (then 408); an idle
@@ -41,6 +42,7 @@ const NUMERIC = {
   'metrics-interval': 'metricsIntervalMs',
   'push-gap': 'pushGapMs',
   'replay-window': 'replayWindow',
+  'initial-history-ms': 'initialHistoryMs',
   'replay-window-bytes': 'replayWindowBytes',
   'body-limit': 'bodyLimitBytes',
   'batch-body-limit': 'batchBodyLimitBytes',

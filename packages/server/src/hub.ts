@@ -1,5 +1,4 @@
 import {
-  FLEET_HISTORY_FIELDS,
   type InitialDataPayload,
   type InitialHistory,
   METRICS_FIELDS,
@@ -10,7 +9,6 @@ import {
   type QueueStats,
   type QueueSummary,
   type ServerTimings,
-  SPARKLINE_FIELDS,
   type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
@@ -31,6 +29,8 @@ export interface HubOptions {
   clients?: () => number;
   /** A push that failed (storage away); the next change schedules another. */
   onError?: (err: unknown) => void;
+  /** The recent window of history for `initial_data`, of the workers listed (none: no history in it). */
+  history?: (workerIds: readonly string[]) => Promise<InitialHistory>;
   now?: () => number;
 }
 
@@ -79,6 +79,7 @@ export class Hub {
   readonly #pushGapMs: number;
   readonly #clients: () => number;
   readonly #onError: (err: unknown) => void;
+  readonly #history: HubOptions['history'];
   readonly #pendingMetrics = new Map<string, MetricsItem>();
   /** Queue summaries may have changed since the last push. */
   #queuesDirty = false;
@@ -109,6 +110,7 @@ export class Hub {
     this.#pushGapMs = options.pushGapMs;
     this.#clients = options.clients ?? (() => 0);
     this.#onError = options.onError ?? (() => {});
+    this.#history = options.history;
     // From every instance on Redis: a status change moves a queue's consumer count.
     this.#unsubscribe = this.#log.subscribe((event) => {
       switch (event.type) {
@@ -306,28 +308,19 @@ export class Hub {
     workerFilter: ReadonlySet<string> | null,
   ): Promise<Buffer[]> {
     const { workers, resources, logs } = await this.#snapshot();
+    const listed = workerFilter ? workers.filter((w) => workerFilter.has(w.id)) : workers;
     const payload: InitialDataPayload = {
       v,
       resync,
       at: this.#now(),
-      workers: workerFilter ? workers.filter((w) => workerFilter.has(w.id)) : workers,
+      workers: listed,
       resources,
       queues: computeQueues(workers),
       aggregates: computeAggregates(workers, resources, this.#errorRate),
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
-      // Filled by the history module in the next change; the shape is the contract.
-      history: {
-        from: 0,
-        stepMs: 10_000,
-        buckets: 0,
-        fleet: Object.fromEntries(
-          FLEET_HISTORY_FIELDS.map((f) => [f, []]),
-        ) as unknown as InitialHistory['fleet'],
-        fields: SPARKLINE_FIELDS,
-        workers: [],
-      },
     };
+    if (this.#history) payload.history = await this.#history(listed.map((w) => w.id));
     return encodeFramePieces(id, 'initial_data', payload);
   }
 

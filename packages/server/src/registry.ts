@@ -257,6 +257,10 @@ export class Registry {
     }
   }
 
+  async has(id: string): Promise<boolean> {
+    return (await this.#store.workers.get(id)) !== undefined;
+  }
+
   async workers(): Promise<Worker[]> {
     return (await this.#store.workers.list()).map((s) => s.worker);
   }

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
+import type { History } from '../history/history.js';
 import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
@@ -14,6 +15,7 @@ export interface Services {
   logger: Logger;
   registry: Registry;
   hub: Hub;
+  history: History;
   eventLog: EventLog;
   broadcaster: Broadcaster;
   metrics: Metrics;

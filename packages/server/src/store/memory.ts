@@ -1,5 +1,6 @@
 import { type LogEntry, parseEventId } from '@pulseboard/protocol';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
+import { MemoryHistoryStore } from './memory-history.js';
 import {
   type Change,
   type ChangeEvents,
@@ -320,6 +321,7 @@ export function createMemoryStorage(
   return {
     store: createMemoryRegistryStore({ ...options, eventLog }),
     eventLog,
+    history: new MemoryHistoryStore(),
     status: () => ({ backend: 'memory', ok: true }),
     reachable: () => ({ since, afterOutage: false }),
     // Memory goes only with the process.

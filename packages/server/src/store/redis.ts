@@ -1,5 +1,6 @@
 import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
+import { RedisHistoryStore } from './redis-history.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
 import {
   type RegistryLimits,
@@ -124,6 +125,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       logs: new RedisLogStore(client, KEYS.logs, options.recentLogs, log),
     },
     eventLog: log,
+    history: new RedisHistoryStore(client),
     status(): StorageStatus {
       if (client.isReady && log.reading) return { backend: 'redis', ok: true };
       // No address or error text here: /healthz is open. The log has the details.

@@ -1,5 +1,6 @@
 import type { LogEntry, ReportableStatus, Resource, Worker } from '@pulseboard/protocol';
 import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
+import type { HistoryStore } from './history-types.js';
 
 /**
  * Storage behind the registry and the event stream. Every method is async so
@@ -161,6 +162,7 @@ export interface StorageReachability {
 export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
+  history: HistoryStore;
   status(): StorageStatus;
   /**
    * Null while unreachable. Heartbeats fail while storage is away, so the

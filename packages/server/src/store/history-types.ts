@@ -1,0 +1,34 @@
+/**
+ * Where history lives: byte rings (history/ring.ts says what is in them) and
+ * short time-ordered lists, by key. The history module owns the keys and the
+ * layout; a backend only stores bytes and entries.
+ */
+
+export interface RingWrite {
+  key: string;
+  /** Byte offset in the ring. */
+  offset: number;
+  bytes: Uint8Array;
+  /** The ring's whole length (memory allocates it at the first write). */
+  size: number;
+  /** The ring may go when it has not been written for this long (Redis; memory drops rings with `drop`). */
+  ttlMs: number;
+}
+
+export interface HistoryStore {
+  /** Writes each record into its ring; a ring that is not there starts as zeros. */
+  write(records: readonly RingWrite[]): Promise<void>;
+  /** `length` bytes from `offset` of each ring, in key order: exactly that long, zeros where never written. */
+  read(keys: readonly string[], offset: number, length: number): Promise<Uint8Array[]>;
+  /**
+   * Whether this instance is the one to write the buckets named `name` (the first to ask within
+   * `ttlMs`): every instance sees every sample on the event feed, and one write is enough.
+   */
+  claim(name: string, ttlMs: number): Promise<boolean>;
+  /** Adds an entry to the list `key` at `at`, dropping those before `keepFrom` and all but the newest `max`. */
+  addEntry(key: string, at: number, entry: string, keepFrom: number, max: number): Promise<void>;
+  /** The entries of `key` in `[from, to)`, oldest first. */
+  entries(key: string, from: number, to: number): Promise<string[]>;
+  /** Deletes rings and lists. */
+  drop(keys: readonly string[]): Promise<void>;
+}
