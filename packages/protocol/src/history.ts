@@ -83,7 +83,7 @@ export const FLEET_HISTORY_FIELDS = Object.keys(FLEET_HISTORY_RULES) as FleetHis
 
 /**
  * The per-worker fields `initial_data` carries: what the cards' sparklines draw. One column keeps it
- * near 110 bytes a worker (1.1 MB at 10,000); the rest are a `GET /api/history` away.
+ * near 120 bytes a worker (1.2 MB at 10,000); the rest are a `GET /api/history` away.
  */
 export const SPARKLINE_FIELDS = ['responseTimeMs'] as const satisfies readonly WorkerHistoryField[];
 

@@ -129,13 +129,11 @@ export class HistoryRecorder {
         const at = Math.abs(event.data.at - now) > MAX_SKEW_MS ? now : event.data.at;
         const record: StatusChangeRecord = { at, from, to, reason };
         this.#enqueue(() =>
-          this.#store.addEntry(
-            statusKey(id),
-            at,
-            JSON.stringify(record),
-            now - HISTORY_MAX_RANGE_MS,
-            HISTORY_STATUS_CHANGES_MAX,
-          ),
+          this.#store.addEntry(statusKey(id), at, JSON.stringify(record), {
+            keepFrom: now - HISTORY_MAX_RANGE_MS,
+            max: HISTORY_STATUS_CHANGES_MAX,
+            ttlMs: HISTORY_MAX_RANGE_MS,
+          }),
         );
         break;
       }

@@ -15,6 +15,12 @@ export interface RingWrite {
   ttlMs: number;
 }
 
+export interface ListBounds {
+  keepFrom: number;
+  max: number;
+  ttlMs: number;
+}
+
 export interface HistoryStore {
   /** Writes each record into its ring; a ring that is not there starts as zeros. */
   write(records: readonly RingWrite[]): Promise<void>;
@@ -25,8 +31,11 @@ export interface HistoryStore {
    * `ttlMs`): every instance sees every sample on the event feed, and one write is enough.
    */
   claim(name: string, ttlMs: number): Promise<boolean>;
-  /** Adds an entry to the list `key` at `at`, dropping those before `keepFrom` and all but the newest `max`. */
-  addEntry(key: string, at: number, entry: string, keepFrom: number, max: number): Promise<void>;
+  /**
+   * Adds an entry to the list `key` at `at` (an entry already there is not added twice), dropping those
+   * before `bounds.keepFrom` and all but the newest `bounds.max`; the list goes when not added to for `ttlMs`.
+   */
+  addEntry(key: string, at: number, entry: string, bounds: ListBounds): Promise<void>;
   /** The entries of `key` in `[from, to)`, oldest first. */
   entries(key: string, from: number, to: number): Promise<string[]>;
   /** Deletes rings and lists. */

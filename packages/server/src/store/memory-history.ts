@@ -1,4 +1,4 @@
-import type { HistoryStore, RingWrite } from './history-types.js';
+import type { HistoryStore, ListBounds, RingWrite } from './history-types.js';
 
 interface Entry {
   at: number;
@@ -33,8 +33,8 @@ export class MemoryHistoryStore implements HistoryStore {
     return true;
   }
 
-  async addEntry(key: string, at: number, entry: string, keepFrom: number, max: number): Promise<void> {
-    const list = (this.#lists.get(key) ?? []).filter((e) => e.at >= keepFrom);
+  async addEntry(key: string, at: number, entry: string, { keepFrom, max }: ListBounds): Promise<void> {
+    const list = (this.#lists.get(key) ?? []).filter((e) => e.at >= keepFrom && e.entry !== entry);
     // Kept in time order, as a sorted set would be.
     let i = list.length;
     while (i > 0 && (list[i - 1] as Entry).at > at) i--;

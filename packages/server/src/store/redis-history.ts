@@ -1,5 +1,5 @@
 import { RESP_TYPES } from 'redis';
-import type { HistoryStore, RingWrite } from './history-types.js';
+import type { HistoryStore, ListBounds, RingWrite } from './history-types.js';
 import { guard, type RedisClient } from './redis-client.js';
 
 const PREFIX = 'pulseboard:history:';
@@ -58,7 +58,12 @@ export class RedisHistoryStore implements HistoryStore {
     return reply === 'OK';
   }
 
-  async addEntry(key: string, at: number, entry: string, keepFrom: number, max: number): Promise<void> {
+  async addEntry(
+    key: string,
+    at: number,
+    entry: string,
+    { keepFrom, max, ttlMs }: ListBounds,
+  ): Promise<void> {
     const name = PREFIX + key;
     await guard(
       Promise.all([
@@ -66,7 +71,7 @@ export class RedisHistoryStore implements HistoryStore {
         this.client.zAdd(name, { score: at, value: entry }),
         this.client.zRemRangeByScore(name, '-inf', `(${keepFrom}`),
         this.client.zRemRangeByRank(name, 0, -(max + 1)),
-        this.client.pExpire(name, Math.max(1, at - keepFrom)),
+        this.client.pExpire(name, ttlMs),
       ]),
     );
   }
