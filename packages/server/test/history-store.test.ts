@@ -30,7 +30,11 @@ for (const { name, open } of stores) {
   describe(`history store (${name})`, () => {
     test('rings: a write lands at its offset; reads are exactly as long as asked, zeros where never written', async () => {
       const store = await open();
-      await store.write([{ key: 'r', offset: 4, bytes: bytes(1, 2), size: 16, ttlMs: 60_000 }]);
+      // The batch's second record, two bytes from its third.
+      await store.write({
+        bytes: bytes(9, 9, 1, 2),
+        records: [{ key: 'r', offset: 4, start: 2, length: 2, size: 16, ttlMs: 60_000 }],
+      });
       assert.deepEqual([...((await store.read(['r'], 2, 6))[0] as Uint8Array)], [0, 0, 1, 2, 0, 0]);
       assert.deepEqual(
         (await store.read(['r', 'none'], 12, 4)).map((part) => [...part]),

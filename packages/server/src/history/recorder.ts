@@ -10,24 +10,42 @@ import {
   WORKER_HISTORY_RULES,
 } from '@pulseboard/protocol';
 import type { AnyLoggedEvent } from '../events.js';
-import type { HistoryStore, RingWrite } from '../store/history-types.js';
+import type { HistoryStore, RingBatch, RingRecord } from '../store/history-types.js';
 import type { EventLog } from '../store/types.js';
 import { Bucket, ruleCodes } from './bucket.js';
 import { FLEET, ringKey, statusKey, workerSeries } from './keys.js';
-import { encodeRecord, MAX_BUCKET, recordBytes, TIERS, type Tier } from './ring.js';
+import { MAX_BUCKET, recordBytes, TIERS, type Tier, writeRecord } from './ring.js';
 
 const WORKER_RULES = ruleCodes(WORKER_HISTORY_RULES);
 const FLEET_RULES = ruleCodes(FLEET_HISTORY_RULES);
 /** A status change stamped further than this from our clock is filed at our clock's time. */
 const MAX_SKEW_MS = 60_000;
 
-/** A resolution's open bucket: its number (0: none) and each series' samples so far. */
+/** A series' open bucket at one resolution, and the ring it is written to. */
+interface OpenSeries {
+  key: string;
+  bucket: Bucket;
+}
+
+/**
+ * A resolution's open bucket: its number (0: none) and each series' samples so far. The series are
+ * kept (and emptied) from bucket to bucket; a worker's go when it leaves.
+ */
 interface Period {
   tier: Tier;
   bucket: number;
-  series: Map<string, Bucket>;
+  fleet: OpenSeries;
+  /** By worker id. */
+  workers: Map<string, OpenSeries>;
   /** The newest bucket closed. */
   newest: number;
+}
+
+/** A closed bucket's records, encoded when it closed (its series' buckets are reused right away). */
+interface Closed {
+  tier: Tier;
+  bucket: number;
+  batch: RingBatch;
 }
 
 export interface RecorderOptions {
@@ -83,7 +101,13 @@ export class HistoryRecorder {
     this.#store = options.store;
     this.#now = options.now;
     this.#onError = options.onError;
-    this.#periods = TIERS.map((tier) => ({ tier, bucket: 0, series: new Map(), newest: 0 }));
+    this.#periods = TIERS.map((tier) => ({
+      tier,
+      bucket: 0,
+      fleet: { key: ringKey(tier, FLEET), bucket: new Bucket(FLEET_RULES) },
+      workers: new Map(),
+      newest: 0,
+    }));
     this.#unsubscribe = options.eventLog.subscribe((event) => this.#record(event));
   }
 
@@ -117,12 +141,12 @@ export class HistoryRecorder {
             const q = queueStats[i] as number;
             sample[i] = (m >= 0 ? metricValues?.[m] : q >= 0 ? queueValues?.[q] : undefined) ?? Number.NaN;
           }
-          this.#sample(workerSeries(id), WORKER_RULES, sample);
+          this.#workerSample(id, sample);
         }
         break;
       }
       case 'dashboard_update':
-        this.#sample(FLEET, FLEET_RULES, fleetSample(event.data.aggregates, event.data.queues));
+        this.#fleetSample(fleetSample(event.data.aggregates, event.data.queues));
         break;
       case 'worker_status_change': {
         const { id, from, to, reason } = event.data;
@@ -138,25 +162,51 @@ export class HistoryRecorder {
         break;
       }
       case 'worker_deregistered': {
-        const series = workerSeries(event.data.id);
-        for (const period of this.#periods) period.series.delete(series);
-        const keys = [...TIERS.map((tier) => ringKey(tier, series)), statusKey(event.data.id)];
+        const { id } = event.data;
+        for (const period of this.#periods) period.workers.delete(id);
+        const keys = [...TIERS.map((tier) => ringKey(tier, workerSeries(id))), statusKey(id)];
         this.#enqueue(() => this.#store.drop(keys));
         break;
       }
     }
   }
 
-  #sample(series: string, rules: Uint8Array, sample: ArrayLike<number>): void {
+  #workerSample(id: string, sample: ArrayLike<number>): void {
     for (const period of this.#periods) {
       if (period.bucket === 0) continue;
-      let bucket = period.series.get(series);
-      if (!bucket) {
-        bucket = new Bucket(rules);
-        period.series.set(series, bucket);
+      let open = period.workers.get(id);
+      if (!open) {
+        open = { key: ringKey(period.tier, workerSeries(id)), bucket: new Bucket(WORKER_RULES) };
+        period.workers.set(id, open);
       }
-      bucket.add(sample);
+      open.bucket.add(sample);
     }
+  }
+
+  #fleetSample(sample: ArrayLike<number>): void {
+    for (const period of this.#periods) if (period.bucket !== 0) period.fleet.bucket.add(sample);
+  }
+
+  /** The records of the period's series that had samples, in one buffer, emptying their buckets. */
+  #close({ tier, bucket, fleet, workers }: Period): Closed {
+    const series = [fleet, ...workers.values()].filter((open) => !open.bucket.empty);
+    let bytes = 0;
+    for (const open of series) bytes += recordBytes(open.bucket.width);
+    const buffer = new Uint8Array(bytes);
+    const view = new DataView(buffer.buffer);
+    const values = new Float64Array(Math.max(WORKER_RULES.length, FLEET_RULES.length));
+    const records: RingRecord[] = [];
+    let start = 0;
+    for (const { key, bucket: open } of series) {
+      const { width } = open;
+      const length = recordBytes(width);
+      open.drain(values);
+      writeRecord(view, start, bucket, values, width);
+      const offset = (bucket % tier.slots) * length;
+      records.push({ key, offset, start, length, size: tier.slots * length, ttlMs: tier.ttlMs });
+      start += length;
+    }
+    return { tier, bucket, batch: { bytes: buffer, records } };
   }
 
   /**
@@ -169,32 +219,21 @@ export class HistoryRecorder {
       const { tier } = period;
       const bucket = Math.floor(now / tier.stepMs);
       if (bucket === period.bucket) continue;
-      if (period.series.size > 0) {
-        const closed = { ...period };
-        period.newest = Math.max(period.newest, closed.bucket);
-        this.#enqueue(() => this.#flush(closed));
+      if (period.bucket !== 0) {
+        const closed = this.#close(period);
+        if (closed.batch.records.length > 0) {
+          period.newest = Math.max(period.newest, closed.bucket);
+          this.#enqueue(() => this.#write(closed));
+        }
       }
       if (bucket <= period.newest - tier.slots) period.newest = bucket - 1;
       // 0: recording nothing (a clock gone back, or beyond what a bucket number holds; see ring.ts).
       period.bucket = bucket > period.newest && bucket <= MAX_BUCKET ? bucket : 0;
-      period.series = new Map();
     }
   }
 
-  async #flush({ tier, bucket, series }: Period): Promise<void> {
-    if (!(await this.#store.claim(`${tier.stepMs}:${bucket}`, tier.stepMs * 2))) return;
-    const records: RingWrite[] = [];
-    for (const [name, open] of series) {
-      const size = recordBytes(open.width);
-      records.push({
-        key: ringKey(tier, name),
-        offset: (bucket % tier.slots) * size,
-        bytes: encodeRecord(bucket, open.result()),
-        size: tier.slots * size,
-        ttlMs: tier.ttlMs,
-      });
-    }
-    await this.#store.write(records);
+  async #write({ tier, bucket, batch }: Closed): Promise<void> {
+    if (await this.#store.claim(`${tier.stepMs}:${bucket}`, tier.stepMs * 2)) await this.#store.write(batch);
   }
 
   #enqueue(write: () => Promise<void>): void {

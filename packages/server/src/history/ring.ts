@@ -28,13 +28,16 @@ export const MAX_BUCKET = 2 ** 32 - 1;
 
 export const recordBytes = (fields: number) => 4 + 4 * fields;
 
-/** One record: the bucket number and `values` (NaN for a field without a sample). */
-export function encodeRecord(bucket: number, values: ArrayLike<number>): Uint8Array {
-  const bytes = new Uint8Array(recordBytes(values.length));
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, bucket, true);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 + 4 * i, values[i] as number, true);
-  return bytes;
+/** Writes one record at `at` of `view`: the bucket number and the first `width` of `values` (NaN: no sample). */
+export function writeRecord(
+  view: DataView,
+  at: number,
+  bucket: number,
+  values: ArrayLike<number>,
+  width: number,
+): void {
+  view.setUint32(at, bucket, true);
+  for (let i = 0; i < width; i++) view.setFloat32(at + 4 + 4 * i, values[i] as number, true);
 }
 
 /** A run of consecutive slots: where it starts in the ring (bytes) and how many bytes. */

@@ -4,15 +4,24 @@
  * layout; a backend only stores bytes and entries.
  */
 
-export interface RingWrite {
+/** Where one record of a batch goes. */
+export interface RingRecord {
   key: string;
   /** Byte offset in the ring. */
   offset: number;
-  bytes: Uint8Array;
+  /** Where the record is in the batch's bytes, and its length. */
+  start: number;
+  length: number;
   /** The ring's whole length (memory allocates it at the first write). */
   size: number;
   /** The ring may go when it has not been written for this long (Redis; memory drops rings with `drop`). */
   ttlMs: number;
+}
+
+/** Records back to back in one buffer: a closed bucket of every series is one allocation, not thousands. */
+export interface RingBatch {
+  bytes: Uint8Array;
+  records: readonly RingRecord[];
 }
 
 export interface ListBounds {
@@ -23,7 +32,7 @@ export interface ListBounds {
 
 export interface HistoryStore {
   /** Writes each record into its ring; a ring that is not there starts as zeros. */
-  write(records: readonly RingWrite[]): Promise<void>;
+  write(batch: RingBatch): Promise<void>;
   /** `length` bytes from `offset` of each ring, in key order: exactly that long, zeros where never written. */
   read(keys: readonly string[], offset: number, length: number): Promise<Uint8Array[]>;
   /**

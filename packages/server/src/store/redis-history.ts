@@ -1,5 +1,5 @@
 import { RESP_TYPES } from 'redis';
-import type { HistoryStore, ListBounds, RingWrite } from './history-types.js';
+import type { HistoryStore, ListBounds, RingBatch } from './history-types.js';
 import { guard, type RedisClient } from './redis-client.js';
 
 const PREFIX = 'pulseboard:history:';
@@ -15,17 +15,13 @@ const BINARY = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } as const;
 export class RedisHistoryStore implements HistoryStore {
   constructor(readonly client: RedisClient) {}
 
-  async write(records: readonly RingWrite[]): Promise<void> {
+  async write({ bytes, records }: RingBatch): Promise<void> {
     const commands: Promise<unknown>[] = [];
-    for (const { key, offset, bytes, ttlMs } of records) {
+    for (const { key, offset, start, length, ttlMs } of records) {
       const name = PREFIX + key;
+      const record = Buffer.from(bytes.buffer, bytes.byteOffset + start, length);
       commands.push(
-        this.client.sendCommand([
-          'SETRANGE',
-          name,
-          String(offset),
-          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        ]),
+        this.client.sendCommand(['SETRANGE', name, String(offset), record]),
         this.client.sendCommand(['PEXPIRE', name, String(ttlMs)]),
       );
     }
