@@ -29,6 +29,8 @@ import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
 import { every } from './schedule.js';
 import { Broadcaster } from './sse/broadcaster.js';
+import { Sessions } from './sse/session.js';
+import { SnapshotFrames } from './sse/snapshots.js';
 import { createMemoryStorage } from './store/memory.js';
 import { type Storage, StorageUnavailableError } from './store/types.js';
 
@@ -123,13 +125,14 @@ export async function createApp(
   let boundHost: string | undefined;
   let accepting = true;
   const auth = createAuth(config);
+  const snapshots = new SnapshotFrames({ eventLog, hub });
   const services: Services = {
     config,
     logger,
     registry,
-    hub,
-    eventLog,
     broadcaster,
+    sessions: new Sessions({ config, eventLog, broadcaster, snapshots, logger }),
+    snapshots,
     metrics,
     requireAccess: auth.requireAccess,
     accepting: () => accepting,

@@ -13,8 +13,7 @@ import {
 } from '@pulseboard/protocol';
 import { computeAggregates, computeErrorRate, computeQueues, emptyQueue, errorCounts } from './aggregates.js';
 import type { Snapshot } from './registry.js';
-import { encodeFramePieces } from './sse/frame.js';
-import { type EventLog, StorageUnavailableError } from './store/types.js';
+import type { EventLog } from './store/types.js';
 
 export interface HubOptions {
   eventLog: EventLog;
@@ -37,8 +36,6 @@ const SOON_MS = 5;
 const STREAMS_PER_MS = 50;
 
 const v = PROTOCOL_VERSION;
-/** Distinct worker filters sharing one id's snapshots before the cache starts over: a bound, not a tuning. */
-const MAX_SHARED_SNAPSHOTS = 64;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
 
 const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): MetricsRow => [
@@ -55,7 +52,7 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * the stream costs clients × pushes, not clients × heartbeats; the queues
  * whose summary changed, in a `queues_update` right after it; a periodic
  * `dashboard_update` with aggregates and only the workers that changed since
- * the previous one; and the `initial_data` snapshots.
+ * the previous one; and the `initial_data` payloads (sse/snapshots.ts serializes them).
  *
  * Pushes adapt to load: a change after a quiet spell goes out after SOON_MS;
  * one arriving sooner than its kind's gap after that kind's previous push
@@ -91,10 +88,6 @@ export class Hub {
   #dirty = new Set<string>();
   #errorCounts = new Map<string, number>();
   #errorRate = 0;
-  /** Serialized snapshots (in pieces) by resync flag and worker filter, for the latest id only. */
-  #framesAt: { id: string; frames: Map<string, Promise<Buffer[]>> } | null = null;
-  /** The last snapshot could not be built (storage away aside), until one is. */
-  #snapshotFailing = false;
   readonly #unsubscribe: () => void;
 
   constructor(options: HubOptions) {
@@ -254,56 +247,10 @@ export class Hub {
     });
   }
 
-  /**
-   * A snapshot for one connection, with the id of the latest logged event read
-   * before the snapshot: events after that id are in the client's live queue,
-   * and any of them already reflected in the snapshot only set state again.
-   * Connections that ask while that id is still the latest share one
-   * serialized snapshot: when every dashboard resyncs at once (after a
-   * restart), 1,000 workers are serialized once per new event, not once per
-   * dashboard. What a shared snapshot may miss (heartbeats not logged yet)
-   * comes in the next `metrics_update`, whose id is later.
-   */
-  async initialData(
-    resync: boolean,
-    filter: { workers: ReadonlySet<string> | null; workersKey: string },
-  ): Promise<{ id: string; frame: Buffer[] }> {
-    const id = await this.#log.latestId();
-    if (this.#framesAt?.id !== id || this.#framesAt.frames.size >= MAX_SHARED_SNAPSHOTS) {
-      this.#framesAt = { id, frames: new Map() };
-    }
-    const { frames } = this.#framesAt;
-    const key = `${resync} ${filter.workersKey}`;
-    let frame = frames.get(key);
-    if (!frame) {
-      frame = this.#initialDataFrame(id, resync, filter.workers);
-      frames.set(key, frame);
-      frame.then(
-        () => {
-          this.#snapshotFailing = false;
-        },
-        (err: unknown) => {
-          // A failed read is not kept for the next connection. Storage away is /healthz's already.
-          if (frames.get(key) === frame) frames.delete(key);
-          if (!(err instanceof StorageUnavailableError)) this.#snapshotFailing = true;
-        },
-      );
-    }
-    return { id, frame: await frame };
-  }
-
-  /** Whether new streams get no `initial_data`: the last snapshot failed (for /healthz; the log says why). */
-  get snapshotFailing(): boolean {
-    return this.#snapshotFailing;
-  }
-
-  async #initialDataFrame(
-    id: string,
-    resync: boolean,
-    workerFilter: ReadonlySet<string> | null,
-  ): Promise<Buffer[]> {
+  /** The `initial_data` payload, with only `workerFilter`'s workers and logs when given. */
+  async initialData(resync: boolean, workerFilter: ReadonlySet<string> | null): Promise<InitialDataPayload> {
     const { workers, resources, logs } = await this.#snapshot();
-    const payload: InitialDataPayload = {
+    return {
       v,
       resync,
       at: this.#now(),
@@ -314,7 +261,6 @@ export class Hub {
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
     };
-    return encodeFramePieces(id, 'initial_data', payload);
   }
 
   close(): void {
