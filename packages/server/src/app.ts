@@ -82,40 +82,40 @@ export async function createApp(
     replayWindow: config.replayWindow,
   };
 
-  // The closures below run only after every const here is initialized.
+  // While storage is away every tick fails the same way; the connection's own log line says so once.
+  const onTimerError = (err: unknown) =>
+    err instanceof StorageUnavailableError
+      ? logger.debug({ err }, 'periodic task skipped: storage unavailable')
+      : logger.error({ err }, 'periodic task failed');
+
+  // Each service is built after the ones it reads or listens to.
   const registry = new Registry({
-    store,
-    onHeartbeat: (item) => hub.heartbeat(item),
-    reachable: () => backend.reachable(),
+    storage: backend,
     staleAfterMs: config.staleAfterMs,
     expireAfterMs: config.expireAfterMs,
     outageGraceMs: config.outageGraceMs,
   });
-  const hub = new Hub({
-    eventLog,
-    snapshot: () => registry.snapshot(),
-    workers: () => registry.workers(),
-    timings,
-    pushGapMs: config.pushGapMs,
-    clients: () => broadcaster.size,
-    onError: (err) => onTimerError(err),
-  });
-
-  const metrics = createMetrics({ broadcaster: () => broadcaster, store });
   const broadcaster = new Broadcaster({
     eventLog,
     limits: { softBytes: config.sseSoftLimitBytes, hardBytes: config.sseHardLimitBytes },
     pingIntervalMs: config.pingIntervalMs,
-    onSent: (frames) => metrics.framesSent.inc(frames),
-    onDrop: (reason, client) => {
-      metrics.clientsDropped.inc({ reason });
-      logger.warn(
-        { reason, lastId: client.lastId },
-        'disconnected a slow SSE client; it will resume by replay',
-      );
-    },
   });
-  eventLog.subscribe((event) => metrics.eventsLogged.inc({ type: event.type }));
+  broadcaster.onDrop((reason, client) =>
+    logger.warn(
+      { reason, lastId: client.lastId },
+      'disconnected a slow SSE client; it will resume by replay',
+    ),
+  );
+  const metrics = createMetrics({ broadcaster, eventLog, store });
+  const hub = new Hub({
+    eventLog,
+    registry,
+    timings,
+    pushGapMs: config.pushGapMs,
+    streams: broadcaster,
+    onError: onTimerError,
+  });
+  const snapshots = new SnapshotFrames({ eventLog, hub });
   // Every id the clients hold is void and their state shows what is gone: their resume gets a fresh snapshot.
   backend.onDataLost(() => broadcaster.reconnectAll('storage_reset', config.retryMs + config.retryJitterMs));
 
@@ -125,7 +125,6 @@ export async function createApp(
   let boundHost: string | undefined;
   let accepting = true;
   const auth = createAuth(config);
-  const snapshots = new SnapshotFrames({ eventLog, hub });
   const services: Services = {
     config,
     logger,
@@ -136,7 +135,7 @@ export async function createApp(
     metrics,
     requireAccess: auth.requireAccess,
     accepting: () => accepting,
-    storage: () => backend.status(),
+    storage: backend,
   };
 
   const app = new Koa();
@@ -186,11 +185,6 @@ export async function createApp(
     pipeline(req, res);
   };
 
-  // While storage is away every tick fails the same way; the connection's own log line says so once.
-  const onTimerError = (err: unknown) =>
-    err instanceof StorageUnavailableError
-      ? logger.debug({ err }, 'periodic task skipped: storage unavailable')
-      : logger.error({ err }, 'periodic task failed');
   const stopTimers: (() => void)[] = [];
   const startTimers = () => {
     broadcaster.start();

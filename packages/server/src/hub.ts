@@ -8,23 +8,24 @@ import {
   type QueueStats,
   type QueueSummary,
   type ServerTimings,
-  type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { computeAggregates, computeErrorRate, computeQueues, emptyQueue, errorCounts } from './aggregates.js';
-import type { Snapshot } from './registry.js';
+import type { Registry } from './registry.js';
 import type { EventLog } from './store/types.js';
 
 export interface HubOptions {
   eventLog: EventLog;
-  snapshot: () => Promise<Snapshot>;
-  /** Every worker, for the queue summaries (cheaper than a whole snapshot). */
-  workers: () => Promise<Worker[]>;
+  /**
+   * Heartbeats to coalesce, snapshots for `dashboard_update` and `initial_data`, and every
+   * worker for the queue summaries (cheaper than a whole snapshot).
+   */
+  registry: Pick<Registry, 'subscribeHeartbeats' | 'snapshot' | 'workers'>;
   timings: ServerTimings;
   /** The shortest gap between two pushes under load (`pushGapMs`). */
   pushGapMs: number;
   /** Open streams: each push is one write to each, so the gap grows with them. */
-  clients?: () => number;
+  streams?: { readonly size: number };
   /** A push that failed (storage away); the next change schedules another. */
   onError?: (err: unknown) => void;
   now?: () => number;
@@ -66,12 +67,11 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  */
 export class Hub {
   readonly #log: EventLog;
-  readonly #snapshot: () => Promise<Snapshot>;
+  readonly #registry: HubOptions['registry'];
   readonly #timings: ServerTimings;
   readonly #now: () => number;
-  readonly #workers: () => Promise<Worker[]>;
   readonly #pushGapMs: number;
-  readonly #clients: () => number;
+  readonly #streams: { readonly size: number };
   readonly #onError: (err: unknown) => void;
   readonly #pendingMetrics = new Map<string, MetricsItem>();
   /** Queue summaries may have changed since the last push. */
@@ -88,19 +88,18 @@ export class Hub {
   #dirty = new Set<string>();
   #errorCounts = new Map<string, number>();
   #errorRate = 0;
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: (() => void)[];
 
   constructor(options: HubOptions) {
     this.#log = options.eventLog;
-    this.#snapshot = options.snapshot;
+    this.#registry = options.registry;
     this.#timings = options.timings;
     this.#now = options.now ?? Date.now;
-    this.#workers = options.workers;
     this.#pushGapMs = options.pushGapMs;
-    this.#clients = options.clients ?? (() => 0);
+    this.#streams = options.streams ?? { size: 0 };
     this.#onError = options.onError ?? (() => {});
     // From every instance on Redis: a status change moves a queue's consumer count.
-    this.#unsubscribe = this.#log.subscribe((event) => {
+    const unsubscribeLog = this.#log.subscribe((event) => {
       switch (event.type) {
         case 'worker_registered':
           this.#dirty.add(event.data.worker.id);
@@ -123,10 +122,11 @@ export class Hub {
           break;
       }
     });
+    this.#unsubscribe = [unsubscribeLog, this.#registry.subscribeHeartbeats((item) => this.#heartbeat(item))];
   }
 
   /** A heartbeat's figures, pushed with the next `metrics_update` (the latest per worker). */
-  heartbeat(item: MetricsItem): void {
+  #heartbeat(item: MetricsItem): void {
     this.#pendingMetrics.set(item.id, item);
     if (item.queueStats) this.#queuesDirty = true;
     this.#schedulePush();
@@ -134,7 +134,7 @@ export class Hub {
 
   /** The gap between two pushes now. */
   get pushGapMs(): number {
-    const gap = Math.max(this.#pushGapMs, this.#clients() / STREAMS_PER_MS);
+    const gap = Math.max(this.#pushGapMs, this.#streams.size / STREAMS_PER_MS);
     return Math.min(this.#timings.metricsIntervalMs, gap);
   }
 
@@ -189,7 +189,7 @@ export class Hub {
 
   /** The queues whose summary differs from what the stream last said, in one `queues_update`. */
   async #flushQueues(): Promise<void> {
-    const queues = computeQueues(await this.#workers());
+    const queues = computeQueues(await this.#registry.workers());
     const changed: QueueSummary[] = [];
     const names = new Set<string>();
     for (const queue of queues) {
@@ -232,7 +232,7 @@ export class Hub {
   async publishDashboard(): Promise<void> {
     const dirty = this.#dirty;
     this.#dirty = new Set();
-    const { workers, resources } = await this.#snapshot();
+    const { workers, resources } = await this.#registry.snapshot();
     this.#errorRate = computeErrorRate(this.#errorCounts, workers, this.#timings.dashboardIntervalMs);
     this.#errorCounts = errorCounts(workers);
     await this.#log.append({
@@ -249,7 +249,7 @@ export class Hub {
 
   /** The `initial_data` payload, with only `workerFilter`'s workers and logs when given. */
   async initialData(resync: boolean, workerFilter: ReadonlySet<string> | null): Promise<InitialDataPayload> {
-    const { workers, resources, logs } = await this.#snapshot();
+    const { workers, resources, logs } = await this.#registry.snapshot();
     return {
       v,
       resync,
@@ -266,6 +266,6 @@ export class Hub {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#pushTimer);
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
   }
 }

@@ -10,7 +10,7 @@ export function healthStatus({
   snapshots,
 }: Pick<Services, 'accepting' | 'storage' | 'snapshots'>): 'ok' | 'degraded' | 'shutting_down' {
   if (!accepting()) return 'shutting_down';
-  return storage().ok && !snapshots.failing ? 'ok' : 'degraded';
+  return storage.status().ok && !snapshots.failing ? 'ok' : 'degraded';
 }
 
 export const mountHealthRoutes: Mount = (router, services) => {
@@ -18,7 +18,7 @@ export const mountHealthRoutes: Mount = (router, services) => {
   // Open on purpose: load balancers probe without tokens, and it reveals nothing but liveness.
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const backend = storage();
+    const backend = storage.status();
     const status = healthStatus(services);
     // Degraded is a 503 too: a balancer should send new streams and writes to an instance that can serve them.
     ctx.status = status === 'ok' ? 200 : 503;

@@ -7,7 +7,7 @@ import type { Registry } from '../registry.js';
 import type { Broadcaster } from '../sse/broadcaster.js';
 import type { Sessions } from '../sse/session.js';
 import type { SnapshotFrames } from '../sse/snapshots.js';
-import type { StorageStatus } from '../store/types.js';
+import type { Storage } from '../store/types.js';
 
 /** What the routes are built from; createApp assembles it. */
 export interface Services {
@@ -22,7 +22,7 @@ export interface Services {
   /** False once shutdown began: new streams are refused. */
   accepting: () => boolean;
   /** Whether the storage backend is reachable (Redis may be reconnecting). */
-  storage: () => StorageStatus;
+  storage: Pick<Storage, 'status'>;
 }
 
 export type Mount = (router: Router, services: Services) => void;
