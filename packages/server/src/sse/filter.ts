@@ -1,6 +1,7 @@
 import { EVENT_TYPES, type EventType, LIMITS } from '@pulseboard/protocol';
 import { HttpError } from '../errors.js';
 import type { AnyLoggedEvent } from '../events.js';
+import { ID_RULE } from '../validation.js';
 import { encodeFrame } from './frame.js';
 
 /** A client's `?types=` and `?workers=`, parsed once per connection. */
@@ -11,7 +12,7 @@ export interface StreamFilter {
   workersKey: string;
 }
 
-export const MAX_FILTER_WORKERS = 1000;
+const MAX_FILTER_WORKERS = 1000;
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 
@@ -38,7 +39,7 @@ export function parseFilter(query: Record<string, string | string[] | undefined>
       400,
       'invalid_filter',
       `workers= takes up to ${MAX_FILTER_WORKERS} valid worker ids`,
-      [{ path: 'workers', message: 'ids must match [A-Za-z0-9._:-]{1,128}' }],
+      [{ path: 'workers', message: `ids must match ${ID_RULE}` }],
     );
   }
   return {
