@@ -18,8 +18,6 @@ import { MAX_BUCKET, recordBytes, TIERS, type Tier, writeRecord } from './ring.j
 
 const WORKER_RULES = ruleCodes(WORKER_HISTORY_RULES);
 const FLEET_RULES = ruleCodes(FLEET_HISTORY_RULES);
-/** A status change stamped further than this from our clock is filed at our clock's time. */
-const MAX_SKEW_MS = 60_000;
 
 /** A series' open bucket at one resolution, and the ring it is written to. */
 interface OpenSeries {
@@ -149,8 +147,9 @@ export class HistoryRecorder {
         this.#fleetSample(fleetSample(event.data.aggregates, event.data.queues));
         break;
       case 'worker_status_change': {
-        const { id, from, to, reason } = event.data;
-        const at = Math.abs(event.data.at - now) > MAX_SKEW_MS ? now : event.data.at;
+        // As the event says: every instance then adds the same entry, which is stored once. A time far
+        // off ours is trimmed at once (past) or never answered (future, as ranges end at now).
+        const { id, at, from, to, reason } = event.data;
         const record: StatusChangeRecord = { at, from, to, reason };
         this.#enqueue(() =>
           this.#store.addEntry(statusKey(id), at, JSON.stringify(record), {
