@@ -222,7 +222,7 @@ export class DlqMonitor extends PulseElement {
       ${
         rows.length === 0
           ? html`<p class="none">${none}</p>`
-          : html`<ul>
+          : html`<ul class="hold">
                 ${top(rows, LIST_MAX).map((r) => this.#row(r, scale))}
               </ul>
               ${rows.length > LIST_MAX ? html`<p class="none">and ${formatCount(rows.length - LIST_MAX)} more</p>` : nothing}`

@@ -119,7 +119,7 @@ export class QueuesView extends PulseElement {
     let maxDepth = 0;
     for (const q of rows) maxDepth = Math.max(maxDepth, q.depth);
     const { first, end, before, after } = this.#rows.range(rows.length);
-    return html`<div class="scroller" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
+    return html`<div class="scroller hold" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
       <table part="table" aria-rowcount=${rows.length + 1}>
         <thead>
           <tr aria-rowindex="1">
