@@ -227,7 +227,11 @@ describe('linked widgets and pause', () => {
     const heldAt = Date.now();
     await server.register({ id: 'new-4', name: 'Late arrival' });
     await until(() => /update waiting/.test(textOf(cards)), 'held again');
-    await until(() => textOf(cards).includes('Late arrival'), 'shown after the hold ran out', HOLD_MAX_MS + 3000);
+    await until(
+      () => textOf(cards).includes('Late arrival'),
+      'shown after the hold ran out',
+      HOLD_MAX_MS + 3000,
+    );
     expect(Date.now() - heldAt).to.be.at.least(HOLD_MAX_MS - 1000);
     await resetMouse();
   });

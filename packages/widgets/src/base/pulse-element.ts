@@ -15,8 +15,8 @@ import { ClockController } from './clock-controller.js';
 import { NAME_MAX, truncate } from './format.js';
 import { frame, notice } from './frame.js';
 import { HoldController } from './hold-controller.js';
-import { sharedNames, workerLabel } from './names.js';
 import { PULSEBOARD_ELEMENT } from './mark.js';
+import { sharedNames, workerLabel } from './names.js';
 import { parseSelection, type SelectEvent } from './selection.js';
 import { SelectionController } from './selection-controller.js';
 
@@ -303,7 +303,11 @@ export abstract class PulseElement extends LitElement {
     const workers = this.data?.workers;
     const name =
       s.kind === 'worker'
-        ? workerLabel(s.id, workers?.get(s.id)?.name, sharedNames(Array.from(workers?.values() ?? [], (w) => w.name)))
+        ? workerLabel(
+            s.id,
+            workers?.get(s.id)?.name,
+            sharedNames(Array.from(workers?.values() ?? [], (w) => w.name)),
+          )
         : `queue ${s.id}`;
     return html`<button type="button" class="chip" part="selection" title="Clear the selection" @click=${() => this.pick(null)}>
       Showing: ${truncate(name, NAME_MAX)}<span aria-hidden="true">✕</span><span class="visually-hidden">(clear)</span>

@@ -89,14 +89,12 @@ export const dlqMonitorStyles = css`
     color: var(--_muted);
   }
   /* Narrow: each row on two lines, the name whole on the first, its meter, count and level under it. */
-  @container (max-width: 480px) {
+  @container (max-width: 420px) {
     ul {
       grid-template-columns: minmax(0, 1fr) auto auto;
     }
     li .name {
       grid-column: 1 / -1;
-      white-space: normal;
-      overflow-wrap: anywhere;
     }
   }
   .none {

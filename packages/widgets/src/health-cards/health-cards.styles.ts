@@ -103,11 +103,6 @@ export const healthCardsStyles = css`
     .card-head {
       flex-wrap: wrap;
     }
-    .name,
-    .name .pick {
-      white-space: normal;
-      overflow-wrap: anywhere;
-    }
   }
   .spark-empty {
     height: 28px;

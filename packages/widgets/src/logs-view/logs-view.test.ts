@@ -227,7 +227,7 @@ describe('<logs-view>', () => {
       const times = rows(el).map((r) => r.querySelector('time')!.textContent!.trim());
       expect(times[1]).to.equal(DASH);
       expect(times[3]).to.equal(DASH);
-      expect(times[4]).to.match(/^\d\d:\d\d:\d\d$/);
+      expect(times[4]).to.match(/^\d+ \w+ \d\d:\d\d:\d\d$/);
     } finally {
       await executeServerCommand('pulse-script-stop', { url });
     }

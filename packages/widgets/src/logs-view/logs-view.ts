@@ -12,9 +12,9 @@ import {
 } from '../base/format.js';
 import { Memo } from '../base/memo.js';
 import { sharedNames, workerLabel } from '../base/names.js';
-import { parseSelection } from '../base/selection.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
+import { parseSelection } from '../base/selection.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { Requirement } from '../client/types.js';
 import type { DashboardState, LineList, LogLine, Slice } from '../store/types.js';
@@ -282,7 +282,8 @@ export class LogsView extends PulseElement {
         'Lines appear as workers send them, with registrations and status changes.',
       );
     }
-    const total = (this.#matched = this.#filter(data.lines));
+    const total = this.#filter(data.lines);
+    this.#matched = total;
     if (total === 0) {
       return this.renderNotice(
         'No lines match the filters',

@@ -127,10 +127,8 @@ export const queuesViewStyles = css`
     td:is(:nth-child(6), :nth-child(7)) {
       display: none;
     }
-    td.queue,
-    td.queue .pick {
+    td.queue {
       white-space: normal;
-      overflow-wrap: anywhere;
     }
   }
 `;

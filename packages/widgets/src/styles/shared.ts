@@ -215,6 +215,12 @@ const frame = css`
     .error-note {
       max-width: none;
     }
+    /* Names wrap whole rather than cut to a few letters. */
+    .name,
+    .pick {
+      white-space: normal;
+      overflow-wrap: anywhere;
+    }
   }
   .visually-hidden {
     position: absolute;
