@@ -103,6 +103,15 @@ export const healthCardsStyles = css`
     .card-head {
       flex-wrap: wrap;
     }
+    .message {
+      white-space: normal;
+    }
+  }
+  /* Two figures a row where three would cut "Last seen". */
+  @container (max-width: 320px) {
+    .stats {
+      grid-template-columns: repeat(2, minmax(0, 1fr));
+    }
   }
   .spark-empty {
     height: 28px;

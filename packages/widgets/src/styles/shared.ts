@@ -215,9 +215,10 @@ const frame = css`
     .error-note {
       max-width: none;
     }
-    /* Names wrap whole rather than cut to a few letters. */
+    /* Names and ids wrap whole rather than cut to a few letters. */
     .name,
-    .pick {
+    .pick,
+    .sub {
       white-space: normal;
       overflow-wrap: anywhere;
     }
