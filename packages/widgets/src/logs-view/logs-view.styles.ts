@@ -27,7 +27,7 @@ export const logsViewStyles = css`
   /* One text line per row: the windowing relies on every row having the same height. */
   .line {
     display: grid;
-    grid-template-columns: var(--_time, 5.6em) 4.2em minmax(6em, 14em) minmax(0, 1fr);
+    grid-template-columns: var(--_time, 5.6em) 4.2em minmax(6em, 18em) minmax(0, 1fr);
     gap: 10px;
     width: 100%;
     padding: 2px 12px;
