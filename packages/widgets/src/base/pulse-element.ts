@@ -23,23 +23,25 @@ import { SelectionController } from './selection-controller.js';
 /**
  * The base of every Pulseboard widget. Its behaviour is in controllers: the
  * client (context or `connection="id"`, the slices it watches, what it
- * requires), holding updates (pause, or the user in a row), the connection's
- * selection, and the clock. It draws the shared frame (`frame()`): title,
- * connection indicator, reconnect button, loading, empty and stale states.
+ * requires), holding updates (pause, or the pointer or a text selection in a
+ * list), the connection's selection, and the clock. It draws the shared frame
+ * (`frame()`): title, connection indicator, Retry now, loading, empty and
+ * stale states. Its theme is its own, else its connection's, else the page's
+ * `color-scheme`, as the custom state `:state(light)` or `:state(dark)`.
  *
  * @fires {SelectEvent} pulse-select - The user selected a worker or queue (or cleared the selection); `selection` is `{kind, id}` or null.
  *
  * @csspart frame - The panel around everything.
  * @csspart header - Title row with the connection indicator.
  * @csspart title - The heading.
- * @csspart connection - The connection indicator (dot and words).
- * @csspart reconnect - The Reconnect button shown after the connection failed.
+ * @csspart connection - The connection indicator (dot and words; the dot alone in a narrow column, the words its title).
+ * @csspart reconnect - The Retry now button, while reconnecting and after the connection failed.
  * @csspart toolbar - Filters and sort controls.
  * @csspart body - The content; dimmed while the data is stale.
  * @csspart stale - The "Stale since hh:mm:ss" note.
  * @csspart notice - Empty, waiting and not-connected messages.
- * @csspart waiting - The "N updates waiting" note while paused or while the user is in a row.
- * @csspart resume - The Resume button while paused.
+ * @csspart waiting - The "N updates waiting" note while paused, or while the pointer or a text selection holds a list (10 s at most).
+ * @csspart resume - The Resume button beside it: shows what waits.
  * @csspart selection - The "Showing: …" chip of an element scoped to the selection; clicking it clears the selection.
  *
  * @cssprop --pulse-color-bg - Panel background.
@@ -121,7 +123,7 @@ export abstract class PulseElement extends LitElement {
   /** The own and the connection's theme the custom state was worked out from; '' after a move. */
   #themeFrom = '';
 
-  /** The state on screen: the client's latest, except while held (paused, or the user is in a row). */
+  /** The state on screen: the client's latest, except while held (paused, or the user's pointer or selection in a list). */
   protected data: DashboardState | null = null;
   /** The last body rendered, reused while held so nothing in it redraws; null: render anew. */
   #body: unknown = null;
@@ -154,12 +156,12 @@ export abstract class PulseElement extends LitElement {
     return this.#client.status;
   }
 
-  /** Number of data updates held back while paused or while the user is in a row. */
+  /** Number of data updates held back while paused or while the pointer or a text selection holds a list. */
   get waiting(): number {
     return this.#hold.waiting;
   }
 
-  /** Whether redraws are held back: paused, or the user is in a row; never before the first snapshot is shown. */
+  /** Whether redraws are held back: paused, or the user's pointer or text selection in a list; never before the first snapshot is shown. */
   protected get held(): boolean {
     return this.#hold.held;
   }

@@ -130,7 +130,7 @@ export class QueuesView extends PulseElement {
           ${before ? spacer(before) : nothing}
           ${
             // Not keyed (no \`repeat\`): a sort or scroll rewrites the ~40 rows in place instead of moving them,
-            // and nothing redraws under a user who is in a row (see \`held\`).
+            // and nothing redraws under a pointer over the table (see \`held\`).
             rows.slice(first, end).map((q, i) => this.#row(q, maxDepth, first + i + 2))
           }
           ${after ? spacer(after) : nothing}
