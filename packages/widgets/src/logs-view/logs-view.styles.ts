@@ -101,7 +101,11 @@ export const logsViewStyles = css`
       grid-column: 1 / -1;
     }
   }
+  /* Narrower still (a sidebar, a phone): the worker on a line of its own too, so its name is not cut to a word. */
   @container (max-width: 420px) {
+    .who {
+      grid-column: 1 / -1;
+    }
     .toolbar :is(select, input[type='search']) {
       flex: 1 1 100%;
       width: 100%;
