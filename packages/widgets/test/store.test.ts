@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EVENT_TYPES, type LogEntry, QUEUE_STATS_FIELDS, type Resource } from '@pulseboard/protocol';
+import {
+  compareEventIds as compareParsed,
+  EVENT_TYPES,
+  type EventId,
+  type LogEntry,
+  parseEventId,
+  QUEUE_STATS_FIELDS,
+  type Resource,
+} from '@pulseboard/protocol';
 import fc from 'fast-check';
 import {
   createState,
@@ -11,7 +19,7 @@ import {
   type StoreState,
   withOptions,
 } from '../src/store/index.js';
-import { compareEventIds, isNewer } from '../src/transport/event-id.js';
+import { isNewer } from '../src/transport/event-id.js';
 import { aggregates, initialData, log, metrics, metricsUpdate, queue, worker } from './fixtures.js';
 
 const apply = (state: StoreState, ...events: RawEvent[]) =>
@@ -506,6 +514,9 @@ describe('bad input', () => {
 });
 
 describe('event ids', () => {
+  const compareEventIds = (a: string, b: string) =>
+    compareParsed(parseEventId(a) as EventId, parseEventId(b) as EventId);
+
   test('compare numerically, part by part', () => {
     assert.ok(compareEventIds('9-0', '10-0') < 0);
     assert.ok(compareEventIds('10-2', '10-10') < 0);
