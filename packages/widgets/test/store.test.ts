@@ -94,6 +94,38 @@ describe('worker events', () => {
     assert.equal(pruned.history.has('c'), false);
   });
 
+  test('rosterVersion moves when a worker joins, leaves, is renamed or forgotten, never with heartbeats', () => {
+    const start = ready();
+    const version = (state: StoreState) => state.rosterVersion;
+    const moved = (state: StoreState, event: RawEvent) => {
+      const next = reduce(state, event, 5000).state;
+      return { next, moved: version(next) !== version(state) };
+    };
+    let step = moved(start, {
+      type: 'metrics_update',
+      data: metricsUpdate(2000, [{ id: 'a', metrics: metrics({ cpu: 5 }) }]),
+    });
+    assert.ok(step.next.workers.get('a')?.metrics?.cpu === 5 && !step.moved, 'a heartbeat');
+    step = moved(step.next, {
+      type: 'worker_status_change',
+      data: { v: 1, id: 'a', from: 'healthy', to: 'degraded', at: 2000, reason: 'reported' },
+    });
+    assert.equal(step.moved, false, 'a status change');
+    step = moved(step.next, { type: 'worker_registered', data: { v: 1, worker: worker('a') } });
+    assert.equal(step.moved, false, 'registering again under the same name');
+    step = moved(step.next, {
+      type: 'worker_registered',
+      data: { v: 1, worker: worker('a', { name: 'renamed' }) },
+    });
+    assert.equal(step.moved, true, 'a rename');
+    step = moved(step.next, { type: 'worker_registered', data: { v: 1, worker: worker('c') } });
+    assert.equal(step.moved, true, 'a new worker');
+    step = moved(step.next, { type: 'worker_deregistered', data: { v: 1, id: 'c', reason: 'requested' } });
+    assert.equal(step.moved, true, 'a departure');
+    const pruned = pruneDeparted(step.next, 5000 + step.next.options.departedTtlMs).state;
+    assert.notEqual(version(pruned), version(step.next), 'a departed worker forgotten');
+  });
+
   test('a worker that registers again is no longer departed', () => {
     const state = apply(
       ready(),
