@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import type { ServerTimings } from '@pulseboard/protocol';
 import Koa from 'koa';
 import { pino } from 'pino';
+import { Actions } from './actions/service.js';
 import { createAuth } from './auth.js';
 import {
   assertSafeBinding,
@@ -21,6 +22,7 @@ import { Hub } from './hub.js';
 import { createHeartbeatLane } from './ingest-lane.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
+import { mountActionRoutes } from './routes/actions.js';
 import { mountEventRoutes } from './routes/events.js';
 import { healthStatus, mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
@@ -123,6 +125,13 @@ export async function createApp(
   let boundHost: string | undefined;
   let accepting = true;
   const auth = createAuth(config);
+  const actions = new Actions({
+    store: backend.actions,
+    eventLog,
+    worker: (id) => registry.worker(id),
+    logger,
+    timeoutMs: config.actionTimeoutMs,
+  });
   const services: Services = {
     config,
     logger,
@@ -132,6 +141,9 @@ export async function createApp(
     broadcaster,
     metrics,
     requireAccess: auth.requireAccess,
+    permissions: (ctx, allowQueryToken) =>
+      auth.permissions(auth.tokenOf(ctx, allowQueryToken), ctx.get('host')),
+    actions,
     accepting: () => accepting,
     storage: () => backend.status(),
   };
@@ -161,6 +173,7 @@ export async function createApp(
     mountHeartbeatRoutes,
     mountResourceRoutes,
     mountEventRoutes,
+    mountActionRoutes,
   ]) {
     mount(router, services);
   }
@@ -194,6 +207,7 @@ export async function createApp(
     stopTimers.push(
       every(config.sweepIntervalMs, () => registry.sweep(), onTimerError),
       every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
+      every(config.sweepIntervalMs, () => actions.expire(), onTimerError),
     );
   };
   startTimers();
@@ -208,6 +222,7 @@ export async function createApp(
       ? new Promise<void>((resolve) => server?.close(() => resolve()))
       : undefined;
     broadcaster.close(config.retryMs + config.retryJitterMs);
+    actions.close();
     hub.close();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {

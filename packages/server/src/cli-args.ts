@@ -7,6 +7,11 @@ export const USAGE = `Usage: pulseboard-server [options]
   --host <addr>              HOST            default 127.0.0.1
   --read-token <t>           PULSE_READ_TOKENS (comma-separated)     repeatable
   --worker-token <t>         PULSE_WORKER_TOKENS (comma-separated)   repeatable
+  --operate-token <t>        PULSE_OPERATE_TOKENS (comma-separated)  repeatable; may request actions
+                             (and read). label=secret names who acted in the audit trail (never the
+                             secret): --operate-token ops-alice=s3cret. Without any, nobody may operate
+                             unless reads are open too.
+  --action-timeout <ms>      an action not answered within this completes as timeout (default 30000)
   --cors-origin <origin>     PULSE_CORS_ORIGINS (comma-separated)    repeatable
   --allow-anonymous          PULSE_ALLOW_ANONYMOUS=1   listen beyond loopback without tokens (without it, an
                                                        open API answers only Host localhost/127.0.0.1/[::1])
@@ -48,6 +53,7 @@ const NUMERIC = {
   'max-resources': 'maxResources',
   'max-streams': 'maxStreams',
   'max-streams-per-client': 'maxStreamsPerClient',
+  'action-timeout': 'actionTimeoutMs',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 const csv = (value: string | undefined) =>
@@ -76,6 +82,7 @@ export function parseCliArgs(
       host: { type: 'string' },
       'read-token': { type: 'string', multiple: true },
       'worker-token': { type: 'string', multiple: true },
+      'operate-token': { type: 'string', multiple: true },
       'cors-origin': { type: 'string', multiple: true },
       'allow-anonymous': { type: 'boolean' },
       compress: { type: 'boolean' },
@@ -92,6 +99,7 @@ export function parseCliArgs(
     host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
     readTokens: (values['read-token'] as string[] | undefined) ?? csv(env.PULSE_READ_TOKENS),
     workerTokens: (values['worker-token'] as string[] | undefined) ?? csv(env.PULSE_WORKER_TOKENS),
+    operateTokens: (values['operate-token'] as string[] | undefined) ?? csv(env.PULSE_OPERATE_TOKENS),
     corsOrigins: (values['cors-origin'] as string[] | undefined) ?? csv(env.PULSE_CORS_ORIGINS),
     allowAnonymous: Boolean(values['allow-anonymous']) || env.PULSE_ALLOW_ANONYMOUS === '1',
     compress: Boolean(values.compress) || env.PULSE_COMPRESS === '1',

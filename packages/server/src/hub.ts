@@ -3,6 +3,7 @@ import {
   METRICS_FIELDS,
   type MetricsItem,
   type MetricsRow,
+  type Permission,
   PROTOCOL_VERSION,
   QUEUE_STATS_FIELDS,
   type QueueStats,
@@ -267,16 +268,17 @@ export class Hub {
   async initialData(
     resync: boolean,
     filter: { workers: ReadonlySet<string> | null; workersKey: string },
+    can: readonly Permission[],
   ): Promise<{ id: string; frame: Buffer[] }> {
     const id = await this.#log.latestId();
     if (this.#framesAt?.id !== id || this.#framesAt.frames.size >= MAX_SHARED_SNAPSHOTS) {
       this.#framesAt = { id, frames: new Map() };
     }
     const { frames } = this.#framesAt;
-    const key = `${resync} ${filter.workersKey}`;
+    const key = `${resync} ${can} ${filter.workersKey}`;
     let frame = frames.get(key);
     if (!frame) {
-      frame = this.#initialDataFrame(id, resync, filter.workers);
+      frame = this.#initialDataFrame(id, resync, filter.workers, can);
       frames.set(key, frame);
       frame.then(
         () => {
@@ -301,6 +303,7 @@ export class Hub {
     id: string,
     resync: boolean,
     workerFilter: ReadonlySet<string> | null,
+    can: readonly Permission[],
   ): Promise<Buffer[]> {
     const { workers, resources, logs } = await this.#snapshot();
     const payload: InitialDataPayload = {
@@ -313,6 +316,7 @@ export class Hub {
       aggregates: computeAggregates(workers, resources, this.#errorRate),
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
+      can: [...can],
     };
     return encodeFramePieces(id, 'initial_data', payload);
   }

@@ -64,7 +64,7 @@ function streamBounds(
  * (resume) or an `initial_data` snapshot, then live events.
  */
 export const mountEventRoutes: Mount = (router, services) => {
-  const { config, hub, eventLog, broadcaster, logger, requireAccess, accepting } = services;
+  const { config, hub, eventLog, broadcaster, logger, requireAccess, accepting, permissions } = services;
   const bounds = streamBounds(config, broadcaster, logger);
 
   router.get('/events', requireAccess('read', { allowQueryToken: true }), async (ctx) => {
@@ -129,7 +129,8 @@ export const mountEventRoutes: Mount = (router, services) => {
         lastEventId.length > 0 && lastEventId.length <= MAX_EVENT_ID_LENGTH
           ? await eventLog.since(lastEventId)
           : 'resync';
-      if (missed === 'resync') snapshot = await hub.initialData(lastEventId.length > 0, filter);
+      if (missed === 'resync')
+        snapshot = await hub.initialData(lastEventId.length > 0, filter, permissions(ctx, true));
     } catch (err) {
       // Nothing is written yet: the client gets the error (a 500 logged with its cause, or 503).
       broadcaster.remove(client);

@@ -23,11 +23,11 @@ const unknownWorker = (id: string) =>
   new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it again`);
 
 /**
- * Applies one heartbeat and returns the answer; 404 for an unknown worker, so the reporter
- * registers again. Shared by the route below and the heartbeat lane ahead of Koa (ingest-lane.ts).
+ * Applies one heartbeat and returns the answer (with `takeActions`, the worker's pending actions);
+ * 404 for an unknown worker, so the reporter registers again. Shared by the route below and the heartbeat lane ahead of Koa (ingest-lane.ts).
  */
 export async function acceptHeartbeat(
-  { config, registry, metrics }: Pick<Services, 'config' | 'registry' | 'metrics'>,
+  { config, registry, metrics, actions }: Pick<Services, 'config' | 'registry' | 'metrics' | 'actions'>,
   id: string,
   input: unknown,
 ): Promise<HeartbeatResponse> {
@@ -35,7 +35,12 @@ export async function acceptHeartbeat(
   const worker = await registry.heartbeat(id, body);
   if (!worker) throw unknownWorker(id);
   metrics.heartbeats.inc();
-  return { status: worker.status, heartbeatIntervalMs: config.heartbeatIntervalMs };
+  const response: HeartbeatResponse = {
+    status: worker.status,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  };
+  if (body.takeActions) response.actions = await actions.take(id);
+  return response;
 }
 
 export const mountWorkerRoutes: Mount = (router, services) => {
