@@ -88,7 +88,11 @@ describe('actions across instances on one Redis', () => {
       ),
     );
     const received = () => [...onA.actions, ...onB.actions].map((x) => x.id);
-    await eventually(async () => received().length, (n) => n >= 40, '40 deliveries');
+    await eventually(
+      async () => received().length,
+      (n) => n >= 40,
+      '40 deliveries',
+    );
     await settle();
     assert.equal(received().length, 40, 'no action twice');
     assert.deepEqual([...received()].sort(), [...ids].sort());
