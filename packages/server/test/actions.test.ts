@@ -454,3 +454,14 @@ describe('action permissions', () => {
     }
   });
 });
+
+test('closing the server ends worker action streams at once rather than waiting for them', async () => {
+  const [memory] = backends();
+  const t = await memory!.start({ shutdownTimeoutMs: 5000 });
+  await t.api.post('/api/workers', declaringWorker('w1'));
+  const stream = await ActionStream.open(t.url, 'w1');
+  const started = performance.now();
+  await t.close();
+  await stream.until(() => stream.ended, 'the stream ended');
+  assert.ok(performance.now() - started < 2000, `closed in ${Math.round(performance.now() - started)} ms`);
+});
