@@ -137,6 +137,26 @@ for (const backend of backends()) {
       }
     });
 
+    test('a resume point from before a restart is below every number handed out since', async () => {
+      const t = await backend.start();
+      try {
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        // What a worker connected to the previous boot (or an emptied Redis) would hold: an older number.
+        const stale = String(Date.now() - 60_000);
+        const first = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
+        const id = await requestAction(t.api, 'w1', 'pause');
+        await first.next('action', (f) => (f.data as { id: string }).id === id);
+        assert.ok(Number(first.lastEventId) > Number(stale));
+        first.close();
+        // Lost with that connection as far as the worker knows: it comes again.
+        const again = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
+        await again.next('action', (f) => (f.data as { id: string }).id === id);
+        again.close();
+      } finally {
+        await t.close();
+      }
+    });
+
     test('a worker without a stream takes its actions in the heartbeat answer, once', async () => {
       const t = await backend.start();
       try {
