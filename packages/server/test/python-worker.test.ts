@@ -16,7 +16,9 @@ test('the Python worker of docs/protocol.md registers, heartbeats, performs an a
   const blocks = [...doc.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
   assert.equal(blocks.length, 1, 'one Python block in docs/protocol.md');
 
-  const t = await startServer({ heartbeatIntervalMs: 300, workerTokens: [TOKEN] });
+  // Heartbeats a second apart: the action requested once the worker registered has two to ride on,
+  // even on a busy machine.
+  const t = await startServer({ heartbeatIntervalMs: 1000, workerTokens: [TOKEN] });
   try {
     const stream = await openStream(t.url);
     const worker = promisify(execFile)('python3', ['-c', blocks[0]!], {
@@ -24,7 +26,8 @@ test('the Python worker of docs/protocol.md registers, heartbeats, performs an a
       timeout: 30_000,
     });
     // An operator acts while it runs: a later heartbeat hands the action over, the worker answers.
-    await stream.next('worker_registered');
+    // python3 itself may take seconds to start on a loaded machine.
+    await stream.next('worker_registered', undefined, 20_000);
     const requested = await t.api.post('/api/actions', { worker: 'report-1', action: 'rebuild' });
     assert.equal(requested.status, 202);
     await worker;
