@@ -485,3 +485,20 @@ test('closing the server ends worker action streams at once rather than waiting 
   await stream.until(() => stream.ended, 'the stream ended');
   assert.ok(performance.now() - started < 2000, `closed in ${Math.round(performance.now() - started)} ms`);
 });
+
+test('a fifth stream of one worker on an instance ends the oldest; actions go to the newest', async () => {
+  const [memory] = backends();
+  const t = await memory!.start();
+  try {
+    await t.api.post('/api/workers', declaringWorker('w1'));
+    const streams: ActionStream[] = [];
+    for (let i = 0; i < 5; i++) streams.push(await ActionStream.open(t.url, 'w1'));
+    await streams[0]!.until(() => streams[0]!.ended, 'the oldest ended');
+    assert.ok(streams.slice(1).every((stream) => !stream.ended));
+    const id = await requestAction(t.api, 'w1', 'pause');
+    await streams[4]!.next('action', (f) => (f.data as { id: string }).id === id);
+    for (const stream of streams) stream.close();
+  } finally {
+    await t.close();
+  }
+});
