@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Action } from '@pulseboard/protocol';
+import { createPulseboard } from '../src/index.js';
 import { ActionStream, declaringWorker, requestAction } from './action-helpers.js';
 import { backends } from './backends.js';
-import { api, eventually, openStream, Stream } from './helpers.js';
+import { api, eventually, FAST, openStream, Stream } from './helpers.js';
 
 for (const backend of backends()) {
   describe(`actions (${backend.name})`, () => {
@@ -500,5 +504,33 @@ test('a fifth stream of one worker on an instance ends the oldest; actions go to
     for (const stream of streams) stream.close();
   } finally {
     await t.close();
+  }
+});
+
+test('mounted with operateTokens: an operator acts through the host app, named by label; the worker stream works under basePath', async () => {
+  const pulse = await createPulseboard({
+    ...FAST,
+    basePath: '/pulse',
+    readTokens: ['r'],
+    workerTokens: ['w'],
+    operateTokens: ['ops-carol=c4rol'],
+  });
+  const host = createServer((req, res) => pulse.handler(req, res));
+  host.listen(0, '127.0.0.1');
+  await once(host, 'listening');
+  const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/pulse`;
+  try {
+    await api(url, 'w').post('/api/workers', declaringWorker('w1'));
+    const stream = await ActionStream.open(url, 'w1', { token: 'w' });
+    const accepted = await api(url, 'c4rol').post('/api/actions', { worker: 'w1', action: 'drain' });
+    assert.equal(accepted.status, 202);
+    assert.equal(accepted.body.action.by, 'ops-carol');
+    await stream.next('action', (f) => (f.data as { id: string }).id === accepted.body.id);
+    assert.equal((await api(url, 'r').post('/api/actions', { worker: 'w1', action: 'drain' })).status, 403);
+    stream.close();
+  } finally {
+    await pulse.close();
+    host.closeAllConnections();
+    await new Promise((resolve) => host.close(resolve));
   }
 });
