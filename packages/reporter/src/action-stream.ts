@@ -74,9 +74,11 @@ export function createActionStream(options: ActionStreamOptions) {
         `GET /api/workers/${options.path}/actions: ${response.status} ${error?.error?.message ?? ''}`,
       );
     }
+    let ready = false;
     const parser = createSseParser((message) => {
       if (message.id !== undefined) lastEventId = message.id;
       if (message.event === 'ready') {
+        ready = true;
         failures = 0;
         options.onFallback(false);
       } else if (message.event === 'action') {
@@ -86,6 +88,8 @@ export function createActionStream(options: ActionStreamOptions) {
     const decoder = new TextDecoder();
     for await (const chunk of response.body)
       parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+    // Something between answered and hung up: a failure, so the next attempt backs off rather than spins.
+    if (!ready) throw new Error(`GET /api/workers/${options.path}/actions ended before the stream was ready`);
   }
 
   async function run(): Promise<void> {

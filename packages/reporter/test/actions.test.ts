@@ -169,3 +169,28 @@ test('reporter actions: the CommonJS build runs a handler and answers', async ()
     await t.close();
   }
 });
+
+test('reporter actions: a stream answered 200 and hung up at once (a proxy) backs off rather than spins', async () => {
+  const t = await startServer();
+  try {
+    let attempts = 0;
+    const hangsUp: typeof fetch = async (input, init) => {
+      if (!String(input).endsWith('/actions') || init?.method) return fetch(input, init);
+      attempts++;
+      return new Response('', { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const reporter = createReporter({
+      url: t.url,
+      worker: { id: 'rep-4' },
+      fetch: hangsUp,
+      maxBackoffMs: 100,
+      actions: [{ name: 'drain', target: 'worker', label: 'Drain', handler: () => undefined }],
+    });
+    await reporter.start();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await reporter.stop();
+    assert.ok(attempts >= 2 && attempts < 30, `${attempts} attempts in 0.5 s`);
+  } finally {
+    await t.close();
+  }
+});
