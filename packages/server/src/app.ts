@@ -1,5 +1,6 @@
 import type { ServerTimings } from '@pulseboard/protocol';
 import { pino } from 'pino';
+import { Actions } from './actions/service.js';
 import { createAuth } from './auth.js';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { History } from './history/history.js';
@@ -115,6 +116,13 @@ export async function createApp(
 
   let accepting = true;
   const auth = createAuth(config);
+  const actions = new Actions({
+    store: backend.actions,
+    eventLog,
+    worker: (id) => registry.worker(id),
+    logger,
+    timeoutMs: config.actionTimeoutMs,
+  });
   const services: Services = {
     config,
     logger,
@@ -125,6 +133,9 @@ export async function createApp(
     snapshots,
     metrics,
     requireAccess: auth.requireAccess,
+    permissions: (ctx, allowQueryToken) =>
+      auth.permissions(auth.tokenOf(ctx, allowQueryToken), ctx.get('host')),
+    actions,
     accepting: () => accepting,
     storage: backend,
   };
@@ -136,6 +147,7 @@ export async function createApp(
     every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
     // History buckets close on the feed's events too; this closes them when it is quiet.
     every(HISTORY_TICK_MS, () => recorder.tick(), onTimerError),
+    every(config.sweepIntervalMs, () => actions.expire(), onTimerError),
   ];
 
   let closing: Promise<void> | undefined;
@@ -147,6 +159,7 @@ export async function createApp(
     // Stops listening at once, then waits for the requests in flight: the streams ended below among them.
     const stopped = http.close();
     broadcaster.close(config.retryMs + config.retryJitterMs);
+    actions.close();
     hub.close();
     recorder.close();
     await stopped;

@@ -252,11 +252,17 @@ export class Hub {
     });
   }
 
-  /** The `initial_data` payload, with only `workerFilter`'s workers and logs when given. */
-  async initialData(resync: boolean, workerFilter: ReadonlySet<string> | null): Promise<InitialDataPayload> {
+  /**
+   * The `initial_data` payload, with only `workerFilter`'s workers and logs when given; `can` is
+   * the session's to add (sse/snapshots.ts).
+   */
+  async initialData(
+    resync: boolean,
+    workerFilter: ReadonlySet<string> | null,
+  ): Promise<Omit<InitialDataPayload, 'can'>> {
     const { workers, resources, logs } = await this.#registry.snapshot();
     const listed = workerFilter ? workers.filter((w) => workerFilter.has(w.id)) : workers;
-    const payload: InitialDataPayload = {
+    const payload: Omit<InitialDataPayload, 'can'> = {
       v,
       resync,
       at: this.#now(),

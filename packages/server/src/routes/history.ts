@@ -27,7 +27,7 @@ export const mountHistoryRoutes: Mount = (router, { history, registry, requireAc
       throw new HttpError(400, 'invalid_range', 'At most 24 h between `from` and `to`');
     }
     const worker = query.worker ?? null;
-    if (worker !== null && !(await registry.has(worker))) {
+    if (worker !== null && !(await registry.worker(worker))) {
       throw new HttpError(404, 'unknown_worker', `No worker "${worker}" is registered`);
     }
     ctx.body = await history.range(worker, from, to);

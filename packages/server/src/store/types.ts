@@ -1,5 +1,6 @@
 import type { LogEntry, ReportableStatus, Resource, Worker } from '@pulseboard/protocol';
 import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
+import type { ActionStore } from './action-store.js';
 import type { HistoryStore } from './history-types.js';
 
 /**
@@ -163,6 +164,8 @@ export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
   history: HistoryStore;
+  /** Operator actions, each transition logging its event like the registry's writes. */
+  actions: ActionStore;
   status(): StorageStatus;
   /**
    * Null while unreachable. Heartbeats fail while storage is away, so the
