@@ -62,6 +62,21 @@ interface Watched {
 
 /** Queues read at once in a reconciliation: 1,000 queues in ten rounds of pipelined scripts. */
 const COUNT_BATCH = 100;
+/** Registrations on their way at once: 1,000 queues found together do not open 1,000 sockets. */
+const REGISTER_BATCH = 50;
+
+/** `run` over `items`, `size` at a time; a failure is reported and the rest carry on. */
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  run: (item: T) => Promise<void>,
+  report: (error: unknown) => void,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    const outcomes = await Promise.allSettled(items.slice(i, i + size).map(run));
+    for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+  }
+}
 
 /**
  * Watches BullMQ queues and reports each as a Pulseboard worker consuming it
@@ -77,8 +92,11 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   const reconcileMs = options.reconcileMs ?? 5000;
   const coalesceMs = options.coalesceMs ?? 5;
   const rateWindowMs = options.rateWindowMs ?? 60_000;
-  const report = (error: unknown) =>
-    options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  let closed = false;
+  // After close, reads cut short by the closed connection are no news.
+  const report = (error: unknown) => {
+    if (!closed) options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  };
 
   const fleet = options.reporter ?? ownReporter(options, report);
   const ownsFleet = !options.reporter;
@@ -99,7 +117,6 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   const watched = new Map<string, Watched>();
   const dirty = new Set<string>();
   let redisUp = false;
-  let closed = false;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> | undefined;
   let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
@@ -221,7 +238,10 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     }
   }
 
+  /** Registers a queue's worker; its events are read from when `events.watch` was called for it. */
   async function watch(name: string): Promise<void> {
+    // A reconciliation still on its way when closed: a fleet of the caller's is still running.
+    if (closed) return;
     const queue: Watched = {
       name,
       id: `${adapterId}:q:${idPart(name)}`,
@@ -235,15 +255,13 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     };
     queue.queue.on('error', report);
     watched.set(name, queue);
-    // In the fleet at once (add's registration is what waits), so counts read meanwhile can be pushed.
-    const adding = fleet.add({
+    await fleet.add({
       id: queue.id,
       name: queueLabel(name),
       queue: queueLabel(name),
       status: 'starting',
       labels: { source: 'bullmq', redis: redisAddress, prefix, bullmqQueue: name.slice(0, 256) },
     });
-    await Promise.all([adding, events.watch(name)]);
   }
 
   async function unwatch(name: string): Promise<void> {
@@ -257,13 +275,13 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
 
   /** Registers and deregisters a Pulseboard worker per BullMQ Worker connection, as they come and go. */
   async function syncConnections(byQueue: Map<string, WorkerConnection[]>): Promise<void> {
-    const work: Promise<void>[] = [];
+    const work: (() => Promise<void>)[] = [];
     for (const queue of watched.values()) {
       const now = new Map((byQueue.get(queue.name) ?? []).map((c) => [c.clientId, c]));
       for (const [clientId, id] of queue.connections) {
         if (now.has(clientId)) continue;
         queue.connections.delete(clientId);
-        work.push(fleet.remove(id));
+        work.push(() => fleet.remove(id));
       }
       for (const [clientId, connection] of now) {
         if (queue.connections.has(clientId)) {
@@ -272,7 +290,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
         }
         const id = `${queue.id}:w:${idPart(clientId)}`;
         queue.connections.set(clientId, id);
-        work.push(
+        work.push(() =>
           fleet.add({
             id,
             name: `${queueLabel(queue.name).slice(0, 120)} · ${connection.workerName.slice(0, 60) || 'worker'}`,
@@ -289,8 +307,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
         );
       }
     }
-    const outcomes = await Promise.allSettled(work);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+    await inBatches(work, REGISTER_BATCH, (step) => (closed ? Promise.resolve() : step()), report);
     for (const queue of watched.values()) reportStatus(queue);
   }
 
@@ -299,8 +316,8 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     const wanted = new Set(names);
     for (const name of [...watched.keys()]) if (!wanted.has(name)) await unwatch(name);
     const added = names.filter((name) => !watched.has(name));
-    const outcomes = await Promise.allSettled(added.map(watch));
-    for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+    await events.watch(added);
+    await inBatches(added, REGISTER_BATCH, watch, report);
     await syncConnections(workerConnections((await command.client('LIST')) as string, prefix));
     await readCounts([...watched.keys()]);
   }
@@ -346,9 +363,10 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
       clearTimeout(reconcileTimer);
       clearTimeout(flushTimer);
       events.close();
-      // Commands waiting for an unreachable Redis fail now, so what awaits them ends.
       command.disconnect();
-      await Promise.allSettled([starting, reconciling, flushing]);
+      // Not the reads on their way: ioredis never settles commands queued while it waits to reconnect.
+      // Their registrations after this are not sent (the fleet has stopped).
+      await starting;
       await Promise.allSettled([...watched.values()].map((queue) => queue.queue.close()));
       if (ownsFleet) {
         await fleet.stop().catch(report);

@@ -32,6 +32,8 @@ before(async () => {
   redis = await startRedis();
   server = await startServer();
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  // The restart test stops Redis under it.
+  connection.on('error', () => {});
 });
 
 after(async () => {
@@ -99,7 +101,7 @@ describe('watchBullMQ', () => {
         if (job.data.n === 1) throw new Error('card declined');
         return 'ok';
       },
-      { connection: connection.duplicate(), concurrency: 1 },
+      { connection: { url: redis.url }, concurrency: 1 },
     );
     cleanup.push(() => worker.close());
     const settled = new Promise<number>((resolve) => {
@@ -112,11 +114,158 @@ describe('watchBullMQ', () => {
     });
     lags['worker drained the queue'] = await agrees(id, q, await settled, 'worker');
     await step('failed cleaned', () => q.clean(0, 0, 'failed'));
+    await worker.close();
 
     const shown = await byId(id);
     assert.equal(shown?.queueStats?.processed, 4);
     assert.equal(shown?.queueStats?.failed, 0);
     process.stdout.write(`# lags (ms): ${JSON.stringify(lags)}\n`);
     for (const [what, lag] of Object.entries(lags)) assert.ok(lag <= 250, `${what}: shown after ${lag} ms`);
+  });
+
+  it('discovers 1,000 queues by prefix, a queue created later, and drops a queue deleted while watched', async () => {
+    const prefix = 'many';
+    const names = Array.from({ length: 1000 }, (_, i) => `q${String(i).padStart(4, '0')}`);
+    const queues = names.map((name) => queue(name, prefix));
+    await Promise.all(queues.map((q, i) => q.add('job', { i })));
+    const started = Date.now();
+    watch({ prefix, id: 'many', reconcileMs: 300 });
+    const shown = await eventually(
+      // Each look is 1,000 workers' JSON: a few a second, not a hundred.
+      async () => (await sleep(200), allWorkers(server.url)),
+      (workers) =>
+        workers.filter((w) => w.id.startsWith('many:q:') && w.queueStats?.depth === 1).length === 1000,
+      '1,000 queues with one job each',
+      30_000,
+    );
+    process.stdout.write(`# 1,000 queues shown after ${Date.now() - started} ms\n`);
+    const one = shown.find((w) => w.id === 'many:q:q0042') as PulseWorker;
+    assert.equal(one.queue, 'q0042');
+    assert.equal(one.labels.prefix, prefix);
+
+    const later = queue('created-later', prefix);
+    await later.add('job', {});
+    await eventually(
+      () => byId('many:q:created-later'),
+      (w) => w?.queueStats?.depth === 1,
+      'the queue created later',
+    );
+
+    await later.obliterate();
+    await eventually(
+      () => byId('many:q:created-later'),
+      (w) => w === undefined,
+      'the deleted queue gone',
+    );
+  });
+
+  it('shows BullMQ workers as they connect and leave, and a queue nobody works as unhealthy', async () => {
+    const q = queue('mail');
+    await q.add('send', {}, { delay: 60_000 });
+    await q.add('send', {});
+    watch({ queues: ['mail'], id: 'conn', reconcileMs: 200 });
+    await eventually(
+      () => byId('conn:q:mail'),
+      (w) => w?.status === 'unhealthy',
+      'jobs waiting, no worker',
+    );
+
+    const worker = new Worker('mail', async () => 'sent', {
+      connection: { url: redis.url },
+      name: 'mailer-1',
+    });
+    cleanup.push(() => worker.close());
+    const shown = await eventually(
+      () => allWorkers(server.url),
+      (workers) => workers.some((w) => w.id.startsWith('conn:q:mail:w:')),
+      'the BullMQ worker shown',
+    );
+    const card = shown.find((w) => w.id.startsWith('conn:q:mail:w:')) as PulseWorker;
+    const [connected] = await q.getWorkers();
+    assert.equal(card.queue, 'mail');
+    assert.equal(card.name, 'mail · mailer-1');
+    assert.equal(card.labels.client, connected?.id);
+    await eventually(
+      () => byId('conn:q:mail'),
+      (w) => w?.status === 'healthy',
+      'worked: healthy',
+    );
+
+    await worker.close();
+    await eventually(
+      () => allWorkers(server.url),
+      (workers) => !workers.some((w) => w.id.startsWith('conn:q:mail:w:')),
+      'the BullMQ worker gone',
+    );
+  });
+
+  it('survives Redis going away: degraded while it is, counts right again after', async () => {
+    const q = queue('restart');
+    await q.add('job', {});
+    const handle = watch({ queues: ['restart'], id: 'restart', reconcileMs: 200 });
+    await eventually(
+      () => byId('restart:q:restart'),
+      (w) => w?.queueStats?.depth === 1,
+      'watched',
+    );
+    assert.equal(handle.redisUp, true);
+
+    await redis.stop();
+    await eventually(
+      () => byId('restart'),
+      (w) => w?.status === 'degraded',
+      'the adapter degraded',
+    );
+    assert.equal((await byId('restart:q:restart'))?.status, 'degraded');
+    const resources = (await (await fetch(`${server.url}/api/resources`)).json()) as {
+      resources: { id: string; status: string }[];
+    };
+    assert.equal(resources.resources.find((r) => r.id.startsWith('redis-'))?.status, 'down');
+    await sleep(500);
+
+    // Back without its data (no persistence): the queue is empty, then gets two jobs.
+    await redis.start();
+    await eventually(
+      () => byId('restart'),
+      (w) => w?.status === 'healthy',
+      'the adapter healthy again',
+    );
+    await eventually(
+      () => byId('restart:q:restart'),
+      (w) => w?.queueStats?.depth === 0,
+      'the emptied queue',
+    );
+    await q.addBulk([
+      { name: 'a', data: {} },
+      { name: 'b', data: {} },
+    ]);
+    await agrees('restart:q:restart', q, Date.now(), 'after the restart');
+  });
+
+  it('starts with Redis unreachable, reports itself degraded, and carries on when Redis comes', async () => {
+    const errors: Error[] = [];
+    const handle = watch({
+      connection: 'redis://127.0.0.1:1',
+      queues: ['nowhere'],
+      id: 'nowhere',
+      onError: (error) => errors.push(error),
+    });
+    await eventually(
+      () => byId('nowhere'),
+      (w) => w?.status === 'degraded',
+      'registered degraded',
+    );
+    await sleep(300);
+    assert.equal(handle.redisUp, false);
+    assert.ok(
+      errors.some((error) => /ECONNREFUSED/.test(error.message)),
+      'the connection error reported',
+    );
+    await handle.close();
+    await eventually(
+      () => byId('nowhere'),
+      (w) => w === undefined,
+      'deregistered on close',
+    );
   });
 });
