@@ -10,7 +10,7 @@ export interface BullDeadLetter {
   name: string;
   /** Epoch ms of the last failure (`finishedOn`). */
   failedAt: number;
-  /** `attemptsMade`. */
+  /** `attemptsMade` (stored as `atm` by BullMQ 5, as Job.fromJSON reads it). */
   attempts: number;
   /** `failedReason` and the newest of `stacktrace`. */
   error: { message: string; stack?: string };
@@ -27,10 +27,10 @@ export interface BullDeadLetter {
 const READ_JOB = `
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then return false end
-local f = redis.call('HMGET', key, 'name', 'failedReason', 'stacktrace', 'attemptsMade', 'finishedOn')
+local f = redis.call('HMGET', key, 'name', 'failedReason', 'stacktrace', 'attemptsMade', 'atm', 'finishedOn')
 local size = redis.call('HSTRLEN', key, 'data')
 local data = redis.call('HGET', key, 'data') or ''
-return {f[1] or '', f[2] or '', f[3] or '[]', f[4] or '0', f[5] or '0', size, string.sub(data, 1, tonumber(ARGV[1]))}
+return {f[1] or '', f[2] or '', f[3] or '[]', f[4] or f[5] or '0', f[6] or '0', size, string.sub(data, 1, tonumber(ARGV[1]))}
 `;
 
 /** The dead letter of job `jobId` of `queue`, or null when the job is gone. */
