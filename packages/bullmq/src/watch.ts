@@ -148,20 +148,24 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   function setRedisUp(up: boolean): void {
     if (up === redisUp || closed) return;
     redisUp = up;
-    fleet.push(adapterId, {
-      status: up ? 'healthy' : 'degraded',
-      resources: [
-        {
-          id: resourceId,
-          name: `Redis ${redisAddress}`,
-          kind: 'broker',
-          status: up ? 'healthy' : 'down',
-          message: up ? null : 'unreachable: retrying',
-        },
-      ],
-    });
+    fleet.push(adapterId, { status: up ? 'healthy' : 'degraded' });
+    reportRedis(null);
     for (const queue of watched.values()) reportStatus(queue);
     if (up) scheduleReconcile(0);
+  }
+
+  /** Redis as the adapter's resource: down while unreachable, else up with its PING time. */
+  function reportRedis(latencyMs: number | null): void {
+    fleet.reportResources(adapterId, [
+      {
+        id: resourceId,
+        name: `Redis ${redisAddress}`,
+        kind: 'broker',
+        status: redisUp ? 'healthy' : 'down',
+        latencyMs,
+        message: redisUp ? null : 'unreachable: retrying',
+      },
+    ]);
   }
 
   /**
@@ -284,10 +288,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
         work.push(() => fleet.remove(id));
       }
       for (const [clientId, connection] of now) {
-        if (queue.connections.has(clientId)) {
-          fleet.reportMetrics(queue.connections.get(clientId) as string, { uptimeSec: connection.ageSec });
-          continue;
-        }
+        if (queue.connections.has(clientId)) continue;
         const id = `${queue.id}:w:${idPart(clientId)}`;
         queue.connections.set(clientId, id);
         work.push(() =>
@@ -302,7 +303,6 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
               addr: connection.addr.slice(0, 256),
               client: clientId.slice(0, 256),
             },
-            metrics: { uptimeSec: connection.ageSec },
           }),
         );
       }
@@ -312,6 +312,9 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   }
 
   async function reconcile(): Promise<void> {
+    const pinged = performance.now();
+    await command.ping();
+    reportRedis(Math.round((performance.now() - pinged) * 10) / 10);
     const names = options.queues ?? (await scanQueues(command, prefix));
     const wanted = new Set(names);
     for (const name of [...watched.keys()]) if (!wanted.has(name)) await unwatch(name);

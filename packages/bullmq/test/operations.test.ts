@@ -178,9 +178,10 @@ describe('readDeadLetter', () => {
     const { queue } = await setup();
     const huge = await failedJob(queue, { fail: true, blob: 'x'.repeat(2_000_000) });
     const letter = await readDeadLetter(connection, 'bull', queue.name, huge, 1000);
-    assert.equal(typeof letter?.payload, 'string');
-    assert.equal((letter?.payload as string).length, 1000);
-    assert.deepEqual(letter?.clipped, ['payload']);
+    assert.ok(letter);
+    assert.equal(typeof letter.payload, 'string');
+    assert.equal((letter.payload as string).length, 1000);
+    assert.deepEqual(letter.clipped, ['payload']);
 
     const odd = await failedJob(queue);
     await connection.hset(`bull:${queue.name}:${odd}`, 'data', 'not json {');

@@ -132,7 +132,10 @@ describe('watchBullMQ', () => {
     watch({ prefix, id: 'many', reconcileMs: 300 });
     const shown = await eventually(
       // Each look is 1,000 workers' JSON: a few a second, not a hundred.
-      async () => (await sleep(200), allWorkers(server.url)),
+      async () => {
+        await sleep(200);
+        return allWorkers(server.url);
+      },
       (workers) =>
         workers.filter((w) => w.id.startsWith('many:q:') && w.queueStats?.depth === 1).length === 1000,
       '1,000 queues with one job each',
