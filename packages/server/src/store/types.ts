@@ -3,7 +3,7 @@ import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
 
 /**
  * Storage behind the registry and the event stream. Every method is async so
- * the Redis backend (issue 5) can implement the same interfaces; the in-memory
+ * the Redis backend (store/redis.ts) can implement the same interfaces; the in-memory
  * backend is the default.
  */
 
