@@ -5,7 +5,10 @@
  * server (GET /api/workers) and compared with BullMQ's own getJobCounts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Worker as PulseWorker } from '@pulseboard/protocol';
 import { Queue, Worker } from 'bullmq';
@@ -22,6 +25,9 @@ import {
   type TestRedis,
   type TestServer,
 } from './helpers.js';
+
+/** The CLI as installed: compiled (npm run build:tests builds it). */
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 let redis: TestRedis;
 let server: TestServer;
@@ -90,6 +96,11 @@ describe('watchBullMQ', () => {
     await step('a delayed job', () => q.add('later', {}, { delay: 60_000, jobId: 'later' }));
     await step('a prioritized job', () => q.add('urgent', {}, { priority: 1 }));
     await step('paused', () => q.pause());
+    await eventually(
+      () => byId(id),
+      (w) => w?.status === 'degraded',
+      'a paused queue degraded',
+    );
     await step('resumed', () => q.resume());
     await step('the delayed job promoted', async () => (await q.getJob('later'))?.promote());
 
@@ -270,5 +281,26 @@ describe('watchBullMQ', () => {
       (w) => w === undefined,
       'deregistered on close',
     );
+  });
+
+  it('pulseboard-bullmq (the compiled CLI) watches the named queues and deregisters on SIGTERM', async () => {
+    const q = queue('cli-q');
+    await q.add('job', {});
+    const cli = spawn(
+      process.execPath,
+      [cliPath, '--redis', redis.url, '--server', server.url, '--queues', 'cli-q', '--id', 'cli'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanup.push(async () => cli.kill('SIGKILL'));
+    await eventually(
+      () => byId('cli:q:cli-q'),
+      (w) => w?.queueStats?.depth === 1,
+      'the CLI reporting',
+    );
+    cli.kill('SIGTERM');
+    const [code] = await once(cli, 'exit');
+    assert.equal(code, 0);
+    assert.equal(await byId('cli:q:cli-q'), undefined);
+    assert.equal(await byId('cli'), undefined);
   });
 });
