@@ -1,5 +1,15 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { compareNames, formatCount, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
+import { ErrorRates } from '../base/error-rates.js';
+import {
+  compareNames,
+  formatCount,
+  formatCountOf,
+  formatDuration,
+  formatNumber,
+  NAME_MAX,
+  truncate,
+  usable,
+} from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
@@ -26,7 +36,7 @@ export class PulseThresholdChangeEvent extends Event {
     readonly level: Level,
     /** The level before this change. */
     readonly previous: Level,
-    /** The value that caused the change (for `overall`, the largest row value). */
+    /** The value that caused the change: dead letters, a worker's errors per minute (for `overall`, the largest). */
     readonly value: number,
   ) {
     super(PulseThresholdChangeEvent.eventName, { bubbles: true, composed: true });
@@ -47,9 +57,14 @@ const LIST_MAX = 50;
 const badge = (level: Level) =>
   html`<span class="badge tone-${level}" part="status"><span class="dot"></span>${level === 'ok' ? 'OK' : capitalize(level)}</span>`;
 
+/** The window of the error rates by default: 5 minutes. */
+const DEFAULT_ERROR_WINDOW_S = 300;
+
 /**
- * Dead-letter depth per queue and error counts per worker, each with a level
- * (ok / warning / critical) from the thresholds, and an overall level. A value
+ * Dead-letter depth per queue and errors per minute per worker (over
+ * `error-window`), each with a level (ok / warning / critical) from the
+ * thresholds, and an overall level. A worker's level clears once its errors
+ * stop: a threshold on its error count since it started would never. A value
  * must fall clearly below a threshold (see `hysteresis`) before its level
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
  * Enter/Space on its name) selects the queue or worker (see `selection`).
@@ -75,16 +90,19 @@ export class DlqMonitor extends PulseElement {
     errorWarning: { type: Number, attribute: 'error-warning' },
     errorCritical: { type: Number, attribute: 'error-critical' },
     hysteresis: { type: Number },
+    errorWindow: { type: Number, attribute: 'error-window' },
   };
 
   /** Dead letters at which a queue turns warning (default 10). */
   declare warning: number;
   /** Dead letters at which a queue turns critical (default 100). */
   declare critical: number;
-  /** Worker error count for warning (defaults to `warning`). */
-  declare errorWarning: number | null;
-  /** Worker error count for critical (defaults to `critical`). */
-  declare errorCritical: number | null;
+  /** A worker's errors per minute (over `error-window`) at which it turns warning (default 10). */
+  declare errorWarning: number;
+  /** A worker's errors per minute (over `error-window`) at which it turns critical (default 100). */
+  declare errorCritical: number;
+  /** Seconds over which a worker's errors per minute are counted (default 300). */
+  declare errorWindow: number;
   /** Fraction below a threshold a value must fall to clear it (default 0.1). */
   declare hysteresis: number;
 
@@ -97,14 +115,20 @@ export class DlqMonitor extends PulseElement {
   #evaluated: DashboardState | null = null;
   #built: { data: DashboardState; rows: Row[] } | null = null;
   #pending: PulseThresholdChangeEvent[] = [];
+  readonly #rates = new ErrorRates();
+  /** Each worker's errors per minute at the last evaluation. */
+  #perMinute = new Map<string, number>();
+  /** Some worker has errors in the window, or a level to clear: evaluated each second, as the window moves. */
+  #moving = false;
 
   constructor() {
     super();
     this.warning = 10;
     this.critical = 100;
-    this.errorWarning = null;
-    this.errorCritical = null;
+    this.errorWarning = 10;
+    this.errorCritical = 100;
     this.hysteresis = 0.1;
+    this.errorWindow = DEFAULT_ERROR_WINDOW_S;
   }
 
   /** The overall level after hysteresis. */
@@ -114,12 +138,21 @@ export class DlqMonitor extends PulseElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    const thresholdsChanged = ['warning', 'critical', 'errorWarning', 'errorCritical', 'hysteresis'].some(
-      (k) => changed.has(k as keyof DlqMonitor),
-    );
+    const thresholdsChanged = [
+      'warning',
+      'critical',
+      'errorWarning',
+      'errorCritical',
+      'hysteresis',
+      'errorWindow',
+    ].some((k) => changed.has(k as keyof DlqMonitor));
     // The latest state, not the one on screen: a paused monitor still alerts.
     const data = this.latest;
-    if (data?.ready && (data !== this.#evaluated || thresholdsChanged)) this.#evaluate(data);
+    if (data?.ready && (data !== this.#evaluated || thresholdsChanged || this.#moving)) this.#evaluate(data);
+  }
+
+  protected override wantsTick(): boolean {
+    return super.wantsTick() || this.#moving;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -132,13 +165,21 @@ export class DlqMonitor extends PulseElement {
   #thresholds(scope: 'queue' | 'worker'): Thresholds {
     const queue = scope === 'queue';
     return {
-      warning: (queue ? null : usable(this.errorWarning)) ?? usable(this.warning) ?? 10,
-      critical: (queue ? null : usable(this.errorCritical)) ?? usable(this.critical) ?? 100,
+      warning: usable(queue ? this.warning : this.errorWarning) ?? 10,
+      critical: usable(queue ? this.critical : this.errorCritical) ?? 100,
       hysteresis: usable(this.hysteresis) ?? 0.1,
     };
   }
 
-  /** The rows of a state, built once: evaluation and rendering read the same list (1,000 workers, every tick). */
+  #windowMs(): number {
+    // Not 0: a window of no time has no rate.
+    return (usable(this.errorWindow) || DEFAULT_ERROR_WINDOW_S) * 1000;
+  }
+
+  /**
+   * The rows of a state, built once per evaluation: evaluation and rendering read the same list (1,000 workers,
+   * every tick). A worker's value is its errors per minute at the last evaluation.
+   */
   #rows(data: DashboardState): Row[] {
     if (this.#built?.data === data) return this.#built.rows;
     const rows: Row[] = [];
@@ -147,13 +188,27 @@ export class DlqMonitor extends PulseElement {
       rows.push({ scope: 'queue', key: q.name, name: q.name, value: q.deadLetter });
     for (const w of data.workers.values())
       if (w.metrics)
-        rows.push({ scope: 'worker', key: w.id, name: w.name || w.id, value: w.metrics.errorCount });
+        rows.push({
+          scope: 'worker',
+          key: w.id,
+          name: w.name || w.id,
+          value: this.#perMinute.get(w.id) ?? 0,
+        });
     this.#built = { data, rows };
     return rows;
   }
 
   #evaluate(data: DashboardState): void {
     this.#evaluated = data;
+    // From the latest state only: an older one (held on screen) would read as counts going back.
+    const now = Date.now();
+    const windowMs = this.#windowMs();
+    this.#perMinute = new Map();
+    for (const w of data.workers.values())
+      if (w.metrics) this.#perMinute.set(w.id, this.#rates.rate(w.id, w.metrics.errorCount, now, windowMs));
+    this.#rates.retain(new Set(data.workers.keys()));
+    // Rates move with time: the rows of the same state are built again.
+    this.#built = null;
     const levels = new Map<string, Level>();
     let worstValue = 0;
     const thresholds = { queue: this.#thresholds('queue'), worker: this.#thresholds('worker') };
@@ -168,6 +223,9 @@ export class DlqMonitor extends PulseElement {
       }
     }
     this.#levels = levels;
+    this.#moving = this.#rows(data).some(
+      (r) => r.scope === 'worker' && (r.value > 0 || levels.get(`worker:${r.key}`) !== 'ok'),
+    );
     const overall = worstLevel(levels.values());
     if (overall !== this.#overall) {
       this.#pending.push(new PulseThresholdChangeEvent('overall', null, overall, this.#overall, worstValue));
@@ -183,7 +241,10 @@ export class DlqMonitor extends PulseElement {
   protected renderContent(data: DashboardState): unknown {
     const rows = this.#rows(data);
     const queues = rows.filter((r) => r.scope === 'queue');
-    const workers = rows.filter((r) => r.scope === 'worker' && r.value > 0);
+    // Workers with errors in the window, or a level still clearing.
+    const workers = rows.filter(
+      (r) => r.scope === 'worker' && (r.value > 0 || this.#levels.get(`worker:${r.key}`) !== 'ok'),
+    );
     if (queues.length === 0 && data.workers.size === 0) {
       return this.renderNotice('Nothing to watch yet', 'Queues and workers appear here as workers register.');
     }
@@ -194,7 +255,12 @@ export class DlqMonitor extends PulseElement {
       </div>
       <div class="columns">
         ${this.#list('Dead letters by queue', queues, 'No queues', q.critical)}
-        ${this.#list('Errors by worker', workers, 'No errors reported', this.#thresholds('worker').critical)}
+        ${this.#list(
+          `Errors per minute by worker, last ${formatDuration(this.#windowMs() / 1000)}`,
+          workers,
+          'No errors reported',
+          this.#thresholds('worker').critical,
+        )}
       </div>`;
   }
 
@@ -222,7 +288,7 @@ export class DlqMonitor extends PulseElement {
       ${
         rows.length === 0
           ? html`<p class="none">${none}</p>`
-          : html`<ul>
+          : html`<ul class="hold">
                 ${top(rows, LIST_MAX).map((r) => this.#row(r, scale))}
               </ul>
               ${rows.length > LIST_MAX ? html`<p class="none">and ${formatCount(rows.length - LIST_MAX)} more</p>` : nothing}`
@@ -243,7 +309,7 @@ export class DlqMonitor extends PulseElement {
         }</span
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
-      <span class="num" part="value">${formatCount(row.value)}</span>
+      <span class="num" part="value">${row.scope === 'worker' ? formatNumber(row.value) : formatCount(row.value)}</span>
       ${badge(level)}
     </li>`;
   }
