@@ -1,5 +1,6 @@
 import type { ServerTimings } from '@pulseboard/protocol';
 import { pino } from 'pino';
+import { Actions } from './actions/service.js';
 import { createAuth } from './auth.js';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { createHttp, type Http } from './http.js';
@@ -94,6 +95,13 @@ export async function createApp(
 
   let accepting = true;
   const auth = createAuth(config);
+  const actions = new Actions({
+    store: backend.actions,
+    eventLog,
+    worker: (id) => registry.worker(id),
+    logger,
+    timeoutMs: config.actionTimeoutMs,
+  });
   const services: Services = {
     config,
     logger,
@@ -103,6 +111,9 @@ export async function createApp(
     snapshots,
     metrics,
     requireAccess: auth.requireAccess,
+    permissions: (ctx, allowQueryToken) =>
+      auth.permissions(auth.tokenOf(ctx, allowQueryToken), ctx.get('host')),
+    actions,
     accepting: () => accepting,
     storage: backend,
   };
@@ -112,6 +123,7 @@ export async function createApp(
   const stopTimers = [
     every(config.sweepIntervalMs, () => registry.sweep(), onTimerError),
     every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
+    every(config.sweepIntervalMs, () => actions.expire(), onTimerError),
   ];
 
   let closing: Promise<void> | undefined;
@@ -123,6 +135,7 @@ export async function createApp(
     // Stops listening at once, then waits for the requests in flight: the streams ended below among them.
     const stopped = http.close();
     broadcaster.close(config.retryMs + config.retryJitterMs);
+    actions.close();
     hub.close();
     await stopped;
     await backend.close();

@@ -11,6 +11,11 @@ Every flag has an environment variable where one is named; a flag wins over it. 
                                 (comma-separated)    repeatable (default none: reads are open)
   --worker-token <t>            PULSE_WORKER_TOKENS  a token workers send to report; repeatable
                                 (comma-separated)    (default none: reports are open)
+  --operate-token <t>           PULSE_OPERATE_TOKENS a token that may request actions (and read);
+                                (comma-separated)    repeatable. label=secret names who acted in the audit
+                                                     trail, never the secret: --operate-token ops-alice=s3cret
+                                                     (default none: nobody operates unless reads are open)
+  --action-timeout <ms>         an action not answered this soon completes as timeout (default 30000)
   --cors-origin <origin>        PULSE_CORS_ORIGINS   a page origin allowed to call from a browser, * for
                                 (comma-separated)    any; repeatable (default none: the same origin, and
                                                      pages on localhost while listening on loopback)
@@ -65,6 +70,7 @@ const NUMERIC = {
   'max-resources': 'maxResources',
   'max-streams': 'maxStreams',
   'max-streams-per-client': 'maxStreamsPerClient',
+  'action-timeout': 'actionTimeoutMs',
 } as const satisfies Record<string, keyof ServerConfigInput>;
 
 const csv = (value: string | undefined) =>
@@ -93,6 +99,7 @@ export function parseCliArgs(
       host: { type: 'string' },
       'read-token': { type: 'string', multiple: true },
       'worker-token': { type: 'string', multiple: true },
+      'operate-token': { type: 'string', multiple: true },
       'cors-origin': { type: 'string', multiple: true },
       'allow-anonymous': { type: 'boolean' },
       compress: { type: 'boolean' },
@@ -109,6 +116,7 @@ export function parseCliArgs(
     host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
     readTokens: (values['read-token'] as string[] | undefined) ?? csv(env.PULSE_READ_TOKENS),
     workerTokens: (values['worker-token'] as string[] | undefined) ?? csv(env.PULSE_WORKER_TOKENS),
+    operateTokens: (values['operate-token'] as string[] | undefined) ?? csv(env.PULSE_OPERATE_TOKENS),
     corsOrigins: (values['cors-origin'] as string[] | undefined) ?? csv(env.PULSE_CORS_ORIGINS),
     allowAnonymous: Boolean(values['allow-anonymous']) || env.PULSE_ALLOW_ANONYMOUS === '1',
     compress: Boolean(values.compress) || env.PULSE_COMPRESS === '1',

@@ -40,6 +40,9 @@ function workersOf(input: LoggedEventInput): readonly string[] | null {
       return input.data.entries.map((entry) => entry.workerId);
     case 'dashboard_update':
       return input.data.workers.map((worker) => worker.id);
+    case 'action_requested':
+    case 'action_completed':
+      return [input.data.action.worker];
     case 'resources_update':
     case 'queues_update':
       return null;

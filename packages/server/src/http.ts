@@ -10,6 +10,7 @@ import { trackRequests } from './drain.js';
 import { errorHandler, logResponseError } from './errors.js';
 import { checkDescriptors, serverTimeouts } from './http-limits.js';
 import { createHeartbeatLane } from './ingest-lane.js';
+import { mountActionRoutes } from './routes/actions.js';
 import { mountEventRoutes } from './routes/events.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
@@ -68,6 +69,7 @@ export function createHttp(services: Services, auth: Pick<Auth, 'authorize'>): H
     mountHeartbeatRoutes,
     mountResourceRoutes,
     mountEventRoutes,
+    mountActionRoutes,
   ]) {
     mount(router, services);
   }

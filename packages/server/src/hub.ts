@@ -247,8 +247,14 @@ export class Hub {
     });
   }
 
-  /** The `initial_data` payload, with only `workerFilter`'s workers and logs when given. */
-  async initialData(resync: boolean, workerFilter: ReadonlySet<string> | null): Promise<InitialDataPayload> {
+  /**
+   * The `initial_data` payload, with only `workerFilter`'s workers and logs when given; `can` is
+   * the session's to add (sse/snapshots.ts).
+   */
+  async initialData(
+    resync: boolean,
+    workerFilter: ReadonlySet<string> | null,
+  ): Promise<Omit<InitialDataPayload, 'can'>> {
     const { workers, resources, logs } = await this.#registry.snapshot();
     return {
       v,

@@ -21,7 +21,7 @@ const HEARTBEAT_PATH = new RegExp(`^/api/workers/(${ID_RULE})/heartbeat$`);
  * the route. Returns false for a request it leaves to Koa.
  */
 export function createHeartbeatLane(
-  services: Pick<Services, 'config' | 'registry' | 'metrics' | 'logger'>,
+  services: Pick<Services, 'config' | 'registry' | 'metrics' | 'logger' | 'actions'>,
   authorize: Auth['authorize'],
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { config, logger } = services;

@@ -16,9 +16,12 @@ import { heartbeatBatchEnvelope, heartbeatItemSchema, heartbeatSchema, parse } f
 /** What a heartbeat is applied to and counted in. */
 type Ingest = Pick<Services, 'config' | 'registry' | 'metrics'>;
 
-/** Applies one heartbeat and returns the answer; 404 for an unknown worker, so the reporter registers again. */
+/**
+ * Applies one heartbeat and returns the answer (with `takeActions`, the worker's pending actions);
+ * 404 for an unknown worker, so the reporter registers again.
+ */
 export async function acceptHeartbeat(
-  { config, registry, metrics }: Ingest,
+  { config, registry, metrics, actions }: Ingest & Pick<Services, 'actions'>,
   id: string,
   input: unknown,
 ): Promise<HeartbeatResponse> {
@@ -26,7 +29,12 @@ export async function acceptHeartbeat(
   const worker = await registry.heartbeat(id, body);
   if (!worker) throw unknownWorker(id);
   metrics.heartbeats.inc();
-  return { status: worker.status, heartbeatIntervalMs: config.heartbeatIntervalMs };
+  const response: HeartbeatResponse = {
+    status: worker.status,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  };
+  if (body.takeActions) response.actions = await actions.take(id);
+  return response;
 }
 
 const idOf = (item: unknown): string | null => {

@@ -41,7 +41,10 @@ export interface Snapshot {
 }
 
 const sameDescription = (a: Worker, b: Worker) =>
-  a.name === b.name && a.queue === b.queue && JSON.stringify(a.labels) === JSON.stringify(b.labels);
+  a.name === b.name &&
+  a.queue === b.queue &&
+  JSON.stringify(a.labels) === JSON.stringify(b.labels) &&
+  JSON.stringify(a.actions) === JSON.stringify(b.actions);
 
 const sameResource = (a: Resource, b: Resource) =>
   a.name === b.name &&
@@ -86,6 +89,7 @@ function nextRecord(
     metrics,
     queueStats,
     labels: base.labels,
+    actions: base.actions ?? [],
   };
 }
 
@@ -161,6 +165,8 @@ export class Registry {
             ? merge(QUEUE_STATS_FIELDS, base?.queueStats ?? null, body.queueStats)
             : (base?.queueStats ?? null),
           labels: body.labels ?? base?.labels ?? {},
+          // A record stored before workers declared actions has none.
+          actions: body.actions ?? base?.actions ?? [],
         };
         return stored(worker, reportedStatus, now + this.#staleAfterMs);
       },
@@ -262,6 +268,10 @@ export class Registry {
             : [deregistered(id, 'expired')],
       );
     }
+  }
+
+  async worker(id: string): Promise<Worker | undefined> {
+    return (await this.#store.workers.get(id))?.worker;
   }
 
   async workers(): Promise<Worker[]> {

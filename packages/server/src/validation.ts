@@ -6,6 +6,7 @@ import {
   RESOURCE_STATUSES,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
+import { declarationsSchema } from './actions/declarations.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -66,6 +67,7 @@ export const registerSchema = z.strictObject({
     .optional(),
   metrics: metricsSchema.partial().optional(),
   queueStats: queueStatsSchema.partial().optional(),
+  actions: declarationsSchema.optional(),
 });
 
 export const resourceBodySchema = z.strictObject({
@@ -84,10 +86,11 @@ export const heartbeatSchema = z.strictObject({
   metrics: metricsSchema.partial().optional(),
   queueStats: queueStatsSchema.partial().optional(),
   resources: z.array(resourceReportSchema).max(LIMITS.resourcesPerHeartbeat).optional(),
+  takeActions: z.boolean().optional(),
 });
 
-/** One item of `POST /api/heartbeats`: a heartbeat with its worker's id. */
-export const heartbeatItemSchema = heartbeatSchema.extend({ id: idSchema });
+/** One item of `POST /api/heartbeats`: a heartbeat with its worker's id (and no actions: the answer has no room). */
+export const heartbeatItemSchema = heartbeatSchema.omit({ takeActions: true }).extend({ id: idSchema });
 
 /** `POST /api/heartbeats` as documented; the route checks the count first (413), then each item on its own. */
 export const heartbeatBatchSchema = z.strictObject({

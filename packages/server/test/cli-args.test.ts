@@ -63,3 +63,19 @@ describe('pulseboard-server --help', () => {
     assert.ok(checked >= 17, `${checked} numeric defaults checked`);
   });
 });
+
+test('--operate-token (repeatable, or PULSE_OPERATE_TOKENS) and --action-timeout reach the config; --help names them', () => {
+  const flags = parseCliArgs(
+    ['--operate-token', 'ops-alice=a', '--operate-token', 'b', '--action-timeout', '5000'],
+    {},
+  );
+  assert.ok(!flags.help);
+  assert.deepEqual(flags.config.operateTokens, ['ops-alice=a', 'b']);
+  assert.equal(flags.config.actionTimeoutMs, 5000);
+  const env = parseCliArgs([], { PULSE_OPERATE_TOKENS: 'ops-bob=x, c' });
+  assert.ok(!env.help);
+  assert.deepEqual(env.config.operateTokens, ['ops-bob=x', 'c']);
+  assert.throws(() => parseCliArgs(['--action-timeout', 'soon'], {}), /--action-timeout expects a number/);
+  assert.match(USAGE, /--operate-token <t>/);
+  assert.match(USAGE, /--action-timeout <ms>/);
+});

@@ -98,6 +98,7 @@ test('aggregates: offline workers are excluded from averages; error rate from co
     lastHeartbeatAt: 0,
     statusChangedAt: 0,
     labels: {},
+    actions: [],
     metrics: {
       cpu,
       memoryBytes: 10,

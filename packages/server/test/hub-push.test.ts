@@ -115,6 +115,7 @@ test('under load queues_update goes out once per push gap while metrics_update w
     metrics: null,
     queueStats: { depth, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0 },
     labels: {},
+    actions: [],
   });
   const source = registry(() => [worker()]);
   const h = new Hub({ eventLog, registry: source.source, timings, pushGapMs: 50 });

@@ -91,6 +91,7 @@ const workerRow = (id: string, dueAt: number): StoredWorker => ({
     metrics: null,
     queueStats: null,
     labels: {},
+    actions: [],
   },
   reportedStatus: 'healthy',
   dueAt,

@@ -58,7 +58,7 @@ function streamBounds(
  * which writes to the socket itself (`ctx.respond = false`).
  */
 export const mountEventRoutes: Mount = (router, services) => {
-  const { config, broadcaster, sessions, logger, requireAccess, accepting } = services;
+  const { config, broadcaster, sessions, logger, requireAccess, accepting, permissions } = services;
   const bounds = streamBounds(config, broadcaster, logger);
 
   router.get('/events', requireAccess('read', { allowQueryToken: true }), async (ctx) => {
@@ -85,6 +85,7 @@ export const mountEventRoutes: Mount = (router, services) => {
     ctx.respond = false;
     bounds.opened(address);
     ctx.res.once('close', () => bounds.closed(address));
-    await sessions.open(ctx.res, { filter, lastEventId, gzip, method: ctx.method, path: ctx.path });
+    const can = permissions(ctx, true);
+    await sessions.open(ctx.res, { filter, can, lastEventId, gzip, method: ctx.method, path: ctx.path });
   });
 };

@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import type { RequireAccess } from '../auth.js';
+import type { Actions } from '../actions/service.js';
+import type { Auth, RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
@@ -19,6 +21,9 @@ export interface Services {
   snapshots: SnapshotFrames;
   metrics: Metrics;
   requireAccess: RequireAccess;
+  /** What a request's token allows of what a dashboard can do (`initial_data.can`). */
+  permissions: (ctx: Context, allowQueryToken?: boolean) => ReturnType<Auth['permissions']>;
+  actions: Actions;
   /** False once shutdown began: new streams are refused. */
   accepting: () => boolean;
   /** Whether the storage backend is reachable (Redis may be reconnecting). */

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { Permission } from '@pulseboard/protocol';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { errorBody, toHttpError } from '../errors.js';
@@ -18,6 +19,8 @@ const RECONNECTS_PER_SEC = 2000;
 /** What a stream asked for, parsed and checked by the route. */
 export interface SessionRequest {
   filter: StreamFilter;
+  /** What the stream's token allows, for `initial_data.can`. */
+  can: readonly Permission[];
   /** `Last-Event-ID` (header or `lastEventId` query), '' on a first connect. */
   lastEventId: string;
   gzip: boolean;
@@ -91,7 +94,7 @@ export class Sessions {
         lastEventId.length > 0 && lastEventId.length <= MAX_EVENT_ID_LENGTH
           ? await eventLog.since(lastEventId)
           : 'resync';
-      if (missed === 'resync') snapshot = await snapshots.frame(lastEventId.length > 0, filter);
+      if (missed === 'resync') snapshot = await snapshots.frame(lastEventId.length > 0, filter, request.can);
     } catch (err) {
       // Nothing is written yet: the client gets the error (a 500 logged with its cause, or 503).
       broadcaster.remove(client);

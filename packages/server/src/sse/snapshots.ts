@@ -1,3 +1,4 @@
+import type { Permission } from '@pulseboard/protocol';
 import type { Hub } from '../hub.js';
 import { type EventLog, StorageUnavailableError } from '../store/types.js';
 import type { StreamFilter } from './filter.js';
@@ -24,7 +25,7 @@ const MAX_SHARED_SNAPSHOTS = 64;
  */
 export class SnapshotFrames {
   readonly #options: SnapshotFramesOptions;
-  /** Serialized snapshots (in pieces) by resync flag and worker filter, for the latest id only. */
+  /** Serialized snapshots (in pieces) by resync flag, permissions and worker filter, for the latest id only. */
   #framesAt: { id: string; frames: Map<string, Promise<Buffer[]>> } | null = null;
   /** The last snapshot could not be built (storage away aside), until one is. */
   #failing = false;
@@ -36,18 +37,19 @@ export class SnapshotFrames {
   async frame(
     resync: boolean,
     filter: Pick<StreamFilter, 'workers' | 'workersKey'>,
+    can: readonly Permission[],
   ): Promise<{ id: string; frame: Buffer[] }> {
     const id = await this.#options.eventLog.latestId();
     if (this.#framesAt?.id !== id || this.#framesAt.frames.size >= MAX_SHARED_SNAPSHOTS) {
       this.#framesAt = { id, frames: new Map() };
     }
     const { frames } = this.#framesAt;
-    const key = `${resync} ${filter.workersKey}`;
+    const key = `${resync} ${can} ${filter.workersKey}`;
     let frame = frames.get(key);
     if (!frame) {
       frame = this.#options.hub
         .initialData(resync, filter.workers)
-        .then((payload) => encodeFramePieces(id, 'initial_data', payload));
+        .then((payload) => encodeFramePieces(id, 'initial_data', { ...payload, can: [...can] }));
       frames.set(key, frame);
       frame.then(
         () => {

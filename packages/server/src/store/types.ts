@@ -1,5 +1,6 @@
 import type { LogEntry, ReportableStatus, Resource, Worker } from '@pulseboard/protocol';
 import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
+import type { ActionStore } from './action-store.js';
 
 /**
  * Storage behind the registry and the event stream. Every method is async so
@@ -161,6 +162,8 @@ export interface StorageReachability {
 export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
+  /** Operator actions, each transition logging its event like the registry's writes. */
+  actions: ActionStore;
   status(): StorageStatus;
   /**
    * Null while unreachable. Heartbeats fail while storage is away, so the

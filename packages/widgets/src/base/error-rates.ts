@@ -41,7 +41,7 @@ export class ErrorRates {
   }
 
   /** Forgets the workers not in `ids` (gone from the registry). */
-  retain(ids: ReadonlySet<string>): void {
+  retain(ids: Pick<ReadonlySet<string>, 'has'>): void {
     for (const id of this.#series.keys()) if (!ids.has(id)) this.#series.delete(id);
   }
 }

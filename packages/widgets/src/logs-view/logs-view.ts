@@ -42,10 +42,8 @@ const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
 
 /** The worker menu's entries, and what they were built from. */
 interface Menu {
-  /** The workers and departed maps. */
-  of: readonly unknown[];
-  /** The labels, joined: a list with the same labels is reused. */
-  names: string;
+  /** The store's `rosterVersion` it was built at: heartbeats leave it as it is. */
+  roster: number;
   /** Id and label, sorted by label: a name, with the id where names repeat. */
   list: [string, string][];
   /** The names more than one worker has. */
@@ -126,6 +124,9 @@ export class LogsView extends PulseElement {
   #menuOpened = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
+  /** Which lines the last render drew (count, first, newest), and which the log was pinned to the end with. */
+  #drawn = '';
+  #pinnedDrawn = '';
   /** The scroll height the log was last scrolled to the end at; -1 while not following. */
   #pinnedAt = -1;
 
@@ -158,12 +159,13 @@ export class LogsView extends PulseElement {
 
   protected override clientChanged(): void {
     this.#shown = new FilteredLines();
+    // Another store counts its roster versions on its own.
+    this.#menu = null;
   }
 
-  /** Workers and departed workers by label, for the worker menu; the same list while nothing in it changed. */
+  /** Workers and departed workers by label, for the worker menu; worked out again only when the roster changed. */
   #names(data: DashboardState): Menu {
-    const last = this.#menu;
-    if (last?.of[0] === data.workers && last.of[1] === data.departed) return last;
+    if (this.#menu?.roster === data.rosterVersion) return this.#menu;
     const workers = new Map<string, string>();
     for (const { worker } of data.departed.values()) workers.set(worker.id, worker.name);
     for (const w of data.workers.values()) workers.set(w.id, w.name);
@@ -171,13 +173,7 @@ export class LogsView extends PulseElement {
     const list = [...workers]
       .map(([id, name]): [string, string] => [id, truncate(workerLabel(id, name, shared), NAME_MAX)])
       .sort((a, b) => compareNames(a[1], b[1]));
-    const signature = list.join('\n');
-    this.#menu = {
-      of: [data.workers, data.departed],
-      names: signature,
-      list: last?.names === signature ? last.list : list,
-      shared,
-    };
+    this.#menu = { roster: data.rosterVersion, list, shared };
     return this.#menu;
   }
 
@@ -293,6 +289,7 @@ export class LogsView extends PulseElement {
     const { first, end, before, after } = this.#rows.range(total, this.#sticksToEnd());
     const now = Date.now();
     const shown = this.#shown.shown(first, end);
+    this.#drawn = `${total} ${first} ${shown.at(-1)?.seq}`;
     const shared = this.#names(data).shared;
     // Lines of another day carry their date, in a wider column.
     const dated = shown.some((l) => !sameDay(l.at, now));
@@ -353,8 +350,13 @@ export class LogsView extends PulseElement {
     const log = this.renderRoot.querySelector('.log');
     if (!log || !this.#sticksToEnd()) {
       this.#pinnedAt = -1;
+      this.#pinnedDrawn = '';
       return;
     }
+    // Only when other lines were drawn: reading the height lays out the page there and then, and the
+    // other elements' updates in the same frame would make the browser lay it out again.
+    if (this.#drawn === this.#pinnedDrawn) return;
+    this.#pinnedDrawn = this.#drawn;
     // Only when the end moved: re-pinning on every update (the status line changes with each
     // event) would cancel a keyboard or wheel scroll before it reports.
     if (log.scrollHeight !== this.#pinnedAt) log.scrollTop = this.#pinnedAt = log.scrollHeight;
