@@ -85,7 +85,7 @@ export async function createApp(
   const history = new History({
     store: backend.history,
     now,
-    closeBuckets: () => recorder.tick(),
+    recorder,
     initialWindowMs: config.initialHistoryMs,
   });
   const broadcaster = new Broadcaster({
@@ -107,7 +107,7 @@ export async function createApp(
     pushGapMs: config.pushGapMs,
     streams: broadcaster,
     onError: onTimerError,
-    history: (ids) => history.initial(ids),
+    history,
     now,
   });
   const snapshots = new SnapshotFrames({ eventLog, hub });
@@ -119,7 +119,7 @@ export async function createApp(
   const actions = new Actions({
     store: backend.actions,
     eventLog,
-    worker: (id) => registry.worker(id),
+    registry,
     logger,
     timeoutMs: config.actionTimeoutMs,
   });

@@ -30,7 +30,7 @@ export interface HubOptions {
   /** A push that failed (storage away); the next change schedules another. */
   onError?: (err: unknown) => void;
   /** The recent window of history for `initial_data`, of the workers listed (none: no history in it). */
-  history?: (workerIds: readonly string[]) => Promise<InitialHistory>;
+  history?: { initial(workerIds: readonly string[]): Promise<InitialHistory> };
   now?: () => number;
 }
 
@@ -273,7 +273,7 @@ export class Hub {
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
     };
-    if (this.#history) payload.history = await this.#history(listed.map((w) => w.id));
+    if (this.#history) payload.history = await this.#history.initial(listed.map((w) => w.id));
     return payload;
   }
 

@@ -26,8 +26,8 @@ export const REQUESTS_PER_WINDOW = { max: 30, windowMs: 10_000 };
 export interface ActionsOptions {
   store: ActionStore;
   eventLog: Pick<EventLog, 'subscribe'>;
-  /** The registered worker, if any. */
-  worker: (id: string) => Promise<Worker | undefined>;
+  /** Where the registered workers are (`worker(id)`: the worker, if any). */
+  registry: { worker(id: string): Promise<Worker | undefined> };
   logger: Logger;
   timeoutMs: number;
   now?: () => number;
@@ -64,7 +64,7 @@ const completed = (action: Action): LoggedEventInput => ({ type: 'action_complet
  */
 export class Actions {
   readonly #store: ActionStore;
-  readonly #worker: ActionsOptions['worker'];
+  readonly #registry: ActionsOptions['registry'];
   readonly #logger: Logger;
   readonly #timeoutMs: number;
   readonly #now: () => number;
@@ -77,7 +77,7 @@ export class Actions {
 
   constructor(options: ActionsOptions) {
     this.#store = options.store;
-    this.#worker = options.worker;
+    this.#registry = options.registry;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs;
     this.#now = options.now ?? Date.now;
@@ -98,7 +98,7 @@ export class Actions {
         'Retry-After': String(retryAfter),
       });
     }
-    const worker = await this.#worker(body.worker);
+    const worker = await this.#registry.worker(body.worker);
     if (!worker) throw new HttpError(404, 'unknown_worker', `No worker "${body.worker}" is registered`);
     const declaration = (worker.actions ?? []).find((action) => action.name === body.action);
     if (!declaration) {

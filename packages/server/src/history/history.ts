@@ -21,8 +21,8 @@ const SPARKLINE_COLUMNS = SPARKLINE_FIELDS.map((field) => WORKER_HISTORY_FIELDS.
 export interface HistoryOptions {
   store: HistoryStore;
   now: () => number;
-  /** Writes the buckets the clock has left, so an answer has every closed bucket (HistoryRecorder.tick). */
-  closeBuckets: () => Promise<void>;
+  /** Writes the buckets the clock has left (`tick`), so an answer has every closed bucket. */
+  recorder: { tick(): Promise<void> };
   /** How far back `initial_data.history` reaches (ms). */
   initialWindowMs: number;
 }
@@ -46,7 +46,7 @@ interface Recent {
 export class History {
   readonly #store: HistoryStore;
   readonly #now: () => number;
-  readonly #closeBuckets: () => Promise<void>;
+  readonly #recorder: HistoryOptions['recorder'];
   readonly #initialBuckets: number;
   /** The recent window only changes when a bucket closes: read once per bucket, whatever the connections. */
   #recent: Recent | null = null;
@@ -54,7 +54,7 @@ export class History {
   constructor(options: HistoryOptions) {
     this.#store = options.store;
     this.#now = options.now;
-    this.#closeBuckets = options.closeBuckets;
+    this.#recorder = options.recorder;
     this.#initialBuckets = Math.max(1, Math.round(options.initialWindowMs / FINE.stepMs));
   }
 
@@ -70,7 +70,7 @@ export class History {
    * HISTORY_MAX_RANGE_MS.
    */
   async range(worker: string | null, from: number, to: number): Promise<HistoryResponse> {
-    await this.#closeBuckets();
+    await this.#recorder.tick();
     const now = this.#now();
     const start = Math.max(from, now - HISTORY_MAX_RANGE_MS);
     const tier = start >= now - FINE.slots * FINE.stepMs ? FINE : COARSE;
@@ -97,7 +97,7 @@ export class History {
 
   /** The recent window for `initial_data`: the fleet, and a sparkline row for each of `workers` that has one. */
   async initial(workers: readonly string[]): Promise<InitialHistory> {
-    await this.#closeBuckets();
+    await this.#recorder.tick();
     const end = Math.floor(this.#now() / FINE.stepMs);
     if (this.#recent?.end !== end) {
       this.#recent = {
