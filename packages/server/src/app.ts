@@ -14,6 +14,7 @@ import {
   type ServerConfigInput,
 } from './config.js';
 import { createCors } from './cors.js';
+import { DeadLetters } from './dead-letters/dead-letters.js';
 import { trackRequests } from './drain.js';
 import { errorHandler, logResponseError } from './errors.js';
 import { checkDescriptors, serverTimeouts } from './http-limits.js';
@@ -21,6 +22,7 @@ import { Hub } from './hub.js';
 import { createHeartbeatLane } from './ingest-lane.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
+import { mountDeadLetterRoutes } from './routes/dead-letters.js';
 import { mountEventRoutes } from './routes/events.js';
 import { healthStatus, mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
@@ -127,6 +129,10 @@ export async function createApp(
     config,
     logger,
     registry,
+    deadLetters: new DeadLetters({
+      store,
+      bounds: { max: config.deadLettersMax, maxBytes: config.deadLettersMaxBytes },
+    }),
     hub,
     eventLog,
     broadcaster,
@@ -160,6 +166,7 @@ export async function createApp(
     mountWorkerRoutes,
     mountHeartbeatRoutes,
     mountResourceRoutes,
+    mountDeadLetterRoutes,
     mountEventRoutes,
   ]) {
     mount(router, services);

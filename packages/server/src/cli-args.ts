@@ -21,6 +21,8 @@ export const USAGE = `Usage: pulseboard-server [options]
   --batch-body-limit <bytes> POST /api/heartbeats bodies at most (default 1048576)
   --max-workers <n>          PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
   --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
+  --dead-letters-max <n>     dead letters kept per queue, newest first (default 10000)
+  --dead-letters-max-bytes <bytes>  and at most this much of their JSON per queue (default 4194304)
   --max-streams <n>          PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503, Retry-After
   --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's counts as one)
   --outage-grace <ms>        after Redis was unreachable, wait this much longer than --stale-after
@@ -46,6 +48,8 @@ const NUMERIC = {
   'batch-body-limit': 'batchBodyLimitBytes',
   'max-workers': 'maxWorkers',
   'max-resources': 'maxResources',
+  'dead-letters-max': 'deadLettersMax',
+  'dead-letters-max-bytes': 'deadLettersMaxBytes',
   'max-streams': 'maxStreams',
   'max-streams-per-client': 'maxStreamsPerClient',
 } as const satisfies Record<string, keyof ServerConfigInput>;

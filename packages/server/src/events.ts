@@ -42,6 +42,7 @@ function workersOf(input: LoggedEventInput): readonly string[] | null {
       return input.data.workers.map((worker) => worker.id);
     case 'resources_update':
     case 'queues_update':
+    case 'dead_letters_update':
       return null;
   }
 }

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
+import type { DeadLetters } from '../dead-letters/dead-letters.js';
 import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
@@ -13,6 +14,7 @@ export interface Services {
   config: ServerConfig;
   logger: Logger;
   registry: Registry;
+  deadLetters: DeadLetters;
   hub: Hub;
   eventLog: EventLog;
   broadcaster: Broadcaster;

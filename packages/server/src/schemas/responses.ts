@@ -1,4 +1,6 @@
 import {
+  type DeadLetterPage,
+  type DeadLettersResponse,
   type ErrorBody,
   type HeartbeatBatchResponse,
   type HeartbeatResponse,
@@ -6,7 +8,7 @@ import {
   WORKER_STATUSES,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
-import { resourceSchema, workerSchema } from './events.js';
+import { deadLetterSchema, resourceSchema, workerSchema } from './events.js';
 
 /**
  * What the HTTP API answers, as zod schemas, named as docs/openapi.json's
@@ -60,6 +62,20 @@ export const responseSchemas = {
       .meta({ description: 'The cursor of the next page; null on the last one.' }),
   }),
   ResourceList: z.object({ resources: z.array(resourceSchema) }),
+  DeadLettersResponse: z.object({
+    added: count.meta({ description: 'Entries stored.' }),
+    removed: count.meta({ description: 'Ids that left the list (asked for, or pushed out by its bounds).' }),
+    total: count.meta({ description: "The list's length now." }),
+  }) satisfies z.ZodType<DeadLettersResponse>,
+  DeadLetterPage: z.object({
+    queue: z.string(),
+    deadLetters: z.array(deadLetterSchema).meta({ description: 'One page, newest first.' }),
+    total: count.meta({ description: 'Entries in the list (of the worker, with ?worker=).' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'The cursor of the next page; null on the last one.' }),
+  }) satisfies z.ZodType<DeadLetterPage>,
   ResourceResponse: z.object({ resource: resourceSchema }),
   Health: z.object({
     status: z.enum(['ok', 'degraded', 'shutting_down']),

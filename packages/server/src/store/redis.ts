@@ -31,6 +31,7 @@ const KEYS = {
   epoch: 'pulseboard:epoch',
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
+  deadLetters: 'pulseboard:dead-letters',
 } as const;
 
 /**
@@ -122,6 +123,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       ),
       resources: new RedisTable(client, KEYS.resources, log, limits.resources),
       logs: new RedisLogStore(client, KEYS.logs, options.recentLogs, log),
+      deadLetters: new RedisTable(client, KEYS.deadLetters, log),
     },
     eventLog: log,
     status(): StorageStatus {
