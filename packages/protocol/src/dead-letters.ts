@@ -17,20 +17,20 @@ export interface DeadLetterInput {
   error: { message: string; stack?: string };
   /** The job's data: any JSON value. */
   payload?: unknown;
+  /**
+   * The fields cut short already (by the reporter, which clips as the server does). With `payload`
+   * among them, `payload` is a string: the start of the payload's JSON text, not the value.
+   */
+  clipped?: ClippedField[];
 }
 
 /** The fields the server may have cut short; each then ends with the marker `clipText` adds. */
 export type ClippedField = 'name' | 'message' | 'stack' | 'payload';
 
-/** A dead letter as the server keeps and sends it. */
+/** A dead letter as the server keeps and sends it; `clipped` names every field cut short, each ending with the marker. */
 export interface DeadLetter extends DeadLetterInput {
   /** The worker that reported it (the one that can act on it). */
   workerId: string;
-  /**
-   * The fields cut short. With `payload` among them, `payload` is a string: the
-   * start of the payload's JSON text (or why it could not be encoded), not the value.
-   */
-  clipped?: ClippedField[];
 }
 
 /** Caps on a dead letter; past a cap the server (and the reporter, before sending) clips, it does not refuse. */
@@ -49,11 +49,15 @@ export const DEAD_LETTER_LIMITS = {
   removeMax: 10_000,
 } as const;
 
-/** `text`, or its first `max` characters and a visible marker saying how much was cut. */
+/** Characters kept for the marker, so a clipped text is at most `max` long and clipping it again changes nothing. */
+const MARKER_ROOM = 64;
+
+/** `text`, or as much of its start as fits in `max` characters with a visible marker saying how much was cut. */
 export function clipText(text: string, max: number): string {
   if (text.length <= max) return text;
+  const keep = max - MARKER_ROOM;
   // Not in the middle of a surrogate pair: the rest would be an unpaired half.
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(keep - 1)) ? keep - 1 : keep;
   return `${text.slice(0, end)}… [truncated: ${(text.length - end).toLocaleString('en-US')} more characters]`;
 }
 
@@ -90,9 +94,9 @@ function clipPayload(payload: unknown): { payload?: unknown; clipped: boolean } 
 
 /** `input` within DEAD_LETTER_LIMITS: long text and big or deep payloads clipped, and `clipped` naming them. */
 export function clipDeadLetter(input: DeadLetterInput): Omit<DeadLetter, 'workerId'> {
-  const clipped: ClippedField[] = [];
+  const clipped = new Set(input.clipped);
   const clip = (field: ClippedField, text: string, max: number) => {
-    if (text.length > max) clipped.push(field);
+    if (text.length > max) clipped.add(field);
     return clipText(text, max);
   };
   const out: Omit<DeadLetter, 'workerId'> = {
@@ -105,11 +109,14 @@ export function clipDeadLetter(input: DeadLetterInput): Omit<DeadLetter, 'worker
   if (input.error.stack !== undefined) {
     out.error.stack = clip('stack', input.error.stack, DEAD_LETTER_LIMITS.stackMax);
   }
-  if ('payload' in input) {
+  // A payload clipped already is its JSON text: kept as that text, clipped again only by length.
+  if (input.clipped?.includes('payload') && typeof input.payload === 'string') {
+    out.payload = clip('payload', input.payload, DEAD_LETTER_LIMITS.payloadMax);
+  } else if ('payload' in input) {
     const payload = clipPayload(input.payload);
     if ('payload' in payload) out.payload = payload.payload;
-    if (payload.clipped) clipped.push('payload');
+    if (payload.clipped) clipped.add('payload');
   }
-  if (clipped.length > 0) out.clipped = clipped;
+  if (clipped.size > 0) out.clipped = [...clipped];
   return out;
 }

@@ -9,9 +9,11 @@ import {
   type ResourceReport,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
-import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
+import { type DeadLetterChange, DeadLetterOutbox } from './dead-letters.js';
+import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
+export type { DeadLetterChange } from './dead-letters.js';
 export { createFleetReporter, type FleetReporter, type FleetReporterOptions } from './fleet.js';
 export { type ConnectionOptions, ReporterError } from './http.js';
 export { mergeHeartbeat, PUSH_GAP_MS } from './push.js';
@@ -51,6 +53,13 @@ export interface Reporter {
   reportMetrics(metrics: Partial<WorkerMetrics>): void;
   /** `push({ resources })`: resources this worker sees, merged by id. */
   reportResources(resources: ResourceReport[]): void;
+  /**
+   * A change to the dead letters of `queue` (this worker's): failed jobs `added`, ids `removed` (retried,
+   * deleted), or `replace` the list. Merged per queue (per id the latest wins) and sent like `push`, at
+   * most one round per 100 ms, split to fit the server's caps; long stacks and big payloads are clipped
+   * here, as the server would. A failed send is retried with the next heartbeat.
+   */
+  reportDeadLetters(queue: string, change: DeadLetterChange): void;
   /** Sends a heartbeat now. */
   heartbeat(): Promise<void>;
   log(level: LogLevel, message: string): void;
@@ -62,6 +71,8 @@ export interface Reporter {
 }
 
 const LOG_BATCH = LIMITS.logBatchMax;
+/** Answers that say a request is malformed (invalid, too large, not JSON): it is dropped, not retried. */
+const REFUSED = new Set([400, 413, 415]);
 
 export function createReporter(options: ReporterOptions): Reporter {
   const base = options.url.replace(/\/+$/, '');
@@ -125,6 +136,27 @@ export function createReporter(options: ReporterOptions): Reporter {
     report,
   );
 
+  const deadLetters = new DeadLetterOutbox();
+  const deadLetterPusher = coalesce(
+    () =>
+      deadLetters.send(async (body) => {
+        const path = `/api/workers/${id}/dead-letters`;
+        try {
+          if ((await request('POST', path, body)).unknownWorker) {
+            await register();
+            await request('POST', path, body);
+          }
+        } catch (error) {
+          // Refused as malformed: sending it again would fail again and hold up the changes behind it.
+          if (!(error instanceof ReporterError && error.status !== null && REFUSED.has(error.status)))
+            throw error;
+          report(error);
+        }
+      }),
+    PUSH_GAP_MS,
+    report,
+  );
+
   function push(change: HeartbeatBody): void {
     state = mergeHeartbeat(state, change);
     // Before start() the registration carries it.
@@ -147,8 +179,9 @@ export function createReporter(options: ReporterOptions): Reporter {
   async function tick(): Promise<void> {
     try {
       await sendHeartbeat();
-      // Lines left over from a failed flush go out with the heartbeat.
+      // Lines left over from a failed flush go out with the heartbeat, and dead letters that failed.
       if (logs.length > 0) await flushLogs();
+      if (!deadLetters.empty) deadLetterPusher.schedule();
       failures = 0;
       schedule(intervalMs);
     } catch (error) {
@@ -203,6 +236,8 @@ export function createReporter(options: ReporterOptions): Reporter {
         }
       }
       schedule(intervalMs);
+      // Reported before start: sent now that the server knows the worker.
+      if (!deadLetters.empty) deadLetterPusher.schedule();
     },
     update(next) {
       state = { ...state, ...next };
@@ -211,6 +246,10 @@ export function createReporter(options: ReporterOptions): Reporter {
     reportQueue: (queueStats) => push({ queueStats }),
     reportMetrics: (metrics) => push({ metrics }),
     reportResources: (resources) => push({ resources }),
+    reportDeadLetters(queue, change) {
+      deadLetters.add(queue, change);
+      if (running) deadLetterPusher.schedule();
+    },
     heartbeat: sendHeartbeat,
     log(level, message) {
       logs.push({ level, message: message.slice(0, LIMITS.logMessageMax), at: Date.now() });
@@ -227,7 +266,12 @@ export function createReporter(options: ReporterOptions): Reporter {
       // A heartbeat still on its way would land after the DELETE, get a 404 and register the worker again.
       await ticking;
       await pusher.stop();
+      await deadLetterPusher.stop();
       try {
+        if (!deadLetters.empty)
+          await deadLetters.send((body) =>
+            request('POST', `/api/workers/${id}/dead-letters`, body).then(() => {}),
+          );
         await flushLogs();
       } finally {
         clearTimeout(logTimer);

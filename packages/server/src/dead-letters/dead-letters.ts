@@ -75,19 +75,13 @@ export class DeadLetters {
     const { before, after } = await this.#store.deadLetters.update(
       queue,
       (current) => (changes(current, change) ? applyChange(current, change, this.#bounds) : current),
-      (before, after): LoggedEventInput[] => [
-        {
-          type: 'dead_letters_update',
-          data: {
-            v,
-            at: now,
-            queue,
-            ...diff(before, after, added),
-            replace: change.replace,
-            total: size(after),
-          },
-        },
-      ],
+      (before, after): LoggedEventInput[] => {
+        const done = diff(before, after, added);
+        // Entries older than a full list's oldest leave at once: nothing to tell.
+        if (!change.replace && done.added.length === 0 && done.removed.length === 0) return [];
+        const data = { v, at: now, queue, ...done, replace: change.replace, total: size(after) };
+        return [{ type: 'dead_letters_update', data }];
+      },
     );
     const done = diff(before, after, added);
     return { added: done.added.length, removed: done.removed.length, total: size(after) };

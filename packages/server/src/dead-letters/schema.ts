@@ -28,6 +28,13 @@ export const deadLetterInputSchema = z.strictObject({
       .optional()
       .meta({ description: `Clipped past ${DEAD_LETTER_LIMITS.stackMax} characters.` }),
   }),
+  clipped: z
+    .array(z.enum(['name', 'message', 'stack', 'payload']))
+    .max(4)
+    .optional()
+    .meta({
+      description: 'Fields the reporter clipped already; with payload, payload is its clipped JSON text.',
+    }),
   payload: z
     .unknown()
     .optional()
