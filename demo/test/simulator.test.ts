@@ -48,7 +48,10 @@ describe('the worker simulator', () => {
     assert.ok(page.total >= 24, `${page.total} dead letters`);
     for (const letter of page.deadLetters) {
       assert.match(letter.error.message, /^HTTPError: Response code 50\d from https:\/\/hooks\./);
-      assert.match(letter.error.stack ?? '', /\n {4}at deliver \(\/app\/src\/webhooks\/dispatcher\.ts:73:9\)/);
+      assert.match(
+        letter.error.stack ?? '',
+        /\n {4}at deliver \(\/app\/src\/webhooks\/dispatcher\.ts:73:9\)/,
+      );
       assert.equal(typeof letter.payload, 'object');
       assert.ok(letter.attempts >= 3);
     }
