@@ -8,8 +8,10 @@ export interface Letter {
   attempts: number;
   message: string;
   stack: string;
-  /** Pretty-printed JSON text ('' when the job had no payload), or the server's clipped text. */
-  payload: string;
+  /** The job's data as sent (undefined: none); see `payloadText`. */
+  payload: unknown;
+  /** Whether `payload` is the server's clipped JSON text rather than the value. */
+  payloadClipped: boolean;
   workerId: string;
   haystack: string;
 }
@@ -28,10 +30,7 @@ export function readLetter(raw: unknown): Letter | null {
   const id = text(entry.id, DEAD_LETTER_LIMITS.idMax);
   const name = text(entry.name, DEAD_LETTER_LIMITS.nameMax);
   const message = text((error as { message?: unknown }).message, DEAD_LETTER_LIMITS.messageMax);
-  const clipped = Array.isArray(entry.clipped) && entry.clipped.includes('payload');
-  let payload = '';
-  if (clipped) payload = text(entry.payload, DEAD_LETTER_LIMITS.payloadMax);
-  else if (entry.payload !== undefined) payload = JSON.stringify(entry.payload, null, 2) ?? '';
+  const payloadClipped = Array.isArray(entry.clipped) && entry.clipped.includes('payload');
   return {
     id,
     name,
@@ -39,11 +38,19 @@ export function readLetter(raw: unknown): Letter | null {
     attempts: count(entry.attempts),
     message,
     stack: text((error as { stack?: unknown }).stack, DEAD_LETTER_LIMITS.stackMax),
-    payload,
+    payload: payloadClipped ? text(entry.payload, DEAD_LETTER_LIMITS.payloadMax) : entry.payload,
+    payloadClipped,
     workerId: text(entry.workerId, 128),
     haystack: `${id}\n${name}\n${message}`.toLowerCase(),
   };
 }
+
+/**
+ * The payload as JSON text, pretty-printed ('' for none), or the server's clipped text as it is.
+ * Formatted when an entry is opened, not for each of 10,000 as they load.
+ */
+export const payloadText = (letter: Letter): string =>
+  letter.payloadClipped ? (letter.payload as string) : (JSON.stringify(letter.payload, null, 2) ?? '');
 
 const newestFirst = (a: Letter, b: Letter) =>
   b.failedAt - a.failedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

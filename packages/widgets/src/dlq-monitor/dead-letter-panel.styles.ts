@@ -48,6 +48,10 @@ export const deadLetterPanelStyles = css`
     max-height: 50vh;
     overflow: auto;
   }
+  /* An open entry gets the room: the list keeps a few rows above it. */
+  .with-entry .dl-list {
+    max-height: 25vh;
+  }
   .dl-row {
     display: grid;
     grid-template-columns: 11em minmax(6em, 14em) minmax(0, 1fr) auto;
@@ -77,12 +81,13 @@ export const deadLetterPanelStyles = css`
   .dl-detail {
     flex: 0 1 auto;
     overflow: auto;
-    max-height: 45vh;
     padding: 12px 16px 16px;
     border-top: 1px solid var(--_border);
   }
   .dl-detail h3 {
     margin: 0 0 8px;
+    color: var(--_text);
+    font-weight: 600;
     padding-left: 8px;
     border-left: 3px solid var(--_unhealthy);
     font-size: 14px;

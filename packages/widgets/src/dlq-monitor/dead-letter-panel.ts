@@ -2,10 +2,10 @@ import { html, nothing, type ReactiveController, type ReactiveElement, type Temp
 import { dateTime, formatCount, formatCountOf } from '../base/format.js';
 import { RowWindow } from '../base/row-window.js';
 import type { PulseClient } from '../client/types.js';
-import { type Letter, LetterList, readLetter } from './dead-letter-list.js';
+import { type Letter, LetterList, payloadText, readLetter } from './dead-letter-list.js';
 
-/** Entries per `GET /api/dead-letters` page (the server's maximum). */
-const PAGE = 1000;
+/** Entries per `GET /api/dead-letters` page: half the maximum, so parsing one is a short task. */
+const PAGE = 500;
 const ROW_PX = 32;
 
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
@@ -82,6 +82,9 @@ export class DeadLetterPanel implements ReactiveController {
   }
 
   close(): void {
+    // Closed, not just removed: the browser then gives focus back to where it was before the dialog.
+    const dialog = this.#host.renderRoot.querySelector<HTMLDialogElement>('dialog.dl');
+    if (dialog?.open) dialog.close();
     this.#stop();
     this.#queue = null;
     this.#list = new LetterList();
@@ -204,7 +207,7 @@ export class DeadLetterPanel implements ReactiveController {
   };
 
   readonly #copy = async (): Promise<void> => {
-    const text = this.#detail?.payload ?? '';
+    const text = this.#detail ? payloadText(this.#detail) : '';
     try {
       await navigator.clipboard.writeText(text);
       this.#note = 'Copied';
@@ -223,7 +226,7 @@ export class DeadLetterPanel implements ReactiveController {
     for (let i = range.first; i < range.end; i++) rows.push(this.#row(letters[i] as Letter, i));
     const loading = this.#state === 'loading';
     const failed = !loading && this.#state !== 'ready';
-    return html`<dialog class="dl" part="dead-letters" aria-labelledby="dl-title" @cancel=${this.#onCancel} @close=${() => this.close()}>
+    return html`<dialog class="dl ${this.#detail ? 'with-entry' : ''}" part="dead-letters" aria-labelledby="dl-title" @cancel=${this.#onCancel} @close=${() => this.close()}>
       <header class="dl-head">
         <h2 id="dl-title">Dead letters · <span class="dl-queue">${queue}</span></h2>
         <span class="dl-count">${
@@ -268,6 +271,7 @@ export class DeadLetterPanel implements ReactiveController {
   }
 
   #renderDetail(letter: Letter): TemplateResult {
+    const payload = payloadText(letter);
     return html`<section class="dl-detail" aria-labelledby="dl-detail-title">
       <h3 id="dl-detail-title" class="dl-error">${letter.message || '(no message)'}</h3>
       <dl>
@@ -279,9 +283,9 @@ export class DeadLetterPanel implements ReactiveController {
       </dl>
       <h4>Stack</h4>
       <pre class="dl-stack">${letter.stack || '(none reported)'}</pre>
-      <h4>Payload <button type="button" class="dl-copy" ?disabled=${!letter.payload} @click=${this.#copy}>Copy</button>
+      <h4>Payload <button type="button" class="dl-copy" ?disabled=${!payload} @click=${this.#copy}>Copy</button>
         <span role="status" class="dl-note">${this.#note}</span></h4>
-      <pre class="dl-payload">${letter.payload || '(none)'}</pre>
+      <pre class="dl-payload">${payload || '(none)'}</pre>
       <div class="dl-actions" part="dead-letter-actions"></div>
     </section>`;
   }

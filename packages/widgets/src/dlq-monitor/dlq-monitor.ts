@@ -145,7 +145,7 @@ export class DlqMonitor extends PulseElement {
   // Always, not only while the dialog is open: widening the stream's filter would reconnect it.
   protected override requirement(): Requirement {
     const needs = super.requirement();
-    return { ...needs, types: [...(needs.types ?? []), 'dead_letters_update'] };
+    return needs.types ? { ...needs, types: [...needs.types, 'dead_letters_update'] } : needs;
   }
 
   // After the frame, not in its body: the body is held while the user is in a row, the dialog never is.
