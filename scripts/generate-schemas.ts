@@ -16,8 +16,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_LIMITS, EVENT_TYPES, LIMITS } from '@pulseboard/protocol';
 import { z } from 'zod';
+import {
+  ACTION_LIST,
+  actionResultSchema,
+  requestActionSchema,
+} from '../packages/server/src/actions/schemas.js';
 import { deadLettersBodySchema } from '../packages/server/src/dead-letters/schema.js';
-import { eventPayloadSchemas, resourceSchema, workerSchema } from '../packages/server/src/schemas/events.js';
+import {
+  actionSchema,
+  eventPayloadSchemas,
+  resourceSchema,
+  workerSchema,
+} from '../packages/server/src/schemas/events.js';
 import { responseSchemas } from '../packages/server/src/schemas/responses.js';
 import {
   heartbeatBatchSchema,
@@ -51,6 +61,16 @@ const requests = {
     component: 'DeadLettersBody',
     title: 'POST /api/workers/{id}/dead-letters',
   },
+  'request-action': {
+    schema: requestActionSchema,
+    component: 'RequestActionBody',
+    title: 'POST /api/actions',
+  },
+  'action-result': {
+    schema: actionResultSchema,
+    component: 'ActionResultBody',
+    title: 'POST /api/actions/{id}/result',
+  },
 };
 
 /**
@@ -74,6 +94,7 @@ function openApi(): Record<string, unknown> {
   const components = z.registry<{ id: string }>();
   components.add(workerSchema, { id: 'Worker' });
   components.add(resourceSchema, { id: 'Resource' });
+  components.add(actionSchema, { id: 'Action' });
   for (const { schema, component } of Object.values(requests)) components.add(schema, { id: component });
   for (const [name, schema] of Object.entries(responseSchemas)) components.add(schema, { id: name });
   for (const type of EVENT_TYPES) components.add(eventPayloadSchemas[type], { id: `${pascal(type)}Payload` });
@@ -322,6 +343,87 @@ function openApi(): Record<string, unknown> {
           ],
         },
       },
+      '/api/actions': {
+        get: {
+          ...readOperation(
+            'listActions',
+            'Recent actions: the open ones and the latest completed',
+            'Newest first.',
+            'ActionList',
+          ),
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              description: 'Actions at most.',
+              schema: { type: 'integer', minimum: 1, maximum: ACTION_LIST.max, default: ACTION_LIST.default },
+            },
+          ],
+        },
+        post: {
+          operationId: 'requestAction',
+          summary: 'Ask a worker to perform an action it declared (action_requested)',
+          security: [{ operateToken: [] }],
+          requestBody: { required: true, ...jsonContent('RequestActionBody') },
+          responses: {
+            '202': answer('Pending: the worker gets it on its stream or heartbeat.', 'ActionAccepted'),
+            '400': error(
+              'invalid_body, or invalid_params (issues lists each parameter that fails the declaration).',
+            ),
+            '404': error('unknown_worker, or unknown_action: the worker declares no such action.'),
+            '409': error('worker_offline.'),
+            '429': error(
+              'rate_limited (30 requests per 10 s per token and instance) or too_many_actions (100 open per worker).',
+              { 'Retry-After': { schema: { type: 'integer' } } },
+            ),
+            ...errors('401', '403', '413', '415', '421', '503'),
+          },
+        },
+      },
+      '/api/actions/{id}/result': {
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description: "An action's id.",
+            schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
+          },
+        ],
+        post: writeOperation('actionResult', "The worker's answer (action_completed)", 'ActionResultBody', {
+          '200': answer('Completed.', 'ActionResponse'),
+          '404': error('unknown_action: no such action (or completed long ago).'),
+          '409': error('already_completed: answered before, or timed out.'),
+        }),
+      },
+      '/api/workers/{id}/actions': {
+        parameters: [idParameter],
+        get: {
+          operationId: 'actionStream',
+          summary: "The worker's actions, as Server-Sent Events",
+          description:
+            'text/event-stream: a retry: line, a ready event (with id: on a fresh start), then an action event ' +
+            '(data: an ActionDelivery, id: its delivery number) per action. Resume with Last-Event-ID: the ' +
+            'actions sent after it and not answered come again, so each arrives once.',
+          security: [{ workerToken: [] }],
+          parameters: [
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              description: 'The last delivery number received.',
+              schema: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The stream.',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+              'x-events': { ready: { type: 'object' }, action: ref('ActionDelivery') },
+            },
+            ...errors('400', '401', '403', '404', '421', '503'),
+          },
+        },
+      },
       '/api/resources': {
         get: readOperation('listResources', 'Every resource', 'The resources.', 'ResourceList'),
       },
@@ -410,6 +512,12 @@ function openApi(): Record<string, unknown> {
           in: 'query',
           name: 'access_token',
           description: 'A read token in the URL, for EventSource (it cannot send headers); /events only.',
+        },
+        operateToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An operate token (--operate-token, PULSE_OPERATE_TOKENS; label=secret names who acted). It reads too. A server with no operate tokens lets nobody operate, unless reads are open.',
         },
         workerToken: {
           type: 'http',

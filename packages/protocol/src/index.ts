@@ -17,9 +17,19 @@ export {
   type DeadLetter,
   type DeadLetterInput,
 } from './dead-letters.js';
-export { compareEventIds, type EventId, parseEventId } from './event-id.js';
 
 import type { DeadLetter, DeadLetterInput } from './dead-letters.js';
+
+export * from './actions.js';
+export { compareEventIds, type EventId, parseEventId } from './event-id.js';
+
+import type {
+  ActionCompletedPayload,
+  ActionDeclaration,
+  ActionDelivery,
+  ActionRequestedPayload,
+  Permission,
+} from './actions.js';
 
 // ---------------------------------------------------------------------------
 // Models
@@ -83,6 +93,8 @@ export interface Worker {
   queueStats: QueueStats | null;
   /** Free-form labels (host, version, region...), string to string, small. */
   labels: Record<string, string>;
+  /** What operators can ask this worker to do (declared at registration; `[]` when nothing). */
+  actions: ActionDeclaration[];
 }
 
 export const RESOURCE_STATUSES = ['healthy', 'degraded', 'down', 'unknown'] as const;
@@ -168,6 +180,8 @@ export interface InitialDataPayload {
   /** Most recent log lines, oldest first. */
   logs: LogEntry[];
   config: ServerTimings;
+  /** What this stream's token allows: `read`, and `operate` when it may request actions. */
+  can: Permission[];
 }
 
 export interface DashboardUpdatePayload {
@@ -337,6 +351,8 @@ export interface EventPayloads {
   log: LogPayload;
   ping: PingPayload;
   reconnect: ReconnectPayload;
+  action_requested: ActionRequestedPayload;
+  action_completed: ActionCompletedPayload;
 }
 
 export type EventType = keyof EventPayloads;
@@ -355,6 +371,8 @@ export const EVENT_TYPES = [
   'log',
   'ping',
   'reconnect',
+  'action_requested',
+  'action_completed',
 ] as const satisfies readonly EventType[];
 
 /**
@@ -373,6 +391,8 @@ export const LOGGED_EVENT_TYPES = [
   'resources_update',
   'dead_letters_update',
   'log',
+  'action_requested',
+  'action_completed',
 ] as const satisfies readonly EventType[];
 export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];
 
@@ -403,6 +423,8 @@ export interface RegisterWorkerBody {
   /** Partial as in a heartbeat: named fields change, the others are kept (0 when never reported). */
   metrics?: Partial<WorkerMetrics>;
   queueStats?: Partial<QueueStats>;
+  /** What operators can ask it to do (at most `LIMITS.actionsPerWorker`); registering again replaces the list. */
+  actions?: ActionDeclaration[];
 }
 
 /** What a heartbeat answers: small, since a fleet sends thousands a second. */
@@ -410,6 +432,8 @@ export interface HeartbeatResponse {
   /** The status the server now holds (the last reported one, restored after `offline`). */
   status: WorkerStatus;
   heartbeatIntervalMs: number;
+  /** With `takeActions: true` in the heartbeat: the actions waiting for this worker, now delivered to it. */
+  actions?: ActionDelivery[];
 }
 
 export interface RegisterWorkerResponse {
@@ -428,11 +452,17 @@ export interface HeartbeatBody {
   queueStats?: Partial<QueueStats>;
   /** Resources this worker can see, upserted as with PUT /api/resources/:id. */
   resources?: ResourceReport[];
+  /**
+   * For a worker that holds no action stream: the answer carries the actions waiting for it
+   * (each delivered once: one lost with the answer times out).
+   */
+  takeActions?: boolean;
 }
 
 /** `POST /api/heartbeats`: several workers' heartbeats in one request (at most `LIMITS.heartbeatBatchMax`). */
 export interface HeartbeatBatchBody {
-  heartbeats: (HeartbeatBody & { id: string })[];
+  /** Items carry no `takeActions`: a batch answer has no room for actions. */
+  heartbeats: (Omit<HeartbeatBody, 'takeActions'> & { id: string })[];
 }
 
 /** One item's answer, in item order: applied whole, or not at all with the reason. */
@@ -529,4 +559,16 @@ export const LIMITS = {
   /** Metric values above this are rejected as nonsense (about 9e15, safe integer range). */
   numberMax: Number.MAX_SAFE_INTEGER,
   cpuMax: 10_000,
+  /** Action and parameter names. */
+  actionNamePattern: /^[A-Za-z0-9._:-]{1,64}$/,
+  actionsPerWorker: 32,
+  actionLabelMax: 200,
+  actionConfirmMax: 1000,
+  actionParamsMax: 16,
+  actionParamValuesMax: 64,
+  /** A string parameter's value, and an enum value, at most. */
+  actionParamStringMax: 4096,
+  actionMessageMax: 4096,
+  /** A result's `data`, serialized, at most. */
+  actionDataBytes: 16_384,
 } as const;

@@ -16,6 +16,14 @@ const configSchema = z.strictObject({
   readTokens: tokens.default([]),
   /** Tokens that may write through the worker API. Empty: writes are open. */
   workerTokens: tokens.default([]),
+  /**
+   * Tokens that may request actions (and read), each `label=secret` or a bare secret: the audit trail
+   * names the label (`operate-<n>` for a bare one), never the secret. Empty: operating is open when
+   * reads are, else nobody may operate.
+   */
+  operateTokens: z.array(z.string().min(1).max(600)).default([]),
+  /** An action not answered within this completes as `timeout`. */
+  actionTimeoutMs: ms.default(30_000),
   /** Exact origins (`https://ops.example.com`) or `*`. */
   corsOrigins: z.array(z.string().min(1)).default([]),
   /** Allow binding a non-loopback address while a token list is empty. */

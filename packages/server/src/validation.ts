@@ -6,6 +6,7 @@ import {
   RESOURCE_STATUSES,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
+import { declarationsSchema } from './actions/declarations.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -14,7 +15,10 @@ import { HttpError } from './errors.js';
  * protocol's LIMITS.
  */
 
-export const idSchema = z.string().regex(LIMITS.idPattern, 'must match [A-Za-z0-9._:-]{1,128}');
+/** `LIMITS.idPattern` without its anchors, for messages and for patterns that embed an id. */
+export const ID_RULE = LIMITS.idPattern.source.slice(1, -1);
+
+export const idSchema = z.string().regex(LIMITS.idPattern, `must match ${ID_RULE}`);
 
 const count = z.number().min(0).max(LIMITS.numberMax);
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -63,6 +67,7 @@ export const registerSchema = z.strictObject({
     .optional(),
   metrics: metricsSchema.partial().optional(),
   queueStats: queueStatsSchema.partial().optional(),
+  actions: declarationsSchema.optional(),
 });
 
 export const resourceBodySchema = z.strictObject({
@@ -73,7 +78,7 @@ export const resourceBodySchema = z.strictObject({
   message: z.string().max(LIMITS.resourceMessageMax).nullable().optional(),
 });
 
-export const resourceReportSchema = resourceBodySchema.extend({ id: idSchema });
+const resourceReportSchema = resourceBodySchema.extend({ id: idSchema });
 
 /** A heartbeat's figures may be partial: the named fields change, the others keep their values. */
 export const heartbeatSchema = z.strictObject({
@@ -81,10 +86,11 @@ export const heartbeatSchema = z.strictObject({
   metrics: metricsSchema.partial().optional(),
   queueStats: queueStatsSchema.partial().optional(),
   resources: z.array(resourceReportSchema).max(LIMITS.resourcesPerHeartbeat).optional(),
+  takeActions: z.boolean().optional(),
 });
 
-/** One item of `POST /api/heartbeats`: a heartbeat with its worker's id. */
-export const heartbeatItemSchema = heartbeatSchema.extend({ id: idSchema });
+/** One item of `POST /api/heartbeats`: a heartbeat with its worker's id (and no actions: the answer has no room). */
+export const heartbeatItemSchema = heartbeatSchema.omit({ takeActions: true }).extend({ id: idSchema });
 
 /** `POST /api/heartbeats` as documented; the route checks the count first (413), then each item on its own. */
 export const heartbeatBatchSchema = z.strictObject({
@@ -120,7 +126,7 @@ export const pageSchema = z.object({
 });
 
 /** A day: clocks drift and batches wait, but a time further ahead is a bug (seconds for ms) or an attack. */
-export const MAX_FUTURE_MS = 86_400_000;
+const MAX_FUTURE_MS = 86_400_000;
 /** The largest time a JS Date holds (ECMA-262: ±8.64e15 ms); past it every date formatter throws. */
 const MAX_DATE_MS = 8.64e15;
 

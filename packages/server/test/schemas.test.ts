@@ -90,6 +90,7 @@ test('every event and answer of a realistic session matches its schema (zod and 
     sweepIntervalMs: 20,
     dashboardIntervalMs: 100,
     pingIntervalMs: 100,
+    actionTimeoutMs: 300,
   });
   const streams: Stream[] = [];
   let closed = false;
@@ -114,6 +115,17 @@ test('every event and answer of a realistic session matches its schema (zod and 
       labels: { region: 'eu' },
       metrics: metrics(),
       queueStats: queueStats(),
+      actions: [
+        { name: 'pause', target: 'queue', label: 'Pause' },
+        {
+          name: 'purge',
+          target: 'deadLetters',
+          label: 'Purge',
+          confirm: 'Purge every dead letter?',
+          dangerous: true,
+          params: { olderThanSec: { type: 'number', minimum: 0, integer: true, required: true } },
+        },
+      ],
     };
     answers(await send(register, 'POST', '/api/workers', w1), 201, 'RegisterWorkerResponse');
     answers(
@@ -173,6 +185,37 @@ test('every event and answer of a realistic session matches its schema (zod and 
       200,
       'ResourceResponse',
     );
+    // Actions: one answered (by the heartbeat's delivery), one left to time out, one refused.
+    const requestAction = jsonSchema('requests/request-action.json');
+    const actionResult = jsonSchema('requests/action-result.json');
+    const paused = await send(requestAction, 'POST', '/api/actions', { worker: 'email-1', action: 'pause' });
+    answers(paused, 202, 'ActionAccepted');
+    const taken = await send(heartbeat, 'POST', '/api/workers/email-1/heartbeat', { takeActions: true });
+    answers(taken, 200, 'HeartbeatResponse');
+    assert.equal(taken.body.actions[0].id, paused.body.id);
+    holds(responseSchemas.ActionDelivery, taken.body.actions[0], 'ActionDelivery');
+    answers(
+      await send(actionResult, 'POST', `/api/actions/${paused.body.id}/result`, {
+        ok: true,
+        message: 'paused',
+        data: { depth: 3 },
+      }),
+      200,
+      'ActionResponse',
+    );
+    answers(
+      await send(requestAction, 'POST', '/api/actions', {
+        worker: 'email-1',
+        action: 'purge',
+        target: 'deadLetters',
+        params: { olderThanSec: 60 },
+      }),
+      202,
+      'ActionAccepted',
+    );
+    answers(await t.api.post('/api/actions', { worker: 'email-1', action: 'purge' }), 400, 'ErrorBody');
+    await a.next('action_completed', (e) => e.data.action.status === 'timeout');
+    answers(await t.api.get('/api/actions'), 200, 'ActionList');
     answers(await t.api.get('/api/workers'), 200, 'WorkerList');
     answers(await t.api.get('/api/resources'), 200, 'ResourceList');
     answers(await t.api.get('/healthz'), 200, 'Health');

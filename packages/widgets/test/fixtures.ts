@@ -44,6 +44,7 @@ export const worker = (id: string, overrides: Partial<Worker> = {}): Worker => (
   metrics: metrics(),
   queueStats: null,
   labels: {},
+  actions: [],
   ...overrides,
 });
 
@@ -89,6 +90,7 @@ export const initialData = (overrides: Partial<InitialDataPayload> = {}): Initia
   aggregates: aggregates(),
   logs: [],
   config: timings,
+  can: ['read'],
   ...overrides,
 });
 

@@ -1,4 +1,7 @@
 import {
+  ACTION_STATUSES,
+  ACTION_TARGETS,
+  type Action,
   type ClippedField,
   type DeadLetter,
   type DeregisterReason,
@@ -6,6 +9,7 @@ import {
   type EventType,
   LOG_LEVELS,
   type LogEntry,
+  PERMISSIONS,
   PROTOCOL_VERSION,
   RESOURCE_KINDS,
   RESOURCE_STATUSES,
@@ -16,6 +20,7 @@ import {
   type Worker,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
+import { declarationOutSchema } from '../actions/declarations.js';
 import { idSchema, metricsSchema, queueStatsSchema } from '../validation.js';
 
 /**
@@ -48,7 +53,28 @@ export const workerSchema = z.object({
   metrics: z.object(metricsSchema.shape).nullable(),
   queueStats: z.object(queueStatsSchema.shape).nullable(),
   labels: z.record(z.string(), z.string()),
+  actions: z.array(declarationOutSchema),
 }) satisfies z.ZodType<Worker>;
+
+export const actionSchema = z.object({
+  id: z.string(),
+  worker: idSchema,
+  action: z.string().meta({ description: "The declared action's name" }),
+  target: z.enum(ACTION_TARGETS),
+  queue: z.string().nullable().meta({ description: "The worker's queue when it was requested" }),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  by: z.string().meta({ description: "Who asked: the operate token's label, never the token" }),
+  status: z.enum(ACTION_STATUSES),
+  requestedAt: epochMs,
+  expiresAt: epochMs.meta({ description: 'When it completes as timeout if not answered by then' }),
+  deliveredAt: epochMs.nullable(),
+  completedAt: epochMs.nullable(),
+  durationMs: count.nullable(),
+  message: z.string().nullable(),
+  data: z
+    .unknown()
+    .meta({ description: "What the worker's handler returned besides ok and message, or null" }),
+}) satisfies z.ZodType<Action>;
 
 export const resourceSchema = z.object({
   id: idSchema,
@@ -139,6 +165,9 @@ export const eventPayloadSchemas = {
       aggregates: aggregatesSchema,
       logs: z.array(logEntrySchema),
       config: configSchema,
+      can: z.array(z.enum(PERMISSIONS)).meta({
+        description: "What this stream's token allows: read, and operate when it may request actions.",
+      }),
     })
     .meta({
       description:
@@ -215,4 +244,10 @@ export const eventPayloadSchemas = {
   reconnect: z
     .object({ v, reason: z.enum(RECONNECT_REASONS), retryMs: count })
     .meta({ description: 'The server ends the stream on purpose: resume after retryMs.' }),
+  action_requested: z
+    .object({ v, action: actionSchema })
+    .meta({ description: 'An operator requested an action (status pending).' }),
+  action_completed: z.object({ v, action: actionSchema }).meta({
+    description: 'An action completed: the worker answered (ok, error) or nobody did in time (timeout).',
+  }),
 } satisfies { [T in EventType]: z.ZodType<EventPayloads[T]> };

@@ -1,14 +1,18 @@
 import {
+  ACTION_TARGETS,
+  type ActionDelivery,
+  type ActionList,
   type DeadLetterPage,
   type DeadLettersResponse,
   type ErrorBody,
   type HeartbeatBatchResponse,
   type HeartbeatResponse,
   type RegisterWorkerResponse,
+  type RequestActionResponse,
   WORKER_STATUSES,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
-import { deadLetterSchema, resourceSchema, workerSchema } from './events.js';
+import { actionSchema, deadLetterSchema, resourceSchema, workerSchema } from './events.js';
 
 /**
  * What the HTTP API answers, as zod schemas, named as docs/openapi.json's
@@ -16,6 +20,20 @@ import { deadLetterSchema, resourceSchema, workerSchema } from './events.js';
  */
 
 const count = z.number().min(0);
+
+/** What a worker receives: on its action stream (`event: action`) or in a heartbeat answer. */
+const actionDeliverySchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  target: z.enum(ACTION_TARGETS),
+  queue: z.string().nullable(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  by: z.string(),
+  requestedAt: count,
+  expiresAt: count.meta({
+    description: 'Answer before this (epoch ms, server clock), or it completes as timeout.',
+  }),
+}) satisfies z.ZodType<ActionDelivery>;
 
 const issues = z
   .array(z.object({ path: z.string(), message: z.string() }))
@@ -30,6 +48,9 @@ export const responseSchemas = {
   HeartbeatResponse: z.object({
     status: z.enum(WORKER_STATUSES).meta({ description: 'The status the server now holds.' }),
     heartbeatIntervalMs: count,
+    actions: z.array(actionDeliverySchema).optional().meta({
+      description: 'With takeActions: true, the actions waiting for this worker, now delivered to it.',
+    }),
   }) satisfies z.ZodType<HeartbeatResponse>,
   HeartbeatBatchResponse: z.object({
     results: z
@@ -76,6 +97,17 @@ export const responseSchemas = {
       .nullable()
       .meta({ description: 'The cursor of the next page; null on the last one.' }),
   }) satisfies z.ZodType<DeadLetterPage>,
+  ActionAccepted: z.object({
+    id: z.string().meta({ description: "The action's id: its events and result name it." }),
+    action: actionSchema,
+  }) satisfies z.ZodType<RequestActionResponse>,
+  ActionResponse: z.object({ action: actionSchema }),
+  ActionList: z.object({
+    actions: z
+      .array(actionSchema)
+      .meta({ description: 'Newest first: open and recently completed actions.' }),
+  }) satisfies z.ZodType<ActionList>,
+  ActionDelivery: actionDeliverySchema,
   ResourceResponse: z.object({ resource: resourceSchema }),
   Health: z.object({
     status: z.enum(['ok', 'degraded', 'shutting_down']),

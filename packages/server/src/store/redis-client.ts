@@ -1,4 +1,5 @@
 import { createClient, ErrorReply } from 'redis';
+import { actionScripts } from './redis-action-scripts.js';
 import { scripts } from './redis-scripts.js';
 import { StorageUnavailableError } from './types.js';
 
@@ -29,7 +30,7 @@ export function createRedisClient(url: string) {
   let connected = false;
   const client = createClient({
     url,
-    scripts,
+    scripts: { ...scripts, ...actionScripts },
     disableOfflineQueue: true,
     commandOptions: { timeout: COMMAND_TIMEOUT_MS },
     socket: {

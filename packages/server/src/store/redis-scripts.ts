@@ -37,7 +37,7 @@ export type EventFields = readonly (readonly [type: string, data: string])[];
  * epoch only. `logEvents(from)` XADDs the (type, data) pairs in ARGV from
  * `from` on, each entry tagged with its epoch, and returns `{epoch, ids...}`.
  */
-const LOG_EVENTS = `
+export const LOG_EVENTS = `
   local function epoch()
     local current = redis.call('GET', KEYS[2])
     if current then return current end
@@ -55,12 +55,12 @@ const LOG_EVENTS = `
     return reply
   end`;
 
-function pushHistory(parser: CommandParser, history: History, keys: readonly string[]): void {
+export function pushHistory(parser: CommandParser, history: History, keys: readonly string[]): void {
   parser.pushKeys([history.stream, history.epochKey, ...keys]);
   parser.push(String(history.maxLen), history.candidate);
 }
 
-function pushEvents(parser: CommandParser, events: EventFields): void {
+export function pushEvents(parser: CommandParser, events: EventFields): void {
   for (const [type, data] of events) parser.push(type, data);
 }
 

@@ -1,3 +1,4 @@
+import { RedisActionStore } from './redis-actions.js';
 import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
@@ -32,6 +33,8 @@ const KEYS = {
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
   deadLetters: 'pulseboard:dead-letters',
+  /** The prefix of the action keys (redis-actions.ts). */
+  actions: 'pulseboard:actions',
 } as const;
 
 /**
@@ -126,6 +129,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       deadLetters: new RedisTable(client, KEYS.deadLetters, log),
     },
     eventLog: log,
+    actions: new RedisActionStore(client, log, KEYS.actions),
     status(): StorageStatus {
       if (client.isReady && log.reading) return { backend: 'redis', ok: true };
       // No address or error text here: /healthz is open. The log has the details.

@@ -1,10 +1,11 @@
 import type { LogEntry, ReportableStatus, Resource, Worker } from '@pulseboard/protocol';
 import type { DeadLetterList } from '../dead-letters/list.js';
 import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
+import type { ActionStore } from './action-store.js';
 
 /**
  * Storage behind the registry and the event stream. Every method is async so
- * the Redis backend (issue 5) can implement the same interfaces; the in-memory
+ * the Redis backend (store/redis.ts) can implement the same interfaces; the in-memory
  * backend is the default.
  */
 
@@ -164,6 +165,8 @@ export interface StorageReachability {
 export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
+  /** Operator actions, each transition logging its event like the registry's writes. */
+  actions: ActionStore;
   status(): StorageStatus;
   /**
    * Null while unreachable. Heartbeats fail while storage is away, so the

@@ -1,5 +1,5 @@
 import { html, nothing, type ReactiveController, type ReactiveElement, type TemplateResult } from 'lit';
-import { dateTime, formatCount, formatCountOf } from '../base/format.js';
+import { formatCount, formatCountOf, formatStamp } from '../base/format.js';
 import { RowWindow } from '../base/row-window.js';
 import type { PulseClient } from '../client/types.js';
 import { type Letter, LetterList, payloadText, readLetter } from './dead-letter-list.js';
@@ -8,11 +8,8 @@ import { type Letter, LetterList, payloadText, readLetter } from './dead-letter-
 const PAGE = 500;
 const ROW_PX = 32;
 
-const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
-const formatWhen = (at: number) => {
-  const t = dateTime(at);
-  return t === null ? '—' : when.format(t);
-};
+/** hh:mm:ss today, "4 Dec hh:mm:ss" another day. */
+const formatWhen = (at: number) => formatStamp(at, Date.now());
 
 interface Page {
   deadLetters?: unknown;

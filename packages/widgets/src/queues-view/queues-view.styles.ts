@@ -121,4 +121,14 @@ export const queuesViewStyles = css`
       padding-inline: 4px;
     }
   }
+  /* A phone or a sidebar: the queue (wrapped, whole), its depth and failures. */
+  @container (max-width: 420px) {
+    th:is(:nth-child(6), :nth-child(7)),
+    td:is(:nth-child(6), :nth-child(7)) {
+      display: none;
+    }
+    td.queue {
+      white-space: normal;
+    }
+  }
 `;

@@ -21,6 +21,21 @@ const listConverter = {
   fromAttribute: (value: string | null): string[] | null => value?.match(/[^\s,]+/g) ?? null,
 };
 
+/** The properties that are the client's options, under the same names. */
+const OPTIONS = {
+  src: {},
+  token: {},
+  withCredentials: { type: Boolean, attribute: 'with-credentials' },
+  maxRetries: { type: Number, attribute: 'max-retries' },
+  retryBase: { type: Number, attribute: 'retry-base' },
+  retryMax: { type: Number, attribute: 'retry-max' },
+  types: { converter: listConverter },
+  workers: { converter: listConverter },
+  logCapacity: { type: Number, attribute: 'log-capacity' },
+  // On unless the attribute says `false`.
+  shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
+};
+
 /**
  * Connects to a Pulseboard server over Server-Sent Events and shares one
  * client with every Pulseboard element inside it (through `@lit/context`).
@@ -41,19 +56,7 @@ export class SseConnection extends LitElement {
 
   // `static properties` rather than decorators: tsc's lowering of standard decorators (and the
   // helpers it pulls in) cost ~1.7 KB gzip of the script-tag bundle.
-  static override properties = {
-    src: {},
-    token: {},
-    withCredentials: { type: Boolean, attribute: 'with-credentials' },
-    maxRetries: { type: Number, attribute: 'max-retries' },
-    retryBase: { type: Number, attribute: 'retry-base' },
-    retryMax: { type: Number, attribute: 'retry-max' },
-    types: { converter: listConverter },
-    workers: { converter: listConverter },
-    logCapacity: { type: Number, attribute: 'log-capacity' },
-    // On unless the attribute says `false`.
-    shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
-  };
+  static override properties = { ...OPTIONS, theme: { reflect: true } };
 
   /** Marks the class as Pulseboard's, for every copy of the library (see `define/register.ts`). */
   static readonly [PULSEBOARD_ELEMENT] = true;
@@ -84,6 +87,11 @@ export class SseConnection extends LitElement {
    * origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
    */
   declare shared: boolean;
+  /**
+   * `light`, `dark` or `auto` for every element this connection provides, unless one sets its own `theme`. `auto`
+   * (or none) follows the page's `color-scheme`, then the operating system's.
+   */
+  declare theme: 'light' | 'dark' | 'auto' | null;
 
   // Created once and never replaced: consumers hold on to it across attribute changes.
   readonly #client: ConfigurablePulseClient = createPulseClient();
@@ -97,7 +105,8 @@ export class SseConnection extends LitElement {
       ...DEFAULT_STORE_OPTIONS,
       shared: true,
     };
-    for (const key in SseConnection.properties) (this as Record<string, unknown>)[key] = defaults[key];
+    for (const key in OPTIONS) (this as Record<string, unknown>)[key] = defaults[key];
+    this.theme = null;
     this.client.watch(['connection'], (_, status) => this.dispatchEvent(new ConnectionChangeEvent(status)));
   }
 
@@ -124,6 +133,7 @@ export class SseConnection extends LitElement {
   protected override willUpdate(): void {
     // Unchanged options change nothing in the client.
     this.client.configure(this.#options());
+    this.client.theme.set(this.theme);
   }
 
   protected override render() {
@@ -133,7 +143,7 @@ export class SseConnection extends LitElement {
   /** The client's options are this element's properties, under the same names; an empty `src` or `token` is none. */
   #options(): PulseClientOptions {
     const options: Record<string, unknown> = {};
-    for (const key in SseConnection.properties) options[key] = this[key as keyof this];
+    for (const key in OPTIONS) options[key] = this[key as keyof this];
     return { ...options, src: this.src || null, token: this.token || null };
   }
 }

@@ -1,4 +1,7 @@
 import {
+  ACTION_TARGETS,
+  type ActionDeclaration,
+  type ActionTarget,
   type Aggregates,
   LOG_LEVELS,
   type LogEntry,
@@ -104,6 +107,21 @@ function labels(value: unknown): Record<string, string> {
   return result;
 }
 
+/** The well-formed action declarations of a worker record; labels and confirm texts stay text. */
+function actions(value: unknown): ActionDeclaration[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item): ActionDeclaration[] => {
+    if (!isRecord(item) || typeof item.name !== 'string' || typeof item.label !== 'string') return [];
+    const target = oneOf<ActionTarget>(ACTION_TARGETS, item.target);
+    if (!target) return [];
+    const declaration: ActionDeclaration = { name: item.name, target, label: item.label };
+    if (typeof item.confirm === 'string') declaration.confirm = item.confirm;
+    if (item.dangerous === true) declaration.dangerous = true;
+    if (isRecord(item.params)) declaration.params = item.params as NonNullable<ActionDeclaration['params']>;
+    return [declaration];
+  });
+}
+
 export function worker(value: unknown): Worker | null {
   if (!isRecord(value) || !isId(value.id)) return null;
   const status = workerStatus(value.status);
@@ -119,6 +137,7 @@ export function worker(value: unknown): Worker | null {
     metrics: metrics(value.metrics),
     queueStats: queueStats(value.queueStats),
     labels: labels(value.labels),
+    actions: actions(value.actions),
   };
 }
 

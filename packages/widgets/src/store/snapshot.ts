@@ -19,5 +19,7 @@ export function toInitialData(state: StoreState): InitialDataPayload | null {
     aggregates: state.aggregates,
     logs: [...state.logs],
     config: state.config,
+    // The store keeps no permissions yet: a tab fed this way reads only.
+    can: ['read'],
   };
 }

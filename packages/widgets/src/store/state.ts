@@ -52,6 +52,7 @@ class State implements StoreState {
   declare readonly aggregateHistory: AggregateHistory;
   declare readonly config: ServerTimings | null;
   declare readonly departed: ReadonlyMap<string, DepartedWorker>;
+  declare readonly rosterVersion: number;
   declare readonly options: Readonly<StoreOptions>;
   declare readonly logRing: LogRing;
   declare readonly lineRing: LogRing<LogLine>;
@@ -90,6 +91,7 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
     aggregateHistory: emptyAggregateHistory(),
     config: null,
     departed: new Map(),
+    rosterVersion: 0,
     options: merged,
     logRing: LogRing.empty(merged.logCapacity),
     lineRing: LogRing.empty(lineCapacity(merged)),

@@ -69,6 +69,11 @@ export interface DashboardState {
   config: ServerTimings | null;
   /** Ids of workers removed recently, with removal time, so views can fade them out. */
   departed: ReadonlyMap<string, { worker: Worker; at: number; reason: string }>;
+  /**
+   * Changes when a worker joins, leaves or is renamed, or a departed one is forgotten, and not with
+   * heartbeats: a view listing names (a worker menu) works them out again only then.
+   */
+  rosterVersion: number;
 }
 
 /** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */

@@ -49,6 +49,8 @@ export interface WireEvent {
   id: string | null;
   type: string;
   data: unknown;
+  /** The JSON text `data` was parsed from, when it came off the wire: relaying it to other tabs costs a copy of a string, not a structured clone of the object. */
+  json?: string;
 }
 
 export interface TransportListener {
@@ -222,9 +224,16 @@ export class SseTransport implements Transport {
       return;
     }
     const type = response.headers.get('content-type') ?? '';
+    const { status } = response;
     if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
-      // #failed() aborts the request, closing the body.
-      this.#failed(`The server answered HTTP ${response.status} ${type || 'without a content type'}`);
+      const answer = `${url.origin}${url.pathname} answered HTTP ${status} ${type || 'without a content type'}`;
+      // An answer that is no stream (a 200 page, a 404): `src` is wrong, and asking again would not change it.
+      // A 408, 429 or 5xx may pass (a proxy or a server starting): those are retried. #stop() and #failed()
+      // abort the request, closing the body.
+      if (status < 300 || (status < 500 && status !== 408 && status !== 429)) {
+        this.#stop();
+        this.#set({ state: 'failed', nextRetryAt: null, error: `${answer}, not an event stream: check src` });
+      } else this.#failed(answer);
       return;
     }
     this.#set({ state: 'open', attempt: 0, nextRetryAt: null, error: null, staleSince: null });
@@ -279,7 +288,7 @@ export class SseTransport implements Transport {
       return;
     }
     if (type === 'initial_data') this.#learnPingInterval(data);
-    this.#listener.event({ id, type, data });
+    this.#listener.event({ id, type, data, json: message.data });
     if (type === 'reconnect') this.#serverAskedToReconnect(data);
   }
 
