@@ -22,6 +22,7 @@ import type { DeadLetter, DeadLetterInput } from './dead-letters.js';
 
 export * from './actions.js';
 export { compareEventIds, type EventId, parseEventId } from './event-id.js';
+export * from './history.js';
 
 import type {
   ActionCompletedPayload,
@@ -30,6 +31,7 @@ import type {
   ActionRequestedPayload,
   Permission,
 } from './actions.js';
+import type { InitialHistory } from './history.js';
 
 // ---------------------------------------------------------------------------
 // Models
@@ -180,6 +182,11 @@ export interface InitialDataPayload {
   /** Most recent log lines, oldest first. */
   logs: LogEntry[];
   config: ServerTimings;
+  /**
+   * The recent window of the server's history (fleet aggregates, workers' sparklines). The server
+   * always sends it; a snapshot from an older server, or one a tab hands another, may not have it.
+   */
+  history?: InitialHistory;
   /** What this stream's token allows: `read`, and `operate` when it may request actions. */
   can: Permission[];
 }

@@ -40,6 +40,7 @@ Every flag has an environment variable where one is named; a flag wins over it. 
   --replay-window-bytes <bytes> bytes of events kept to replay (default 33554432)
   --body-limit <bytes>          request bodies at most (default 65536)
   --batch-body-limit <bytes>    POST /api/heartbeats bodies at most (default 1048576)
+  --initial-history-ms <ms>     how far back initial_data's history reaches (default 300000, at most 3600000)
   --max-workers <n>             PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
   --max-resources <n>           PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
   --dead-letters-max <n>        dead letters kept per queue, newest first (default 10000)
@@ -65,6 +66,7 @@ const NUMERIC = {
   'metrics-interval': 'metricsIntervalMs',
   'push-gap': 'pushGapMs',
   'replay-window': 'replayWindow',
+  'initial-history-ms': 'initialHistoryMs',
   'replay-window-bytes': 'replayWindowBytes',
   'body-limit': 'bodyLimitBytes',
   'batch-body-limit': 'batchBodyLimitBytes',

@@ -15,6 +15,7 @@ import { mountDeadLetterRoutes } from './routes/dead-letters.js';
 import { mountEventRoutes } from './routes/events.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
+import { mountHistoryRoutes } from './routes/history.js';
 import { mountResourceRoutes } from './routes/resources.js';
 import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
@@ -71,6 +72,7 @@ export function createHttp(services: Services, auth: Pick<Auth, 'authorize'>): H
     mountResourceRoutes,
     mountDeadLetterRoutes,
     mountEventRoutes,
+    mountHistoryRoutes,
     mountActionRoutes,
   ]) {
     mount(router, services);

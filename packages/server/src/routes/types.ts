@@ -5,6 +5,7 @@ import type { Actions } from '../actions/service.js';
 import type { Auth, RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
 import type { DeadLetters } from '../dead-letters/dead-letters.js';
+import type { History } from '../history/history.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
 import type { Broadcaster } from '../sse/broadcaster.js';
@@ -17,6 +18,7 @@ export interface Services {
   config: ServerConfig;
   logger: Logger;
   registry: Registry;
+  history: History;
   broadcaster: Broadcaster;
   sessions: Sessions;
   snapshots: SnapshotFrames;

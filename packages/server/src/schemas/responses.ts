@@ -13,6 +13,7 @@ import {
 } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { actionSchema, deadLetterSchema, resourceSchema, workerSchema } from './events.js';
+import { historyResponseSchema } from './history.js';
 
 /**
  * What the HTTP API answers, as zod schemas, named as docs/openapi.json's
@@ -82,6 +83,7 @@ export const responseSchemas = {
       .nullable()
       .meta({ description: 'The cursor of the next page; null on the last one.' }),
   }),
+  HistoryResponse: historyResponseSchema,
   ResourceList: z.object({ resources: z.array(resourceSchema) }),
   DeadLettersResponse: z.object({
     added: count.meta({ description: 'Entries stored.' }),
