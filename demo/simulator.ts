@@ -13,8 +13,15 @@
  * a bounded pool of sockets shared by every reporter.
  */
 import { Agent, request } from 'node:http';
-import type { HeartbeatBody, QueueStats, ResourceReport, WorkerMetrics } from '@pulseboard/protocol';
+import type {
+  DeadLetterInput,
+  HeartbeatBody,
+  QueueStats,
+  ResourceReport,
+  WorkerMetrics,
+} from '@pulseboard/protocol';
 import { createReporter, type Reporter } from '@pulseboard/reporter';
+import { failedJob } from './failures.js';
 
 export interface SimulatorOptions {
   /** The server's base URL. */
@@ -170,6 +177,9 @@ const KINDS: Kind[] = [
   },
 ];
 
+/** Dead letters a simulated queue keeps at most (the oldest are purged). */
+const DLQ_MAX = 500;
+
 const TROUBLE: Record<'degraded' | 'unhealthy', string[]> = {
   degraded: [
     'Slow query on orders_by_customer (1843 ms); consider an index',
@@ -195,7 +205,8 @@ const RESOURCES: (ResourceReport & { baseLatency: number })[] = [
 interface Queue {
   depth: number;
   baseDepth: number;
-  deadLetter: number;
+  /** Its dead letters, oldest first, as the broker holds them. */
+  letters: DeadLetterInput[];
   /** Dead letters piling up (an incident), being redriven, or quiet. */
   phase: 'quiet' | 'growing' | 'draining';
   phaseUntil: number;
@@ -221,14 +232,19 @@ interface SimWorker {
 
 export function createSimulator(options: SimulatorOptions): Simulator {
   const queues = new Map<string, Queue>();
+  /** The last job id handed out: ids are unique across queues, as a broker's counter would make them. */
+  let jobs = 104_000;
   for (const kind of KINDS) {
     if (!kind.queue) continue;
     const baseDepth = Math.round(kind.rps * between(0.5, 3));
-    queues.set(kind.queue, { depth: baseDepth, baseDepth, deadLetter: 0, phase: 'quiet', phaseUntil: 0 });
+    queues.set(kind.queue, { depth: baseDepth, baseDepth, letters: [], phase: 'quiet', phaseUntil: 0 });
   }
   // Something to look at from the first second: one queue already has dead letters.
   Object.assign(queues.get('webhooks')!, {
-    deadLetter: 24,
+    letters: Array.from({ length: 24 }, (_, i) => ({
+      ...failedJob('webhooks', ++jobs),
+      failedAt: Date.now() - (24 - i) * 40_000,
+    })),
     phase: 'growing',
     phaseUntil: Date.now() + 20_000,
   });
@@ -300,7 +316,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         inFlight: Math.max(0, Math.round(between(0, 4) * w.scale)),
         processed: w.processed,
         failed: w.failed,
-        deadLetter: Math.round(queue.deadLetter * share),
+        deadLetter: Math.round(queue.letters.length * share),
         ratePerSec: rate,
       };
       body.queueStats = stats;
@@ -363,6 +379,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   async function launch(w: SimWorker, delayMs: number): Promise<void> {
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (!running || !workers.includes(w)) return;
+    // A consumer starting sends its queue's whole dead-letter list, as one reading the broker would.
+    const queue = w.kind.queue ? queues.get(w.kind.queue) : undefined;
+    if (queue && w.kind.queue)
+      w.reporter.reportDeadLetters(w.kind.queue, { replace: true, added: queue.letters });
     await w.reporter.start();
     w.reporter.log('info', `${w.kind.name} ${w.id} started (pid ${Math.floor(between(1000, 60000))})`);
   }
@@ -433,6 +453,23 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     nextRestartAt = now + between(90_000, 150_000);
   }
 
+  /** A live consumer of `name`, to report its dead letters. */
+  const consumer = (name: string) => workers.find((w) => w.kind.queue === name && !w.dead);
+
+  /** `count` jobs of the queue fail for good: they join its dead letters (at most DLQ_MAX kept). */
+  function fail(name: string, queue: Queue, count: number): void {
+    const added = Array.from({ length: count }, () => failedJob(name, ++jobs));
+    queue.letters.push(...added);
+    const removed = queue.letters.splice(0, Math.max(0, queue.letters.length - DLQ_MAX)).map((job) => job.id);
+    consumer(name)?.reporter.reportDeadLetters(name, { added, removed });
+  }
+
+  /** The oldest `count` dead letters are retried (a redrive) and leave the list. */
+  function redrive(name: string, queue: Queue, count: number): void {
+    const removed = queue.letters.splice(0, count).map((job) => job.id);
+    if (removed.length) consumer(name)?.reporter.reportDeadLetters(name, { removed });
+  }
+
   function tick(): void {
     const now = Date.now();
     // Degradation: a few workers at a time, each for 15-45 s.
@@ -450,20 +487,20 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     }
     // Queues: depth wanders; dead letters grow during an incident, then a redrive drains them.
     const broker = resources.find((r) => r.kind === 'broker')!;
-    for (const queue of queues.values()) {
+    for (const [name, queue] of queues) {
       const target = broker.status === 'down' ? queue.baseDepth * 6 : queue.baseDepth;
       queue.depth = Math.max(
         0,
         queue.depth + (target - queue.depth) * 0.1 + between(-1, 1) * queue.baseDepth * 0.1,
       );
       if (queue.phase === 'growing') {
-        queue.deadLetter += Math.round(between(1, 9));
+        fail(name, queue, Math.round(between(1, 9)));
         if (now > queue.phaseUntil) queue.phase = 'draining';
       } else if (queue.phase === 'draining') {
-        queue.deadLetter = Math.max(0, queue.deadLetter - Math.round(between(4, 12)));
-        if (queue.deadLetter === 0) queue.phase = 'quiet';
+        redrive(name, queue, Math.round(between(4, 12)));
+        if (queue.letters.length === 0) queue.phase = 'quiet';
       } else if (Math.random() < 0.01) {
-        queue.deadLetter += 1;
+        fail(name, queue, 1);
       }
     }
     if (now > nextDlqIncidentAt) {

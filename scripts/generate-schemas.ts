@@ -14,13 +14,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_TYPES, LIMITS } from '@pulseboard/protocol';
+import { DEAD_LETTER_LIMITS, EVENT_TYPES, LIMITS } from '@pulseboard/protocol';
 import { z } from 'zod';
 import {
   ACTION_LIST,
   actionResultSchema,
   requestActionSchema,
 } from '../packages/server/src/actions/schemas.js';
+import { deadLettersBodySchema } from '../packages/server/src/dead-letters/schema.js';
 import {
   actionSchema,
   eventPayloadSchemas,
@@ -55,6 +56,11 @@ const requests = {
   },
   logs: { schema: logsSchema, component: 'LogsBody', title: 'POST /api/workers/{id}/logs' },
   resource: { schema: resourceBodySchema, component: 'ResourceBody', title: 'PUT /api/resources/{id}' },
+  'dead-letters': {
+    schema: deadLettersBodySchema,
+    component: 'DeadLettersBody',
+    title: 'POST /api/workers/{id}/dead-letters',
+  },
   'request-action': {
     schema: requestActionSchema,
     component: 'RequestActionBody',
@@ -279,6 +285,63 @@ function openApi(): Record<string, unknown> {
           '202': answer('Accepted.', 'LogsAccepted'),
           ...errors('404'),
         }),
+      },
+      '/api/workers/{id}/dead-letters': {
+        parameters: [idParameter],
+        post: writeOperation(
+          'reportDeadLetters',
+          `Change the dead letters of the worker's queue: removed, then up to ${DEAD_LETTER_LIMITS.batchMax} added (or replace the list)`,
+          'DeadLettersBody',
+          {
+            '200': answer(
+              'Applied (long text and big payloads clipped, the list kept within its bounds). 413 past 1,000 added or the batch body limit (1 MiB by default).',
+              'DeadLettersResponse',
+            ),
+            '404': error(
+              'unknown_worker (register again), or unknown_queue: the worker consumes another queue.',
+            ),
+          },
+        ),
+      },
+      '/api/dead-letters': {
+        get: {
+          ...readOperation(
+            'listDeadLetters',
+            "A queue's dead letters, newest first, a page at a time",
+            'A page.',
+            'DeadLetterPage',
+          ),
+          responses: {
+            ...readOperation('', '', 'A page.', 'DeadLetterPage').responses,
+            '404': error('unknown_queue: no worker consumes the queue and it has no dead letters.'),
+          },
+          parameters: [
+            {
+              name: 'queue',
+              in: 'query',
+              required: true,
+              schema: { type: 'string', minLength: 1, maxLength: LIMITS.queueMax },
+            },
+            {
+              name: 'worker',
+              in: 'query',
+              description: "Only this worker's entries.",
+              schema: { type: 'string', pattern: LIMITS.idPattern.source },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              description: 'Entries per page.',
+              schema: { type: 'integer', minimum: 1, maximum: PAGE_SIZE.max, default: PAGE_SIZE.default },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: "The previous page's nextCursor.",
+              schema: { type: 'string' },
+            },
+          ],
+        },
       },
       '/api/history': {
         get: {

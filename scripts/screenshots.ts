@@ -1,9 +1,11 @@
 /**
  * Screenshots of the five elements against a real server with a dozen
- * simulated workers: docs/img/dashboard-light.png and dashboard-dark.png.
+ * simulated workers: docs/img/dashboard-light.png and dashboard-dark.png, and
+ * `<dlq-monitor>`'s dialog with a dead letter opened: docs/img/dead-letters.png.
  *
  *   npx tsx scripts/screenshots.ts            # about 40 s: sparklines need history
  *   SCREENSHOT_SECONDS=10 npx tsx scripts/screenshots.ts
+ *   SCREENSHOTS=dead-letters npx tsx scripts/screenshots.ts   # only these (dashboard, dead-letters)
  *
  * Bundles the widgets with esbuild, serves a small page on a loopback port,
  * starts the Pulseboard server in this process and drives it over HTTP, then
@@ -16,10 +18,12 @@ import type { HeartbeatBody, LogLevel, RegisterWorkerBody, ResourceReport } from
 import { createApp } from '@pulseboard/server';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
+import { failedJob } from '../demo/failures.js';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const seconds = Number(process.env.SCREENSHOT_SECONDS ?? 40);
+const shots = new Set((process.env.SCREENSHOTS ?? 'dashboard,dead-letters').split(','));
+const seconds = shots.has('dashboard') ? Number(process.env.SCREENSHOT_SECONDS ?? 40) : 3;
 
 // --- the server and a small worker simulator --------------------------------
 
@@ -157,6 +161,15 @@ for (const r of resources) {
   const { id, ...body } = r;
   await call('PUT', `/api/resources/${id}`, body);
 }
+// The failing webhooks worker's dead letters, one every 40 s or so over the last hours.
+let job = 208_400;
+await call('POST', '/api/workers/webhooks-1/dead-letters', {
+  queue: 'webhooks',
+  added: Array.from({ length: 137 }, (_, i) => ({
+    ...failedJob('webhooks', ++job),
+    failedAt: Date.now() - i * 41_000 - 5000,
+  })),
+});
 
 const started = Date.now();
 let tick = 0;
@@ -247,10 +260,27 @@ try {
   const height = await tab.evaluate(() => document.documentElement.scrollHeight);
   await tab.setViewport({ width: 1440, height, deviceScaleFactor: 1 });
   for (const scheme of ['light', 'dark'] as const) {
+    if (!shots.has('dashboard')) break;
     await tab.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
     await new Promise((r) => setTimeout(r, 800));
     const path = `${root}/docs/img/dashboard-${scheme}.png`;
     await tab.screenshot({ path: path as `${string}.png`, fullPage: true });
+    console.log(`wrote ${path}`);
+  }
+  if (shots.has('dead-letters')) {
+    // The webhooks queue's dead letters, the third one opened, in a viewport the dialog fills.
+    await tab.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+    await tab.setViewport({ width: 1200, height: 900, deviceScaleFactor: 1 });
+    await tab.evaluate(() => document.querySelector('dlq-monitor')?.openDeadLetters('webhooks'));
+    await tab.waitForFunction(
+      () => document.querySelector('dlq-monitor')?.shadowRoot?.querySelectorAll('.dl-row').length,
+    );
+    await tab.evaluate(() =>
+      document.querySelector('dlq-monitor')?.shadowRoot?.querySelectorAll<HTMLElement>('.dl-row')[2]?.click(),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const path = `${root}/docs/img/dead-letters.png`;
+    await tab.screenshot({ path: path as `${string}.png` });
     console.log(`wrote ${path}`);
   }
 } finally {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LogEntry, Resource, Worker } from '@pulseboard/protocol';
+import type { DeadLetter, LogEntry, Resource, Worker } from '@pulseboard/protocol';
 import { createApp, type PulseServer } from '@pulseboard/server';
 import { createSimulator, type Simulator } from '../simulator.js';
 
@@ -41,6 +41,20 @@ describe('the worker simulator', () => {
       workers.filter((w) => w.queue).every((w) => w.queueStats),
       'a queue worker without queue stats',
     );
+  });
+
+  it('leaves failed jobs in a dead-letter queue, with their error, stack and payload', async () => {
+    const page = await get<{ deadLetters: DeadLetter[]; total: number }>('/api/dead-letters?queue=webhooks');
+    assert.ok(page.total >= 24, `${page.total} dead letters`);
+    for (const letter of page.deadLetters) {
+      assert.match(letter.error.message, /^HTTPError: Response code 50\d from https:\/\/hooks\./);
+      assert.match(
+        letter.error.stack ?? '',
+        /\n {4}at deliver \(\/app\/src\/webhooks\/dispatcher\.ts:73:9\)/,
+      );
+      assert.equal(typeof letter.payload, 'object');
+      assert.ok(letter.attempts >= 3);
+    }
   });
 
   it('reports the shared resources: database, cache and broker', async () => {

@@ -9,6 +9,17 @@
 export const PROTOCOL_VERSION = 1 as const;
 export type ProtocolVersion = typeof PROTOCOL_VERSION;
 
+export {
+  type ClippedField,
+  clipDeadLetter,
+  clipText,
+  DEAD_LETTER_LIMITS,
+  type DeadLetter,
+  type DeadLetterInput,
+} from './dead-letters.js';
+
+import type { DeadLetter, DeadLetterInput } from './dead-letters.js';
+
 export * from './actions.js';
 export { compareEventIds, type EventId, parseEventId } from './event-id.js';
 export * from './history.js';
@@ -289,6 +300,23 @@ export interface QueuesUpdatePayload {
   queues: QueueSummary[];
 }
 
+/**
+ * A change to one queue's dead letters, as a delta: `removed` ids leave the
+ * list (retried, deleted, or pushed out by its bounds), then `added` ones are
+ * put in (replacing an entry with the same id), newest first. With `replace`,
+ * the list was replaced: drop what you hold for the queue before adding.
+ * `total` is the list's length after the change.
+ */
+export interface DeadLettersUpdatePayload {
+  v: ProtocolVersion;
+  at: number;
+  queue: string;
+  added: DeadLetter[];
+  removed: string[];
+  replace: boolean;
+  total: number;
+}
+
 export interface ResourcesUpdatePayload {
   v: ProtocolVersion;
   /** Only the resources that changed. */
@@ -326,6 +354,7 @@ export interface EventPayloads {
   metrics_update: MetricsUpdatePayload;
   queues_update: QueuesUpdatePayload;
   resources_update: ResourcesUpdatePayload;
+  dead_letters_update: DeadLettersUpdatePayload;
   log: LogPayload;
   ping: PingPayload;
   reconnect: ReconnectPayload;
@@ -345,6 +374,7 @@ export const EVENT_TYPES = [
   'metrics_update',
   'queues_update',
   'resources_update',
+  'dead_letters_update',
   'log',
   'ping',
   'reconnect',
@@ -366,6 +396,7 @@ export const LOGGED_EVENT_TYPES = [
   'metrics_update',
   'queues_update',
   'resources_update',
+  'dead_letters_update',
   'log',
   'action_requested',
   'action_completed',
@@ -474,6 +505,37 @@ export interface LogLineInput {
 
 export interface LogsBody {
   entries: LogLineInput[];
+}
+
+/**
+ * `POST /api/workers/:id/dead-letters`: a change to the dead letters of `queue`
+ * (the worker's queue). `removed` go first, then `added`; with `replace`, the
+ * entries not in `added` go too (a worker sending its whole list after a restart).
+ */
+export interface DeadLettersBody {
+  queue: string;
+  added?: DeadLetterInput[];
+  removed?: string[];
+  replace?: boolean;
+}
+
+export interface DeadLettersResponse {
+  /** Entries stored (after clipping); those pushed out at once by the bounds count too. */
+  added: number;
+  /** Ids that left the list: asked for and present, or pushed out by the bounds. */
+  removed: number;
+  /** The list's length now. */
+  total: number;
+}
+
+/** `GET /api/dead-letters?queue=`: one page of a queue's dead letters, newest first. */
+export interface DeadLetterPage {
+  queue: string;
+  deadLetters: DeadLetter[];
+  /** Entries in the list (all pages). */
+  total: number;
+  /** The cursor of the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 /** Every error response from the API. */

@@ -14,10 +14,12 @@ import {
 } from '@pulseboard/protocol';
 import { createActionStream } from './action-stream.js';
 import { type ActionHandler, createActionRunner, type ReporterAction } from './actions.js';
+import { type DeadLetterChange, DeadLetterOutbox } from './dead-letters.js';
 import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
 export type { ActionContext, ActionHandler, ActionHandlerResult, ReporterAction } from './actions.js';
+export type { DeadLetterChange } from './dead-letters.js';
 export { createFleetReporter, type FleetReporter, type FleetReporterOptions } from './fleet.js';
 export { type ConnectionOptions, ReporterError } from './http.js';
 export { mergeHeartbeat, PUSH_GAP_MS } from './push.js';
@@ -59,6 +61,13 @@ export interface Reporter {
   reportMetrics(metrics: Partial<WorkerMetrics>): void;
   /** `push({ resources })`: resources this worker sees, merged by id. */
   reportResources(resources: ResourceReport[]): void;
+  /**
+   * A change to the dead letters of `queue` (this worker's): failed jobs `added`, ids `removed` (retried,
+   * deleted), or `replace` the list. Merged per queue (per id the latest wins) and sent like `push`, at
+   * most one round per 100 ms, split to fit the server's caps; long stacks and big payloads are clipped
+   * here, as the server would. A failed send is retried with the next heartbeat.
+   */
+  reportDeadLetters(queue: string, change: DeadLetterChange): void;
   /** Sends a heartbeat now. */
   heartbeat(): Promise<void>;
   log(level: LogLevel, message: string): void;
@@ -80,6 +89,8 @@ export interface Reporter {
 }
 
 const LOG_BATCH = LIMITS.logBatchMax;
+/** Answers that say a request is malformed (invalid, too large, not JSON): it is dropped, not retried. */
+const REFUSED = new Set([400, 413, 415]);
 
 export function createReporter(options: ReporterOptions): Reporter {
   const base = options.url.replace(/\/+$/, '');
@@ -185,6 +196,27 @@ export function createReporter(options: ReporterOptions): Reporter {
     report,
   );
 
+  const deadLetters = new DeadLetterOutbox();
+  const deadLetterPusher = coalesce(
+    () =>
+      deadLetters.send(async (body) => {
+        const path = `/api/workers/${id}/dead-letters`;
+        try {
+          if ((await request('POST', path, body)).unknownWorker) {
+            await register();
+            await request('POST', path, body);
+          }
+        } catch (error) {
+          // Refused as malformed: sending it again would fail again and hold up the changes behind it.
+          if (!(error instanceof ReporterError && error.status !== null && REFUSED.has(error.status)))
+            throw error;
+          report(error);
+        }
+      }),
+    PUSH_GAP_MS,
+    report,
+  );
+
   function push(change: HeartbeatBody): void {
     state = mergeHeartbeat(state, change);
     // Before start() the registration carries it.
@@ -207,8 +239,9 @@ export function createReporter(options: ReporterOptions): Reporter {
   async function tick(): Promise<void> {
     try {
       await sendHeartbeat();
-      // Lines left over from a failed flush go out with the heartbeat.
+      // Lines left over from a failed flush go out with the heartbeat, and dead letters that failed.
       if (logs.length > 0) await flushLogs();
+      if (!deadLetters.empty) deadLetterPusher.schedule();
       failures = 0;
       schedule(intervalMs);
     } catch (error) {
@@ -263,6 +296,8 @@ export function createReporter(options: ReporterOptions): Reporter {
         }
       }
       schedule(intervalMs);
+      // Reported before start: sent now that the server knows the worker.
+      if (!deadLetters.empty) deadLetterPusher.schedule();
       if (runner.size > 0) stream.start();
     },
     onAction(action, handler, extra = {}) {
@@ -280,6 +315,10 @@ export function createReporter(options: ReporterOptions): Reporter {
     reportQueue: (queueStats) => push({ queueStats }),
     reportMetrics: (metrics) => push({ metrics }),
     reportResources: (resources) => push({ resources }),
+    reportDeadLetters(queue, change) {
+      deadLetters.add(queue, change);
+      if (running) deadLetterPusher.schedule();
+    },
     heartbeat: sendHeartbeat,
     log(level, message) {
       logs.push({ level, message: message.slice(0, LIMITS.logMessageMax), at: Date.now() });
@@ -298,7 +337,12 @@ export function createReporter(options: ReporterOptions): Reporter {
       await stream.stop();
       await runner.idle();
       await pusher.stop();
+      await deadLetterPusher.stop();
       try {
+        if (!deadLetters.empty)
+          await deadLetters.send((body) =>
+            request('POST', `/api/workers/${id}/dead-letters`, body).then(() => {}),
+          );
         await flushLogs();
       } finally {
         clearTimeout(logTimer);

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Actions } from './actions/service.js';
 import { createAuth } from './auth.js';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import { DeadLetters } from './dead-letters/dead-letters.js';
 import { History } from './history/history.js';
 import { HistoryRecorder } from './history/recorder.js';
 import { createHttp, type Http } from './http.js';
@@ -136,6 +137,10 @@ export async function createApp(
     permissions: (ctx, allowQueryToken) =>
       auth.permissions(auth.tokenOf(ctx, allowQueryToken), ctx.get('host')),
     actions,
+    deadLetters: new DeadLetters({
+      store,
+      bounds: { max: config.deadLettersMax, maxBytes: config.deadLettersMaxBytes },
+    }),
     accepting: () => accepting,
     storage: backend,
   };

@@ -43,6 +43,8 @@ Every flag has an environment variable where one is named; a flag wins over it. 
   --initial-history-ms <ms>     how far back initial_data's history reaches (default 300000, at most 3600000)
   --max-workers <n>             PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
   --max-resources <n>           PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
+  --dead-letters-max <n>        dead letters kept per queue, newest first (default 10000)
+  --dead-letters-max-bytes <bytes>  and at most this much of their JSON per queue (default 4194304)
   --max-streams <n>             PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503,
                                                      Retry-After
   --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's
@@ -70,6 +72,8 @@ const NUMERIC = {
   'batch-body-limit': 'batchBodyLimitBytes',
   'max-workers': 'maxWorkers',
   'max-resources': 'maxResources',
+  'dead-letters-max': 'deadLettersMax',
+  'dead-letters-max-bytes': 'deadLettersMaxBytes',
   'max-streams': 'maxStreams',
   'max-streams-per-client': 'maxStreamsPerClient',
   'action-timeout': 'actionTimeoutMs',

@@ -84,6 +84,15 @@ const configSchema = z.strictObject({
   maxWorkers: z.number().int().min(1).max(1_000_000).default(10_000),
   /** Resources at most; a new one past it is refused with 429. */
   maxResources: z.number().int().min(1).max(100_000).default(1000),
+  /** Dead letters kept per queue, newest first; older ones leave the list (`dead_letters_update.removed`). */
+  deadLettersMax: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** And at most this many bytes of their JSON per queue (stacks and payloads are clipped to 16 KiB each first). */
+  deadLettersMaxBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   /** Open `/events` streams at most; past it a new one is answered 503 with Retry-After. */
   maxStreams: z.number().int().min(1).max(1_000_000).default(10_000),
   /** Open streams from one client address at most (behind a proxy every client has the proxy's). */

@@ -45,6 +45,7 @@ function workersOf(input: LoggedEventInput): readonly string[] | null {
       return [input.data.action.worker];
     case 'resources_update':
     case 'queues_update':
+    case 'dead_letters_update':
       return null;
   }
 }

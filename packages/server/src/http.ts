@@ -11,6 +11,7 @@ import { errorHandler, logResponseError } from './errors.js';
 import { checkDescriptors, serverTimeouts } from './http-limits.js';
 import { createHeartbeatLane } from './ingest-lane.js';
 import { mountActionRoutes } from './routes/actions.js';
+import { mountDeadLetterRoutes } from './routes/dead-letters.js';
 import { mountEventRoutes } from './routes/events.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
@@ -69,6 +70,7 @@ export function createHttp(services: Services, auth: Pick<Auth, 'authorize'>): H
     mountWorkerRoutes,
     mountHeartbeatRoutes,
     mountResourceRoutes,
+    mountDeadLetterRoutes,
     mountEventRoutes,
     mountHistoryRoutes,
     mountActionRoutes,

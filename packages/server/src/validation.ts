@@ -131,17 +131,28 @@ const MAX_FUTURE_MS = 86_400_000;
 export const MAX_DATE_MS = 8.64e15;
 
 /**
- * Throws 400 `invalid_timestamp` when an item's `at` (epoch ms) is no date a
+ * Throws 400 `invalid_timestamp` when an item's `at` (or `field`; epoch ms) is no date a
  * JS Date can hold or lies more than a day after `now`: a dashboard formats
  * every time it is given.
  */
-export function checkTimes(items: readonly { at?: number | undefined }[], now: number, path: string): void {
+export function checkTimes<K extends string = 'at'>(
+  items: readonly Partial<Record<NoInfer<K>, number>>[],
+  now: number,
+  path: string,
+  field = 'at' as K,
+): void {
   const latest = Math.min(MAX_DATE_MS, now + MAX_FUTURE_MS);
-  const issues = items.flatMap(({ at }, i) =>
-    at === undefined || at <= latest
+  const issues = items.flatMap((item, i) => {
+    const at = item[field];
+    return at === undefined || at <= latest
       ? []
-      : [{ path: `${path}.${i}.at`, message: `Not a date at most a day ahead of the server's clock: ${at}` }],
-  );
+      : [
+          {
+            path: `${path}.${i}.${field}`,
+            message: `Not a date at most a day ahead of the server's clock: ${at}`,
+          },
+        ];
+  });
   if (issues.length > 0) {
     throw new HttpError(400, 'invalid_timestamp', 'Invalid timestamp', issues.slice(0, 20));
   }

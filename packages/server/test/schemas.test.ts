@@ -133,6 +133,27 @@ test('every event and answer of a realistic session matches its schema (zod and 
       200,
       'RegisterWorkerResponse',
     );
+    const deadLetters = jsonSchema('requests/dead-letters.json');
+    answers(
+      await send(deadLetters, 'POST', '/api/workers/email-1/dead-letters', {
+        queue: 'email',
+        added: [
+          {
+            id: 'job-1',
+            name: 'welcome',
+            failedAt: Date.now(),
+            attempts: 3,
+            error: { message: 'SMTP timeout', stack: 'Error: SMTP timeout\n    at send (mail.js:1:1)' },
+            payload: { to: 'a@example.com' },
+          },
+          { id: 'job-2', failedAt: Date.now(), attempts: 1, error: { message: 'x'.repeat(5000) } },
+        ],
+      }),
+      200,
+      'DeadLettersResponse',
+    );
+    answers(await t.api.get('/api/dead-letters?queue=email'), 200, 'DeadLetterPage');
+    answers(await t.api.get('/api/dead-letters?queue=nowhere'), 404, 'ErrorBody');
     answers(
       await send(heartbeat, 'POST', '/api/workers/email-1/heartbeat', {
         status: 'healthy',

@@ -7,6 +7,7 @@
 
 import { expect } from '@open-wc/testing';
 import type {
+  DeadLettersBody,
   HeartbeatBody,
   LogLineInput,
   QueueStats,
@@ -71,6 +72,10 @@ export class TestServer {
 
   log(id: string, entries: LogLineInput[]): Promise<Response> {
     return this.#call('POST', `/api/workers/${encodeURIComponent(id)}/logs`, { entries });
+  }
+
+  deadLetters(id: string, body: DeadLettersBody): Promise<Response> {
+    return this.#call('POST', `/api/workers/${encodeURIComponent(id)}/dead-letters`, body);
   }
 
   leave(id: string): Promise<Response> {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Actions } from '../actions/service.js';
 import type { Auth, RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
+import type { DeadLetters } from '../dead-letters/dead-letters.js';
 import type { History } from '../history/history.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
@@ -26,6 +27,7 @@ export interface Services {
   /** What a request's token allows of what a dashboard can do (`initial_data.can`). */
   permissions: (ctx: Context, allowQueryToken?: boolean) => ReturnType<Auth['permissions']>;
   actions: Actions;
+  deadLetters: DeadLetters;
   /** False once shutdown began: new streams are refused. */
   accepting: () => boolean;
   /** Whether the storage backend is reachable (Redis may be reconnecting). */

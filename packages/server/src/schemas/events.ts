@@ -2,6 +2,8 @@ import {
   ACTION_STATUSES,
   ACTION_TARGETS,
   type Action,
+  type ClippedField,
+  type DeadLetter,
   type DeregisterReason,
   type EventPayloads,
   type EventType,
@@ -120,6 +122,22 @@ const configSchema = z.object({
   replayWindow: count,
 });
 
+const CLIPPED_FIELDS = ['name', 'message', 'stack', 'payload'] as const satisfies readonly ClippedField[];
+
+export const deadLetterSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  failedAt: epochMs,
+  attempts: count,
+  error: z.object({ message: z.string(), stack: z.string().optional() }),
+  payload: z.unknown().optional(),
+  workerId: idSchema.meta({ description: 'The worker that reported it.' }),
+  clipped: z.array(z.enum(CLIPPED_FIELDS)).optional().meta({
+    description:
+      'Fields cut short, each ending with "… [truncated: N more characters]"; with payload, payload is that JSON text.',
+  }),
+}) satisfies z.ZodType<DeadLetter>;
+
 const values = z.array(z.number()).nullable();
 const DEREGISTER_REASONS = ['requested', 'expired'] as const satisfies readonly DeregisterReason[];
 const RECONNECT_REASONS = [
@@ -202,6 +220,19 @@ export const eventPayloadSchemas = {
   resources_update: z
     .object({ v, resources: z.array(resourceSchema) })
     .meta({ description: 'The resources whose state changed.' }),
+  dead_letters_update: z
+    .object({
+      v,
+      at: epochMs,
+      queue: z.string(),
+      added: z.array(deadLetterSchema).meta({ description: 'Put in (replacing the same id), newest first.' }),
+      removed: z
+        .array(z.string())
+        .meta({ description: 'Ids that left: retried, deleted, or past the bounds.' }),
+      replace: z.boolean().meta({ description: 'True: drop what you hold for the queue before adding.' }),
+      total: count.meta({ description: "The list's length after the change." }),
+    })
+    .meta({ description: "A change to a queue's dead letters, as a delta." }),
   log: z.object({ v, entries: z.array(logEntrySchema) }).meta({ description: 'Log lines a worker sent.' }),
   ping: z.object({ v, at: epochMs }).meta({ description: 'Every pingIntervalMs, for the client watchdog.' }),
   reconnect: z

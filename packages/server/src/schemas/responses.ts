@@ -2,6 +2,8 @@ import {
   ACTION_TARGETS,
   type ActionDelivery,
   type ActionList,
+  type DeadLetterPage,
+  type DeadLettersResponse,
   type ErrorBody,
   type HeartbeatBatchResponse,
   type HeartbeatResponse,
@@ -10,7 +12,7 @@ import {
   WORKER_STATUSES,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
-import { actionSchema, resourceSchema, workerSchema } from './events.js';
+import { actionSchema, deadLetterSchema, resourceSchema, workerSchema } from './events.js';
 import { historyResponseSchema } from './history.js';
 
 /**
@@ -83,6 +85,20 @@ export const responseSchemas = {
   }),
   HistoryResponse: historyResponseSchema,
   ResourceList: z.object({ resources: z.array(resourceSchema) }),
+  DeadLettersResponse: z.object({
+    added: count.meta({ description: 'Entries stored.' }),
+    removed: count.meta({ description: 'Ids that left the list (asked for, or pushed out by its bounds).' }),
+    total: count.meta({ description: "The list's length now." }),
+  }) satisfies z.ZodType<DeadLettersResponse>,
+  DeadLetterPage: z.object({
+    queue: z.string(),
+    deadLetters: z.array(deadLetterSchema).meta({ description: 'One page, newest first.' }),
+    total: count.meta({ description: 'Entries in the list (of the worker, with ?worker=).' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'The cursor of the next page; null on the last one.' }),
+  }) satisfies z.ZodType<DeadLetterPage>,
   ActionAccepted: z.object({
     id: z.string().meta({ description: "The action's id: its events and result name it." }),
     action: actionSchema,

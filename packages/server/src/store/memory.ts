@@ -242,6 +242,7 @@ export function createMemoryRegistryStore(
     workers: new MemoryTimedTable(append, (row: StoredWorker) => row.dueAt, limits.workers),
     resources: new MemoryTable(append, limits.resources),
     logs: new MemoryLogStore(options.recentLogs, append),
+    deadLetters: new MemoryTable(append),
   };
 }
 

@@ -33,6 +33,7 @@ const KEYS = {
   epoch: 'pulseboard:epoch',
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
+  deadLetters: 'pulseboard:dead-letters',
   /** The prefix of the action keys (redis-actions.ts). */
   actions: 'pulseboard:actions',
 } as const;
@@ -126,6 +127,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       ),
       resources: new RedisTable(client, KEYS.resources, log, limits.resources),
       logs: new RedisLogStore(client, KEYS.logs, options.recentLogs, log),
+      deadLetters: new RedisTable(client, KEYS.deadLetters, log),
     },
     eventLog: log,
     history: new RedisHistoryStore(client),

@@ -1,4 +1,5 @@
 import type { LogEntry, ReportableStatus, Resource, Worker } from '@pulseboard/protocol';
+import type { DeadLetterList } from '../dead-letters/list.js';
 import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
 import type { ActionStore } from './action-store.js';
 import type { HistoryStore } from './history-types.js';
@@ -112,6 +113,8 @@ export interface RegistryStore {
   workers: TimedTable<StoredWorker>;
   resources: Table<Resource>;
   logs: LogStore;
+  /** Each queue's dead letters, by queue name. */
+  deadLetters: Table<DeadLetterList>;
 }
 
 export type LiveListener = (event: AnyLoggedEvent) => void;

@@ -142,6 +142,20 @@ class Client implements ConfigurablePulseClient {
     this.#scheduleFlush();
   }
 
+  async request(path: string): Promise<unknown> {
+    const { src, token, withCredentials } = this.#options;
+    if (!src) throw new Error('Not connected: no src');
+    const url = new URL(path, new URL(src, globalThis.location?.href));
+    const response = await fetch(url, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      credentials: withCredentials ? 'include' : 'same-origin',
+    });
+    const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
+    if (!response.ok)
+      throw new Error(String(body?.error?.message ?? `${response.status} ${response.statusText}`));
+    return body;
+  }
+
   connect(): void {
     this.#wanted = true;
     // Opened with the next flush, so the elements of the page have declared what they need by then.

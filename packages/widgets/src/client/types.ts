@@ -83,6 +83,13 @@ export interface PulseClient {
    */
   require(owner: object, needs: Requirement): () => void;
 
+  /**
+   * GETs `path` (e.g. `api/dead-letters?queue=email`) from the server the stream comes from, resolved
+   * against `src` (so a server mounted under a base path is found), with the connection's token and
+   * credentials; resolves to the parsed JSON, rejects with the server's error message.
+   */
+  request(path: string): Promise<unknown>;
+
   connect(): void;
   disconnect(): void;
   /** Start again now, resetting the attempt count (after `failed`, or to force a fresh connection). */

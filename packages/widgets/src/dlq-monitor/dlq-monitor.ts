@@ -13,8 +13,11 @@ import {
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
+import type { Requirement } from '../client/types.js';
 import type { DashboardState, Slice } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
+import { DeadLetterPanel } from './dead-letter-panel.js';
+import { deadLetterPanelStyles } from './dead-letter-panel.styles.js';
 import { dlqMonitorStyles } from './dlq-monitor.styles.js';
 
 export type ThresholdScope = 'overall' | 'queue' | 'worker';
@@ -70,7 +73,9 @@ const DEFAULT_ERROR_WINDOW_S = 300;
  * stop: a threshold on its error count since it started would never. A value
  * must fall clearly below a threshold (see `hysteresis`) before its level
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
- * Enter/Space on its name) selects the queue or worker (see `selection`).
+ * Enter/Space on its name) selects the queue or worker (see `selection`); a
+ * queue picked here also opens its dead letters in a dialog (searchable, each
+ * entry opened to its error, stack and payload; dead-letter-panel.ts).
  *
  * @summary Dead letters per queue and errors per worker, against warning and critical thresholds.
  *
@@ -79,13 +84,15 @@ const DEFAULT_ERROR_WINDOW_S = 300;
  * @csspart status - The overall status and each row's level badge.
  * @csspart row - One queue or worker.
  * @csspart value - A row's count.
+ * @csspart dead-letters - The dialog listing a queue's dead letters.
+ * @csspart dead-letter-actions - Where an open dead letter's actions go (empty until the worker declares some).
  *
  * @cssprop --pulse-color-warning - Warning level (defaults to the degraded colour).
  * @cssprop --pulse-color-critical - Critical level (defaults to the unhealthy colour).
  * @cssprop --pulse-list-max-height - Each list scrolls beyond this height (320px).
  */
 export class DlqMonitor extends PulseElement {
-  static override styles = [...sharedStyles, dlqMonitorStyles];
+  static override styles = [...sharedStyles, dlqMonitorStyles, deadLetterPanelStyles];
 
   static override properties = {
     warning: { type: Number, reflect: true },
@@ -129,6 +136,7 @@ export class DlqMonitor extends PulseElement {
   /** The worker rows the list shows (errors in the window or a level clearing), worst first, and what they came from. */
   #shownWorkers: { rows: Row[]; levels: ReadonlyMap<string, Level>; top: Row[]; count: number } | null = null;
   #pending: PulseThresholdChangeEvent[] = [];
+  readonly #deadLetters = new DeadLetterPanel(this, () => this.source);
   readonly #rates = new ErrorRates();
   /** Each worker's errors per minute at the last evaluation of the workers, and when that was. */
   #perMinute: ReadonlyMap<string, number> = new Map();
@@ -138,6 +146,13 @@ export class DlqMonitor extends PulseElement {
 
   constructor() {
     super();
+    // A queue picked here (a click in its row, or Enter on its name) opens its dead letters, also when the
+    // pick clears an existing selection.
+    this.addEventListener('click', (e) => {
+      const key = e.composedPath().find((n): n is HTMLElement => !!(n as HTMLElement).dataset?.pick)
+        ?.dataset.pick;
+      if (key?.startsWith('queue:')) this.openDeadLetters(key.slice(6));
+    });
     this.warning = 10;
     this.critical = 100;
     this.errorWarning = 10;
@@ -149,6 +164,32 @@ export class DlqMonitor extends PulseElement {
   /** The overall level after hysteresis. */
   get level(): Level {
     return this.#overall;
+  }
+
+  /** Opens the dialog listing `queue`'s dead letters (what picking the queue does). */
+  openDeadLetters(queue: string): void {
+    this.#deadLetters.open(queue);
+  }
+
+  /** Closes the dead-letter dialog. */
+  closeDeadLetters(): void {
+    this.#deadLetters.close();
+  }
+
+  /** The queue whose dead letters are open, or null. */
+  get deadLetterQueue(): string | null {
+    return this.#deadLetters.queue;
+  }
+
+  // Always, not only while the dialog is open: widening the stream's filter would reconnect it.
+  protected override requirement(): Requirement {
+    const needs = super.requirement();
+    return needs.types ? { ...needs, types: [...needs.types, 'dead_letters_update'] } : needs;
+  }
+
+  // After the frame, not in its body: the body is held while the user is in a row, the dialog never is.
+  protected override render(): TemplateResult {
+    return html`${super.render()}${this.#deadLetters.render()}`;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

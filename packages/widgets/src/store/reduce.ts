@@ -445,6 +445,9 @@ const reducers: Record<string, Reducer> = {
     if (entries.length > 0) return { logRing: state.logRing.append(entries) };
   },
 
+  // Read by <dlq-monitor>'s open list (client.subscribe); the store keeps no dead letters.
+  dead_letters_update() {},
+
   // Connection-level messages: the transport acts on them; the data is unchanged.
   ping() {},
   reconnect() {},
