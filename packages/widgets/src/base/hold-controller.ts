@@ -60,8 +60,10 @@ export class HoldController implements ReactiveController {
     const root = this.#host.renderRoot as ShadowRoot;
     // Chromium reports a selection inside a shadow root only through the root; others through the document.
     const sel = (root as unknown as Document).getSelection?.() ?? document.getSelection();
+    const active = root.activeElement;
     const userIn = Boolean(
-      root.activeElement?.closest('[part~=row],[part~=card]') ||
+      // An action control does not hold: its outcome must show beside it.
+      (active?.closest('[part~=row],[part~=card]') && !active.matches('[part~=action]')) ||
         (sel && !sel.isCollapsed && root.contains(sel.anchorNode)),
     );
     if (userIn === this.#userIn) return;

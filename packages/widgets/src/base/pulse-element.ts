@@ -209,7 +209,7 @@ export abstract class PulseElement extends LitElement {
     const data = this.data;
     this.#body ??= this.#renderBody(data);
     const ready = data?.ready ?? false;
-    return frame({
+    return html`${frame({
       heading: this.heading ?? this.defaultHeading,
       summary: ready ? this.renderSummary?.(data!) : nothing,
       chip: this.#renderChip(),
@@ -225,7 +225,7 @@ export abstract class PulseElement extends LitElement {
         this.paused = false;
       },
       reconnect: () => this.source?.reconnect(),
-    });
+    })}${this.renderDialog?.(this.latest)}`;
   }
 
   #renderBody(data: DashboardState | null): unknown {
@@ -274,6 +274,9 @@ export abstract class PulseElement extends LitElement {
 
   /** Filters and sort controls under the header, shown once data is ready. */
   protected renderToolbar?(data: DashboardState): unknown;
+
+  /** A dialog beside the frame, drawn from the latest state even while the body is held. */
+  protected renderDialog?(data: DashboardState | null): unknown;
 
   /** The element's content, once `initial_data` has been applied. */
   protected abstract renderContent(data: DashboardState): unknown;

@@ -1,4 +1,4 @@
-import type { EventType } from '@pulseboard/protocol';
+import type { EventType, RequestActionBody, RequestActionResponse } from '@pulseboard/protocol';
 import type { DashboardState, Slice } from '../store/types.js';
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import type { SharedSelection } from './selection.js';
@@ -77,6 +77,13 @@ export interface PulseClient {
    * `eventTypesFor(slices)` gives the types behind the slices an element watches.
    */
   require(owner: object, needs: Requirement): () => void;
+
+  /**
+   * Asks a worker for one of the actions it declared: `POST api/actions` on this stream's server (beside `src`,
+   * with its token), or the host's own `sendAction`. Resolves with the action, pending (its outcome arrives as
+   * `action_completed` in `data.actions`); rejects with an `ActionRequestError` (status and message).
+   */
+  act(request: RequestActionBody): Promise<RequestActionResponse>;
 
   connect(): void;
   disconnect(): void;

@@ -1,9 +1,11 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { ActionController } from '../base/action-controller.js';
 import { compareNames, formatCount, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
 import type { DashboardState, Slice } from '../store/types.js';
+import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
 import { dlqMonitorStyles } from './dlq-monitor.styles.js';
 
@@ -67,7 +69,7 @@ const badge = (level: Level) =>
  * @cssprop --pulse-list-max-height - Each list scrolls beyond this height (320px).
  */
 export class DlqMonitor extends PulseElement {
-  static override styles = [...sharedStyles, dlqMonitorStyles];
+  static override styles = [...sharedStyles, actionStyles, dlqMonitorStyles];
 
   static override properties = {
     warning: { type: Number, reflect: true },
@@ -88,9 +90,10 @@ export class DlqMonitor extends PulseElement {
   /** Fraction below a threshold a value must fall to clear it (default 0.1). */
   declare hysteresis: number;
 
-  protected readonly slices: readonly Slice[] = ['queues', 'workers'];
+  protected readonly slices: readonly Slice[] = ['queues', 'workers', 'actions'];
   protected readonly defaultHeading = 'Dead letters & errors';
 
+  readonly #actions = new ActionController(this);
   /** Current level per `scope:key`; the hysteresis needs the previous level to compute the next. */
   #levels = new Map<string, Level>();
   #overall: Level = 'ok';
@@ -175,6 +178,10 @@ export class DlqMonitor extends PulseElement {
     }
   }
 
+  protected override renderDialog(data: DashboardState | null): unknown {
+    return this.#actions.dialog(data);
+  }
+
   protected override renderSummary(): unknown {
     const q = this.#thresholds('queue');
     return html`<span class="summary">warning ≥ ${formatCount(q.warning)} · critical ≥ ${formatCount(q.critical)}</span>`;
@@ -193,8 +200,8 @@ export class DlqMonitor extends PulseElement {
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
-        ${this.#list('Dead letters by queue', queues, 'No queues', q.critical)}
-        ${this.#list('Errors by worker', workers, 'No errors reported', this.#thresholds('worker').critical)}
+        ${this.#list('Dead letters by queue', queues, 'No queues', q.critical, data)}
+        ${this.#list('Errors by worker', workers, 'No errors reported', this.#thresholds('worker').critical, null)}
       </div>`;
   }
 
@@ -215,22 +222,30 @@ export class DlqMonitor extends PulseElement {
     return parts.join(' · ') || 'All clear';
   }
 
-  #list(title: string, rows: Row[], none: string, scale: number): TemplateResult {
+  /** A list of rows; with `data`, the dead-letter actions of each queue, when some worker declares them. */
+  #list(
+    title: string,
+    rows: Row[],
+    none: string,
+    scale: number,
+    data: DashboardState | null,
+  ): TemplateResult {
+    const acting = data && this.#actions.offers(data, 'deadLetters');
     const id = `h-${title.split(' ')[0]?.toLowerCase()}`;
     return html`<section aria-labelledby=${id}>
       <h3 id=${id}>${title}</h3>
       ${
         rows.length === 0
           ? html`<p class="none">${none}</p>`
-          : html`<ul>
-                ${top(rows, LIST_MAX).map((r) => this.#row(r, scale))}
+          : html`<ul class=${acting ? 'acting' : ''}>
+                ${top(rows, LIST_MAX).map((r) => this.#row(r, scale, acting ? data : null))}
               </ul>
               ${rows.length > LIST_MAX ? html`<p class="none">and ${formatCount(rows.length - LIST_MAX)} more</p>` : nothing}`
       }
     </section>`;
   }
 
-  #row(row: Row, scale: number): TemplateResult {
+  #row(row: Row, scale: number, data: DashboardState | null): TemplateResult {
     const key = `${row.scope}:${row.key}`;
     const level = this.#levels.get(key) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
@@ -245,6 +260,7 @@ export class DlqMonitor extends PulseElement {
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${formatCount(row.value)}</span>
       ${badge(level)}
+      ${data ? html`<span>${this.#actions.control(data, { target: 'deadLetters', key: row.key, name: `dead letters of ${name}` })}</span>` : nothing}
     </li>`;
   }
 }

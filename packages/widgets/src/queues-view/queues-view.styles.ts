@@ -80,6 +80,10 @@ export const queuesViewStyles = css`
     text-overflow: ellipsis;
     font-weight: 500;
   }
+  /* The action control is taller than a line of figures: no padding keeps the rows' height. */
+  td.acts-cell {
+    padding-block: 0;
+  }
   .depth {
     display: inline-flex;
     align-items: center;

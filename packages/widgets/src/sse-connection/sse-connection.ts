@@ -53,6 +53,7 @@ export class SseConnection extends LitElement {
     logCapacity: { type: Number, attribute: 'log-capacity' },
     // On unless the attribute says `false`.
     shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
+    sendAction: { attribute: false },
   };
 
   /** Marks the class as Pulseboard's, for every copy of the library (see `define/register.ts`). */
@@ -84,6 +85,11 @@ export class SseConnection extends LitElement {
    * origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
    */
   declare shared: boolean;
+  /**
+   * Sends the elements' action requests instead of `POST api/actions` on `src`, e.g. through the host's own backend
+   * (property only): `(request) => Promise<{ id, action }>`, rejecting with an `ActionRequestError`.
+   */
+  declare sendAction: PulseClientOptions['sendAction'];
 
   // Created once and never replaced: consumers hold on to it across attribute changes.
   readonly #client: ConfigurablePulseClient = createPulseClient();
