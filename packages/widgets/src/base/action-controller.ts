@@ -27,7 +27,7 @@ interface Choice {
 
 /** A request this element made that the server refused (or never answered): shown in place like an outcome. */
 interface Refusal {
-  action: string;
+  label: string;
   message: string;
   at: number;
 }
@@ -191,6 +191,7 @@ export class ActionController implements ReactiveController {
   }
 
   #open(subject: Subject, choices: Choice[]): void {
+    this.#clear();
     this.#subject = subject;
     this.#focus = true;
     if (choices.length === 1) this.#choose(choices[0]!);
@@ -236,7 +237,7 @@ export class ActionController implements ReactiveController {
       this.#refused.delete(key);
     } catch (error) {
       this.#error = String((error as Error)?.message ?? error);
-      this.#refused.set(key, { action: declaration.name, message: this.#error, at: Date.now() });
+      this.#refused.set(key, { label: declaration.label, message: this.#error, at: Date.now() });
     }
     // The dialog may have closed, or moved on to another subject, meanwhile.
     if (this.#subject !== subject) return this.#host.requestUpdate();
@@ -252,10 +253,16 @@ export class ActionController implements ReactiveController {
 
   /** The dialog closed (its buttons, Escape): it starts from the list next time. */
   readonly #reset = (): void => {
-    this.#subject = this.#chosen = this.#sent = this.#error = null;
-    this.#sending = false;
+    // The close event comes a task later: the dialog may have been opened again meanwhile.
+    if (this.#host.renderRoot.querySelector('dialog')?.open) return;
+    this.#clear();
     this.#host.requestUpdate();
   };
+
+  #clear(): void {
+    this.#subject = this.#chosen = this.#sent = this.#error = null;
+    this.#sending = false;
+  }
 
   /** The actions declared for `subject`, by the workers now registered (for a queue: the first that can, by name). */
   #choicesFor(data: DashboardState, subject: Subject): Choice[] {
@@ -288,11 +295,11 @@ export class ActionController implements ReactiveController {
     const key = subjectKey(subject.target, subject.key);
     const action = this.#latest.by.get(key);
     const refused = this.#refused.get(key);
-    const last = refused && refused.at > (action?.requestedAt ?? 0) ? refused : action;
-    if (!last) return undefined;
-    const name = last.action;
+    if (refused && refused.at > (action?.requestedAt ?? 0)) return [refused, refused.label];
+    if (!action) return undefined;
+    const name = action.action;
     return [
-      last,
+      action,
       this.#choicesFor(data, subject).find((c) => c.declaration.name === name)?.declaration.label ?? name,
     ];
   }
@@ -323,4 +330,10 @@ function field(name: string, spec: ActionParamSpec, first: boolean): unknown {
     <span>${spec.label ?? name}${spec.required ? ' (required)' : ''}</span>
     ${input} ${spec.description ? html`<small>${spec.description}</small>` : nothing}
   </label>`;
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'pulse-action': PulseActionEvent;
+  }
 }
