@@ -191,6 +191,21 @@ describe('operator actions', () => {
     await until(() => status(cards!).startsWith('Scale: 404 '), 'the refusal in place');
   });
 
+  it('a dashboard opened later shows the outcome of an action taken before (the server’s recent list)', async () => {
+    await registerMailer(fx.server, [PAUSE]);
+    const worker = fx.server.answerActions('mail-1', () => ({ ok: true, message: 'Paused' }));
+    const response = await fetch(`${fx.server.url}/api/actions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATE}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ worker: 'mail-1', action: 'pause' }),
+    });
+    expect(response.status).to.equal(202);
+    await until(() => worker.seen.length === 1, 'answered');
+    const [queues] = await dashboard(fx.server, OPERATE, ['queues-view']);
+    await until(() => status(queues!) === 'Pause done: Paused', 'the earlier outcome');
+    worker.stop();
+  });
+
   it('renders hostile labels, confirm texts and messages as text', async () => {
     await registerMailer(fx.server, [
       { name: 'evil', target: 'queue', label: HOSTILE, confirm: `${HOSTILE}\n<script>alert(1)</script>` },

@@ -241,10 +241,12 @@ class Client implements ConfigurablePulseClient {
   #onEvent(wire: WireEvent): void {
     const result = this.#store.apply(wire);
     if (!result) return;
-    // A snapshot without the recent actions (a new connection, a resync): the server lists them.
+    // A snapshot without the recent actions (a new connection, a resync): the server lists them, for the
+    // elements that show their outcomes (only to a stream that may operate).
     if (
       wire.type === 'initial_data' &&
-      !result.skipped &&
+      result.state.can.includes('operate') &&
+      this.#store.watched('actions') &&
       !Array.isArray((wire.data as { actions?: unknown }).actions)
     ) {
       listActions(this.#options).then(
