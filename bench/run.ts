@@ -119,6 +119,7 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
           ? {
               e2eSamples: 20,
               workers: 300,
+              bigFleet: 0,
               paintRuns: 1,
               steadyMs: 2000,
               logLines: 10_000,
@@ -128,6 +129,7 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
           : {
               e2eSamples: 100,
               workers: 1000,
+              bigFleet: 10_000,
               paintRuns: 3,
               steadyMs: 10_000,
               logLines: 100_000,

@@ -1,5 +1,8 @@
 import {
+  type ActionDeclaration,
+  type ActionResultBody,
   type HeartbeatBody,
+  type HeartbeatResponse,
   LIMITS,
   type LogLevel,
   type LogLineInput,
@@ -9,9 +12,12 @@ import {
   type ResourceReport,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
-import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
+import { createActionStream } from './action-stream.js';
+import { type ActionHandler, createActionRunner, type ReporterAction } from './actions.js';
+import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
+export type { ActionContext, ActionHandler, ActionHandlerResult, ReporterAction } from './actions.js';
 export { createFleetReporter, type FleetReporter, type FleetReporterOptions } from './fleet.js';
 export { type ConnectionOptions, ReporterError } from './http.js';
 export { mergeHeartbeat, PUSH_GAP_MS } from './push.js';
@@ -33,6 +39,8 @@ export interface ReporterOptions extends ConnectionOptions {
   logFlushMs?: number | undefined;
   /** Log lines kept while the server is unreachable; the oldest are dropped past it. Default 5000. */
   logBufferMax?: number | undefined;
+  /** Actions operators may ask of this worker, each with its handler (more with `onAction`). */
+  actions?: ReporterAction[] | undefined;
 }
 
 export interface Reporter {
@@ -55,7 +63,17 @@ export interface Reporter {
   heartbeat(): Promise<void>;
   log(level: LogLevel, message: string): void;
   flushLogs(): Promise<void>;
-  /** Stops the timers, sends buffered logs and deregisters. */
+  /**
+   * Declares an action (a name alone: a `worker` action labelled with its name) and the handler that
+   * performs it. Its return value, or the error it throws, is the answer. Declared after `start()`,
+   * the worker registers again to tell the server.
+   */
+  onAction(
+    action: string | ActionDeclaration,
+    handler: ActionHandler,
+    options?: { concurrent?: boolean },
+  ): void;
+  /** Stops the timers and the action stream, waits for running actions' answers, sends buffered logs and deregisters. */
   stop(): Promise<void>;
   /** Log lines dropped because the buffer was full. */
   readonly droppedLogs: number;
@@ -84,6 +102,40 @@ export function createReporter(options: ReporterOptions): Reporter {
   const report = (error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
+  /** Attempts at posting an action's answer before giving up (the action then times out on the server). */
+  const ANSWER_ATTEMPTS = 3;
+  async function answer(actionId: string, result: ActionResultBody): Promise<void> {
+    const body = { ...result, worker: options.worker.id };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await request('POST', `/api/actions/${encodeURIComponent(actionId)}/result`, body);
+        return;
+      } catch (error) {
+        // A 4xx will not change (answered, timed out, forgotten); a network error or 5xx may.
+        const status = error instanceof ReporterError ? error.status : null;
+        if (attempt >= ANSWER_ATTEMPTS || (status !== null && status < 500)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, maxBackoffMs)));
+      }
+    }
+  }
+  const runner = createActionRunner({ answer, report });
+  for (const action of options.actions ?? []) runner.add(action);
+  /** Whether heartbeats take the actions (no stream held). */
+  let takeActions = false;
+  const stream = createActionStream({
+    url: base,
+    path: id,
+    token: options.token,
+    fetch: doFetch,
+    maxBackoffMs,
+    onAction: (delivery) => runner.dispatch(delivery),
+    onUnknownWorker: () => register(),
+    onFallback: (fallback) => {
+      takeActions = fallback;
+    },
+    report,
+  });
+
   const request = (method: string, path: string, body?: unknown) =>
     requestJson(doFetch, base, path, options.token, method, body);
   const backoff = () => backoffMs(failures, maxBackoffMs);
@@ -93,6 +145,8 @@ export function createReporter(options: ReporterOptions): Reporter {
       ...options.worker,
       ...state,
       resources: undefined,
+      // Only with actions: a server from before them refuses the field.
+      ...(runner.size > 0 ? { actions: runner.declarations() } : {}),
     });
     const body = (await response.json()) as RegisterWorkerResponse;
     intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
@@ -102,12 +156,18 @@ export function createReporter(options: ReporterOptions): Reporter {
     // What was pushed is in `state`: this heartbeat carries it.
     pending = null;
     const collected = (await options.collect?.()) ?? {};
-    const { unknownWorker } = await request('POST', `/api/workers/${id}/heartbeat`, {
+    const taking = takeActions && runner.size > 0;
+    const { response, unknownWorker } = await request('POST', `/api/workers/${id}/heartbeat`, {
       ...state,
       ...collected,
+      ...(taking ? { takeActions: true } : {}),
     });
     // The server restarted or expired us: register again, then carry on.
     if (unknownWorker) await register();
+    else if (taking) {
+      for (const delivery of ((await response.json()) as HeartbeatResponse).actions ?? [])
+        runner.dispatch(delivery);
+    }
   }
 
   /** Pushed changes not sent yet, merged. */
@@ -203,6 +263,15 @@ export function createReporter(options: ReporterOptions): Reporter {
         }
       }
       schedule(intervalMs);
+      if (runner.size > 0) stream.start();
+    },
+    onAction(action, handler, extra = {}) {
+      const declaration =
+        typeof action === 'string' ? { name: action, target: 'worker' as const, label: action } : action;
+      runner.add({ ...declaration, handler, ...extra });
+      if (!running) return;
+      register().catch(report);
+      stream.start();
     },
     update(next) {
       state = { ...state, ...next };
@@ -226,6 +295,8 @@ export function createReporter(options: ReporterOptions): Reporter {
       clearTimeout(timer);
       // A heartbeat still on its way would land after the DELETE, get a 404 and register the worker again.
       await ticking;
+      await stream.stop();
+      await runner.idle();
       await pusher.stop();
       try {
         await flushLogs();

@@ -11,18 +11,31 @@ import { openStream, promValue, startServer } from './helpers.js';
 
 const TOKEN = 'python-worker-token';
 
-test('the Python worker of docs/protocol.md registers, heartbeats, logs and deregisters', async () => {
+test('the Python worker of docs/protocol.md registers, heartbeats, performs an action, logs and deregisters', async () => {
   const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
   const blocks = [...doc.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
   assert.equal(blocks.length, 1, 'one Python block in docs/protocol.md');
 
-  const t = await startServer({ heartbeatIntervalMs: 100, workerTokens: [TOKEN] });
+  // Heartbeats a second apart: the action requested once the worker registered has two to ride on,
+  // even on a busy machine.
+  const t = await startServer({ heartbeatIntervalMs: 1000, workerTokens: [TOKEN] });
   try {
     const stream = await openStream(t.url);
-    await promisify(execFile)('python3', ['-c', blocks[0]!], {
+    const worker = promisify(execFile)('python3', ['-c', blocks[0]!], {
       env: { PATH: process.env.PATH, PULSE_URL: t.url, PULSE_WORKER_TOKEN: TOKEN },
       timeout: 30_000,
     });
+    // An operator acts while it runs: a later heartbeat hands the action over, the worker answers.
+    // python3 itself may take seconds to start on a loaded machine.
+    await stream.next('worker_registered', undefined, 20_000);
+    const requested = await t.api.post('/api/actions', { worker: 'report-1', action: 'rebuild' });
+    assert.equal(requested.status, 202);
+    await worker;
+    const done = await stream.next('action_completed');
+    assert.deepEqual(
+      { id: done.data.action.id, status: done.data.action.status, message: done.data.action.message },
+      { id: requested.body.id, status: 'ok', message: 'rebuilt' },
+    );
 
     const registered = await stream.next('worker_registered');
     assert.deepEqual(

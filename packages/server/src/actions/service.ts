@@ -18,6 +18,8 @@ import { createRateLimit } from './rate.js';
 
 /** Open actions one worker may have; past it a request is refused (429) rather than queued without end. */
 export const MAX_OPEN_PER_WORKER = 100;
+/** Streams one worker id may hold on an instance; a newer one ends the oldest (a worker holds one). */
+export const MAX_STREAMS_PER_WORKER = 4;
 /** Requests one token may make per window, per instance; past it 429 with Retry-After. */
 export const REQUESTS_PER_WINDOW = { max: 30, windowMs: 10_000 };
 
@@ -199,6 +201,8 @@ export class Actions {
   attach(worker: string, sink: ActionSink, resumeAfter: number | null): () => void {
     const sinks = this.#streams.get(worker) ?? [];
     sinks.push(sink);
+    // Detached by its close; what it was sent and not answered goes to whichever stream resumes.
+    if (sinks.length > MAX_STREAMS_PER_WORKER) sinks[0]?.end();
     this.#streams.set(worker, sinks);
     if (resumeAfter !== null) {
       this.#enqueue(worker, async () => {

@@ -52,7 +52,7 @@ export function openActionStream(
         res.write(encodeFrame(String(seq), 'action', JSON.stringify(toDelivery(action))));
     },
     end() {
-      res.end(() => res.destroy());
+      if (!res.writableEnded) res.end(() => res.destroy());
     },
   };
 }

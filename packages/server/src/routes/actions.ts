@@ -60,6 +60,12 @@ export const mountActionRoutes: Mount = (router, services) => {
     if (!(await registry.worker(id))) {
       throw new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it first`);
     }
+    // The router answers HEAD with this route: the status alone, no stream.
+    if (ctx.method === 'HEAD') {
+      ctx.status = 200;
+      ctx.type = 'text/event-stream';
+      return;
+    }
     const resumeAfter = resumePoint(ctx.get('last-event-id'));
     const startSeq = resumeAfter === null ? await actions.latestSeq() : null;
     ctx.respond = false;

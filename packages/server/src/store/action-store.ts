@@ -40,7 +40,7 @@ export interface ActionStore {
    * resumed stream missed.
    */
   unanswered(worker: string, after: number): Promise<DeliveredAction[]>;
-  /** The last delivery number handed out (0 before the first). */
+  /** The last delivery number handed out (numbers start near the time in ms, so they grow across restarts). */
   latestSeq(): Promise<number>;
   /**
    * Stores `action` (completed) with its `action_completed` event if it is still open; false when

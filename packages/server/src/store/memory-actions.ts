@@ -22,7 +22,8 @@ export class MemoryActionStore implements ActionStore {
   readonly #pending = new Map<string, string[]>();
   /** Completed actions, oldest first (a Map keeps insertion order). */
   readonly #done = new Map<string, Action>();
-  #seq = 0;
+  /** Starts at the boot time in ms, so numbers keep growing across a restart and a stale resume point is below them. */
+  #seq = Date.now();
 
   constructor(append: (input: LoggedEventInput) => Promise<unknown>) {
     this.#append = append;

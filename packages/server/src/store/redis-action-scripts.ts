@@ -60,13 +60,15 @@ const requestAction = defineScript({
 
 /**
  * Empties the worker's pending list; each id still open is numbered and marked delivered, and (for
- * a stream) added to the worker's delivered set. `[json, seq, ...]`.
+ * a stream) added to the worker's delivered set. `[json, seq, ...]`. A missing counter (a new or
+ * emptied Redis) starts at the time in ms, so numbers keep growing and older resume points are below them.
  */
 const claimActions = defineScript({
   NUMBER_OF_KEYS: 5,
   SCRIPT: `
     local ids = redis.call('LRANGE', KEYS[1], 0, -1)
     redis.call('DEL', KEYS[1])
+    if #ids > 0 then redis.call('SET', KEYS[5], ARGV[1], 'NX') end
     local out = {}
     for _, id in ipairs(ids) do
       local raw = redis.call('HGET', KEYS[2], id)

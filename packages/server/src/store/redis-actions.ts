@@ -89,6 +89,7 @@ export class RedisActionStore implements ActionStore {
   }
 
   async latestSeq(): Promise<number> {
+    // No counter yet: the first claim starts it at the time in ms, above anything this returns now.
     return Number((await guard(this.#client.get(this.#keys('').seq))) ?? 0);
   }
 

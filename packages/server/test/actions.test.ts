@@ -1,0 +1,536 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import type { Action } from '@pulseboard/protocol';
+import { createPulseboard } from '../src/index.js';
+import { ActionStream, declaringWorker, requestAction } from './action-helpers.js';
+import { backends } from './backends.js';
+import { api, eventually, FAST, openStream, Stream } from './helpers.js';
+
+for (const backend of backends()) {
+  describe(`actions (${backend.name})`, () => {
+    test('requested, delivered on the worker stream, answered: everyone sees who, what, outcome and duration', async () => {
+      const t = await backend.start();
+      try {
+        const dashboard = await openStream(t.url);
+        assert.deepEqual(dashboard.of('initial_data')[0]!.data.can, ['read', 'operate']);
+        assert.equal((await t.api.post('/api/workers', declaringWorker('w1'))).status, 201);
+        const registered = await dashboard.next('worker_registered', (e) => e.data.worker.id === 'w1');
+        assert.deepEqual(
+          registered.data.worker.actions.map((a) => a.name),
+          ['pause', 'purge', 'drain'],
+        );
+        const worker = await ActionStream.open(t.url, 'w1');
+
+        const accepted = await t.api.post('/api/actions', {
+          worker: 'w1',
+          action: 'purge',
+          target: 'deadLetters',
+          params: { olderThanSec: 60, mode: 'hard', dryRun: false },
+        });
+        assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+        const { id } = accepted.body as { id: string };
+        const requested = await dashboard.next('action_requested', (e) => e.data.action.id === id);
+        assert.equal(requested.data.action.status, 'pending');
+        assert.equal(requested.data.action.by, 'anonymous');
+        assert.equal(requested.data.action.queue, 'email');
+
+        const delivered = await worker.next('action', (f) => (f.data as { id: string }).id === id);
+        assert.deepEqual(delivered.data, {
+          id,
+          action: 'purge',
+          target: 'deadLetters',
+          queue: 'email',
+          params: { olderThanSec: 60, mode: 'hard', dryRun: false },
+          by: 'anonymous',
+          requestedAt: requested.data.action.requestedAt,
+          expiresAt: requested.data.action.expiresAt,
+        });
+        const listed = await t.api.get('/api/actions');
+        assert.equal((listed.body.actions as Action[])[0]!.status, 'delivered');
+
+        const answer = await t.api.post(`/api/actions/${id}/result`, {
+          ok: true,
+          message: 'purged 83',
+          data: { purged: 83 },
+          worker: 'w1',
+        });
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        const done = await dashboard.next('action_completed', (e) => e.data.action.id === id);
+        assert.equal(done.data.action.status, 'ok');
+        assert.equal(done.data.action.message, 'purged 83');
+        assert.deepEqual(done.data.action.data, { purged: 83 });
+        assert.ok(done.data.action.durationMs !== null && done.data.action.durationMs >= 0);
+        assert.ok(done.data.action.deliveredAt !== null);
+
+        // Answered once only.
+        const again = await t.api.post(`/api/actions/${id}/result`, { ok: false });
+        assert.equal(again.status, 409);
+        assert.equal(again.body.error.code, 'already_completed');
+        const [latest] = (await t.api.get('/api/actions?limit=1')).body.actions as Action[];
+        assert.equal(latest!.status, 'ok');
+        assert.equal(dashboard.of('action_completed').length, 1);
+
+        // Logged events: a dashboard filtering on them, resuming from before, gets both by replay.
+        const replay = new Stream(t.url, {
+          query: { types: 'action_requested,action_completed', lastEventId: dashboard.events[0]!.id },
+        });
+        await replay.next('action_completed', (e) => e.data.action.id === id);
+        assert.deepEqual(
+          replay.events.map((e) => e.type),
+          ['action_requested', 'action_completed'],
+        );
+        replay.close();
+        dashboard.close();
+        worker.close();
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a stream resumed with Last-Event-ID gets what it missed exactly once, and nothing it had', async () => {
+      const t = await backend.start();
+      try {
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        const first = await ActionStream.open(t.url, 'w1');
+        assert.ok(first.lastEventId !== undefined, 'a fresh stream starts with an id');
+        const a1 = await requestAction(t.api, 'w1', 'pause');
+        await first.next('action', (f) => (f.data as { id: string }).id === a1);
+        const resumeFrom = first.lastEventId as string;
+        first.close();
+
+        // While it is away: two more, pending.
+        const a2 = await requestAction(t.api, 'w1', 'drain');
+        const a3 = await requestAction(t.api, 'w1', 'pause');
+        const second = await ActionStream.open(t.url, 'w1', { lastEventId: resumeFrom });
+        await second.until(() => second.actions.length >= 2, 'two actions');
+        // One more live, then a short wait for anything delivered twice.
+        const a4 = await requestAction(t.api, 'w1', 'pause');
+        await second.next('action', (f) => (f.data as { id: string }).id === a4);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(
+          second.actions.map((a) => a.id),
+          [a2, a3, a4],
+        );
+        const seqs = second.actions.map((a) => Number(a.seq));
+        assert.deepEqual(
+          seqs,
+          [...seqs].sort((x, y) => x - y),
+          'numbered in order',
+        );
+
+        // Sent on a stream whose worker never got it (resumed from before it): sent again, once.
+        const third = await ActionStream.open(t.url, 'w1', { lastEventId: resumeFrom });
+        await third.until(() => third.actions.length >= 3, 'the unanswered three again');
+        assert.deepEqual(
+          third.actions.map((a) => a.id),
+          [a2, a3, a4],
+        );
+        // Answered ones are not sent again.
+        for (const id of [a2, a3, a4]) {
+          assert.equal((await t.api.post(`/api/actions/${id}/result`, { ok: true })).status, 200);
+        }
+        const fourth = await ActionStream.open(t.url, 'w1', { lastEventId: resumeFrom });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(fourth.actions, []);
+        for (const stream of [second, third, fourth]) stream.close();
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a resume point from before a restart is below every number handed out since', async () => {
+      const t = await backend.start();
+      try {
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        // What a worker connected to the previous boot (or an emptied Redis) would hold: an older number.
+        const stale = String(Date.now() - 60_000);
+        const first = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
+        const id = await requestAction(t.api, 'w1', 'pause');
+        await first.next('action', (f) => (f.data as { id: string }).id === id);
+        assert.ok(Number(first.lastEventId) > Number(stale));
+        first.close();
+        // Lost with that connection as far as the worker knows: it comes again.
+        const again = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
+        await again.next('action', (f) => (f.data as { id: string }).id === id);
+        again.close();
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a worker without a stream takes its actions in the heartbeat answer, once', async () => {
+      const t = await backend.start();
+      try {
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        const id = await requestAction(t.api, 'w1', 'pause');
+        const plain = await t.api.post('/api/workers/w1/heartbeat', {});
+        assert.equal(plain.body.actions, undefined, 'only when asked');
+        const taking = await t.api.post('/api/workers/w1/heartbeat', { takeActions: true });
+        assert.deepEqual(
+          (taking.body.actions as { id: string }[]).map((a) => a.id),
+          [id],
+        );
+        const again = await t.api.post('/api/workers/w1/heartbeat', { takeActions: true });
+        assert.deepEqual(again.body.actions, []);
+        // Not resumable on a stream: a stream resumed from 0 does not get it.
+        const stream = await ActionStream.open(t.url, 'w1', { lastEventId: '0' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(stream.actions, []);
+        stream.close();
+        assert.equal(
+          (await t.api.post(`/api/actions/${id}/result`, { ok: false, message: 'nope' })).status,
+          200,
+        );
+        const [done] = (await t.api.get('/api/actions')).body.actions as Action[];
+        assert.equal(done!.status, 'error');
+        assert.equal(done!.message, 'nope');
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('an action nobody answers completes as timeout, once; a late answer is refused', async () => {
+      const t = await backend.start({ actionTimeoutMs: 200, sweepIntervalMs: 20 });
+      try {
+        const dashboard = await openStream(t.url);
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        const untaken = await requestAction(t.api, 'w1', 'pause');
+        const taken = await requestAction(t.api, 'w1', 'drain');
+        const stream = await ActionStream.open(t.url, 'w1');
+        await stream.until(() => stream.actions.length === 2, 'both delivered');
+        stream.close();
+        // Neither answered: both time out. (The first was delivered too, as the stream took both.)
+        await dashboard.until(() => dashboard.of('action_completed').length >= 2, 'two timeouts');
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        const completed = dashboard.of('action_completed');
+        assert.deepEqual(completed.map((e) => e.data.action.id).sort(), [untaken, taken].sort());
+        for (const event of completed) {
+          assert.equal(event.data.action.status, 'timeout');
+          assert.match(event.data.action.message ?? '', /did not answer within 0.2 s/);
+        }
+        assert.equal((await t.api.post(`/api/actions/${taken}/result`, { ok: true })).status, 409);
+
+        // Never taken at all: says so.
+        const alone = await requestAction(t.api, 'w1', 'pause');
+        const timedOut = await dashboard.next('action_completed', (e) => e.data.action.id === alone);
+        assert.match(timedOut.data.action.message ?? '', /No worker took it/);
+        dashboard.close();
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('bad requests get a clear 4xx and store nothing', async () => {
+      const t = await backend.start();
+      try {
+        const dashboard = await openStream(t.url);
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        const refused: [object | string, number, string][] = [
+          [{ worker: 'nobody', action: 'pause' }, 404, 'unknown_worker'],
+          [{ worker: 'w1', action: 'explode' }, 404, 'unknown_action'],
+          [{ worker: 'w1', action: 'purge' }, 400, 'invalid_params'],
+          [{ worker: 'w1', action: 'purge', params: { olderThanSec: '60' } }, 400, 'invalid_params'],
+          [{ worker: 'w1', action: 'purge', params: { olderThanSec: 1.5 } }, 400, 'invalid_params'],
+          [{ worker: 'w1', action: 'purge', params: { olderThanSec: -1 } }, 400, 'invalid_params'],
+          [
+            { worker: 'w1', action: 'purge', params: { olderThanSec: 1, mode: 'nuke' } },
+            400,
+            'invalid_params',
+          ],
+          [
+            { worker: 'w1', action: 'purge', params: { olderThanSec: 1, reason: 'x'.repeat(21) } },
+            400,
+            'invalid_params',
+          ],
+          [
+            { worker: 'w1', action: 'purge', params: { olderThanSec: 1, extra: true } },
+            400,
+            'invalid_params',
+          ],
+          [{ worker: 'w1', action: 'pause', target: 'worker' }, 400, 'invalid_params'],
+          [{ worker: 'w1', action: 'pause', params: { nested: { a: 1 } } }, 400, 'invalid_body'],
+          [{ worker: 'w1', action: 'pause', extra: 1 }, 400, 'invalid_body'],
+          [{ worker: '<script>', action: 'pause' }, 400, 'invalid_body'],
+          [{ worker: 'w1', action: '"; DROP TABLE' }, 400, 'invalid_body'],
+          [{ worker: 'w1', action: 'pause', params: { p: 'x'.repeat(70_000) } }, 413, 'payload_too_large'],
+          ['not json', 400, 'invalid_json'],
+        ];
+        for (const [body, status, code] of refused) {
+          const response = await t.api.post('/api/actions', body);
+          assert.equal(response.status, status, `${JSON.stringify(body)}: ${JSON.stringify(response.body)}`);
+          assert.equal(response.body.error.code, code, JSON.stringify(body));
+        }
+        const wrongType = await t.api.post('/api/actions', {
+          worker: 'w1',
+          action: 'purge',
+          params: { olderThanSec: 'soon', extra: 1 },
+        });
+        assert.deepEqual(wrongType.body.error.issues, [
+          { path: 'params.olderThanSec', message: 'expected a number' },
+          { path: 'params.extra', message: '"purge" takes no parameter "extra"' },
+        ]);
+        const protoKey = await t.api.send(
+          'POST',
+          '/api/actions',
+          '{"worker":"w1","action":"pause","params":{"__proto__":{"x":1}}}',
+        );
+        assert.equal(protoKey.status, 400);
+
+        // Results: unknown id, bad id, bad body, another worker.
+        assert.equal((await t.api.post('/api/actions/no-such-action/result', { ok: true })).status, 404);
+        assert.equal((await t.api.post('/api/actions/..%2Fx/result', { ok: true })).status, 400);
+        const id = await requestAction(t.api, 'w1', 'pause');
+        for (const body of [
+          {},
+          { ok: 'yes' },
+          { ok: true, message: 'x'.repeat(5000) },
+          { ok: true, data: 'x'.repeat(20_000) },
+        ]) {
+          assert.equal(
+            (await t.api.post(`/api/actions/${id}/result`, body)).status,
+            400,
+            JSON.stringify(body),
+          );
+        }
+        const other = await t.api.post(`/api/actions/${id}/result`, { ok: true, worker: 'w2' });
+        assert.equal(other.status, 403);
+        assert.equal(other.body.error.code, 'wrong_worker');
+
+        // Only the one good request is stored and announced.
+        const listed = (await t.api.get('/api/actions')).body.actions as Action[];
+        assert.deepEqual(
+          listed.map((a) => [a.id, a.status]),
+          [[id, 'pending']],
+        );
+        await dashboard.next('action_requested', (e) => e.data.action.id === id);
+        assert.equal(dashboard.of('action_requested').length, 1);
+
+        // Declarations are checked at registration.
+        const badDeclarations: object[] = [
+          [
+            { name: 'a', target: 'queue', label: 'A' },
+            { name: 'a', target: 'worker', label: 'B' },
+          ],
+          [{ name: 'a', target: 'galaxy', label: 'A' }],
+          [{ name: 'a', target: 'queue', label: '' }],
+          [{ name: 'a', target: 'queue', label: 'A', params: { p: { type: 'enum' } } }],
+          [
+            {
+              name: 'a',
+              target: 'queue',
+              label: 'A',
+              params: { p: { type: 'number', minimum: 5, maximum: 1 } },
+            },
+          ],
+          [{ name: 'a', target: 'queue', label: 'A', onClick: 'x' }],
+          Array.from({ length: 33 }, (_, i) => ({ name: `a${i}`, target: 'queue', label: 'A' })),
+        ];
+        for (const actions of badDeclarations) {
+          const response = await t.api.post('/api/workers', { id: 'w2', actions });
+          assert.equal(response.status, 400, JSON.stringify(actions));
+        }
+        assert.equal((await t.api.get('/api/workers')).body.workers.length, 1);
+
+        // Hostile labels and confirm texts are kept as text, byte for byte.
+        const hostile = '<img src=x onerror=alert(1)>"\u202e\u0000';
+        const stored = await t.api.post('/api/workers', {
+          id: 'w3',
+          actions: [{ name: 'x', target: 'worker', label: hostile, confirm: hostile }],
+        });
+        assert.equal(stored.status, 201);
+        assert.equal(stored.body.worker.actions[0].label, hostile);
+        assert.equal(stored.body.worker.actions[0].confirm, hostile);
+        dashboard.close();
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('an offline worker: 409, nothing stored', async () => {
+      const t = await backend.start({ heartbeatIntervalMs: 50, staleAfterMs: 50, sweepIntervalMs: 20 });
+      try {
+        await t.api.post('/api/workers', declaringWorker('w1'));
+        await eventually(
+          () => t.api.get('/api/workers'),
+          (r) => r.body.workers[0]?.status === 'offline',
+          'offline',
+        );
+        const response = await t.api.post('/api/actions', { worker: 'w1', action: 'pause' });
+        assert.equal(response.status, 409);
+        assert.equal(response.body.error.code, 'worker_offline');
+        assert.deepEqual((await t.api.get('/api/actions')).body.actions, []);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
+
+describe('action permissions', () => {
+  const tokens = { read: 'read-secret', worker: 'worker-secret', operate: 'op-secret' };
+  const config = {
+    readTokens: [tokens.read],
+    workerTokens: [tokens.worker],
+    operateTokens: [`ops-alice=${tokens.operate}`],
+  };
+
+  test('no token / read / worker / operate tokens against every action endpoint', async () => {
+    for (const backend of backends()) {
+      const t = await backend.start(config);
+      try {
+        const as = (token?: string) => api(t.url, token);
+        await as(tokens.worker).post('/api/workers', declaringWorker('w1'));
+        const id = await requestAction(as(tokens.operate), 'w1', 'pause');
+        const stream = async (token?: string) =>
+          (await ActionStream.open(t.url, 'w1', token ? { token } : {})).status;
+        const endpoints: Record<string, (token?: string) => Promise<number>> = {
+          'POST /api/actions': async (token) =>
+            (await as(token).post('/api/actions', { worker: 'w1', action: 'drain' })).status,
+          'GET /api/actions': async (token) => (await as(token).get('/api/actions')).status,
+          'GET /api/workers/:id/actions': stream,
+          'POST /api/actions/:id/result': async (token) =>
+            // A body that fails validation after auth: 400 means "let through", so the action stays open.
+            (await as(token).post(`/api/actions/${id}/result`, { ok: 'maybe' })).status,
+        };
+        const expected: Record<string, Record<string, number>> = {
+          'POST /api/actions': { none: 401, read: 403, worker: 403, operate: 202 },
+          'GET /api/actions': { none: 401, read: 200, worker: 403, operate: 200 },
+          'GET /api/workers/:id/actions': { none: 401, read: 403, worker: 200, operate: 403 },
+          'POST /api/actions/:id/result': { none: 401, read: 403, worker: 400, operate: 403 },
+        };
+        for (const [name, call] of Object.entries(endpoints)) {
+          const got = Object.fromEntries(
+            await Promise.all(
+              (['none', 'read', 'worker', 'operate'] as const).map(async (kind) => [
+                kind,
+                await call(kind === 'none' ? undefined : tokens[kind]),
+              ]),
+            ),
+          );
+          assert.deepEqual(got, expected[name], `${backend.name} ${name}`);
+        }
+        // The audit trail names the label, never the secret.
+        const listed = (await as(tokens.read).get('/api/actions')).body.actions as Action[];
+        assert.ok(listed.every((a) => a.by === 'ops-alice'));
+        assert.ok(!JSON.stringify(listed).includes(tokens.operate));
+        // Each stream learns what it may do.
+        const reader = await openStream(t.url, { headers: { authorization: `Bearer ${tokens.read}` } });
+        const operator = await openStream(t.url, { query: { access_token: tokens.operate } });
+        assert.deepEqual(reader.of('initial_data')[0]!.data.can, ['read']);
+        assert.deepEqual(operator.of('initial_data')[0]!.data.can, ['read', 'operate']);
+        reader.close();
+        operator.close();
+      } finally {
+        await t.close();
+      }
+    }
+  });
+
+  test('with read tokens and no operate tokens nobody may operate; a bare operate token is labelled by position', async () => {
+    const [memory] = backends();
+    const closed = await memory!.start({ readTokens: ['r'], workerTokens: ['w'] });
+    try {
+      await api(closed.url, 'w').post('/api/workers', declaringWorker('w1'));
+      const response = await api(closed.url, 'r').post('/api/actions', { worker: 'w1', action: 'pause' });
+      assert.equal(response.status, 403);
+      assert.match(response.body.error.message, /no operate tokens/);
+      const reader = await openStream(closed.url, { query: { access_token: 'r' } });
+      assert.deepEqual(reader.of('initial_data')[0]!.data.can, ['read']);
+      reader.close();
+    } finally {
+      await closed.close();
+    }
+    const bare = await memory!.start({ readTokens: ['r'], workerTokens: ['w'], operateTokens: ['dGVzdA=='] });
+    try {
+      await api(bare.url, 'w').post('/api/workers', declaringWorker('w1'));
+      const accepted = await api(bare.url, 'dGVzdA==').post('/api/actions', {
+        worker: 'w1',
+        action: 'pause',
+      });
+      assert.equal(accepted.status, 202, 'base64 padding is not a label');
+      assert.equal(accepted.body.action.by, 'operate-1');
+    } finally {
+      await bare.close();
+    }
+  });
+
+  test('a burst of requests from one token: 429 with Retry-After, the rest stored', async () => {
+    const [memory] = backends();
+    const t = await memory!.start();
+    try {
+      await t.api.post('/api/workers', declaringWorker('w1'));
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 35; i++) {
+        const response = await t.api.post('/api/actions', { worker: 'w1', action: 'pause' });
+        statuses.push(response.status);
+        if (response.status === 429) retryAfter = response.headers.get('retry-after');
+      }
+      assert.equal(statuses.filter((s) => s === 202).length, 30);
+      assert.equal(statuses.filter((s) => s === 429).length, 5);
+      assert.ok(Number(retryAfter) >= 1);
+      assert.equal((await t.api.get('/api/actions?limit=100')).body.actions.length, 30);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+test('closing the server ends worker action streams at once rather than waiting for them', async () => {
+  const [memory] = backends();
+  const t = await memory!.start({ shutdownTimeoutMs: 5000 });
+  await t.api.post('/api/workers', declaringWorker('w1'));
+  const stream = await ActionStream.open(t.url, 'w1');
+  const started = performance.now();
+  await t.close();
+  await stream.until(() => stream.ended, 'the stream ended');
+  assert.ok(performance.now() - started < 2000, `closed in ${Math.round(performance.now() - started)} ms`);
+});
+
+test('a fifth stream of one worker on an instance ends the oldest; actions go to the newest', async () => {
+  const [memory] = backends();
+  const t = await memory!.start();
+  try {
+    await t.api.post('/api/workers', declaringWorker('w1'));
+    const streams: ActionStream[] = [];
+    for (let i = 0; i < 5; i++) streams.push(await ActionStream.open(t.url, 'w1'));
+    await streams[0]!.until(() => streams[0]!.ended, 'the oldest ended');
+    assert.ok(streams.slice(1).every((stream) => !stream.ended));
+    const id = await requestAction(t.api, 'w1', 'pause');
+    await streams[4]!.next('action', (f) => (f.data as { id: string }).id === id);
+    for (const stream of streams) stream.close();
+  } finally {
+    await t.close();
+  }
+});
+
+test('mounted with operateTokens: an operator acts through the host app, named by label; the worker stream works under basePath', async () => {
+  const pulse = await createPulseboard({
+    ...FAST,
+    basePath: '/pulse',
+    readTokens: ['r'],
+    workerTokens: ['w'],
+    operateTokens: ['ops-carol=c4rol'],
+  });
+  const host = createServer((req, res) => pulse.handler(req, res));
+  host.listen(0, '127.0.0.1');
+  await once(host, 'listening');
+  const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/pulse`;
+  try {
+    await api(url, 'w').post('/api/workers', declaringWorker('w1'));
+    const stream = await ActionStream.open(url, 'w1', { token: 'w' });
+    const accepted = await api(url, 'c4rol').post('/api/actions', { worker: 'w1', action: 'drain' });
+    assert.equal(accepted.status, 202);
+    assert.equal(accepted.body.action.by, 'ops-carol');
+    await stream.next('action', (f) => (f.data as { id: string }).id === accepted.body.id);
+    assert.equal((await api(url, 'r').post('/api/actions', { worker: 'w1', action: 'drain' })).status, 403);
+    stream.close();
+  } finally {
+    await pulse.close();
+    host.closeAllConnections();
+    await new Promise((resolve) => host.close(resolve));
+  }
+});
