@@ -80,9 +80,17 @@ export const queuesViewStyles = css`
     text-overflow: ellipsis;
     font-weight: 500;
   }
-  /* The action control is taller than a line of figures: no padding keeps the rows' height. */
+  /* The action control is taller than a line of figures: no padding keeps the rows' height. The outcome shows
+     as its mark only, leaving the names their room; its words stay in the tooltip and for screen readers. */
   td.acts-cell {
     padding-block: 0;
+  }
+  .acts-cell .act-state {
+    max-width: none;
+    font-size: 0;
+  }
+  .acts-cell .act-state::before {
+    font-size: 12px;
   }
   .depth {
     display: inline-flex;
