@@ -58,8 +58,13 @@ const badge = (level: Level) =>
  *
  * @summary Dead letters per queue and errors per worker, against warning and critical thresholds.
  *
+ * @fires {PulseActionEvent} pulse-action - An operator's action request is about to be sent (cancelable: `preventDefault()` sends nothing); `request` is `{worker, action, target, params}`.
  * @fires {PulseThresholdChangeEvent} pulse-threshold-change - The overall level or a row's level changed; `scope`, `key`, `level`, `previous` and `value` say which and why.
  *
+ * @csspart actions - An operator's action control and its last outcome (with the operate permission only).
+ * @csspart action - The button that opens the actions dialog.
+ * @csspart action-status - The last action's outcome beside it.
+ * @csspart dialog - The actions dialog (native, modal).
  * @csspart status - The overall status and each row's level badge.
  * @csspart row - One queue or worker.
  * @csspart value - A row's count.

@@ -48,6 +48,13 @@ interface Card {
  *
  * @summary Live status cards, one per worker and per resource.
  *
+ * @fires {PulseActionEvent} pulse-action - An operator's action request is about to be sent (cancelable: `preventDefault()` sends nothing); `request` is `{worker, action, target, params}`.
+ *
+ * @csspart actions - An operator's action control and its last outcome (with the operate permission only).
+ * @csspart action - The button that opens the actions dialog.
+ * @csspart action-status - The last action's outcome beside it.
+ * @csspart dialog - The actions dialog (native, modal).
+ *
  * @csspart card - One worker or resource.
  * @csspart status - The status badge on a card.
  * @csspart value - A figure on a card.

@@ -42,6 +42,13 @@ const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c
  *
  * @summary Every queue in a sortable, filterable table.
  *
+ * @fires {PulseActionEvent} pulse-action - An operator's action request is about to be sent (cancelable: `preventDefault()` sends nothing); `request` is `{worker, action, target, params}`.
+ *
+ * @csspart actions - An operator's action control and its last outcome (with the operate permission only).
+ * @csspart action - The button that opens the actions dialog.
+ * @csspart action-status - The last action's outcome beside it.
+ * @csspart dialog - The actions dialog (native, modal).
+ *
  * @csspart table - The table.
  * @csspart row - One queue.
  * @csspart value - A numeric cell.
