@@ -46,7 +46,7 @@ export function bearer(authorization: string | undefined): string | undefined {
 }
 
 /** Whether a `Host` header names this machine: `localhost`, `127.0.0.1` (any of 127/8) or `[::1]`, any port. */
-export function isLoopbackName(host: string | undefined): boolean {
+function isLoopbackName(host: string | undefined): boolean {
   const name = /^(\[[^\]]*\]|[^:[\]]*)(?::\d*)?$/.exec(host ?? '')?.[1];
   return name !== undefined && isLoopbackHost(name);
 }

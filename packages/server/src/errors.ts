@@ -21,6 +21,11 @@ export function shuttingDown(): HttpError {
   return new HttpError(503, 'shutting_down', 'Server is shutting down', undefined, { 'Retry-After': '1' });
 }
 
+/** A write for a worker the registry does not hold: the reporter registers again. */
+export function unknownWorker(id: string): HttpError {
+  return new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it again`);
+}
+
 /** The JSON body every API error answers with. */
 export function errorBody(error: HttpError): ErrorBody {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
@@ -28,7 +33,7 @@ export function errorBody(error: HttpError): ErrorBody {
   return body;
 }
 
-export function sendError(ctx: Context, error: HttpError): void {
+function sendError(ctx: Context, error: HttpError): void {
   ctx.status = error.status;
   if (error.headers) ctx.set(error.headers);
   ctx.body = errorBody(error);

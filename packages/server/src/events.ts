@@ -48,33 +48,3 @@ function workersOf(input: LoggedEventInput): readonly string[] | null {
       return null;
   }
 }
-
-/**
- * The frame a client filtered to `workers` should get, or null to skip the
- * event. Multi-worker payloads are cut down to the filtered workers and
- * re-serialized (callers cache the result per filter); `dashboard_update` is
- * always sent because its aggregates concern everyone.
- */
-export function frameForWorkers(event: AnyLoggedEvent, workers: ReadonlySet<string>): Buffer | null {
-  if (event.workers === null) return event.frame;
-  const matching = event.workers.filter((id) => workers.has(id)).length;
-  if (matching === event.workers.length) return event.frame;
-  switch (event.type) {
-    case 'metrics_update': {
-      if (matching === 0) return null;
-      const items = event.data.items.filter((row) => workers.has(row[0]));
-      return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, items }));
-    }
-    case 'log': {
-      if (matching === 0) return null;
-      const entries = event.data.entries.filter((entry) => workers.has(entry.workerId));
-      return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, entries }));
-    }
-    case 'dashboard_update': {
-      const changed = event.data.workers.filter((worker) => workers.has(worker.id));
-      return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, workers: changed }));
-    }
-    default:
-      return null;
-  }
-}

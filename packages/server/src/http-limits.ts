@@ -34,10 +34,10 @@ export function serverTimeouts(
 }
 
 /** Descriptors kept beyond the streams: worker requests, Redis, /healthz, logs. */
-export const DESCRIPTOR_MARGIN = 1024;
+const DESCRIPTOR_MARGIN = 1024;
 
 /** The soft limit on open files (`ulimit -n`), from /proc on Linux; undefined elsewhere or unlimited. */
-export function openFilesLimit(read = () => readFileSync('/proc/self/limits', 'utf8')): number | undefined {
+function openFilesLimit(read = () => readFileSync('/proc/self/limits', 'utf8')): number | undefined {
   try {
     const soft = /^Max open files\s+(\d+)/m.exec(read())?.[1];
     return soft === undefined ? undefined : Number(soft);

@@ -3,30 +3,29 @@ import {
   METRICS_FIELDS,
   type MetricsItem,
   type MetricsRow,
-  type Permission,
   PROTOCOL_VERSION,
   QUEUE_STATS_FIELDS,
   type QueueStats,
   type QueueSummary,
   type ServerTimings,
-  type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { computeAggregates, computeErrorRate, computeQueues, emptyQueue, errorCounts } from './aggregates.js';
-import type { Snapshot } from './registry.js';
-import { encodeFramePieces } from './sse/frame.js';
-import { type EventLog, StorageUnavailableError } from './store/types.js';
+import type { Registry } from './registry.js';
+import type { EventLog } from './store/types.js';
 
 export interface HubOptions {
   eventLog: EventLog;
-  snapshot: () => Promise<Snapshot>;
-  /** Every worker, for the queue summaries (cheaper than a whole snapshot). */
-  workers: () => Promise<Worker[]>;
+  /**
+   * Heartbeats to coalesce, snapshots for `dashboard_update` and `initial_data`, and every
+   * worker for the queue summaries (cheaper than a whole snapshot).
+   */
+  registry: Pick<Registry, 'subscribeHeartbeats' | 'snapshot' | 'workers'>;
   timings: ServerTimings;
   /** The shortest gap between two pushes under load (`pushGapMs`). */
   pushGapMs: number;
   /** Open streams: each push is one write to each, so the gap grows with them. */
-  clients?: () => number;
+  streams?: { readonly size: number };
   /** A push that failed (storage away); the next change schedules another. */
   onError?: (err: unknown) => void;
   now?: () => number;
@@ -38,8 +37,6 @@ const SOON_MS = 5;
 const STREAMS_PER_MS = 50;
 
 const v = PROTOCOL_VERSION;
-/** Distinct worker filters sharing one id's snapshots before the cache starts over: a bound, not a tuning. */
-const MAX_SHARED_SNAPSHOTS = 64;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
 
 const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): MetricsRow => [
@@ -56,7 +53,7 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * the stream costs clients × pushes, not clients × heartbeats; the queues
  * whose summary changed, in a `queues_update` right after it; a periodic
  * `dashboard_update` with aggregates and only the workers that changed since
- * the previous one; and the `initial_data` snapshots.
+ * the previous one; and the `initial_data` payloads (sse/snapshots.ts serializes them).
  *
  * Pushes adapt to load: a change after a quiet spell goes out after SOON_MS;
  * one arriving sooner than its kind's gap after that kind's previous push
@@ -70,12 +67,11 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  */
 export class Hub {
   readonly #log: EventLog;
-  readonly #snapshot: () => Promise<Snapshot>;
+  readonly #registry: HubOptions['registry'];
   readonly #timings: ServerTimings;
   readonly #now: () => number;
-  readonly #workers: () => Promise<Worker[]>;
   readonly #pushGapMs: number;
-  readonly #clients: () => number;
+  readonly #streams: { readonly size: number };
   readonly #onError: (err: unknown) => void;
   readonly #pendingMetrics = new Map<string, MetricsItem>();
   /** Queue summaries may have changed since the last push. */
@@ -92,23 +88,18 @@ export class Hub {
   #dirty = new Set<string>();
   #errorCounts = new Map<string, number>();
   #errorRate = 0;
-  /** Serialized snapshots (in pieces) by resync flag and worker filter, for the latest id only. */
-  #framesAt: { id: string; frames: Map<string, Promise<Buffer[]>> } | null = null;
-  /** The last snapshot could not be built (storage away aside), until one is. */
-  #snapshotFailing = false;
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: (() => void)[];
 
   constructor(options: HubOptions) {
     this.#log = options.eventLog;
-    this.#snapshot = options.snapshot;
+    this.#registry = options.registry;
     this.#timings = options.timings;
     this.#now = options.now ?? Date.now;
-    this.#workers = options.workers;
     this.#pushGapMs = options.pushGapMs;
-    this.#clients = options.clients ?? (() => 0);
+    this.#streams = options.streams ?? { size: 0 };
     this.#onError = options.onError ?? (() => {});
     // From every instance on Redis: a status change moves a queue's consumer count.
-    this.#unsubscribe = this.#log.subscribe((event) => {
+    const unsubscribeLog = this.#log.subscribe((event) => {
       switch (event.type) {
         case 'worker_registered':
           this.#dirty.add(event.data.worker.id);
@@ -131,10 +122,11 @@ export class Hub {
           break;
       }
     });
+    this.#unsubscribe = [unsubscribeLog, this.#registry.subscribeHeartbeats((item) => this.#heartbeat(item))];
   }
 
   /** A heartbeat's figures, pushed with the next `metrics_update` (the latest per worker). */
-  heartbeat(item: MetricsItem): void {
+  #heartbeat(item: MetricsItem): void {
     this.#pendingMetrics.set(item.id, item);
     if (item.queueStats) this.#queuesDirty = true;
     this.#schedulePush();
@@ -142,7 +134,7 @@ export class Hub {
 
   /** The gap between two pushes now. */
   get pushGapMs(): number {
-    const gap = Math.max(this.#pushGapMs, this.#clients() / STREAMS_PER_MS);
+    const gap = Math.max(this.#pushGapMs, this.#streams.size / STREAMS_PER_MS);
     return Math.min(this.#timings.metricsIntervalMs, gap);
   }
 
@@ -197,7 +189,7 @@ export class Hub {
 
   /** The queues whose summary differs from what the stream last said, in one `queues_update`. */
   async #flushQueues(): Promise<void> {
-    const queues = computeQueues(await this.#workers());
+    const queues = computeQueues(await this.#registry.workers());
     const changed: QueueSummary[] = [];
     const names = new Set<string>();
     for (const queue of queues) {
@@ -240,7 +232,7 @@ export class Hub {
   async publishDashboard(): Promise<void> {
     const dirty = this.#dirty;
     this.#dirty = new Set();
-    const { workers, resources } = await this.#snapshot();
+    const { workers, resources } = await this.#registry.snapshot();
     this.#errorRate = computeErrorRate(this.#errorCounts, workers, this.#timings.dashboardIntervalMs);
     this.#errorCounts = errorCounts(workers);
     await this.#log.append({
@@ -256,57 +248,15 @@ export class Hub {
   }
 
   /**
-   * A snapshot for one connection, with the id of the latest logged event read
-   * before the snapshot: events after that id are in the client's live queue,
-   * and any of them already reflected in the snapshot only set state again.
-   * Connections that ask while that id is still the latest share one
-   * serialized snapshot: when every dashboard resyncs at once (after a
-   * restart), 1,000 workers are serialized once per new event, not once per
-   * dashboard. What a shared snapshot may miss (heartbeats not logged yet)
-   * comes in the next `metrics_update`, whose id is later.
+   * The `initial_data` payload, with only `workerFilter`'s workers and logs when given; `can` is
+   * the session's to add (sse/snapshots.ts).
    */
   async initialData(
     resync: boolean,
-    filter: { workers: ReadonlySet<string> | null; workersKey: string },
-    can: readonly Permission[],
-  ): Promise<{ id: string; frame: Buffer[] }> {
-    const id = await this.#log.latestId();
-    if (this.#framesAt?.id !== id || this.#framesAt.frames.size >= MAX_SHARED_SNAPSHOTS) {
-      this.#framesAt = { id, frames: new Map() };
-    }
-    const { frames } = this.#framesAt;
-    const key = `${resync} ${can} ${filter.workersKey}`;
-    let frame = frames.get(key);
-    if (!frame) {
-      frame = this.#initialDataFrame(id, resync, filter.workers, can);
-      frames.set(key, frame);
-      frame.then(
-        () => {
-          this.#snapshotFailing = false;
-        },
-        (err: unknown) => {
-          // A failed read is not kept for the next connection. Storage away is /healthz's already.
-          if (frames.get(key) === frame) frames.delete(key);
-          if (!(err instanceof StorageUnavailableError)) this.#snapshotFailing = true;
-        },
-      );
-    }
-    return { id, frame: await frame };
-  }
-
-  /** Whether new streams get no `initial_data`: the last snapshot failed (for /healthz; the log says why). */
-  get snapshotFailing(): boolean {
-    return this.#snapshotFailing;
-  }
-
-  async #initialDataFrame(
-    id: string,
-    resync: boolean,
     workerFilter: ReadonlySet<string> | null,
-    can: readonly Permission[],
-  ): Promise<Buffer[]> {
-    const { workers, resources, logs } = await this.#snapshot();
-    const payload: InitialDataPayload = {
+  ): Promise<Omit<InitialDataPayload, 'can'>> {
+    const { workers, resources, logs } = await this.#registry.snapshot();
+    return {
       v,
       resync,
       at: this.#now(),
@@ -316,14 +266,12 @@ export class Hub {
       aggregates: computeAggregates(workers, resources, this.#errorRate),
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
-      can: [...can],
     };
-    return encodeFramePieces(id, 'initial_data', payload);
   }
 
   close(): void {
     this.#closed = true;
     clearTimeout(this.#pushTimer);
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
   }
 }

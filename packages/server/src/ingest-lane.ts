@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LIMITS } from '@pulseboard/protocol';
 import { type Auth, bearer } from './auth.js';
 import { readJson } from './body.js';
 import { errorBody, toHttpError } from './errors.js';
+import { acceptHeartbeat } from './ingest.js';
 import { writeJson } from './json-response.js';
 import type { Services } from './routes/types.js';
-import { acceptHeartbeat } from './routes/workers.js';
+import { ID_RULE } from './validation.js';
 
 /** A heartbeat as workers send it: a valid id (nothing to decode) and no query. */
-const HEARTBEAT_PATH = new RegExp(`^/api/workers/(${LIMITS.idPattern.source.slice(1, -1)})/heartbeat$`);
+const HEARTBEAT_PATH = new RegExp(`^/api/workers/(${ID_RULE})/heartbeat$`);
 
 /**
  * The heartbeat lane: `POST /api/workers/:id/heartbeat` as the reporter sends

@@ -1,10 +1,18 @@
 import { WORKER_STATUSES } from '@pulseboard/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Broadcaster } from './sse/broadcaster.js';
-import type { RegistryStore } from './store/types.js';
+import type { EventLog, RegistryStore } from './store/types.js';
 
-/** Prometheus metrics, on a registry of this app's own (never prom-client's global one). */
-export function createMetrics(sources: { broadcaster: () => Broadcaster; store: RegistryStore }) {
+/**
+ * Prometheus metrics, on a registry of this app's own (never prom-client's global one):
+ * gauges read at scrape time, counters fed by subscriptions to the event log and the broadcaster.
+ */
+export function createMetrics(sources: {
+  broadcaster: Pick<Broadcaster, 'size' | 'buffered' | 'onSent' | 'onDrop'>;
+  eventLog: Pick<EventLog, 'subscribe'>;
+  store: RegistryStore;
+}) {
+  const { broadcaster, eventLog } = sources;
   const registry = new Registry();
   // process_* and nodejs_* (memory, CPU, event loop lag, GC), read at scrape time.
   collectDefaultMetrics({ register: registry });
@@ -14,7 +22,7 @@ export function createMetrics(sources: { broadcaster: () => Broadcaster; store: 
     help: 'Connected /events clients.',
     registers,
     collect() {
-      this.set(sources.broadcaster().size);
+      this.set(broadcaster.size);
     },
   });
   new Gauge({
@@ -22,7 +30,7 @@ export function createMetrics(sources: { broadcaster: () => Broadcaster; store: 
     help: 'Bytes queued for /events clients and not yet taken by their sockets.',
     registers,
     collect() {
-      this.set(sources.broadcaster().buffered());
+      this.set(broadcaster.buffered());
     },
   });
   new Gauge({
@@ -45,25 +53,28 @@ export function createMetrics(sources: { broadcaster: () => Broadcaster; store: 
       this.set(await sources.store.resources.size());
     },
   });
+  const eventsLogged = new Counter({
+    name: 'pulseboard_events_logged_total',
+    help: 'Events appended to the event log, by type.',
+    labelNames: ['type'],
+    registers,
+  });
+  eventLog.subscribe((event) => eventsLogged.inc({ type: event.type }));
+  const framesSent = new Counter({
+    name: 'pulseboard_sse_frames_sent_total',
+    help: 'SSE messages written to clients (one event to N clients counts N).',
+    registers,
+  });
+  broadcaster.onSent((frames) => framesSent.inc(frames));
+  const clientsDropped = new Counter({
+    name: 'pulseboard_sse_clients_dropped_total',
+    help: 'Clients disconnected by the server: slow (socket buffer past the hard bound) or backlog (could not catch up).',
+    labelNames: ['reason'],
+    registers,
+  });
+  broadcaster.onDrop((reason) => clientsDropped.inc({ reason }));
   return {
     registry,
-    eventsLogged: new Counter({
-      name: 'pulseboard_events_logged_total',
-      help: 'Events appended to the event log, by type.',
-      labelNames: ['type'],
-      registers,
-    }),
-    framesSent: new Counter({
-      name: 'pulseboard_sse_frames_sent_total',
-      help: 'SSE messages written to clients (one event to N clients counts N).',
-      registers,
-    }),
-    clientsDropped: new Counter({
-      name: 'pulseboard_sse_clients_dropped_total',
-      help: 'Clients disconnected by the server: slow (socket buffer past the hard bound) or backlog (could not catch up).',
-      labelNames: ['reason'],
-      registers,
-    }),
     heartbeats: new Counter({
       name: 'pulseboard_heartbeats_total',
       help: 'Heartbeats accepted; rate() gives the heartbeat rate.',

@@ -18,15 +18,15 @@ import {
   type WorkerStatus,
 } from '@pulseboard/protocol';
 import type { LoggedEventInput } from './events.js';
-import type { RegistryStore, StorageReachability, StoredWorker } from './store/types.js';
+import { Listeners } from './listeners.js';
+import type { RegistryStore, Storage, StoredWorker } from './store/types.js';
 
 export interface RegistryOptions {
-  /** Each write logs its events itself, in the same atomic step (see `ChangeEvents`). */
-  store: RegistryStore;
-  /** The latest figures of a heartbeat or re-registration, for the hub to coalesce into `metrics_update`. */
-  onHeartbeat: (item: MetricsItem) => void;
-  /** Null while storage is unreachable; the sweeper judges staleness only on time it could hear heartbeats. */
-  reachable: () => StorageReachability | null;
+  /**
+   * Each write to `store` logs its events itself, in the same atomic step (see `ChangeEvents`);
+   * the sweeper judges staleness only on time storage was `reachable` (heartbeats could be heard).
+   */
+  storage: Pick<Storage, 'store' | 'reachable'>;
   staleAfterMs: number;
   expireAfterMs: number;
   /** After storage was unreachable, how much longer than `staleAfterMs` before workers are judged again. */
@@ -117,8 +117,8 @@ function stored(worker: Worker, reportedStatus: ReportableStatus, dueAt: number)
  */
 export class Registry {
   readonly #store: RegistryStore;
-  readonly #onHeartbeat: RegistryOptions['onHeartbeat'];
-  readonly #reachable: RegistryOptions['reachable'];
+  readonly #storage: RegistryOptions['storage'];
+  readonly #heartbeats = new Listeners<[MetricsItem]>();
   readonly #staleAfterMs: number;
   readonly #expireAfterMs: number;
   readonly #outageGraceMs: number;
@@ -126,12 +126,19 @@ export class Registry {
 
   constructor(options: RegistryOptions) {
     this.#outageGraceMs = options.outageGraceMs;
-    this.#store = options.store;
-    this.#onHeartbeat = options.onHeartbeat;
-    this.#reachable = options.reachable;
+    this.#storage = options.storage;
+    this.#store = options.storage.store;
     this.#staleAfterMs = options.staleAfterMs;
     this.#expireAfterMs = options.expireAfterMs;
     this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Calls `listener` with the latest figures of each heartbeat or re-registration (the hub
+   * coalesces them into `metrics_update`). Returns the unsubscribe.
+   */
+  subscribeHeartbeats(listener: (item: MetricsItem) => void): () => void {
+    return this.#heartbeats.subscribe(listener);
   }
 
   /** Creates the worker, or refreshes it when the id is known (registration is idempotent). */
@@ -171,7 +178,7 @@ export class Registry {
       },
     );
     const worker = (after as StoredWorker).worker;
-    if (before) this.#onHeartbeat(metricsItem(worker));
+    if (before) this.#heartbeats.emit(metricsItem(worker));
     return { worker, created: !before };
   }
 
@@ -198,7 +205,7 @@ export class Registry {
         statusChange((before as StoredWorker).worker, (after as StoredWorker).worker, 'reported'),
     );
     if (!before || !after) return undefined;
-    this.#onHeartbeat(metricsItem(after.worker));
+    this.#heartbeats.emit(metricsItem(after.worker));
     // Each resource is stored with its event: one refused (past the limit) leaves the ones before it announced.
     for (const report of body.resources ?? []) await this.#upsertResource(report, now);
     return after.worker;
@@ -241,7 +248,7 @@ export class Registry {
     const now = this.#now();
     // Heartbeats failed while storage was away, and reporters back off: no verdicts until they had a
     // stale period (plus their longest backoff, after an outage) to get one through.
-    const reachable = this.#reachable();
+    const reachable = this.#storage.reachable();
     const grace = this.#staleAfterMs + (reachable?.afterOutage ? this.#outageGraceMs : 0);
     if (!reachable || now < reachable.since + grace) return;
     for (const { worker } of await this.#store.workers.due(now)) {

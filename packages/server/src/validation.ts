@@ -15,7 +15,10 @@ import { HttpError } from './errors.js';
  * protocol's LIMITS.
  */
 
-export const idSchema = z.string().regex(LIMITS.idPattern, 'must match [A-Za-z0-9._:-]{1,128}');
+/** `LIMITS.idPattern` without its anchors, for messages and for patterns that embed an id. */
+export const ID_RULE = LIMITS.idPattern.source.slice(1, -1);
+
+export const idSchema = z.string().regex(LIMITS.idPattern, `must match ${ID_RULE}`);
 
 const count = z.number().min(0).max(LIMITS.numberMax);
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -75,7 +78,7 @@ export const resourceBodySchema = z.strictObject({
   message: z.string().max(LIMITS.resourceMessageMax).nullable().optional(),
 });
 
-export const resourceReportSchema = resourceBodySchema.extend({ id: idSchema });
+const resourceReportSchema = resourceBodySchema.extend({ id: idSchema });
 
 /** A heartbeat's figures may be partial: the named fields change, the others keep their values. */
 export const heartbeatSchema = z.strictObject({
@@ -123,7 +126,7 @@ export const pageSchema = z.object({
 });
 
 /** A day: clocks drift and batches wait, but a time further ahead is a bug (seconds for ms) or an attack. */
-export const MAX_FUTURE_MS = 86_400_000;
+const MAX_FUTURE_MS = 86_400_000;
 /** The largest time a JS Date holds (ECMA-262: ±8.64e15 ms); past it every date formatter throws. */
 const MAX_DATE_MS = 8.64e15;
 

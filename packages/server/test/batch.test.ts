@@ -1,5 +1,5 @@
 /**
- * `POST /api/heartbeats` (issue 14): up to 1,000 workers' heartbeats in one
+ * `POST /api/heartbeats`: up to 1,000 workers' heartbeats in one
  * request, answered per item in order, each applied whole or not at all. Over
  * real sockets, on memory and on Redis.
  */

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '@pulseboard/protocol';
 import { computeAggregates, computeErrorRate, computeQueues, percentile } from '../src/aggregates.js';
-import { frameForWorkers, type LoggedEventInput } from '../src/events.js';
+import type { LoggedEventInput } from '../src/events.js';
 import { createMemoryEventLog } from '../src/index.js';
+import { frameForWorkers } from '../src/sse/filter.js';
 
 const log = (message: string, workerId = 'w'): LoggedEventInput => ({
   type: 'log',

@@ -1,5 +1,5 @@
 /**
- * Every reported change is pushed at once (issue 14): queue summaries in their
+ * Every reported change is pushed at once: queue summaries in their
  * own `queues_update` (only the queues that changed), metrics within a few ms
  * of a heartbeat after a quiet spell and coalesced under load, partial
  * heartbeats. Over real sockets, on memory and on Redis.

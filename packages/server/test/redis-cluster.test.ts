@@ -13,7 +13,7 @@ import {
 } from './helpers.js';
 import { startRedis, storedEvents, type TestRedis } from './redis-helpers.js';
 
-/** Several instances on one Redis, as behind a load balancer: the proofs of issue 5. */
+/** Several instances on one Redis, as behind a load balancer (docs/scaling.md). */
 describe('several instances on one Redis', () => {
   let redis: TestRedis;
   let running: TestServer[] = [];

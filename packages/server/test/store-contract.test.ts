@@ -17,7 +17,7 @@ import { startRedis, type TestRedis } from './redis-helpers.js';
 
 /**
  * One contract, run against every backend: what the registry, the hub and the
- * SSE route rely on. `pair()` gives two instances on shared state (in memory,
+ * SSE session rely on. `pair()` gives two instances on shared state (in memory,
  * the same object twice), so the cross-instance rules are checked where they
  * mean something and hold trivially where they do not.
  */

@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOGGED_EVENT_TYPES } from '@pulseboard/protocol';
+import { compareEventIds, type EventId, LOGGED_EVENT_TYPES, parseEventId } from '@pulseboard/protocol';
 import { createApp, type PulseServer } from '@pulseboard/server';
 import fc from 'fast-check';
 import { type ConfigurablePulseClient, createPulseClient } from '../src/client/client.js';
 import type { RawPulseEvent } from '../src/client/types.js';
 import type { DashboardState } from '../src/store/types.js';
-import { compareEventIds } from '../src/transport/event-id.js';
 
 const TIMINGS = { metricsIntervalMs: 20, dashboardIntervalMs: 100, pingIntervalMs: 100 };
 /** Long enough for coalesced metrics and the next dashboard_update to be sent. */
@@ -139,7 +138,11 @@ test('a snapshot plus the events after it equals a later snapshot, with no event
       const late = await connectedClient();
       const latest = late.status.lastEventId!;
       await until(
-        () => compareEventIds(early.status.lastEventId!, latest) >= 0,
+        () =>
+          compareEventIds(
+            parseEventId(early.status.lastEventId) as EventId,
+            parseEventId(latest) as EventId,
+          ) >= 0,
         'the early client to catch up',
       );
       try {

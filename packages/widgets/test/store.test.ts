@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EVENT_TYPES, type LogEntry, QUEUE_STATS_FIELDS, type Resource } from '@pulseboard/protocol';
+import {
+  compareEventIds as compareParsed,
+  EVENT_TYPES,
+  type EventId,
+  type LogEntry,
+  parseEventId,
+  QUEUE_STATS_FIELDS,
+  type Resource,
+} from '@pulseboard/protocol';
 import fc from 'fast-check';
 import {
   createState,
@@ -12,7 +20,7 @@ import {
   withOptions,
 } from '../src/store/index.js';
 import { ACTIONS_KEPT } from '../src/store/reduce.js';
-import { compareEventIds, isNewer } from '../src/transport/event-id.js';
+import { isNewer } from '../src/transport/event-id.js';
 import { action, aggregates, initialData, log, metrics, metricsUpdate, queue, worker } from './fixtures.js';
 
 const apply = (state: StoreState, ...events: RawEvent[]) =>
@@ -85,6 +93,38 @@ describe('worker events', () => {
     const pruned = pruneDeparted(state, 5000 + state.options.departedTtlMs).state;
     assert.equal(pruned.departed.size, 0);
     assert.equal(pruned.history.has('c'), false);
+  });
+
+  test('rosterVersion moves when a worker joins, leaves, is renamed or forgotten, never with heartbeats', () => {
+    const start = ready();
+    const version = (state: StoreState) => state.rosterVersion;
+    const moved = (state: StoreState, event: RawEvent) => {
+      const next = reduce(state, event, 5000).state;
+      return { next, moved: version(next) !== version(state) };
+    };
+    let step = moved(start, {
+      type: 'metrics_update',
+      data: metricsUpdate(2000, [{ id: 'a', metrics: metrics({ cpu: 5 }) }]),
+    });
+    assert.ok(step.next.workers.get('a')?.metrics?.cpu === 5 && !step.moved, 'a heartbeat');
+    step = moved(step.next, {
+      type: 'worker_status_change',
+      data: { v: 1, id: 'a', from: 'healthy', to: 'degraded', at: 2000, reason: 'reported' },
+    });
+    assert.equal(step.moved, false, 'a status change');
+    step = moved(step.next, { type: 'worker_registered', data: { v: 1, worker: worker('a') } });
+    assert.equal(step.moved, false, 'registering again under the same name');
+    step = moved(step.next, {
+      type: 'worker_registered',
+      data: { v: 1, worker: worker('a', { name: 'renamed' }) },
+    });
+    assert.equal(step.moved, true, 'a rename');
+    step = moved(step.next, { type: 'worker_registered', data: { v: 1, worker: worker('c') } });
+    assert.equal(step.moved, true, 'a new worker');
+    step = moved(step.next, { type: 'worker_deregistered', data: { v: 1, id: 'c', reason: 'requested' } });
+    assert.equal(step.moved, true, 'a departure');
+    const pruned = pruneDeparted(step.next, 5000 + step.next.options.departedTtlMs).state;
+    assert.notEqual(version(pruned), version(step.next), 'a departed worker forgotten');
   });
 
   test('a worker that registers again is no longer departed', () => {
@@ -628,6 +668,9 @@ describe('bad input', () => {
 });
 
 describe('event ids', () => {
+  const compareEventIds = (a: string, b: string) =>
+    compareParsed(parseEventId(a) as EventId, parseEventId(b) as EventId);
+
   test('compare numerically, part by part', () => {
     assert.ok(compareEventIds('9-0', '10-0') < 0);
     assert.ok(compareEventIds('10-2', '10-10') < 0);

@@ -7,24 +7,24 @@ import type { Mount, Services } from './types.js';
 export function healthStatus({
   accepting,
   storage,
-  hub,
-}: Pick<Services, 'accepting' | 'storage' | 'hub'>): 'ok' | 'degraded' | 'shutting_down' {
+  snapshots,
+}: Pick<Services, 'accepting' | 'storage' | 'snapshots'>): 'ok' | 'degraded' | 'shutting_down' {
   if (!accepting()) return 'shutting_down';
-  return storage().ok && !hub.snapshotFailing ? 'ok' : 'degraded';
+  return storage.status().ok && !snapshots.failing ? 'ok' : 'degraded';
 }
 
 export const mountHealthRoutes: Mount = (router, services) => {
-  const { broadcaster, hub, metrics, requireAccess, storage } = services;
+  const { broadcaster, snapshots, metrics, requireAccess, storage } = services;
   // Open on purpose: load balancers probe without tokens, and it reveals nothing but liveness.
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const backend = storage();
+    const backend = storage.status();
     const status = healthStatus(services);
     // Degraded is a 503 too: a balancer should send new streams and writes to an instance that can serve them.
     ctx.status = status === 'ok' ? 200 : 503;
     // No error text here (the endpoint is open): the log has it.
     const reason =
-      backend.reason ?? (hub.snapshotFailing ? 'initial_data cannot be built; see the log' : undefined);
+      backend.reason ?? (snapshots.failing ? 'initial_data cannot be built; see the log' : undefined);
     ctx.body = { status, clients: broadcaster.size, storage: backend.backend, reason };
   });
 

@@ -4,20 +4,21 @@ import type { Logger } from 'pino';
 import type { Actions } from '../actions/service.js';
 import type { Auth, RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
-import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
 import type { Broadcaster } from '../sse/broadcaster.js';
-import type { EventLog, StorageStatus } from '../store/types.js';
+import type { Sessions } from '../sse/session.js';
+import type { SnapshotFrames } from '../sse/snapshots.js';
+import type { Storage } from '../store/types.js';
 
 /** What the routes are built from; createApp assembles it. */
 export interface Services {
   config: ServerConfig;
   logger: Logger;
   registry: Registry;
-  hub: Hub;
-  eventLog: EventLog;
   broadcaster: Broadcaster;
+  sessions: Sessions;
+  snapshots: SnapshotFrames;
   metrics: Metrics;
   requireAccess: RequireAccess;
   /** What a request's token allows of what a dashboard can do (`initial_data.can`). */
@@ -26,7 +27,7 @@ export interface Services {
   /** False once shutdown began: new streams are refused. */
   accepting: () => boolean;
   /** Whether the storage backend is reachable (Redis may be reconnecting). */
-  storage: () => StorageStatus;
+  storage: Pick<Storage, 'status'>;
 }
 
 export type Mount = (router: Router, services: Services) => void;

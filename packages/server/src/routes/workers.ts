@@ -1,46 +1,15 @@
-import type { HeartbeatResponse, RegisterWorkerResponse, Worker } from '@pulseboard/protocol';
+import type { RegisterWorkerResponse, Worker } from '@pulseboard/protocol';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { readJson } from '../body.js';
-import { HttpError } from '../errors.js';
+import { unknownWorker } from '../errors.js';
+import { acceptHeartbeat } from '../ingest.js';
 import type { responseSchemas } from '../schemas/responses.js';
-import {
-  checkTimes,
-  heartbeatSchema,
-  idSchema,
-  logsSchema,
-  pageSchema,
-  parse,
-  registerSchema,
-} from '../validation.js';
-import type { Mount, Services } from './types.js';
+import { checkTimes, idSchema, logsSchema, pageSchema, parse, registerSchema } from '../validation.js';
+import type { Mount } from './types.js';
 
 function workerId(ctx: Context): string {
   return parse(idSchema, (ctx as Context & { params: Record<string, string> }).params.id, 'id');
-}
-
-const unknownWorker = (id: string) =>
-  new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it again`);
-
-/**
- * Applies one heartbeat and returns the answer (with `takeActions`, the worker's pending actions);
- * 404 for an unknown worker, so the reporter registers again. Shared by the route below and the heartbeat lane ahead of Koa (ingest-lane.ts).
- */
-export async function acceptHeartbeat(
-  { config, registry, metrics, actions }: Pick<Services, 'config' | 'registry' | 'metrics' | 'actions'>,
-  id: string,
-  input: unknown,
-): Promise<HeartbeatResponse> {
-  const body = parse(heartbeatSchema, input);
-  const worker = await registry.heartbeat(id, body);
-  if (!worker) throw unknownWorker(id);
-  metrics.heartbeats.inc();
-  const response: HeartbeatResponse = {
-    status: worker.status,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
-  };
-  if (body.takeActions) response.actions = await actions.take(id);
-  return response;
 }
 
 export const mountWorkerRoutes: Mount = (router, services) => {

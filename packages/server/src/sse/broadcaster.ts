@@ -1,5 +1,6 @@
 import { type PingPayload, PROTOCOL_VERSION, type ReconnectPayload } from '@pulseboard/protocol';
 import type { AnyLoggedEvent } from '../events.js';
+import { Listeners } from '../listeners.js';
 import type { EventLog } from '../store/types.js';
 import { Batch, type ClientLimits, type DropReason, SseClient } from './client.js';
 import type { StreamFilter } from './filter.js';
@@ -10,9 +11,6 @@ export interface BroadcasterOptions {
   eventLog: EventLog;
   limits: ClientLimits;
   pingIntervalMs: number;
-  /** Frames written, summed per fan-out: one counter update per batch, not one per client. */
-  onSent?: (frames: number) => void;
-  onDrop?: (reason: DropReason, client: SseClient) => void;
 }
 
 /**
@@ -39,6 +37,8 @@ export class Broadcaster {
   #flushedAt = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
+  readonly #sent = new Listeners<[frames: number]>();
+  readonly #dropped = new Listeners<[reason: DropReason, client: SseClient]>();
 
   constructor(options: BroadcasterOptions) {
     this.#options = options;
@@ -55,6 +55,16 @@ export class Broadcaster {
     return total;
   }
 
+  /** Frames written, summed per fan-out: one call per batch, not one per client. Returns the unsubscribe. */
+  onSent(listener: (frames: number) => void): () => void {
+    return this.#sent.subscribe(listener);
+  }
+
+  /** A client the server disconnected (slow, or unable to catch up). Returns the unsubscribe. */
+  onDrop(listener: (reason: DropReason, client: SseClient) => void): () => void {
+    return this.#dropped.subscribe(listener);
+  }
+
   start(): void {
     this.#unsubscribe = this.#options.eventLog.subscribe((event) => {
       this.#batch.push(event);
@@ -68,10 +78,10 @@ export class Broadcaster {
       sink,
       filter,
       limits: this.#options.limits,
-      onSent: (frames) => this.#options.onSent?.(frames),
+      onSent: (frames) => this.#sent.emit(frames),
       onDrop: (reason) => {
         this.#clients.delete(client);
-        this.#options.onDrop?.(reason, client);
+        this.#dropped.emit(reason, client);
       },
     });
     this.#clients.add(client);
@@ -118,7 +128,7 @@ export class Broadcaster {
     this.#batch = [];
     let frames = 0;
     for (const client of this.#clients) frames += client.deliver(batch);
-    if (frames) this.#options.onSent?.(frames);
+    if (frames) this.#sent.emit(frames);
   }
 
   #ping(): void {

@@ -47,7 +47,7 @@ export class Batch {
 }
 
 /**
- * One SSE connection. It starts `pending`: what the route writes (retry line,
+ * One SSE connection. It starts `pending`: what its session writes (retry line,
  * replay or snapshot) collects in an outbox and live events queue up, then
  * `goLive(id)` adds the queued events after `id` and writes it all at once
  * (one write per resuming client), and the client switches to direct writes.

@@ -1,6 +1,8 @@
 import { EVENT_TYPES, type EventType, LIMITS } from '@pulseboard/protocol';
 import { HttpError } from '../errors.js';
-import { type AnyLoggedEvent, frameForWorkers } from '../events.js';
+import type { AnyLoggedEvent } from '../events.js';
+import { ID_RULE } from '../validation.js';
+import { encodeFrame } from './frame.js';
 
 /** A client's `?types=` and `?workers=`, parsed once per connection. */
 export interface StreamFilter {
@@ -10,7 +12,7 @@ export interface StreamFilter {
   workersKey: string;
 }
 
-export const MAX_FILTER_WORKERS = 1000;
+const MAX_FILTER_WORKERS = 1000;
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 
@@ -37,7 +39,7 @@ export function parseFilter(query: Record<string, string | string[] | undefined>
       400,
       'invalid_filter',
       `workers= takes up to ${MAX_FILTER_WORKERS} valid worker ids`,
-      [{ path: 'workers', message: 'ids must match [A-Za-z0-9._:-]{1,128}' }],
+      [{ path: 'workers', message: `ids must match ${ID_RULE}` }],
     );
   }
   return {
@@ -64,4 +66,34 @@ export function selectFrame(
     cache.set(filter.workersKey, frame);
   }
   return frame;
+}
+
+/**
+ * The frame a client filtered to `workers` should get, or null to skip the
+ * event. Multi-worker payloads are cut down to the filtered workers and
+ * re-serialized (callers cache the result per filter); `dashboard_update` is
+ * always sent because its aggregates concern everyone.
+ */
+export function frameForWorkers(event: AnyLoggedEvent, workers: ReadonlySet<string>): Buffer | null {
+  if (event.workers === null) return event.frame;
+  const matching = event.workers.filter((id) => workers.has(id)).length;
+  if (matching === event.workers.length) return event.frame;
+  switch (event.type) {
+    case 'metrics_update': {
+      if (matching === 0) return null;
+      const items = event.data.items.filter((row) => workers.has(row[0]));
+      return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, items }));
+    }
+    case 'log': {
+      if (matching === 0) return null;
+      const entries = event.data.entries.filter((entry) => workers.has(entry.workerId));
+      return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, entries }));
+    }
+    case 'dashboard_update': {
+      const changed = event.data.workers.filter((worker) => workers.has(worker.id));
+      return encodeFrame(event.id, event.type, JSON.stringify({ ...event.data, workers: changed }));
+    }
+    default:
+      return null;
+  }
 }

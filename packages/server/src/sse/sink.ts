@@ -24,7 +24,7 @@ class PlainSink implements Sink {
 
   write(frame: Buffer): void {
     const socket = this.res.socket;
-    // After the headers, the body (unchunked: see routes/events.ts) is just the socket's bytes: writing
+    // After the headers, the body (unchunked: see sse/session.ts) is just the socket's bytes: writing
     // there skips the cork, nextTick and uncork that res.write costs per call, paid once per client per fan-out.
     if (this.#headed && socket) socket.write(frame);
     else {

@@ -4,7 +4,7 @@ import type { ActionStore } from './action-store.js';
 
 /**
  * Storage behind the registry and the event stream. Every method is async so
- * the Redis backend (issue 5) can implement the same interfaces; the in-memory
+ * the Redis backend (store/redis.ts) can implement the same interfaces; the in-memory
  * backend is the default.
  */
 

@@ -102,7 +102,7 @@ const clock = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
 const MAX_DATE_MS = 8.64e15;
 
 /** A time that can be shown as a date (epoch ms), or null. */
-export const dateTime = (at: unknown): number | null => {
+const dateTime = (at: unknown): number | null => {
   const t = usable(at);
   return t !== null && t <= MAX_DATE_MS ? t : null;
 };

@@ -53,6 +53,33 @@ const log = (url: string, seq: number) =>
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** A tab in this page: a SharedTransport on `channel`, recording what it delivers. */
+function joinChannel(url: string, channel: string) {
+  const received: WireEvent[] = [];
+  let snapshot: unknown = null;
+  const transport = new SharedTransport(
+    { ...DEFAULT_TRANSPORT_OPTIONS, src: `${url}/events` },
+    {
+      event: (event) => {
+        received.push(event);
+        if (event.type === 'initial_data') snapshot = event.data;
+      },
+      status() {},
+      problem() {},
+    },
+    channel,
+    // Stands in for the client's state: the id check, not the content, is under test here.
+    () => snapshot as never,
+    { locks: null, heartbeatMs: 100, timeoutMs: 500 },
+  );
+  transport.connect();
+  const seqs = () =>
+    received.flatMap((e) =>
+      e.type === 'log' ? (e.data as { entries: { message: string }[] }).entries.map((l) => l.message) : [],
+    );
+  return { transport, received, seqs };
+}
+
 describe('cross-tab sharing', () => {
   let url: string;
   beforeEach(async () => {
@@ -163,33 +190,7 @@ describe('the BroadcastChannel election (where Web Locks are missing)', () => {
     try {
       await api(url, 'POST', '/api/workers', { id: 'counter' });
       const channel = `pulseboard-test:${Math.random()}`;
-      const join = () => {
-        const received: WireEvent[] = [];
-        let snapshot: unknown = null;
-        const transport = new SharedTransport(
-          { ...DEFAULT_TRANSPORT_OPTIONS, src: `${url}/events` },
-          {
-            event: (event) => {
-              received.push(event);
-              if (event.type === 'initial_data') snapshot = event.data;
-            },
-            status() {},
-            problem() {},
-          },
-          channel,
-          // Stands in for the client's state: the id check, not the content, is under test here.
-          () => snapshot as never,
-          { locks: null, heartbeatMs: 100, timeoutMs: 500 },
-        );
-        transport.connect();
-        const seqs = () =>
-          received.flatMap((e) =>
-            e.type === 'log'
-              ? (e.data as { entries: { message: string }[] }).entries.map((l) => l.message)
-              : [],
-          );
-        return { transport, received, seqs };
-      };
+      const join = () => joinChannel(url, channel);
       const tabs = [join(), join(), join()];
       const leaders = () => tabs.filter((t) => t.transport.role === 'leader');
       await until(() => leaders().length === 1 && tabs.every((t) => t.received.length > 0), 'one leader');
@@ -212,6 +213,50 @@ describe('the BroadcastChannel election (where Web Locks are missing)', () => {
       expect(await serverClients(url)).to.equal(1);
       for (const t of [...rest, late]) t.transport.disconnect();
     } finally {
+      await stopServer(url);
+    }
+  });
+
+  it("a resync on the leader's connection reaches every tab: they ask for and take the leader's new state", async function () {
+    this.timeout(30_000);
+    let url = await startServer();
+    const port = new URL(url).port;
+    const channel = `pulseboard-test:${Math.random()}`;
+    const tabs = [joinChannel(url, channel), joinChannel(url, channel), joinChannel(url, channel)];
+    try {
+      await api(url, 'POST', '/api/workers', { id: 'counter' });
+      const leader = () => tabs.find((t) => t.transport.role === 'leader');
+      await until(
+        () => Boolean(leader()) && tabs.every((t) => t.received.length > 0),
+        'one leader, all synced',
+      );
+      await log(url, 0);
+      await until(() => tabs.every((t) => t.seqs().includes('seq=0')), 'the first line everywhere');
+      // A new server on the same address knows none of the ids the tabs hold: the leader gets a fresh
+      // initial_data, which is not relayed whole; the other tabs must ask for the leader's state.
+      await stopServer(url);
+      url = await executeServerCommand<{ url: string }, object>('pulse-server-start', {
+        ...FAST,
+        port: Number(port),
+      }).then((r) => r.url);
+      await api(url, 'POST', '/api/workers', { id: 'fresh-worker' });
+      const snapshots = (t: (typeof tabs)[number]) => t.received.filter((e) => e.type === 'initial_data');
+      const hasFresh = (e: WireEvent) =>
+        (e.data as { workers: { id: string }[] }).workers.some((w) => w.id === 'fresh-worker');
+      await until(
+        () => tabs.every((t) => snapshots(t).length === 2 && hasFresh(snapshots(t)[1]!)),
+        "every tab's second snapshot, with the new server's worker",
+      );
+      await api(url, 'POST', '/api/workers', { id: 'counter' });
+      await log(url, 1);
+      await until(
+        () => tabs.every((t) => t.seqs().includes('seq=1')),
+        'the line after the resync everywhere',
+      );
+      for (const t of tabs) expect(t.seqs()).to.deep.equal(['seq=0', 'seq=1']);
+      expect(await serverClients(url)).to.equal(1);
+    } finally {
+      for (const t of tabs) t.transport.disconnect();
       await stopServer(url);
     }
   });

@@ -17,8 +17,13 @@ import { ChannelElection, compareRanks, type Election, LockElection, type Rank }
 type Message =
   /** The leader is alive; its connection's status. */
   | { kind: 'beat'; rank: Rank; status: ConnectionStatus }
-  /** An event from the leader's connection, with its id. */
-  | { kind: 'event'; rank: Rank; event: WireEvent }
+  /**
+   * An event from the leader's connection, with its id, and its data as JSON text (a structured
+   * clone of the object cost more than parsing it again). An `initial_data` goes without its data
+   * (null): tens of megabytes through the browser process for a large fleet, and often no one
+   * listening; the tabs that do ask for the leader's state instead.
+   */
+  | { kind: 'event'; rank: Rank; id: string | null; type: string; json: string | null }
   /** The leader's state for one tab that has none yet. */
   | { kind: 'snapshot'; rank: Rank; to: string; event: WireEvent }
   /** A tab joined, follows a new leader, or needs other events. */
@@ -197,7 +202,13 @@ export class SharedTransport implements Transport {
       { ...this.#innerOptions(), lastEventId: this.#synced ? this.#last : this.#options.lastEventId },
       {
         event: (event) => {
-          if (this.#inner === inner && this.#relay({ kind: 'event', rank, event })) this.#deliver(event);
+          if (this.#inner !== inner) return;
+          const { id, type } = event;
+          const resync = type === 'initial_data';
+          // Every tab needs this state now, those sent one before included.
+          if (resync) this.#snapshotsSent.clear();
+          const json = resync ? null : (event.json ?? JSON.stringify(event.data));
+          if (this.#relay({ kind: 'event', rank, id, type, json })) this.#deliver(event);
         },
         status: () => {
           if (this.#inner !== inner) return;
@@ -271,11 +282,26 @@ export class SharedTransport implements Transport {
       case 'beat':
         this.#heardFrom(message.rank, message.status);
         return;
-      case 'event':
+      case 'event': {
         // From any leader, even a replaced one still flushing: the id check drops what was seen.
         if (this.#leader && compareRanks(message.rank, this.#leader) === 0) this.#heardAt = Date.now();
-        this.#deliver(message.event);
+        const { id, type, json } = message;
+        if (json === null) {
+          // The leader's state was replaced: this tab's no longer leads up to the next event.
+          this.#synced = false;
+          this.#hello();
+          return;
+        }
+        let data: unknown;
+        try {
+          data = JSON.parse(json);
+        } catch {
+          this.#listener.problem(`${type}: relayed data is not JSON; skipped`);
+          return;
+        }
+        this.#deliver({ id, type, data });
         return;
+      }
       case 'snapshot':
         if (message.to === this.#tab && !this.#synced) this.#deliver(message.event);
         return;

@@ -35,6 +35,7 @@ export interface RawEvent {
 const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   workers: 'workers',
   departed: 'workers',
+  rosterVersion: 'workers',
   resources: 'resources',
   queues: 'queues',
   aggregates: 'aggregates',
@@ -82,6 +83,8 @@ type Draft<K extends MapField> =
 class EventContext {
   /** Set when malformed items of the payload (list items, metrics rows) were left out. */
   dropped = false;
+  /** Set when a worker joined, left or was renamed, or a departed one was forgotten (see `rosterVersion`). */
+  roster = false;
   /** The maps the reducer changed, by field. */
   readonly patch: Partial<StateFields> = {};
   /** The lines the event adds to `lines`. */
@@ -177,8 +180,12 @@ export function reduce(
   const fields = reducer(state, data, context);
   if (typeof fields === 'string') return skipped(state, type, fields);
   const lines = context.lines.length > 0 ? { lineRing: state.lineRing.append(context.lines) } : {};
-  return result(state, type, Object.assign(context.patch, fields, lines), context.dropped);
+  return result(state, type, Object.assign(context.patch, fields, lines, roster(context)), context.dropped);
 }
+
+/** The next `rosterVersion`, when the event changed who is there or their names. */
+const roster = (event: EventContext): Partial<StateFields> =>
+  event.roster ? { rosterVersion: event.state.rosterVersion + 1 } : {};
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
@@ -189,8 +196,9 @@ export function pruneDeparted(state: StoreState, now: number = Date.now()): Redu
     // History is replaced whenever a departure expires; a worker that came back keeps its entry.
     const history = event.own('history');
     if (!state.workers.has(id)) history.delete(id);
+    event.roster = true;
   }
-  return result(state, '', event.patch, false);
+  return result(state, '', Object.assign(event.patch, roster(event)), false);
 }
 
 /** Sets `items` by id in the state's map `key` (left as it is when there are none). */
@@ -202,6 +210,13 @@ function upsert<K extends 'workers' | 'resources'>(
   if (items.length === 0) return;
   const map = event.own(key) as Map<string, unknown>;
   for (const item of items) map.set(item.id, item);
+}
+
+/** Sets `workers` by id, noting whether one joined or was renamed (a heartbeat's copy changes neither). */
+function upsertWorkers(event: EventContext, workers: Worker[]): void {
+  for (const worker of workers)
+    if (event.state.workers.get(worker.id)?.name !== worker.name) event.roster = true;
+  upsert(event, 'workers', workers);
 }
 
 function recordSample(
@@ -299,6 +314,7 @@ const reducers: Record<string, Reducer> = {
     }
     const at = read.count(data.at) || event.now;
     const { historyLength, aggregateWindowMs, logCapacity } = state.options;
+    event.roster = true;
     const workerMap = new Map(workers.map((w) => [w.id, w]));
     // Client-side history outlives a resync for workers that are still there, so sparklines do not reset.
     const history = new Map<string, WorkerHistory>();
@@ -345,7 +361,7 @@ const reducers: Record<string, Reducer> = {
     const queues = event.list(data.queues, read.queueSummary);
     const workers = event.list(data.workers, read.worker);
     if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
-    upsert(event, 'workers', workers);
+    upsertWorkers(event, workers);
     return {
       aggregates,
       queues,
@@ -361,7 +377,7 @@ const reducers: Record<string, Reducer> = {
   worker_registered(state, data, event) {
     const worker = read.worker(data.worker);
     if (!worker) return 'missing or malformed worker';
-    upsert(event, 'workers', [worker]);
+    upsertWorkers(event, [worker]);
     const message = worker.queue ? `Registered · queue ${worker.queue}` : 'Registered';
     event.line(worker.id, worker.name, 'info', worker.registeredAt, message, 'event');
     if (state.departed.has(worker.id)) event.own('departed').delete(worker.id);
@@ -377,6 +393,7 @@ const reducers: Record<string, Reducer> = {
     event.line(data.id, nameOf(state, data.id), expired ? 'warn' : 'info', event.now, message, 'event');
     const worker = state.workers.get(data.id);
     if (!worker) return;
+    event.roster = true;
     event.own('workers').delete(data.id);
     event.own('departed').set(data.id, {
       worker,

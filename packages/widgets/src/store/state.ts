@@ -62,6 +62,7 @@ class State implements StoreState {
   declare readonly departed: ReadonlyMap<string, DepartedWorker>;
   declare readonly can: readonly Permission[];
   declare readonly actions: ReadonlyMap<string, Action>;
+  declare readonly rosterVersion: number;
   declare readonly options: Readonly<StoreOptions>;
   declare readonly logRing: LogRing;
   declare readonly lineRing: LogRing<LogLine>;
@@ -102,6 +103,7 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
     departed: new Map(),
     can: [],
     actions: new Map(),
+    rosterVersion: 0,
     options: merged,
     logRing: LogRing.empty(merged.logCapacity),
     lineRing: LogRing.empty(lineCapacity(merged)),

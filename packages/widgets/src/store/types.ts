@@ -78,6 +78,11 @@ export interface DashboardState {
    * `action_completed`, and the server's list (`GET /api/actions`) after each `initial_data`. A status never goes back.
    */
   actions: ReadonlyMap<string, Action>;
+  /**
+   * Changes when a worker joins, leaves or is renamed, or a departed one is forgotten, and not with
+   * heartbeats: a view listing names (a worker menu) works them out again only then.
+   */
+  rosterVersion: number;
 }
 
 /** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */

@@ -1,23 +1,17 @@
-import { compareEventIds as compareParsed, parseEventId } from '@pulseboard/protocol';
+import { compareEventIds, parseEventId } from '@pulseboard/protocol';
 
 /**
- * Event ids are `<ms>-<seq>[-<epoch>]` (docs/protocol.md), compared
- * numerically part by part since string order puts `9-0` after `10-0`.
- * Returns <0, 0 or >0, or NaN when either id has another shape or they are of
- * different epochs (histories before and after the server's storage was reset).
+ * True unless `id` is known to be at or before `last` (docs/protocol.md: ids
+ * compare part by part within one epoch). An id that cannot be compared
+ * (another shape, another epoch) is let through: dropping it could lose every
+ * later event.
  */
-export function compareEventIds(a: string, b: string): number {
-  const left = parseEventId(a);
-  const right = parseEventId(b);
-  return left && right ? compareParsed(left, right) : Number.NaN;
+export function isNewer(id: string, last: string | null): boolean {
+  if (last === null) return true;
+  const left = parseEventId(id);
+  const right = parseEventId(last);
+  return !(left && right && compareEventIds(left, right) <= 0);
 }
-
-/**
- * True unless `id` is known to be at or before `last`. An id that cannot be
- * compared is let through: dropping it could lose every later event.
- */
-export const isNewer = (id: string, last: string | null): boolean =>
-  last === null || !(compareEventIds(id, last) <= 0);
 
 /** Sent once per connection (never logged, never replayed): delivered even when their id is not newer. */
 const PER_CONNECTION = new Set(['initial_data', 'ping', 'reconnect']);

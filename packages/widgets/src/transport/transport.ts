@@ -49,6 +49,8 @@ export interface WireEvent {
   id: string | null;
   type: string;
   data: unknown;
+  /** The JSON text `data` was parsed from, when it came off the wire: relaying it to other tabs costs a copy of a string, not a structured clone of the object. */
+  json?: string;
 }
 
 export interface TransportListener {
@@ -279,7 +281,7 @@ export class SseTransport implements Transport {
       return;
     }
     if (type === 'initial_data') this.#learnPingInterval(data);
-    this.#listener.event({ id, type, data });
+    this.#listener.event({ id, type, data, json: message.data });
     if (type === 'reconnect') this.#serverAskedToReconnect(data);
   }
 
