@@ -5,6 +5,7 @@ import type { TransportOptions } from '../transport/transport.js';
 /** Why an action request failed: the server's status (0: no answer) and its message, as text. */
 export class ActionRequestError extends Error {
   constructor(
+    /** The HTTP status of the server's refusal (403, 404, 409, …); 0 when no answer came. */
     readonly status: number,
     message: string,
   ) {
