@@ -242,6 +242,43 @@ describe('operator actions', () => {
     await expect(dlq).to.be.accessible();
     await sendKeys({ press: 'Escape' });
     await until(() => !dialog.open, 'closed by Escape');
+    // A second worker on the queue declares an action with every kind of field, for axe.
+    await fx.server.register({
+      id: 'ops-1',
+      name: 'Ops',
+      queue: 'email',
+      actions: [
+        PURGE,
+        {
+          name: 'compact',
+          target: 'deadLetters',
+          label: 'Compact',
+          params: {
+            keep: { type: 'number', label: 'Keep', required: true, minimum: 0, integer: true },
+            mode: { type: 'enum', values: ['soft', 'hard'], description: 'How' },
+            reason: { type: 'string', maxLength: 40 },
+            notify: { type: 'boolean', label: 'Notify the owners' },
+          },
+        },
+      ],
+    });
+    // Two actions now (the second worker's Compact): the list, then the form.
+    await until(() => dlq!.source?.data.workers.has('ops-1'), 'the second worker');
+    controls(dlq!)[0]!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => dialog.open && button(dialog, 'Compact'), 'the list');
+    expect(dlq!.shadowRoot!.activeElement?.textContent?.trim()).to.equal('Purge');
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Enter' });
+    const keep = await until(() => dialog.querySelector<HTMLInputElement>('input[name="keep"]'), 'the form');
+    expect(dlq!.shadowRoot!.activeElement).to.equal(keep);
+    for (const theme of ['light', 'dark'] as const) {
+      dlq!.theme = theme;
+      await dlq!.updateComplete;
+      await expect(dlq).to.be.accessible();
+    }
+    await sendKeys({ press: 'Escape' });
+    await until(() => !dialog.open, 'closed by Escape');
     await new Promise((r) => setTimeout(r, 200));
     expect((await recent(fx.server)).actions).to.have.length(0);
   });

@@ -24,6 +24,7 @@ const light = css`
   --_stopping: var(--pulse-color-stopping, #8b5cf6);
   --_danger: var(--pulse-color-danger, #b42318);
   --_on-danger: #fff;
+  --_on-accent: #fff;
   --_shadow: var(--pulse-shadow, 0 1px 2px rgb(16 24 40 / 0.04), 0 1px 3px rgb(16 24 40 / 0.06));
   --_tint: 12%;
   color-scheme: light;
@@ -47,6 +48,8 @@ const dark = css`
   --_stopping: var(--pulse-color-stopping, #b18cff);
   --_danger: var(--pulse-color-danger, #ff7b7f);
   --_on-danger: #0e1015;
+  /* The dark accent is light: white on it would not be read. */
+  --_on-accent: #0e1015;
   --_shadow: var(--pulse-shadow, 0 1px 2px rgb(0 0 0 / 0.3));
   --_tint: 18%;
   color-scheme: dark;
