@@ -81,16 +81,10 @@ export const queuesViewStyles = css`
     font-weight: 500;
   }
   /* The action control is taller than a line of figures: no padding keeps the rows' height. The outcome shows
-     as its mark only, leaving the names their room; its words stay in the tooltip and for screen readers. */
+     as its mark only, leaving the names their room. */
   td.acts-cell {
     padding-block: 0;
-  }
-  .acts-cell .act-state {
-    max-width: none;
-    font-size: 0;
-  }
-  .acts-cell .act-state::before {
-    font-size: 12px;
+    --_act-words: 0;
   }
   .depth {
     display: inline-flex;
@@ -131,6 +125,12 @@ export const queuesViewStyles = css`
     td,
     th button {
       padding-inline: 4px;
+    }
+  }
+  /* Narrower still, with the actions column: consumers go too. */
+  @container (max-width: 420px) {
+    table.acting :is(th, td):nth-child(7) {
+      display: none;
     }
   }
 `;

@@ -137,7 +137,7 @@ export class QueuesView extends PulseElement {
     const { first, end, before, after } = this.#rows.range(rows.length);
     const acting = this.#actions.offers(data, 'queue');
     return html`<div class="scroller" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
-      <table part="table" aria-rowcount=${rows.length + 1}>
+      <table part="table" class=${acting ? 'acting' : ''} aria-rowcount=${rows.length + 1}>
         <thead>
           <tr aria-rowindex="1">
             ${COLUMNS.map((c) => this.#header(c.key, c.label, key))}

@@ -13,16 +13,23 @@ export const actionStyles = css`
     height: 24px;
     padding: 0 7px;
   }
+  /* Its words, unless a narrow column (or a table) shows the mark only: they stay in the tooltip and for screen readers. */
   .act-state {
-    max-width: 12em;
+    max-width: 150px;
     overflow: hidden;
     color: var(--_muted);
-    font-size: 12px;
+    font-size: var(--_act-words, 12px);
     text-overflow: ellipsis;
     white-space: nowrap;
   }
   /* The outcome's mark; its words say the same, so colour is not all there is. */
+  @container (max-width: 480px) {
+    .acts {
+      --_act-words: 0;
+    }
+  }
   .act-state::before {
+    font-size: 12px;
     content: '\\25cf  ';
     color: var(--_accent);
   }
