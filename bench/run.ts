@@ -149,7 +149,11 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
         log,
       ),
   ],
-  ['size', async () => size()],
+  [
+    'size',
+    () =>
+      size(quick ? { memoryWorkers: 50, fleets: [1000] } : { memoryWorkers: 200, fleets: [1000, 10_000] }),
+  ],
 ];
 
 const biggest = quick ? 1000 : 10_000;

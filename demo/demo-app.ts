@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { createApp, type ServerConfigInput } from '@pulseboard/server';
 import type { Middleware } from 'koa';
@@ -51,19 +51,41 @@ async function pageFile(root: string, urlPath: string): Promise<string | undefin
   return undefined;
 }
 
-/** Serves the built pages for GET/HEAD requests no API route took. Hashed assets are cached for good. */
-function servePages(pagesDir: string): Middleware {
+/** `"`, `&`, `<` and `>` as HTML entities, for a value put in an attribute. */
+const attribute = (value: string) =>
+  value.replace(/[&"<>]/g, (c) => ({ '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' })[c]!);
+
+/**
+ * A page with the server's read token given to it: on each `<sse-connection>` in its markup, and in a
+ * `<meta name="pulseboard-read-token">` for the connections a framework renders (demo/pages/chrome.ts).
+ */
+function withToken(html: string, token: string): string {
+  const value = attribute(token);
+  return html
+    .replaceAll('<sse-connection ', `<sse-connection token="${value}" `)
+    .replace('</head>', `<meta name="pulseboard-read-token" content="${value}"></head>`);
+}
+
+/**
+ * Serves the built pages for GET/HEAD requests no API route took. Hashed assets are cached for good. With
+ * read tokens, the pages get the first (a demo's pages would otherwise be refused by their own server).
+ */
+function servePages(pagesDir: string, readToken: string | undefined): Middleware {
   const root = realpath(pagesDir);
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const file = await pageFile(await root, ctx.path);
     if (!file) return next();
     ctx.type = extname(file);
-    ctx.length = (await stat(file)).size;
     ctx.set(
       'cache-control',
       file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
+    if (readToken && file.endsWith('.html')) {
+      ctx.body = withToken(await readFile(file, 'utf8'), readToken);
+      return;
+    }
+    ctx.length = (await stat(file)).size;
     ctx.body = createReadStream(file);
   };
 }
@@ -127,7 +149,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   // Koa composes its middleware when the server starts listening: add ours first.
   // Behind the API routes, so only requests no route answered get here.
   server.app.use(simulationApi(() => simulator, server.config.workerTokens));
-  server.app.use(servePages(options.pagesDir));
+  server.app.use(servePages(options.pagesDir, server.config.readTokens[0]));
   const { url, port } = await server.listen();
   const simulator = createSimulator({
     url,

@@ -280,6 +280,41 @@ function openApi(): Record<string, unknown> {
           ...errors('404'),
         }),
       },
+      '/api/history': {
+        get: {
+          operationId: 'history',
+          summary: "The fleet's or one worker's downsampled history",
+          security: read,
+          responses: {
+            '200': answer(
+              'Every field on one grid of buckets: 10 s when the range lies within the last hour, else 1 min.',
+              'HistoryResponse',
+            ),
+            ...errors('400', '401', '403', '404', '421', '503'),
+          },
+          parameters: [
+            {
+              name: 'worker',
+              in: 'query',
+              description: "A registered worker's id; left out: the fleet's aggregates.",
+              schema: { type: 'string', pattern: LIMITS.idPattern.source },
+            },
+            {
+              name: 'from',
+              in: 'query',
+              description: 'Epoch ms; default: an hour before to. Earlier than 24 h ago: from 24 h ago.',
+              schema: { type: 'integer', minimum: 0 },
+            },
+            {
+              name: 'to',
+              in: 'query',
+              description:
+                'Epoch ms, after from and at most 24 h after it; default: now. Only closed buckets are answered.',
+              schema: { type: 'integer', minimum: 0 },
+            },
+          ],
+        },
+      },
       '/api/actions': {
         get: {
           ...readOperation(
@@ -416,7 +451,8 @@ function openApi(): Record<string, unknown> {
       },
       responses: {
         '400': error(
-          'invalid_json, invalid_body, invalid_id, invalid_timestamp, invalid_filter or invalid_query; ' +
+          'invalid_json, invalid_body, invalid_id, invalid_timestamp, invalid_filter, invalid_query or ' +
+            'invalid_range; ' +
             'issues lists the bad fields.',
         ),
         '401': error('unauthorized (no token) or invalid_token.', {

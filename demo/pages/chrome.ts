@@ -18,12 +18,24 @@ export function applyTheme(mode: Mode, scope: ParentNode = document): void {
   }
 }
 
+/** The read token `npm start` gave the page (demo/demo-app.ts), for the connections a framework renders. */
+function giveToken(): void {
+  const token = document.querySelector<HTMLMetaElement>('meta[name="pulseboard-read-token"]')?.content;
+  if (!token) return;
+  for (const connection of document.querySelectorAll('sse-connection:not([token])'))
+    connection.setAttribute('token', token);
+}
+
 export function setUpChrome(): void {
   const select = document.querySelector<HTMLSelectElement>('#theme');
   const stored = (localStorage.getItem(KEY) as Mode | null) ?? 'auto';
   applyTheme(stored);
-  // Elements a framework renders later get the theme too.
-  new MutationObserver(() => applyTheme(select ? (select.value as Mode) : stored)).observe(document.body, {
+  giveToken();
+  // Elements a framework renders later get the theme and the token too.
+  new MutationObserver(() => {
+    applyTheme(select ? (select.value as Mode) : stored);
+    giveToken();
+  }).observe(document.body, {
     childList: true,
     subtree: true,
   });

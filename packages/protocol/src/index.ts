@@ -11,6 +11,7 @@ export type ProtocolVersion = typeof PROTOCOL_VERSION;
 
 export * from './actions.js';
 export { compareEventIds, type EventId, parseEventId } from './event-id.js';
+export * from './history.js';
 
 import type {
   ActionCompletedPayload,
@@ -19,6 +20,7 @@ import type {
   ActionRequestedPayload,
   Permission,
 } from './actions.js';
+import type { InitialHistory } from './history.js';
 
 // ---------------------------------------------------------------------------
 // Models
@@ -169,6 +171,11 @@ export interface InitialDataPayload {
   /** Most recent log lines, oldest first. */
   logs: LogEntry[];
   config: ServerTimings;
+  /**
+   * The recent window of the server's history (fleet aggregates, workers' sparklines). The server
+   * always sends it; a snapshot from an older server, or one a tab hands another, may not have it.
+   */
+  history?: InitialHistory;
   /** What this stream's token allows: `read`, and `operate` when it may request actions. */
   can: Permission[];
 }

@@ -55,8 +55,10 @@ test('a reporter pushing queue stats 1,000 times a second sends about 10 request
     await reporter.start();
     const stream = await openStream(t.url);
     const started = Date.now();
+    // A fixed number of reports, a millisecond apart as timers allow: a loaded machine takes longer, and
+    // the bound on requests follows the time it took.
     let depth = 0;
-    while (Date.now() - started < 1500) {
+    while (depth < 1500) {
       reporter.reportQueue({ depth: ++depth });
       await sleep(1);
     }
@@ -65,7 +67,8 @@ test('a reporter pushing queue stats 1,000 times a second sends about 10 request
       e.data.queues.some((q) => q.name === 'pushq' && q.depth === depth),
     );
     const sent = counter.count('POST /api/workers/push-1/heartbeat');
-    assert.ok(depth > 500, `${depth} reports`);
+    // Reports come at least ten times faster than requests may go, or coalescing is not under test.
+    assert.ok(depth / seconds > 100, `${depth} reports in ${seconds} s`);
     assert.ok(sent <= seconds * 10 + 2, `${sent} requests in ${seconds} s for ${depth} reports`);
     assert.ok(sent >= 2, `${sent} requests`);
     const { body } = await t.api.get('/api/workers');

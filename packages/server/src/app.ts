@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { Actions } from './actions/service.js';
 import { createAuth } from './auth.js';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import { History } from './history/history.js';
+import { HistoryRecorder } from './history/recorder.js';
 import { createHttp, type Http } from './http.js';
 import { Hub } from './hub.js';
 import { createMetrics } from './metrics.js';
@@ -15,6 +17,9 @@ import { Sessions } from './sse/session.js';
 import { SnapshotFrames } from './sse/snapshots.js';
 import { createMemoryStorage } from './store/memory.js';
 import { type Storage, StorageUnavailableError } from './store/types.js';
+
+/** How often history checks for buckets to close when no event arrives. */
+const HISTORY_TICK_MS = 1000;
 
 export type { RequestHandler } from './http.js';
 export type { Storage } from './store/types.js';
@@ -31,10 +36,16 @@ export interface PulseServer extends Omit<Http, 'close'> {
   close(): Promise<void>;
 }
 
+/** What is not configuration: the clock, which tests set to move time without waiting for it. */
+export interface AppOptions {
+  now?: () => number;
+}
+
 /** Builds a server on `storage` (which it then owns), else on Redis with `redisUrl`, else in memory. */
 export async function createApp(
   input: Partial<ServerConfigInput> = {},
   storage?: Storage,
+  { now = Date.now }: AppOptions = {},
 ): Promise<PulseServer> {
   const config = resolveConfig(input);
   const logger = pino({ name: 'pulseboard', level: config.logLevel });
@@ -68,6 +79,14 @@ export async function createApp(
     staleAfterMs: config.staleAfterMs,
     expireAfterMs: config.expireAfterMs,
     outageGraceMs: config.outageGraceMs,
+    now,
+  });
+  const recorder = new HistoryRecorder({ eventLog, store: backend.history, now, onError: onTimerError });
+  const history = new History({
+    store: backend.history,
+    now,
+    closeBuckets: () => recorder.tick(),
+    initialWindowMs: config.initialHistoryMs,
   });
   const broadcaster = new Broadcaster({
     eventLog,
@@ -88,6 +107,8 @@ export async function createApp(
     pushGapMs: config.pushGapMs,
     streams: broadcaster,
     onError: onTimerError,
+    history: (ids) => history.initial(ids),
+    now,
   });
   const snapshots = new SnapshotFrames({ eventLog, hub });
   // Every id the clients hold is void and their state shows what is gone: their resume gets a fresh snapshot.
@@ -106,6 +127,7 @@ export async function createApp(
     config,
     logger,
     registry,
+    history,
     broadcaster,
     sessions: new Sessions({ config, eventLog, broadcaster, snapshots, logger }),
     snapshots,
@@ -123,6 +145,8 @@ export async function createApp(
   const stopTimers = [
     every(config.sweepIntervalMs, () => registry.sweep(), onTimerError),
     every(config.dashboardIntervalMs, () => hub.publishDashboard(), onTimerError),
+    // History buckets close on the feed's events too; this closes them when it is quiet.
+    every(HISTORY_TICK_MS, () => recorder.tick(), onTimerError),
     every(config.sweepIntervalMs, () => actions.expire(), onTimerError),
   ];
 
@@ -137,7 +161,9 @@ export async function createApp(
     broadcaster.close(config.retryMs + config.retryJitterMs);
     actions.close();
     hub.close();
+    recorder.close();
     await stopped;
+    await recorder.settled();
     await backend.close();
     logger.info('server closed');
   };

@@ -3,36 +3,54 @@ import type { ServerConfigInput } from './config.js';
 
 export const USAGE = `Usage: pulseboard-server [options]
 
-  --port <n>                 PORT            default 8090
-  --host <addr>              HOST            default 127.0.0.1
-  --read-token <t>           PULSE_READ_TOKENS (comma-separated)     repeatable
-  --worker-token <t>         PULSE_WORKER_TOKENS (comma-separated)   repeatable
-  --operate-token <t>        PULSE_OPERATE_TOKENS (comma-separated)  repeatable; may request actions
-                             (and read). label=secret names who acted in the audit trail (never the
-                             secret): --operate-token ops-alice=s3cret. Without any, nobody may operate
-                             unless reads are open too.
-  --action-timeout <ms>      an action not answered within this completes as timeout (default 30000)
-  --cors-origin <origin>     PULSE_CORS_ORIGINS (comma-separated)    repeatable
-  --allow-anonymous          PULSE_ALLOW_ANONYMOUS=1   listen beyond loopback without tokens (without it, an
-                                                       open API answers only Host localhost/127.0.0.1/[::1])
-  --compress                 PULSE_COMPRESS=1          gzip /events (costs memory per client)
-  --redis <url>              REDIS_URL       share state with other instances (redis://host:6379)
-  --log-level <level>        LOG_LEVEL       fatal|error|warn|info|debug|trace|silent
-  --heartbeat-interval <ms>  --stale-after <ms>  --expire-after <ms>  --sweep-interval <ms>
-  --ping-interval <ms>       --dashboard-interval <ms>  --metrics-interval <ms>
-  --push-gap <ms>            least time between two queues_update pushes under load (default 1000; grows
-                             by 1 ms per 50 streams, up to --metrics-interval, metrics_update's own gap)
-  --replay-window <events>   --replay-window-bytes <bytes>   --body-limit <bytes>
-  --batch-body-limit <bytes> POST /api/heartbeats bodies at most (default 1048576)
-  --max-workers <n>          PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
-  --max-resources <n>        PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
-  --max-streams <n>          PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503, Retry-After
-  --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's counts as one)
-  --outage-grace <ms>        after Redis was unreachable, wait this much longer than --stale-after
-                             before marking workers offline (default 30000: reporters back off)
+Every flag has an environment variable where one is named; a flag wins over it. Times are in ms.
+
+  --port <n>                    PORT                 listen on this port (default 8090)
+  --host <addr>                 HOST                 listen on this address (default 127.0.0.1)
+  --read-token <t>              PULSE_READ_TOKENS    a token dashboards send to read /events and the API;
+                                (comma-separated)    repeatable (default none: reads are open)
+  --worker-token <t>            PULSE_WORKER_TOKENS  a token workers send to report; repeatable
+                                (comma-separated)    (default none: reports are open)
+  --operate-token <t>           PULSE_OPERATE_TOKENS a token that may request actions (and read);
+                                (comma-separated)    repeatable. label=secret names who acted in the audit
+                                                     trail, never the secret: --operate-token ops-alice=s3cret
+                                                     (default none: nobody operates unless reads are open)
+  --action-timeout <ms>         an action not answered this soon completes as timeout (default 30000)
+  --cors-origin <origin>        PULSE_CORS_ORIGINS   a page origin allowed to call from a browser, * for
+                                (comma-separated)    any; repeatable (default none: the same origin, and
+                                                     pages on localhost while listening on loopback)
+  --allow-anonymous             PULSE_ALLOW_ANONYMOUS=1  listen beyond loopback without tokens (default off:
+                                                     an open API answers only Host localhost/127.0.0.1/[::1])
+  --compress                    PULSE_COMPRESS=1     gzip /events (default off; costs memory per client)
+  --redis <url>                 REDIS_URL            share state with other instances, redis://host:6379
+                                                     (default none: in memory)
+  --log-level <level>           LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (default info)
+  --heartbeat-interval <ms>     how often workers are told to heartbeat (default 5000)
+  --stale-after <ms>            a worker silent this long goes offline (default 3 heartbeat intervals)
+  --expire-after <ms>           a worker offline this long is removed (default 300000)
+  --sweep-interval <ms>         how often workers are checked for silence (default 1000)
+  --outage-grace <ms>           after Redis was unreachable, wait this much longer than --stale-after
+                                before marking workers offline (default 30000: reporters back off)
+  --ping-interval <ms>          ping every stream this often (default 15000)
+  --dashboard-interval <ms>     dashboard_update (aggregates) this often (default 5000)
+  --metrics-interval <ms>       metrics_update at most this often (default 1000)
+  --push-gap <ms>               least time between two queues_update pushes under load (default 1000; grows
+                                by 1 ms per 50 streams, up to --metrics-interval, metrics_update's own gap)
+  --replay-window <events>      events kept to replay on a resume (default 10000)
+  --replay-window-bytes <bytes> bytes of events kept to replay (default 33554432)
+  --body-limit <bytes>          request bodies at most (default 65536)
+  --batch-body-limit <bytes>    POST /api/heartbeats bodies at most (default 1048576)
+  --initial-history-ms <ms>     how far back initial_data's history reaches (default 300000, at most 3600000)
+  --max-workers <n>             PULSE_MAX_WORKERS    default 10000; a new worker past it: 429 registry_full
+  --max-resources <n>           PULSE_MAX_RESOURCES  default 1000; a new resource past it: 429 registry_full
+  --max-streams <n>             PULSE_MAX_STREAMS    default 10000 open /events streams; past it: 503,
+                                                     Retry-After
+  --max-streams-per-client <n>  PULSE_MAX_STREAMS_PER_CLIENT  default 1000 from one address (a proxy's
+                                                     counts as one)
+  -h, --help                    this text
+
   Timeouts: a request's headers within 10 s, headers and body within 20 s (then 408); an idle
   keep-alive connection is kept the heartbeat interval plus 5 s. Streams are not cut.
-  -h, --help
 `;
 
 const NUMERIC = {
@@ -46,6 +64,7 @@ const NUMERIC = {
   'metrics-interval': 'metricsIntervalMs',
   'push-gap': 'pushGapMs',
   'replay-window': 'replayWindow',
+  'initial-history-ms': 'initialHistoryMs',
   'replay-window-bytes': 'replayWindowBytes',
   'body-limit': 'bodyLimitBytes',
   'batch-body-limit': 'batchBodyLimitBytes',

@@ -63,6 +63,8 @@ const configSchema = z.strictObject({
     .int()
     .min(64 * 1024)
     .default(32 * 1024 * 1024),
+  /** How far back `initial_data.history` reaches, at 10 s a bucket (GET /api/history has the rest). */
+  initialHistoryMs: z.number().int().min(10_000).max(3_600_000).default(300_000),
   /** Log lines kept for `initial_data`. */
   recentLogs: z.number().int().min(0).max(100_000).default(500),
   bodyLimitBytes: z

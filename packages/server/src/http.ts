@@ -14,6 +14,7 @@ import { mountActionRoutes } from './routes/actions.js';
 import { mountEventRoutes } from './routes/events.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountHeartbeatRoutes } from './routes/heartbeats.js';
+import { mountHistoryRoutes } from './routes/history.js';
 import { mountResourceRoutes } from './routes/resources.js';
 import type { Services } from './routes/types.js';
 import { mountWorkerRoutes } from './routes/workers.js';
@@ -69,6 +70,7 @@ export function createHttp(services: Services, auth: Pick<Auth, 'authorize'>): H
     mountHeartbeatRoutes,
     mountResourceRoutes,
     mountEventRoutes,
+    mountHistoryRoutes,
     mountActionRoutes,
   ]) {
     mount(router, services);

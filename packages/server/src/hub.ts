@@ -1,5 +1,6 @@
 import {
   type InitialDataPayload,
+  type InitialHistory,
   METRICS_FIELDS,
   type MetricsItem,
   type MetricsRow,
@@ -28,6 +29,8 @@ export interface HubOptions {
   streams?: { readonly size: number };
   /** A push that failed (storage away); the next change schedules another. */
   onError?: (err: unknown) => void;
+  /** The recent window of history for `initial_data`, of the workers listed (none: no history in it). */
+  history?: (workerIds: readonly string[]) => Promise<InitialHistory>;
   now?: () => number;
 }
 
@@ -73,6 +76,7 @@ export class Hub {
   readonly #pushGapMs: number;
   readonly #streams: { readonly size: number };
   readonly #onError: (err: unknown) => void;
+  readonly #history: HubOptions['history'];
   readonly #pendingMetrics = new Map<string, MetricsItem>();
   /** Queue summaries may have changed since the last push. */
   #queuesDirty = false;
@@ -98,6 +102,7 @@ export class Hub {
     this.#pushGapMs = options.pushGapMs;
     this.#streams = options.streams ?? { size: 0 };
     this.#onError = options.onError ?? (() => {});
+    this.#history = options.history;
     // From every instance on Redis: a status change moves a queue's consumer count.
     const unsubscribeLog = this.#log.subscribe((event) => {
       switch (event.type) {
@@ -256,17 +261,20 @@ export class Hub {
     workerFilter: ReadonlySet<string> | null,
   ): Promise<Omit<InitialDataPayload, 'can'>> {
     const { workers, resources, logs } = await this.#registry.snapshot();
-    return {
+    const listed = workerFilter ? workers.filter((w) => workerFilter.has(w.id)) : workers;
+    const payload: Omit<InitialDataPayload, 'can'> = {
       v,
       resync,
       at: this.#now(),
-      workers: workerFilter ? workers.filter((w) => workerFilter.has(w.id)) : workers,
+      workers: listed,
       resources,
       queues: computeQueues(workers),
       aggregates: computeAggregates(workers, resources, this.#errorRate),
       logs: workerFilter ? logs.filter((entry) => workerFilter.has(entry.workerId)) : logs,
       config: this.#timings,
     };
+    if (this.#history) payload.history = await this.#history(listed.map((w) => w.id));
+    return payload;
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 export { createReporter, type Reporter, ReporterError, type ReporterOptions } from '@pulseboard/reporter';
-export { createApp, type PulseServer, type RequestHandler, type Storage } from './app.js';
+export { type AppOptions, createApp, type PulseServer, type RequestHandler, type Storage } from './app.js';
 export { parseOperateToken } from './auth.js';
 export { parseCliArgs, USAGE } from './cli-args.js';
 export { ConfigError, resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';

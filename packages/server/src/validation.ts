@@ -128,7 +128,7 @@ export const pageSchema = z.object({
 /** A day: clocks drift and batches wait, but a time further ahead is a bug (seconds for ms) or an attack. */
 const MAX_FUTURE_MS = 86_400_000;
 /** The largest time a JS Date holds (ECMA-262: ±8.64e15 ms); past it every date formatter throws. */
-const MAX_DATE_MS = 8.64e15;
+export const MAX_DATE_MS = 8.64e15;
 
 /**
  * Throws 400 `invalid_timestamp` when an item's `at` (epoch ms) is no date a

@@ -1,12 +1,12 @@
 import { after } from 'node:test';
-import type { ServerConfigInput } from '../src/index.js';
+import type { AppOptions, ServerConfigInput } from '../src/index.js';
 import { startServer, type TestServer } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-helpers.js';
 
 export interface TestBackend {
   name: 'memory' | 'redis';
   /** A listening server on empty storage of this kind. */
-  start(config?: Partial<ServerConfigInput>): Promise<TestServer>;
+  start(config?: Partial<ServerConfigInput>, options?: AppOptions): Promise<TestServer>;
 }
 
 /**
@@ -22,13 +22,13 @@ export function backends(): TestBackend[] {
     await (await redis)?.stop();
   });
   return [
-    { name: 'memory', start: (config) => startServer(config) },
+    { name: 'memory', start: (config, options) => startServer(config, 0, options) },
     {
       name: 'redis',
-      async start(config) {
+      async start(config, options) {
         redis ??= startRedis();
         const { url } = await redis;
-        return startServer({ ...config, redisUrl: `${url}/${++db}` });
+        return startServer({ ...config, redisUrl: `${url}/${++db}` }, 0, options);
       },
     },
   ];

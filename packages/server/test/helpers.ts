@@ -4,7 +4,7 @@ import { after } from 'node:test';
 import type { EventType, MetricsItem, MetricsUpdatePayload, PulseEvent } from '@pulseboard/protocol';
 import { compareEventIds, EVENT_TYPES, parseEventId } from '@pulseboard/protocol';
 import { EventSource } from 'eventsource';
-import { createApp, type PulseServer, type ServerConfigInput } from '../src/index.js';
+import { type AppOptions, createApp, type PulseServer, type ServerConfigInput } from '../src/index.js';
 
 /** Intervals small enough for tests but not so small that they drown the events under test. */
 export const FAST = {
@@ -32,8 +32,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Partial<ServerConfigInput> = {}, port = 0): Promise<TestServer> {
-  const server = await createApp({ ...FAST, ...config });
+export async function startServer(
+  config: Partial<ServerConfigInput> = {},
+  port = 0,
+  options: AppOptions = {},
+): Promise<TestServer> {
+  const server = await createApp({ ...FAST, ...config }, undefined, options);
   const { url, port: bound } = await server.listen({ port, host: '127.0.0.1' });
   return { server, url, port: bound, api: api(url), close: () => server.close() };
 }

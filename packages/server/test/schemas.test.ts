@@ -198,6 +198,9 @@ test('every event and answer of a realistic session matches its schema (zod and 
     answers(await t.api.get('/api/workers'), 200, 'WorkerList');
     answers(await t.api.get('/api/resources'), 200, 'ResourceList');
     answers(await t.api.get('/healthz'), 200, 'Health');
+    answers(await t.api.get('/api/history'), 200, 'HistoryResponse');
+    answers(await t.api.get('/api/history?worker=email-1'), 200, 'HistoryResponse');
+    answers(await t.api.get('/api/history?from=2&to=1'), 400, 'ErrorBody');
 
     // A dashboard arriving now (with an id from nowhere): a resync snapshot with something in it.
     const b = await openStream(t.url, { query: { lastEventId: 'not-an-id' } });

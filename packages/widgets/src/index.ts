@@ -11,7 +11,7 @@ export { ActionRequestError } from './client/action-request.js';
 export { type ConfigurablePulseClient, createPulseClient, type PulseClientOptions } from './client/client.js';
 export { ensureContextRoot, pulseClientContext } from './client/context.js';
 export { eventTypesFor } from './client/requirements.js';
-export type { SharedSelection } from './client/selection.js';
+export type { SharedValue } from './client/selection.js';
 export type * from './client/types.js';
 export { DlqMonitor, PulseThresholdChangeEvent, type ThresholdScope } from './dlq-monitor/dlq-monitor.js';
 export { HealthCards, type HealthCardsSort } from './health-cards/health-cards.js';

@@ -17,7 +17,7 @@ import type {
   ResourceReport,
   WorkerMetrics,
 } from '@pulseboard/protocol';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 
 /** Small intervals so a test sees pings, dashboard updates and metric ticks quickly. */
 export const FAST = {
@@ -207,11 +207,37 @@ export async function mountConnected<T extends HTMLElement>(
   return { el, connection };
 }
 
+/** Two layout frames: container queries and resize observers have answered. */
+const nextFrames = () =>
+  new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+/** Workers, a queue and log lines whose names and text are long enough to break a narrow layout. */
+async function fillWithLongNames(server: TestServer): Promise<void> {
+  for (const [id, name] of [
+    ['notifications-dispatcher-7f3a', 'Customer notifications dispatcher (EU west)'],
+    ['billing-sync-1', 'Billing sync'],
+  ]) {
+    await server.register({
+      id: id!,
+      name: name!,
+      queue: 'customer-notifications-high-priority',
+      status: 'degraded',
+      metrics: metrics({ errorCount: 1 }),
+      queueStats: queueStats({ depth: 1234, deadLetter: 56, failed: 7 }),
+    });
+    await server.heartbeat(id!, { metrics: metrics({ errorCount: 40 }) });
+    await server.log(id!, [
+      { level: 'error', message: `${'Upstream answered 503 while sending the batch; '.repeat(4)}` },
+    ]);
+  }
+}
+
 /**
  * What every dashboard element must do, whatever it renders: say when it has
  * no connection, link with `connection="id"`, show the connection state
- * (Live, stale, Failed with a working Reconnect button) and pass axe in light
- * and dark. Each element's test file calls this once.
+ * (Live, stale, Failed with a working Retry now button, also while
+ * reconnecting; a wrong src named), fit 240, 390 and 1,440 px in every state,
+ * show whole focus rings and pass axe in light and dark. Each element's test file calls this once.
  */
 export function behavesLikeAPulseElement(tag: string): void {
   describe(`<${tag}>: shared behaviour`, () => {
@@ -244,11 +270,9 @@ export function behavesLikeAPulseElement(tag: string): void {
       await fx.server.stop();
       await until(() => textOf(el).includes('Stale since'), 'stale note');
       expect(el.shadowRoot!.querySelector('.body')!.classList.contains('stale')).to.equal(true);
-      const button = await until(
-        () => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~="reconnect"]'),
-        'Reconnect button',
-      );
-      expect(textOf(el)).to.contain('Failed');
+      await until(() => textOf(el).includes('Failed'), 'Failed');
+      const button = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~="reconnect"]')!;
+      expect(button.textContent!.trim()).to.equal('Retry now');
       fx.server = await startServer({ port });
       button.click();
       await until(() => textOf(el).includes('Live'), 'Live again');
@@ -264,6 +288,148 @@ export function behavesLikeAPulseElement(tag: string): void {
       const el = wrap.querySelector(tag) as HTMLElement;
       await until(() => textOf(el).includes('Unauthorized'), 'Unauthorized');
       expect(el.shadowRoot!.querySelector('[part~="reconnect"]')).to.equal(null);
+    });
+
+    it('offers Retry now while reconnecting, which connects at once', async () => {
+      const port = Number(new URL(fx.server.url).port);
+      const wrap = mount(
+        `<sse-connection src="${fx.server.events}" retry-base="60000" retry-max="60000"><${tag}></${tag}></sse-connection>`,
+      );
+      const el = wrap.querySelector(tag) as HTMLElement;
+      await until(() => textOf(el).includes('Live'), 'Live');
+      await fx.server.stop();
+      fx.server = await startServer({ port });
+      // The server said goodbye: the next attempt waits up to a minute (retry-base), unless asked now.
+      const button = await until(
+        () => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~="reconnect"]'),
+        'Retry now while reconnecting',
+      );
+      expect(textOf(el)).to.match(/Reconnecting in \d+ s/);
+      button.click();
+      await until(() => textOf(el).includes('Live'), 'Live at once', 3000);
+    });
+
+    it('names the URL and the status when src is not an event stream (404), and offers Retry now', async () => {
+      const wrap = mount(`<sse-connection src="${fx.server.url}/nope"><${tag}></${tag}></sse-connection>`);
+      const el = wrap.querySelector(tag) as HTMLElement;
+      await until(() => textOf(el).includes('Could not connect'), 'Could not connect');
+      const notice = el.shadowRoot!.querySelector('[part~="notice"]')!.textContent!;
+      expect(notice).to.contain(`${fx.server.url}/nope answered HTTP 404`);
+      expect(notice).to.contain('check src');
+      expect(textOf(el)).to.contain('Failed');
+      const button = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~="reconnect"]')!;
+      expect(button.textContent!.trim()).to.equal('Retry now');
+      wrap.querySelector('sse-connection')!.setAttribute('src', fx.server.events);
+      await until(() => textOf(el).includes('Live'), 'Live once src is right');
+    });
+
+    it('fits 240, 390 and 1,440 px wide in every connection state, nothing that carries meaning cut', async () => {
+      await fillWithLongNames(fx.server);
+      const refusing = await startServer({ readTokens: ['right-token'] });
+      const gone = await startServer();
+      const states = {
+        open: `<sse-connection src="${fx.server.events}"><${tag}></${tag}></sse-connection>`,
+        stale: `<sse-connection src="${gone.events}" retry-base="60000" retry-max="60000"><${tag}></${tag}></sse-connection>`,
+        unauthorized: `<sse-connection src="${refusing.events}" token="wrong"><${tag}></${tag}></sse-connection>`,
+        failed: `<sse-connection src="${fx.server.url}/nope"><${tag}></${tag}></sse-connection>`,
+        paused: `<sse-connection src="${fx.server.events}"><${tag} paused></${tag}></sse-connection>`,
+        none: `<${tag}></${tag}>`,
+      };
+      try {
+        const els = Object.fromEntries(
+          Object.entries(states).map(([state, html]) => [
+            state,
+            mount(html).querySelector(tag) as HTMLElement,
+          ]),
+        );
+        await until(() => textOf(els.stale!).includes('Live'), 'Live before going stale');
+        await gone.stop();
+        await until(() => textOf(els.stale!).includes('Stale since'), 'stale');
+        await until(() => textOf(els.unauthorized!).includes('Unauthorized'), 'unauthorized');
+        await until(() => textOf(els.failed!).includes('Failed'), 'failed');
+        await until(
+          () => textOf(els.open!).includes('Live') && !els.open!.shadowRoot!.querySelector('.skeleton'),
+          'open',
+        );
+        for (const width of [240, 390, 1440]) {
+          await setViewport({ width, height: 900 });
+          await nextFrames();
+          expect(document.documentElement.scrollWidth, `page at ${width} px`).to.be.at.most(width);
+          for (const [state, el] of Object.entries(els)) {
+            const what = `${state} at ${width} px`;
+            const root = el.shadowRoot!;
+            for (const part of root.querySelectorAll<HTMLElement>(
+              '.frame, .header, .toolbar, .body, .status-line',
+            ))
+              expect(part.scrollWidth, `${what}: .${part.className}`).to.be.at.most(part.clientWidth + 1);
+            // Names are whole (wrapped, not cut), except in the log, whose lines keep one height.
+            if (width < 1440)
+              for (const name of root.querySelectorAll<HTMLElement>(
+                '[part~="row"] .pick, [part~="card"] .pick',
+              ))
+                expect(name.scrollWidth, `${what}: ${name.textContent}`).to.be.at.most(name.clientWidth + 1);
+            const badge = root.querySelector<HTMLElement>('[part~="connection"]');
+            if (!badge) continue;
+            // Narrow, the words are the dot's title and its hidden text.
+            expect(badge.title, what).to.equal(badge.textContent!.trim());
+            expect(badge.getBoundingClientRect().width, what).to.be.at.most(width < 1440 ? 20 : 200);
+          }
+          // The narrow layout (the dot alone, wrapped names) passes axe too, light and dark.
+          if (width === 390)
+            for (const theme of ['light', 'dark']) {
+              els.open!.setAttribute('theme', theme);
+              await (els.open as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+              await expect(els.open).to.be.accessible();
+            }
+        }
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+        await refusing.stop();
+      }
+    });
+
+    it('shows the whole focus ring of every control, in light, dark and forced colours', async () => {
+      await fillWithLongNames(fx.server);
+      const wrap = mount(`<sse-connection src="${fx.server.events}"><${tag}></${tag}></sse-connection>`);
+      const el = wrap.querySelector(tag) as HTMLElement;
+      await until(() => textOf(el).includes('Live') && !el.shadowRoot!.querySelector('.skeleton'), 'ready');
+      try {
+        for (const [theme, forced] of [
+          ['light', 'none'],
+          ['dark', 'none'],
+          ['light', 'active'],
+        ] as const) {
+          el.setAttribute('theme', theme);
+          await executeServerCommand('pulse-emulate-media', {
+            features: [{ name: 'forced-colors', value: forced }],
+          });
+          await nextFrames();
+          const controls = el.shadowRoot!.querySelectorAll<HTMLElement>(
+            'button, select, input, [tabindex="0"]',
+          );
+          for (const control of controls) {
+            control.focus({ focusVisible: true } as FocusOptions);
+            const what = `${theme}${forced === 'active' ? ', forced colours' : ''}: ${control.outerHTML.slice(0, 60)}`;
+            const style = getComputedStyle(control);
+            expect(style.outlineStyle, what).to.equal('solid');
+            expect(style.outlineColor, what).not.to.equal(style.backgroundColor);
+            const ring = Number.parseFloat(style.outlineOffset) + Number.parseFloat(style.outlineWidth);
+            const box = control.getBoundingClientRect();
+            // Every box around the control that cuts what overflows it must hold the ring.
+            for (let up = control.parentElement; up && up !== el; up = up.parentElement) {
+              const { overflowX, overflowY } = getComputedStyle(up);
+              if (overflowX === 'visible' && overflowY === 'visible') continue;
+              const clip = up.getBoundingClientRect();
+              expect(box.left - ring, `${what} in ${up.className}`).to.be.at.least(clip.left - 0.5);
+              expect(box.right + ring, `${what} in ${up.className}`).to.be.at.most(clip.right + 0.5);
+            }
+          }
+        }
+      } finally {
+        await executeServerCommand('pulse-emulate-media', {
+          features: [{ name: 'forced-colors', value: 'none' }],
+        });
+      }
     });
 
     it('passes axe in light and dark', async () => {

@@ -4,7 +4,8 @@
 // It also runs TCP proxies in front of them, so a test can break the network
 // for real: drop every connection, or stall them (a half-open socket); and
 // opens real tabs next to the test page, for the cross-tab sharing tests; and
-// runs scripted SSE servers that send what a Pulseboard server never would.
+// runs scripted SSE servers that send what a Pulseboard server never would; and
+// emulates media features (forced colours) for the page.
 import { createServer as createHttpServer } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 
@@ -147,6 +148,8 @@ export function pulseServerPlugin() {
   /** @type {Map<string, { close(): Promise<void> }>} */
   const servers = new Map();
   const tabs = tabCommands();
+  /** @type {WeakMap<object, import('puppeteer-core').CDPSession>} */
+  const mediaSessions = new WeakMap();
   /** @type {Map<string, Awaited<ReturnType<typeof startProxy>>>} */
   const proxies = new Map();
   /** @type {Map<string, Awaited<ReturnType<typeof startScripted>>>} */
@@ -162,6 +165,18 @@ export function pulseServerPlugin() {
     name: 'pulse-server',
     async executeCommand({ command, payload, session }) {
       if (command.startsWith('pulse-tabs-')) return tabs.run(command, payload, session);
+      if (command === 'pulse-emulate-media') {
+        // Any media feature, forced-colors included, which puppeteer's emulateMediaFeatures refuses. Through a
+        // CDP session kept open: its overrides end with it.
+        const page = session.browser.getPage(session.id);
+        let cdp = mediaSessions.get(page);
+        if (!cdp) {
+          cdp = await page.createCDPSession();
+          mediaSessions.set(page, cdp);
+        }
+        await cdp.send('Emulation.setEmulatedMedia', { features: payload.features });
+        return true;
+      }
       if (command === 'pulse-server-start') {
         const { createApp } = await load();
         // `port` lets a test restart a server on the address its clients know.

@@ -4,6 +4,8 @@ import {
   compareEventIds as compareParsed,
   EVENT_TYPES,
   type EventId,
+  FLEET_HISTORY_FIELDS,
+  type InitialHistory,
   type LogEntry,
   parseEventId,
   QUEUE_STATS_FIELDS,
@@ -72,6 +74,67 @@ describe('initial_data', () => {
       [1000, 2000, 3000],
     );
     assert.deepEqual(after.departed.get('b'), { worker: worker('b'), at: 4000, reason: 'resync' });
+  });
+
+  test("the server's history seeds the charts: older than the client's own samples, gaps and junk skipped", () => {
+    const fleet = Object.fromEntries(FLEET_HISTORY_FIELDS.map((field) => [field, [1, null, 3]]));
+    const history: InitialHistory = {
+      from: 10_000,
+      stepMs: 10_000,
+      buckets: 3,
+      fleet: { ...fleet, errorRate: [0.5, Number.NaN, 'x' as never] } as InitialHistory['fleet'],
+      fields: ['responseTimeMs'],
+      workers: [
+        ['a', [7, 8, null]],
+        ['gone', [1, 1, 1]],
+      ],
+    };
+    const first = reduce(createState(), {
+      type: 'initial_data',
+      data: initialData({ at: 45_000, workers: [worker('a'), worker('b')], history }),
+    }).state;
+    assert.deepEqual(
+      first.aggregateHistory.cpuAvg.map((s) => s.at),
+      [10_000, 30_000, 45_000],
+      'a bucket at its start, then the snapshot',
+    );
+    assert.deepEqual(
+      first.aggregateHistory.errorRate.map((s) => s.value),
+      [0.5, aggregates().errorRate],
+    );
+    assert.deepEqual(
+      first.history.get('a')?.responseTimeMs.map((s) => [s.at, s.value]),
+      [
+        [10_000, 7],
+        [20_000, 8],
+        [45_000, worker('a').metrics?.responseTimeMs],
+      ],
+    );
+    assert.deepEqual(
+      first.history.get('a')?.cpu.map((s) => s.at),
+      [45_000],
+      'no column, no seed',
+    );
+    assert.equal(first.history.has('gone'), false, 'rows of workers not in the snapshot are not kept');
+
+    // A resync keeps what the client drew and takes from the server only what is older.
+    const later: InitialHistory = { ...history, from: 0, workers: [['a', [1, 2, 3]]] };
+    const resynced = reduce(first, {
+      type: 'initial_data',
+      data: initialData({ resync: true, at: 60_000, workers: [worker('a')], history: later }),
+    }).state;
+    assert.deepEqual(
+      resynced.history.get('a')?.responseTimeMs.map((s) => s.at),
+      [0, 10_000, 20_000, 45_000, 60_000],
+    );
+
+    // A malformed history is ignored, not fatal.
+    const junk = reduce(createState(), {
+      type: 'initial_data',
+      data: initialData({ workers: [worker('a')], history: { from: 'x' } as never }),
+    });
+    assert.equal(junk.problem, null);
+    assert.equal(junk.state.history.get('a')?.responseTimeMs.length, 1);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Actions } from '../actions/service.js';
 import type { Auth, RequireAccess } from '../auth.js';
 import type { ServerConfig } from '../config.js';
+import type { History } from '../history/history.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
 import type { Broadcaster } from '../sse/broadcaster.js';
@@ -16,6 +17,7 @@ export interface Services {
   config: ServerConfig;
   logger: Logger;
   registry: Registry;
+  history: History;
   broadcaster: Broadcaster;
   sessions: Sessions;
   snapshots: SnapshotFrames;

@@ -13,13 +13,13 @@ import {
   RESOURCE_STATUSES,
   type ReconnectPayload,
   type Resource,
-  type StatusChangeReason,
   WORKER_STATUSES,
   type Worker,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { declarationOutSchema } from '../actions/declarations.js';
 import { idSchema, metricsSchema, queueStatsSchema } from '../validation.js';
+import { initialHistorySchema, STATUS_CHANGE_REASONS } from './history.js';
 
 /**
  * What the server sends, as zod schemas: the models and every event payload of
@@ -122,13 +122,6 @@ const configSchema = z.object({
 
 const values = z.array(z.number()).nullable();
 const DEREGISTER_REASONS = ['requested', 'expired'] as const satisfies readonly DeregisterReason[];
-const STATUS_CHANGE_REASONS = [
-  'reported',
-  'stale',
-  'recovered',
-  'registered',
-  'stopping',
-] as const satisfies readonly StatusChangeReason[];
 const RECONNECT_REASONS = [
   'shutdown',
   'storage_reset',
@@ -147,6 +140,7 @@ export const eventPayloadSchemas = {
       aggregates: aggregatesSchema,
       logs: z.array(logEntrySchema),
       config: configSchema,
+      history: initialHistorySchema,
       can: z.array(z.enum(PERMISSIONS)).meta({
         description: "What this stream's token allows: read, and operate when it may request actions.",
       }),

@@ -11,6 +11,7 @@ import {
 } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { actionSchema, resourceSchema, workerSchema } from './events.js';
+import { historyResponseSchema } from './history.js';
 
 /**
  * What the HTTP API answers, as zod schemas, named as docs/openapi.json's
@@ -80,6 +81,7 @@ export const responseSchemas = {
       .nullable()
       .meta({ description: 'The cursor of the next page; null on the last one.' }),
   }),
+  HistoryResponse: historyResponseSchema,
   ResourceList: z.object({ resources: z.array(resourceSchema) }),
   ActionAccepted: z.object({
     id: z.string().meta({ description: "The action's id: its events and result name it." }),

@@ -1,6 +1,7 @@
 import { type LogEntry, parseEventId } from '@pulseboard/protocol';
 import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
 import { MemoryActionStore } from './memory-actions.js';
+import { MemoryHistoryStore } from './memory-history.js';
 import {
   type Change,
   type ChangeEvents,
@@ -321,6 +322,7 @@ export function createMemoryStorage(
   return {
     store: createMemoryRegistryStore({ ...options, eventLog }),
     eventLog,
+    history: new MemoryHistoryStore(),
     actions: new MemoryActionStore((input) => eventLog.append(input)),
     status: () => ({ backend: 'memory', ok: true }),
     reachable: () => ({ since, afterOutage: false }),

@@ -1,6 +1,7 @@
 import { RedisActionStore } from './redis-actions.js';
 import { createRedisClient, describeRedisUrl, guard, type RedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
+import { RedisHistoryStore } from './redis-history.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
 import {
   type RegistryLimits,
@@ -127,6 +128,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       logs: new RedisLogStore(client, KEYS.logs, options.recentLogs, log),
     },
     eventLog: log,
+    history: new RedisHistoryStore(client),
     actions: new RedisActionStore(client, log, KEYS.actions),
     status(): StorageStatus {
       if (client.isReady && log.reading) return { backend: 'redis', ok: true };

@@ -1,6 +1,7 @@
 import type { LogEntry, ReportableStatus, Resource, Worker } from '@pulseboard/protocol';
 import type { AnyLoggedEvent, LoggedEventInput } from '../events.js';
 import type { ActionStore } from './action-store.js';
+import type { HistoryStore } from './history-types.js';
 
 /**
  * Storage behind the registry and the event stream. Every method is async so
@@ -162,6 +163,7 @@ export interface StorageReachability {
 export interface Storage {
   store: RegistryStore;
   eventLog: EventLog;
+  history: HistoryStore;
   /** Operator actions, each transition logging its event like the registry's writes. */
   actions: ActionStore;
   status(): StorageStatus;

@@ -13,6 +13,7 @@ import {
   formatNumber,
   formatPercent,
   formatRatio,
+  formatStamp,
   truncate,
   usable,
 } from './format.js';
@@ -56,6 +57,13 @@ describe('formatters', () => {
 
   it('format clock times as hh:mm:ss', () => {
     expect(formatClock(Date.UTC(2026, 0, 1, 8, 5, 9))).to.match(/^\d\d:\d\d:\d\d$/);
+  });
+
+  it('stamp a time of today as hh:mm:ss and one of another day with its date', () => {
+    const now = new Date(2026, 11, 5, 13, 0, 0).getTime();
+    expect(formatStamp(new Date(2026, 11, 5, 0, 0, 1).getTime(), now)).to.equal('00:00:01');
+    expect(formatStamp(new Date(2026, 11, 4, 23, 59, 59).getTime(), now)).to.equal('4 Dec 23:59:59');
+    expect(formatStamp(Number.NaN, now)).to.equal(DASH);
   });
 
   it('show a dash for a time past what a Date holds', () => {

@@ -113,6 +113,18 @@ export function formatClock(at: unknown): string {
   return t === null ? DASH : clock.format(t);
 }
 
+const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+
+/** Whether `at` is of `now`'s day in the viewer's time zone (an unusable time is: it shows no date). */
+export function sameDay(at: unknown, now: number): boolean {
+  const t = dateTime(at);
+  return t === null || new Date(t).toDateString() === new Date(now).toDateString();
+}
+
+/** hh:mm:ss for a time of `now`'s day, "4 Dec hh:mm:ss" for one of another day. */
+export const formatStamp = (at: unknown, now: number): string =>
+  sameDay(at, now) ? formatClock(at) : `${day.format(at as number)} ${formatClock(at)}`;
+
 /**
  * Cuts a string for display. A worker may send an 8 KiB log line or a 1 MB
  * string may slip through: laying that out costs more than it tells anyone.

@@ -13,13 +13,16 @@ export interface FrameParts {
   body: unknown;
   /** Null without a client. */
   status: ConnectionStatus | null;
+  /** Why the connection is not open, for the status line; null while the body says it (or there is nothing to say). */
+  error: string | null;
   /** Whether the data on screen may be out of date (shown, and the connection not open). */
   stale: boolean;
   /** Whether the body waits for its first snapshot. */
   busy: boolean;
   paused: boolean;
-  /** Updates held back. */
+  /** Updates held back (paused, or the user's pointer or text selection in a list). */
   waiting: number;
+  /** Shows what waits: unpauses, and ends the pointer's or selection's hold. */
   resume(): void;
   reconnect(): void;
 }
@@ -41,26 +44,24 @@ export function frame(p: FrameParts): TemplateResult {
 }
 
 function statusLine(p: FrameParts, status: ConnectionStatus): TemplateResult {
-  // Set only while reconnecting, failed or unauthorized (see ConnectionStatus).
-  const error = status.error;
+  const label = connectionLabel(status, Date.now());
+  const { state } = status;
   return html`<div class="status-line">
       ${
         p.paused || p.waiting
-          ? html`<span class="waiting" part="waiting">${p.paused ? 'Paused · ' : ''}${formatCountOf(p.waiting, 'update')} waiting</span>`
+          ? html`<span class="waiting" part="waiting">${p.paused ? 'Paused · ' : ''}${formatCountOf(p.waiting, 'update')} waiting</span
+              ><button type="button" part="resume" @click=${p.resume}>Resume</button>`
           : nothing
       }
-      ${p.paused ? html`<button type="button" part="resume" @click=${p.resume}>Resume</button>` : nothing}
       ${p.stale ? html`<span part="stale">Stale since ${formatClock(status.staleSince)}</span>` : nothing}
-      ${error ? html`<span class="error-note" title=${error}>${error}</span>` : nothing}
-      <span class="connection" part="connection" data-state=${status.state}>
-        <span class="dot"></span>${connectionLabel(status, Date.now())}
+      ${p.error ? html`<span class="error-note">${p.error}</span>` : nothing}
+      <span class="connection" part="connection" data-state=${state} title=${label}>
+        <span class="dot"></span><span class="label">${label}</span>
       </span>
       <span class="visually-hidden" role="status">${connectionLabel(status)}</span>
       ${
-        status.state === 'failed'
-          ? html`<button type="button" class="primary" part="reconnect" @click=${p.reconnect}>
-              Reconnect
-            </button>`
+        state === 'failed' || state === 'reconnecting'
+          ? html`<button type="button" class="primary" part="reconnect" @click=${p.reconnect}>Retry now</button>`
           : nothing
       }
     </div>`;

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
+import { executeServerCommand, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../define.js';
 import {
   metrics,
@@ -11,6 +11,7 @@ import {
   unmountAll,
   until,
 } from '../../test/drive-workers.js';
+import { HOLD_MAX_MS } from './hold-controller.js';
 import type { SelectEvent } from './selection.js';
 
 const TAGS = ['health-cards', 'queues-view', 'dlq-monitor', 'logs-view', 'system-metrics'] as const;
@@ -177,6 +178,7 @@ describe('linked widgets and pause', () => {
     // held update is really there before resuming.
     const client = cards.closest('sse-connection')!.client;
     await until(() => client.data.queues.some((q) => q.name === 'fresh'), 'queue in the store');
+    await until(() => client.data.logs.some((l) => l.message === 'first words'), 'log line in the store');
     await until(
       () => TAGS.every((t) => /Paused · [1-9]\d* updates? waiting/.test(textOf(els[t]))),
       'counted',
@@ -192,16 +194,46 @@ describe('linked widgets and pause', () => {
     for (const t of TAGS) expect(textOf(els[t])).not.to.contain('waiting');
   });
 
-  it('does not redraw while focus is in a row, and catches up on blur', async () => {
+  it('selecting a card does not hold the grid', async () => {
     const els = await dashboard(server);
     const cards = els['health-cards'];
-    shadow(cards).querySelector<HTMLButtonElement>('[data-pick="worker:img-1"] .pick')!.focus();
+    const pick = shadow(cards).querySelector<HTMLButtonElement>('[data-pick="worker:img-1"] .pick')!;
+    pick.focus();
+    pick.click();
+    expect(cards.selection).to.equal('worker:img-1');
     await server.register({ id: 'new-2', name: 'Quiet arrival' });
-    await until(() => /\d+ updates? waiting/.test(textOf(cards)), 'held while focused');
+    await until(() => textOf(cards).includes('Quiet arrival'), 'shown while the card has focus');
+    expect(textOf(cards)).not.to.contain('waiting');
+  });
+
+  it('holds while the pointer is over a list, at most HOLD_MAX_MS, with "N updates waiting · Resume"', async () => {
+    const els = await dashboard(server);
+    const cards = els['health-cards'];
+    const box = shadow(cards).querySelector('[data-pick="worker:img-1"]')!.getBoundingClientRect();
+    await sendMouse({ type: 'move', position: [Math.round(box.x + 20), Math.round(box.y + 20)] });
+    await server.register({ id: 'new-2', name: 'Quiet arrival' });
+    // One update or more: the registration, and a periodic dashboard_update may come with it.
+    await until(() => /[1-9]\d* updates? waiting/.test(textOf(cards)), 'held under the pointer');
     expect(textOf(cards)).not.to.contain('Quiet arrival');
     expect(textOf(cards)).not.to.contain('Paused');
-    (shadow(cards).activeElement as HTMLElement).blur();
-    await until(() => textOf(cards).includes('Quiet arrival'), 'shown after blur');
+    // Resume shows it at once, the pointer still over the grid; the next arrival shows too.
+    shadow(cards).querySelector<HTMLButtonElement>('[part~="resume"]')!.click();
+    await until(() => textOf(cards).includes('Quiet arrival'), 'shown on Resume');
     expect(textOf(cards)).not.to.contain('waiting');
+    await server.register({ id: 'new-3', name: 'Second arrival' });
+    await until(() => textOf(cards).includes('Second arrival'), 'not held again until the pointer leaves');
+    // Out and back in: held again, and no longer than HOLD_MAX_MS with the pointer still there.
+    await resetMouse();
+    await sendMouse({ type: 'move', position: [Math.round(box.x + 20), Math.round(box.y + 20)] });
+    const heldAt = Date.now();
+    await server.register({ id: 'new-4', name: 'Late arrival' });
+    await until(() => /[1-9]\d* updates? waiting/.test(textOf(cards)), 'held again');
+    await until(
+      () => textOf(cards).includes('Late arrival'),
+      'shown after the hold ran out',
+      HOLD_MAX_MS + 3000,
+    );
+    expect(Date.now() - heldAt).to.be.at.least(HOLD_MAX_MS - 1000);
+    await resetMouse();
   });
 });

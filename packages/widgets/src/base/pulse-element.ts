@@ -16,29 +16,32 @@ import { NAME_MAX, truncate } from './format.js';
 import { frame, notice } from './frame.js';
 import { HoldController } from './hold-controller.js';
 import { PULSEBOARD_ELEMENT } from './mark.js';
+import { sharedNames, workerLabel } from './names.js';
 import { parseSelection, type SelectEvent } from './selection.js';
 import { SelectionController } from './selection-controller.js';
 
 /**
  * The base of every Pulseboard widget. Its behaviour is in controllers: the
  * client (context or `connection="id"`, the slices it watches, what it
- * requires), holding updates (pause, or the user in a row), the connection's
- * selection, and the clock. It draws the shared frame (`frame()`): title,
- * connection indicator, reconnect button, loading, empty and stale states.
+ * requires), holding updates (pause, or the pointer or a text selection in a
+ * list), the connection's selection, and the clock. It draws the shared frame
+ * (`frame()`): title, connection indicator, Retry now, loading, empty and
+ * stale states. Its theme is its own, else its connection's, else the page's
+ * `color-scheme`, as the custom state `:state(light)` or `:state(dark)`.
  *
  * @fires {SelectEvent} pulse-select - The user selected a worker or queue (or cleared the selection); `selection` is `{kind, id}` or null.
  *
  * @csspart frame - The panel around everything.
  * @csspart header - Title row with the connection indicator.
  * @csspart title - The heading.
- * @csspart connection - The connection indicator (dot and words).
- * @csspart reconnect - The Reconnect button shown after the connection failed.
+ * @csspart connection - The connection indicator (dot and words; the dot alone in a narrow column, the words its title).
+ * @csspart reconnect - The Retry now button, while reconnecting and after the connection failed.
  * @csspart toolbar - Filters and sort controls.
  * @csspart body - The content; dimmed while the data is stale.
  * @csspart stale - The "Stale since hh:mm:ss" note.
  * @csspart notice - Empty, waiting and not-connected messages.
- * @csspart waiting - The "N updates waiting" note while paused or while the user is in a row.
- * @csspart resume - The Resume button while paused.
+ * @csspart waiting - The "N updates waiting" note while paused, or while the pointer or a text selection holds a list (10 s at most).
+ * @csspart resume - The Resume button beside it: shows what waits.
  * @csspart selection - The "Showing: …" chip of an element scoped to the selection; clicking it clears the selection.
  *
  * @cssprop --pulse-color-bg - Panel background.
@@ -73,8 +76,11 @@ export abstract class PulseElement extends LitElement {
   declare connection: string | null;
   /** Replaces the default title. */
   declare heading: string | null;
-  /** `light` or `dark`; by default follows `prefers-color-scheme`. */
-  declare theme: 'light' | 'dark' | null;
+  /**
+   * `light`, `dark` or `auto`. By default the `theme` of the `<sse-connection>` that provides this element;
+   * `auto` (or none) follows the page's `color-scheme`, then the operating system's `prefers-color-scheme`.
+   */
+  declare theme: 'light' | 'dark' | 'auto' | null;
   /** Stop redrawing; updates keep arriving, are counted ("N updates waiting") and all show on resume. */
   declare paused: boolean;
   /**
@@ -96,6 +102,8 @@ export abstract class PulseElement extends LitElement {
     connection: () => this.connection,
     followed: (client) => {
       this.#selection.join(client?.selection ?? null);
+      this.#themeStop?.();
+      this.#themeStop = client?.theme.observe(() => this.requestUpdate()) ?? null;
       this.data = this.latest;
       this.#hold.release();
       this.clientChanged?.(client);
@@ -109,7 +117,13 @@ export abstract class PulseElement extends LitElement {
   readonly #selection = new SelectionController(this);
   readonly #clock = new ClockController(this);
 
-  /** The state on screen: the client's latest, except while held (paused, or the user is in a row). */
+  /** Applies the theme chosen as the custom state `light` or `dark` (none: the operating system's). */
+  readonly #internals = this.attachInternals();
+  #themeStop: (() => void) | null = null;
+  /** The own and the connection's theme the custom state was worked out from; '' after a move. */
+  #themeFrom = '';
+
+  /** The state on screen: the client's latest, except while held (paused, or the user's pointer or selection in a list). */
   protected data: DashboardState | null = null;
   /** The last body rendered, reused while held so nothing in it redraws; null: render anew. */
   #body: unknown = null;
@@ -142,18 +156,25 @@ export abstract class PulseElement extends LitElement {
     return this.#client.status;
   }
 
-  /** Number of data updates held back while paused or while the user is in a row. */
+  /** Number of data updates held back while paused or while the pointer or a text selection holds a list. */
   get waiting(): number {
     return this.#hold.waiting;
   }
 
-  /** Whether redraws are held back: paused, or the user is in a row; never before the first snapshot is shown. */
+  /** Whether redraws are held back: paused, or the user's pointer or text selection in a list; never before the first snapshot is shown. */
   protected get held(): boolean {
     return this.#hold.held;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Another place in the page may have another color-scheme.
+    this.#themeFrom = '';
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     const attached = this.#client.update(changed.has('connection'));
+    this.#applyTheme();
     if (changed.has('selection')) this.#selection.changed();
     const held = this.held;
     if (!held) {
@@ -164,6 +185,26 @@ export abstract class PulseElement extends LitElement {
     if (!(held && !attached && changed.size === 0 && this.hasUpdated)) this.#body = null;
     this.#client.require(this.requirement());
     this.#clock.set(this.isConnected && this.wantsTick());
+  }
+
+  /**
+   * Its own theme, else the connection's; `auto` (or none) looks at the page's `color-scheme` where the element
+   * sits (read once per change and per move: reading it on every update would cost a style recalculation).
+   */
+  #applyTheme(): void {
+    const given = this.source?.theme.value;
+    const from = `${this.theme}|${given}`;
+    if (from === this.#themeFrom) return;
+    this.#themeFrom = from;
+    const wanted = this.theme || given;
+    const scheme =
+      wanted === 'light' || wanted === 'dark'
+        ? wanted
+        : getComputedStyle(this.parentElement ?? document.documentElement).colorScheme;
+    const { states } = this.#internals;
+    for (const tone of ['light', 'dark'])
+      if (scheme.includes(tone) && !scheme.includes(tone === 'light' ? 'dark' : 'light')) states.add(tone);
+      else states.delete(tone);
   }
 
   /** What this element needs from the server; subclasses add the events they `subscribe()` to directly. */
@@ -210,6 +251,8 @@ export abstract class PulseElement extends LitElement {
     this.#body ??= this.#renderBody(data);
     const ready = data?.ready ?? false;
     return html`${frame({
+      // The body tells why it could not connect before the first snapshot; the status line, once there is data.
+      error: refused(status) && !ready ? null : (status?.error ?? null),
       heading: this.heading ?? this.defaultHeading,
       summary: ready ? this.renderSummary?.(data!) : nothing,
       chip: this.#renderChip(),
@@ -223,6 +266,7 @@ export abstract class PulseElement extends LitElement {
       waiting: this.#hold.waiting,
       resume: () => {
         this.paused = false;
+        this.#hold.resume();
       },
       reconnect: () => this.source?.reconnect(),
     })}${this.renderDialog?.(this.latest)}`;
@@ -243,7 +287,7 @@ export abstract class PulseElement extends LitElement {
     }
     if (!data?.ready) {
       const status = this.connectionStatus;
-      if (status?.state === 'failed' || status?.state === 'unauthorized') {
+      if (refused(status)) {
         return this.renderNotice(
           status.state === 'failed' ? 'Could not connect' : 'Not allowed to connect',
           status.error ?? '',
@@ -258,7 +302,15 @@ export abstract class PulseElement extends LitElement {
   #renderChip(): unknown {
     const s = this.follows ? parseSelection(this.selection) : null;
     if (!s) return nothing;
-    const name = s.kind === 'worker' ? this.data?.workers.get(s.id)?.name || s.id : `queue ${s.id}`;
+    const workers = this.data?.workers;
+    const name =
+      s.kind === 'worker'
+        ? workerLabel(
+            s.id,
+            workers?.get(s.id)?.name,
+            sharedNames(Array.from(workers?.values() ?? [], (w) => w.name)),
+          )
+        : `queue ${s.id}`;
     return html`<button type="button" class="chip" part="selection" title="Clear the selection" @click=${() => this.pick(null)}>
       Showing: ${truncate(name, NAME_MAX)}<span aria-hidden="true">✕</span><span class="visually-hidden">(clear)</span>
     </button>`;
@@ -281,6 +333,10 @@ export abstract class PulseElement extends LitElement {
   /** The element's content, once `initial_data` has been applied. */
   protected abstract renderContent(data: DashboardState): unknown;
 }
+
+/** The connection gave up or was refused: the state that says why. */
+const refused = (status: ConnectionStatus | null): status is ConnectionStatus =>
+  status?.state === 'failed' || status?.state === 'unauthorized';
 
 // Beside the element that fires it, so each element's .d.ts carries its events.
 declare global {

@@ -1,5 +1,5 @@
 import { html, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import type { SharedSelection } from '../client/selection.js';
+import type { SharedValue } from '../client/selection.js';
 import { parseSelection, SelectEvent } from './selection.js';
 
 export interface SelectionHost extends ReactiveControllerHost, HTMLElement {
@@ -14,7 +14,7 @@ export interface SelectionHost extends ReactiveControllerHost, HTMLElement {
  */
 export class SelectionController {
   readonly #host: SelectionHost;
-  #shared: SharedSelection | null = null;
+  #shared: SharedValue | null = null;
   #stop: (() => void) | null = null;
 
   constructor(host: SelectionHost) {
@@ -30,7 +30,7 @@ export class SelectionController {
    * Follows `shared` (none: follows nothing). A selection the host has already
    * (set by the page) wins; otherwise the host takes the connection's.
    */
-  join(shared: SharedSelection | null): void {
+  join(shared: SharedValue | null): void {
     if (shared === this.#shared) return;
     this.#stop?.();
     this.#stop = null;

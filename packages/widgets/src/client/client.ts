@@ -19,7 +19,7 @@ import {
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import { listActions, postAction } from './action-request.js';
 import { unionOf } from './requirements.js';
-import { SharedSelection } from './selection.js';
+import { SharedValue } from './selection.js';
 import type { EventHandler, PulseClient, RawPulseEvent, Requirement } from './types.js';
 
 export interface PulseClientOptions extends Partial<TransportOptions>, Partial<StoreOptions> {
@@ -68,7 +68,8 @@ export function createPulseClient(options: PulseClientOptions = {}): Configurabl
 }
 
 class Client implements ConfigurablePulseClient {
-  readonly selection = new SharedSelection();
+  readonly selection = new SharedValue();
+  readonly theme = new SharedValue();
   readonly #store: Store;
   #transport: Transport;
   /** Transport options as configured: `types`/`workers` here are the explicit ones, which win over requirements. */

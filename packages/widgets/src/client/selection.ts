@@ -1,13 +1,14 @@
 /**
- * The selection shared by the elements of one connection: `worker:<id>`,
- * `queue:<name>` or null. The client owns one, so elements that share a
- * connection share a selection and elements of different connections never do.
+ * A value shared by the elements of one connection: the selection
+ * (`worker:<id>`, `queue:<name>` or null) and the theme. The client owns one of
+ * each, so elements that share a connection share them and elements of
+ * different connections never do.
  */
-export class SharedSelection {
+export class SharedValue {
   #value: string | null = null;
   readonly #observers = new Set<(value: string | null) => void>();
 
-  /** `worker:<id>`, `queue:<name>`, or null when nothing is selected. */
+  /** The value; null when none is set. */
   get value(): string | null {
     return this.#value;
   }

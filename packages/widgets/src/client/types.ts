@@ -1,7 +1,7 @@
 import type { EventType, RequestActionBody, RequestActionResponse } from '@pulseboard/protocol';
 import type { DashboardState, Slice } from '../store/types.js';
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
-import type { SharedSelection } from './selection.js';
+import type { SharedValue } from './selection.js';
 
 /**
  * What one element needs from the server, declared with `client.require()`.
@@ -50,7 +50,12 @@ export interface PulseClient {
    * The selection every element of this connection shows (`worker:<id>`, `queue:<name>` or null); elements set it
    * through their `selection` attribute.
    */
-  readonly selection: SharedSelection;
+  readonly selection: SharedValue;
+  /**
+   * The theme `<sse-connection theme>` gives its elements (`light`, `dark`, `auto` or null: auto); an element's own
+   * `theme` wins.
+   */
+  readonly theme: SharedValue;
 
   /**
    * Raw events of one type, those the store could apply; `'*'` receives every event, also those it could not.

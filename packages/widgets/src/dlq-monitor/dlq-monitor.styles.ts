@@ -91,6 +91,15 @@ export const dlqMonitorStyles = css`
     background: transparent;
     color: var(--_muted);
   }
+  /* Narrow: each row on two lines, the name whole on the first, its meter, count and level under it. */
+  @container (max-width: 420px) {
+    ul {
+      grid-template-columns: minmax(0, 1fr) auto auto;
+    }
+    li .name {
+      grid-column: 1 / -1;
+    }
+  }
   .none {
     padding: 6px 8px;
     color: var(--_muted);

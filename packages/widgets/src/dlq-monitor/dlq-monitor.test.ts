@@ -46,7 +46,10 @@ describe('<dlq-monitor>', () => {
       '<dlq-monitor warning="10" critical="100"></dlq-monitor>',
       'dlq-monitor',
     );
+    // Errors before the monitor saw the worker do not count; one more is 0.2 a minute over 5 minutes.
+    await fx.server.heartbeat('r1', { metrics: metrics({ errorCount: 5 }) });
     await until(() => row(el, 'hooks') && row(el, 'images') && row(el, 'Resizer'), 'queue and worker rows');
+    expect(row(el, 'Resizer')!.querySelector('[part~="value"]')!.textContent).to.equal('0.2');
     expect(level(el, 'hooks')).to.equal('Critical');
     expect(level(el, 'email')).to.equal('Warning');
     expect(level(el, 'images'), 'images').to.equal('OK');
@@ -99,6 +102,35 @@ describe('<dlq-monitor>', () => {
     }
   });
 
+  it("rates a worker's errors per minute over error-window, and clears its level when the errors stop", async () => {
+    await fx.server.register({
+      id: 'e1',
+      name: 'Flaky',
+      queue: 'jobs',
+      metrics: metrics({ errorCount: 900 }),
+    });
+    const { el } = await mountConnected<DlqMonitor>(
+      fx.server,
+      '<dlq-monitor error-window="2" error-warning="60" error-critical="600"></dlq-monitor>',
+      'dlq-monitor',
+    );
+    const events: string[] = [];
+    el.addEventListener('pulse-threshold-change', (e) => {
+      if (e.scope === 'worker') events.push(`${e.previous}>${e.level}`);
+    });
+    // 900 errors since the worker started, none while watched: all clear.
+    expect(textOf(el)).to.contain('All clear');
+    expect(textOf(el)).to.contain('Errors per minute by worker, last 2 s');
+    // 3 errors in a 2 s window: 90 a minute, over the warning at 60.
+    await fx.server.heartbeat('e1', { metrics: metrics({ errorCount: 903 }) });
+    await until(() => level(el, 'Flaky') === 'Warning', 'warning');
+    expect(row(el, 'Flaky')!.querySelector('[part~="value"]')!.textContent).to.equal('90');
+    // No more errors: once the window has passed them the rate is 0 and the warning clears, with no new data.
+    await until(() => el.level === 'ok', 'cleared', 5000);
+    expect(events).to.deep.equal(['ok>warning', 'warning>ok']);
+    expect(textOf(el)).to.contain('All clear');
+  });
+
   it('shows whole names in a half-width column', async () => {
     await fx.server.register({
       id: 'wh-1',
@@ -112,6 +144,7 @@ describe('<dlq-monitor>', () => {
       '<dlq-monitor style="width: 640px"></dlq-monitor>',
       'dlq-monitor',
     );
+    await fx.server.heartbeat('wh-1', { metrics: metrics({ errorCount: 4 }) });
     await until(() => row(el, 'search-index') && row(el, 'Webhook dispatcher'), 'rows');
     for (const name of ['search-index', 'Webhook dispatcher']) {
       const pick = row(el, name)!.querySelector<HTMLElement>('.pick')!;
@@ -127,6 +160,7 @@ describe('<dlq-monitor>', () => {
       metrics: metrics({ errorCount: 7 }),
     });
     const { el } = await mountConnected<DlqMonitor>(fx.server, '<dlq-monitor></dlq-monitor>', 'dlq-monitor');
+    await fx.server.heartbeat('evil', { metrics: metrics({ errorCount: 8 }) });
     await until(() => row(el, HOSTILE), 'hostile rows');
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect(textOf(el)).to.contain(HOSTILE);

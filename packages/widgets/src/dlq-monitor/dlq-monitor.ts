@@ -1,6 +1,16 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { ActionController } from '../base/action-controller.js';
-import { compareNames, formatCount, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
+import { ErrorRates } from '../base/error-rates.js';
+import {
+  compareNames,
+  formatCount,
+  formatCountOf,
+  formatDuration,
+  formatNumber,
+  NAME_MAX,
+  truncate,
+  usable,
+} from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
@@ -28,7 +38,7 @@ export class PulseThresholdChangeEvent extends Event {
     readonly level: Level,
     /** The level before this change. */
     readonly previous: Level,
-    /** The value that caused the change (for `overall`, the largest row value). */
+    /** The value that caused the change: dead letters, a worker's errors per minute (for `overall`, the largest). */
     readonly value: number,
   ) {
     super(PulseThresholdChangeEvent.eventName, { bubbles: true, composed: true });
@@ -49,9 +59,17 @@ const LIST_MAX = 50;
 const badge = (level: Level) =>
   html`<span class="badge tone-${level}" part="status"><span class="dot"></span>${level === 'ok' ? 'OK' : capitalize(level)}</span>`;
 
+/** How often the workers' error rates are worked out while nothing else changes: their windows move with time. */
+const RATE_STEP_MS = 1000;
+
+/** The window of the error rates by default: 5 minutes. */
+const DEFAULT_ERROR_WINDOW_S = 300;
+
 /**
- * Dead-letter depth per queue and error counts per worker, each with a level
- * (ok / warning / critical) from the thresholds, and an overall level. A value
+ * Dead-letter depth per queue and errors per minute per worker (over
+ * `error-window`), each with a level (ok / warning / critical) from the
+ * thresholds, and an overall level. A worker's level clears once its errors
+ * stop: a threshold on its error count since it started would never. A value
  * must fall clearly below a threshold (see `hysteresis`) before its level
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
  * Enter/Space on its name) selects the queue or worker (see `selection`).
@@ -82,16 +100,19 @@ export class DlqMonitor extends PulseElement {
     errorWarning: { type: Number, attribute: 'error-warning' },
     errorCritical: { type: Number, attribute: 'error-critical' },
     hysteresis: { type: Number },
+    errorWindow: { type: Number, attribute: 'error-window' },
   };
 
   /** Dead letters at which a queue turns warning (default 10). */
   declare warning: number;
   /** Dead letters at which a queue turns critical (default 100). */
   declare critical: number;
-  /** Worker error count for warning (defaults to `warning`). */
-  declare errorWarning: number | null;
-  /** Worker error count for critical (defaults to `critical`). */
-  declare errorCritical: number | null;
+  /** A worker's errors per minute (over `error-window`) at which it turns warning (default 10). */
+  declare errorWarning: number;
+  /** A worker's errors per minute (over `error-window`) at which it turns critical (default 100). */
+  declare errorCritical: number;
+  /** Seconds over which a worker's errors per minute are counted (default 300). */
+  declare errorWindow: number;
   /** Fraction below a threshold a value must fall to clear it (default 0.1). */
   declare hysteresis: number;
 
@@ -99,20 +120,39 @@ export class DlqMonitor extends PulseElement {
   protected readonly defaultHeading = 'Dead letters & errors';
 
   readonly #actions = new ActionController(this);
-  /** Current level per `scope:key`; the hysteresis needs the previous level to compute the next. */
-  #levels = new Map<string, Level>();
+
+  /** Current level per queue name and per worker id; the hysteresis needs the previous level to compute the next. */
+  #levels: Record<Row['scope'], Map<string, Level>> = { queue: new Map(), worker: new Map() };
+  /** The largest value of each scope at the last evaluation, for the overall level's event. */
+  #worst: Record<Row['scope'], number> = { queue: 0, worker: 0 };
   #overall: Level = 'ok';
   #evaluated: DashboardState | null = null;
-  #built: { data: DashboardState; rows: Row[] } | null = null;
+  /** The rows drawn, each half kept while what it was built from is the same (see `#rows`). */
+  #built: {
+    queuesOf: DashboardState['queues'];
+    queues: Row[];
+    workersOf: DashboardState['workers'];
+    perMinute: ReadonlyMap<string, number>;
+    workers: Row[];
+  } | null = null;
+  /** The worker rows the list shows (errors in the window or a level clearing), worst first, and what they came from. */
+  #shownWorkers: { rows: Row[]; levels: ReadonlyMap<string, Level>; top: Row[]; count: number } | null = null;
   #pending: PulseThresholdChangeEvent[] = [];
+  readonly #rates = new ErrorRates();
+  /** Each worker's errors per minute at the last evaluation of the workers, and when that was. */
+  #perMinute: ReadonlyMap<string, number> = new Map();
+  #ratesAt = 0;
+  /** Some worker has errors in the window, or a level to clear: evaluated each second, as the window moves. */
+  #moving = false;
 
   constructor() {
     super();
     this.warning = 10;
     this.critical = 100;
-    this.errorWarning = null;
-    this.errorCritical = null;
+    this.errorWarning = 10;
+    this.errorCritical = 100;
     this.hysteresis = 0.1;
+    this.errorWindow = DEFAULT_ERROR_WINDOW_S;
   }
 
   /** The overall level after hysteresis. */
@@ -122,12 +162,22 @@ export class DlqMonitor extends PulseElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    const thresholdsChanged = ['warning', 'critical', 'errorWarning', 'errorCritical', 'hysteresis'].some(
-      (k) => changed.has(k as keyof DlqMonitor),
-    );
+    const thresholdsChanged = [
+      'warning',
+      'critical',
+      'errorWarning',
+      'errorCritical',
+      'hysteresis',
+      'errorWindow',
+    ].some((k) => changed.has(k as keyof DlqMonitor));
     // The latest state, not the one on screen: a paused monitor still alerts.
     const data = this.latest;
-    if (data?.ready && (data !== this.#evaluated || thresholdsChanged)) this.#evaluate(data);
+    if (data?.ready && (data !== this.#evaluated || thresholdsChanged || this.#moving))
+      this.#evaluate(data, thresholdsChanged);
+  }
+
+  protected override wantsTick(): boolean {
+    return super.wantsTick() || this.#moving;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -140,47 +190,105 @@ export class DlqMonitor extends PulseElement {
   #thresholds(scope: 'queue' | 'worker'): Thresholds {
     const queue = scope === 'queue';
     return {
-      warning: (queue ? null : usable(this.errorWarning)) ?? usable(this.warning) ?? 10,
-      critical: (queue ? null : usable(this.errorCritical)) ?? usable(this.critical) ?? 100,
+      warning: usable(queue ? this.warning : this.errorWarning) ?? 10,
+      critical: usable(queue ? this.critical : this.errorCritical) ?? 100,
       hysteresis: usable(this.hysteresis) ?? 0.1,
     };
   }
 
-  /** The rows of a state, built once: evaluation and rendering read the same list (1,000 workers, every tick). */
-  #rows(data: DashboardState): Row[] {
-    if (this.#built?.data === data) return this.#built.rows;
-    const rows: Row[] = [];
-    // The store's sanitizer made every count a finite number, 0 or more.
-    for (const q of data.queues)
-      rows.push({ scope: 'queue', key: q.name, name: q.name, value: q.deadLetter });
-    for (const w of data.workers.values())
-      if (w.metrics)
-        rows.push({ scope: 'worker', key: w.id, name: w.name || w.id, value: w.metrics.errorCount });
-    this.#built = { data, rows };
-    return rows;
+  #windowMs(): number {
+    // Not 0: a window of no time has no rate.
+    return (usable(this.errorWindow) || DEFAULT_ERROR_WINDOW_S) * 1000;
   }
 
-  #evaluate(data: DashboardState): void {
-    this.#evaluated = data;
-    const levels = new Map<string, Level>();
-    let worstValue = 0;
-    const thresholds = { queue: this.#thresholds('queue'), worker: this.#thresholds('worker') };
-    for (const row of this.#rows(data)) {
-      const id = `${row.scope}:${row.key}`;
-      const previous = this.#levels.get(id) ?? 'ok';
-      const level = nextLevel(previous, row.value, thresholds[row.scope]);
-      levels.set(id, level);
-      worstValue = Math.max(worstValue, row.value);
-      if (level !== previous) {
-        this.#pending.push(new PulseThresholdChangeEvent(row.scope, row.key, level, previous, row.value));
-      }
+  /**
+   * The rows of a state: queues from its queue summaries, workers from its workers with their errors per
+   * minute at the last evaluation. Each half is built again only when what it comes from changed: a queue
+   * push does not walk 10,000 workers.
+   */
+  #rows(data: DashboardState): { queues: Row[]; workers: Row[] } {
+    const last = this.#built;
+    // The store's sanitizer made every count a finite number, 0 or more.
+    const queues =
+      last?.queuesOf === data.queues
+        ? last.queues
+        : data.queues.map((q): Row => ({ scope: 'queue', key: q.name, name: q.name, value: q.deadLetter }));
+    let workers = last?.workers ?? [];
+    if (last?.workersOf !== data.workers || last.perMinute !== this.#perMinute) {
+      workers = [];
+      for (const w of data.workers.values())
+        if (w.metrics)
+          workers.push({
+            scope: 'worker',
+            key: w.id,
+            name: w.name || w.id,
+            value: this.#perMinute.get(w.id) ?? 0,
+          });
     }
-    this.#levels = levels;
-    const overall = worstLevel(levels.values());
+    this.#built = {
+      queuesOf: data.queues,
+      queues,
+      workersOf: data.workers,
+      perMinute: this.#perMinute,
+      workers,
+    };
+    return { queues, workers };
+  }
+
+  /**
+   * Levels from the latest state. Workers' rates move with time as well as with their counts, so the
+   * workers are evaluated when they changed, when the thresholds did, or a second after the last time.
+   */
+  #evaluate(data: DashboardState, thresholdsChanged: boolean): void {
+    this.#evaluated = data;
+    // From the latest state only: an older one (held on screen) would read as counts going back.
+    const now = Date.now();
+    const workersDue =
+      thresholdsChanged || this.#built?.workersOf !== data.workers || now - this.#ratesAt >= RATE_STEP_MS;
+    if (workersDue) {
+      const windowMs = this.#windowMs();
+      const perMinute = new Map<string, number>();
+      for (const w of data.workers.values())
+        if (w.metrics) perMinute.set(w.id, this.#rates.rate(w.id, w.metrics.errorCount, now, windowMs));
+      this.#rates.retain(data.workers);
+      this.#perMinute = perMinute;
+      this.#ratesAt = now;
+    }
+    const rows = this.#rows(data);
+    this.#judge(rows.queues, 'queue');
+    if (workersDue) {
+      const levels = this.#judge(rows.workers, 'worker');
+      this.#moving = rows.workers.some((r) => r.value > 0 || levels.get(r.key) !== 'ok');
+    }
+    const overall = worstLevel([
+      worstLevel(this.#levels.queue.values()),
+      worstLevel(this.#levels.worker.values()),
+    ]);
     if (overall !== this.#overall) {
+      const worstValue = Math.max(this.#worst.queue, this.#worst.worker);
       this.#pending.push(new PulseThresholdChangeEvent('overall', null, overall, this.#overall, worstValue));
       this.#overall = overall;
     }
+  }
+
+  /** The levels of `rows`, from the previous ones through the hysteresis; an event for each that changed. */
+  #judge(rows: readonly Row[], scope: Row['scope']): Map<string, Level> {
+    const thresholds = this.#thresholds(scope);
+    const previousLevels = this.#levels[scope];
+    const levels = new Map<string, Level>();
+    let worst = 0;
+    for (const row of rows) {
+      const previous = previousLevels.get(row.key) ?? 'ok';
+      const level = nextLevel(previous, row.value, thresholds);
+      levels.set(row.key, level);
+      worst = Math.max(worst, row.value);
+      if (level !== previous) {
+        this.#pending.push(new PulseThresholdChangeEvent(scope, row.key, level, previous, row.value));
+      }
+    }
+    this.#levels[scope] = levels;
+    this.#worst[scope] = worst;
+    return levels;
   }
 
   protected override renderDialog(data: DashboardState | null): unknown {
@@ -193,9 +301,7 @@ export class DlqMonitor extends PulseElement {
   }
 
   protected renderContent(data: DashboardState): unknown {
-    const rows = this.#rows(data);
-    const queues = rows.filter((r) => r.scope === 'queue');
-    const workers = rows.filter((r) => r.scope === 'worker' && r.value > 0);
+    const { queues, workers } = this.#rows(data);
     if (queues.length === 0 && data.workers.size === 0) {
       return this.renderNotice('Nothing to watch yet', 'Queues and workers appear here as workers register.');
     }
@@ -205,8 +311,14 @@ export class DlqMonitor extends PulseElement {
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
-        ${this.#list('Dead letters by queue', queues, 'No queues', q.critical, data)}
-        ${this.#list('Errors by worker', workers, 'No errors reported', this.#thresholds('worker').critical, null)}
+        ${this.#list('Dead letters by queue', top(queues, LIST_MAX), queues.length, 'No queues', q.critical, data)}
+        ${this.#list(
+          `Errors per minute by worker, last ${formatDuration(this.#windowMs() / 1000)}`,
+          ...this.#workersShown(workers),
+          'No errors reported',
+          this.#thresholds('worker').critical,
+          null,
+        )}
       </div>`;
   }
 
@@ -215,11 +327,12 @@ export class DlqMonitor extends PulseElement {
     // Keyed "critical queue", "warning worker"…: sorting the keys puts critical first and queues before
     // workers, because those words happen to sort that way. A new level or scope must keep that true.
     const counts = new Map<string, number>();
-    for (const [id, level] of this.#levels) {
-      if (level === 'ok') continue;
-      const key = `${level} ${id.slice(0, id.indexOf(':'))}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    for (const scope of ['queue', 'worker'] as const)
+      for (const level of this.#levels[scope].values()) {
+        if (level === 'ok') continue;
+        const key = `${level} ${scope}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
     const parts = [...counts.keys()].sort().map((key) => {
       const [level, scope] = key.split(' ') as [string, string];
       return `${formatCountOf(counts.get(key)!, scope)} ${level}`;
@@ -227,10 +340,25 @@ export class DlqMonitor extends PulseElement {
     return parts.join(' · ') || 'All clear';
   }
 
+  /**
+   * The workers with errors in the window or a level still clearing, the worst LIST_MAX of them, and how
+   * many there are; worked out again only when the rows or the levels changed.
+   */
+  #workersShown(rows: Row[]): [top: Row[], count: number] {
+    const levels = this.#levels.worker;
+    const last = this.#shownWorkers;
+    if (last?.rows !== rows || last.levels !== levels) {
+      const shown = rows.filter((r) => r.value > 0 || (levels.get(r.key) ?? 'ok') !== 'ok');
+      this.#shownWorkers = { rows, levels, top: top(shown, LIST_MAX), count: shown.length };
+    }
+    return [this.#shownWorkers!.top, this.#shownWorkers!.count];
+  }
+
   /** A list of rows; with `data`, the dead-letter actions of each queue, when some worker declares them. */
   #list(
     title: string,
     rows: Row[],
+    count: number,
     none: string,
     scale: number,
     data: DashboardState | null,
@@ -240,19 +368,19 @@ export class DlqMonitor extends PulseElement {
     return html`<section aria-labelledby=${id}>
       <h3 id=${id}>${title}</h3>
       ${
-        rows.length === 0
+        count === 0
           ? html`<p class="none">${none}</p>`
-          : html`<ul class=${acting ? 'acting' : ''}>
-                ${top(rows, LIST_MAX).map((r) => this.#row(r, scale, acting ? data : null))}
+          : html`<ul class="hold ${acting ? 'acting' : ''}">
+                ${rows.map((r) => this.#row(r, scale, acting ? data : null))}
               </ul>
-              ${rows.length > LIST_MAX ? html`<p class="none">and ${formatCount(rows.length - LIST_MAX)} more</p>` : nothing}`
+              ${count > rows.length ? html`<p class="none">and ${formatCount(count - rows.length)} more</p>` : nothing}`
       }
     </section>`;
   }
 
   #row(row: Row, scale: number, data: DashboardState | null): TemplateResult {
     const key = `${row.scope}:${row.key}`;
-    const level = this.#levels.get(key) ?? 'ok';
+    const level = this.#levels[row.scope].get(row.key) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
     const name = truncate(row.name, NAME_MAX);
     // Worker names repeat across a fleet; the id under the name tells them apart.
@@ -263,7 +391,7 @@ export class DlqMonitor extends PulseElement {
         }</span
       >
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
-      <span class="num" part="value">${formatCount(row.value)}</span>
+      <span class="num" part="value">${row.scope === 'worker' ? formatNumber(row.value) : formatCount(row.value)}</span>
       ${badge(level)}
       ${data ? html`<span>${this.#actions.control(data, { target: 'deadLetters', key: row.key, name: `dead letters of ${name}` })}</span>` : nothing}
     </li>`;

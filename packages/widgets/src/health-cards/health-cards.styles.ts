@@ -3,7 +3,8 @@ import { css } from 'lit';
 export const healthCardsStyles = css`
   .grid {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(var(--pulse-card-min-width, 272px), 1fr));
+    /* Never wider than the column: one card per row below the minimum. */
+    grid-template-columns: repeat(auto-fill, minmax(min(var(--pulse-card-min-width, 272px), 100%), 1fr));
     gap: var(--_gap);
   }
   .grid.windowed {
@@ -96,6 +97,21 @@ export const healthCardsStyles = css`
   }
   .sparkline {
     height: 28px;
+  }
+  /* A narrow card wraps its name and puts the badge under it when they do not share a line. */
+  @container (max-width: 420px) {
+    .card-head {
+      flex-wrap: wrap;
+    }
+    .message {
+      white-space: normal;
+    }
+  }
+  /* Two figures a row where three would cut "Last seen". */
+  @container (max-width: 320px) {
+    .stats {
+      grid-template-columns: repeat(2, minmax(0, 1fr));
+    }
   }
   .spark-empty {
     height: 28px;

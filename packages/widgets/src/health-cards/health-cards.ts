@@ -192,7 +192,7 @@ export class HealthCards extends PulseElement {
     }
     const { first, end, before, after } = this.#window.range(cards.length);
     return html`<div
-      class="grid ${end - first < cards.length ? 'windowed' : ''}"
+      class="grid hold ${end - first < cards.length ? 'windowed' : ''}"
       style="padding: ${before}px 0 ${after}px"
     >
       ${cards.slice(first, end).map((c) => c.draw(data))}

@@ -2,7 +2,7 @@ import { css } from 'lit';
 
 export const logsViewStyles = css`
   .toolbar select {
-    max-width: 16em;
+    max-width: min(16em, 100%);
   }
   /* A set width: sizing a menu to its widest option measures every option, 10-30 ms per layout with 1,000 workers. */
   .workers {
@@ -27,11 +27,15 @@ export const logsViewStyles = css`
   /* One text line per row: the windowing relies on every row having the same height. */
   .line {
     display: grid;
-    grid-template-columns: 5.6em 4.2em minmax(6em, 11em) minmax(0, 1fr);
+    grid-template-columns: var(--_time, 5.6em) 4.2em minmax(6em, 18em) minmax(0, 1fr);
     gap: 10px;
     width: 100%;
     padding: 2px 12px;
     white-space: nowrap;
+  }
+  /* Lines older than today show their date. */
+  .dated {
+    --_time: 9.6em;
   }
   .line:hover {
     background: var(--_surface);
@@ -87,12 +91,25 @@ export const logsViewStyles = css`
     color: var(--_muted);
     font-size: 12px;
   }
+  /* Narrow: time, level and worker on a line, the message under them (every row two lines, for the windowing). */
   @container (max-width: 560px) {
     .line {
-      grid-template-columns: 5.6em 4.2em minmax(0, 1fr);
+      grid-template-columns: auto auto minmax(0, 1fr);
+      row-gap: 0;
     }
+    .msg {
+      grid-column: 1 / -1;
+    }
+  }
+  /* Narrower still (a sidebar, a phone): the worker on a line of its own too, so its name is not cut to a word. */
+  @container (max-width: 420px) {
     .who {
-      display: none;
+      grid-column: 1 / -1;
+    }
+    .toolbar :is(select, input[type='search']) {
+      flex: 1 1 100%;
+      width: 100%;
+      max-width: none;
     }
   }
 `;

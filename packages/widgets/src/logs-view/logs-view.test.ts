@@ -34,6 +34,72 @@ describe('<logs-view>', () => {
     expect(second.textContent).to.contain('ERROR').and.contain('Mailer');
   });
 
+  it('tells workers with the same name apart by id: menu, lines and chip; the menu follows the selection', async () => {
+    for (const id of ['api-1', 'api-2']) {
+      await fx.server.register({ id, name: 'API gateway' });
+      await fx.server.log(id, [{ level: 'info', message: `from ${id}` }]);
+    }
+    await fx.server.register({ id: 'mail-1', name: 'Mailer' });
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
+    await until(() => messages(el).includes('from api-2'), 'lines');
+    const who = (message: string) =>
+      rows(el)
+        .find((r) => r.querySelector('.msg')!.textContent === message)!
+        .querySelector('.who')!.textContent;
+    expect(who('from api-1')).to.equal('API gateway (api-1)');
+    expect(who('from api-2')).to.equal('API gateway (api-2)');
+    const menu = el.shadowRoot!.querySelector<HTMLSelectElement>('select.workers')!;
+    menu.focus();
+    await until(() => menu.options.length === 4, 'every worker in the menu');
+    expect([...menu.options].map((o) => o.textContent!.trim())).to.deep.equal([
+      'All workers',
+      'API gateway (api-1)',
+      'API gateway (api-2)',
+      'Mailer',
+    ]);
+    // A selection made elsewhere scopes the lines: the menu and the chip say which.
+    el.selection = 'worker:api-2';
+    await until(() => menu.value === 'api-2', 'menu follows the selection');
+    expect(el.shadowRoot!.querySelector('[part~="selection"]')!.textContent).to.contain(
+      'API gateway (api-2)',
+    );
+    await until(() => messages(el).join() === 'from api-2', 'scoped lines');
+    // Choosing from the menu moves the selection; All workers clears it.
+    menu.value = 'api-1';
+    menu.dispatchEvent(new Event('change'));
+    await until(() => el.selection === 'worker:api-1', 'selection moved');
+    menu.value = '';
+    menu.dispatchEvent(new Event('change'));
+    await until(() => el.selection === null, 'selection cleared');
+    expect(el.worker).to.equal('');
+  });
+
+  it('says when no line matches the filters, counts the lines shown, and keeps the count while paused', async () => {
+    await fx.server.register({ id: 'w1', name: 'Mailer' });
+    await fx.server.log('w1', [
+      { level: 'info', message: 'queued' },
+      { level: 'info', message: 'sent' },
+    ]);
+    const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
+    await until(() => messages(el).includes('sent'), 'lines');
+    const summary = () => el.shadowRoot!.querySelector('.summary')!.textContent!.trim();
+    expect(summary()).to.equal('2 lines');
+    el.filter = 'sent';
+    await until(() => summary() === '1 of 2 lines', 'count of the lines shown');
+    el.filter = 'nothing like this';
+    await until(() => textOf(el).includes('No lines match the filters'), 'empty result notice');
+    expect(el.shadowRoot!.querySelector('[part~="log"]')).to.equal(null);
+    expect(summary()).to.equal('0 of 2 lines');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="notice"] button')!.click();
+    await until(() => summary() === '2 lines' && messages(el).includes('sent'), 'filters cleared');
+    el.paused = true;
+    await fx.server.log('w1', [{ level: 'info', message: 'later' }]);
+    await until(() => /[1-9]\d* updates? waiting/.test(textOf(el)), 'held');
+    expect(summary()).to.equal('2 lines');
+    el.paused = false;
+    await until(() => summary() === '3 lines', 'counted on resume');
+  });
+
   it('adds live lines and entries for registration, status change and leaving', async () => {
     const { el } = await mountConnected<LogsView>(fx.server, '<logs-view></logs-view>', 'logs-view');
     await fx.server.register({ id: 'w2', name: 'Resizer', queue: 'images' });
@@ -227,7 +293,7 @@ describe('<logs-view>', () => {
       const times = rows(el).map((r) => r.querySelector('time')!.textContent!.trim());
       expect(times[1]).to.equal(DASH);
       expect(times[3]).to.equal(DASH);
-      expect(times[4]).to.match(/^\d\d:\d\d:\d\d$/);
+      expect(times[4]).to.match(/^\d+ \w+ \d\d:\d\d:\d\d$/);
     } finally {
       await executeServerCommand('pulse-script-stop', { url });
     }

@@ -1,9 +1,20 @@
 import { LOG_LEVELS, type LogLevel } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { compareNames, formatClock, formatCountOf, NAME_MAX, truncate, usable } from '../base/format.js';
+import {
+  compareNames,
+  formatCount,
+  formatCountOf,
+  formatStamp,
+  NAME_MAX,
+  sameDay,
+  truncate,
+  usable,
+} from '../base/format.js';
 import { Memo } from '../base/memo.js';
+import { sharedNames, workerLabel } from '../base/names.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
+import { parseSelection } from '../base/selection.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { Requirement } from '../client/types.js';
 import type { DashboardState, LineList, LogLine, Slice } from '../store/types.js';
@@ -28,6 +39,16 @@ const LEVEL_FILTERS: Record<LogLevel, string> = {
   error: 'Errors only',
 };
 const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
+
+/** The worker menu's entries, and what they were built from. */
+interface Menu {
+  /** The store's `rosterVersion` it was built at: heartbeats leave it as it is. */
+  roster: number;
+  /** Id and label, sorted by label: a name, with the id where names repeat. */
+  list: [string, string][];
+  /** The names more than one worker has. */
+  shared: Set<string>;
+}
 
 /**
  * Live log lines from every worker, plus a line for each registration, status
@@ -88,8 +109,14 @@ export class LogsView extends PulseElement {
   #shown = new FilteredLines();
   /** The worker menu, rebuilt only when the workers or the choice change. */
   readonly #memo = new Memo();
-  /** The workers' names sorted for the worker menu, and the maps and names they were built from. */
-  #menu: { of: readonly unknown[]; names: string; list: [string, string][] } | null = null;
+  /**
+   * The workers' labels sorted for the worker menu (a name with its id where names repeat), the names that
+   * repeat, and the maps and labels they were built from.
+   */
+  #menu: Menu | null = null;
+  /** Lines the filters let through at the last render, and whether any filter applies: "N of M lines". */
+  #matched = 0;
+  #filtered = false;
   /**
    * Whether the worker menu was focused: until then it lists only the chosen worker, as building,
    * styling and laying out 1,000 options took ~50 ms of a fleet's first paint.
@@ -97,6 +124,9 @@ export class LogsView extends PulseElement {
   #menuOpened = false;
   /** Set by wheel/touch/keys so a scroll the user caused can stop following, and ours cannot. */
   #userScrolling = false;
+  /** Which lines the last render drew (count, first, newest), and which the log was pinned to the end with. */
+  #drawn = '';
+  #pinnedDrawn = '';
   /** The scroll height the log was last scrolled to the end at; -1 while not following. */
   #pinnedAt = -1;
 
@@ -129,25 +159,22 @@ export class LogsView extends PulseElement {
 
   protected override clientChanged(): void {
     this.#shown = new FilteredLines();
+    // Another store counts its roster versions on its own.
+    this.#menu = null;
   }
 
-  /** Workers and departed workers by name, for the worker menu; the same list while nothing in it changed. */
-  #names(data: DashboardState): [string, string][] {
-    const last = this.#menu;
-    if (last?.of[0] === data.workers && last.of[1] === data.departed) return last.list;
-    const names = new Map<string, string>();
-    for (const { worker } of data.departed.values()) names.set(worker.id, worker.name || worker.id);
-    for (const w of data.workers.values()) names.set(w.id, w.name || w.id);
-    const list = [...names]
-      .map(([id, name]): [string, string] => [id, truncate(name, NAME_MAX)])
+  /** Workers and departed workers by label, for the worker menu; worked out again only when the roster changed. */
+  #names(data: DashboardState): Menu {
+    if (this.#menu?.roster === data.rosterVersion) return this.#menu;
+    const workers = new Map<string, string>();
+    for (const { worker } of data.departed.values()) workers.set(worker.id, worker.name);
+    for (const w of data.workers.values()) workers.set(w.id, w.name);
+    const shared = sharedNames(workers.values());
+    const list = [...workers]
+      .map(([id, name]): [string, string] => [id, truncate(workerLabel(id, name, shared), NAME_MAX)])
       .sort((a, b) => compareNames(a[1], b[1]));
-    const signature = list.join('\n');
-    this.#menu = {
-      of: [data.workers, data.departed],
-      names: signature,
-      list: last?.names === signature ? last.list : list,
-    };
-    return this.#menu.list;
+    this.#menu = { roster: data.rosterVersion, list, shared };
+    return this.#menu;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -177,6 +204,7 @@ export class LogsView extends PulseElement {
     const needle = this.filter.trim().toLowerCase();
     const worker = this.worker;
     const inScope = scope && new Set(scope);
+    this.#filtered = min > 0 || !!worker || !!needle || !!scope;
     // Held (paused, or the user is in a line), `lines` are those of the state on screen, which stays put.
     return this.#shown.filter(
       lines,
@@ -190,16 +218,19 @@ export class LogsView extends PulseElement {
     );
   }
 
-  protected override renderSummary(): unknown {
-    // The lines kept, held back or not.
-    const lines = this.latest?.lines;
-    return html`<span class="summary">${formatCountOf(lines ? this.#count(lines) : 0, 'line')}</span>`;
+  protected override renderSummary(data: DashboardState): unknown {
+    // The lines on screen: held back (paused), the count stays with them.
+    const kept = formatCountOf(this.#count(data.lines), 'line');
+    return html`<span class="summary">${this.#filtered ? `${formatCount(this.#matched)} of ${kept}` : kept}</span>`;
   }
 
   protected override renderToolbar(data: DashboardState): unknown {
     // Sorted once per change of names, and not redrawn otherwise.
-    const all = this.#names(data);
-    const chosen = all.find(([id]) => id === this.worker);
+    const all = this.#names(data).list;
+    // The menu shows what the lines are scoped to: the `worker` attribute, else the selection.
+    const scoped = this.worker ? null : parseSelection(this.selection);
+    const value = this.worker || (scoped ? (scoped.kind === 'worker' ? scoped.id : this.selection!) : '');
+    const chosen = all.find(([id]) => id === value);
     const workers = this.#menuOpened ? all : chosen ? [chosen] : [];
     return html`<div class="toolbar" part="toolbar">
       <select aria-label="Level" @change=${(e: Event) => (this.level = (e.target as HTMLSelectElement).value as LogLevel)}>
@@ -212,14 +243,15 @@ export class LogsView extends PulseElement {
           this.#menuOpened = true;
           this.requestUpdate();
         }}
-        @change=${(e: Event) => (this.worker = (e.target as HTMLSelectElement).value)}
+        @change=${(e: Event) => this.#chooseWorker((e.target as HTMLSelectElement).value, !!scoped)}
       >
         ${this.#memo.get(
           workers,
-          [this.worker],
+          [value],
           () =>
-            html`<option value="" ?selected=${!this.worker}>All workers</option>
-              ${workers.map(([id, name]) => html`<option value=${id} ?selected=${id === this.worker}>${name}</option>`)}`,
+            html`<option value="" ?selected=${!value}>All workers</option>
+              ${scoped?.kind === 'queue' ? html`<option value=${value} selected>Queue ${truncate(scoped.id, NAME_MAX)}</option>` : nothing}
+              ${workers.map(([id, name]) => html`<option value=${id} ?selected=${id === value}>${name}</option>`)}`,
         )}
       </select>
       <input
@@ -247,9 +279,22 @@ export class LogsView extends PulseElement {
       );
     }
     const total = this.#filter(data.lines);
+    this.#matched = total;
+    if (total === 0) {
+      return this.renderNotice(
+        'No lines match the filters',
+        html`<button type="button" @click=${this.#clearFilters}>Clear filters</button>`,
+      );
+    }
     const { first, end, before, after } = this.#rows.range(total, this.#sticksToEnd());
+    const now = Date.now();
+    const shown = this.#shown.shown(first, end);
+    this.#drawn = `${total} ${first} ${shown.at(-1)?.seq}`;
+    const shared = this.#names(data).shared;
+    // Lines of another day carry their date, in a wider column.
+    const dated = shown.some((l) => !sameDay(l.at, now));
     return html`<div
-        class="log"
+        class="log hold ${dated ? 'dated' : ''}"
         part="log"
         role="log"
         aria-label="Log lines"
@@ -261,11 +306,10 @@ export class LogsView extends PulseElement {
         @pointerdown=${this.#onUserScroll}
       >
         <div style="padding-block: ${before}px ${after}px">
-          ${this.#shown.shown(first, end).map((l) => this.#row(l))}
+          ${shown.map((l) => this.#row(l, now, shared))}
         </div>
       </div>
       <div class="footer">
-        ${total === 0 ? html`<span>No lines match the filters.</span>` : nothing}
         ${
           this.following || this.paused
             ? nothing
@@ -274,11 +318,26 @@ export class LogsView extends PulseElement {
       </div>`;
   }
 
-  #row(l: LogLine): TemplateResult {
+  /** From the worker menu: moves the selection when the lines follow one (every element follows), else `worker`. */
+  #chooseWorker(id: string, selected: boolean): void {
+    if (selected) this.pick(id ? `worker:${id}` : null);
+    else this.worker = id;
+  }
+
+  /** Level, worker, text and the selection back to showing everything. */
+  #clearFilters = (): void => {
+    this.level = 'debug';
+    this.worker = '';
+    this.filter = '';
+    if (this.scope()) this.pick(null);
+  };
+
+  #row(l: LogLine, now: number, shared: ReadonlySet<string>): TemplateResult {
     const message = truncate(l.message, MESSAGE_MAX);
     return html`<div class="line level-${l.level} kind-${l.kind}" part="row">
-      <time>${formatClock(l.at)}</time><span class="lvl">${l.level.toUpperCase()}</span
-      ><span class="who" title=${l.workerId}>${truncate(l.workerName, NAME_MAX)}</span><span class="msg" title=${message}>${message}</span>
+      <time>${formatStamp(l.at, now)}</time><span class="lvl">${l.level.toUpperCase()}</span
+      ><span class="who" title=${l.workerId}>${truncate(workerLabel(l.workerId, l.workerName, shared), NAME_MAX)}</span
+      ><span class="msg" title=${message}>${message}</span>
     </div>`;
   }
 
@@ -291,8 +350,13 @@ export class LogsView extends PulseElement {
     const log = this.renderRoot.querySelector('.log');
     if (!log || !this.#sticksToEnd()) {
       this.#pinnedAt = -1;
+      this.#pinnedDrawn = '';
       return;
     }
+    // Only when other lines were drawn: reading the height lays out the page there and then, and the
+    // other elements' updates in the same frame would make the browser lay it out again.
+    if (this.#drawn === this.#pinnedDrawn) return;
+    this.#pinnedDrawn = this.#drawn;
     // Only when the end moved: re-pinning on every update (the status line changes with each
     // event) would cancel a keyboard or wheel scroll before it reports.
     if (log.scrollHeight !== this.#pinnedAt) log.scrollTop = this.#pinnedAt = log.scrollHeight;

@@ -127,10 +127,14 @@ export const queuesViewStyles = css`
       padding-inline: 4px;
     }
   }
-  /* Narrower still, with the actions column: consumers go too. */
+  /* A phone or a sidebar: the queue (wrapped, whole), its depth and failures. */
   @container (max-width: 420px) {
-    table.acting :is(th, td):nth-child(7) {
+    th:is(:nth-child(6), :nth-child(7)),
+    td:is(:nth-child(6), :nth-child(7)) {
       display: none;
+    }
+    td.queue {
+      white-space: normal;
     }
   }
 `;

@@ -136,8 +136,8 @@ export class QueuesView extends PulseElement {
     for (const q of rows) maxDepth = Math.max(maxDepth, q.depth);
     const { first, end, before, after } = this.#rows.range(rows.length);
     const acting = this.#actions.offers(data, 'queue');
-    return html`<div class="scroller" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
-      <table part="table" class=${acting ? 'acting' : ''} aria-rowcount=${rows.length + 1}>
+    return html`<div class="scroller hold" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
+      <table part="table" aria-rowcount=${rows.length + 1}>
         <thead>
           <tr aria-rowindex="1">
             ${COLUMNS.map((c) => this.#header(c.key, c.label, key))}
@@ -148,7 +148,7 @@ export class QueuesView extends PulseElement {
           ${before ? spacer(before) : nothing}
           ${
             // Not keyed (no \`repeat\`): a sort or scroll rewrites the ~40 rows in place instead of moving them,
-            // and nothing redraws under a user who is in a row (see \`held\`).
+            // and nothing redraws under a pointer over the table (see \`held\`).
             rows.slice(first, end).map((q, i) => this.#row(data, q, maxDepth, first + i + 2, acting))
           }
           ${after ? spacer(after) : nothing}

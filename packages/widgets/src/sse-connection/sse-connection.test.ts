@@ -241,6 +241,25 @@ describe('<sse-connection>', () => {
     expect(element.client.attempt).to.equal(0);
   });
 
+  it('fails at once, naming the URL and the status, when src answers 404 or with no event stream', async () => {
+    const url = await server();
+    for (const [path, answer] of [
+      ['/nope', /\/nope answered HTTP 404 .*not an event stream: check src/],
+      ['/api/workers', /\/api\/workers answered HTTP 200 application\/json.*not an event stream/],
+    ] as const) {
+      const element = await connection(`${url}${path}`);
+      // At once: retrying (10 times by default) would read `reconnecting` first.
+      await stateIs(element, 'failed', 1000);
+      expect(element.client.status.error).to.match(answer);
+      expect(element.client.status.error).to.contain(new URL(url).host);
+      expect(element.client.attempt).to.equal(0);
+      expect(element.client.status.nextRetryAt).to.equal(null);
+      // Pointed at the stream, it connects.
+      element.src = `${url}/events`;
+      await stateIs(element, 'open');
+    }
+  });
+
   it('retries at once when the browser comes back online after failing', async () => {
     const url = await startServer();
     await stopServer(url);

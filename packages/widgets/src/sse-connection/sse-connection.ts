@@ -21,6 +21,22 @@ const listConverter = {
   fromAttribute: (value: string | null): string[] | null => value?.match(/[^\s,]+/g) ?? null,
 };
 
+/** The properties that are the client's options, under the same names. */
+const OPTIONS = {
+  src: {},
+  token: {},
+  withCredentials: { type: Boolean, attribute: 'with-credentials' },
+  maxRetries: { type: Number, attribute: 'max-retries' },
+  retryBase: { type: Number, attribute: 'retry-base' },
+  retryMax: { type: Number, attribute: 'retry-max' },
+  types: { converter: listConverter },
+  workers: { converter: listConverter },
+  logCapacity: { type: Number, attribute: 'log-capacity' },
+  // On unless the attribute says `false`.
+  shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
+  sendAction: { attribute: false },
+};
+
 /**
  * Connects to a Pulseboard server over Server-Sent Events and shares one
  * client with every Pulseboard element inside it (through `@lit/context`).
@@ -41,20 +57,7 @@ export class SseConnection extends LitElement {
 
   // `static properties` rather than decorators: tsc's lowering of standard decorators (and the
   // helpers it pulls in) cost ~1.7 KB gzip of the script-tag bundle.
-  static override properties = {
-    src: {},
-    token: {},
-    withCredentials: { type: Boolean, attribute: 'with-credentials' },
-    maxRetries: { type: Number, attribute: 'max-retries' },
-    retryBase: { type: Number, attribute: 'retry-base' },
-    retryMax: { type: Number, attribute: 'retry-max' },
-    types: { converter: listConverter },
-    workers: { converter: listConverter },
-    logCapacity: { type: Number, attribute: 'log-capacity' },
-    // On unless the attribute says `false`.
-    shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
-    sendAction: { attribute: false },
-  };
+  static override properties = { ...OPTIONS, theme: { reflect: true } };
 
   /** Marks the class as Pulseboard's, for every copy of the library (see `define/register.ts`). */
   static readonly [PULSEBOARD_ELEMENT] = true;
@@ -90,6 +93,11 @@ export class SseConnection extends LitElement {
    * (property only): `(request) => Promise<{ id, action }>`, rejecting with an `ActionRequestError`.
    */
   declare sendAction: PulseClientOptions['sendAction'];
+  /**
+   * `light`, `dark` or `auto` for every element this connection provides, unless one sets its own `theme`. `auto`
+   * (or none) follows the page's `color-scheme`, then the operating system's.
+   */
+  declare theme: 'light' | 'dark' | 'auto' | null;
 
   // Created once and never replaced: consumers hold on to it across attribute changes.
   readonly #client: ConfigurablePulseClient = createPulseClient();
@@ -103,7 +111,8 @@ export class SseConnection extends LitElement {
       ...DEFAULT_STORE_OPTIONS,
       shared: true,
     };
-    for (const key in SseConnection.properties) (this as Record<string, unknown>)[key] = defaults[key];
+    for (const key in OPTIONS) (this as Record<string, unknown>)[key] = defaults[key];
+    this.theme = null;
     this.client.watch(['connection'], (_, status) => this.dispatchEvent(new ConnectionChangeEvent(status)));
   }
 
@@ -130,6 +139,7 @@ export class SseConnection extends LitElement {
   protected override willUpdate(): void {
     // Unchanged options change nothing in the client.
     this.client.configure(this.#options());
+    this.client.theme.set(this.theme);
   }
 
   protected override render() {
@@ -139,7 +149,7 @@ export class SseConnection extends LitElement {
   /** The client's options are this element's properties, under the same names; an empty `src` or `token` is none. */
   #options(): PulseClientOptions {
     const options: Record<string, unknown> = {};
-    for (const key in SseConnection.properties) options[key] = this[key as keyof this];
+    for (const key in OPTIONS) options[key] = this[key as keyof this];
     return { ...options, src: this.src || null, token: this.token || null };
   }
 }

@@ -74,3 +74,78 @@ export function appendAggregateSample(
   }
   return next;
 }
+
+/** `initial_data.history` as the store reads it: checked, with each worker's columns by field name. */
+export interface HistorySeed {
+  from: number;
+  stepMs: number;
+  fleet: Readonly<Record<string, unknown>>;
+  workers: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+}
+
+/** The server's recent history, or null when the payload has none (an older server) or it is malformed. */
+export function readHistorySeed(value: unknown): HistorySeed | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { from, stepMs, fleet, fields, workers } = value as Record<string, unknown>;
+  if (!Number.isFinite(from) || !Number.isFinite(stepMs) || (stepMs as number) <= 0) return null;
+  if (typeof fleet !== 'object' || fleet === null || !Array.isArray(fields) || !Array.isArray(workers)) {
+    return null;
+  }
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const row of workers) {
+    if (!Array.isArray(row) || typeof row[0] !== 'string') continue;
+    const columns: Record<string, unknown> = {};
+    fields.forEach((field, i) => {
+      if (typeof field === 'string') columns[field] = row[i + 1];
+    });
+    byId.set(row[0], columns);
+  }
+  return {
+    from: from as number,
+    stepMs: stepMs as number,
+    fleet: fleet as Record<string, unknown>,
+    workers: byId,
+  };
+}
+
+/** A column of the server's grid as samples, each at its bucket's start; gaps and non-numbers are skipped. */
+function gridSamples(column: unknown, seed: HistorySeed): Sample[] {
+  if (!Array.isArray(column)) return [];
+  const samples: Sample[] = [];
+  column.forEach((value, i) => {
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      samples.push({ at: seed.from + i * seed.stepMs, value });
+    }
+  });
+  return samples;
+}
+
+/** The `older` samples before `samples`' first (all of them when it has none): the client's own stay. */
+function prepend(older: Sample[], samples: Sample[]): Sample[] {
+  const first = samples[0]?.at ?? Number.POSITIVE_INFINITY;
+  const before = older.filter((sample) => sample.at < first);
+  return before.length === 0 ? samples : before.concat(samples);
+}
+
+/** The fleet's series with the server's history before them (the store's series share the server's names). */
+export function seedAggregateHistory(history: AggregateHistory, seed: HistorySeed): AggregateHistory {
+  const next = {} as AggregateHistory;
+  for (const key of AGGREGATE_KEYS) next[key] = prepend(gridSamples(seed.fleet[key], seed), history[key]);
+  return next;
+}
+
+/** A worker's series with the server's history before them; undefined when neither has any. */
+export function seedWorkerHistory(
+  history: WorkerHistory | undefined,
+  seed: HistorySeed,
+  id: string,
+  limit: number,
+): WorkerHistory | undefined {
+  const columns = seed.workers.get(id);
+  if (!columns) return history;
+  const base = history ?? emptyWorkerHistory();
+  const next = {} as WorkerHistory;
+  for (const key of WORKER_SERIES)
+    next[key] = prepend(gridSamples(columns[key], seed), base[key]).slice(-limit);
+  return next;
+}

@@ -9,7 +9,14 @@ import {
   type Worker,
   type WorkerStatus,
 } from '@pulseboard/protocol';
-import { appendAggregateSample, appendWorkerSample, emptyWorkerHistory } from './history.js';
+import {
+  appendAggregateSample,
+  appendWorkerSample,
+  emptyWorkerHistory,
+  readHistorySeed,
+  seedAggregateHistory,
+  seedWorkerHistory,
+} from './history.js';
 import { LogRing } from './log-ring.js';
 import * as read from './sanitize.js';
 import { type DepartedWorker, type StateFields, type StoreState, update } from './state.js';
@@ -316,11 +323,14 @@ const reducers: Record<string, Reducer> = {
     const { historyLength, aggregateWindowMs, logCapacity } = state.options;
     event.roster = true;
     const workerMap = new Map(workers.map((w) => [w.id, w]));
-    // Client-side history outlives a resync for workers that are still there, so sparklines do not reset.
+    // Client-side history outlives a resync for workers that are still there, so sparklines do not reset;
+    // the server's recent history fills in what is older than the client's own samples.
+    const seed = readHistorySeed(data.history);
     const history = new Map<string, WorkerHistory>();
     for (const worker of workers) {
       const previous = state.history.get(worker.id);
-      if (previous) history.set(worker.id, previous);
+      const seeded = seed ? seedWorkerHistory(previous, seed, worker.id, historyLength) : previous;
+      if (seeded) history.set(worker.id, seeded);
       recordSample(history, worker, at, historyLength);
     }
     const departed = new Map<string, DepartedWorker>();
@@ -348,7 +358,12 @@ const reducers: Record<string, Reducer> = {
       resources: new Map(resources.map((r) => [r.id, r])),
       queues,
       aggregates,
-      aggregateHistory: appendAggregateSample(state.aggregateHistory, at, aggregates, aggregateWindowMs),
+      aggregateHistory: appendAggregateSample(
+        seed ? seedAggregateHistory(state.aggregateHistory, seed) : state.aggregateHistory,
+        at,
+        aggregates,
+        aggregateWindowMs,
+      ),
       config,
       logRing: LogRing.empty(logCapacity).append(logs),
       history,

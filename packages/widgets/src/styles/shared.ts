@@ -41,7 +41,9 @@ const frame = css`
     min-height: 28px;
   }
   .title {
+    min-width: 0;
     margin: 0;
+    overflow-wrap: anywhere;
     font-size: 15px;
     font-weight: 600;
     letter-spacing: -0.01em;
@@ -58,17 +60,19 @@ const frame = css`
   }
   .status-line {
     display: flex;
+    flex-wrap: wrap;
+    justify-content: flex-end;
     align-items: center;
-    gap: 10px;
+    gap: 6px 10px;
+    min-width: 0;
     margin-inline-start: auto;
     font-size: 12px;
     color: var(--_muted);
   }
+  /* Whole, however long: a URL and a status are what the reader needs to fix it. */
   .error-note {
-    max-width: 32ch;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    max-width: 48ch;
+    overflow-wrap: anywhere;
   }
   .connection {
     display: inline-flex;
@@ -137,6 +141,7 @@ const frame = css`
     filter: saturate(0.6);
   }
   .notice {
+    overflow-wrap: anywhere;
     display: grid;
     justify-items: center;
     gap: 4px;
@@ -185,6 +190,38 @@ const frame = css`
     font-size: 11.5px;
     text-overflow: ellipsis;
     white-space: nowrap;
+  }
+  /* In a narrow column (a sidebar, a phone): the summary under the title, the connection a dot whose words are
+     its title and, for screen readers, its text. */
+  @container (max-width: 420px) {
+    .frame {
+      padding: 12px;
+    }
+    .summary {
+      flex-basis: 100%;
+      order: 1;
+      white-space: normal;
+    }
+    .connection {
+      padding: 3px;
+    }
+    .connection .label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+    }
+    .error-note {
+      max-width: none;
+    }
+    /* Names and ids wrap whole rather than cut to a few letters. */
+    .name,
+    .pick,
+    .sub {
+      white-space: normal;
+      overflow-wrap: anywhere;
+    }
   }
   .visually-hidden {
     position: absolute;
@@ -341,6 +378,15 @@ const controls = css`
     border-color: var(--_tone, var(--_accent));
     background: color-mix(in srgb, var(--_tone, var(--_accent)) var(--_tint), var(--_raised));
   }
+  /* The selection chip wraps a long name rather than widen the header. */
+  .chip[part~='selection'] {
+    height: auto;
+    min-height: 26px;
+    max-width: 100%;
+    white-space: normal;
+    overflow-wrap: anywhere;
+    text-align: start;
+  }
   .chip .count {
     color: var(--_muted);
   }
@@ -356,6 +402,10 @@ const controls = css`
     outline: 2px solid var(--_accent);
     outline-offset: -2px;
     background: color-mix(in srgb, var(--_accent) var(--_tint), var(--_raised));
+  }
+  /* The name around a picker lets it overflow: the picker cuts its own text, and its focus ring shows whole. */
+  :is(.name, td):has(> .pick) {
+    overflow: visible;
   }
   .pick,
   .pick:hover {

@@ -69,11 +69,12 @@ export const tokens = css`
     --_critical: var(--pulse-color-critical, var(--_unhealthy));
     --_ok: var(--pulse-color-ok, var(--_healthy));
   }
-  :host([theme='dark']) {
+  /* The element sets the state from its theme, its connection's and the page's color-scheme; with none, the OS. */
+  :host(:state(dark)) {
     ${dark}
   }
   @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
+    :host(:not(:state(light))) {
       ${dark}
     }
   }

@@ -3,7 +3,7 @@ import { css } from 'lit';
 export const systemMetricsStyles = css`
   .tiles {
     display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(var(--pulse-tile-min-width, 180px), 1fr));
+    grid-template-columns: repeat(auto-fit, minmax(min(var(--pulse-tile-min-width, 180px), 100%), 1fr));
     gap: var(--_gap);
   }
   .tile {

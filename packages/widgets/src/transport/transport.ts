@@ -224,9 +224,16 @@ export class SseTransport implements Transport {
       return;
     }
     const type = response.headers.get('content-type') ?? '';
+    const { status } = response;
     if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
-      // #failed() aborts the request, closing the body.
-      this.#failed(`The server answered HTTP ${response.status} ${type || 'without a content type'}`);
+      const answer = `${url.origin}${url.pathname} answered HTTP ${status} ${type || 'without a content type'}`;
+      // An answer that is no stream (a 200 page, a 404): `src` is wrong, and asking again would not change it.
+      // A 408, 429 or 5xx may pass (a proxy or a server starting): those are retried. #stop() and #failed()
+      // abort the request, closing the body.
+      if (status < 300 || (status < 500 && status !== 408 && status !== 429)) {
+        this.#stop();
+        this.#set({ state: 'failed', nextRetryAt: null, error: `${answer}, not an event stream: check src` });
+      } else this.#failed(answer);
       return;
     }
     this.#set({ state: 'open', attempt: 0, nextRetryAt: null, error: null, staleSince: null });

@@ -7,7 +7,10 @@ export type ConnectionState =
   | 'open'
   /** Lost; waiting for the next attempt (see `attempt`, `nextRetryAt`). */
   | 'reconnecting'
-  /** Gave up after `max-retries`; `reconnect()` starts again. */
+  /**
+   * Gave up after `max-retries`, or at once when the answer was not an event stream (a 404, a page: `src` is
+   * wrong); `reconnect()` starts again.
+   */
   | 'failed'
   /** The server answered 401 or 403; retrying would not help. */
   | 'unauthorized'

@@ -1,0 +1,47 @@
+interface Series {
+  /** The count last seen. */
+  last: number;
+  /** Errors seen since the worker was first seen (across restarts, which start its count again). */
+  total: number;
+  /** `total` over time, oldest first; the first is at or before the window's start (or when first seen). */
+  samples: { at: number; total: number }[];
+}
+
+/** Samples kept per window: a new one at most every window/60, so a worker costs ~60 whatever its heartbeat. */
+const SAMPLES_PER_WINDOW = 60;
+
+/**
+ * Errors per minute per worker over a sliding window, from the error count
+ * each worker reports (a total since it started): a threshold on the total
+ * would stay crossed for good, one on the rate clears when the errors stop.
+ * Errors before a worker was first seen do not count: when they happened is
+ * unknown.
+ */
+export class ErrorRates {
+  readonly #series = new Map<string, Series>();
+
+  /** Records worker `id`'s `count` at `now` and returns its errors per minute over the last `windowMs`. */
+  rate(id: string, count: number, now: number, windowMs: number): number {
+    let s = this.#series.get(id);
+    if (!s) {
+      s = { last: count, total: 0, samples: [{ at: now, total: 0 }] };
+      this.#series.set(id, s);
+    }
+    // A count lower than the last: the worker restarted, and counts from 0 again.
+    s.total += count >= s.last ? count - s.last : count;
+    s.last = count;
+    const { samples } = s;
+    const newest = samples[samples.length - 1]!;
+    // The first sample stays put: it is the baseline until the window has passed it.
+    if (samples.length > 1 && now - newest.at < windowMs / SAMPLES_PER_WINDOW) newest.total = s.total;
+    else if (s.total !== newest.total) samples.push({ at: now, total: s.total });
+    // The newest sample at or before the window's start is its baseline.
+    while (samples.length > 1 && samples[1]!.at <= now - windowMs) samples.shift();
+    return ((s.total - samples[0]!.total) * 60_000) / windowMs;
+  }
+
+  /** Forgets the workers not in `ids` (gone from the registry). */
+  retain(ids: Pick<ReadonlySet<string>, 'has'>): void {
+    for (const id of this.#series.keys()) if (!ids.has(id)) this.#series.delete(id);
+  }
+}
