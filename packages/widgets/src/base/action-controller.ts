@@ -136,7 +136,7 @@ export class ActionController implements ReactiveController {
     const label = chosen?.declaration.label ?? 'Actions';
     // Focus goes to the first field, else to Cancel (or Close): never to a dangerous button Enter would confirm.
     const hasFields = Object.keys(chosen?.declaration.params ?? {}).length > 0;
-    return html`<dialog part="dialog" aria-labelledby="act-title" @close=${this.#reset}>
+    return html`<dialog part="dialog" aria-labelledby="act-title" @cancel=${this.#close} @close=${this.#reset}>
       ${
         subject
           ? html`<form @submit=${this.#submit}>
@@ -247,8 +247,14 @@ export class ActionController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
+  /**
+   * Cancel, Close, Escape: forgotten at once, since an update before the close event (a busy stream) would
+   * otherwise open the dialog again.
+   */
   readonly #close = (): void => {
+    this.#clear();
     this.#host.renderRoot.querySelector('dialog')?.close();
+    this.#host.requestUpdate();
   };
 
   /** The dialog closed (its buttons, Escape): it starts from the list next time. */

@@ -242,6 +242,14 @@ describe('operator actions', () => {
     await expect(dlq).to.be.accessible();
     await sendKeys({ press: 'Escape' });
     await until(() => !dialog.open, 'closed by Escape');
+    // Cancel with an update before the close event (a busy stream): it stays closed.
+    controls(dlq!)[0]!.click();
+    await until(() => dialog.open, 'open again');
+    button(dialog, 'Cancel').click();
+    dlq!.requestUpdate();
+    await dlq!.updateComplete;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(dialog.open, 'reopened by an update').to.equal(false);
     // A second worker on the queue declares an action with every kind of field, for axe.
     await fx.server.register({
       id: 'ops-1',
