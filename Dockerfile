@@ -14,6 +14,7 @@ COPY packages/protocol/package.json packages/protocol/
 COPY packages/reporter/package.json packages/reporter/
 COPY packages/server/package.json packages/server/
 COPY packages/widgets/package.json packages/widgets/
+COPY packages/bullmq/package.json packages/bullmq/
 COPY demo/package.json demo/
 # Full install: the build needs TypeScript, the simulator runs through tsx (root devDependencies).
 RUN npm ci --no-audit --no-fund && npm cache clean --force

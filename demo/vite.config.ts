@@ -108,6 +108,7 @@ export default defineConfig({
         vue: page('vue'),
         theming: page('theming'),
         scale: page('scale'),
+        bullmq: page('bullmq'),
       },
     },
   },

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { root } from '../root.js';
 
-const PACKAGES = ['protocol', 'reporter', 'server', 'widgets'];
+const PACKAGES = ['protocol', 'reporter', 'server', 'widgets', 'bullmq'];
 const fixtures = join(root, 'demo/test/consumer');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const rootPkg = readJson(join(root, 'package.json'));
@@ -246,7 +246,22 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
     assert.equal(code, 0, 'pulseboard-server did not stop cleanly on SIGTERM');
   });
 
-  it('(c) type-checks server, reporter, protocol and widgets in a strict nodenext project', async () => {
+  it('(f) runs `npx pulseboard-bullmq --help` and imports the adapter from the installed tarball', async () => {
+    const { stdout } = await run('npx', ['pulseboard-bullmq', '--help'], types);
+    assert.match(stdout, /^Usage: pulseboard-bullmq --redis <url> --server <url>/);
+    const imported = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('@pulseboard/bullmq'); console.log(typeof m.watchBullMQ, typeof m.retryJob)",
+      ],
+      types,
+    );
+    assert.equal(imported.stdout.trim(), 'function function');
+  });
+
+  it('(c) type-checks server, reporter, protocol, widgets and bullmq in a strict nodenext project', async () => {
     // The workspace's compiler, on the consumer's tsconfig: everything it resolves comes from the install.
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', types], types);
   });

@@ -26,6 +26,10 @@ export interface FleetReporter {
   reportQueue(id: string, stats: Partial<QueueStats>): void;
   reportMetrics(id: string, metrics: Partial<WorkerMetrics>): void;
   reportResources(id: string, resources: ResourceReport[]): void;
+  /** A worker joining the fleet (a queue that appeared): registered now when started, else by `start()`. */
+  add(worker: RegisterWorkerBody): Promise<void>;
+  /** A worker leaving the fleet (a queue that went away): deregistered, and no longer heartbeated. */
+  remove(id: string): Promise<void>;
   /** Sends every worker's heartbeat now. */
   heartbeat(): Promise<void>;
   /** Stops the timers and deregisters every worker. */
@@ -58,7 +62,9 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
   const backoff = () => backoffMs(failures, maxBackoffMs);
 
   async function register(id: string): Promise<void> {
-    const worker = workers.get(id) as RegisterWorkerBody;
+    const worker = workers.get(id);
+    // Removed while a batch naming it was on its way.
+    if (!worker) return;
     const { resources: _, ...figures } = state.get(id) ?? {};
     const { response } = await request('POST', '/api/workers', { ...worker, ...figures });
     const body = (await response.json()) as RegisterWorkerResponse;
@@ -140,6 +146,17 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     reportQueue: (id, queueStats) => push(id, { queueStats }),
     reportMetrics: (id, metrics) => push(id, { metrics }),
     reportResources: (id, resources) => push(id, { resources }),
+    async add(worker) {
+      if (workers.has(worker.id)) throw new Error(`Worker "${worker.id}" is in this fleet already`);
+      workers.set(worker.id, worker);
+      if (running) await register(worker.id);
+    },
+    async remove(id) {
+      if (!workers.delete(id)) return;
+      state.delete(id);
+      pending.delete(id);
+      if (running) await request('DELETE', `/api/workers/${encodeURIComponent(id)}`);
+    },
     heartbeat,
     async stop() {
       running = false;

@@ -145,3 +145,36 @@ test('fleet reporter: one batch for many workers, pushes coalesced, unknown work
     await t.close();
   }
 });
+
+test('fleet reporter: a worker added to a running fleet is registered and heartbeated, one removed deregistered', async () => {
+  const t = await startServer({ heartbeatIntervalMs: 200 });
+  const fleet = createFleetReporter({ url: t.url, workers: [{ id: 'g-1', queue: 'gq' }] });
+  const ids = async () =>
+    ((await t.api.get('/api/workers')).body.workers as { id: string; queueStats: unknown }[]).map(
+      (w) => w.id,
+    );
+  try {
+    // Added before start(): registered by it.
+    await fleet.add({ id: 'g-2', queue: 'gq' });
+    await fleet.start();
+    assert.deepEqual(await ids(), ['g-1', 'g-2']);
+    await fleet.add({ id: 'g-3', queue: 'gq' });
+    assert.deepEqual(await ids(), ['g-1', 'g-2', 'g-3']);
+    await assert.rejects(fleet.add({ id: 'g-3' }), /is in this fleet already/);
+    fleet.reportQueue('g-3', { depth: 9 });
+    await eventually(
+      () => t.api.get('/api/workers'),
+      ({ body }) => body.workers.find((w: { id: string }) => w.id === 'g-3')?.queueStats?.depth === 9,
+      'the added worker pushed to',
+    );
+    await fleet.remove('g-2');
+    assert.deepEqual(await ids(), ['g-1', 'g-3']);
+    assert.throws(() => fleet.reportQueue('g-2', { depth: 1 }), /No worker "g-2"/);
+    // Interval batches no longer name it: it stays gone.
+    await sleep(500);
+    assert.deepEqual(await ids(), ['g-1', 'g-3']);
+  } finally {
+    await fleet.stop();
+    await t.close();
+  }
+});
