@@ -4,7 +4,11 @@
  * what an operations dashboard exists for: load that drifts, workers that
  * degrade and recover, one that crashes (stops heartbeating, goes offline,
  * expires and is replaced), one that restarts, dead letters that pile up and
- * are redriven, shared resources whose health changes, and log lines.
+ * are redriven, shared resources whose health changes, and log lines. The
+ * first `ACTION_WORKERS` workers declare operator actions and perform them
+ * (see `declareActions`): pausing a queue stops it draining, retrying dead
+ * letters moves them back to the queue, restarting or draining a worker does
+ * what it says.
  *
  * Built to stay smooth at 1,000 workers in one process: no timer per worker
  * beyond the SDK's own heartbeat (starts are spread over an interval so those
@@ -20,8 +24,14 @@ import type {
   ResourceReport,
   WorkerMetrics,
 } from '@pulseboard/protocol';
-import { createReporter, type Reporter } from '@pulseboard/reporter';
+import { createReporter, type Reporter, type ReporterAction } from '@pulseboard/reporter';
 import { failedJob } from './failures.js';
+
+/**
+ * Workers (the first ones started) that declare actions. Each holds an action stream to the server,
+ * so the Scale demo's thousand workers do not also hold a thousand streams.
+ */
+export const ACTION_WORKERS = 100;
 
 export interface SimulatorOptions {
   /** The server's base URL. */
@@ -210,6 +220,8 @@ interface Queue {
   /** Dead letters piling up (an incident), being redriven, or quiet. */
   phase: 'quiet' | 'growing' | 'draining';
   phaseUntil: number;
+  /** Paused by an operator: nothing is consumed, so the depth grows. */
+  paused: boolean;
 }
 
 interface SimWorker {
@@ -237,7 +249,14 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   for (const kind of KINDS) {
     if (!kind.queue) continue;
     const baseDepth = Math.round(kind.rps * between(0.5, 3));
-    queues.set(kind.queue, { depth: baseDepth, baseDepth, letters: [], phase: 'quiet', phaseUntil: 0 });
+    queues.set(kind.queue, {
+      depth: baseDepth,
+      baseDepth,
+      letters: [],
+      phase: 'quiet',
+      phaseUntil: 0,
+      paused: false,
+    });
   }
   // Something to look at from the first second: one queue already has dead letters.
   Object.assign(queues.get('webhooks')!, {
@@ -308,7 +327,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const queue = w.kind.queue ? queues.get(w.kind.queue) : undefined;
     if (queue && w.kind.queue) {
       const share = 1 / consumers(w.kind.queue);
-      const rate = requestsPerSec;
+      const rate = queue.paused ? 0 : requestsPerSec;
       w.processed += Math.round(rate * 2);
       w.failed += newErrors;
       const stats: QueueStats = {
@@ -370,10 +389,114 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       heartbeatIntervalMs: heartbeatMs(),
       collect: () => collect(w),
       onError: report,
+      actions: workers.length < ACTION_WORKERS ? declareActions(w) : [],
       // A dead process sends nothing more: its requests hang instead of failing, so the SDK does not retry.
-      fetch: (input, init) => (w.dead ? new Promise<Response>(() => {}) : send(input, init)),
+      // The action stream is read as it arrives, which the buffering keep-alive fetch cannot do.
+      fetch: (input, init) =>
+        w.dead
+          ? new Promise<Response>(() => {})
+          : String(input).endsWith('/actions') && !init?.method
+            ? fetch(input, init)
+            : send(input, init),
     });
     return w;
+  }
+
+  /** What an operator can ask of `w`, as a worker of its kind would offer it, and how it is done. */
+  function declareActions(w: SimWorker): ReporterAction[] {
+    const name = w.kind.queue;
+    const queue = name ? queues.get(name) : undefined;
+    // A dead process answers nothing: the action times out, as it would.
+    const alive = <T>(run: () => T) => (w.dead ? new Promise<T>(() => {}) : run());
+    const worker: ReporterAction[] = [
+      {
+        name: 'restart',
+        target: 'worker',
+        label: 'Restart',
+        confirm: `Restart ${w.kind.name} ${w.id}? Its in-flight jobs are retried.`,
+        // After answering: stopping the reporter waits for running actions.
+        handler: (_params, ctx) =>
+          alive(() => {
+            w.reporter.log('info', `Restart requested by ${ctx.by}; draining in-flight work`);
+            setTimeout(() => restartWorker(w), 300);
+            return `Restarting ${w.id}`;
+          }),
+      },
+      {
+        name: 'drain',
+        target: 'worker',
+        label: 'Drain and stop',
+        confirm: `Stop ${w.id} once its in-flight jobs finish? It leaves the fleet.`,
+        dangerous: true,
+        handler: (_params, ctx) =>
+          alive(() => {
+            w.reporter.log('warn', `Drain requested by ${ctx.by}; stopping after in-flight work`);
+            setTimeout(() => workers.includes(w) && retire(w).catch(report), 300);
+            return `Draining ${w.id}`;
+          }),
+      },
+    ];
+    if (!queue || !name) return worker;
+    const paused = (value: boolean, by: string) => {
+      if (queue.paused === value) return `${name} is already ${value ? 'paused' : 'running'}`;
+      queue.paused = value;
+      w.reporter.log(value ? 'warn' : 'info', `Queue ${name} ${value ? 'paused' : 'resumed'} by ${by}`);
+      return `${value ? 'Paused' : 'Resumed'} ${name} (depth ${Math.round(queue.depth)})`;
+    };
+    return [
+      ...worker,
+      {
+        name: 'pause',
+        target: 'queue',
+        label: 'Pause',
+        handler: (_params, ctx) => alive(() => paused(true, ctx.by)),
+      },
+      {
+        name: 'resume',
+        target: 'queue',
+        label: 'Resume',
+        handler: (_params, ctx) => alive(() => paused(false, ctx.by)),
+      },
+      {
+        name: 'retryDeadLetters',
+        target: 'deadLetters',
+        label: 'Retry all',
+        confirm: `Move every dead letter of ${name} back to the queue?`,
+        handler: () =>
+          alive(() => {
+            const moved = queue.letters.length;
+            queue.depth += moved;
+            removeOldest(name, queue, moved);
+            queue.phase = 'quiet';
+            return `Moved ${moved} dead letters back to ${name}`;
+          }),
+      },
+      {
+        name: 'purge',
+        target: 'deadLetters',
+        label: 'Purge',
+        confirm: `Delete the dead letters of ${name}? They cannot be recovered.`,
+        dangerous: true,
+        params: {
+          keep: {
+            type: 'number',
+            label: 'Keep the newest',
+            description: 'Dead letters to keep for inspection',
+            minimum: 0,
+            maximum: 1000,
+            integer: true,
+          },
+        },
+        handler: (params) =>
+          alive(() => {
+            const keep = Math.min(queue.letters.length, Number(params.keep ?? 0));
+            const purged = queue.letters.length - keep;
+            removeOldest(name, queue, purged);
+            queue.phase = 'quiet';
+            return `Purged ${purged} dead letters of ${name}${keep ? `, kept ${keep}` : ''}`;
+          }),
+      },
+    ];
   }
 
   async function launch(w: SimWorker, delayMs: number): Promise<void> {
@@ -440,6 +563,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const w = victim();
     if (!w) return;
     w.reporter.log('info', 'Received SIGTERM (deploy v2.14.2); draining in-flight work');
+    restartWorker(w);
+    nextRestartAt = now + between(90_000, 150_000);
+  }
+
+  /** `w` leaves and, a few seconds later, comes back under the same id, as a restarted pod does. */
+  function restartWorker(w: SimWorker): void {
+    if (!workers.includes(w)) return;
     const index = workers.indexOf(w);
     retire(w).then(() => {
       // Same id: the dashboard sees it leave and come back.
@@ -450,7 +580,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         launch(again, 0).catch(report);
       }, 4000).unref();
     }, report);
-    nextRestartAt = now + between(90_000, 150_000);
   }
 
   /** A live consumer of `name`, to report its dead letters. */
@@ -464,8 +593,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     consumer(name)?.reporter.reportDeadLetters(name, { added, removed });
   }
 
-  /** The oldest `count` dead letters are retried (a redrive) and leave the list. */
-  function redrive(name: string, queue: Queue, count: number): void {
+  /** The oldest `count` dead letters leave the list: retried (a redrive) or purged. */
+  function removeOldest(name: string, queue: Queue, count: number): void {
     const removed = queue.letters.splice(0, count).map((job) => job.id);
     if (removed.length) consumer(name)?.reporter.reportDeadLetters(name, { removed });
   }
@@ -489,15 +618,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const broker = resources.find((r) => r.kind === 'broker')!;
     for (const [name, queue] of queues) {
       const target = broker.status === 'down' ? queue.baseDepth * 6 : queue.baseDepth;
-      queue.depth = Math.max(
-        0,
-        queue.depth + (target - queue.depth) * 0.1 + between(-1, 1) * queue.baseDepth * 0.1,
-      );
+      // Paused: jobs keep arriving and none is taken.
+      queue.depth = queue.paused
+        ? queue.depth + queue.baseDepth * between(0.05, 0.15)
+        : Math.max(0, queue.depth + (target - queue.depth) * 0.1 + between(-1, 1) * queue.baseDepth * 0.1);
       if (queue.phase === 'growing') {
         fail(name, queue, Math.round(between(1, 9)));
         if (now > queue.phaseUntil) queue.phase = 'draining';
       } else if (queue.phase === 'draining') {
-        redrive(name, queue, Math.round(between(4, 12)));
+        removeOldest(name, queue, Math.round(between(4, 12)));
         if (queue.letters.length === 0) queue.phase = 'quiet';
       } else if (Math.random() < 0.01) {
         fail(name, queue, 1);

@@ -42,10 +42,26 @@ function takeDemoFlags(argv: string[], maxSimulated: number): { simulate: number
   return { simulate, rest };
 }
 
+/**
+ * How to run operator actions from the demo page. Without tokens the server lets loopback callers
+ * operate (so the page shows the controls as it is); with operate tokens the page takes one from its
+ * URL's fragment (which no request carries), so the first is printed as a link.
+ */
+function operatorNote(
+  page: string,
+  config: { readTokens?: string[]; operateTokens?: string[] },
+  parseOperateToken: (entry: string, index: number) => { secret: string },
+): string {
+  const [first] = config.operateTokens ?? [];
+  if (first) return `Operator actions: ${page}#token=${parseOperateToken(first, 0).secret}`;
+  if (config.readTokens?.length) return 'Operator actions: off (read tokens but no --operate-token)';
+  return 'Operator actions: on for this page (no tokens: the server lets localhost operate)';
+}
+
 async function main(): Promise<void> {
   // The server runs compiled, like an installed one: build it (and the pages) before loading it.
   if (!process.argv.includes('--no-build')) await npmRun('build');
-  const { parseCliArgs, USAGE } = await import('@pulseboard/server');
+  const { parseCliArgs, parseOperateToken, USAGE } = await import('@pulseboard/server');
   const { MAX_SIMULATED, startDemo } = await import('./demo-app.js');
   const { simulate, rest } = takeDemoFlags(process.argv.slice(2), MAX_SIMULATED);
   const args = parseCliArgs(rest, process.env);
@@ -76,6 +92,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Pulseboard demo on ${page}  (${simulate} simulated workers; server ${demo.url}, events ${demo.url}/events)\n`,
   );
+  process.stdout.write(`${operatorNote(page, args.config, parseOperateToken)}\n`);
 
   const shutdown = (signal: string) => {
     process.stdout.write(`${signal}: shutting down\n`);

@@ -1,13 +1,15 @@
 /**
  * Where a script-tag bundle's bytes come from: its minified bytes per source
  * file, from its source map, grouped by element folder (one group per tag),
- * lit, other dependencies and the shared code. Used by the size benchmark and
+ * the operator actions, lit, other dependencies and the shared code. Used by the size benchmark and
  * printed by the distribution test; gzip shares are taken as proportional.
  */
 const GROUPS: [name: string, test: RegExp][] = [
   ...['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor', 'queues-view', 'logs-view'].map(
     (el): [string, RegExp] => [`<${el}>`, new RegExp(`^(?!.*node_modules)(?:.*/)?${el}/`)],
   ),
+  // Operator actions' controls, dialog and requests (issue 15; their reducers count as shared).
+  ['actions', /^(?!.*node_modules).*(?:\/action-[a-z]+|\/styles\/actions)\.[jt]s$/],
   ['lit', /node_modules\/(?:lit|lit-html|lit-element|@lit\/[^/]+)\//],
   ['other dependencies', /node_modules\//],
   ['shared (client, store, transport, base, styles)', /./],

@@ -18,10 +18,10 @@ const TAGS = ['sse-connection', 'health-cards', 'system-metrics', 'dlq-monitor',
 /** The events each tag fires (pulse-select from every element that shows a selection or clears it). */
 const FIRES: Record<string, string[]> = {
   'sse-connection': ['pulse-connection-change'],
-  'health-cards': ['pulse-select'],
+  'health-cards': ['pulse-action', 'pulse-select'],
   'system-metrics': ['pulse-select'],
-  'dlq-monitor': ['pulse-select', 'pulse-threshold-change'],
-  'queues-view': ['pulse-select'],
+  'dlq-monitor': ['pulse-action', 'pulse-select', 'pulse-threshold-change'],
+  'queues-view': ['pulse-action', 'pulse-select'],
   'logs-view': ['pulse-select'],
 };
 

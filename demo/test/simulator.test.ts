@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DeadLetter, LogEntry, Resource, Worker } from '@pulseboard/protocol';
+import type {
+  Action,
+  ActionList,
+  DeadLetter,
+  LogEntry,
+  RequestActionResponse,
+  Resource,
+  Worker,
+} from '@pulseboard/protocol';
 import { createApp, type PulseServer } from '@pulseboard/server';
 import { createSimulator, type Simulator } from '../simulator.js';
 
@@ -76,6 +84,55 @@ describe('the worker simulator', () => {
     const data = JSON.parse(/event: initial_data\ndata: (.*)\n/.exec(text)![1]!) as { logs: LogEntry[] };
     assert.ok(data.logs.length > 10, `only ${data.logs.length} log lines`);
     assert.ok(new Set(data.logs.map((l) => l.level)).size >= 2, 'one log level only');
+  });
+
+  it('declares operator actions and performs them: pause stops a queue draining, retry moves dead letters back', async () => {
+    const { workers } = await get<{ workers: Worker[] }>('/api/workers');
+    const mailer = workers.find((w) => w.queue === 'email')!;
+    assert.deepEqual(
+      mailer.actions.map((a) => `${a.target}:${a.name}`),
+      [
+        'worker:restart',
+        'worker:drain',
+        'queue:pause',
+        'queue:resume',
+        'deadLetters:retryDeadLetters',
+        'deadLetters:purge',
+      ],
+    );
+    assert.equal(mailer.actions.find((a) => a.name === 'purge')?.dangerous, true);
+    // No tokens: the server lets a loopback caller operate (anonymous).
+    const act = async (action: string, params?: Record<string, number>): Promise<Action> => {
+      const response = await fetch(`${url}/api/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ worker: mailer.id, action, params }),
+      });
+      assert.equal(response.status, 202, await response.clone().text());
+      const { id } = (await response.json()) as RequestActionResponse;
+      for (;;) {
+        const done = (await get<ActionList>('/api/actions')).actions.find(
+          (a) => a.id === id && a.completedAt,
+        );
+        if (done) return done;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const depth = async () =>
+      (await get<{ workers: Worker[] }>('/api/workers')).workers
+        .filter((w) => w.queue === 'email')
+        .reduce((sum, w) => sum + (w.queueStats?.depth ?? 0), 0);
+    const paused = await act('pause');
+    assert.equal(paused.status, 'ok');
+    assert.match(paused.message ?? '', /^Paused email/);
+    assert.equal(paused.by, 'anonymous');
+    const before = await depth();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.ok((await depth()) > before, 'a paused queue still drains');
+    assert.match((await act('pause')).message ?? '', /already paused/);
+    assert.match((await act('resume')).message ?? '', /^Resumed email/);
+    assert.match((await act('retryDeadLetters')).message ?? '', /^Moved \d+ dead letters back to email/);
+    assert.match((await act('purge', { keep: 0 })).message ?? '', /^Purged \d+ dead letters of email/);
   });
 
   it('resizes: removed workers deregister', async () => {

@@ -100,6 +100,15 @@ describe('npm start', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('lets the page operate, and says so: no tokens, loopback (the workers declare actions)', async () => {
+    assert.match(output, /Operator actions: on for this page/);
+    const page = (await browser!.pages()).at(-1)!;
+    await page.waitForFunction(
+      () => document.querySelector('health-cards')?.shadowRoot?.querySelector('[part~="action"]'),
+      { timeout: 10_000, polling: 200 },
+    );
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     process.kill(-child.pid!, 'SIGTERM');
     const deadline = Date.now() + 10_000;

@@ -1,5 +1,6 @@
 export { createReporter, type Reporter, ReporterError, type ReporterOptions } from '@pulseboard/reporter';
 export { type AppOptions, createApp, type PulseServer, type RequestHandler, type Storage } from './app.js';
+export { parseOperateToken } from './auth.js';
 export { parseCliArgs, USAGE } from './cli-args.js';
 export { ConfigError, resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 export { createPulseboard, type Next, type Pulseboard, type PulseboardOptions } from './mount.js';

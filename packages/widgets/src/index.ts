@@ -4,8 +4,10 @@
 // Side-effect free: importing this defines no elements (see define.ts, and define/
 // for one tag at a time).
 
+export { PulseActionEvent } from './base/action-event.js';
 export { PulseElement } from './base/pulse-element.js';
 export { parseSelection, SelectEvent, type Selection } from './base/selection.js';
+export { ActionRequestError } from './client/action-request.js';
 export { type ConfigurablePulseClient, createPulseClient, type PulseClientOptions } from './client/client.js';
 export { ensureContextRoot, pulseClientContext } from './client/context.js';
 export { eventTypesFor } from './client/requirements.js';

@@ -7,8 +7,11 @@
 
 import { expect } from '@open-wc/testing';
 import type {
+  ActionDelivery,
+  ActionResultBody,
   DeadLettersBody,
   HeartbeatBody,
+  HeartbeatResponse,
   LogLineInput,
   QueueStats,
   RegisterWorkerBody,
@@ -85,6 +88,35 @@ export class TestServer {
   resource(report: ResourceReport): Promise<Response> {
     const { id, ...body } = report;
     return this.#call('PUT', `/api/resources/${encodeURIComponent(id)}`, body);
+  }
+
+  /**
+   * Acts as worker `id` over HTTP: takes its actions from heartbeats (`takeActions`) every 50 ms and answers each
+   * with `answer(delivery)` (`POST /api/actions/:id/result`), until `stop()`. `seen` lists what it was given.
+   */
+  answerActions(
+    id: string,
+    answer: (delivery: ActionDelivery) => ActionResultBody,
+  ): { seen: ActionDelivery[]; stop(): void } {
+    const seen: ActionDelivery[] = [];
+    let stopped = false;
+    void (async () => {
+      while (!stopped) {
+        const response = await this.heartbeat(id, { takeActions: true });
+        for (const delivery of ((await response.json()) as HeartbeatResponse).actions ?? []) {
+          seen.push(delivery);
+          await this.#call('POST', `/api/actions/${delivery.id}/result`, answer(delivery));
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The server stopped under it (the test is over): the test waiting for an answer says what it missed.
+    })().catch(() => {});
+    return {
+      seen,
+      stop: () => {
+        stopped = true;
+      },
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import {
+  type Action,
   type Aggregates,
   type InitialDataPayload,
   type LogEntry,
@@ -45,6 +46,25 @@ export const worker = (id: string, overrides: Partial<Worker> = {}): Worker => (
   queueStats: null,
   labels: {},
   actions: [],
+  ...overrides,
+});
+
+export const action = (id: string, overrides: Partial<Action> = {}): Action => ({
+  id,
+  worker: 'a',
+  action: 'pause',
+  target: 'queue',
+  queue: 'jobs',
+  params: {},
+  by: 'ops',
+  status: 'pending',
+  requestedAt: 1000,
+  expiresAt: 31_000,
+  deliveredAt: null,
+  completedAt: null,
+  durationMs: null,
+  message: null,
+  data: null,
   ...overrides,
 });
 

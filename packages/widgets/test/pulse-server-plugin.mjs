@@ -15,11 +15,15 @@ async function startProxy(target) {
   /** @type {Set<{ client: import('node:net').Socket, upstream: import('node:net').Socket }>} */
   const pairs = new Set();
   let connections = 0;
-  /** The request line of each connection ("GET /events?types=… HTTP/1.1"): what the server was asked for. */
+  /** The request lines ("GET /events?types=… HTTP/1.1"): what the server was asked for. */
   const requests = [];
   const server = createServer((client) => {
     connections++;
-    client.once('data', (chunk) => requests.push(chunk.toString('latin1').split('\r\n')[0]));
+    // Every request, also those that reuse a kept-alive connection (a chunk that starts with a request line).
+    client.on('data', (chunk) => {
+      const line = chunk.toString('latin1', 0, 2048).split('\r\n')[0];
+      if (/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)) requests.push(line);
+    });
     const upstream = createConnection({ host: hostname, port: Number(port) });
     const pair = { client, upstream };
     pairs.add(pair);

@@ -21,8 +21,9 @@ import {
   type StoreState,
   withOptions,
 } from '../src/store/index.js';
+import { ACTIONS_KEPT } from '../src/store/reduce.js';
 import { isNewer } from '../src/transport/event-id.js';
-import { aggregates, initialData, log, metrics, metricsUpdate, queue, worker } from './fixtures.js';
+import { action, aggregates, initialData, log, metrics, metricsUpdate, queue, worker } from './fixtures.js';
 
 const apply = (state: StoreState, ...events: RawEvent[]) =>
   events.reduce((s, e) => reduce(s, e, 5000).state, state);
@@ -42,7 +43,7 @@ describe('initial_data', () => {
     assert.equal(result.problem, null);
     assert.deepEqual(
       [...result.changed].sort(),
-      ['aggregates', 'history', 'logs', 'queues', 'resources', 'workers'].sort(),
+      ['actions', 'aggregates', 'history', 'logs', 'queues', 'resources', 'workers'].sort(),
     );
     const { state } = result;
     assert.equal(state.ready, true);
@@ -481,6 +482,127 @@ describe('logs', () => {
         },
       ),
     );
+  });
+});
+
+describe('actions', () => {
+  const event = (type: string, overrides: Parameters<typeof action>[1] = {}, id = 'a1'): RawEvent => ({
+    type,
+    data: { v: 1, action: action(id, overrides) },
+  });
+
+  test('initial_data sets the permissions; unknown ones and non-lists give none', () => {
+    const can = (value: unknown) =>
+      reduce(createState(), { type: 'initial_data', data: initialData({ can: value as never }) }).state.can;
+    assert.deepEqual(can(['read', 'operate']), ['read', 'operate']);
+    assert.deepEqual(can(['read', 'root', '<b>']), ['read']);
+    assert.deepEqual(can('operate'), []);
+    assert.deepEqual(ready().can, ['read']);
+  });
+
+  test('requested then completed: one entry that moves on, and never back (a replay or an older list)', () => {
+    const requested = reduce(ready(), event('action_requested'));
+    assert.deepEqual([...requested.changed], ['actions']);
+    assert.equal(requested.state.actions.get('a1')?.status, 'pending');
+    const done = apply(
+      requested.state,
+      event('action_completed', { status: 'ok', message: 'paused', durationMs: 40 }),
+    );
+    assert.equal(done.actions.get('a1')?.status, 'ok');
+    assert.equal(done.actions.get('a1')?.message, 'paused');
+    // The request again (a replay), then the server's list with it still pending: nothing changes.
+    const again = reduce(done, event('action_requested'));
+    assert.equal(again.state, done);
+    const listed = reduce(done, { type: 'action_list', data: { actions: [action('a1'), action('a0')] } });
+    assert.equal(listed.state.actions.get('a1')?.status, 'ok');
+    // The list is newest first; the store keeps oldest first.
+    assert.deepEqual([...listed.state.actions.keys()], ['a1', 'a0']);
+    assert.deepEqual(
+      [
+        ...reduce(ready(), {
+          type: 'action_list',
+          data: { actions: [action('a2'), action('a1')] },
+        }).state.actions.keys(),
+      ],
+      ['a1', 'a2'],
+    );
+  });
+
+  test(`keeps the ${ACTIONS_KEPT} most recent, dropping the oldest`, () => {
+    let state = ready();
+    for (let i = 0; i < ACTIONS_KEPT + 5; i++) state = apply(state, event('action_requested', {}, `a${i}`));
+    assert.equal(state.actions.size, ACTIONS_KEPT);
+    assert.equal([...state.actions.keys()][0], 'a5');
+  });
+
+  test('hostile or malformed actions are skipped or cleaned, and stay text', () => {
+    const state = ready();
+    for (const bad of [
+      null,
+      {},
+      { ...action('x'), status: 'exploded' },
+      { ...action('x'), target: 'cluster' },
+      { ...action('x'), worker: '' },
+    ]) {
+      const result = reduce(state, { type: 'action_completed', data: { v: 1, action: bad } });
+      assert.equal(result.skipped, true);
+      assert.equal(result.state, state);
+    }
+    const hostile = '<img src=x onerror=alert(1)>';
+    const result = reduce(state, {
+      type: 'action_completed',
+      data: {
+        v: 1,
+        action: {
+          ...action('x'),
+          status: 'error',
+          message: hostile,
+          params: JSON.parse('{"n": 1, "bad": {"deep": 1}, "__proto__": 2}'),
+          durationMs: -5,
+        },
+      },
+    });
+    const kept = result.state.actions.get('x')!;
+    assert.equal(kept.message, hostile);
+    assert.equal(kept.durationMs, 0);
+    // A "__proto__" key stays a key: the prototype is untouched.
+    assert.deepEqual(Object.keys(kept.params), ['n', '__proto__']);
+    assert.equal(Object.getPrototypeOf(kept.params), Object.prototype);
+  });
+
+  test('declarations keep the parameter descriptions a form can use, and drop the rest', () => {
+    const w = reduce(ready(), {
+      type: 'worker_registered',
+      data: {
+        v: 1,
+        worker: {
+          ...worker('w'),
+          actions: [
+            {
+              name: 'pause',
+              target: 'queue',
+              label: 'Pause',
+              params: {
+                minutes: { type: 'number', minimum: 1, integer: true },
+                x: { type: 'date' },
+                mode: { type: 'enum', values: ['a', 3, 'b'] },
+              },
+            },
+            { name: 'bad', target: 'galaxy', label: 'Nope' },
+            { name: 'nolabel', target: 'worker' },
+          ],
+        },
+      },
+    }).state.workers.get('w')!;
+    assert.deepEqual(
+      w.actions.map((a) => a.name),
+      ['pause'],
+    );
+    const params = w.actions[0]!.params!;
+    assert.deepEqual(Object.keys(params), ['minutes', 'mode']);
+    assert.equal(params.minutes!.minimum, 1);
+    assert.equal(params.minutes!.integer, true);
+    assert.deepEqual(params.mode!.values, ['a', 'b']);
   });
 });
 

@@ -250,7 +250,7 @@ export abstract class PulseElement extends LitElement {
     const data = this.data;
     this.#body ??= this.#renderBody(data);
     const ready = data?.ready ?? false;
-    return frame({
+    return html`${frame({
       // The body tells why it could not connect before the first snapshot; the status line, once there is data.
       error: refused(status) && !ready ? null : (status?.error ?? null),
       heading: this.heading ?? this.defaultHeading,
@@ -269,7 +269,7 @@ export abstract class PulseElement extends LitElement {
         this.#hold.resume();
       },
       reconnect: () => this.source?.reconnect(),
-    });
+    })}${this.renderDialog?.(this.latest)}`;
   }
 
   #renderBody(data: DashboardState | null): unknown {
@@ -326,6 +326,9 @@ export abstract class PulseElement extends LitElement {
 
   /** Filters and sort controls under the header, shown once data is ready. */
   protected renderToolbar?(data: DashboardState): unknown;
+
+  /** A dialog beside the frame, drawn from the latest state even while the body is held. */
+  protected renderDialog?(data: DashboardState | null): unknown;
 
   /** The element's content, once `initial_data` has been applied. */
   protected abstract renderContent(data: DashboardState): unknown;

@@ -1,4 +1,9 @@
-import type { EventType } from '@pulseboard/protocol';
+import {
+  type EventType,
+  PROTOCOL_VERSION,
+  type RequestActionBody,
+  type RequestActionResponse,
+} from '@pulseboard/protocol';
 import { channelName } from '../share/channel-name.js';
 import { SharedTransport } from '../share/shared-transport.js';
 import type { StoreOptions, StoreState } from '../store/state.js';
@@ -12,6 +17,7 @@ import {
   type WireEvent,
 } from '../transport/transport.js';
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
+import { listActions, postAction } from './action-request.js';
 import { unionOf } from './requirements.js';
 import { SharedValue } from './selection.js';
 import type { EventHandler, PulseClient, RawPulseEvent, Requirement } from './types.js';
@@ -25,6 +31,11 @@ export interface PulseClientOptions extends Partial<TransportOptions>, Partial<S
   shared?: boolean;
   /** Where warnings about bad input and throwing handlers go (default: `console`). */
   logger?: Pick<Console, 'warn' | 'error'>;
+  /**
+   * Sends action requests instead of `POST api/actions` (a host's own backend, say); null: the default.
+   * It resolves with the server's answer or rejects with an `ActionRequestError`.
+   */
+  sendAction?: ((request: RequestActionBody) => Promise<RequestActionResponse>) | null;
 }
 
 /** Declarations arriving within this time (a page adding its elements) reconfigure the stream once. */
@@ -76,9 +87,11 @@ class Client implements ConfigurablePulseClient {
   /** Problems already reported, so a stream of bad events warns once per kind. */
   readonly #warned = new Set<string>();
   readonly #failedHandlers = new WeakSet<object>();
+  #sendAction: PulseClientOptions['sendAction'];
 
   constructor(options: PulseClientOptions) {
     this.#logger = options.logger ?? console;
+    this.#sendAction = options.sendAction;
     this.#store = new Store(options, (problem) => this.#warn(problem));
     this.#options = { ...DEFAULT_TRANSPORT_OPTIONS, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? false;
@@ -174,7 +187,16 @@ class Client implements ConfigurablePulseClient {
     this.#transport.reconnect();
   }
 
+  async act(request: RequestActionBody): Promise<RequestActionResponse> {
+    const response = await (this.#sendAction ?? ((r) => postAction(this.#options, r)))(request);
+    // Pending at once, before the stream says so; the same action's event changes nothing.
+    if (response?.action)
+      this.#store.apply({ type: 'action_requested', data: { v: PROTOCOL_VERSION, ...response } });
+    return response;
+  }
+
   configure(options: PulseClientOptions): void {
+    if ('sendAction' in options) this.#sendAction = options.sendAction;
     this.#store.configure(options);
     this.#options = { ...this.#options, ...transportOptionsIn(options) };
     this.#shared = options.shared ?? this.#shared;
@@ -234,6 +256,19 @@ class Client implements ConfigurablePulseClient {
   #onEvent(wire: WireEvent): void {
     const result = this.#store.apply(wire);
     if (!result) return;
+    // A snapshot without the recent actions (a new connection, a resync): the server lists them, for the
+    // elements that show their outcomes (only to a stream that may operate).
+    if (
+      wire.type === 'initial_data' &&
+      result.state.can.includes('operate') &&
+      this.#store.watched('actions') &&
+      !Array.isArray((wire.data as { actions?: unknown }).actions)
+    ) {
+      listActions(this.#options).then(
+        (list) => this.#store.apply({ type: 'action_list', data: list }),
+        (error: Error) => this.#warn(`recent actions: ${error.message}`),
+      );
+    }
     const event: RawPulseEvent = { ...wire, id: wire.id ?? '' };
     if (!result.skipped) this.#emit(this.#subscribers.get(wire.type), event);
     this.#emit(this.#subscribers.get('*'), event);

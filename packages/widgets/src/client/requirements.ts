@@ -25,6 +25,7 @@ const SLICE_EVENTS: Record<Slice, readonly EventType[]> = {
   aggregates: ['dashboard_update'],
   logs: ['log'],
   history: ['worker_registered', 'metrics_update'],
+  actions: ['action_requested', 'action_completed'],
   connection: [],
 };
 

@@ -1,4 +1,4 @@
-import type { EventType } from '@pulseboard/protocol';
+import type { EventType, RequestActionBody, RequestActionResponse } from '@pulseboard/protocol';
 import type { DashboardState, Slice } from '../store/types.js';
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
 import type { SharedValue } from './selection.js';
@@ -89,6 +89,12 @@ export interface PulseClient {
    * credentials; resolves to the parsed JSON, rejects with the server's error message.
    */
   request(path: string): Promise<unknown>;
+  /**
+   * Asks a worker for one of the actions it declared: `POST api/actions` on this stream's server (beside `src`,
+   * with its token), or the host's own `sendAction`. Resolves with the action, pending (its outcome arrives as
+   * `action_completed` in `data.actions`); rejects with an `ActionRequestError` (status and message).
+   */
+  act(request: RequestActionBody): Promise<RequestActionResponse>;
 
   connect(): void;
   disconnect(): void;

@@ -47,6 +47,9 @@ export const dlqMonitorStyles = css`
     overflow: auto;
     list-style: none;
   }
+  ul.acting {
+    grid-template-columns: minmax(0, 1fr) minmax(32px, 18%) auto auto minmax(0, auto);
+  }
   li {
     display: grid;
     grid-column: 1 / -1;

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { ActionController } from '../base/action-controller.js';
 import { ErrorRates } from '../base/error-rates.js';
 import {
   compareNames,
@@ -15,6 +16,7 @@ import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
 import type { Requirement } from '../client/types.js';
 import type { DashboardState, Slice } from '../store/types.js';
+import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
 import { DeadLetterPanel } from './dead-letter-panel.js';
 import { deadLetterPanelStyles } from './dead-letter-panel.styles.js';
@@ -79,8 +81,13 @@ const DEFAULT_ERROR_WINDOW_S = 300;
  *
  * @summary Dead letters per queue and errors per worker, against warning and critical thresholds.
  *
+ * @fires {PulseActionEvent} pulse-action - An operator's action request is about to be sent (cancelable: `preventDefault()` sends nothing); `request` is `{worker, action, target, params}`.
  * @fires {PulseThresholdChangeEvent} pulse-threshold-change - The overall level or a row's level changed; `scope`, `key`, `level`, `previous` and `value` say which and why.
  *
+ * @csspart actions - An operator's action control and its last outcome (with the operate permission only).
+ * @csspart action - The button that opens the actions dialog.
+ * @csspart action-status - The last action's outcome beside it.
+ * @csspart dialog - The actions dialog (native, modal).
  * @csspart status - The overall status and each row's level badge.
  * @csspart row - One queue or worker.
  * @csspart value - A row's count.
@@ -92,7 +99,7 @@ const DEFAULT_ERROR_WINDOW_S = 300;
  * @cssprop --pulse-list-max-height - Each list scrolls beyond this height (320px).
  */
 export class DlqMonitor extends PulseElement {
-  static override styles = [...sharedStyles, dlqMonitorStyles, deadLetterPanelStyles];
+  static override styles = [...sharedStyles, actionStyles, dlqMonitorStyles, deadLetterPanelStyles];
 
   static override properties = {
     warning: { type: Number, reflect: true },
@@ -116,8 +123,10 @@ export class DlqMonitor extends PulseElement {
   /** Fraction below a threshold a value must fall to clear it (default 0.1). */
   declare hysteresis: number;
 
-  protected readonly slices: readonly Slice[] = ['queues', 'workers'];
+  protected readonly slices: readonly Slice[] = ['queues', 'workers', 'actions'];
   protected readonly defaultHeading = 'Dead letters & errors';
+
+  readonly #actions = new ActionController(this);
 
   /** Current level per queue name and per worker id; the hysteresis needs the previous level to compute the next. */
   #levels: Record<Row['scope'], Map<string, Level>> = { queue: new Map(), worker: new Map() };
@@ -323,6 +332,10 @@ export class DlqMonitor extends PulseElement {
     return levels;
   }
 
+  protected override renderDialog(data: DashboardState | null): unknown {
+    return this.#actions.dialog(data);
+  }
+
   protected override renderSummary(): unknown {
     const q = this.#thresholds('queue');
     return html`<span class="summary">warning ≥ ${formatCount(q.warning)} · critical ≥ ${formatCount(q.critical)}</span>`;
@@ -339,12 +352,13 @@ export class DlqMonitor extends PulseElement {
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
-        ${this.#list('Dead letters by queue', top(queues, LIST_MAX), queues.length, 'No queues', q.critical)}
+        ${this.#list('Dead letters by queue', top(queues, LIST_MAX), queues.length, 'No queues', q.critical, data)}
         ${this.#list(
           `Errors per minute by worker, last ${formatDuration(this.#windowMs() / 1000)}`,
           ...this.#workersShown(workers),
           'No errors reported',
           this.#thresholds('worker').critical,
+          null,
         )}
       </div>`;
   }
@@ -381,22 +395,31 @@ export class DlqMonitor extends PulseElement {
     return [this.#shownWorkers!.top, this.#shownWorkers!.count];
   }
 
-  #list(title: string, rows: Row[], count: number, none: string, scale: number): TemplateResult {
+  /** A list of rows; with `data`, the dead-letter actions of each queue, when some worker declares them. */
+  #list(
+    title: string,
+    rows: Row[],
+    count: number,
+    none: string,
+    scale: number,
+    data: DashboardState | null,
+  ): TemplateResult {
+    const acting = data && this.#actions.offers(data, 'deadLetters');
     const id = `h-${title.split(' ')[0]?.toLowerCase()}`;
     return html`<section aria-labelledby=${id}>
       <h3 id=${id}>${title}</h3>
       ${
         count === 0
           ? html`<p class="none">${none}</p>`
-          : html`<ul class="hold">
-                ${rows.map((r) => this.#row(r, scale))}
+          : html`<ul class="hold ${acting ? 'acting' : ''}">
+                ${rows.map((r) => this.#row(r, scale, acting ? data : null))}
               </ul>
               ${count > rows.length ? html`<p class="none">and ${formatCount(count - rows.length)} more</p>` : nothing}`
       }
     </section>`;
   }
 
-  #row(row: Row, scale: number): TemplateResult {
+  #row(row: Row, scale: number, data: DashboardState | null): TemplateResult {
     const key = `${row.scope}:${row.key}`;
     const level = this.#levels[row.scope].get(row.key) ?? 'ok';
     const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
@@ -411,6 +434,7 @@ export class DlqMonitor extends PulseElement {
       <span class="meter" aria-hidden="true"><span style="width: ${width}%"></span></span>
       <span class="num" part="value">${row.scope === 'worker' ? formatNumber(row.value) : formatCount(row.value)}</span>
       ${badge(level)}
+      ${data ? html`<span>${this.#actions.control(data, { target: 'deadLetters', key: row.key, name: `dead letters of ${name}` })}</span>` : nothing}
     </li>`;
   }
 }

@@ -1,5 +1,6 @@
 import type { Resource, Worker, WorkerStatus } from '@pulseboard/protocol';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { ActionController } from '../base/action-controller.js';
 import { formatAgo, formatCountOf, formatDuration, formatMs, NAME_MAX, truncate } from '../base/format.js';
 import { Memo } from '../base/memo.js';
 import { NameOrder } from '../base/name-order.js';
@@ -14,6 +15,7 @@ import {
   STATUS_ORDER,
 } from '../base/status.js';
 import type { DashboardState, Slice } from '../store/types.js';
+import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
 import { GridWindow } from './grid-window.js';
 import { healthCardsStyles } from './health-cards.styles.js';
@@ -52,6 +54,13 @@ function sameOrder(a: readonly Card[], b: readonly Card[]): boolean {
  *
  * @summary Live status cards, one per worker and per resource.
  *
+ * @fires {PulseActionEvent} pulse-action - An operator's action request is about to be sent (cancelable: `preventDefault()` sends nothing); `request` is `{worker, action, target, params}`.
+ *
+ * @csspart actions - An operator's action control and its last outcome (with the operate permission only).
+ * @csspart action - The button that opens the actions dialog.
+ * @csspart action-status - The last action's outcome beside it.
+ * @csspart dialog - The actions dialog (native, modal).
+ *
  * @csspart card - One worker or resource.
  * @csspart status - The status badge on a card.
  * @csspart value - A figure on a card.
@@ -62,7 +71,7 @@ function sameOrder(a: readonly Card[], b: readonly Card[]): boolean {
  * @cssprop --pulse-depart-duration - How long a departed card takes to fade (10s).
  */
 export class HealthCards extends PulseElement {
-  static override styles = [...sharedStyles, healthCardsStyles];
+  static override styles = [...sharedStyles, actionStyles, healthCardsStyles];
 
   static override properties = {
     status: { reflect: true },
@@ -77,9 +86,10 @@ export class HealthCards extends PulseElement {
   /** `status` (worst first, the default) or `name`. */
   declare sort: HealthCardsSort;
 
-  protected readonly slices: readonly Slice[] = ['workers', 'resources', 'history'];
+  protected readonly slices: readonly Slice[] = ['workers', 'resources', 'history', 'actions'];
   protected readonly defaultHeading = 'Health';
 
+  readonly #actions = new ActionController(this);
   readonly #window = new GridWindow(this, '.grid');
   /** Cards and sparklines drawn again only when what they show changed. */
   readonly #memo = new Memo();
@@ -114,6 +124,10 @@ export class HealthCards extends PulseElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     this.#now = Date.now();
+  }
+
+  protected override renderDialog(data: DashboardState | null): unknown {
+    return this.#actions.dialog(data);
   }
 
   protected override renderSummary(data: DashboardState): unknown {
@@ -257,7 +271,9 @@ export class HealthCards extends PulseElement {
     const history = data.history.get(worker.id)?.responseTimeMs;
     const ago = formatAgo(worker.lastHeartbeatAt, this.#now);
     const key = `worker:${worker.id}`;
-    return this.#memo.get(worker, [history, ago, departed, this.selection === key], () =>
+    const subject = { target: 'worker' as const, key: worker.id, name: worker.name || worker.id };
+    const acted = departed ? null : this.#actions.stateOf(data, subject);
+    return this.#memo.get(worker, [history, ago, departed, this.selection === key, data.can, acted], () =>
       this.#card(
         departed ? 'offline' : worker.status,
         departed ? 'departed' : '',
@@ -270,10 +286,12 @@ export class HealthCards extends PulseElement {
           ['Response', formatMs(worker.metrics?.responseTimeMs)],
           ['Last seen', ago],
         ],
-        // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
-        history?.length
-          ? this.#memo.get(history, [], () => sparkline(history))
-          : html`<div class="spark-empty" aria-hidden="true"></div>`,
+        html`${
+          // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
+          history?.length
+            ? this.#memo.get(history, [], () => sparkline(history))
+            : html`<div class="spark-empty" aria-hidden="true"></div>`
+        }${departed ? nothing : this.#actions.control(data, subject)}`,
         key,
       ),
     );

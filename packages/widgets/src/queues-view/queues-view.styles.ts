@@ -80,6 +80,12 @@ export const queuesViewStyles = css`
     text-overflow: ellipsis;
     font-weight: 500;
   }
+  /* The action control is taller than a line of figures: no padding keeps the rows' height. The outcome shows
+     as its mark only, leaving the names their room. */
+  td.acts-cell {
+    padding-block: 0;
+    --_act-words: 0;
+  }
   .depth {
     display: inline-flex;
     align-items: center;

@@ -1,5 +1,6 @@
 import type { QueueSummary } from '@pulseboard/protocol';
 import { html, nothing, type TemplateResult } from 'lit';
+import { ActionController } from '../base/action-controller.js';
 import {
   compareNames,
   formatCount,
@@ -11,6 +12,7 @@ import {
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
 import type { DashboardState, Slice } from '../store/types.js';
+import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
 import { queuesViewStyles } from './queues-view.styles.js';
 
@@ -40,6 +42,13 @@ const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c
  *
  * @summary Every queue in a sortable, filterable table.
  *
+ * @fires {PulseActionEvent} pulse-action - An operator's action request is about to be sent (cancelable: `preventDefault()` sends nothing); `request` is `{worker, action, target, params}`.
+ *
+ * @csspart actions - An operator's action control and its last outcome (with the operate permission only).
+ * @csspart action - The button that opens the actions dialog.
+ * @csspart action-status - The last action's outcome beside it.
+ * @csspart dialog - The actions dialog (native, modal).
+ *
  * @csspart table - The table.
  * @csspart row - One queue.
  * @csspart value - A numeric cell.
@@ -48,7 +57,7 @@ const isColumn = (value: unknown): value is QueueColumn => COLUMNS.some((c) => c
  * @cssprop --pulse-table-max-height - The table scrolls beyond this height (420px).
  */
 export class QueuesView extends PulseElement {
-  static override styles = [...sharedStyles, queuesViewStyles];
+  static override styles = [...sharedStyles, actionStyles, queuesViewStyles];
 
   static override properties = {
     sort: { reflect: true },
@@ -63,9 +72,12 @@ export class QueuesView extends PulseElement {
   /** Show only queues whose name contains this text. */
   declare filter: string;
 
-  protected readonly slices: readonly Slice[] = ['queues'];
+  // Not `workers`, which changes every tick: the declarations (in the workers) arrive with a new consumer, and
+  // every dashboard_update (5 s), which both change `queues`.
+  protected readonly slices: readonly Slice[] = ['queues', 'actions'];
   protected readonly defaultHeading = 'Queues';
 
+  readonly #actions = new ActionController(this);
   #rows = new RowWindow(this, '.scroller', 'tbody tr[aria-rowindex]', 37);
 
   constructor() {
@@ -73,6 +85,10 @@ export class QueuesView extends PulseElement {
     this.sort = 'depth';
     this.direction = 'desc';
     this.filter = '';
+  }
+
+  protected override renderDialog(data: DashboardState | null): unknown {
+    return this.#actions.dialog(data);
   }
 
   protected override renderSummary(data: DashboardState): unknown {
@@ -119,11 +135,13 @@ export class QueuesView extends PulseElement {
     let maxDepth = 0;
     for (const q of rows) maxDepth = Math.max(maxDepth, q.depth);
     const { first, end, before, after } = this.#rows.range(rows.length);
+    const acting = this.#actions.offers(data, 'queue');
     return html`<div class="scroller hold" tabindex="0" role="region" aria-label="Queues table" @scroll=${this.#rows.onScroll}>
       <table part="table" aria-rowcount=${rows.length + 1}>
         <thead>
           <tr aria-rowindex="1">
             ${COLUMNS.map((c) => this.#header(c.key, c.label, key))}
+            ${acting ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : nothing}
           </tr>
         </thead>
         <tbody>
@@ -131,7 +149,7 @@ export class QueuesView extends PulseElement {
           ${
             // Not keyed (no \`repeat\`): a sort or scroll rewrites the ~40 rows in place instead of moving them,
             // and nothing redraws under a pointer over the table (see \`held\`).
-            rows.slice(first, end).map((q, i) => this.#row(q, maxDepth, first + i + 2))
+            rows.slice(first, end).map((q, i) => this.#row(data, q, maxDepth, first + i + 2, acting))
           }
           ${after ? spacer(after) : nothing}
         </tbody>
@@ -156,7 +174,13 @@ export class QueuesView extends PulseElement {
     </th>`;
   }
 
-  #row(q: QueueSummary, maxDepth: number, index: number): TemplateResult {
+  #row(
+    data: DashboardState,
+    q: QueueSummary,
+    maxDepth: number,
+    index: number,
+    acting: boolean,
+  ): TemplateResult {
     const name = truncate(q.name, NAME_MAX);
     const key = `queue:${q.name}`;
     return html`<tr part="row" aria-rowindex=${index} data-pick=${key}>
@@ -178,6 +202,7 @@ export class QueuesView extends PulseElement {
       </td>
       <td part="value">${formatNumber(q.ratePerSec)}</td>
       <td part="value">${formatCount(q.consumers)}</td>
+      ${acting ? html`<td class="acts-cell">${this.#actions.control(data, { target: 'queue', key: q.name, name: `queue ${name}` })}</td>` : nothing}
     </tr>`;
   }
 }

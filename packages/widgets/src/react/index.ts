@@ -8,6 +8,7 @@
  */
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
+import type { PulseActionEvent } from '../base/action-event.js';
 import type { SelectEvent } from '../base/selection.js';
 import '../define.js';
 import {
@@ -23,6 +24,8 @@ import { SystemMetrics as SystemMetricsElement } from '../system-metrics/system-
 
 // Every element but <sse-connection> fires pulse-select (the user picked a row, or cleared the selection chip).
 const onSelect = 'pulse-select' as EventName<SelectEvent>;
+// The elements with operator actions fire pulse-action before sending one (cancelable).
+const onAction = 'pulse-action' as EventName<PulseActionEvent>;
 
 export const SseConnection = createComponent({
   react: React,
@@ -36,7 +39,7 @@ export const HealthCards = createComponent({
   react: React,
   tagName: 'health-cards',
   elementClass: HealthCardsElement,
-  events: { onSelect },
+  events: { onSelect, onAction },
   displayName: 'HealthCards',
 });
 
@@ -52,7 +55,11 @@ export const DlqMonitor = createComponent({
   react: React,
   tagName: 'dlq-monitor',
   elementClass: DlqMonitorElement,
-  events: { onThresholdChange: 'pulse-threshold-change' as EventName<PulseThresholdChangeEvent>, onSelect },
+  events: {
+    onThresholdChange: 'pulse-threshold-change' as EventName<PulseThresholdChangeEvent>,
+    onSelect,
+    onAction,
+  },
   displayName: 'DlqMonitor',
 });
 
@@ -60,7 +67,7 @@ export const QueuesView = createComponent({
   react: React,
   tagName: 'queues-view',
   elementClass: QueuesViewElement,
-  events: { onSelect },
+  events: { onSelect, onAction },
   displayName: 'QueuesView',
 });
 

@@ -8,6 +8,7 @@
  */
 import type { LitElement } from 'lit';
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
+import type { PulseActionEvent } from '../base/action-event.js';
 import type { SelectEvent } from '../base/selection.js';
 import type { DlqMonitor, PulseThresholdChangeEvent } from '../dlq-monitor/dlq-monitor.js';
 import type { HealthCards } from '../health-cards/health-cards.js';
@@ -46,13 +47,17 @@ declare module 'react' {
   namespace JSX {
     interface IntrinsicElements {
       'sse-connection': Tag<SseConnection, { 'pulse-connection-change': ConnectionChangeEvent }>;
-      'health-cards': Tag<HealthCards>;
+      'health-cards': Tag<HealthCards, { 'pulse-select': SelectEvent; 'pulse-action': PulseActionEvent }>;
       'system-metrics': Tag<SystemMetrics>;
       'dlq-monitor': Tag<
         DlqMonitor,
-        { 'pulse-threshold-change': PulseThresholdChangeEvent; 'pulse-select': SelectEvent }
+        {
+          'pulse-threshold-change': PulseThresholdChangeEvent;
+          'pulse-select': SelectEvent;
+          'pulse-action': PulseActionEvent;
+        }
       >;
-      'queues-view': Tag<QueuesView>;
+      'queues-view': Tag<QueuesView, { 'pulse-select': SelectEvent; 'pulse-action': PulseActionEvent }>;
       'logs-view': Tag<LogsView>;
     }
   }

@@ -34,6 +34,7 @@ const OPTIONS = {
   logCapacity: { type: Number, attribute: 'log-capacity' },
   // On unless the attribute says `false`.
   shared: { converter: { fromAttribute: (value: string | null) => value !== 'false' } },
+  sendAction: { attribute: false },
 };
 
 /**
@@ -87,6 +88,11 @@ export class SseConnection extends LitElement {
    * origin that show the same `src` (with the same token and filters) share one connection, held by one of them.
    */
   declare shared: boolean;
+  /**
+   * Sends the elements' action requests instead of `POST api/actions` on `src`, e.g. through the host's own backend
+   * (property only): `(request) => Promise<{ id, action }>`, rejecting with an `ActionRequestError`.
+   */
+  declare sendAction: PulseClientOptions['sendAction'];
   /**
    * `light`, `dark` or `auto` for every element this connection provides, unless one sets its own `theme`. `auto`
    * (or none) follows the page's `color-scheme`, then the operating system's.

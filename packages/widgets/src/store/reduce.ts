@@ -1,4 +1,6 @@
 import {
+  ACTION_STATUSES,
+  type Action,
   type LogEntry,
   type LogLevel,
   METRICS_FIELDS,
@@ -48,7 +50,12 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   logRing: 'logs',
   lineRing: 'logs',
   history: 'history',
+  can: 'actions',
+  actions: 'actions',
 };
+
+/** Recent actions the store keeps: enough for every control on screen to show its last outcome. */
+export const ACTIONS_KEPT = 100;
 
 /** The Reduction of a usable event: `patch` applied (when it has fields), and the items it had to drop. */
 function result(state: StoreState, type: string, patch: Partial<StateFields>, dropped: boolean): Reduction {
@@ -75,7 +82,7 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
 });
 
 /** The map fields of the state, which reducers change through {@link EventContext.own}. */
-type MapField = 'workers' | 'resources' | 'history' | 'departed';
+type MapField = 'workers' | 'resources' | 'history' | 'departed' | 'actions';
 type Draft<K extends MapField> =
   StateFields[K] extends ReadonlyMap<infer Key, infer Value> ? Map<Key, Value> : never;
 
@@ -242,6 +249,34 @@ const nameOf = (
 ): string =>
   workers.get(id)?.name || state.workers.get(id)?.name || state.departed.get(id)?.worker.name || id;
 
+/** How far along an action is: pending, delivered, then any outcome, which is final. */
+const stage = (action: Action) => Math.min(ACTION_STATUSES.indexOf(action.status), 2);
+
+/**
+ * Adds or advances `items` in `actions`, oldest first; a status never goes back, so a replayed event or an older list
+ * changes nothing. The oldest go past `ACTIONS_KEPT`.
+ */
+function mergeActions(event: EventContext, items: readonly Action[]): void {
+  let map: Map<string, Action> | undefined;
+  for (const action of items) {
+    const known = (map ?? event.state.actions).get(action.id);
+    if (known && stage(known) >= stage(action)) continue;
+    map ??= event.own('actions');
+    map.set(action.id, action);
+  }
+  for (const id of map?.keys() ?? []) {
+    if (map!.size <= ACTIONS_KEPT) break;
+    map!.delete(id);
+  }
+}
+
+/** `action_requested` and `action_completed`: the action as it is now. */
+const actionReducer: Reducer = (_state, data, event) => {
+  const action = read.action(data.action);
+  if (!action) return 'missing or malformed action';
+  mergeActions(event, [action]);
+};
+
 /** The level of a status change's line. */
 const STATUS_LEVEL: Partial<Record<WorkerStatus, LogLevel>> = {
   unhealthy: 'error',
@@ -314,7 +349,10 @@ const reducers: Record<string, Reducer> = {
       logs.filter((e) => e.at > newest),
       workerMap,
     );
+    // Only if the server sends them; else the client asks for the list (see `action_list`).
+    mergeActions(event, (event.list(data.actions, read.action) ?? []).reverse());
     return {
+      can: read.permissions(data.can),
       ready: true,
       workers: workerMap,
       resources: new Map(resources.map((r) => [r.id, r])),
@@ -447,6 +485,17 @@ const reducers: Record<string, Reducer> = {
 
   // Read by <dlq-monitor>'s open list (client.subscribe); the store keeps no dead letters.
   dead_letters_update() {},
+
+  action_requested: actionReducer,
+  action_completed: actionReducer,
+
+  // Not an event of the stream: the answer of `GET /api/actions` (newest first), which the client asks for after
+  // each `initial_data` without actions.
+  action_list(_state, data, event) {
+    const actions = event.list(data.actions, read.action);
+    if (!actions) return 'missing actions';
+    mergeActions(event, actions.reverse());
+  },
 
   // Connection-level messages: the transport acts on them; the data is unchanged.
   ping() {},

@@ -1,12 +1,19 @@
 import {
+  ACTION_PARAM_TYPES,
+  ACTION_STATUSES,
   ACTION_TARGETS,
+  type Action,
   type ActionDeclaration,
+  type ActionParamSpec,
+  type ActionParams,
   type ActionTarget,
   type Aggregates,
   LOG_LEVELS,
   type LogEntry,
   type LogLevel,
   METRICS_FIELDS,
+  PERMISSIONS,
+  type Permission,
   QUEUE_STATS_FIELDS,
   type QueueStats,
   type QueueSummary,
@@ -107,20 +114,88 @@ function labels(value: unknown): Record<string, string> {
   return result;
 }
 
+/** The entries of a record (none for anything else) whose value `read` accepts, as a new record. */
+function entries<T>(value: unknown, read: (item: unknown) => T | undefined): Record<string, T> {
+  // fromEntries defines own properties: a hostile "__proto__" key stays a key.
+  return Object.fromEntries(
+    Object.entries(isRecord(value) ? value : {}).flatMap(([key, item]) => {
+      const clean = read(item);
+      return clean === undefined ? [] : [[key, clean]];
+    }),
+  );
+}
+
+const finite = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+/** A parameter's description, with only the fields a form can use; undefined for an unknown type. */
+function paramSpec(value: unknown): ActionParamSpec | undefined {
+  if (!isRecord(value)) return undefined;
+  const type = oneOf(ACTION_PARAM_TYPES, value.type);
+  if (!type) return undefined;
+  const spec: ActionParamSpec = {
+    type,
+    label: text(value.label, null) ?? undefined,
+    description: text(value.description, null) ?? undefined,
+    required: value.required === true,
+    minimum: finite(value.minimum),
+    maximum: finite(value.maximum),
+    integer: value.integer === true,
+    minLength: finite(value.minLength),
+    maxLength: finite(value.maxLength),
+  };
+  if (type === 'enum') spec.values = Array.isArray(value.values) ? value.values.filter(isId) : [];
+  return spec;
+}
+
 /** The well-formed action declarations of a worker record; labels and confirm texts stay text. */
 function actions(value: unknown): ActionDeclaration[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item): ActionDeclaration[] => {
-    if (!isRecord(item) || typeof item.name !== 'string' || typeof item.label !== 'string') return [];
+    if (!isRecord(item) || !isId(item.name) || typeof item.label !== 'string') return [];
     const target = oneOf<ActionTarget>(ACTION_TARGETS, item.target);
     if (!target) return [];
     const declaration: ActionDeclaration = { name: item.name, target, label: item.label };
     if (typeof item.confirm === 'string') declaration.confirm = item.confirm;
     if (item.dangerous === true) declaration.dangerous = true;
-    if (isRecord(item.params)) declaration.params = item.params as NonNullable<ActionDeclaration['params']>;
+    declaration.params = entries(item.params, paramSpec);
     return [declaration];
   });
 }
+
+const paramValue = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'boolean' || finite(value) !== undefined
+    ? (value as ActionParams[string])
+    : undefined;
+
+/** An action record (`action_requested`, `action_completed`, `GET /api/actions`); null without id, worker, name, target or status. */
+export function action(value: unknown): Action | null {
+  if (!isRecord(value) || !isId(value.id) || !isId(value.worker) || !isId(value.action)) return null;
+  const target = oneOf(ACTION_TARGETS, value.target);
+  const status = oneOf(ACTION_STATUSES, value.status);
+  if (!target || !status) return null;
+  return {
+    id: value.id,
+    worker: value.worker,
+    action: value.action,
+    target,
+    queue: text(value.queue, null),
+    params: entries(value.params, paramValue),
+    by: text(value.by, ''),
+    status,
+    requestedAt: count(value.requestedAt),
+    expiresAt: count(value.expiresAt),
+    deliveredAt: nullableCount(value.deliveredAt),
+    completedAt: nullableCount(value.completedAt),
+    durationMs: nullableCount(value.durationMs),
+    message: text(value.message, null),
+    data: value.data ?? null,
+  };
+}
+
+/** `initial_data.can`: the permissions it names that this client knows. */
+export const permissions = (value: unknown): Permission[] =>
+  PERMISSIONS.filter((p) => Array.isArray(value) && value.includes(p));
 
 export function worker(value: unknown): Worker | null {
   if (!isRecord(value) || !isId(value.id)) return null;

@@ -19,7 +19,7 @@ export function toInitialData(state: StoreState): InitialDataPayload | null {
     aggregates: state.aggregates,
     logs: [...state.logs],
     config: state.config,
-    // The store keeps no permissions yet: a tab fed this way reads only.
-    can: ['read'],
+    // The same token's (tabs share a stream only with the same one): a tab fed this way may operate as this one.
+    can: [...state.can],
   };
 }

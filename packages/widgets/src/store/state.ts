@@ -1,4 +1,12 @@
-import type { Aggregates, QueueSummary, Resource, ServerTimings, Worker } from '@pulseboard/protocol';
+import type {
+  Action,
+  Aggregates,
+  Permission,
+  QueueSummary,
+  Resource,
+  ServerTimings,
+  Worker,
+} from '@pulseboard/protocol';
 import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import { count } from './sanitize.js';
@@ -52,6 +60,8 @@ class State implements StoreState {
   declare readonly aggregateHistory: AggregateHistory;
   declare readonly config: ServerTimings | null;
   declare readonly departed: ReadonlyMap<string, DepartedWorker>;
+  declare readonly can: readonly Permission[];
+  declare readonly actions: ReadonlyMap<string, Action>;
   declare readonly rosterVersion: number;
   declare readonly options: Readonly<StoreOptions>;
   declare readonly logRing: LogRing;
@@ -91,6 +101,8 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
     aggregateHistory: emptyAggregateHistory(),
     config: null,
     departed: new Map(),
+    can: [],
+    actions: new Map(),
     rosterVersion: 0,
     options: merged,
     logRing: LogRing.empty(merged.logCapacity),

@@ -74,6 +74,11 @@ export class Store {
     };
   }
 
+  /** Whether some watcher watches `slice`. */
+  watched(slice: Slice): boolean {
+    return [...this.#watchers].some((w) => w.slices.has(slice));
+  }
+
   /**
    * Data changes reach watchers on the next animation frame, together: at 1,000
    * heartbeats/s an element renders once per frame, not once per event.

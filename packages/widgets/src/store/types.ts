@@ -1,7 +1,9 @@
 import type {
+  Action,
   Aggregates,
   LogEntry,
   LogLevel,
+  Permission,
   QueueSummary,
   Resource,
   ServerTimings,
@@ -69,6 +71,13 @@ export interface DashboardState {
   config: ServerTimings | null;
   /** Ids of workers removed recently, with removal time, so views can fade them out. */
   departed: ReadonlyMap<string, { worker: Worker; at: number; reason: string }>;
+  /** What this stream's token allows (`initial_data.can`): `operate` shows the action controls. Empty before it. */
+  can: readonly Permission[];
+  /**
+   * Recent operator actions by id, oldest requested first (at most `ACTIONS_KEPT`): from `action_requested` and
+   * `action_completed`, and the server's list (`GET /api/actions`) after each `initial_data`. A status never goes back.
+   */
+  actions: ReadonlyMap<string, Action>;
   /**
    * Changes when a worker joins, leaves or is renamed, or a departed one is forgotten, and not with
    * heartbeats: a view listing names (a worker menu) works them out again only then.
@@ -77,4 +86,12 @@ export interface DashboardState {
 }
 
 /** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */
-export type Slice = 'workers' | 'resources' | 'queues' | 'aggregates' | 'logs' | 'history' | 'connection';
+export type Slice =
+  | 'workers'
+  | 'resources'
+  | 'queues'
+  | 'aggregates'
+  | 'logs'
+  | 'history'
+  | 'actions'
+  | 'connection';

@@ -318,7 +318,7 @@ const controls = css`
   button.primary {
     border-color: transparent;
     background: var(--_accent);
-    color: #fff;
+    color: var(--_on-accent);
   }
   button.primary:hover {
     background: color-mix(in srgb, var(--_accent) 85%, #000);

@@ -22,6 +22,9 @@ const light = css`
   --_offline: var(--pulse-color-offline, #8a93a3);
   --_starting: var(--pulse-color-starting, #2f80ed);
   --_stopping: var(--pulse-color-stopping, #8b5cf6);
+  --_danger: var(--pulse-color-danger, #b42318);
+  --_on-danger: #fff;
+  --_on-accent: #fff;
   --_shadow: var(--pulse-shadow, 0 1px 2px rgb(16 24 40 / 0.04), 0 1px 3px rgb(16 24 40 / 0.06));
   --_tint: 12%;
   color-scheme: light;
@@ -43,6 +46,10 @@ const dark = css`
   --_offline: var(--pulse-color-offline, #7c8595);
   --_starting: var(--pulse-color-starting, #5ea5ff);
   --_stopping: var(--pulse-color-stopping, #b18cff);
+  --_danger: var(--pulse-color-danger, #ff7b7f);
+  --_on-danger: #0e1015;
+  /* The dark accent is light: white on it would not be read. */
+  --_on-accent: #0e1015;
   --_shadow: var(--pulse-shadow, 0 1px 2px rgb(0 0 0 / 0.3));
   --_tint: 18%;
   color-scheme: dark;
