@@ -61,7 +61,12 @@ const newestFirst = (a: Letter, b: Letter) =>
  * namesakes). A new list per change, so a render can tell it changed.
  */
 export class LetterList {
-  constructor(readonly letters: readonly Letter[] = []) {}
+  /** The dead letters, newest first. */
+  readonly letters: readonly Letter[];
+
+  constructor(letters: readonly Letter[] = []) {
+    this.letters = letters;
+  }
 
   /** The list after a delta; unusable entries are left out. */
   apply(data: { added?: unknown; removed?: unknown; replace?: unknown }): LetterList {
