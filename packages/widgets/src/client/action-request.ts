@@ -2,7 +2,7 @@ import type { ActionList, RequestActionBody, RequestActionResponse } from '@puls
 import { isRecord } from '../store/sanitize.js';
 import type { TransportOptions } from '../transport/transport.js';
 
-/** Why an action request failed: the server's status (0: no answer) and its message, as text. */
+/** Why a request to the stream's server (an action's, a page of dead letters) failed: the server's status (0: no answer) and its message, as text. */
 export class ActionRequestError extends Error {
   constructor(
     /** The HTTP status of the server's refusal (403, 404, 409, …); 0 when no answer came. */
@@ -21,7 +21,11 @@ type Server = Pick<TransportOptions, 'src' | 'token' | 'withCredentials'>;
  * Throws an {@link ActionRequestError}: 0 without an answer, else the status and the server's message
  * (and what it found wrong with each field).
  */
-async function call<T>({ src, token, withCredentials }: Server, path: string, body?: unknown): Promise<T> {
+export async function callServer<T>(
+  { src, token, withCredentials }: Server,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
   if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
@@ -45,7 +49,7 @@ async function call<T>({ src, token, withCredentials }: Server, path: string, bo
 
 /** `POST api/actions`: asks the worker for the action; the answer is the action, pending. */
 export const postAction = (server: Server, request: RequestActionBody) =>
-  call<RequestActionResponse>(server, 'api/actions', request);
+  callServer<RequestActionResponse>(server, 'api/actions', request);
 
 /** `GET api/actions`: the recent actions, newest first. */
-export const listActions = (server: Server) => call<ActionList>(server, 'api/actions?limit=100');
+export const listActions = (server: Server) => callServer<ActionList>(server, 'api/actions?limit=100');

@@ -17,7 +17,7 @@ import {
   type WireEvent,
 } from '../transport/transport.js';
 import type { ConnectionRole, ConnectionState, ConnectionStatus } from '../transport/types.js';
-import { listActions, postAction } from './action-request.js';
+import { callServer, listActions, postAction } from './action-request.js';
 import { unionOf } from './requirements.js';
 import { SharedValue } from './selection.js';
 import type { EventHandler, PulseClient, RawPulseEvent, Requirement } from './types.js';
@@ -155,18 +155,9 @@ class Client implements ConfigurablePulseClient {
     this.#scheduleFlush();
   }
 
-  async request(path: string): Promise<unknown> {
-    const { src, token, withCredentials } = this.#options;
-    if (!src) throw new Error('Not connected: no src');
-    const url = new URL(path, new URL(src, globalThis.location?.href));
-    const response = await fetch(url, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      credentials: withCredentials ? 'include' : 'same-origin',
-    });
-    const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
-    if (!response.ok)
-      throw new Error(String(body?.error?.message ?? `${response.status} ${response.statusText}`));
-    return body;
+  request(path: string): Promise<unknown> {
+    if (!this.#options.src) return Promise.reject(new Error('Not connected: no src'));
+    return callServer(this.#options, path);
   }
 
   connect(): void {

@@ -86,7 +86,7 @@ export interface PulseClient {
   /**
    * GETs `path` (e.g. `api/dead-letters?queue=email`) from the server the stream comes from, resolved
    * against `src` (so a server mounted under a base path is found), with the connection's token and
-   * credentials; resolves to the parsed JSON, rejects with the server's error message.
+   * credentials; resolves to the parsed JSON, rejects with an `ActionRequestError` (status and message).
    */
   request(path: string): Promise<unknown>;
   /**
