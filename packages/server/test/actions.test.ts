@@ -328,7 +328,14 @@ for (const backend of backends()) {
           [{ name: 'a', target: 'queue', label: 'A', onClick: 'x' }],
           // One dead letter's action: its id must be a required string.
           [{ name: 'a', target: 'deadLetters', label: 'A', params: { id: { type: 'string' } } }],
-          [{ name: 'a', target: 'deadLetters', label: 'A', params: { id: { type: 'number', required: true } } }],
+          [
+            {
+              name: 'a',
+              target: 'deadLetters',
+              label: 'A',
+              params: { id: { type: 'number', required: true } },
+            },
+          ],
           Array.from({ length: 33 }, (_, i) => ({ name: `a${i}`, target: 'queue', label: 'A' })),
         ];
         for (const actions of badDeclarations) {
