@@ -74,5 +74,11 @@ export function createDeadLetterSync(options: DeadLetterSyncOptions) {
     return reading;
   }
 
-  return { refresh };
+  return {
+    refresh,
+    /** Whether the next reconciliation has something to check: never read yet, or some failed job listed. */
+    get stale(): boolean {
+      return reported === null || reported.size > 0;
+    },
+  };
 }

@@ -257,7 +257,9 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
         if (watched.get(queue.name) !== queue) return;
         const stats = toQueueStats(counts, queue.rate.perSec(now));
         const changed = changedStats(queue.stats, stats);
-        if (queue.deadLetters && (all || queue.failedSince || 'failed' in changed)) {
+        // A reconciliation skips a queue with no failed job and none listed: 1,000 idle queues cost nothing.
+        const check = all && (stats.failed > 0 || queue.deadLetters?.stale);
+        if (queue.deadLetters && (check || queue.failedSince || 'failed' in changed)) {
           queue.failedSince = false;
           deadLetters.push(queue.deadLetters.refresh());
         }

@@ -7,44 +7,20 @@
  * is checked through BullMQ's own API.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Action, DeadLetter } from '@pulseboard/protocol';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { watchBullMQ } from '../src/index.js';
-import {
-  allWorkers,
-  eventually,
-  startRedis,
-  startServer,
-  type TestRedis,
-  type TestServer,
-} from './helpers.js';
+import { allWorkers, eventually, realThings } from './helpers.js';
 
-let redis: TestRedis;
-let server: TestServer;
-let connection: Redis;
-const cleanup: (() => Promise<unknown>)[] = [];
-
-before(async () => {
-  redis = await startRedis();
-  server = await startServer();
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-});
-
-after(async () => {
-  for (const step of cleanup.reverse()) await step().catch(() => {});
-  connection.disconnect();
-  await server.close();
-  await redis.stop();
-});
+const rig = realThings();
 
 /**
  * Queue `name` watched by an adapter (id `a-<name>`), and a Worker that fails a job while `failing` says so
  * (with a real TypeError), counting its runs per job id.
  */
 async function setup(name: string, options: Partial<Parameters<typeof watchBullMQ>[0]> = {}) {
-  const queue = new Queue(name, { connection });
+  const queue = new Queue(name, { connection: rig.connection });
   const runs = new Map<string, number>();
   const state = { failing: true };
   const worker = new Worker(
@@ -54,25 +30,25 @@ async function setup(name: string, options: Partial<Parameters<typeof watchBullM
       if (state.failing) throw new TypeError(`card declined for order ${job.data.order}`);
       return 'charged';
     },
-    { connection: { url: redis.url } },
+    { connection: { url: rig.redis.url } },
   );
   const watch = watchBullMQ({
-    connection: redis.url,
-    serverUrl: server.url,
+    connection: rig.redis.url,
+    serverUrl: rig.server.url,
     queues: [name],
     id: `a-${name}`,
     // A minute between reconciliations: the changes must come from BullMQ's events and the actions.
     reconcileMs: 60_000,
     ...options,
   });
-  cleanup.push(
+  rig.cleanup.push(
     () => watch.close(),
     () => worker.close(),
     () => queue.close(),
   );
   const id = `a-${name}:q:${name}`;
   await eventually(
-    async () => (await allWorkers(server.url)).find((w) => w.id === id),
+    async () => (await allWorkers(rig.server.url)).find((w) => w.id === id),
     (w) => w?.status !== undefined && w.status !== 'starting',
     `${id} registered`,
   );
@@ -91,14 +67,14 @@ async function failedJob(queue: Queue, order: number): Promise<string> {
 }
 
 async function deadLetters(queue: string): Promise<DeadLetter[]> {
-  const response = await fetch(`${server.url}/api/dead-letters?queue=${encodeURIComponent(queue)}`);
+  const response = await fetch(`${rig.server.url}/api/dead-letters?queue=${encodeURIComponent(queue)}`);
   if (response.status === 404) return [];
   return ((await response.json()) as { deadLetters: DeadLetter[] }).deadLetters;
 }
 
 /** Requests `action` of `worker` as a dashboard does, and waits for its outcome. */
 async function act(worker: string, action: string, params: Record<string, unknown> = {}): Promise<Action> {
-  const response = await fetch(`${server.url}/api/actions`, {
+  const response = await fetch(`${rig.server.url}/api/actions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ worker, action, params }),
@@ -108,7 +84,7 @@ async function act(worker: string, action: string, params: Record<string, unknow
   return eventually(
     async () =>
       (
-        (await (await fetch(`${server.url}/api/actions?limit=500`)).json()) as { actions: Action[] }
+        (await (await fetch(`${rig.server.url}/api/actions?limit=500`)).json()) as { actions: Action[] }
       ).actions.find((a) => a.id === body.id),
     (a) => a !== undefined && ['ok', 'error', 'timeout'].includes(a.status),
     `${action} answered`,
@@ -151,7 +127,7 @@ describe('BullMQ dead letters and actions', () => {
 
   it('performs the actions through BullMQ: retry runs the job again, pause pauses, a gone job is a clear error', async () => {
     const { queue, runs, state, id } = await setup('orders');
-    const registered = (await allWorkers(server.url)).find((w) => w.id === id);
+    const registered = (await allWorkers(rig.server.url)).find((w) => w.id === id);
     assert.deepEqual(registered?.actions.map((a) => `${a.target}:${a.name}`).sort(), [
       'deadLetters:cleanFailed',
       'deadLetters:remove',
@@ -258,11 +234,11 @@ describe('BullMQ dead letters and actions', () => {
     const { queue, id } = await setup('quiet', { deadLettersMax: 0, actions: false });
     await failedJob(queue, 1);
     await eventually(
-      async () => (await allWorkers(server.url)).find((w) => w.id === id)?.queueStats?.failed,
+      async () => (await allWorkers(rig.server.url)).find((w) => w.id === id)?.queueStats?.failed,
       (failed) => failed === 1,
       'the failure counted',
     );
     assert.deepEqual(await deadLetters('quiet'), []);
-    assert.deepEqual((await allWorkers(server.url)).find((w) => w.id === id)?.actions, []);
+    assert.deepEqual((await allWorkers(rig.server.url)).find((w) => w.id === id)?.actions, []);
   });
 });
