@@ -291,6 +291,8 @@ describe('<dlq-monitor> acting on dead letters', () => {
       token: OPERATE,
       actions: ACTIONS,
     });
+    // Opened, the focus is on the search: not on an action in the header that Enter would send.
+    expect(root(operator).activeElement?.getAttribute('type')).to.equal('search');
     await openEntry(operator, 0);
     await until(() => entryButtons(operator).length === 2, 'the entry’s actions');
     expect(labels(entryButtons(operator))).to.deep.equal(['Retry', 'Delete']);

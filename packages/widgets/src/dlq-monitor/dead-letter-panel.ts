@@ -232,6 +232,7 @@ export class DeadLetterPanel implements ReactiveController {
     for (let i = range.first; i < range.end; i++) rows.push(this.#row(letters[i] as Letter, i));
     const loading = this.#state === 'loading';
     const failed = !loading && this.#state !== 'ready';
+    // autofocus: opening focuses the search, not an action in the header that Enter would send.
     return html`<dialog class="dl ${this.#detail ? 'with-entry' : ''}" part="dead-letters" aria-labelledby="dl-title" @cancel=${this.#onCancel} @close=${() => this.close()}>
       <header class="dl-head">
         <h2 id="dl-title">Dead letters · <span class="dl-queue">${queue}</span></h2>
@@ -241,7 +242,7 @@ export class DeadLetterPanel implements ReactiveController {
             : formatCountOf(this.#total, 'dead letter')
         }</span>
         ${this.#actions({ target: 'deadLetters', key: queue, name: `dead letters of ${queue}` })}
-        <input type="search" aria-label="Search dead letters" placeholder="Search id, name, error" .value=${this.#query}
+        <input type="search" autofocus aria-label="Search dead letters" placeholder="Search id, name, error" .value=${this.#query}
           @input=${(e: Event) => {
             this.#query = (e.target as HTMLInputElement).value;
             this.#host.requestUpdate();
