@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { minify } from 'terser';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
@@ -164,6 +165,38 @@ export function collapseMarkup(raw: string, state: { tag: boolean; quote: string
 }
 
 /**
+ * A second minifier after the bundler's: terser over the code Oxc already
+ * minified (~220 B gzip less; terser alone on the unminified bundle does worse
+ * than Oxc). In `generateBundle`, since `renderChunk` runs before the
+ * bundler's own minification. The source map, already an asset of the bundle,
+ * is replaced by terser's chained onto it, so it still points at the sources.
+ */
+export function terserAfterMinify(): Plugin {
+  return {
+    name: 'pulseboard-terser-after-minify',
+    async generateBundle(output, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const mapAsset = bundle[`${chunk.fileName}.map`];
+        const mapped = mapAsset?.type === 'asset' && chunk.map;
+        const result = await minify(chunk.code, {
+          module: output.format === 'es',
+          compress: { passes: 2 },
+          format: { ascii_only: true, comments: false },
+          // `url` writes the `//# sourceMappingURL` comment again (the bundler wrote one; `comments: false` drops it).
+          sourceMap: mapped
+            ? { content: JSON.stringify(chunk.map), includeSources: true, url: `${chunk.fileName}.map` }
+            : false,
+        });
+        chunk.code = result.code!;
+        if (mapped && typeof result.map === 'string')
+          mapAsset.source = JSON.stringify({ ...JSON.parse(result.map), file: chunk.fileName });
+      }
+    },
+  };
+}
+
+/**
  * The script-tag bundles: `dist/pulseboard.js` (ES module) and
  * `dist/pulseboard.iife.js` (classic script), each one self-registering file
  * with lit and @lit/context inside. The entry is tsc's output, not `src/`:
@@ -174,7 +207,7 @@ export default defineConfig({
   // Paths below are relative to this package, wherever the build is started from.
   root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
-  plugins: [minifyCssLiterals(), minifyHtmlLiterals()],
+  plugins: [minifyCssLiterals(), minifyHtmlLiterals(), terserAfterMinify()],
   build: {
     outDir: 'dist',
     // tsc's output lives in dist/ too.
@@ -188,6 +221,8 @@ export default defineConfig({
       fileName: (format) => (format === 'es' ? 'pulseboard.js' : 'pulseboard.iife.js'),
     },
     rolldownOptions: {
+      // terser takes seconds (see terserAfterMinify): expected, not worth a warning on every build.
+      checks: { bundlerTimings: false },
       output: {
         // Library builds are not minified by default.
         minify: true,
