@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minify } from 'terser';
 import { defineConfig, type Plugin } from 'vite';
@@ -164,6 +166,46 @@ export function collapseMarkup(raw: string, state: { tag: boolean; quote: string
   return out;
 }
 
+/** The private custom properties (`--_*`, see styles/tokens.ts) in `code`. */
+const PRIVATE_PROPERTY = /--_[a-zA-Z][\w-]*/g;
+
+/**
+ * Gives each private custom property (`--_border`, `--_muted`, …) a one- or two-letter name (`--_a`), the most
+ * used the shortest, in every module: about 130 B gzip. They are private to the elements' shadow roots (hosts
+ * theme through `--pulse-*`, which stay as they are), so no page reads them by name. The names are counted
+ * over all of tsc's output before the build, so every module gets the same table whatever order they come in.
+ */
+export function shortenPrivateProperties(dir: string): Plugin {
+  const table = new Map<string, string>();
+  return {
+    name: 'pulseboard-shorten-private-properties',
+    buildStart() {
+      const counts = new Map<string, number>();
+      const walk = (folder: string): void => {
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+          const path = join(folder, entry.name);
+          if (entry.isDirectory()) walk(path);
+          else if (entry.name.endsWith('.js') && !entry.name.startsWith('pulseboard.'))
+            for (const [name] of readFileSync(path, 'utf8').matchAll(PRIVATE_PROPERTY))
+              counts.set(name, (counts.get(name) ?? 0) + 1);
+        }
+      };
+      walk(dir);
+      const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+      const short = (i: number): string =>
+        i < 52 ? letters[i]! : short(Math.floor(i / 52) - 1) + letters[i % 52];
+      table.clear();
+      [...counts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .forEach(([name], i) => table.set(name, `--_${short(i)}`));
+    },
+    transform(code, id) {
+      if (!id.endsWith('.js') || !code.includes('--_')) return null;
+      return { code: code.replace(PRIVATE_PROPERTY, (name) => table.get(name) ?? name), map: null };
+    },
+  };
+}
+
 /**
  * A second minifier after the bundler's: terser over the code Oxc already
  * minified (~220 B gzip less; terser alone on the unminified bundle does worse
@@ -207,7 +249,12 @@ export default defineConfig({
   // Paths below are relative to this package, wherever the build is started from.
   root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
-  plugins: [minifyCssLiterals(), minifyHtmlLiterals(), terserAfterMinify()],
+  plugins: [
+    minifyCssLiterals(),
+    minifyHtmlLiterals(),
+    shortenPrivateProperties(fileURLToPath(new URL('dist', import.meta.url))),
+    terserAfterMinify(),
+  ],
   build: {
     outDir: 'dist',
     // tsc's output lives in dist/ too.
