@@ -195,9 +195,8 @@ export function shortenPrivateProperties(dir: string): Plugin {
       const short = (i: number): string =>
         i < 52 ? letters[i]! : short(Math.floor(i / 52) - 1) + letters[i % 52];
       table.clear();
-      [...counts]
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-        .forEach(([name], i) => table.set(name, `--_${short(i)}`));
+      const names = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      for (const [i, [name]] of names.entries()) table.set(name, `--_${short(i)}`);
     },
     transform(code, id) {
       if (!id.endsWith('.js') || !code.includes('--_')) return null;
