@@ -123,28 +123,18 @@ export class ActionController implements ReactiveController {
     if (!data.can.includes('operate') || choices.length === 0) return nothing;
     const [latest, label] = this.#last(data, subject) ?? [];
     const [tone, words] = latest ? outcome(label!, latest) : [];
+    // One ⋯ opening the list, or (each) a button per action going straight to it.
     return html`<span class="acts" part="actions">
-      ${
-        each
-          ? choices.map(
-              (choice) =>
-                html`<button type="button" class="act ${choice.declaration.dangerous ? 'danger' : ''}" part="action" aria-haspopup="dialog" @click=${() => this.#open(subject, [choice])}>${choice.declaration.label}</button>`,
-            )
-          : html`<button
-        type="button"
-        class="act"
-        part="action"
-        aria-haspopup="dialog"
-        aria-label="Actions: ${subject.name}"
-        @click=${(e: Event) => {
-          // Not a pick of the row it sits in.
-          e.stopPropagation();
-          this.#open(subject, choices);
-        }}
-      >
-        ⋯
-      </button>`
-      }
+      ${(each ? choices : [null]).map(
+        (choice) =>
+          html`<button type="button" class="act ${choice?.declaration.dangerous ? 'danger' : ''}" part="action" aria-haspopup="dialog" aria-label=${choice ? nothing : `Actions: ${subject.name}`} @click=${(
+            e: Event,
+          ) => {
+            // Not a pick of the row it sits in.
+            e.stopPropagation();
+            this.#open(subject, choice ? [choice] : choices);
+          }}>${choice ? choice.declaration.label : '⋯'}</button>`,
+      )}
       ${words ? html`<span class="act-state ${tone}" part="action-status" title=${words}>${words}</span>` : nothing}
     </span>`;
   }
