@@ -37,6 +37,8 @@ export interface BullMQBenchOptions {
   /** Rounds of (a job added, a job failed) per size. */
   rounds: number;
   steadyMs: number;
+  /** Server settings over the defaults (none in the suite's own runs: Pulseboard as installed). */
+  pulseboardConfig?: Record<string, unknown>;
 }
 
 const POLL_MS = 5000;
@@ -278,7 +280,7 @@ async function measureSize(
     worker = failer;
     await failer.waitUntilReady();
 
-    server = await startServer('pulseboard', { pulseboardConfig: { maxWorkers: 20_000 } });
+    server = await startServer('pulseboard', { pulseboardConfig: { maxWorkers: 20_000, ...opts.pulseboardConfig } });
     adapter = startAdapter(redis.url, server.url);
     const { url: boardUrl } = await board.call<{ url: string }>(
       'start',
@@ -325,7 +327,7 @@ async function measureSize(
       const addedAt = await (queues[0] as Queue).add('job', { round }).then(() => Date.now());
       // The failure a push gap later (the server's default, 1 s): each change is pushed on its own, as
       // changes a second apart are, rather than the second waiting out the gap the first opened.
-      await sleep(PUSH_GAP_MS + 200);
+      await sleep(Number(opts.pulseboardConfig?.pushGapMs ?? PUSH_GAP_MS) + 200);
       const failedAt = once(failer, 'failed').then(() => Date.now());
       await (queues[1] as Queue).add('job', { round }, { attempts: 1 });
       const failedTime = await failedAt;
