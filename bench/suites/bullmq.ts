@@ -280,7 +280,9 @@ async function measureSize(
     worker = failer;
     await failer.waitUntilReady();
 
-    server = await startServer('pulseboard', { pulseboardConfig: { maxWorkers: 20_000, ...opts.pulseboardConfig } });
+    server = await startServer('pulseboard', {
+      pulseboardConfig: { maxWorkers: 20_000, ...opts.pulseboardConfig },
+    });
     adapter = startAdapter(redis.url, server.url);
     const { url: boardUrl } = await board.call<{ url: string }>(
       'start',
