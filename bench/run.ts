@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { formatTable, type Row, type SuiteResult } from './lib/report.js';
 import { batchIngest } from './suites/batch.js';
 import { browserSuite } from './suites/browser.js';
+import { bullmqSuite } from './suites/bullmq.js';
 import { fanout } from './suites/fanout.js';
 import { ingest } from './suites/ingest.js';
 import { pushSuite } from './suites/push.js';
@@ -13,7 +14,7 @@ import { startup } from './suites/startup.js';
 import { storm } from './suites/storm.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only fanout,storm] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only fanout,storm,bullmq] [-- --profile]`
  *
  * Runs every benchmark, prints one table and writes bench/results/latest.json
  * (or quick.json). Every server under test and every load generator is its own
@@ -146,6 +147,16 @@ const suites: [name: string, run: () => Promise<SuiteResult>][] = [
         quick
           ? { fleets: [300], samples: 5, timeoutMs: 8000, profileDir }
           : { fleets: [1000, 10_000], samples: 20, timeoutMs: 8000, profileDir },
+        log,
+      ),
+  ],
+  [
+    'bullmq',
+    () =>
+      bullmqSuite(
+        quick
+          ? { sizes: [2, 1000], rounds: 5, steadyMs: 10_000 }
+          : { sizes: [2, 1000], rounds: 20, steadyMs: 60_000 },
         log,
       ),
   ],

@@ -34,6 +34,7 @@ import {
   heartbeatSchema,
   logsSchema,
   PAGE_SIZE,
+  registerBatchSchema,
   registerSchema,
   resourceBodySchema,
 } from '../packages/server/src/validation.js';
@@ -44,6 +45,11 @@ export const schemaDir = 'packages/protocol/schema';
 /** Request bodies, by file name (and OpenAPI component name). */
 const requests = {
   'register-worker': { schema: registerSchema, component: 'RegisterWorkerBody', title: 'POST /api/workers' },
+  'register-worker-batch': {
+    schema: registerBatchSchema,
+    component: 'RegisterWorkerBatchBody',
+    title: 'POST /api/workers (a batch)',
+  },
   heartbeat: {
     schema: heartbeatSchema,
     component: 'HeartbeatBody',
@@ -239,16 +245,34 @@ function openApi(): Record<string, unknown> {
             },
           ],
         },
-        post: writeOperation(
-          'registerWorker',
-          'Register a worker (idempotent: a known id is refreshed)',
-          'RegisterWorkerBody',
-          {
-            '201': answer('Registered.', 'RegisterWorkerResponse'),
-            '200': answer('Already known: refreshed.', 'RegisterWorkerResponse'),
-            ...errors('429'),
+        post: {
+          ...writeOperation(
+            'registerWorker',
+            `Register a worker (idempotent: a known id is refreshed), or up to ${LIMITS.registerBatchMax} in one batch, each applied whole or not at all`,
+            null,
+            {
+              '201': answer('Registered.', 'RegisterWorkerResponse'),
+              '200': {
+                description:
+                  'One worker: already known, refreshed. A batch: one result per item, in order (an item that failed changed nothing).',
+                content: {
+                  'application/json': {
+                    schema: { oneOf: [ref('RegisterWorkerResponse'), ref('RegisterWorkerBatchResponse')] },
+                  },
+                },
+              },
+              ...errors('413', '415', '429'),
+            },
+          ),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [ref('RegisterWorkerBody'), ref('RegisterWorkerBatchBody')] },
+              },
+            },
           },
-        ),
+        },
       },
       '/api/workers/{id}': {
         parameters: [idParameter],

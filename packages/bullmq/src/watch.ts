@@ -71,24 +71,8 @@ interface Watched {
   deadLetters: ReturnType<typeof createDeadLetterSync> | undefined;
   /** A `failed` event came since the dead letters were last read. */
   failedSince: boolean;
-}
-
-/** Queues read at once in a reconciliation: 1,000 queues in ten rounds of pipelined scripts. */
-const COUNT_BATCH = 100;
-/** Registrations on their way at once: 1,000 queues found together do not open 1,000 sockets. */
-const REGISTER_BATCH = 50;
-
-/** `run` over `items`, `size` at a time; a failure is reported and the rest carry on. */
-async function inBatches<T>(
-  items: readonly T[],
-  size: number,
-  run: (item: T) => Promise<void>,
-  report: (error: unknown) => void,
-): Promise<void> {
-  for (let i = 0; i < items.length; i += size) {
-    const outcomes = await Promise.allSettled(items.slice(i, i + size).map(run));
-    for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
-  }
+  /** Its worker is in the fleet: what changes is pushed (before, its registration carries it). */
+  registered: boolean;
 }
 
 /**
@@ -194,7 +178,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
 
   function reportStatus(queue: Watched): void {
     const status = statusOf(queue);
-    if (status === queue.status) return;
+    if (status === queue.status || !queue.registered) return;
     queue.status = status;
     fleet.push(queue.id, { status });
   }
@@ -237,51 +221,51 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   }
 
   /**
-   * Reads the counts of `names` (BullMQ's own getJobCounts) and pushes what changed; reads the dead letters
-   * of those whose failed count moved or that had a `failed` event, or of all with `all` (reconciliation).
+   * Reads the counts of `names` (BullMQ's own getJobCounts), all sent at once on the one connection
+   * (1,000 queues: one pipelined round, not 1,000 round trips), and pushes what changed; reads the dead
+   * letters of registered queues whose failed count moved or that had a `failed` event, or of all with
+   * `all` (reconciliation).
    */
   async function readCounts(names: string[], all = false): Promise<void> {
-    for (let i = 0; i < names.length; i += COUNT_BATCH) {
-      const batch = names.slice(i, i + COUNT_BATCH).flatMap((name) => {
-        const queue = watched.get(name);
-        return queue ? [queue] : [];
-      });
-      const read = await Promise.all(
-        batch.map((queue) => Promise.all([queue.queue.getJobCounts(...JOB_STATES), queue.queue.isPaused()])),
-      );
-      const now = Date.now();
-      const deadLetters: Promise<void>[] = [];
-      batch.forEach((queue, index) => {
-        const [counts, paused] = read[index] as [Record<string, number>, boolean];
-        // Unwatched meanwhile: its worker is gone, a push would fail.
-        if (watched.get(queue.name) !== queue) return;
-        const stats = toQueueStats(counts, queue.rate.perSec(now));
-        const changed = changedStats(queue.stats, stats);
-        // A reconciliation skips a queue with no failed job and none listed: 1,000 idle queues cost nothing.
-        const check = all && (stats.failed > 0 || queue.deadLetters?.stale);
-        if (queue.deadLetters && (check || queue.failedSince || 'failed' in changed)) {
-          queue.failedSince = false;
-          deadLetters.push(queue.deadLetters.refresh());
-        }
-        queue.stats = stats;
-        queue.paused = paused;
-        if (Object.keys(changed).length > 0) fleet.reportQueue(queue.id, changed);
-        reportStatus(queue);
-      });
-      await Promise.all(deadLetters);
-    }
+    const queues = names.flatMap((name) => {
+      const queue = watched.get(name);
+      return queue ? [queue] : [];
+    });
+    const read = await Promise.all(
+      queues.map((queue) => Promise.all([queue.queue.getJobCounts(...JOB_STATES), queue.queue.isPaused()])),
+    );
+    const now = Date.now();
+    const deadLetters: Promise<void>[] = [];
+    queues.forEach((queue, index) => {
+      const [counts, paused] = read[index] as [Record<string, number>, boolean];
+      // Unwatched meanwhile: its worker is gone, a push would fail.
+      if (watched.get(queue.name) !== queue) return;
+      const stats = toQueueStats(counts, queue.rate.perSec(now));
+      const changed = changedStats(queue.stats, stats);
+      // A reconciliation skips a queue with no failed job and none listed: 1,000 idle queues cost nothing.
+      const check = all && (stats.failed > 0 || queue.deadLetters?.stale);
+      if (queue.registered && queue.deadLetters && (check || queue.failedSince || 'failed' in changed)) {
+        queue.failedSince = false;
+        deadLetters.push(queue.deadLetters.refresh());
+      }
+      queue.stats = stats;
+      queue.paused = paused;
+      if (queue.registered && Object.keys(changed).length > 0) fleet.reportQueue(queue.id, changed);
+      reportStatus(queue);
+    });
+    await Promise.all(deadLetters);
   }
 
-  /** Registers a queue's worker; its events are read from when `events.watch` was called for it. */
-  async function watch(name: string): Promise<void> {
-    // A reconciliation still on its way when closed: a fleet of the caller's is still running.
-    if (closed) return;
+  /** A queue found: watched from now (its events are read from when `events.watch` was called for it). */
+  function open(name: string): Watched {
     const id = `${adapterId}:q:${idPart(name)}`;
     const queue: Watched = {
       name,
       id,
       // skipMetasUpdate: watching must not write to the queue (nor bring back one that was deleted).
-      queue: new Queue(name, { connection: command, prefix, skipMetasUpdate: true }),
+      // skipVersionCheck: else each Queue sends its own INFO (about 6 KB) before its first command, 1,000
+      // for 1,000 queues; what the adapter does with a Queue has a path for every Redis version.
+      queue: new Queue(name, { connection: command, prefix, skipMetasUpdate: true, skipVersionCheck: true }),
       rate: createRateWindow(rateWindowMs, Date.now()),
       stats: undefined,
       paused: false,
@@ -299,20 +283,33 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
             })
           : undefined,
       failedSince: false,
+      registered: false,
     };
     queue.queue.on('error', report);
     watched.set(name, queue);
+    return queue;
+  }
+
+  /** Registers a queue's worker with what was read of it: the dashboard's first sight is its counts. */
+  async function register(queue: Watched): Promise<void> {
+    // A reconciliation still on its way when closed: a fleet of the caller's is still running.
+    if (closed || watched.get(queue.name) !== queue) return;
+    queue.registered = true;
+    queue.status = statusOf(queue);
     await fleet.add(
       {
-        id,
-        name: queueLabel(name),
-        queue: queueLabel(name),
-        status: 'starting',
-        labels: { source: 'bullmq', redis: redisAddress, prefix, bullmqQueue: name.slice(0, 256) },
+        id: queue.id,
+        name: queueLabel(queue.name),
+        queue: queueLabel(queue.name),
+        status: queue.status,
+        ...(queue.stats && { queueStats: queue.stats }),
+        labels: { source: 'bullmq', redis: redisAddress, prefix, bullmqQueue: queue.name.slice(0, 256) },
       },
       // After an action its effect is read at once (its events would say so a moment later).
-      options.actions === false ? [] : queueActions(queue.queue, () => markDirty(name)),
+      options.actions === false ? [] : queueActions(queue.queue, () => markDirty(queue.name)),
     );
+    // Its failed jobs, read once it is known (counts read before registering could not send them).
+    if (queue.deadLetters && (queue.stats?.failed ?? 0) > 0) await queue.deadLetters.refresh();
   }
 
   async function unwatch(name: string): Promise<void> {
@@ -326,8 +323,11 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     await queue.queue.close();
   }
 
-  /** Registers and deregisters a Pulseboard worker per BullMQ Worker connection, as they come and go. */
-  async function syncConnections(byQueue: Map<string, WorkerConnection[]>): Promise<void> {
+  /**
+   * The BullMQ Worker connections that came and went, as steps registering and deregistering a
+   * Pulseboard worker for each (run with the queues' registrations, so they share one batch).
+   */
+  function syncConnections(byQueue: Map<string, WorkerConnection[]>): (() => Promise<void>)[] {
     const work: (() => Promise<void>)[] = [];
     for (const queue of watched.values()) {
       const now = new Map((byQueue.get(queue.name) ?? []).map((c) => [c.clientId, c]));
@@ -356,8 +356,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
         );
       }
     }
-    await inBatches(work, REGISTER_BATCH, (step) => (closed ? Promise.resolve() : step()), report);
-    for (const queue of watched.values()) reportStatus(queue);
+    return work;
   }
 
   async function reconcile(): Promise<void> {
@@ -366,12 +365,21 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     reportRedis(Math.round((performance.now() - pinged) * 10) / 10);
     const names = options.queues ?? (await scanQueues(command, prefix));
     const wanted = new Set(names);
-    for (const name of [...watched.keys()]) if (!wanted.has(name)) await unwatch(name);
+    await Promise.all([...watched.keys()].filter((name) => !wanted.has(name)).map(unwatch));
     const added = names.filter((name) => !watched.has(name));
     await events.watch(added);
-    await inBatches(added, REGISTER_BATCH, watch, report);
-    await syncConnections(workerConnections((await command.client('LIST')) as string, prefix));
+    // Closed meanwhile: a Queue opened now would never be closed.
+    if (closed) return;
+    const fresh = added.map(open);
+    const connections = syncConnections(workerConnections((await command.client('LIST')) as string, prefix));
     await readCounts([...watched.keys()], true);
+    // In one turn: the fleet sends every registration in it in one request.
+    const outcomes = await Promise.allSettled([
+      ...fresh.map(register),
+      ...connections.map((step) => (closed ? Promise.resolve() : step())),
+    ]);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+    for (const queue of watched.values()) reportStatus(queue);
   }
 
   function scheduleReconcile(delay: number): void {

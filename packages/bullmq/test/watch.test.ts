@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Worker as PulseWorker } from '@pulseboard/protocol';
 import { Queue, Worker } from 'bullmq';
-import { type BullMQWatch, watchBullMQ } from '../src/index.js';
+import { type BullMQWatch, toQueueStats, watchBullMQ } from '../src/index.js';
 import { allWorkers, counts, eventually, expectedStats, realThings, sleep } from './helpers.js';
 
 /** The CLI as installed: compiled (npm run build:tests builds it). */
@@ -105,31 +105,47 @@ describe('watchBullMQ', () => {
     for (const [what, lag] of Object.entries(lags)) assert.ok(lag <= 250, `${what}: shown after ${lag} ms`);
   });
 
-  it('discovers 1,000 queues by prefix, a queue created later, and drops a queue deleted while watched', async () => {
+  it('discovers and registers 1,000 queues in a few seconds, each agreeing with getJobCounts; finds a queue created later, drops one deleted', async () => {
     const prefix = 'many';
     const names = Array.from({ length: 1000 }, (_, i) => `q${String(i).padStart(4, '0')}`);
     const queues = names.map((name) => queue(name, prefix));
-    await Promise.all(queues.map((q, i) => q.add('job', { i })));
+    // Different counts per queue (1 to 3 waiting, every seventh with a delayed job), so a mix-up shows.
+    await Promise.all(
+      queues.map(async (q, i) => {
+        await q.addBulk(Array.from({ length: 1 + (i % 3) }, () => ({ name: 'job', data: { i } })));
+        if (i % 7 === 0) await q.add('later', {}, { delay: 600_000 });
+      }),
+    );
+    const expected = new Map<string, ReturnType<typeof counts>>(
+      await Promise.all(queues.map(async (q, i) => [`many:q:${names[i]}`, await expectedStats(q)] as const)),
+    );
     const started = Date.now();
-    watch({ prefix, id: 'many', reconcileMs: 300 });
+    const handle = watch({ prefix, id: 'many', reconcileMs: 60_000 });
     const shown = await eventually(
       // Each look is 1,000 workers' JSON: a few a second, not a hundred.
       async () => {
-        await sleep(200);
+        await sleep(100);
         return allWorkers(rig.server.url);
       },
       (workers) =>
-        workers.filter((w) => w.id.startsWith('many:q:') && w.queueStats?.depth === 1).length === 1000,
-      '1,000 queues with one job each',
+        workers.filter((w) => w.queueStats && isDeepStrictEqual(counts(w.queueStats), expected.get(w.id)))
+          .length === 1000,
+      '1,000 queues, each with its getJobCounts',
       30_000,
     );
-    process.stdout.write(`# 1,000 queues shown after ${Date.now() - started} ms\n`);
+    const tookMs = Date.now() - started;
+    process.stdout.write(`# 1,000 queues discovered, registered and counted in ${tookMs} ms\n`);
+    // A generous bound for a 2-core machine shared with other work (1.3 to 5 s there, by its load; 4 to 18 s
+    // before registrations were batched and each Queue stopped sending its own INFO).
+    assert.ok(tookMs < 10_000, `1,000 queues took ${tookMs} ms`);
+    assert.equal(handle.queues.length, 1000);
     const one = shown.find((w) => w.id === 'many:q:q0042') as PulseWorker;
     assert.equal(one.queue, 'q0042');
     assert.equal(one.labels.prefix, prefix);
 
     const later = queue('created-later', prefix);
     await later.add('job', {});
+    await handle.reconcile();
     await eventually(
       () => byId('many:q:created-later'),
       (w) => w?.queueStats?.depth === 1,
@@ -137,11 +153,36 @@ describe('watchBullMQ', () => {
     );
 
     await later.obliterate();
+    await handle.reconcile();
     await eventually(
       () => byId('many:q:created-later'),
       (w) => w === undefined,
       'the deleted queue gone',
     );
+  });
+
+  it('a named queue deleted while watched: shown empty as getJobCounts has it, not brought back, no error', async () => {
+    const q = queue('doomed');
+    await q.addBulk([
+      { name: 'a', data: {} },
+      { name: 'b', data: {} },
+    ]);
+    const errors: Error[] = [];
+    const handle = watch({
+      queues: ['doomed'],
+      id: 'doomed',
+      reconcileMs: 200,
+      onError: (e) => errors.push(e),
+    });
+    await agrees('doomed:q:doomed', q, Date.now(), 'watched');
+    await q.obliterate();
+    await agrees('doomed:q:doomed', q, Date.now(), 'deleted');
+    assert.deepEqual(await expectedStats(q), counts(toQueueStats({}, 0)));
+    // Reconciliations go on reading it: none of them writes its keys back.
+    await handle.reconcile();
+    await sleep(500);
+    assert.deepEqual(await rig.connection.keys('bull:doomed:*'), []);
+    assert.deepEqual(errors, []);
   });
 
   it('shows BullMQ workers as they connect and leave, and a queue nobody works as unhealthy', async () => {

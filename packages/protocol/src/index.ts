@@ -472,19 +472,35 @@ export interface HeartbeatBatchBody {
   heartbeats: (Omit<HeartbeatBody, 'takeActions'> & { id: string })[];
 }
 
+/** A batch item not applied, and why (it changed nothing). */
+export interface BatchItemFailure {
+  /** Null when the item had no string `id`. */
+  id: string | null;
+  ok: false;
+  /** `invalid_body`, `unknown_worker` (register again), `duplicate_item`, `registry_full`, … */
+  error: { code: string; message: string; issues?: { path: string; message: string }[] };
+}
+
 /** One item's answer, in item order: applied whole, or not at all with the reason. */
-export type HeartbeatBatchResult =
-  | { id: string; ok: true; status: WorkerStatus }
-  | {
-      /** Null when the item had no string `id`. */
-      id: string | null;
-      ok: false;
-      /** `invalid_body`, `unknown_worker` (register again), `duplicate_item`, `registry_full`, … */
-      error: { code: string; message: string; issues?: { path: string; message: string }[] };
-    };
+export type HeartbeatBatchResult = { id: string; ok: true; status: WorkerStatus } | BatchItemFailure;
 
 export interface HeartbeatBatchResponse {
   results: HeartbeatBatchResult[];
+  heartbeatIntervalMs: number;
+}
+
+/** `POST /api/workers` with `workers`: several registrations in one request (at most `LIMITS.registerBatchMax`). */
+export interface RegisterWorkerBatchBody {
+  workers: RegisterWorkerBody[];
+}
+
+/** One registration's answer, in item order: `created` false for a known id (refreshed). */
+export type RegisterWorkerBatchResult =
+  | { id: string; ok: true; status: WorkerStatus; created: boolean }
+  | BatchItemFailure;
+
+export interface RegisterWorkerBatchResponse {
+  results: RegisterWorkerBatchResult[];
   heartbeatIntervalMs: number;
 }
 
@@ -561,6 +577,8 @@ export const LIMITS = {
   logBatchMax: 1000,
   /** Items in one `POST /api/heartbeats`. */
   heartbeatBatchMax: 1000,
+  /** Registrations in one `POST /api/workers` batch. */
+  registerBatchMax: 1000,
   resourcesPerHeartbeat: 64,
   resourceMessageMax: 1024,
   /** Metric values above this are rejected as nonsense (about 9e15, safe integer range). */

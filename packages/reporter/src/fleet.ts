@@ -3,16 +3,19 @@ import {
   type HeartbeatBody,
   LIMITS,
   type QueueStats,
+  type RegisterWorkerBatchResponse,
   type RegisterWorkerBody,
-  type RegisterWorkerResponse,
   type ResourceReport,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { createActionStream } from './action-stream.js';
 import { createActionRunner, postResult, type ReporterAction } from './actions.js';
 import { createDeadLetterSender, type DeadLetterChange } from './dead-letters.js';
-import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
+import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
+
+/** A registration batch's body at most: half the server's default batch limit (1 MiB). */
+const REGISTER_BATCH_BYTES = 512 * 1024;
 
 /** One process reporting for several workers (a host's fleet, a queue-system adapter). */
 export interface FleetReporterOptions extends ConnectionOptions {
@@ -22,7 +25,7 @@ export interface FleetReporterOptions extends ConnectionOptions {
 }
 
 export interface FleetReporter {
-  /** Registers every worker, then heartbeats them all in one `POST /api/heartbeats` per interval. */
+  /** Registers every worker (one batch), then heartbeats them all in one `POST /api/heartbeats` per interval. */
   start(): Promise<void>;
   /** A change for one worker, sent with the others' in one batch, at most one request per 100 ms. */
   push(id: string, change: HeartbeatBody): void;
@@ -33,6 +36,7 @@ export interface FleetReporter {
   reportDeadLetters(id: string, queue: string, change: DeadLetterChange): void;
   /**
    * A worker joining the fleet (a queue that appeared): registered now when started, else by `start()`.
+   * Workers added in the same turn register in one request; each promise settles with its own answer.
    * With `actions`, it declares them and holds its own action stream, running their handlers as
    * `Reporter.onAction` does (a batch of heartbeats has no room for actions: no heartbeat fallback).
    */
@@ -76,19 +80,68 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     requestJson(doFetch, base, path, options.token, method, body);
   const backoff = () => backoffMs(failures, maxBackoffMs);
 
-  async function register(id: string): Promise<void> {
-    const worker = workers.get(id);
-    // Removed while a batch naming it was on its way.
-    if (!worker) return;
-    const { resources: _, ...figures } = state.get(id) ?? {};
-    const actions = acting.get(id)?.runner.declarations();
-    const { response } = await request('POST', '/api/workers', {
-      ...worker,
-      ...figures,
-      ...(actions ? { actions } : {}),
+  /** Registrations asked for in the same turn, sent together (`POST /api/workers` with `workers`). */
+  let queued: { id: string; resolve(): void; reject(error: Error): void }[] = [];
+
+  /** Registers `id` with its state, in one batch with every registration asked for meanwhile. */
+  function register(id: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (queued.length === 0) setTimeout(registerQueued, 0);
+      queued.push({ id, resolve, reject });
     });
-    const body = (await response.json()) as RegisterWorkerResponse;
-    intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
+  }
+
+  async function registerQueued(): Promise<void> {
+    const batch = queued;
+    queued = [];
+    const items = batch.flatMap((entry) => {
+      const worker = workers.get(entry.id);
+      // Removed while its registration waited.
+      if (!worker) {
+        entry.resolve();
+        return [];
+      }
+      const { resources: _, ...figures } = state.get(entry.id) ?? {};
+      const actions = acting.get(entry.id)?.runner.declarations();
+      const body = { ...worker, ...figures, ...(actions ? { actions } : {}) };
+      return [{ entry, body, size: JSON.stringify(body).length }];
+    });
+    // Requests within the server's caps: items per batch, and half the default batch body limit.
+    const requests: (typeof items)[] = [];
+    let size = Number.POSITIVE_INFINITY;
+    for (const item of items) {
+      const last = requests.at(-1);
+      if (!last || last.length === LIMITS.registerBatchMax || size + item.size > REGISTER_BATCH_BYTES) {
+        requests.push([item]);
+        size = item.size;
+      } else {
+        last.push(item);
+        size += item.size;
+      }
+    }
+    await Promise.all(
+      requests.map(async (chunk) => {
+        try {
+          const { response } = await request('POST', '/api/workers', { workers: chunk.map((i) => i.body) });
+          const body = (await response.json()) as RegisterWorkerBatchResponse;
+          intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
+          body.results.forEach((result, index) => {
+            const { entry } = chunk[index] as (typeof chunk)[number];
+            if (result.ok) entry.resolve();
+            else
+              entry.reject(
+                new ReporterError(
+                  `registration of ${entry.id}: ${result.error.code} ${result.error.message}`,
+                  null,
+                  result.error.code,
+                ),
+              );
+          });
+        } catch (error) {
+          for (const { entry } of chunk) entry.reject(error as Error);
+        }
+      }),
+    );
   }
 
   async function send(items: [string, HeartbeatBody][]): Promise<void> {

@@ -96,7 +96,8 @@ test('fleet reporter: one batch for many workers, pushes coalesced, unknown work
   });
   try {
     await fleet.start();
-    assert.equal(counter.count('POST /api/workers'), 5);
+    // Every registration in one batch.
+    assert.equal(counter.count('POST /api/workers'), 1);
     // Interval batches: every worker's heartbeat, one request each time.
     await eventually(
       () => t.api.get('/api/workers'),
@@ -173,6 +174,34 @@ test('fleet reporter: a worker added to a running fleet is registered and heartb
     // Interval batches no longer name it: it stays gone.
     await sleep(500);
     assert.deepEqual(await ids(), ['g-1', 'g-3']);
+  } finally {
+    await fleet.stop();
+    await t.close();
+  }
+});
+
+test('fleet reporter: 1,000 workers added together register in one request; a refused one fails only its own add', async () => {
+  const t = await startServer({ heartbeatIntervalMs: 60_000 });
+  const counter = countingFetch();
+  const fleet = createFleetReporter({ url: t.url, workers: [], fetch: counter.fetch });
+  try {
+    await fleet.start();
+    // 1,000 in all: the most one request takes.
+    const ids = Array.from({ length: 999 }, (_, i) => `h-${i}`);
+    const outcomes = await Promise.allSettled([
+      ...ids.map((id) => fleet.add({ id, queue: 'hq', queueStats: { depth: 2 } })),
+      fleet.add({ id: 'h-bad', name: 'x'.repeat(500) }),
+    ]);
+    assert.equal(counter.count('POST /api/workers'), 1);
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 999);
+    const refused = outcomes.at(-1) as PromiseRejectedResult;
+    assert.match(String(refused.reason), /registration of h-bad: invalid_body/);
+    const shown = (await t.api.get('/api/workers?limit=1000')).body.workers as {
+      id: string;
+      queueStats: { depth: number } | null;
+    }[];
+    assert.equal(shown.filter((w) => w.queueStats?.depth === 2).length, 999);
+    assert.ok(!shown.some((w) => w.id === 'h-bad'));
   } finally {
     await fleet.stop();
     await t.close();

@@ -7,7 +7,7 @@ function reviver(key: string, value: unknown): unknown {
   return value;
 }
 
-function tooLarge(limit: number): HttpError {
+export function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'payload_too_large', `Body exceeds ${limit} bytes`);
 }
 
@@ -25,6 +25,14 @@ function mediaType(header: string | undefined): string {
  * heartbeat path, type-is cost more than reading and parsing the body.
  */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return (await readSizedJson(req, limit)).value;
+}
+
+/** `readJson`, with the body's size: for a route whose limit depends on what the body turns out to be. */
+export async function readSizedJson(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ value: unknown; bytes: number }> {
   const { headers } = req;
   const type = mediaType(headers['content-type']);
   // A body is declared by a length or by chunking. `Content-Length: 0` declares none (type-is would say
@@ -57,7 +65,9 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   try {
     // A reviver makes JSON.parse several times slower (heartbeats are the hot path), and the key can
     // only be there if its name, or a \u escape spelling it, is in the text.
-    return text.includes('__proto__') || text.includes('\\u') ? JSON.parse(text, reviver) : JSON.parse(text);
+    const value =
+      text.includes('__proto__') || text.includes('\\u') ? JSON.parse(text, reviver) : JSON.parse(text);
+    return { value, bytes: raw.length };
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, 'invalid_json', `Malformed JSON: ${(err as Error).message}`);

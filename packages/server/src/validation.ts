@@ -97,8 +97,10 @@ export const heartbeatBatchSchema = z.strictObject({
   heartbeats: z.array(heartbeatItemSchema).max(LIMITS.heartbeatBatchMax),
 });
 
-/** The shape checked before any item: each item is then validated, and answered, on its own. */
-export const heartbeatBatchEnvelope = z.strictObject({ heartbeats: z.array(z.unknown()) });
+/** `POST /api/workers` with `workers`, as documented; each item is checked, and answered, on its own. */
+export const registerBatchSchema = z.strictObject({
+  workers: z.array(registerSchema).max(LIMITS.registerBatchMax),
+});
 
 export const logsSchema = z.strictObject({
   entries: z

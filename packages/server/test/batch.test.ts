@@ -150,3 +150,107 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe(`POST /api/workers with a batch (${backend.name})`, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await backend.start({ maxWorkers: 1003, dashboardIntervalMs: 60_000 });
+    });
+    after(() => t.close());
+    const allIds = async (): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor = '';
+      do {
+        const { body } = await t.api.get(`/api/workers?limit=1000${cursor && `&cursor=${cursor}`}`);
+        ids.push(...body.workers.map((w: Worker) => w.id));
+        cursor = body.nextCursor ?? '';
+      } while (cursor);
+      return ids;
+    };
+
+    test('mixed items: good ones registered, bad ones answered in order and changing nothing', async () => {
+      await t.api.post('/api/workers', { id: 'r-known', name: 'Known', queue: 'rq', status: 'healthy' });
+      const stream = await openStream(t.url);
+      const { status, body } = await t.api.post('/api/workers', {
+        workers: [
+          { id: 'r-1', name: 'One', queue: 'rq', queueStats: { depth: 4 } },
+          { id: 'r-known', name: 'Known again', status: 'degraded' },
+          { id: 'r-2', queueStats: { depth: -1 } },
+          { id: 'r-1', name: 'One twice' },
+          { name: 'no id' },
+          { id: 'r-3', admin: true },
+          'nonsense',
+        ],
+      });
+      assert.equal(status, 200);
+      assert.equal(body.heartbeatIntervalMs, 5000);
+      const results = body.results as {
+        id: string | null;
+        ok: boolean;
+        created?: boolean;
+        status?: string;
+        error?: { code: string };
+      }[];
+      assert.deepEqual(
+        results.map((r) => [r.id, r.ok, r.created ?? null, r.status ?? null, r.error?.code ?? null]),
+        [
+          ['r-1', true, true, 'starting', null],
+          ['r-known', true, false, 'degraded', null],
+          ['r-2', false, null, null, 'invalid_body'],
+          ['r-1', false, null, null, 'duplicate_item'],
+          [null, false, null, null, 'invalid_body'],
+          ['r-3', false, null, null, 'invalid_body'],
+          [null, false, null, null, 'invalid_body'],
+        ],
+      );
+      const { body: listed } = await t.api.get('/api/workers?limit=1000');
+      const stored = new Map<string, Worker & { name: string }>(
+        listed.workers.map((w: Worker & { name: string }) => [w.id, w]),
+      );
+      assert.deepEqual([...stored.keys()].sort(), ['r-1', 'r-known']);
+      assert.equal(stored.get('r-1')?.name, 'One');
+      assert.equal(stored.get('r-1')?.queueStats?.depth, 4);
+      assert.equal(stored.get('r-known')?.status, 'degraded');
+      // The stream announces each worker the batch changed, and nothing of the refused items.
+      await stream.next('worker_registered', (e) => e.data.worker.id === 'r-1');
+      await stream.next('worker_registered', (e) => e.data.worker.name === 'Known again');
+      await stream.next('worker_status_change', (e) => e.data.id === 'r-known');
+      const registered = stream.of('worker_registered').map((e) => e.data.worker.id);
+      assert.deepEqual(registered.sort(), ['r-1', 'r-known']);
+      stream.close();
+      for (const id of ['r-1', 'r-known']) await t.api.del(`/api/workers/${id}`);
+    });
+
+    test('1,000 registrations in one request; 1,001 are 413 with the limit, and nothing is registered', async () => {
+      const ids = Array.from({ length: 1000 }, (_, i) => `m-${i}`);
+      const over = await t.api.post('/api/workers', { workers: [...ids, 'm-1000'].map((id) => ({ id })) });
+      assert.equal(over.status, 413);
+      assert.equal(over.body.error.code, 'payload_too_large');
+      assert.match(over.body.error.message, /1000/);
+      assert.equal((await t.api.get('/api/workers?limit=1000')).body.workers.length, 0);
+
+      const full = await t.api.post('/api/workers', {
+        workers: ids.map((id) => ({ id, queue: 'mq', queueStats: { depth: 1 } })),
+      });
+      assert.equal(full.status, 200);
+      assert.equal(full.body.results.length, 1000);
+      assert.ok(full.body.results.every((r: { ok: boolean; created: boolean }) => r.ok && r.created));
+      const { body } = await t.api.get('/api/workers?limit=1000');
+      assert.equal(body.workers.filter((w: Worker) => w.queueStats?.depth === 1).length, 1000);
+      assert.equal((await allIds()).length, 1000);
+
+      // Past --max-workers (1,003 here), the new ones are refused each with registry_full, the rest taken.
+      const past = await t.api.post('/api/workers', {
+        workers: ['m-0', 'x-1', 'x-2', 'x-3', 'x-4'].map((id) => ({ id })),
+      });
+      const answers = past.body.results.map(
+        (r: { ok: boolean; error?: { code: string } }) => r.error?.code ?? 'ok',
+      );
+      assert.equal(answers[0], 'ok', 'a known worker is refreshed, full or not');
+      assert.deepEqual(answers.slice(1).sort(), ['ok', 'ok', 'ok', 'registry_full']);
+      assert.equal((await allIds()).length, 1003);
+      for (const id of await allIds()) await t.api.del(`/api/workers/${id}`);
+    });
+  });
+}

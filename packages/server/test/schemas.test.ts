@@ -243,6 +243,13 @@ test('every event and answer of a realistic session matches its schema (zod and 
     );
     answers(await t.api.post('/api/heartbeats', { heartbeats: 1 }), 400, 'ErrorBody');
     answers(
+      await send(jsonSchema('requests/register-worker-batch.json'), 'POST', '/api/workers', {
+        workers: [{ id: 'email-1' }, { id: 'email-7', queue: 'email' }, { id: 'email-7' }],
+      }),
+      200,
+      'RegisterWorkerBatchResponse',
+    );
+    answers(
       await t.api.send('POST', '/api/workers', 'id=x', { 'content-type': 'text/plain' }),
       415,
       'ErrorBody',

@@ -1,7 +1,13 @@
-import type { RegisterWorkerResponse, Worker } from '@pulseboard/protocol';
+import {
+  LIMITS,
+  type RegisterWorkerBatchResponse,
+  type RegisterWorkerResponse,
+  type Worker,
+} from '@pulseboard/protocol';
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { readJson } from '../body.js';
+import { applyBatch } from '../batch.js';
+import { readJson, readSizedJson, tooLarge } from '../body.js';
 import { unknownWorker } from '../errors.js';
 import { acceptHeartbeat } from '../ingest.js';
 import type { responseSchemas } from '../schemas/responses.js';
@@ -31,9 +37,31 @@ export const mountWorkerRoutes: Mount = (router, services) => {
     ctx.body = response;
   });
 
+  // One worker, or (`{"workers": [...]}`) many in one request, each answered on its own: a fleet of
+  // 1,000 registers in one round trip. A batch may be as large as a heartbeat batch, one worker not.
   router.post('/api/workers', write, async (ctx) => {
-    const body = parse(registerSchema, await readJson(ctx.req, limit));
-    const { worker, created } = await registry.register(body);
+    const { value, bytes } = await readSizedJson(ctx.req, Math.max(limit, config.batchBodyLimitBytes));
+    if (typeof value === 'object' && value !== null && 'workers' in value) {
+      const results = await applyBatch(value, {
+        key: 'workers',
+        max: LIMITS.registerBatchMax,
+        item: registerSchema,
+        logger: services.logger,
+        path: '/api/workers',
+        async apply(body) {
+          const { worker, created } = await registry.register(body);
+          return { status: worker.status, created };
+        },
+      });
+      const response: RegisterWorkerBatchResponse = {
+        results,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+      };
+      ctx.body = response;
+      return;
+    }
+    if (bytes > limit) throw tooLarge(limit);
+    const { worker, created } = await registry.register(parse(registerSchema, value));
     const response: RegisterWorkerResponse = { worker, heartbeatIntervalMs: config.heartbeatIntervalMs };
     ctx.status = created ? 201 : 200;
     ctx.body = response;

@@ -2,11 +2,13 @@ import {
   ACTION_TARGETS,
   type ActionDelivery,
   type ActionList,
+  type BatchItemFailure,
   type DeadLetterPage,
   type DeadLettersResponse,
   type ErrorBody,
   type HeartbeatBatchResponse,
   type HeartbeatResponse,
+  type RegisterWorkerBatchResponse,
   type RegisterWorkerResponse,
   type RequestActionResponse,
   WORKER_STATUSES,
@@ -41,6 +43,21 @@ const issues = z
   .optional()
   .meta({ description: 'Field by field, for validation errors (at most 20).' });
 
+const status = z.enum(WORKER_STATUSES).meta({ description: 'The status the server now holds.' });
+
+/** A batch item not applied (it changed nothing), and why. */
+const batchItemFailure = z.object({
+  id: z.string().nullable().meta({ description: 'Null when the item had no string id.' }),
+  ok: z.literal(false),
+  error: z.object({
+    code: z.string().meta({
+      description: 'invalid_body, unknown_worker (register again), duplicate_item, registry_full, ...',
+    }),
+    message: z.string(),
+    issues,
+  }),
+}) satisfies z.ZodType<BatchItemFailure>;
+
 export const responseSchemas = {
   RegisterWorkerResponse: z.object({
     worker: workerSchema,
@@ -55,26 +72,26 @@ export const responseSchemas = {
   }) satisfies z.ZodType<HeartbeatResponse>,
   HeartbeatBatchResponse: z.object({
     results: z
+      .array(z.union([z.object({ id: z.string(), ok: z.literal(true), status }), batchItemFailure]))
+      .meta({ description: 'One per item, in item order.' }),
+    heartbeatIntervalMs: count,
+  }) satisfies z.ZodType<HeartbeatBatchResponse>,
+  RegisterWorkerBatchResponse: z.object({
+    results: z
       .array(
         z.union([
-          z.object({ id: z.string(), ok: z.literal(true), status: z.enum(WORKER_STATUSES) }),
           z.object({
-            id: z.string().nullable().meta({ description: 'Null when the item had no string id.' }),
-            ok: z.literal(false),
-            error: z.object({
-              code: z.string().meta({
-                description:
-                  'invalid_body, unknown_worker (register again), duplicate_item, registry_full, ...',
-              }),
-              message: z.string(),
-              issues,
-            }),
+            id: z.string(),
+            ok: z.literal(true),
+            status,
+            created: z.boolean().meta({ description: 'False for a known id (refreshed).' }),
           }),
+          batchItemFailure,
         ]),
       )
       .meta({ description: 'One per item, in item order.' }),
     heartbeatIntervalMs: count,
-  }) satisfies z.ZodType<HeartbeatBatchResponse>,
+  }) satisfies z.ZodType<RegisterWorkerBatchResponse>,
   LogsAccepted: z.object({ accepted: count.meta({ description: 'Lines stored.' }) }),
   WorkerList: z.object({
     workers: z.array(workerSchema).meta({ description: 'One page, in id order.' }),
