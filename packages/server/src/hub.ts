@@ -38,6 +38,11 @@ export interface HubOptions {
 const SOON_MS = 5;
 /** Streams per extra ms of gap: 10,000 dashboards get a push at most every 200 ms (50,000 writes/s). */
 const STREAMS_PER_MS = 50;
+/**
+ * Bytes of `queues_update` per ms of gap, over all streams: a summary lists its workers, so 1,000
+ * dashboards watching 2,000 workers' queues (~20 KB a push) get one every 400 ms, not 400 MB/s.
+ */
+const BYTES_PER_MS = 50_000;
 
 const v = PROTOCOL_VERSION;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
@@ -62,8 +67,9 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * one arriving sooner than its kind's gap after that kind's previous push
  * waits for the gap, so under load each kind goes out once per gap whatever
  * the heartbeat rate. `queues_update` (what operators watch move: depth, dead
- * letters) has the short gap: `pushGapMs`, plus 1 ms per STREAMS_PER_MS open
- * streams, at most `metricsIntervalMs` (the default; config.ts says why).
+ * letters) has the short gap: `pushGapMs`, longer with many open streams
+ * (STREAMS_PER_MS) or large summaries to send to each (BYTES_PER_MS), at most
+ * `metricsIntervalMs`.
  * `metrics_update` carries a row per busy worker and every dashboard redraws
  * its cards for it, so under load it keeps one push per `metricsIntervalMs`,
  * whatever the push gap.
@@ -82,6 +88,8 @@ export class Hub {
   #queuesDirty = false;
   /** Each queue's summary as the stream last told it (queues_update, dashboard_update), serialized. */
   #sentQueues = new Map<string, string>();
+  /** The size of the last `queues_update`'s summaries, serialized: the gap grows with it. */
+  #queuesBytes = 0;
   #pushTimer: NodeJS.Timeout | undefined;
   #pushDueAt = 0;
   #pushing = false;
@@ -139,7 +147,12 @@ export class Hub {
 
   /** The gap between two pushes now. */
   get pushGapMs(): number {
-    const gap = Math.max(this.#pushGapMs, this.#streams.size / STREAMS_PER_MS);
+    const streams = this.#streams.size;
+    const gap = Math.max(
+      this.#pushGapMs,
+      streams / STREAMS_PER_MS,
+      (streams * this.#queuesBytes) / BYTES_PER_MS,
+    );
     return Math.min(this.#timings.metricsIntervalMs, gap);
   }
 
@@ -187,9 +200,9 @@ export class Hub {
     this.#schedulePush();
   }
 
-  #rememberQueue(queue: QueueSummary): void {
+  #rememberQueue(queue: QueueSummary, serialized = JSON.stringify(queue)): void {
     if (queue.workerIds.length === 0) this.#sentQueues.delete(queue.name);
-    else this.#sentQueues.set(queue.name, JSON.stringify(queue));
+    else this.#sentQueues.set(queue.name, serialized);
   }
 
   /** The queues whose summary differs from what the stream last said, in one `queues_update`. */
@@ -197,14 +210,23 @@ export class Hub {
     const queues = computeQueues(await this.#registry.workers());
     const changed: QueueSummary[] = [];
     const names = new Set<string>();
+    let bytes = 0;
     for (const queue of queues) {
       names.add(queue.name);
-      if (this.#sentQueues.get(queue.name) !== JSON.stringify(queue)) changed.push(queue);
+      const serialized = JSON.stringify(queue);
+      if (this.#sentQueues.get(queue.name) === serialized) continue;
+      changed.push(queue);
+      bytes += serialized.length;
+      // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
+      this.#rememberQueue(queue, serialized);
     }
-    for (const name of this.#sentQueues.keys()) if (!names.has(name)) changed.push(emptyQueue(name));
+    for (const name of this.#sentQueues.keys()) {
+      if (names.has(name)) continue;
+      changed.push(emptyQueue(name));
+      this.#sentQueues.delete(name);
+    }
+    this.#queuesBytes = bytes;
     if (changed.length === 0) return;
-    // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
-    for (const queue of changed) this.#rememberQueue(queue);
     await this.#log.append({ type: 'queues_update', data: { v, at: this.#now(), queues: changed } });
   }
 
