@@ -11,7 +11,7 @@ import {
 import { HttpError, toHttpError, unknownWorker } from './errors.js';
 import type { Services } from './routes/types.js';
 import { StorageUnavailableError } from './store/types.js';
-import { heartbeatBatchEnvelope, heartbeatItemSchema, heartbeatSchema, parse } from './validation.js';
+import { type HeartbeatItem, heartbeatBatchEnvelope, heartbeatSchema, parse } from './validation.js';
 
 /** What a heartbeat is applied to and counted in. */
 type Ingest = Pick<Services, 'config' | 'registry' | 'metrics'>;
@@ -42,6 +42,12 @@ const idOf = (item: unknown): string | null => {
   return typeof id === 'string' ? id : null;
 };
 
+const failed = (id: string | null, error: HttpError): HeartbeatBatchResult => ({
+  id,
+  ok: false,
+  error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
+});
+
 /**
  * Applies a batch of heartbeats, each on its own: an item is applied whole
  * (as `POST /api/workers/:id/heartbeat` would) or answered with why not, and
@@ -50,7 +56,7 @@ const idOf = (item: unknown): string | null => {
  * Storage away fails the request (503), as it would fail every item.
  */
 export async function acceptHeartbeats(
-  { config, registry, metrics, logger }: Ingest & Pick<Services, 'logger'>,
+  { config, registry, metrics, logger, heartbeatItems }: Ingest & Pick<Services, 'logger' | 'heartbeatItems'>,
   input: unknown,
 ): Promise<HeartbeatBatchResponse> {
   // The count first, so an oversized batch is refused before any item is looked at.
@@ -67,31 +73,26 @@ export async function acceptHeartbeats(
   let applied = 0;
   const results = await Promise.all(
     heartbeats.map(async (item, i): Promise<HeartbeatBatchResult> => {
-      const id = idOf(item);
-      const failed = (error: HttpError): HeartbeatBatchResult => ({
-        id,
-        ok: false,
-        error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
-      });
-      let body: ReturnType<typeof heartbeatItemSchema.parse>;
+      let body: HeartbeatItem;
       try {
-        body = parse(heartbeatItemSchema, item);
+        body = heartbeatItems.parse(item);
       } catch (err) {
-        return failed(err as HttpError);
+        return failed(idOf(item), err as HttpError);
       }
-      if (seen.has(body.id)) {
-        return failed(new HttpError(400, 'duplicate_item', `Worker "${body.id}" is in this batch already`));
+      const { id } = body;
+      if (seen.has(id)) {
+        return failed(id, new HttpError(400, 'duplicate_item', `Worker "${id}" is in this batch already`));
       }
-      seen.add(body.id);
-      const { id: workerId, ...heartbeat } = body;
+      seen.add(id);
       try {
-        const worker = await registry.heartbeat(workerId, heartbeat);
-        if (!worker) return failed(unknownWorker(workerId));
+        // The item is the heartbeat (its id beside the fields read): no copy without it.
+        const worker = await registry.heartbeat(id, body);
+        if (!worker) return failed(id, unknownWorker(id));
         applied++;
-        return { id: workerId, ok: true, status: worker.status };
+        return { id, ok: true, status: worker.status };
       } catch (err) {
         if (err instanceof StorageUnavailableError) throw err;
-        return failed(toHttpError(err, logger, { method: 'POST', path: `/api/heartbeats #${i}` }));
+        return failed(id, toHttpError(err, logger, { method: 'POST', path: `/api/heartbeats #${i}` }));
       }
     }),
   );
