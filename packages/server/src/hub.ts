@@ -233,6 +233,8 @@ export class Hub {
   #schedulePush(): void {
     if (this.#pushing || this.#closed) return;
     const now = performance.now();
+    // A push due within SOON_MS is as soon as any: under load, most heartbeats stop here.
+    if (this.#pushTimer && this.#pushDueAt <= now + SOON_MS) return;
     const { metrics, queues } = this.#waits(now);
     const next = Math.max(SOON_MS, Math.min(metrics, queues));
     if (next === Number.POSITIVE_INFINITY) return;
