@@ -164,14 +164,14 @@ export class Hub {
 
   /** `metrics_update` then `queues_update`, each only when asked and pending. */
   async #push(metrics: boolean, queues: boolean): Promise<void> {
-    const now = performance.now();
     if (metrics && this.#pendingMetrics.size > 0) {
-      this.#metricsPushedAt = now;
+      this.#metricsPushedAt = performance.now();
       await this.flushMetrics();
     }
     // Not retried when storage is away: the next change, or dashboard_update, brings them.
     if (queues && this.#queuesDirty) {
-      this.#queuesPushedAt = now;
+      // Timed after the metrics went out (on Redis, or a loaded machine, that takes a while): gaps are between pushes.
+      this.#queuesPushedAt = performance.now();
       this.#queuesDirty = false;
       await this.#flushQueues();
     }
