@@ -39,11 +39,11 @@ const SOON_MS = 5;
 /** Streams per extra ms of gap: 10,000 dashboards get a push at most every 200 ms (50,000 writes/s). */
 const STREAMS_PER_MS = 50;
 /**
- * Bytes of `queues_update` per ms of gap, over all streams (20 MB/s): a summary lists its workers, so
+ * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers, so
  * one dashboard of 10,000 workers (~80 KB a push) keeps the push gap, while 100 dashboards get a push
- * every 400 ms and 1,000 watching 2,000 workers (~20 KB) one a second, not 400 MB/s of summaries.
+ * every 800 ms and 1,000 watching 1,000 workers (~11 KB) one a second, as before the gap was 50 ms.
  */
-const BYTES_PER_MS = 20_000;
+const BYTES_PER_MS = 10_000;
 
 const v = PROTOCOL_VERSION;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
