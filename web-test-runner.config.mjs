@@ -2,6 +2,7 @@
 // esbuild, and real Pulseboard servers started in this process on demand.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { bullmqPlugin } from './demo/test/browser/bullmq-plugin.mjs';
 import { pulseServerPlugin } from './packages/widgets/test/pulse-server-plugin.mjs';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
@@ -11,7 +12,11 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 20_000 } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), pulseServerPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
+    pulseServerPlugin(),
+    bullmqPlugin(),
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {

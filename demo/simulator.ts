@@ -437,6 +437,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       },
     ];
     if (!queue || !name) return worker;
+    /** Takes dead letter `id` off the broker's list (the dashboard's follows); one not there is an error. */
+    const takeLetter = (id: string) => {
+      const at = queue.letters.findIndex((job) => job.id === id);
+      if (at < 0) throw new Error(`No dead letter "${id}" in ${name}: retried or deleted already`);
+      reportRemoved(name, queue.letters.splice(at, 1));
+    };
+    const jobId = { id: { type: 'string', label: 'Job id', required: true } } as const;
     const paused = (value: boolean, by: string) => {
       if (queue.paused === value) return `${name} is already ${value ? 'paused' : 'running'}`;
       queue.paused = value;
@@ -456,6 +463,31 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         target: 'queue',
         label: 'Resume',
         handler: (_params, ctx) => alive(() => paused(false, ctx.by)),
+      },
+      {
+        name: 'retryOne',
+        target: 'deadLetters',
+        label: 'Retry',
+        params: jobId,
+        handler: (params) =>
+          alive(() => {
+            takeLetter(String(params.id));
+            queue.depth += 1;
+            return `Job ${params.id} moved back to ${name}`;
+          }),
+      },
+      {
+        name: 'deleteOne',
+        target: 'deadLetters',
+        label: 'Delete',
+        confirm: 'Delete this dead letter? Its job cannot be recovered.',
+        dangerous: true,
+        params: jobId,
+        handler: (params) =>
+          alive(() => {
+            takeLetter(String(params.id));
+            return `Deleted job ${params.id}`;
+          }),
       },
       {
         name: 'retryDeadLetters',
@@ -595,8 +627,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
   /** The oldest `count` dead letters leave the list: retried (a redrive) or purged. */
   function removeOldest(name: string, queue: Queue, count: number): void {
-    const removed = queue.letters.splice(0, count).map((job) => job.id);
-    if (removed.length) consumer(name)?.reporter.reportDeadLetters(name, { removed });
+    reportRemoved(name, queue.letters.splice(0, count));
+  }
+
+  /** Jobs that left a queue's dead letters, told to the dashboard by the queue's consumer. */
+  function reportRemoved(name: string, jobs: { id: string }[]): void {
+    if (jobs.length) consumer(name)?.reporter.reportDeadLetters(name, { removed: jobs.map((job) => job.id) });
   }
 
   function tick(): void {

@@ -1,7 +1,9 @@
 /**
  * Screenshots of the five elements against a real server with a dozen
  * simulated workers: docs/img/dashboard-light.png and dashboard-dark.png, and
- * `<dlq-monitor>`'s dialog with a dead letter opened: docs/img/dead-letters.png.
+ * `<dlq-monitor>`'s dialog with a dead letter opened, its worker's actions on
+ * it (retry, delete) and on the queue's list (retry all, purge) offered to an
+ * operator (the server has no tokens: the loopback page may operate): docs/img/dead-letters.png.
  *
  *   npx tsx scripts/screenshots.ts            # about 40 s: sparklines need history
  *   SCREENSHOT_SECONDS=10 npx tsx scripts/screenshots.ts
@@ -155,6 +157,29 @@ for (const w of fleet) {
     status: w.status,
     labels: { region: 'eu-west-1', version: '2.14.0' },
   };
+  // The webhooks worker can act on its dead letters: one at a time (by id), or all of them.
+  if (w.id === 'webhooks-1') {
+    const id = { id: { type: 'string', required: true } } as const;
+    body.actions = [
+      { name: 'retryOne', target: 'deadLetters', label: 'Retry', params: id },
+      {
+        name: 'deleteOne',
+        target: 'deadLetters',
+        label: 'Delete',
+        confirm: 'Delete this dead letter?',
+        dangerous: true,
+        params: id,
+      },
+      { name: 'retryAll', target: 'deadLetters', label: 'Retry all' },
+      {
+        name: 'purge',
+        target: 'deadLetters',
+        label: 'Purge',
+        confirm: 'Purge every dead letter?',
+        dangerous: true,
+      },
+    ];
+  }
   await call('POST', '/api/workers', body);
 }
 for (const r of resources) {

@@ -96,17 +96,23 @@ describe('the worker simulator', () => {
         'worker:drain',
         'queue:pause',
         'queue:resume',
+        'deadLetters:retryOne',
+        'deadLetters:deleteOne',
         'deadLetters:retryDeadLetters',
         'deadLetters:purge',
       ],
     );
     assert.equal(mailer.actions.find((a) => a.name === 'purge')?.dangerous, true);
     // No tokens: the server lets a loopback caller operate (anonymous).
-    const act = async (action: string, params?: Record<string, number>): Promise<Action> => {
+    const act = async (
+      action: string,
+      params?: Record<string, number | string>,
+      worker = mailer.id,
+    ): Promise<Action> => {
       const response = await fetch(`${url}/api/actions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ worker: mailer.id, action, params }),
+        body: JSON.stringify({ worker, action, params }),
       });
       assert.equal(response.status, 202, await response.clone().text());
       const { id } = (await response.json()) as RequestActionResponse;
@@ -131,6 +137,27 @@ describe('the worker simulator', () => {
     assert.ok((await depth()) > before, 'a paused queue still drains');
     assert.match((await act('pause')).message ?? '', /already paused/);
     assert.match((await act('resume')).message ?? '', /^Resumed email/);
+    // One dead letter (webhooks starts with some), by the id the dashboard lists: it leaves the list; a
+    // second go is a clear error.
+    const hooks = workers.find((w) => w.queue === 'webhooks')!.id;
+    const letters = async () =>
+      (await get<{ deadLetters: DeadLetter[] }>('/api/dead-letters?queue=webhooks')).deadLetters.map(
+        (l) => l.id,
+      );
+    const [first, second] = await letters();
+    assert.ok(first && second, 'the demo has dead letters of webhooks');
+    assert.equal(
+      (await act('retryOne', { id: first }, hooks)).message,
+      `Job ${first} moved back to webhooks`,
+    );
+    assert.equal((await act('deleteOne', { id: second }, hooks)).message, `Deleted job ${second}`);
+    for (let i = 0; (await letters()).some((id) => id === first || id === second); i++) {
+      assert.ok(i < 100, 'the retried and deleted letters leave the list');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const again = await act('retryOne', { id: first }, hooks);
+    assert.equal(again.status, 'error');
+    assert.match(again.message ?? '', /^No dead letter ".+" in webhooks: retried or deleted already$/);
     assert.match((await act('retryDeadLetters')).message ?? '', /^Moved \d+ dead letters back to email/);
     assert.match((await act('purge', { keep: 0 })).message ?? '', /^Purged \d+ dead letters of email/);
   });

@@ -83,6 +83,23 @@ describe('script-tag bundles against a real server', () => {
     await showsLiveData(doc);
   });
 
+  it("pulseboard.js styles its elements through the tokens: the defaults, a page's --pulse-* and the status tones", async () => {
+    // The bundle renames the private custom properties (--_border → --_x): each must still meet its definition.
+    const doc = await page(`<!doctype html>
+      <style>queues-view { --pulse-color-border: rgb(1, 2, 3); }</style>
+      <script type="module" src="${DIST}/pulseboard.js"></script>${tags(server.events)}`);
+    const cards = doc.querySelector('health-cards')!;
+    await until(() => textOf(cards).includes('Email sender'), 'the registered worker', 10_000);
+    const style = (root: Element, selector: string) =>
+      doc.defaultView!.getComputedStyle(root.shadowRoot!.querySelector(selector)!);
+    // The defaults (tokens.ts, light): the card's border and the healthy badge's dot.
+    expect(style(cards, '.card').borderTopColor).to.equal('rgb(227, 230, 235)');
+    expect(style(cards, '.badge .dot').backgroundColor).to.equal('rgb(20, 160, 90)');
+    const queues = doc.querySelector('queues-view')!;
+    await until(() => textOf(queues).includes('email'), 'the queue table');
+    expect(style(queues, '.scroller').borderTopColor).to.equal('rgb(1, 2, 3)');
+  });
+
   it('two copies of the library on one page do not throw, and the page still works', async () => {
     // Three copies: the classic bundle twice (a second URL runs it again) and the ES bundle.
     const doc = await page(`<!doctype html>

@@ -17,6 +17,10 @@ Watches BullMQ queues in Redis and reports them to a Pulseboard server, live.
                                              workers every this many ms (default 5000); events push changes
                                              in between
   --rate-window <ms>                         ratePerSec is the completions over this window (default 60000)
+  --dead-letters <n>                         the newest failed jobs of each queue shown as its dead letters
+                                             (default 1000; 0: none)
+  --read-only                                declare no operator actions (retry, remove, clean, promote,
+                                             pause, resume); by default each queue declares them
   -h, --help
 `;
 
@@ -24,6 +28,14 @@ const toNumber = (flag: string, value: string): number => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
     throw new Error(`--${flag} expects a positive number of ms, got "${value}"`);
+  }
+  return n;
+};
+
+const toCount = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new Error(`--dead-letters expects a whole number, 0 or more, got "${value}"`);
   }
   return n;
 };
@@ -45,6 +57,8 @@ export function parseCliArgs(
       id: { type: 'string' },
       reconcile: { type: 'string' },
       'rate-window': { type: 'string' },
+      'dead-letters': { type: 'string' },
+      'read-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +84,8 @@ export function parseCliArgs(
       reconcileMs: values.reconcile === undefined ? undefined : toNumber('reconcile', values.reconcile),
       rateWindowMs:
         values['rate-window'] === undefined ? undefined : toNumber('rate-window', values['rate-window']),
+      deadLettersMax: values['dead-letters'] === undefined ? undefined : toCount(values['dead-letters']),
+      actions: !values['read-only'],
     },
   };
 }

@@ -2,7 +2,9 @@ import type { QueueStats, RegisterWorkerBody, ReportableStatus } from '@pulseboa
 import { createFleetReporter, type FleetReporter } from '@pulseboard/reporter';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { queueActions } from './actions.js';
 import { type WorkerConnection, workerConnections } from './connections.js';
+import { createDeadLetterSync } from './dead-letter-sync.js';
 import { scanQueues } from './discovery.js';
 import { type QueueEvent, readQueueEvents } from './events.js';
 import { idPart, queueLabel } from './ids.js';
@@ -32,6 +34,13 @@ export interface WatchBullMQOptions {
   coalesceMs?: number | undefined;
   /** The window `ratePerSec` averages completions over. Default 60,000 ms. */
   rateWindowMs?: number | undefined;
+  /** The newest failed jobs of each queue reported as its dead letters. Default 1,000; 0: none. */
+  deadLettersMax?: number | undefined;
+  /**
+   * Whether each queue's worker declares the operator actions (retry, remove, clean, promote, pause,
+   * resume; see the README). Default true. Each queue's worker then holds an action stream.
+   */
+  actions?: boolean | undefined;
   /** Errors the adapter carries on through (Redis gone, the server unreachable). */
   onError?: ((error: Error) => void) | undefined;
 }
@@ -58,6 +67,10 @@ interface Watched {
   status: ReportableStatus | undefined;
   /** Redis client id → Pulseboard worker id. */
   connections: Map<string, string>;
+  /** Its failed jobs as dead letters, when reported. */
+  deadLetters: ReturnType<typeof createDeadLetterSync> | undefined;
+  /** A `failed` event came since the dead letters were last read. */
+  failedSince: boolean;
 }
 
 /** Queues read at once in a reconciliation: 1,000 queues in ten rounds of pipelined scripts. */
@@ -92,6 +105,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   const reconcileMs = options.reconcileMs ?? 5000;
   const coalesceMs = options.coalesceMs ?? 5;
   const rateWindowMs = options.rateWindowMs ?? 60_000;
+  const deadLettersMax = options.deadLettersMax ?? 1000;
   let closed = false;
   // After close, reads cut short by the closed connection are no news.
   const report = (error: unknown) => {
@@ -191,10 +205,15 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     let changed = false;
     for (const event of batch) {
       if (event.event === 'completed') queue.rate.record(Number(event.id.split('-')[0]));
+      // A job failed again (the count may not move when another left failed meanwhile).
+      if (event.event === 'failed') queue.failedSince = true;
       // Progress and the like change no count.
       if (event.event !== 'progress' && event.event !== 'duplicated') changed = true;
     }
-    if (!changed) return;
+    if (changed) markDirty(name);
+  }
+
+  function markDirty(name: string): void {
     dirty.add(name);
     flushTimer ??= setTimeout(flush, coalesceMs);
   }
@@ -217,8 +236,11 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
       });
   }
 
-  /** Reads the counts of `names` (BullMQ's own getJobCounts) and pushes what changed. */
-  async function readCounts(names: string[]): Promise<void> {
+  /**
+   * Reads the counts of `names` (BullMQ's own getJobCounts) and pushes what changed; reads the dead letters
+   * of those whose failed count moved or that had a `failed` event, or of all with `all` (reconciliation).
+   */
+  async function readCounts(names: string[], all = false): Promise<void> {
     for (let i = 0; i < names.length; i += COUNT_BATCH) {
       const batch = names.slice(i, i + COUNT_BATCH).flatMap((name) => {
         const queue = watched.get(name);
@@ -228,17 +250,25 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
         batch.map((queue) => Promise.all([queue.queue.getJobCounts(...JOB_STATES), queue.queue.isPaused()])),
       );
       const now = Date.now();
+      const deadLetters: Promise<void>[] = [];
       batch.forEach((queue, index) => {
         const [counts, paused] = read[index] as [Record<string, number>, boolean];
         // Unwatched meanwhile: its worker is gone, a push would fail.
         if (watched.get(queue.name) !== queue) return;
         const stats = toQueueStats(counts, queue.rate.perSec(now));
         const changed = changedStats(queue.stats, stats);
+        // A reconciliation skips a queue with no failed job and none listed: 1,000 idle queues cost nothing.
+        const check = all && (stats.failed > 0 || queue.deadLetters?.stale);
+        if (queue.deadLetters && (check || queue.failedSince || 'failed' in changed)) {
+          queue.failedSince = false;
+          deadLetters.push(queue.deadLetters.refresh());
+        }
         queue.stats = stats;
         queue.paused = paused;
         if (Object.keys(changed).length > 0) fleet.reportQueue(queue.id, changed);
         reportStatus(queue);
       });
+      await Promise.all(deadLetters);
     }
   }
 
@@ -246,9 +276,10 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   async function watch(name: string): Promise<void> {
     // A reconciliation still on its way when closed: a fleet of the caller's is still running.
     if (closed) return;
+    const id = `${adapterId}:q:${idPart(name)}`;
     const queue: Watched = {
       name,
-      id: `${adapterId}:q:${idPart(name)}`,
+      id,
       // skipMetasUpdate: watching must not write to the queue (nor bring back one that was deleted).
       queue: new Queue(name, { connection: command, prefix, skipMetasUpdate: true }),
       rate: createRateWindow(rateWindowMs, Date.now()),
@@ -256,16 +287,32 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
       paused: false,
       status: undefined,
       connections: new Map(),
+      deadLetters:
+        deadLettersMax > 0
+          ? createDeadLetterSync({
+              client: command,
+              prefix,
+              queue: name,
+              max: deadLettersMax,
+              report: (change) => fleet.reportDeadLetters(id, queueLabel(name), change),
+              onError: report,
+            })
+          : undefined,
+      failedSince: false,
     };
     queue.queue.on('error', report);
     watched.set(name, queue);
-    await fleet.add({
-      id: queue.id,
-      name: queueLabel(name),
-      queue: queueLabel(name),
-      status: 'starting',
-      labels: { source: 'bullmq', redis: redisAddress, prefix, bullmqQueue: name.slice(0, 256) },
-    });
+    await fleet.add(
+      {
+        id,
+        name: queueLabel(name),
+        queue: queueLabel(name),
+        status: 'starting',
+        labels: { source: 'bullmq', redis: redisAddress, prefix, bullmqQueue: name.slice(0, 256) },
+      },
+      // After an action its effect is read at once (its events would say so a moment later).
+      options.actions === false ? [] : queueActions(queue.queue, () => markDirty(name)),
+    );
   }
 
   async function unwatch(name: string): Promise<void> {
@@ -273,6 +320,8 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     if (!queue) return;
     watched.delete(name);
     events.unwatch(name);
+    // A queue deleted: its dead letters go with it (the server keeps a list until it is emptied).
+    if (queue.deadLetters) fleet.reportDeadLetters(queue.id, queueLabel(name), { replace: true });
     await Promise.all([...queue.connections.values(), queue.id].map((id) => fleet.remove(id)));
     await queue.queue.close();
   }
@@ -322,7 +371,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     await events.watch(added);
     await inBatches(added, REGISTER_BATCH, watch, report);
     await syncConnections(workerConnections((await command.client('LIST')) as string, prefix));
-    await readCounts([...watched.keys()]);
+    await readCounts([...watched.keys()], true);
   }
 
   function scheduleReconcile(delay: number): void {

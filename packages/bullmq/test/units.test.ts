@@ -91,6 +91,17 @@ describe('parseCliArgs', () => {
     assert.equal(parsed.options.serverUrl, 'http://s:8090');
     assert.equal(parsed.options.token, 'tok');
     assert.equal(parsed.options.reconcileMs, 2000);
+    assert.equal(parsed.options.deadLettersMax, undefined);
+    assert.equal(parsed.options.actions, true);
+    const readOnly = parseCliArgs(
+      ['--redis', 'r', '--server', 's', '--dead-letters', '0', '--read-only'],
+      {},
+    );
+    assert.ok(!readOnly.help && readOnly.options.deadLettersMax === 0 && readOnly.options.actions === false);
+    assert.throws(
+      () => parseCliArgs(['--redis', 'r', '--server', 's', '--dead-letters', '1.5'], {}),
+      /--dead-letters expects a whole number, 0 or more, got "1.5"/,
+    );
     assert.throws(() => parseCliArgs(['--server', 'http://s'], {}), /--redis is required/);
     assert.throws(() => parseCliArgs(['--redis', 'redis://r'], {}), /--server is required/);
     assert.throws(
@@ -111,6 +122,8 @@ describe('parseCliArgs', () => {
       '--worker-token',
       '--reconcile',
       '--rate-window',
+      '--dead-letters',
+      '--read-only',
     ]) {
       assert.ok(USAGE.includes(flag), `--help describes ${flag}`);
     }

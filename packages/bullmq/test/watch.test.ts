@@ -7,61 +7,32 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Worker as PulseWorker } from '@pulseboard/protocol';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { type BullMQWatch, watchBullMQ } from '../src/index.js';
-import {
-  allWorkers,
-  counts,
-  eventually,
-  expectedStats,
-  sleep,
-  startRedis,
-  startServer,
-  type TestRedis,
-  type TestServer,
-} from './helpers.js';
+import { allWorkers, counts, eventually, expectedStats, realThings, sleep } from './helpers.js';
 
 /** The CLI as installed: compiled (npm run build:tests builds it). */
 const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-let redis: TestRedis;
-let server: TestServer;
-let connection: Redis;
-const cleanup: (() => Promise<unknown>)[] = [];
-
-before(async () => {
-  redis = await startRedis();
-  server = await startServer();
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  // The restart test stops Redis under it.
-  connection.on('error', () => {});
-});
-
-after(async () => {
-  for (const step of cleanup.reverse()) await step().catch(() => {});
-  connection.disconnect();
-  await server.close();
-  await redis.stop();
-});
+const rig = realThings();
 
 function watch(options: Partial<Parameters<typeof watchBullMQ>[0]> = {}): BullMQWatch {
-  const handle = watchBullMQ({ connection: redis.url, serverUrl: server.url, ...options });
-  cleanup.push(() => handle.close());
+  const handle = watchBullMQ({ connection: rig.redis.url, serverUrl: rig.server.url, ...options });
+  rig.cleanup.push(() => handle.close());
   return handle;
 }
 
 function queue(name: string, prefix?: string): Queue {
-  const q = new Queue(name, { connection, ...(prefix ? { prefix } : {}) });
-  cleanup.push(() => q.close());
+  const q = new Queue(name, { connection: rig.connection, ...(prefix ? { prefix } : {}) });
+  rig.cleanup.push(() => q.close());
   return q;
 }
 
-const byId = async (id: string) => (await allWorkers(server.url)).find((w) => w.id === id);
+const byId = async (id: string) => (await allWorkers(rig.server.url)).find((w) => w.id === id);
 
 /** Waits until the server shows `queue`'s getJobCounts on `id`; answers how long that took after `since`. */
 async function agrees(id: string, q: Queue, since: number, what: string): Promise<number> {
@@ -112,9 +83,9 @@ describe('watchBullMQ', () => {
         if (job.data.n === 1) throw new Error('card declined');
         return 'ok';
       },
-      { connection: { url: redis.url }, concurrency: 1 },
+      { connection: { url: rig.redis.url }, concurrency: 1 },
     );
-    cleanup.push(() => worker.close());
+    rig.cleanup.push(() => worker.close());
     const settled = new Promise<number>((resolve) => {
       const count = () => {
         done++;
@@ -145,7 +116,7 @@ describe('watchBullMQ', () => {
       // Each look is 1,000 workers' JSON: a few a second, not a hundred.
       async () => {
         await sleep(200);
-        return allWorkers(server.url);
+        return allWorkers(rig.server.url);
       },
       (workers) =>
         workers.filter((w) => w.id.startsWith('many:q:') && w.queueStats?.depth === 1).length === 1000,
@@ -185,12 +156,12 @@ describe('watchBullMQ', () => {
     );
 
     const worker = new Worker('mail', async () => 'sent', {
-      connection: { url: redis.url },
+      connection: { url: rig.redis.url },
       name: 'mailer-1',
     });
-    cleanup.push(() => worker.close());
+    rig.cleanup.push(() => worker.close());
     const shown = await eventually(
-      () => allWorkers(server.url),
+      () => allWorkers(rig.server.url),
       (workers) => workers.some((w) => w.id.startsWith('conn:q:mail:w:')),
       'the BullMQ worker shown',
     );
@@ -207,7 +178,7 @@ describe('watchBullMQ', () => {
 
     await worker.close();
     await eventually(
-      () => allWorkers(server.url),
+      () => allWorkers(rig.server.url),
       (workers) => !workers.some((w) => w.id.startsWith('conn:q:mail:w:')),
       'the BullMQ worker gone',
     );
@@ -224,21 +195,21 @@ describe('watchBullMQ', () => {
     );
     assert.equal(handle.redisUp, true);
 
-    await redis.stop();
+    await rig.redis.stop();
     await eventually(
       () => byId('restart'),
       (w) => w?.status === 'degraded',
       'the adapter degraded',
     );
     assert.equal((await byId('restart:q:restart'))?.status, 'degraded');
-    const resources = (await (await fetch(`${server.url}/api/resources`)).json()) as {
+    const resources = (await (await fetch(`${rig.server.url}/api/resources`)).json()) as {
       resources: { id: string; status: string }[];
     };
     assert.equal(resources.resources.find((r) => r.id.startsWith('redis-'))?.status, 'down');
     await sleep(500);
 
     // Back without its data (no persistence): the queue is empty, then gets two jobs.
-    await redis.start();
+    await rig.redis.start();
     await eventually(
       () => byId('restart'),
       (w) => w?.status === 'healthy',
@@ -288,10 +259,10 @@ describe('watchBullMQ', () => {
     await q.add('job', {});
     const cli = spawn(
       process.execPath,
-      [cliPath, '--redis', redis.url, '--server', server.url, '--queues', 'cli-q', '--id', 'cli'],
+      [cliPath, '--redis', rig.redis.url, '--server', rig.server.url, '--queues', 'cli-q', '--id', 'cli'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    cleanup.push(async () => cli.kill('SIGKILL'));
+    rig.cleanup.push(async () => cli.kill('SIGKILL'));
     let output = '';
     cli.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();

@@ -47,6 +47,15 @@ export interface ActionDeclaration {
   params?: Record<string, ActionParamSpec>;
 }
 
+/**
+ * Whether `declaration` acts on ONE dead letter rather than on the queue's list: target `deadLetters`
+ * and a required string param `id`, which a request fills with the dead letter's id (retry one, delete
+ * one). A `deadLetters` action without `id` acts on the queue's dead letters (retry all, purge). The
+ * server refuses a `deadLetters` declaration whose `id` is anything but a required string.
+ */
+export const actsOnOneDeadLetter = (declaration: ActionDeclaration): boolean =>
+  declaration.target === 'deadLetters' && !!declaration.params?.id;
+
 export type ActionParamValue = string | number | boolean;
 export type ActionParams = Record<string, ActionParamValue>;
 

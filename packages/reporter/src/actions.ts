@@ -5,6 +5,7 @@ import {
   type ActionResultBody,
   LIMITS,
 } from '@pulseboard/protocol';
+import { backoffMs, ReporterError } from './http.js';
 
 /** What a handler learns besides the parameters: which action, on what, asked by whom, due when. */
 export type ActionContext = Omit<ActionDelivery, 'params'>;
@@ -25,6 +26,33 @@ export interface ReporterAction extends ActionDeclaration {
   handler: ActionHandler;
   /** Run beside other actions of this worker; by default they run one at a time, in arrival order. */
   concurrent?: boolean;
+}
+
+/** Attempts at posting an action's answer before giving up (the action then times out on the server). */
+const ANSWER_ATTEMPTS = 3;
+
+/**
+ * Posts worker `worker`'s answer to action `actionId` (`POST /api/actions/:id/result`) through `post`,
+ * trying again after a network error or a 5xx; a 4xx will not change (answered, timed out, forgotten).
+ */
+export async function postResult(
+  post: (path: string, body: unknown) => Promise<unknown>,
+  worker: string,
+  maxBackoffMs: number,
+  actionId: string,
+  result: ActionResultBody,
+): Promise<void> {
+  const body = { ...result, worker };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await post(`/api/actions/${encodeURIComponent(actionId)}/result`, body);
+      return;
+    } catch (error) {
+      const status = error instanceof ReporterError ? error.status : null;
+      if (attempt >= ANSWER_ATTEMPTS || (status !== null && status < 500)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, maxBackoffMs)));
+    }
+  }
 }
 
 /** Action ids remembered, so one delivered twice (a resumed stream) runs once. */

@@ -4,6 +4,8 @@ import {
   type DeadLetterInput,
   type DeadLettersBody,
 } from '@pulseboard/protocol';
+import { ReporterError } from './http.js';
+import { coalesce, PUSH_GAP_MS } from './push.js';
 
 /** A change to a queue's dead letters, as `reportDeadLetters` takes it. */
 export interface DeadLetterChange {
@@ -112,4 +114,46 @@ export class DeadLetterOutbox {
       this.#ready.shift();
     }
   }
+}
+
+/** Answers that say a request is malformed (invalid, too large, not JSON): it is dropped, not retried. */
+const REFUSED = new Set([400, 413, 415]);
+
+/**
+ * One worker's dead letters on their way to the server: changes merged in an outbox and sent through
+ * `post` at most one round per 100 ms, the worker registered again when the server forgot it. A body
+ * refused as malformed is dropped and reported (sent again it would fail again and hold up the changes
+ * behind it); any other failure keeps it for the next round.
+ */
+export function createDeadLetterSender(options: {
+  post: (body: DeadLettersBody) => Promise<{ unknownWorker: boolean }>;
+  register: () => Promise<void>;
+  report: (error: unknown) => void;
+}) {
+  const outbox = new DeadLetterOutbox();
+  const send = async (body: DeadLettersBody) => {
+    try {
+      if ((await options.post(body)).unknownWorker) {
+        await options.register();
+        await options.post(body);
+      }
+    } catch (error) {
+      if (!(error instanceof ReporterError && error.status !== null && REFUSED.has(error.status)))
+        throw error;
+      options.report(error);
+    }
+  };
+  const pusher = coalesce(() => outbox.send(send), PUSH_GAP_MS, options.report);
+  return {
+    add: (queue: string, change: DeadLetterChange) => outbox.add(queue, change),
+    /** Sends a round soon, if anything waits (a failed round waits for this). */
+    schedule(): void {
+      if (!outbox.empty) pusher.schedule();
+    },
+    /** Stops the rounds, then sends what is left, once. */
+    async stop(): Promise<void> {
+      await pusher.stop();
+      if (!outbox.empty) await outbox.send(send);
+    },
+  };
 }

@@ -8,6 +8,9 @@ import {
   type ResourceReport,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
+import { createActionStream } from './action-stream.js';
+import { createActionRunner, postResult, type ReporterAction } from './actions.js';
+import { createDeadLetterSender, type DeadLetterChange } from './dead-letters.js';
 import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
@@ -26,8 +29,14 @@ export interface FleetReporter {
   reportQueue(id: string, stats: Partial<QueueStats>): void;
   reportMetrics(id: string, metrics: Partial<WorkerMetrics>): void;
   reportResources(id: string, resources: ResourceReport[]): void;
-  /** A worker joining the fleet (a queue that appeared): registered now when started, else by `start()`. */
-  add(worker: RegisterWorkerBody): Promise<void>;
+  /** A change to worker `id`'s dead letters of `queue`, sent as `Reporter.reportDeadLetters` sends it. */
+  reportDeadLetters(id: string, queue: string, change: DeadLetterChange): void;
+  /**
+   * A worker joining the fleet (a queue that appeared): registered now when started, else by `start()`.
+   * With `actions`, it declares them and holds its own action stream, running their handlers as
+   * `Reporter.onAction` does (a batch of heartbeats has no room for actions: no heartbeat fallback).
+   */
+  add(worker: RegisterWorkerBody, actions?: ReporterAction[]): Promise<void>;
   /** A worker leaving the fleet (a queue that went away): deregistered, and no longer heartbeated. */
   remove(id: string): Promise<void>;
   /** Sends every worker's heartbeat now. */
@@ -47,6 +56,12 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
   const doFetch = options.fetch ?? fetch;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const workers = new Map(options.workers.map((worker) => [worker.id, worker]));
+  /** The action side of each worker that declares actions: its handlers and its stream. */
+  const acting = new Map<
+    string,
+    { runner: ReturnType<typeof createActionRunner>; stream: ReturnType<typeof createActionStream> }
+  >();
+  const deadLetters = new Map<string, ReturnType<typeof createDeadLetterSender>>();
   const state = new Map<string, HeartbeatBody>();
   let pending = new Map<string, HeartbeatBody>();
   let intervalMs = options.heartbeatIntervalMs ?? 5000;
@@ -66,7 +81,12 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     // Removed while a batch naming it was on its way.
     if (!worker) return;
     const { resources: _, ...figures } = state.get(id) ?? {};
-    const { response } = await request('POST', '/api/workers', { ...worker, ...figures });
+    const actions = acting.get(id)?.runner.declarations();
+    const { response } = await request('POST', '/api/workers', {
+      ...worker,
+      ...figures,
+      ...(actions ? { actions } : {}),
+    });
     const body = (await response.json()) as RegisterWorkerResponse;
     intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
   }
@@ -106,6 +126,22 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     pusher.schedule();
   }
 
+  /** Starts `id`'s action stream and sends its waiting dead letters, once the server knows it. */
+  function live(id: string): void {
+    acting.get(id)?.stream.start();
+    deadLetters.get(id)?.schedule();
+  }
+
+  /** Stops what `id` has on its way; its running actions are answered first. */
+  async function quiet(id: string): Promise<void> {
+    const side = acting.get(id);
+    acting.delete(id);
+    await side?.stream.stop();
+    await side?.runner.idle();
+    await deadLetters.get(id)?.stop();
+    deadLetters.delete(id);
+  }
+
   async function heartbeat(): Promise<void> {
     // What was pushed is in `state`: this batch carries it.
     pending = new Map();
@@ -122,6 +158,8 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       timer = setTimeout(() => {
         ticking = heartbeat().then(
           () => {
+            // Dead letters a failed round left behind go with the heartbeat.
+            for (const sender of deadLetters.values()) sender.schedule();
             failures = 0;
             schedule(intervalMs);
           },
@@ -140,21 +178,71 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       // Those that fail now are registered again when their heartbeat is answered unknown_worker.
       const outcomes = await Promise.allSettled([...workers.keys()].map(register));
       for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
+      // Those not registered yet: their stream registers them when the server answers unknown_worker.
+      for (const id of workers.keys()) live(id);
       schedule(intervalMs);
     },
     push,
     reportQueue: (id, queueStats) => push(id, { queueStats }),
     reportMetrics: (id, metrics) => push(id, { metrics }),
     reportResources: (id, resources) => push(id, { resources }),
-    async add(worker) {
+    reportDeadLetters(id, queue, change) {
+      if (!workers.has(id)) throw new Error(`No worker "${id}" in this fleet`);
+      let sender = deadLetters.get(id);
+      if (!sender) {
+        const path = `/api/workers/${encodeURIComponent(id)}/dead-letters`;
+        sender = createDeadLetterSender({
+          post: (body) => request('POST', path, body),
+          register: () => register(id),
+          report,
+        });
+        deadLetters.set(id, sender);
+      }
+      sender.add(queue, change);
+      if (running) sender.schedule();
+    },
+    async add(worker, actions = []) {
       if (workers.has(worker.id)) throw new Error(`Worker "${worker.id}" is in this fleet already`);
       workers.set(worker.id, worker);
-      if (running) await register(worker.id);
+      if (actions.length > 0) {
+        const runner = createActionRunner({
+          answer: (actionId, result) =>
+            postResult(
+              (path, body) => request('POST', path, body),
+              worker.id,
+              maxBackoffMs,
+              actionId,
+              result,
+            ),
+          report,
+        });
+        for (const action of actions) runner.add(action);
+        const stream = createActionStream({
+          url: base,
+          path: encodeURIComponent(worker.id),
+          token: options.token,
+          fetch: doFetch,
+          maxBackoffMs,
+          onAction: (delivery) => runner.dispatch(delivery),
+          onUnknownWorker: () => register(worker.id),
+          onFallback: () => {},
+          report,
+        });
+        acting.set(worker.id, { runner, stream });
+      }
+      if (!running) return;
+      try {
+        await register(worker.id);
+      } finally {
+        // Not registered: its stream registers it when the server answers unknown_worker.
+        live(worker.id);
+      }
     },
     async remove(id) {
       if (!workers.delete(id)) return;
       state.delete(id);
       pending.delete(id);
+      await quiet(id);
       if (running) await request('DELETE', `/api/workers/${encodeURIComponent(id)}`);
     },
     heartbeat,
@@ -163,6 +251,8 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       clearTimeout(timer);
       await ticking;
       await pusher.stop();
+      const quieted = await Promise.allSettled([...workers.keys()].map(quiet));
+      for (const outcome of quieted) if (outcome.status === 'rejected') report(outcome.reason);
       const outcomes = await Promise.allSettled(
         [...workers.keys()].map((id) => request('DELETE', `/api/workers/${encodeURIComponent(id)}`)),
       );

@@ -13,9 +13,9 @@ import {
   type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { createActionStream } from './action-stream.js';
-import { type ActionHandler, createActionRunner, type ReporterAction } from './actions.js';
-import { type DeadLetterChange, DeadLetterOutbox } from './dead-letters.js';
-import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
+import { type ActionHandler, createActionRunner, postResult, type ReporterAction } from './actions.js';
+import { createDeadLetterSender, type DeadLetterChange } from './dead-letters.js';
+import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
 export type { ActionContext, ActionHandler, ActionHandlerResult, ReporterAction } from './actions.js';
@@ -89,8 +89,6 @@ export interface Reporter {
 }
 
 const LOG_BATCH = LIMITS.logBatchMax;
-/** Answers that say a request is malformed (invalid, too large, not JSON): it is dropped, not retried. */
-const REFUSED = new Set([400, 413, 415]);
 
 export function createReporter(options: ReporterOptions): Reporter {
   const base = options.url.replace(/\/+$/, '');
@@ -113,22 +111,14 @@ export function createReporter(options: ReporterOptions): Reporter {
   const report = (error: unknown) =>
     options.onError?.(error instanceof Error ? error : new Error(String(error)));
 
-  /** Attempts at posting an action's answer before giving up (the action then times out on the server). */
-  const ANSWER_ATTEMPTS = 3;
-  async function answer(actionId: string, result: ActionResultBody): Promise<void> {
-    const body = { ...result, worker: options.worker.id };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await request('POST', `/api/actions/${encodeURIComponent(actionId)}/result`, body);
-        return;
-      } catch (error) {
-        // A 4xx will not change (answered, timed out, forgotten); a network error or 5xx may.
-        const status = error instanceof ReporterError ? error.status : null;
-        if (attempt >= ANSWER_ATTEMPTS || (status !== null && status < 500)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, maxBackoffMs)));
-      }
-    }
-  }
+  const answer = (actionId: string, result: ActionResultBody) =>
+    postResult(
+      (path, body) => request('POST', path, body),
+      options.worker.id,
+      maxBackoffMs,
+      actionId,
+      result,
+    );
   const runner = createActionRunner({ answer, report });
   for (const action of options.actions ?? []) runner.add(action);
   /** Whether heartbeats take the actions (no stream held). */
@@ -196,26 +186,11 @@ export function createReporter(options: ReporterOptions): Reporter {
     report,
   );
 
-  const deadLetters = new DeadLetterOutbox();
-  const deadLetterPusher = coalesce(
-    () =>
-      deadLetters.send(async (body) => {
-        const path = `/api/workers/${id}/dead-letters`;
-        try {
-          if ((await request('POST', path, body)).unknownWorker) {
-            await register();
-            await request('POST', path, body);
-          }
-        } catch (error) {
-          // Refused as malformed: sending it again would fail again and hold up the changes behind it.
-          if (!(error instanceof ReporterError && error.status !== null && REFUSED.has(error.status)))
-            throw error;
-          report(error);
-        }
-      }),
-    PUSH_GAP_MS,
+  const deadLetters = createDeadLetterSender({
+    post: (body) => request('POST', `/api/workers/${id}/dead-letters`, body),
+    register,
     report,
-  );
+  });
 
   function push(change: HeartbeatBody): void {
     state = mergeHeartbeat(state, change);
@@ -241,7 +216,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       await sendHeartbeat();
       // Lines left over from a failed flush go out with the heartbeat, and dead letters that failed.
       if (logs.length > 0) await flushLogs();
-      if (!deadLetters.empty) deadLetterPusher.schedule();
+      deadLetters.schedule();
       failures = 0;
       schedule(intervalMs);
     } catch (error) {
@@ -297,7 +272,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       }
       schedule(intervalMs);
       // Reported before start: sent now that the server knows the worker.
-      if (!deadLetters.empty) deadLetterPusher.schedule();
+      deadLetters.schedule();
       if (runner.size > 0) stream.start();
     },
     onAction(action, handler, extra = {}) {
@@ -317,7 +292,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     reportResources: (resources) => push({ resources }),
     reportDeadLetters(queue, change) {
       deadLetters.add(queue, change);
-      if (running) deadLetterPusher.schedule();
+      if (running) deadLetters.schedule();
     },
     heartbeat: sendHeartbeat,
     log(level, message) {
@@ -337,12 +312,8 @@ export function createReporter(options: ReporterOptions): Reporter {
       await stream.stop();
       await runner.idle();
       await pusher.stop();
-      await deadLetterPusher.stop();
       try {
-        if (!deadLetters.empty)
-          await deadLetters.send((body) =>
-            request('POST', `/api/workers/${id}/dead-letters`, body).then(() => {}),
-          );
+        await deadLetters.stop();
         await flushLogs();
       } finally {
         clearTimeout(logTimer);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ActionParams } from '@pulseboard/protocol';
-import { type ActionContext, createReporter } from '@pulseboard/reporter';
+import { type ActionContext, createFleetReporter, createReporter } from '@pulseboard/reporter';
 // Against the real server, with the server's own test helpers.
 import { api, openStream, startProxy, startServer } from '../../server/test/helpers.js';
 
@@ -191,6 +191,69 @@ test('reporter actions: a stream answered 200 and hung up at once (a proxy) back
     await reporter.stop();
     assert.ok(attempts >= 2 && attempts < 30, `${attempts} attempts in 0.5 s`);
   } finally {
+    await t.close();
+  }
+});
+
+test('fleet reporter: a worker added with actions declares them, takes them on its own stream and reports its dead letters', async () => {
+  const t = await startServer(config);
+  const operator = api(t.url, tokens.operate);
+  const fleet = createFleetReporter({ url: t.url, token: tokens.worker, workers: [] });
+  try {
+    const dashboard = await openStream(t.url, { query: { access_token: tokens.operate } });
+    await fleet.start();
+    const retried: string[] = [];
+    await fleet.add({ id: 'fleet-q', queue: 'email' }, [
+      {
+        name: 'retry',
+        target: 'deadLetters',
+        label: 'Retry',
+        params: { id: { type: 'string', required: true } },
+        handler: (params) => {
+          retried.push(String(params.id));
+          fleet.reportDeadLetters('fleet-q', 'email', { removed: [String(params.id)] });
+          return `Job ${params.id} is waiting again`;
+        },
+      },
+    ]);
+    await fleet.add({ id: 'fleet-plain', queue: 'email' });
+    const registered = await dashboard.next('worker_registered', (e) => e.data.worker.id === 'fleet-q');
+    assert.deepEqual(registered.data.worker.actions, [
+      {
+        name: 'retry',
+        target: 'deadLetters',
+        label: 'Retry',
+        params: { id: { type: 'string', required: true } },
+      },
+    ]);
+    fleet.reportDeadLetters('fleet-q', 'email', {
+      replace: true,
+      added: [
+        { id: 'j1', failedAt: Date.now(), attempts: 3, error: { message: 'boom', stack: 'Error: boom' } },
+      ],
+    });
+    await dashboard.next('dead_letters_update', (e) => e.data.added.some((l) => l.id === 'j1'));
+
+    const asked = await operator.post('/api/actions', {
+      worker: 'fleet-q',
+      action: 'retry',
+      params: { id: 'j1' },
+    });
+    assert.equal(asked.status, 202, JSON.stringify(asked.body));
+    const done = await dashboard.next('action_completed', (e) => e.data.action.id === asked.body.id);
+    assert.equal(done.data.action.status, 'ok');
+    assert.equal(done.data.action.message, 'Job j1 is waiting again');
+    assert.deepEqual(retried, ['j1']);
+    await dashboard.next('dead_letters_update', (e) => e.data.removed.includes('j1'));
+    // A worker without actions declares none and holds no stream.
+    const plain = await operator.post('/api/actions', { worker: 'fleet-plain', action: 'retry' });
+    assert.equal(plain.status, 404);
+
+    await fleet.remove('fleet-q');
+    await dashboard.next('worker_deregistered', (e) => e.data.id === 'fleet-q');
+    dashboard.close();
+  } finally {
+    await fleet.stop();
     await t.close();
   }
 });

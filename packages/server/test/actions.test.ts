@@ -326,6 +326,16 @@ for (const backend of backends()) {
             },
           ],
           [{ name: 'a', target: 'queue', label: 'A', onClick: 'x' }],
+          // One dead letter's action: its id must be a required string.
+          [{ name: 'a', target: 'deadLetters', label: 'A', params: { id: { type: 'string' } } }],
+          [
+            {
+              name: 'a',
+              target: 'deadLetters',
+              label: 'A',
+              params: { id: { type: 'number', required: true } },
+            },
+          ],
           Array.from({ length: 33 }, (_, i) => ({ name: `a${i}`, target: 'queue', label: 'A' })),
         ];
         for (const actions of badDeclarations) {
@@ -333,6 +343,13 @@ for (const backend of backends()) {
           assert.equal(response.status, 400, JSON.stringify(actions));
         }
         assert.equal((await t.api.get('/api/workers')).body.workers.length, 1);
+        const oneLetter = { name: 'retryOne', target: 'deadLetters', label: 'Retry' };
+        const perEntry = await t.api.post('/api/workers', {
+          id: 'w2',
+          actions: [{ ...oneLetter, params: { id: { type: 'string', required: true } } }],
+        });
+        assert.equal(perEntry.status, 201, JSON.stringify(perEntry.body));
+        await t.api.del('/api/workers/w2');
 
         // Hostile labels and confirm texts are kept as text, byte for byte.
         const hostile = '<img src=x onerror=alert(1)>"\u202e\u0000';

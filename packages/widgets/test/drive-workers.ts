@@ -194,15 +194,18 @@ export function unmountAll(): void {
 }
 
 /**
- * Mounts `<sse-connection src=…>` around `markup` and waits until the element
+ * Mounts `<sse-connection src=…>` (with `token`, of its own) around `markup` and waits until the element
  * is ready (`initial_data` applied and rendered).
  */
 export async function mountConnected<T extends HTMLElement>(
   server: TestServer,
   markup: string,
   selector: string,
+  token?: string,
 ): Promise<{ el: T; connection: HTMLElement }> {
-  const container = mount(`<sse-connection src="${server.events}">${markup}</sse-connection>`);
+  const container = mount(
+    `<sse-connection src="${server.events}" ${token ? `token="${token}" shared="false"` : ''}>${markup}</sse-connection>`,
+  );
   const el = container.querySelector(selector) as T;
   const connection = container.querySelector('sse-connection') as HTMLElement;
   await until(

@@ -64,10 +64,24 @@ const declarationShape = {
   dangerous: z.boolean().optional(),
 };
 
-export const declarationSchema = z.strictObject({
-  ...declarationShape,
-  params: paramsSpecSchema.optional(),
-}) satisfies z.ZodType<ActionDeclaration>;
+export const declarationSchema = z
+  .strictObject({
+    ...declarationShape,
+    params: paramsSpecSchema.optional(),
+  })
+  // The convention that makes an action act on one dead letter (protocol's actsOnOneDeadLetter).
+  .refine(
+    ({ target, params }) =>
+      target !== 'deadLetters' || !params?.id || (params.id.type === 'string' && params.id.required === true),
+    {
+      message: 'a deadLetters action that takes an id (one dead letter) must declare it a required string',
+      path: ['params', 'id'],
+    },
+  )
+  .meta({
+    description:
+      'A deadLetters action with a param id acts on one dead letter (its id); that param must then be a required string.',
+  }) satisfies z.ZodType<ActionDeclaration>;
 
 /** A declaration as the server sends it: the same fields, in open objects (see schemas/events.ts). */
 export const declarationOutSchema = z.object({

@@ -1,9 +1,10 @@
-import type {
-  Action,
-  ActionDeclaration,
-  ActionParamSpec,
-  ActionParams,
-  ActionTarget,
+import {
+  type Action,
+  type ActionDeclaration,
+  type ActionParamSpec,
+  type ActionParams,
+  type ActionTarget,
+  actsOnOneDeadLetter,
 } from '@pulseboard/protocol';
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { PulseClient } from '../client/types.js';
@@ -17,6 +18,10 @@ export interface Subject {
   key: string;
   /** Who or what it is, in the control's accessible name and the dialog's title. */
   name: string;
+  /** One dead letter's id: the subject is that entry (its actions take `id`), not the queue's list. */
+  id?: string;
+  /** The worker that reported the entry: it performs the entry's actions when it declares them. */
+  worker?: string;
 }
 
 /** A declared action and the worker that would perform it. */
@@ -37,10 +42,15 @@ export interface ActionHost extends ReactiveControllerHost, HTMLElement {
   readonly renderRoot: HTMLElement | DocumentFragment;
 }
 
-const subjectKey = (target: ActionTarget, key: string | null) => `${target}\n${key}`;
-/** The subject of an action (or a declaration): its worker, or the worker's queue. */
-const subjectOf = (a: Pick<Action, 'target' | 'worker' | 'queue'>) =>
-  subjectKey(a.target, a.target === 'worker' ? a.worker : a.queue);
+/** A subject's key; with `id` (one dead letter) one more line: '' for the declarations that act on any entry. */
+const subjectKey = (target: ActionTarget, key: string | null, id?: unknown) =>
+  `${target}\n${key}${typeof id === 'string' ? `\n${id}` : ''}`;
+/** The subject of an action: its worker, the worker's queue, or one of its dead letters. */
+const subjectOf = (a: Pick<Action, 'target' | 'worker' | 'queue' | 'params'>) =>
+  subjectKey(a.target, a.target === 'worker' ? a.worker : a.queue, a.target === 'deadLetters' && a.params.id);
+/** The params an operator fills in: all but the `id` an entry's action is given. */
+const fields = (subject: Subject, { params = {} }: ActionDeclaration) =>
+  Object.entries(params).filter(([name]) => subject.id === undefined || name !== 'id');
 
 /** `[tone, words]` of an action (or a refusal) for the control and the dialog: pending, ok or error. */
 function outcome(label: string, a: Action | Refusal): [string, string] {
@@ -97,32 +107,34 @@ export class ActionController implements ReactiveController {
   /** Whether this stream may operate and some worker declares a `target` action: a table adds its column. */
   offers(data: DashboardState, target: ActionTarget): boolean {
     this.#choicesFor(data, { target, key: '', name: '' });
+    // Not the declarations on one entry (a key ending in a line break): those go in an opened dead letter.
     return (
-      data.can.includes('operate') && [...this.#choices!.by.keys()].some((k) => k.startsWith(`${target}\n`))
+      data.can.includes('operate') &&
+      [...this.#choices!.by.keys()].some((k) => k.startsWith(`${target}\n`) && !k.endsWith('\n'))
     );
   }
 
-  /** `subject`'s control: nothing unless this stream may operate and some worker declares an action for it. */
-  control(data: DashboardState, subject: Subject): unknown {
+  /**
+   * `subject`'s control: nothing unless this stream may operate and some worker declares an action for it.
+   * A ⋯ button opening the list of its actions, or with `each` a button per action (where there is room).
+   */
+  control(data: DashboardState, subject: Subject, each?: boolean): unknown {
     const choices = this.#choicesFor(data, subject);
     if (!data.can.includes('operate') || choices.length === 0) return nothing;
     const [latest, label] = this.#last(data, subject) ?? [];
     const [tone, words] = latest ? outcome(label!, latest) : [];
+    // One ⋯ opening the list, or (each) a button per action going straight to it.
     return html`<span class="acts" part="actions">
-      <button
-        type="button"
-        class="act"
-        part="action"
-        aria-haspopup="dialog"
-        aria-label="Actions: ${subject.name}"
-        @click=${(e: Event) => {
-          // Not a pick of the row it sits in.
-          e.stopPropagation();
-          this.#open(subject, choices);
-        }}
-      >
-        ⋯
-      </button>
+      ${(each ? choices : [null]).map(
+        (choice) =>
+          html`<button type="button" class="act ${choice?.declaration.dangerous ? 'danger' : ''}" part="action" aria-haspopup="dialog" aria-label=${choice ? nothing : `Actions: ${subject.name}`} @click=${(
+            e: Event,
+          ) => {
+            // Not a pick of the row it sits in.
+            e.stopPropagation();
+            this.#open(subject, choice ? [choice] : choices);
+          }}>${choice ? choice.declaration.label : '⋯'}</button>`,
+      )}
       ${words ? html`<span class="act-state ${tone}" part="action-status" title=${words}>${words}</span>` : nothing}
     </span>`;
   }
@@ -135,7 +147,7 @@ export class ActionController implements ReactiveController {
     const sent = this.#sent ? data.actions.get(this.#sent) : undefined;
     const label = chosen?.declaration.label ?? 'Actions';
     // Focus goes to the first field, else to Cancel (or Close): never to a dangerous button Enter would confirm.
-    const hasFields = Object.keys(chosen?.declaration.params ?? {}).length > 0;
+    const hasFields = !!chosen && fields(subject!, chosen.declaration).length > 0;
     return html`<dialog part="dialog" aria-labelledby="act-title" @cancel=${this.#close} @close=${this.#reset}>
       ${
         subject
@@ -143,7 +155,7 @@ export class ActionController implements ReactiveController {
             <h2 id="act-title">${truncate(`${label} · ${subject.name}`, NAME_MAX)}</h2>
             ${
               chosen
-                ? this.#form(chosen, !!this.#sent)
+                ? this.#form(subject, chosen, !!this.#sent)
                 : html`<ul>
                   ${this.#choicesFor(data, subject).map(
                     (choice, i) => html`<li>
@@ -182,9 +194,9 @@ export class ActionController implements ReactiveController {
   }
 
   /** The chosen action: its confirm text, whether it is dangerous, and a field per parameter. */
-  #form({ declaration }: Choice, sent: boolean): unknown {
+  #form(subject: Subject, { declaration }: Choice, sent: boolean): unknown {
     if (sent) return nothing;
-    const params = Object.entries(declaration.params ?? {});
+    const params = fields(subject, declaration);
     return html`${declaration.confirm ? html`<p>${declaration.confirm}</p>` : nothing}
       ${declaration.dangerous ? html`<p class="act-danger">This is dangerous and may not be undone.</p>` : nothing}
       ${params.map(([name, spec], i) => field(name, spec, i === 0))}`;
@@ -202,8 +214,9 @@ export class ActionController implements ReactiveController {
   #choose(choice: Choice): void {
     this.#chosen = choice;
     this.#focus = true;
-    const { confirm, dangerous, params = {} } = choice.declaration;
-    if (!confirm && !dangerous && Object.keys(params).length === 0) void this.#send({});
+    const { confirm, dangerous } = choice.declaration;
+    if (!confirm && !dangerous && fields(this.#subject!, choice.declaration).length === 0)
+      void this.#send({});
     else this.#host.requestUpdate();
   }
 
@@ -211,7 +224,7 @@ export class ActionController implements ReactiveController {
     // The browser has checked the fields (required, min, max, step, lengths) before the event.
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    const params = Object.entries(this.#chosen?.declaration.params ?? {}).flatMap(
+    const params = fields(this.#subject!, this.#chosen!.declaration).flatMap(
       ([name, spec]): [string, ActionParams[string]][] => {
         const input = form.elements.namedItem(name) as HTMLInputElement;
         if (spec.type === 'boolean') return [[name, input.checked]];
@@ -225,12 +238,13 @@ export class ActionController implements ReactiveController {
   async #send(params: ActionParams): Promise<void> {
     const subject = this.#subject!;
     const { declaration, worker } = this.#chosen!;
+    if (subject.id !== undefined) params.id = subject.id;
     const request = { worker, action: declaration.name, target: declaration.target, params };
     if (!this.#host.dispatchEvent(new PulseActionEvent(request))) return this.#close();
     this.#sending = true;
     this.#error = null;
     this.#host.requestUpdate();
-    const key = subjectKey(subject.target, subject.key);
+    const key = subjectKey(subject.target, subject.key, subject.id);
     let sent: string | null = null;
     try {
       sent = (await this.#host.source!.act(request)).id;
@@ -280,14 +294,25 @@ export class ActionController implements ReactiveController {
         .sort((a, b) => +(a.status === 'offline') - +(b.status === 'offline'));
       for (const w of workers)
         for (const declaration of w.actions) {
-          const key = subjectOf({ target: declaration.target, worker: w.id, queue: w.queue });
+          const { target } = declaration;
+          const key = subjectKey(
+            target,
+            target === 'worker' ? w.id : w.queue,
+            actsOnOneDeadLetter(declaration) && '',
+          );
           const list = by.get(key) ?? by.set(key, []).get(key)!;
           if (!list.some((c) => c.declaration.name === declaration.name))
             list.push({ declaration, worker: w.id });
         }
       this.#choices = { workers: data.workers, by };
     }
-    return this.#choices.by.get(subjectKey(subject.target, subject.key)) ?? [];
+    const choices = this.#choices.by.get(subjectKey(subject.target, subject.key, subject.id && '')) ?? [];
+    // An entry's actions go to the worker that reported it, when it declares them.
+    const own = subject.worker && data.workers.get(subject.worker)?.actions;
+    if (!own) return choices;
+    return choices.map((c) =>
+      own.some((d) => d.name === c.declaration.name) ? { ...c, worker: subject.worker! } : c,
+    );
   }
 
   /** The newest action on `subject` (any of its names), or a newer refusal here, with its label. */
@@ -298,7 +323,7 @@ export class ActionController implements ReactiveController {
       for (const a of data.actions.values()) by.set(subjectOf(a), a);
       this.#latest = { actions: data.actions, by };
     }
-    const key = subjectKey(subject.target, subject.key);
+    const key = subjectKey(subject.target, subject.key, subject.id);
     const action = this.#latest.by.get(key);
     const refused = this.#refused.get(key);
     if (refused && refused.at > (action?.requestedAt ?? 0)) return [refused, refused.label];

@@ -126,6 +126,9 @@ export const deadLetterPanelStyles = css`
     max-height: 16em;
     overflow: auto;
   }
+  .dl-actions {
+    margin-top: 12px;
+  }
   .dl-note {
     font-weight: 400;
   }

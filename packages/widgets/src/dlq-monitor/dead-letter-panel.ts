@@ -1,4 +1,5 @@
 import { html, nothing, type ReactiveController, type ReactiveElement, type TemplateResult } from 'lit';
+import type { Subject } from '../base/action-controller.js';
 import { formatCount, formatCountOf, formatStamp } from '../base/format.js';
 import { RowWindow } from '../base/row-window.js';
 import type { PulseClient } from '../client/types.js';
@@ -25,10 +26,13 @@ interface Page {
  * (RowWindow) so 10,000 entries cost what 30 do, searchable, and each one
  * opened to its error, stack and payload. Keyboard: arrows move, Enter opens,
  * Escape closes the entry, then the dialog. Everything is rendered as text.
+ * The queue's dead-letter actions sit in the header, an entry's in the entry
+ * (drawn by `actions`: the element's ActionController, its one dialog).
  */
 export class DeadLetterPanel implements ReactiveController {
   readonly #host: ReactiveElement;
   readonly #client: () => PulseClient | null;
+  readonly #actions: (subject: Subject) => unknown;
   readonly #window: RowWindow;
   #queue: string | null = null;
   #list = new LetterList();
@@ -48,9 +52,14 @@ export class DeadLetterPanel implements ReactiveController {
   #unsubscribe: (() => void)[] = [];
   #scrollToActive = false;
 
-  constructor(host: ReactiveElement, client: () => PulseClient | null) {
+  constructor(
+    host: ReactiveElement,
+    client: () => PulseClient | null,
+    actions: (subject: Subject) => unknown,
+  ) {
     this.#host = host;
     this.#client = client;
+    this.#actions = actions;
     this.#window = new RowWindow(host, '.dl-list', '.dl-row', ROW_PX);
     host.addController(this);
   }
@@ -223,6 +232,7 @@ export class DeadLetterPanel implements ReactiveController {
     for (let i = range.first; i < range.end; i++) rows.push(this.#row(letters[i] as Letter, i));
     const loading = this.#state === 'loading';
     const failed = !loading && this.#state !== 'ready';
+    // autofocus: opening focuses the search, not an action in the header that Enter would send.
     return html`<dialog class="dl ${this.#detail ? 'with-entry' : ''}" part="dead-letters" aria-labelledby="dl-title" @cancel=${this.#onCancel} @close=${() => this.close()}>
       <header class="dl-head">
         <h2 id="dl-title">Dead letters · <span class="dl-queue">${queue}</span></h2>
@@ -231,7 +241,8 @@ export class DeadLetterPanel implements ReactiveController {
             ? `${formatCount(letters.length)} of ${formatCount(this.#total)}`
             : formatCountOf(this.#total, 'dead letter')
         }</span>
-        <input type="search" aria-label="Search dead letters" placeholder="Search id, name, error" .value=${this.#query}
+        ${this.#actions({ target: 'deadLetters', key: queue, name: `dead letters of ${queue}` })}
+        <input type="search" autofocus aria-label="Search dead letters" placeholder="Search id, name, error" .value=${this.#query}
           @input=${(e: Event) => {
             this.#query = (e.target as HTMLInputElement).value;
             this.#host.requestUpdate();
@@ -283,7 +294,13 @@ export class DeadLetterPanel implements ReactiveController {
       <h4>Payload <button type="button" class="dl-copy" ?disabled=${!payload} @click=${this.#copy}>Copy</button>
         <span role="status" class="dl-note">${this.#note}</span></h4>
       <pre class="dl-payload">${payload || '(none)'}</pre>
-      <div class="dl-actions" part="dead-letter-actions"></div>
+      <div class="dl-actions" part="dead-letter-actions">${this.#actions({
+        target: 'deadLetters',
+        key: this.#queue as string,
+        id: letter.id,
+        worker: letter.workerId,
+        name: `job ${letter.id}`,
+      })}</div>
     </section>`;
   }
 }

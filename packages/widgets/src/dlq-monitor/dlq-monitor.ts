@@ -92,7 +92,7 @@ const DEFAULT_ERROR_WINDOW_S = 300;
  * @csspart row - One queue or worker.
  * @csspart value - A row's count.
  * @csspart dead-letters - The dialog listing a queue's dead letters.
- * @csspart dead-letter-actions - Where an open dead letter's actions go (empty until the worker declares some).
+ * @csspart dead-letter-actions - An open dead letter's actions (retry one, delete one) when its worker declares them.
  *
  * @cssprop --pulse-color-warning - Warning level (defaults to the degraded colour).
  * @cssprop --pulse-color-critical - Critical level (defaults to the unhealthy colour).
@@ -145,7 +145,11 @@ export class DlqMonitor extends PulseElement {
   /** The worker rows the list shows (errors in the window or a level clearing), worst first, and what they came from. */
   #shownWorkers: { rows: Row[]; levels: ReadonlyMap<string, Level>; top: Row[]; count: number } | null = null;
   #pending: PulseThresholdChangeEvent[] = [];
-  readonly #deadLetters = new DeadLetterPanel(this, () => this.source);
+  readonly #deadLetters = new DeadLetterPanel(
+    this,
+    () => this.source,
+    (subject) => this.latest && this.#actions.control(this.latest, subject, true),
+  );
   readonly #rates = new ErrorRates();
   /** Each worker's errors per minute at the last evaluation of the workers, and when that was. */
   #perMinute: ReadonlyMap<string, number> = new Map();
