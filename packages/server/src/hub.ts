@@ -38,6 +38,12 @@ export interface HubOptions {
 const SOON_MS = 5;
 /** Streams per extra ms of gap: 10,000 dashboards get a push at most every 200 ms (50,000 writes/s). */
 const STREAMS_PER_MS = 50;
+/**
+ * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers, so
+ * one dashboard of 10,000 workers (~80 KB a push) keeps the push gap, while 100 dashboards get a push
+ * every 800 ms and 1,000 watching 1,000 workers (~11 KB) one a second, as before the gap was 50 ms.
+ */
+const BYTES_PER_MS = 10_000;
 
 const v = PROTOCOL_VERSION;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
@@ -62,8 +68,9 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * one arriving sooner than its kind's gap after that kind's previous push
  * waits for the gap, so under load each kind goes out once per gap whatever
  * the heartbeat rate. `queues_update` (what operators watch move: depth, dead
- * letters) has the short gap: `pushGapMs`, plus 1 ms per STREAMS_PER_MS open
- * streams, at most `metricsIntervalMs` (the default; config.ts says why).
+ * letters) has the short gap: `pushGapMs`, longer with many open streams
+ * (STREAMS_PER_MS) or large summaries to send to each (BYTES_PER_MS), at most
+ * `metricsIntervalMs`.
  * `metrics_update` carries a row per busy worker and every dashboard redraws
  * its cards for it, so under load it keeps one push per `metricsIntervalMs`,
  * whatever the push gap.
@@ -82,6 +89,8 @@ export class Hub {
   #queuesDirty = false;
   /** Each queue's summary as the stream last told it (queues_update, dashboard_update), serialized. */
   #sentQueues = new Map<string, string>();
+  /** The size of the last `queues_update`'s summaries, serialized: the gap grows with it. */
+  #queuesBytes = 0;
   #pushTimer: NodeJS.Timeout | undefined;
   #pushDueAt = 0;
   #pushing = false;
@@ -139,7 +148,12 @@ export class Hub {
 
   /** The gap between two pushes now. */
   get pushGapMs(): number {
-    const gap = Math.max(this.#pushGapMs, this.#streams.size / STREAMS_PER_MS);
+    const streams = this.#streams.size;
+    const gap = Math.max(
+      this.#pushGapMs,
+      streams / STREAMS_PER_MS,
+      (streams * this.#queuesBytes) / BYTES_PER_MS,
+    );
     return Math.min(this.#timings.metricsIntervalMs, gap);
   }
 
@@ -150,14 +164,14 @@ export class Hub {
 
   /** `metrics_update` then `queues_update`, each only when asked and pending. */
   async #push(metrics: boolean, queues: boolean): Promise<void> {
-    const now = performance.now();
     if (metrics && this.#pendingMetrics.size > 0) {
-      this.#metricsPushedAt = now;
+      this.#metricsPushedAt = performance.now();
       await this.flushMetrics();
     }
     // Not retried when storage is away: the next change, or dashboard_update, brings them.
     if (queues && this.#queuesDirty) {
-      this.#queuesPushedAt = now;
+      // Timed after the metrics went out (on Redis, or a loaded machine, that takes a while): gaps are between pushes.
+      this.#queuesPushedAt = performance.now();
       this.#queuesDirty = false;
       await this.#flushQueues();
     }
@@ -187,9 +201,9 @@ export class Hub {
     this.#schedulePush();
   }
 
-  #rememberQueue(queue: QueueSummary): void {
+  #rememberQueue(queue: QueueSummary, serialized = JSON.stringify(queue)): void {
     if (queue.workerIds.length === 0) this.#sentQueues.delete(queue.name);
-    else this.#sentQueues.set(queue.name, JSON.stringify(queue));
+    else this.#sentQueues.set(queue.name, serialized);
   }
 
   /** The queues whose summary differs from what the stream last said, in one `queues_update`. */
@@ -197,20 +211,31 @@ export class Hub {
     const queues = computeQueues(await this.#registry.workers());
     const changed: QueueSummary[] = [];
     const names = new Set<string>();
+    let bytes = 0;
     for (const queue of queues) {
       names.add(queue.name);
-      if (this.#sentQueues.get(queue.name) !== JSON.stringify(queue)) changed.push(queue);
+      const serialized = JSON.stringify(queue);
+      if (this.#sentQueues.get(queue.name) === serialized) continue;
+      changed.push(queue);
+      bytes += serialized.length;
+      // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
+      this.#rememberQueue(queue, serialized);
     }
-    for (const name of this.#sentQueues.keys()) if (!names.has(name)) changed.push(emptyQueue(name));
+    for (const name of this.#sentQueues.keys()) {
+      if (names.has(name)) continue;
+      changed.push(emptyQueue(name));
+      this.#sentQueues.delete(name);
+    }
+    this.#queuesBytes = bytes;
     if (changed.length === 0) return;
-    // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
-    for (const queue of changed) this.#rememberQueue(queue);
     await this.#log.append({ type: 'queues_update', data: { v, at: this.#now(), queues: changed } });
   }
 
   #schedulePush(): void {
     if (this.#pushing || this.#closed) return;
     const now = performance.now();
+    // A push due within SOON_MS is as soon as any: under load, most heartbeats stop here.
+    if (this.#pushTimer && this.#pushDueAt <= now + SOON_MS) return;
     const { metrics, queues } = this.#waits(now);
     const next = Math.max(SOON_MS, Math.min(metrics, queues));
     if (next === Number.POSITIVE_INFINITY) return;

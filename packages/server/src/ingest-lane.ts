@@ -2,39 +2,49 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, bearer } from './auth.js';
 import { readJson } from './body.js';
 import { errorBody, toHttpError } from './errors.js';
-import { acceptHeartbeat } from './ingest.js';
+import { acceptHeartbeat, acceptHeartbeats } from './ingest.js';
 import { writeJson } from './json-response.js';
 import type { Services } from './routes/types.js';
 import { ID_RULE } from './validation.js';
 
 /** A heartbeat as workers send it: a valid id (nothing to decode) and no query. */
 const HEARTBEAT_PATH = new RegExp(`^/api/workers/(${ID_RULE})/heartbeat$`);
+const BATCH_PATH = '/api/heartbeats';
 
 /**
- * The heartbeat lane: `POST /api/workers/:id/heartbeat` as the reporter sends
- * it (no `Origin`, a plain id, no query), answered from node:http ahead of
- * Koa. Heartbeats are the server's hottest request, and Koa's context,
- * router and middleware cost about twice what the heartbeat itself does
- * (docs/benchmarks.md, ingest). The answers are the Koa route's: both run
- * `authorize`, `readJson`, `acceptHeartbeat` and `errorBody`, and every other
- * shape of the request (a browser's, with CORS; an encoded id) still goes to
- * the route. Returns false for a request it leaves to Koa.
+ * The heartbeat lane: `POST /api/workers/:id/heartbeat` and `POST
+ * /api/heartbeats` as reporters send them (no `Origin`, a plain id, no
+ * query), answered from node:http ahead of Koa. Heartbeats are the server's
+ * hottest requests, and Koa's context, router and middleware cost about twice
+ * what a heartbeat itself does (docs/benchmarks.md, ingest). The answers are
+ * the Koa routes': both run `authorize`, `readJson`, `acceptHeartbeat(s)` and
+ * `errorBody`, and every other shape of the request (a browser's, with CORS;
+ * an encoded id) still goes to the routes. Returns false for a request it
+ * leaves to Koa.
  */
 export function createHeartbeatLane(
-  services: Pick<Services, 'config' | 'registry' | 'metrics' | 'logger' | 'actions'>,
+  services: Pick<Services, 'config' | 'registry' | 'metrics' | 'logger' | 'actions' | 'heartbeatItems'>,
   authorize: Auth['authorize'],
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { config, logger } = services;
   const debug = logger.isLevelEnabled('debug');
+  const one = async (id: string, req: IncomingMessage) =>
+    acceptHeartbeat(services, id, await readJson(req, config.bodyLimitBytes));
+  const batch = async (req: IncomingMessage) =>
+    acceptHeartbeats(services, await readJson(req, config.batchBodyLimitBytes));
 
-  async function answer(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    accept: () => Promise<unknown>,
+  ): Promise<void> {
     const started = debug ? performance.now() : 0;
     let status = 200;
     let headers: Record<string, string> | undefined;
     let payload: unknown;
     try {
       authorize('worker', bearer(req.headers.authorization), req.headers.host);
-      payload = await acceptHeartbeat(services, id, await readJson(req, config.bodyLimitBytes));
+      payload = await accept();
     } catch (err) {
       const error = toHttpError(err, logger, { method: req.method, path: req.url ?? '' });
       ({ status, headers } = error);
@@ -47,9 +57,14 @@ export function createHeartbeatLane(
 
   return (req, res) => {
     if (req.method !== 'POST' || req.headers.origin !== undefined) return false;
-    const match = HEARTBEAT_PATH.exec(req.url ?? '');
-    if (!match) return false;
-    answer(match[1] as string, req, res).catch((err: unknown) => {
+    let accept: () => Promise<unknown>;
+    if (req.url === BATCH_PATH) accept = () => batch(req);
+    else {
+      const match = HEARTBEAT_PATH.exec(req.url ?? '');
+      if (!match) return false;
+      accept = () => one(match[1] as string, req);
+    }
+    answer(req, res, accept).catch((err: unknown) => {
       logger.error({ err }, 'heartbeat answer failed');
       res.destroy();
     });

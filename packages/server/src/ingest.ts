@@ -6,7 +6,7 @@ import { type HeartbeatBatchResponse, type HeartbeatResponse, LIMITS } from '@pu
 import { applyBatch } from './batch.js';
 import { unknownWorker } from './errors.js';
 import type { Services } from './routes/types.js';
-import { heartbeatItemSchema, heartbeatSchema, parse } from './validation.js';
+import { heartbeatSchema, parse } from './validation.js';
 
 /** What a heartbeat is applied to and counted in. */
 type Ingest = Pick<Services, 'config' | 'registry' | 'metrics'>;
@@ -37,18 +37,19 @@ export async function acceptHeartbeat(
  * `POST /api/workers/:id/heartbeat` would, or answered with why not.
  */
 export async function acceptHeartbeats(
-  { config, registry, metrics, logger }: Ingest & Pick<Services, 'logger'>,
+  { config, registry, metrics, logger, heartbeatItems }: Ingest & Pick<Services, 'logger' | 'heartbeatItems'>,
   input: unknown,
 ): Promise<HeartbeatBatchResponse> {
   const results = await applyBatch(input, {
     key: 'heartbeats',
     max: LIMITS.heartbeatBatchMax,
-    item: heartbeatItemSchema,
+    item: heartbeatItems,
     logger,
     path: '/api/heartbeats',
-    async apply({ id, ...heartbeat }) {
-      const worker = await registry.heartbeat(id, heartbeat);
-      if (!worker) throw unknownWorker(id);
+    async apply(item) {
+      // The item is the heartbeat (its id beside the fields read): no copy without it.
+      const worker = await registry.heartbeat(item.id, item);
+      if (!worker) throw unknownWorker(item.id);
       return { status: worker.status };
     },
   });

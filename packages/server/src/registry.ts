@@ -178,7 +178,7 @@ export class Registry {
       },
     );
     const worker = (after as StoredWorker).worker;
-    if (before) this.#heartbeats.emit(metricsItem(worker));
+    if (before) this.#heartbeats.emit(worker);
     return { worker, created: !before };
   }
 
@@ -205,7 +205,8 @@ export class Registry {
         statusChange((before as StoredWorker).worker, (after as StoredWorker).worker, 'reported'),
     );
     if (!before || !after) return undefined;
-    this.#heartbeats.emit(metricsItem(after.worker));
+    // The record is a MetricsItem (id, lastHeartbeatAt, figures): announced as is, no copy a heartbeat.
+    this.#heartbeats.emit(after.worker);
     // Each resource is stored with its event: one refused (past the limit) leaves the ones before it announced.
     for (const report of body.resources ?? []) await this.#upsertResource(report, now);
     return after.worker;
@@ -333,10 +334,3 @@ function statusChange(before: Worker, after: Worker, cause: 'reported' | 'regist
   const reason = statusReason(before.status, after.status, cause);
   return [statusEvent(after.id, before.status, after.status, after.statusChangedAt, reason)];
 }
-
-const metricsItem = (worker: Worker): MetricsItem => ({
-  id: worker.id,
-  metrics: worker.metrics,
-  queueStats: worker.queueStats,
-  lastHeartbeatAt: worker.lastHeartbeatAt,
-});

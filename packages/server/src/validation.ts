@@ -91,6 +91,7 @@ export const heartbeatSchema = z.strictObject({
 
 /** One item of `POST /api/heartbeats`: a heartbeat with its worker's id (and no actions: the answer has no room). */
 export const heartbeatItemSchema = heartbeatSchema.omit({ takeActions: true }).extend({ id: idSchema });
+export type HeartbeatItem = z.infer<typeof heartbeatItemSchema>;
 
 /** `POST /api/heartbeats` as documented; the route checks the count first (413), then each item on its own. */
 export const heartbeatBatchSchema = z.strictObject({

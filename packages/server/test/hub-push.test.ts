@@ -58,7 +58,7 @@ function hub(clients: number, pushGapMs = 50) {
   return { hub: instance, heartbeat: source.heartbeat, pushes };
 }
 
-test('the push gap: pushGapMs, plus 1 ms per 50 streams, at most metricsIntervalMs', () => {
+test('the push gap: pushGapMs, plus 1 ms per 50 streams, at most metricsIntervalMs (small summaries)', () => {
   assert.equal(hub(0).hub.pushGapMs, 50);
   assert.equal(hub(1000).hub.pushGapMs, 50);
   assert.equal(hub(10_000).hub.pushGapMs, 200);
@@ -136,6 +136,44 @@ test('under load queues_update goes out once per push gap while metrics_update w
       assert.ok(gap >= 45, `queues_update ${gap} ms apart`);
     }
     assert.equal(metrics.length, 1, `${metrics.length} metrics_update in 700 ms`);
+  } finally {
+    h.close();
+  }
+});
+
+test('the push gap grows with the bytes of queue summaries sent to every stream', async () => {
+  const { eventLog } = createMemoryStorage({ replayWindow: 1000, recentLogs: 10 });
+  let sent = 0;
+  eventLog.subscribe((event) => {
+    if (event.type === 'queues_update')
+      for (const queue of event.data.queues) sent += JSON.stringify(queue).length;
+  });
+  const fleet = Array.from(
+    { length: 1000 },
+    (_, i): Worker => ({
+      id: `worker-${String(i).padStart(5, '0')}`,
+      name: 'W',
+      queue: `q-${i % 4}`,
+      status: 'healthy',
+      registeredAt: 0,
+      lastHeartbeatAt: 0,
+      statusChangedAt: 0,
+      metrics: null,
+      queueStats: { depth: i, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0 },
+      labels: {},
+      actions: [],
+    }),
+  );
+  const source = registry(() => fleet);
+  const h = new Hub({ eventLog, registry: source.source, timings, pushGapMs: 50, streams: { size: 100 } });
+  try {
+    // Streams alone: 100 / 50 per ms = 2 ms, under the push gap.
+    assert.equal(h.pushGapMs, 50);
+    source.heartbeat({ ...item('worker-00000', 1), queueStats: fleet[0]!.queueStats });
+    await h.flush();
+    // Four summaries of 250 workers, ~16 KB, to 100 streams: ~160 ms at 10,000 bytes per ms.
+    assert.ok(sent > 10_000, `${sent} bytes of summaries`);
+    assert.equal(h.pushGapMs, (100 * sent) / 10_000);
   } finally {
     h.close();
   }

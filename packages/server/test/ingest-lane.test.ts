@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { api, metrics, startServer, type TestServer } from './helpers.js';
 
 /**
- * The heartbeat lane (src/ingest-lane.ts) answers a worker's plain heartbeat
- * ahead of Koa; the Koa route still answers every other shape of it, a
+ * The heartbeat lane (src/ingest-lane.ts) answers a worker's plain heartbeat,
+ * and a batch of them, ahead of Koa; the Koa route still answers every other shape of it, a
  * browser's with an Origin among them. Both must give the same answers.
  */
 const READ = 'read-token-lane';
@@ -33,6 +33,27 @@ describe('heartbeat lane', () => {
     { name: 'no token', body: {} },
     { name: 'a read token', token: READ, body: {} },
     { name: 'an unknown token', token: 'nope', body: {} },
+    ...(
+      [
+        ['a valid batch', { heartbeats: [{ id: 'lane-1', status: 'degraded', queueStats: { depth: 3 } }] }],
+        [
+          'a batch with bad, unknown and repeated items',
+          {
+            heartbeats: [
+              { id: 'lane-1', queueStats: { depth: -1 } },
+              { id: 'nobody' },
+              { id: 'lane-1' },
+              { id: 'lane-1' },
+              { status: 'healthy' },
+            ],
+          },
+        ],
+        ['a batch over 1,000 items', { heartbeats: Array.from({ length: 1001 }, () => ({ id: 'lane-1' })) }],
+        ['a batch over its body limit', { heartbeats: [{ id: 'lane-1', status: 'x'.repeat(1_100_000) }] }],
+        ['a batch that is no batch', { beats: [] }],
+      ] as const
+    ).map(([name, body]) => ({ name, token: WORKER, path: '/api/heartbeats', body })),
+    { name: 'a batch without a token', path: '/api/heartbeats', body: { heartbeats: [] } },
   ];
 
   for (const c of cases) {

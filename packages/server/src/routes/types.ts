@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Actions } from '../actions/service.js';
 import type { Auth, RequireAccess } from '../auth.js';
+import type { CompiledParser } from '../compiled-parser.js';
 import type { ServerConfig } from '../config.js';
 import type { DeadLetters } from '../dead-letters/dead-letters.js';
 import type { History } from '../history/history.js';
@@ -12,6 +13,7 @@ import type { Broadcaster } from '../sse/broadcaster.js';
 import type { Sessions } from '../sse/session.js';
 import type { SnapshotFrames } from '../sse/snapshots.js';
 import type { Storage } from '../store/types.js';
+import type { HeartbeatItem } from '../validation.js';
 
 /** What the routes are built from; createApp assembles it. */
 export interface Services {
@@ -23,6 +25,8 @@ export interface Services {
   sessions: Sessions;
   snapshots: SnapshotFrames;
   metrics: Metrics;
+  /** The items of `POST /api/heartbeats`, parsed by a compiled validator. */
+  heartbeatItems: CompiledParser<HeartbeatItem>;
   requireAccess: RequireAccess;
   /** What a request's token allows of what a dashboard can do (`initial_data.can`). */
   permissions: (ctx: Context, allowQueryToken?: boolean) => ReturnType<Auth['permissions']>;

@@ -21,9 +21,12 @@ import {
 
 type Append = (input: LoggedEventInput) => Promise<unknown>;
 
-/** Logs `inputs` in this tick, so nothing can come between them and the write they describe. */
-async function logAll(append: Append, inputs: readonly LoggedEventInput[]): Promise<void> {
-  if (inputs.length) await Promise.all(inputs.map(append));
+/**
+ * Logs `inputs` in this tick, so nothing can come between them and the write they describe. Most
+ * writes (a heartbeat that changes no status) log nothing: no promise for them.
+ */
+function logAll(append: Append, inputs: readonly LoggedEventInput[]): Promise<unknown> | undefined {
+  return inputs.length ? Promise.all(inputs.map(append)) : undefined;
 }
 
 class MemoryTable<T> implements Table<T> {
@@ -64,7 +67,8 @@ class MemoryTable<T> implements Table<T> {
       this.rows.set(id, after);
       this.written(id, after);
     }
-    if (events) await logAll(this.#append, events(before, after));
+    const logged = events && logAll(this.#append, events(before, after));
+    if (logged) await logged;
     return { before, after };
   }
 
