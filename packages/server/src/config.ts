@@ -52,10 +52,10 @@ const configSchema = z.strictObject({
    * The shortest gap between two `queues_update` pushes under load (`metrics_update` keeps
    * `metricsIntervalMs`). A change after a quiet spell goes out within a few ms either way; under load
    * pushes are this far apart, more with many dashboards or large summaries (hub.ts), at most
-   * `metricsIntervalMs`. 50 ms keeps a depth change under issue 14's 100 ms to the screen at 1,000
-   * workers, and the page's cost per push is now small (docs/benchmarks.md).
+   * `metricsIntervalMs`. 1 s by default: 50 ms keeps a depth change under issue 14's 100 ms to the
+   * screen at 1,000 workers but keeps the page about three times as busy (docs/benchmarks.md).
    */
-  pushGapMs: z.number().int().min(1).max(60_000).default(50),
+  pushGapMs: z.number().int().min(1).max(60_000).default(1000),
   replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
   /** In memory, the replay window also keeps under this many bytes of frames (Redis trims by count). */
   replayWindowBytes: z

@@ -41,7 +41,8 @@ const STREAMS_PER_MS = 50;
 /**
  * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers, so
  * one dashboard of 10,000 workers (~80 KB a push) keeps the push gap, while 100 dashboards get a push
- * every 800 ms and 1,000 watching 1,000 workers (~11 KB) one a second, as before the gap was 50 ms.
+ * every 800 ms and 1,000 watching 1,000 workers (~11 KB) one a second
+ * (with `--push-gap 50`).
  */
 const BYTES_PER_MS = 10_000;
 
