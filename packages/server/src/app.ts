@@ -2,13 +2,13 @@ import type { ServerTimings } from '@pulseboard/protocol';
 import { pino } from 'pino';
 import { Actions } from './actions/service.js';
 import { createAuth } from './auth.js';
-import { CompiledParser } from './compiled-parser.js';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { DeadLetters } from './dead-letters/dead-letters.js';
 import { History } from './history/history.js';
 import { HistoryRecorder } from './history/recorder.js';
 import { createHttp, type Http } from './http.js';
 import { Hub } from './hub.js';
+import { Ingest } from './ingest.js';
 import { createMetrics } from './metrics.js';
 import { Registry } from './registry.js';
 import { healthStatus } from './routes/health.js';
@@ -19,7 +19,6 @@ import { Sessions } from './sse/session.js';
 import { SnapshotFrames } from './sse/snapshots.js';
 import { createMemoryStorage } from './store/memory.js';
 import { type Storage, StorageUnavailableError } from './store/types.js';
-import { heartbeatItemSchema } from './validation.js';
 
 /** How often history checks for buckets to close when no event arrives. */
 const HISTORY_TICK_MS = 1000;
@@ -135,9 +134,7 @@ export async function createApp(
     sessions: new Sessions({ config, eventLog, broadcaster, snapshots, logger }),
     snapshots,
     metrics,
-    heartbeatItems: new CompiledParser(heartbeatItemSchema, (err) =>
-      logger.error({ err }, 'heartbeat validator not compiled; zod validates batches'),
-    ),
+    ingest: new Ingest({ config, registry, metrics, actions, logger }),
     requireAccess: auth.requireAccess,
     permissions: (ctx, allowQueryToken) =>
       auth.permissions(auth.tokenOf(ctx, allowQueryToken), ctx.get('host')),

@@ -15,64 +15,104 @@ const idOf = (item: unknown): string | null => {
   return typeof id === 'string' ? id : null;
 };
 
-export interface BatchOptions<T extends { id: string }, R> {
+export interface BatchOptions<T extends { id: string }> {
   /** The envelope's one key: `{ [key]: [...] }`. */
   key: string;
   max: number;
   /** What each item must be: a schema, or its compiled parser on a hot path. */
   item: z.ZodType<T> | CompiledParser<T>;
-  /** Applies a valid item; an HttpError it throws is that item's answer. */
-  apply(item: T): Promise<R>;
   logger: Logger;
   /** Names the request in a logged failure. */
   path: string;
 }
 
+/** What a batch's valid items come back as, per item: its answer, or the error that refused it. */
+export type Applied<R> = readonly (R | Error)[];
+
+/** An item's answer when applied: its id, `ok`, and what the route adds. */
+export type Ok<R> = { id: string; ok: true } & R;
+
+/** `apply` for items written each on their own, all under way at once: a rejection is its item's answer. */
+export const eachOnItsOwn =
+  <T, R>(apply: (item: T) => Promise<R>) =>
+  (items: readonly T[]): Promise<Applied<R>> =>
+    Promise.all(items.map((item) => apply(item).catch((err: unknown) => err as Error)));
+
 /**
- * Each item validated whole, then applied (or answered with why not), in item
- * order: a bad item changes nothing and never blocks the others. The same id
- * twice: the second is `duplicate_item`, so no answer depends on the order
- * items are applied in. Past `max` items, 413 before any item is looked at;
- * storage away fails the request (503), as it would fail every item.
+ * Each item validated whole, then the valid ones applied together (so storage
+ * can write them in one pass), each answered with its outcome, in item order:
+ * a bad item changes nothing and never blocks the others. The same id twice:
+ * the second is `duplicate_item`, so no answer depends on the order items are
+ * applied in. Past `max` items, 413 before any item is looked at; storage away
+ * fails the request (503), as it would fail every item. Built once per route:
+ * the envelope's schema is compiled by zod at its first use.
  */
-export async function applyBatch<T extends { id: string }, R extends object>(
-  input: unknown,
-  options: BatchOptions<T, R>,
-): Promise<(({ id: string; ok: true } & R) | BatchItemFailure)[]> {
-  const { key, max } = options;
-  const listed = (input as Record<string, unknown> | null)?.[key];
-  if (Array.isArray(listed) && listed.length > max) {
-    throw new HttpError(
-      413,
-      'payload_too_large',
-      `A batch holds at most ${max} ${key} (got ${listed.length})`,
-    );
+export class Batch<T extends { id: string }> {
+  readonly #options: BatchOptions<T>;
+  readonly #envelope: z.ZodType<Record<string, unknown[]>>;
+
+  constructor(options: BatchOptions<T>) {
+    this.#options = options;
+    this.#envelope = z.strictObject({ [options.key]: z.array(z.unknown()) });
   }
-  const items = parse(z.strictObject({ [key]: z.array(z.unknown()) }), input)[key] as unknown[];
-  const seen = new Set<string>();
-  return Promise.all(
-    items.map(async (raw, i) => {
-      const failed = (error: HttpError): BatchItemFailure => ({
-        id: idOf(raw),
-        ok: false,
-        error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
-      });
-      let item: T;
+
+  async apply<R extends object>(
+    input: unknown,
+    apply: (items: readonly T[]) => Promise<Applied<Ok<R>>>,
+  ): Promise<(Ok<R> | BatchItemFailure)[]> {
+    const { key, max, item } = this.#options;
+    const listed = (input as Record<string, unknown> | null)?.[key];
+    if (Array.isArray(listed) && listed.length > max) {
+      throw new HttpError(
+        413,
+        'payload_too_large',
+        `A batch holds at most ${max} ${key} (got ${listed.length})`,
+      );
+    }
+    const raw = parse(this.#envelope, input)[key] as unknown[];
+    const answers: (Ok<R> | BatchItemFailure)[] = new Array(raw.length);
+    const valid: T[] = [];
+    /** Where each valid item is in the batch. */
+    const at: number[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < raw.length; i++) {
+      let parsed: T;
       try {
-        item = options.item instanceof CompiledParser ? options.item.parse(raw) : parse(options.item, raw);
+        parsed = item instanceof CompiledParser ? item.parse(raw[i]) : parse(item, raw[i]);
       } catch (err) {
-        return failed(err as HttpError);
+        answers[i] = failure(raw[i], err as HttpError);
+        continue;
       }
-      if (seen.has(item.id)) {
-        return failed(new HttpError(400, 'duplicate_item', `Worker "${item.id}" is in this batch already`));
+      if (seen.has(parsed.id)) {
+        answers[i] = failure(
+          parsed,
+          new HttpError(400, 'duplicate_item', `Worker "${parsed.id}" is in this batch already`),
+        );
+        continue;
       }
-      seen.add(item.id);
-      try {
-        return { id: item.id, ok: true as const, ...(await options.apply(item)) };
-      } catch (err) {
-        if (err instanceof StorageUnavailableError) throw err;
-        return failed(toHttpError(err, options.logger, { method: 'POST', path: `${options.path} #${i}` }));
+      seen.add(parsed.id);
+      valid.push(parsed);
+      at.push(i);
+    }
+    const applied = valid.length > 0 ? await apply(valid) : [];
+    for (let k = 0; k < applied.length; k++) {
+      const outcome = applied[k] as Ok<R> | Error;
+      const i = at[k] as number;
+      if (!(outcome instanceof Error)) answers[i] = outcome;
+      else if (outcome instanceof StorageUnavailableError) throw outcome;
+      else {
+        const context = { method: 'POST', path: `${this.#options.path} #${i}` };
+        answers[i] = failure(valid[k], toHttpError(outcome, this.#options.logger, context));
       }
-    }),
-  );
+    }
+    return answers;
+  }
+}
+
+function failure(item: unknown, error: HttpError): BatchItemFailure {
+  return {
+    id: idOf(item),
+    ok: false,
+    error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
+  };
 }

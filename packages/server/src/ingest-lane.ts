@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, bearer } from './auth.js';
 import { readJson } from './body.js';
 import { errorBody, toHttpError } from './errors.js';
-import { acceptHeartbeat, acceptHeartbeats } from './ingest.js';
 import { writeJson } from './json-response.js';
 import type { Services } from './routes/types.js';
 import { ID_RULE } from './validation.js';
@@ -17,21 +16,20 @@ const BATCH_PATH = '/api/heartbeats';
  * query), answered from node:http ahead of Koa. Heartbeats are the server's
  * hottest requests, and Koa's context, router and middleware cost about twice
  * what a heartbeat itself does (docs/benchmarks.md, ingest). The answers are
- * the Koa routes': both run `authorize`, `readJson`, `acceptHeartbeat(s)` and
+ * the Koa routes': both run `authorize`, `readJson`, `Ingest` (ingest.ts) and
  * `errorBody`, and every other shape of the request (a browser's, with CORS;
  * an encoded id) still goes to the routes. Returns false for a request it
  * leaves to Koa.
  */
 export function createHeartbeatLane(
-  services: Pick<Services, 'config' | 'registry' | 'metrics' | 'logger' | 'actions' | 'heartbeatItems'>,
+  { config, logger, ingest }: Pick<Services, 'config' | 'logger' | 'ingest'>,
   authorize: Auth['authorize'],
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { config, logger } = services;
   const debug = logger.isLevelEnabled('debug');
   const one = async (id: string, req: IncomingMessage) =>
-    acceptHeartbeat(services, id, await readJson(req, config.bodyLimitBytes));
+    ingest.heartbeat(id, await readJson(req, config.bodyLimitBytes));
   const batch = async (req: IncomingMessage) =>
-    acceptHeartbeats(services, await readJson(req, config.batchBodyLimitBytes));
+    ingest.heartbeats(await readJson(req, config.batchBodyLimitBytes));
 
   async function answer(
     req: IncomingMessage,

@@ -1,6 +1,6 @@
 /**
- * The compiled validator of batch items against zod, the judge: for items
- * near the schema's edges (every field valid or off by one kind of mistake),
+ * The compiled validators of heartbeats (batch items, and single heartbeats) against zod, the
+ * judge: for inputs near the schema's edges (every field valid or off by one kind of mistake),
  * ajv accepts exactly what zod accepts, so passing ajv's accepted input as is
  * never lets through what zod would refuse.
  */
@@ -17,7 +17,7 @@ import {
 import fc from 'fast-check';
 import { CompiledParser } from '../src/compiled-parser.js';
 import { HttpError } from '../src/errors.js';
-import { heartbeatItemSchema } from '../src/validation.js';
+import { heartbeatItemSchema, heartbeatSchema } from '../src/validation.js';
 
 /** A value of `valid`, or now and then one that is wrong in some way a client could get it wrong. */
 const field = (valid: fc.Arbitrary<unknown>) =>
@@ -103,21 +103,29 @@ const item = fc
   )
   .map(([fields, takeActions]) => (takeActions === null ? fields : { ...fields, takeActions }));
 
-test('the compiled validator accepts exactly what zod accepts', async () => {
-  const parser = new CompiledParser(heartbeatItemSchema, (err) => assert.fail(String(err)));
-  const check = await parser.compile();
-  let accepted = 0;
-  fc.assert(
-    fc.property(item, (input) => {
-      const zod = heartbeatItemSchema.safeParse(input).success;
-      assert.equal(check(input), zod, JSON.stringify(input));
-      if (zod) accepted++;
-    }),
-    { numRuns: 5000 },
-  );
-  // Both sides of the line were tried.
-  assert.ok(accepted > 100 && accepted < 4900, `${accepted} of 5000 valid`);
-});
+/** A single heartbeat: the batch item without its id, `takeActions` now and then (its own key). */
+const heartbeat = item.map(({ id: _id, ...fields }) => fields);
+
+for (const [name, schema, inputs] of [
+  ['a batch item', heartbeatItemSchema, item],
+  ['a single heartbeat', heartbeatSchema, heartbeat],
+] as const) {
+  test(`the compiled validator accepts exactly what zod accepts: ${name}`, async () => {
+    const parser = new CompiledParser<unknown>(schema, (err) => assert.fail(String(err)));
+    const check = await parser.compile();
+    let accepted = 0;
+    fc.assert(
+      fc.property(inputs, (input) => {
+        const zod = schema.safeParse(input).success;
+        assert.equal(check(input), zod, JSON.stringify(input));
+        if (zod) accepted++;
+      }),
+      { numRuns: 5000 },
+    );
+    // Both sides of the line were tried.
+    assert.ok(accepted > 100 && accepted < 4900, `${accepted} of 5000 valid`);
+  });
+}
 
 test("the parser answers what zod answers: the item itself when valid, zod's 400 when not", async () => {
   const parser = new CompiledParser(heartbeatItemSchema, (err) => assert.fail(String(err)));

@@ -305,7 +305,55 @@ for (const backend of [memoryBackend(), redisBackend()]) {
         ['w2', 50],
       ]);
       assert.deepEqual((await due(b, 400)).at(-1), ['w4', 400]);
+      await a.store.workers.update('w4', (current) => current && { ...current, dueAt: 35 });
+      assert.deepEqual(
+        await due(b, 40),
+        [
+          ['w1', 30],
+          ['w4', 35],
+        ],
+        'moved earlier by a rewrite',
+      );
       assert.equal(await a.store.workers.size(), 3);
+    });
+
+    test('table: updateExisting rewrites the rows there are, each with its events, and leaves absent ids absent', async () => {
+      const [a, b] = await pair();
+      await a.store.workers.update('u1', () => workerRow('u1', 10));
+      await a.store.workers.update('u2', () => workerRow('u2', 20));
+      const logged: string[] = [];
+      // Events reach the writing instance's live feed before its write resolves.
+      const off = a.eventLog.subscribe((event) => logged.push(messageOf(event) ?? ''));
+      const calls: [string, number][] = [];
+      const changes = await a.store.workers.updateExisting(
+        ['u1', 'nobody', 'u2'],
+        (current, i) => {
+          calls.push([current.worker.id, i]);
+          return { ...current, dueAt: current.dueAt + 100 };
+        },
+        (before, after) => [log(`${after?.worker.id}: ${before?.dueAt} -> ${after?.dueAt}`)],
+      );
+      off();
+      assert.deepEqual(calls.sort(), [
+        ['u1', 0],
+        ['u2', 2],
+      ]);
+      assert.deepEqual(
+        changes.map((change) => [change.before?.dueAt, change.after?.dueAt]),
+        [
+          [10, 110],
+          [undefined, undefined],
+          [20, 120],
+        ],
+      );
+      assert.deepEqual(logged.sort(), ['u1: 10 -> 110', 'u2: 20 -> 120']);
+      assert.equal(await b.store.workers.get('nobody'), undefined);
+      assert.equal((await b.store.workers.get('u2'))?.dueAt, 120);
+      assert.deepEqual(
+        (await b.store.workers.due(200)).map((row) => row.worker.id),
+        ['u1', 'u2'],
+        'indexed with the write',
+      );
     });
 
     test('logs: capped, oldest first, shared', async () => {

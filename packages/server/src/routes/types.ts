@@ -3,17 +3,16 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Actions } from '../actions/service.js';
 import type { Auth, RequireAccess } from '../auth.js';
-import type { CompiledParser } from '../compiled-parser.js';
 import type { ServerConfig } from '../config.js';
 import type { DeadLetters } from '../dead-letters/dead-letters.js';
 import type { History } from '../history/history.js';
+import type { Ingest } from '../ingest.js';
 import type { Metrics } from '../metrics.js';
 import type { Registry } from '../registry.js';
 import type { Broadcaster } from '../sse/broadcaster.js';
 import type { Sessions } from '../sse/session.js';
 import type { SnapshotFrames } from '../sse/snapshots.js';
 import type { Storage } from '../store/types.js';
-import type { HeartbeatItem } from '../validation.js';
 
 /** What the routes are built from; createApp assembles it. */
 export interface Services {
@@ -25,8 +24,8 @@ export interface Services {
   sessions: Sessions;
   snapshots: SnapshotFrames;
   metrics: Metrics;
-  /** The items of `POST /api/heartbeats`, parsed by a compiled validator. */
-  heartbeatItems: CompiledParser<HeartbeatItem>;
+  /** Heartbeats, one or a batch, from the Koa routes and the heartbeat lane alike. */
+  ingest: Ingest;
   requireAccess: RequireAccess;
   /** What a request's token allows of what a dashboard can do (`initial_data.can`). */
   permissions: (ctx: Context, allowQueryToken?: boolean) => ReturnType<Auth['permissions']>;

@@ -1,15 +1,15 @@
 import {
   LIMITS,
   type RegisterWorkerBatchResponse,
+  type RegisterWorkerBody,
   type RegisterWorkerResponse,
   type Worker,
 } from '@pulseboard/protocol';
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { applyBatch } from '../batch.js';
+import { Batch, eachOnItsOwn } from '../batch.js';
 import { readJson, readSizedJson, tooLarge } from '../body.js';
 import { unknownWorker } from '../errors.js';
-import { acceptHeartbeat } from '../ingest.js';
 import type { responseSchemas } from '../schemas/responses.js';
 import { checkTimes, idSchema, logsSchema, pageSchema, parse, registerSchema } from '../validation.js';
 import type { Mount } from './types.js';
@@ -22,6 +22,13 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   const { config, registry, requireAccess } = services;
   const write = requireAccess('worker');
   const limit = config.bodyLimitBytes;
+  const registrations = new Batch({
+    key: 'workers',
+    max: LIMITS.registerBatchMax,
+    item: registerSchema,
+    logger: services.logger,
+    path: '/api/workers',
+  });
 
   // Paged, so an answer stays small however many workers there are: by id, after the cursor (the last
   // id of the previous page), which still works when that worker is gone since.
@@ -42,17 +49,13 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   router.post('/api/workers', write, async (ctx) => {
     const { value, bytes } = await readSizedJson(ctx.req, Math.max(limit, config.batchBodyLimitBytes));
     if (typeof value === 'object' && value !== null && 'workers' in value) {
-      const results = await applyBatch(value, {
-        key: 'workers',
-        max: LIMITS.registerBatchMax,
-        item: registerSchema,
-        logger: services.logger,
-        path: '/api/workers',
-        async apply(body) {
+      const results = await registrations.apply(
+        value,
+        eachOnItsOwn(async (body: RegisterWorkerBody) => {
           const { worker, created } = await registry.register(body);
-          return { status: worker.status, created };
-        },
-      });
+          return { id: body.id, ok: true as const, status: worker.status, created };
+        }),
+      );
       const response: RegisterWorkerBatchResponse = {
         results,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -69,7 +72,7 @@ export const mountWorkerRoutes: Mount = (router, services) => {
 
   router.post('/api/workers/:id/heartbeat', write, async (ctx) => {
     const id = workerId(ctx);
-    ctx.body = await acceptHeartbeat(services, id, await readJson(ctx.req, limit));
+    ctx.body = await services.ingest.heartbeat(id, await readJson(ctx.req, limit));
   });
 
   router.delete('/api/workers/:id', write, async (ctx) => {

@@ -58,7 +58,37 @@ class MemoryTable<T> implements Table<T> {
   ): Promise<Change<T>> {
     const before = this.rows.get(id);
     const after = fn(before);
-    if (after === before) return { before, after };
+    const logged = after === before ? undefined : this.#write(id, before, after, events);
+    if (logged) await logged;
+    return { before, after };
+  }
+
+  async updateExisting(
+    ids: readonly string[],
+    fn: (current: T, i: number) => T | undefined,
+    events?: ChangeEvents<T>,
+  ): Promise<Change<T>[]> {
+    const changes: Change<T>[] = new Array(ids.length);
+    const logged: Promise<unknown>[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as string;
+      const before = this.rows.get(id);
+      const after = before === undefined ? undefined : fn(before, i);
+      changes[i] = { before, after };
+      const log = after === before ? undefined : this.#write(id, before, after, events);
+      if (log) logged.push(log);
+    }
+    if (logged.length > 0) await Promise.all(logged);
+    return changes;
+  }
+
+  /** Stores a changed row and logs its events, in this tick; what to wait for, when they log any. */
+  #write(
+    id: string,
+    before: T | undefined,
+    after: T | undefined,
+    events: ChangeEvents<T> | undefined,
+  ): Promise<unknown> | undefined {
     if (after === undefined) this.rows.delete(id);
     else {
       if (before === undefined && this.#limit && this.rows.size >= this.#limit.max) {
@@ -67,9 +97,7 @@ class MemoryTable<T> implements Table<T> {
       this.rows.set(id, after);
       this.written(id, after);
     }
-    const logged = events && logAll(this.#append, events(before, after));
-    if (logged) await logged;
-    return { before, after };
+    return events && logAll(this.#append, events(before, after));
   }
 
   /** Runs for every row stored, in the same tick. */
@@ -134,13 +162,18 @@ class TimeHeap {
 }
 
 /**
- * A heap of (time, id) beside the rows. A rewrite pushes a new entry instead
- * of finding the old one; superseded entries are dropped when they surface
- * (their time no longer matches the row), so a sweep touches only due rows.
+ * A heap of (time, id) beside the rows, with at most one live entry per row,
+ * at or before the row's time. A rewrite that moves a row's time later (a
+ * heartbeat) touches no heap: the entry is moved to the row's time when it
+ * surfaces. One that moves it earlier pushes a new entry and supersedes the
+ * old, which is dropped when it surfaces. So a sweep touches only rows whose
+ * entry is due, and a heartbeat costs one map read.
  */
 class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
   readonly #timeOf: (row: T) => number;
   readonly #heap = new TimeHeap();
+  /** The time of each row's live entry. */
+  readonly #queued = new Map<string, number>();
 
   constructor(append: Append, timeOf: (row: T) => number, limit?: RowLimit) {
     super(append, limit);
@@ -148,23 +181,41 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
   }
 
   async due(time: number): Promise<T[]> {
-    const due = new Map<string, HeapEntry>();
+    const due: T[] = [];
+    const requeue: HeapEntry[] = [];
     for (let top = this.#heap.peek(); top && top.time <= time; top = this.#heap.peek()) {
       this.#heap.pop();
+      if (this.#queued.get(top.id) !== top.time) continue;
       const row = this.rows.get(top.id);
-      if (row !== undefined && this.#timeOf(row) === top.time) due.set(top.id, top);
+      if (row === undefined) {
+        this.#queued.delete(top.id);
+        continue;
+      }
+      // Requeued at the row's time; one still due stays due until someone rewrites it.
+      const rowTime = this.#timeOf(row);
+      requeue.push({ time: rowTime, id: top.id });
+      this.#queued.set(top.id, rowTime);
+      if (rowTime <= time) due.push(row);
     }
-    // Still due until someone rewrites them.
-    for (const entry of due.values()) this.#heap.push(entry);
-    return [...due.keys()].map((id) => this.rows.get(id) as T);
+    for (const entry of requeue) this.#heap.push(entry);
+    return due.sort((a, b) => this.#timeOf(a) - this.#timeOf(b));
   }
 
   protected override written(id: string, row: T): void {
-    this.#heap.push({ time: this.#timeOf(row), id });
-    // Without sweeps, superseded entries would pile up: rebuild once they outnumber the rows.
+    const time = this.#timeOf(row);
+    const queued = this.#queued.get(id);
+    if (queued !== undefined && queued <= time) return;
+    this.#heap.push({ time, id });
+    this.#queued.set(id, time);
+    // Superseded entries of rows that keep moving earlier would pile up: rebuild once they outnumber the rows.
     if (this.#heap.length > 2 * this.rows.size + 64) {
       this.#heap.clear();
-      for (const [rowId, value] of this.rows) this.#heap.push({ time: this.#timeOf(value), id: rowId });
+      this.#queued.clear();
+      for (const [rowId, value] of this.rows) {
+        const rowTime = this.#timeOf(value);
+        this.#heap.push({ time: rowTime, id: rowId });
+        this.#queued.set(rowId, rowTime);
+      }
     }
   }
 }

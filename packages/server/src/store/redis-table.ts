@@ -81,6 +81,19 @@ export class RedisTable<T> implements Table<T> {
     throw new Error(`Gave up updating ${this.key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
   }
 
+  /** Each row its own compare-and-set, all under way at once (one script for many rows is still to write). */
+  updateExisting(
+    ids: readonly string[],
+    fn: (current: T, i: number) => T | undefined,
+    events?: ChangeEvents<T>,
+  ): Promise<Change<T>[]> {
+    return Promise.all(
+      ids.map((id, i) =>
+        this.update(id, (current) => (current === undefined ? undefined : fn(current, i)), events),
+      ),
+    );
+  }
+
   /** The sorted set written with the row, and the row's score in it. */
   protected index(_after: T | undefined): { key: string; score: number } | undefined {
     return undefined;
