@@ -3,7 +3,9 @@ import {
   type HeartbeatBody,
   type LogEntry,
   type LogLineInput,
+  METRICS_FIELDS,
   type MetricsItem,
+  QUEUE_STATS_FIELDS,
   type QueueStats,
   type RegisterWorkerBody,
   type ReportableStatus,
@@ -92,28 +94,26 @@ function nextRecord(
 }
 
 /**
- * A partial report over the stored figures: the named fields change, the others stay (0 when never
- * reported). Written out field by field (in METRICS_FIELDS order, so every record has one shape):
- * a loop over the field names took ~5 times as long, twice a heartbeat.
+ * Merges a partial report over the stored figures: the named fields change, the others stay (0
+ * when never reported), in `fields` order so every record has one shape. Compiled once per list
+ * of fields into one object literal, as ajv compiles its validators: a loop over the names took
+ * ~10 times as long, and this runs twice a heartbeat. The names are the protocol's constants.
  */
-const mergeMetrics = (base: WorkerMetrics | null, patch: Partial<WorkerMetrics>): WorkerMetrics => ({
-  cpu: patch.cpu ?? base?.cpu ?? 0,
-  memoryBytes: patch.memoryBytes ?? base?.memoryBytes ?? 0,
-  requestsPerSec: patch.requestsPerSec ?? base?.requestsPerSec ?? 0,
-  responseTimeMs: patch.responseTimeMs ?? base?.responseTimeMs ?? 0,
-  errorCount: patch.errorCount ?? base?.errorCount ?? 0,
-  uptimeSec: patch.uptimeSec ?? base?.uptimeSec ?? 0,
-});
+function merger<K extends string>(fields: readonly K[]): Merge<K> {
+  const read = (field: K) => {
+    const key = JSON.stringify(field);
+    return `${key}: patch[${key}] ?? base?.[${key}] ?? 0`;
+  };
+  return new Function('base', 'patch', `return { ${fields.map(read).join(', ')} };`) as Merge<K>;
+}
 
-/** `mergeMetrics` for queue stats, in QUEUE_STATS_FIELDS order. */
-const mergeQueueStats = (base: QueueStats | null, patch: Partial<QueueStats>): QueueStats => ({
-  depth: patch.depth ?? base?.depth ?? 0,
-  inFlight: patch.inFlight ?? base?.inFlight ?? 0,
-  processed: patch.processed ?? base?.processed ?? 0,
-  failed: patch.failed ?? base?.failed ?? 0,
-  deadLetter: patch.deadLetter ?? base?.deadLetter ?? 0,
-  ratePerSec: patch.ratePerSec ?? base?.ratePerSec ?? 0,
-});
+type Merge<K extends string> = (
+  base: Record<K, number> | null,
+  patch: Partial<Record<K, number>>,
+) => Record<K, number>;
+
+const mergeMetrics = merger(METRICS_FIELDS);
+const mergeQueueStats = merger(QUEUE_STATS_FIELDS);
 
 function stored(worker: Worker, reportedStatus: ReportableStatus, dueAt: number): StoredWorker {
   return { worker, reportedStatus, dueAt };
