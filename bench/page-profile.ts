@@ -28,6 +28,8 @@ const gap = arg('gap', 50);
 const fleetSize = arg('workers', 1000);
 const intervalMs = arg('interval', 1000);
 const seconds = arg('seconds', 10);
+/** With --synthetic: how many queues each push carries, figures moved (the others keep theirs); all by default. */
+const changed = arg('changed', Number.POSITIVE_INFINITY);
 const tags = process.argv.includes('--tags') ? process.argv[process.argv.indexOf('--tags') + 1]! : ALL_TAGS;
 
 /** CPU time (ms) of the main thread of each renderer of this browser, by pid: load on the machine stretches wall time, not this. */
@@ -117,7 +119,7 @@ try {
   }
   const steady = synthetic
     ? page.evaluate(
-        (gapMs, count) => {
+        (gapMs, count, moved) => {
           const w = window as unknown as {
             __channels: string[];
             __feed: ReturnType<typeof setInterval>;
@@ -127,11 +129,11 @@ try {
           };
           const bus = new BroadcastChannel(w.__channels.at(-1)!);
           const queues = conn.client.data.queues;
-          // Each push: every queue's figures moved, as 1,000 workers beating once a second move them.
+          // Each push: `moved` queues' figures moved (every queue's, as 1,000 workers beating once a second move them).
           const payloads = Array.from({ length: 64 }, (_, k) =>
             JSON.stringify({
               at: Date.now(),
-              queues: queues.map((q, i) => ({
+              queues: queues.slice(0, moved).map((q, i) => ({
                 ...q,
                 depth: (k * 37 + i * 11) % 997,
                 inFlight: (k + i) % 16,
@@ -155,7 +157,9 @@ try {
           }, gapMs);
         },
         gap,
-        Math.ceil(((seconds + 2) * 1000) / gap),
+        // Through the warm-up second and the trace's 3 s too.
+        Math.ceil(((seconds + (process.argv.includes('--trace') ? 5 : 2)) * 1000) / gap),
+        Math.min(changed, 1_000_000),
       )
     : Promise.all(
         workers.map((w, i) =>

@@ -438,8 +438,8 @@ export class DlqMonitor extends PulseElement {
   #row(row: Row, scale: number, data: DashboardState | null): TemplateResult {
     const key = `${row.scope}:${row.key}`;
     const level = this.#levels[row.scope].get(row.key) ?? 'ok';
-    // With actions, what the control reads too: who declares them (workers), who may (can), their outcomes.
-    const deps = [level, scale, this.selection === key, data?.can, data?.workers, data?.actions];
+    // With actions (`data`), any new state: the control reads who declares them, who may, and their outcomes.
+    const deps = [level, scale, this.selection === key, data];
     return this.#memo.get(row, deps, () => {
       const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
       const name = truncate(row.name, NAME_MAX);

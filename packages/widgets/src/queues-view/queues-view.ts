@@ -185,15 +185,8 @@ export class QueuesView extends PulseElement {
     acting: boolean,
   ): TemplateResult {
     const key = `queue:${q.name}`;
-    // With actions, what the control reads too: who declares them (workers), who may (can), their outcomes.
-    const deps = [
-      maxDepth,
-      index,
-      this.selection === key,
-      acting && data.can,
-      acting && data.workers,
-      acting && data.actions,
-    ];
+    // With actions, any new state: the control reads who declares them, who may, and their outcomes.
+    const deps = [maxDepth, index, this.selection === key, acting && data];
     return this.#memo.get(q, deps, () => {
       const name = truncate(q.name, NAME_MAX);
       return html`<tr part="row" aria-rowindex=${index} data-pick=${key}>
