@@ -13,7 +13,7 @@ import { ALL_TAGS, bundlePath, openPage, staticServer } from './suites/browser.j
  *
  * A CPU profile of the bench page (all five elements, or `--tags`; the script-tag bundle) while the fleet
  * beats as the browser suite drives it, with the server at a given push gap (`--synthetic`: see below).
- * Prints the events the page received by type, each element's updates, main-thread busy (CDP
+ * Prints the events the page received by type, each element's updates and DOM writes, main-thread busy (CDP
  * TaskDuration: wall time, stretched by a loaded machine), the renderer main thread's CPU time (not
  * stretched), each per `queues_update`, and the top functions by self and total time, mapped through the
  * bundle's source map. `--trace` adds 3 s of Chromium's timeline (layouts: how many objects each one
@@ -182,6 +182,13 @@ try {
     const w2 = window as unknown as { __updates: Record<string, [number, number]> };
     w2.__updates = {};
     for (const el of document.querySelectorAll('sse-connection > *')) {
+      // DOM writes per element: how much of a layout's dirty set the element's own changes explain.
+      const writes = `${el.localName} DOM writes`;
+      new MutationObserver((records) => {
+        const u = w2.__updates[writes] ?? [0, 0];
+        w2.__updates[writes] = u;
+        u[0] += records.length;
+      }).observe(el.shadowRoot!, { subtree: true, childList: true, characterData: true, attributes: true });
       const e = el as unknown as { update(c: unknown): void };
       const update = e.update.bind(e);
       e.update = (c: unknown) => {
@@ -279,7 +286,11 @@ try {
   console.log('events', JSON.stringify(counts));
   console.log(`layouts ${after.layouts - before.layouts}, style recalcs ${after.styles - before.styles}`);
   for (const [tag, [n, ms]] of Object.entries(updates))
-    console.log(`  ${tag}: ${n} updates, ${ms.toFixed(0)} ms (lit update: render + commit)`);
+    console.log(
+      tag.endsWith('writes')
+        ? `  ${tag}: ${n}`
+        : `  ${tag}: ${n} updates, ${ms.toFixed(0)} ms (lit update: render + commit)`,
+    );
   const q = counts.queues_update ?? 0;
   console.log(
     `renderer main thread CPU: ${cpuMs.toFixed(0)} ms (${((cpuMs / 1000 / span) * 100).toFixed(1)} %)${q ? `, ${(cpuMs / q).toFixed(2)} ms per queues_update` : ''}`,
