@@ -101,7 +101,6 @@ export class QueueSummaries {
       reading = this.#moves === moves ? [] : reading.filter((name) => this.#dirty.delete(name));
     }
     const workers = [...read.values()].flat();
-    for (const worker of workers) this.#queueOf.set(worker.id, worker.queue as string);
     const queues: QueueSummary[] = [];
     let bytes = 0;
     const built = new Set<string>();
@@ -136,6 +135,8 @@ export class QueueSummaries {
 
   /** A summary on the stream: what it says now, and where its workers are. */
   #remember(queue: QueueSummary, serialized: string): void {
+    // Our own push coming back on the feed: known already.
+    if (this.#sent.get(queue.name) === serialized) return;
     if (queue.workerIds.length === 0) this.#sent.delete(queue.name);
     else this.#sent.set(queue.name, serialized);
     for (const id of queue.workerIds) this.#queueOf.set(id, queue.name);
