@@ -22,7 +22,7 @@ import { type HeartbeatItem, heartbeatItemSchema, heartbeatSchema } from './vali
 
 export interface IngestOptions {
   config: Pick<ServerConfig, 'heartbeatIntervalMs'>;
-  registry: Pick<Registry, 'heartbeats'>;
+  registry: Pick<Registry, 'heartbeat' | 'heartbeats'>;
   metrics: Pick<Metrics, 'heartbeats'>;
   actions: Pick<Actions, 'take'>;
   logger: Logger;
@@ -59,8 +59,7 @@ export class Ingest {
   async heartbeat(id: string, input: unknown): Promise<HeartbeatResponse> {
     const { config, registry, metrics, actions } = this.#options;
     const body = this.#body.parse(input);
-    const [worker] = await registry.heartbeats([id], [body]);
-    if (worker instanceof Error) throw worker;
+    const worker = await registry.heartbeat(id, body);
     if (!worker) throw unknownWorker(id);
     metrics.heartbeats.inc();
     const response: HeartbeatResponse = {

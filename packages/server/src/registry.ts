@@ -4,7 +4,6 @@ import {
   type LogEntry,
   type LogLineInput,
   METRICS_FIELDS,
-  type MetricsItem,
   QUEUE_STATS_FIELDS,
   type QueueStats,
   type RegisterWorkerBody,
@@ -19,7 +18,7 @@ import {
 } from '@pulseboard/protocol';
 import type { LoggedEventInput } from './events.js';
 import { Listeners } from './listeners.js';
-import type { ChangeEvents, RegistryStore, Storage, StoredWorker } from './store/types.js';
+import type { Change, ChangeEvents, RegistryStore, Storage, StoredWorker } from './store/types.js';
 
 export interface RegistryOptions {
   /**
@@ -135,7 +134,7 @@ function beat(current: StoredWorker, body: HeartbeatBody, now: number, dueAt: nu
 export class Registry {
   readonly #store: RegistryStore;
   readonly #storage: RegistryOptions['storage'];
-  readonly #heartbeats = new Listeners<[MetricsItem]>();
+  readonly #heartbeats = new Listeners<[worker: Worker, before: Worker]>();
   readonly #staleAfterMs: number;
   readonly #expireAfterMs: number;
   readonly #outageGraceMs: number;
@@ -151,10 +150,11 @@ export class Registry {
   }
 
   /**
-   * Calls `listener` with the latest figures of each heartbeat or re-registration (the hub
-   * coalesces them into `metrics_update`). Returns the unsubscribe.
+   * Calls `listener` with the record each heartbeat or re-registration wrote, and the one before
+   * it (the hub coalesces the figures into `metrics_update` and learns which queues moved).
+   * Returns the unsubscribe.
    */
-  subscribeHeartbeats(listener: (item: MetricsItem) => void): () => void {
+  subscribeHeartbeats(listener: (worker: Worker, before: Worker) => void): () => void {
     return this.#heartbeats.subscribe(listener);
   }
 
@@ -193,8 +193,15 @@ export class Registry {
       },
     );
     const worker = (after as StoredWorker).worker;
-    if (before) this.#heartbeats.emit(worker);
+    if (before) this.#heartbeats.emit(worker, before.worker);
     return { worker, created: !before };
+  }
+
+  /** One worker's heartbeat: its record after it, undefined when unknown; a refused resource throws. */
+  async heartbeat(id: string, body: HeartbeatBody): Promise<Worker | undefined> {
+    const [result] = await this.heartbeats([id], [body]);
+    if (result instanceof Error) throw result;
+    return result;
   }
 
   /**
@@ -218,11 +225,11 @@ export class Registry {
     const results: (Worker | undefined | Error)[] = new Array(ids.length);
     const reports: Promise<void>[] = [];
     for (let i = 0; i < changes.length; i++) {
-      const worker = changes[i]?.after?.worker;
-      results[i] = worker;
-      if (!worker) continue;
-      // The record is a MetricsItem (id, lastHeartbeatAt, figures): announced as is, no copy a heartbeat.
-      this.#heartbeats.emit(worker);
+      const { before, after } = changes[i] as Change<StoredWorker>;
+      results[i] = after?.worker;
+      if (!before || !after) continue;
+      // The records are announced as they are: no copy a heartbeat.
+      this.#heartbeats.emit(after.worker, before.worker);
       const resources = (bodies[i] as HeartbeatBody).resources;
       if (!resources?.length) continue;
       const report = this.#upsertResources(resources, now).catch((err: unknown) => {
@@ -297,8 +304,14 @@ export class Registry {
     return (await this.#store.workers.get(id))?.worker;
   }
 
-  async workers(): Promise<Worker[]> {
-    return (await this.#store.workers.list()).map((s) => s.worker);
+  /** The workers of `ids`, in their order (undefined for one that is gone). */
+  async workersById(ids: readonly string[]): Promise<(Worker | undefined)[]> {
+    return (await this.#store.workers.many(ids)).map((stored) => stored?.worker);
+  }
+
+  /** The workers of `queue`, read without the rest. */
+  async queueWorkers(queue: string): Promise<Worker[]> {
+    return (await this.#store.workers.inGroup(queue)).map((stored) => stored.worker);
   }
 
   async snapshot(): Promise<Snapshot> {

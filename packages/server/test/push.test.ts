@@ -18,6 +18,8 @@ import {
   type TestServer,
 } from './helpers.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const zeros = (figures: Record<string, number>) =>
   Object.fromEntries(Object.keys(figures).map((key) => [key, 0]));
 
@@ -211,6 +213,86 @@ for (const backend of backends()) {
       for (const push of pushes) {
         const ids = push.data.items.map((row) => row[0]);
         assert.equal(new Set(ids).size, ids.length);
+      }
+      stream.close();
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`adaptive pushes (${backend.name})`, () => {
+    const GAP = 1500;
+    let t: TestServer;
+    before(async () => {
+      // A gap long enough that a leading edge (~5 ms) and a batched push cannot be mistaken for each other.
+      t = await backend.start({ pushGapMs: GAP, metricsIntervalMs: GAP, dashboardIntervalMs: 60_000 });
+    });
+    after(() => t.close());
+
+    test('a queue change after a quiet spell reaches a client within ms, heartbeats repeating the stats notwithstanding', async () => {
+      await t.api.post('/api/workers', { id: 'e-1', queue: 'edge', queueStats: queueStats() });
+      const stream = await openStream(t.url);
+      // A gap of heartbeats that move the metrics but not the queue: the queue stays quiet.
+      const quietUntil = Date.now() + GAP + 100;
+      for (let n = 0; Date.now() < quietUntil; n++) {
+        await t.api.post('/api/workers/e-1/heartbeat', {
+          metrics: metrics({ cpu: n % 100 }),
+          queueStats: queueStats(),
+        });
+        await sleep(20);
+      }
+      const started = Date.now();
+      await t.api.post('/api/workers/e-1/heartbeat', { queueStats: { depth: 50 } });
+      await stream.next('queues_update', (e) => queue(e, 'edge')?.depth === 50, 3 * GAP);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < GAP / 3, `on screen after ${elapsed} ms (push gap ${GAP} ms)`);
+      stream.close();
+    });
+
+    test('a burst of heartbeats reaches a client as at most one queues_update and one metrics_update per gap, the last values included', async () => {
+      const ids = Array.from({ length: 10 }, (_, i) => `b-${i}`);
+      for (const id of ids)
+        await t.api.post('/api/workers', { id, queue: 'burst', queueStats: queueStats({ depth: 0 }) });
+      const stream = await openStream(t.url);
+      await sleep(GAP + 100);
+      const from = { queues: stream.of('queues_update').length, metrics: stream.of('metrics_update').length };
+      const started = Date.now();
+      const N = 300;
+      // Ten workers beating in parallel, each changing its depth: N changes in well under two gaps.
+      await Promise.all(
+        ids.map(async (id, w) => {
+          for (let k = w; k < N; k += ids.length) {
+            assert.equal(
+              (await t.api.post(`/api/workers/${id}/heartbeat`, { queueStats: { depth: k } })).status,
+              200,
+            );
+          }
+        }),
+      );
+      const burstMs = Date.now() - started;
+      // Each worker's last depth is its largest k: the summary of the last one comes.
+      const last = ids.reduce((sum, _, w) => sum + (N - ids.length + w), 0);
+      await stream.next('queues_update', (e) => queue(e, 'burst')?.depth === last, 3 * GAP);
+      await stream.next(
+        'metrics_update',
+        (e) => metricsItems(e.data).some((i) => i.id === 'b-9' && i.queueStats?.depth === N - 1),
+        3 * GAP,
+      );
+      const spanMs = Date.now() - started;
+      for (const [type, skip] of [
+        ['queues_update', from.queues],
+        ['metrics_update', from.metrics],
+      ] as const) {
+        const pushes = stream.of(type).slice(skip);
+        // The leading edge, then one a gap for as long as the burst and the last push lasted.
+        assert.ok(
+          pushes.length >= 1 && pushes.length <= 1 + Math.ceil(spanMs / GAP),
+          `${pushes.length} ${type} for ${N} heartbeats in ${burstMs} ms (${spanMs} ms to the last)`,
+        );
+        for (let i = 1; i < pushes.length; i++) {
+          const gap = pushes[i]!.data.at - pushes[i - 1]!.data.at;
+          assert.ok(gap >= GAP - 1, `${type} ${gap} ms apart`);
+        }
       }
       stream.close();
     });

@@ -6,8 +6,10 @@ import {
   type Change,
   type ChangeEvents,
   type EventLog,
+  type GroupedTable,
   type LiveListener,
   type LogStore,
+  queueOf,
   type RegistryLimits,
   type RegistryStore,
   type RowLimit,
@@ -16,7 +18,6 @@ import {
   type StoredWorker,
   type Table,
   TableFullError,
-  type TimedTable,
 } from './types.js';
 
 type Append = (input: LoggedEventInput) => Promise<unknown>;
@@ -41,6 +42,10 @@ class MemoryTable<T> implements Table<T> {
 
   async get(id: string): Promise<T | undefined> {
     return this.rows.get(id);
+  }
+
+  async many(ids: readonly string[]): Promise<(T | undefined)[]> {
+    return ids.map((id) => this.rows.get(id));
   }
 
   async list(): Promise<T[]> {
@@ -95,13 +100,13 @@ class MemoryTable<T> implements Table<T> {
         throw new TableFullError(this.#limit);
       }
       this.rows.set(id, after);
-      this.written(id, after);
     }
+    this.changed(id, before, after);
     return events && logAll(this.#append, events(before, after));
   }
 
-  /** Runs for every row stored, in the same tick. */
-  protected written(_id: string, _row: T): void {}
+  /** Runs for every row stored or deleted, in the same tick. */
+  protected changed(_id: string, _before: T | undefined, _after: T | undefined): void {}
 }
 
 interface HeapEntry {
@@ -167,17 +172,29 @@ class TimeHeap {
  * heartbeat) touches no heap: the entry is moved to the row's time when it
  * surfaces. One that moves it earlier pushes a new entry and supersedes the
  * old, which is dropped when it surfaces. So a sweep touches only rows whose
- * entry is due, and a heartbeat costs one map read.
+ * entry is due, and a heartbeat costs one map read. And the ids of each
+ * group, kept with every write.
  */
-class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
+class MemoryTimedTable<T> extends MemoryTable<T> implements GroupedTable<T> {
   readonly #timeOf: (row: T) => number;
+  readonly #groupOf: (row: T) => string | null;
   readonly #heap = new TimeHeap();
   /** The time of each row's live entry. */
   readonly #queued = new Map<string, number>();
+  readonly #groups = new Map<string, Set<string>>();
 
-  constructor(append: Append, timeOf: (row: T) => number, limit?: RowLimit) {
+  constructor(
+    append: Append,
+    index: { timeOf: (row: T) => number; groupOf: (row: T) => string | null },
+    limit?: RowLimit,
+  ) {
     super(append, limit);
-    this.#timeOf = timeOf;
+    this.#timeOf = index.timeOf;
+    this.#groupOf = index.groupOf;
+  }
+
+  async inGroup(group: string): Promise<T[]> {
+    return [...(this.#groups.get(group) ?? [])].map((id) => this.rows.get(id) as T);
   }
 
   async due(time: number): Promise<T[]> {
@@ -201,8 +218,17 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
     return due.sort((a, b) => this.#timeOf(a) - this.#timeOf(b));
   }
 
-  protected override written(id: string, row: T): void {
-    const time = this.#timeOf(row);
+  protected override changed(id: string, before: T | undefined, after: T | undefined): void {
+    const from = before === undefined ? null : this.#groupOf(before);
+    const to = after === undefined ? null : this.#groupOf(after);
+    if (from !== to) {
+      const left = from === null ? undefined : this.#groups.get(from);
+      left?.delete(id);
+      if (left?.size === 0) this.#groups.delete(from as string);
+      if (to !== null) this.#groups.set(to, (this.#groups.get(to) ?? new Set()).add(id));
+    }
+    if (after === undefined) return;
+    const time = this.#timeOf(after);
     const queued = this.#queued.get(id);
     if (queued !== undefined && queued <= time) return;
     this.#heap.push({ time, id });
@@ -294,7 +320,11 @@ export function createMemoryRegistryStore(
   const limits = rowLimits(options);
   const append: Append = (input) => options.eventLog.append(input);
   return {
-    workers: new MemoryTimedTable(append, (row: StoredWorker) => row.dueAt, limits.workers),
+    workers: new MemoryTimedTable(
+      append,
+      { timeOf: (row: StoredWorker) => row.dueAt, groupOf: queueOf },
+      limits.workers,
+    ),
     resources: new MemoryTable(append, limits.resources),
     logs: new MemoryLogStore(options.recentLogs, append),
     deadLetters: new MemoryTable(append),
