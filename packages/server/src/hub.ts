@@ -40,10 +40,10 @@ const SOON_MS = 5;
 /** Streams per extra ms of gap: 10,000 dashboards get a push at most every 200 ms (50,000 writes/s). */
 const STREAMS_PER_MS = 50;
 /**
- * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers, so
- * one dashboard of 10,000 workers (~80 KB a push) keeps the push gap, while 100 dashboards get a push
- * every 800 ms and 1,000 watching 1,000 workers (~11 KB) one a second
- * (with `--push-gap 50`).
+ * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers only
+ * when they changed, so pushes that move numbers stay small (~150 B a queue) and keep the push gap,
+ * while a fleet whose queues gain and lose workers all the time (lists of ~80 KB at 10,000 workers)
+ * spaces its pushes out for 100 dashboards or more.
  */
 const BYTES_PER_MS = 10_000;
 

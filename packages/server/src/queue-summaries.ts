@@ -1,9 +1,18 @@
-import { QUEUE_STATS_FIELDS, type QueueStats, type QueueSummary, type Worker } from '@pulseboard/protocol';
+import {
+  QUEUE_STATS_FIELDS,
+  type QueueStats,
+  type QueueSummary,
+  type QueueSummaryChange,
+  type Worker,
+} from '@pulseboard/protocol';
 import { computeQueues, emptyQueue } from './aggregates.js';
 import type { Registry } from './registry.js';
 
 const sameStats = (a: QueueStats | null, b: QueueStats | null) =>
   a === b || (a !== null && b !== null && QUEUE_STATS_FIELDS.every((field) => a[field] === b[field]));
+
+/** What listing the worker ids adds to a summary's JSON, besides the list. */
+const IDS_FIELD = ',"workerIds":';
 
 /**
  * Which queue summaries may have moved since the last `queues_update`, and what they are now.
@@ -21,8 +30,11 @@ export class QueueSummaries {
   #dirty = new Set<string>();
   /** Workers whose status changed while their queue was unknown: read with the next rebuild. */
   #unplaced = new Set<string>();
-  /** Each queue's summary as the stream last told it (queues_update, dashboard_update), serialized. */
-  #sent = new Map<string, string>();
+  /**
+   * Each queue's summary as the stream last told it (queues_update, dashboard_update): its figures and
+   * its worker ids, each serialized (ids null: not yet told, so the next summary lists them).
+   */
+  #sent = new Map<string, { figures: string; ids: string | null }>();
   /** Counts registrations, departures and status changes: one during a rebuild's read may be missing from it. */
   #moves = 0;
 
@@ -63,23 +75,23 @@ export class QueueSummaries {
   }
 
   /** A `queues_update` on the stream, from this instance or another. */
-  sent(queues: readonly QueueSummary[]): void {
-    for (const queue of queues) this.#remember(queue, JSON.stringify(queue));
+  sent(queues: readonly QueueSummaryChange[]): void {
+    for (const queue of queues) this.#remember(queue);
   }
 
   /** A `dashboard_update` on the stream: every queue's summary anew. */
   reconciled(queues: readonly QueueSummary[]): void {
     this.#sent = new Map();
-    for (const queue of queues) this.#remember(queue, JSON.stringify(queue));
+    for (const queue of queues) this.#remember(queue);
   }
 
   /**
    * The summaries of the queues marked since the last call that differ from what the stream last
    * said (a queue left without workers reporting stats comes once more, empty: clients drop it),
-   * and their size serialized. A failed read loses the marks: the next change, or
+   * each with its worker ids only when they are not the ones last told, and their size serialized. A failed read loses the marks: the next change, or
    * `dashboard_update`, brings the summaries.
    */
-  async take(): Promise<{ queues: QueueSummary[]; bytes: number }> {
+  async take(): Promise<{ queues: QueueSummaryChange[]; bytes: number }> {
     const dirty = this.#dirty;
     const unplaced = [...this.#unplaced];
     this.#dirty = new Set();
@@ -101,17 +113,20 @@ export class QueueSummaries {
       reading = this.#moves === moves ? [] : reading.filter((name) => this.#dirty.delete(name));
     }
     const workers = [...read.values()].flat();
-    const queues: QueueSummary[] = [];
+    const queues: QueueSummaryChange[] = [];
     let bytes = 0;
     const built = new Set<string>();
     for (const queue of computeQueues(workers)) {
       built.add(queue.name);
-      const serialized = JSON.stringify(queue);
-      if (this.#sent.get(queue.name) === serialized) continue;
-      queues.push(queue);
-      bytes += serialized.length;
+      const { workerIds, ...figures } = queue;
+      const told = this.#sent.get(queue.name);
+      const now = { figures: JSON.stringify(figures), ids: JSON.stringify(workerIds) };
+      if (told?.figures === now.figures && told.ids === now.ids) continue;
+      const sameWorkers = told?.ids === now.ids;
+      queues.push(sameWorkers ? figures : queue);
+      bytes += now.figures.length + (sameWorkers ? 0 : IDS_FIELD.length + now.ids.length);
       // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
-      this.#remember(queue, serialized);
+      this.#sent.set(queue.name, now);
     }
     for (const name of names) {
       if (built.has(name) || !this.#sent.delete(name)) continue;
@@ -133,12 +148,18 @@ export class QueueSummaries {
     }
   }
 
-  /** A summary on the stream: what it says now, and where its workers are. */
-  #remember(queue: QueueSummary, serialized: string): void {
+  /** A summary on the stream: what it says now, and where its workers are (when it lists them). */
+  #remember(queue: QueueSummaryChange): void {
+    const { workerIds, ...figures } = queue;
+    const told = this.#sent.get(queue.name);
+    const now = {
+      figures: JSON.stringify(figures),
+      ids: workerIds ? JSON.stringify(workerIds) : (told?.ids ?? null),
+    };
     // Our own push coming back on the feed: known already.
-    if (this.#sent.get(queue.name) === serialized) return;
-    if (queue.workerIds.length === 0) this.#sent.delete(queue.name);
-    else this.#sent.set(queue.name, serialized);
-    for (const id of queue.workerIds) this.#queueOf.set(id, queue.name);
+    if (told?.figures === now.figures && told.ids === now.ids) return;
+    if (workerIds?.length === 0) this.#sent.delete(queue.name);
+    else this.#sent.set(queue.name, now);
+    for (const id of workerIds ?? []) this.#queueOf.set(id, queue.name);
   }
 }

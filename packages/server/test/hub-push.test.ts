@@ -175,10 +175,17 @@ test('only the queues that moved are read and sent; moves, departures and status
     await h.flush();
     // q-1 alone, whole (its 250 workers registered before the hub), from one read of that queue.
     assert.deepEqual(
-      last()?.map((q) => [q.name, q.depth, q.workerIds.length]),
+      last()?.map((q) => [q.name, q.depth, q.workerIds?.length]),
       [['q-1', 254, 250]],
     );
     assert.deepEqual(reads, ['q-1']);
+    // The same workers, other numbers: the summary without its worker ids (the stream just listed them).
+    await registry.heartbeat('worker-00001', { queueStats: { depth: 6 } });
+    await h.flush();
+    assert.deepEqual(
+      last()?.map((q) => [q.name, q.depth, q.workerIds]),
+      [['q-1', 255, undefined]],
+    );
 
     // A status change of a worker the hub never met: its queue is read, then rebuilt.
     await registry.heartbeat('worker-00000', { status: 'degraded' });
@@ -192,7 +199,7 @@ test('only the queues that moved are read and sent; moves, departures and status
     await registry.register({ id: 'worker-00002', queue: 'q-3' });
     await h.flush();
     assert.deepEqual(
-      last()?.map((q) => [q.name, q.workerIds.length]),
+      last()?.map((q) => [q.name, q.workerIds?.length]),
       [
         ['q-2', 249],
         ['q-3', 251],
