@@ -30,6 +30,7 @@ import {
 } from '../packages/server/src/schemas/events.js';
 import { responseSchemas } from '../packages/server/src/schemas/responses.js';
 import {
+  deregisterBatchSchema,
   heartbeatBatchSchema,
   heartbeatSchema,
   logsSchema,
@@ -49,6 +50,11 @@ const requests = {
     schema: registerBatchSchema,
     component: 'RegisterWorkerBatchBody',
     title: 'POST /api/workers (a batch)',
+  },
+  'deregister-worker-batch': {
+    schema: deregisterBatchSchema,
+    component: 'DeregisterWorkerBatchBody',
+    title: 'DELETE /api/workers',
   },
   heartbeat: {
     schema: heartbeatSchema,
@@ -273,6 +279,17 @@ function openApi(): Record<string, unknown> {
             },
           },
         },
+        delete: writeOperation(
+          'deregisterWorkers',
+          `Deregister up to ${LIMITS.registerBatchMax} workers in one request, each answered on its own (worker_deregistered, reason requested)`,
+          'DeregisterWorkerBatchBody',
+          {
+            '200': answer(
+              'One result per id, in order (unknown_worker for an id not registered; a failed item changed nothing). 413 past 1,000 ids or the batch body limit (1 MiB by default).',
+              'DeregisterWorkerBatchResponse',
+            ),
+          },
+        ),
       },
       '/api/workers/{id}': {
         parameters: [idParameter],

@@ -504,6 +504,18 @@ export interface RegisterWorkerBatchResponse {
   heartbeatIntervalMs: number;
 }
 
+/** `DELETE /api/workers` with `workers`: several deregistrations in one request (at most `LIMITS.registerBatchMax`). */
+export interface DeregisterWorkerBatchBody {
+  workers: string[];
+}
+
+/** One item's answer, in item order: deregistered, or not (`unknown_worker`, `invalid_body`, `duplicate_item`). */
+export type DeregisterWorkerBatchResult = { id: string; ok: true } | BatchItemFailure;
+
+export interface DeregisterWorkerBatchResponse {
+  results: DeregisterWorkerBatchResult[];
+}
+
 export interface ResourceReport {
   id: string;
   name?: string;

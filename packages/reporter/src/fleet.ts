@@ -1,4 +1,5 @@
 import {
+  type DeregisterWorkerBatchResponse,
   type HeartbeatBatchResponse,
   type HeartbeatBody,
   LIMITS,
@@ -10,8 +11,9 @@ import {
 } from '@pulseboard/protocol';
 import { createActionStream } from './action-stream.js';
 import { createActionRunner, postResult, type ReporterAction } from './actions.js';
+import { sameTurn, settle } from './batches.js';
 import { createDeadLetterSender, type DeadLetterChange } from './dead-letters.js';
-import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
+import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
 /** A registration batch's body at most: half the server's default batch limit (1 MiB). */
@@ -41,11 +43,14 @@ export interface FleetReporter {
    * `Reporter.onAction` does (a batch of heartbeats has no room for actions: no heartbeat fallback).
    */
   add(worker: RegisterWorkerBody, actions?: ReporterAction[]): Promise<void>;
-  /** A worker leaving the fleet (a queue that went away): deregistered, and no longer heartbeated. */
+  /**
+   * A worker leaving the fleet (a queue that went away): deregistered, and no longer heartbeated.
+   * Workers removed in the same turn are deregistered in one request (`DELETE /api/workers`).
+   */
   remove(id: string): Promise<void>;
   /** Sends every worker's heartbeat now. */
   heartbeat(): Promise<void>;
-  /** Stops the timers and deregisters every worker. */
+  /** Stops the timers and deregisters every worker (one `DELETE /api/workers` per 1,000). */
   stop(): Promise<void>;
 }
 
@@ -80,29 +85,17 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     requestJson(doFetch, base, path, options.token, method, body);
   const backoff = () => backoffMs(failures, maxBackoffMs);
 
-  /** Registrations asked for in the same turn, sent together (`POST /api/workers` with `workers`). */
-  let queued: { id: string; resolve(): void; reject(error: Error): void }[] = [];
-
-  /** Registers `id` with its state, in one batch with every registration asked for meanwhile. */
-  function register(id: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (queued.length === 0) setTimeout(registerQueued, 0);
-      queued.push({ id, resolve, reject });
-    });
-  }
-
-  async function registerQueued(): Promise<void> {
-    const batch = queued;
-    queued = [];
+  /** Registers a worker with its state, in one batch with every registration asked for in the same turn. */
+  const register = sameTurn<string>(async (batch) => {
     const items = batch.flatMap((entry) => {
-      const worker = workers.get(entry.id);
+      const worker = workers.get(entry.value);
       // Removed while its registration waited.
       if (!worker) {
         entry.resolve();
         return [];
       }
-      const { resources: _, ...figures } = state.get(entry.id) ?? {};
-      const actions = acting.get(entry.id)?.runner.declarations();
+      const { resources: _, ...figures } = state.get(entry.value) ?? {};
+      const actions = acting.get(entry.value)?.runner.declarations();
       const body = { ...worker, ...figures, ...(actions ? { actions } : {}) };
       return [{ entry, body, size: JSON.stringify(body).length }];
     });
@@ -121,28 +114,35 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     }
     await Promise.all(
       requests.map(async (chunk) => {
+        const entries = chunk.map((item) => item.entry);
         try {
           const { response } = await request('POST', '/api/workers', { workers: chunk.map((i) => i.body) });
           const body = (await response.json()) as RegisterWorkerBatchResponse;
           intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
-          body.results.forEach((result, index) => {
-            const { entry } = chunk[index] as (typeof chunk)[number];
-            if (result.ok) entry.resolve();
-            else
-              entry.reject(
-                new ReporterError(
-                  `registration of ${entry.id}: ${result.error.code} ${result.error.message}`,
-                  null,
-                  result.error.code,
-                ),
-              );
-          });
+          settle(entries, body.results, 'registration');
         } catch (error) {
-          for (const { entry } of chunk) entry.reject(error as Error);
+          for (const entry of entries) entry.reject(error as Error);
         }
       }),
     );
-  }
+  });
+
+  /**
+   * Deregisters a worker, in one `DELETE /api/workers` with every deregistration asked for in the
+   * same turn (a fleet stopping: one request for its 1,000 workers). One already gone is no error.
+   */
+  const deregister = sameTurn<string>(async (batch) => {
+    for (let i = 0; i < batch.length; i += LIMITS.registerBatchMax) {
+      const chunk = batch.slice(i, i + LIMITS.registerBatchMax);
+      try {
+        const { response } = await request('DELETE', '/api/workers', { workers: chunk.map((e) => e.value) });
+        const body = (await response.json()) as DeregisterWorkerBatchResponse;
+        settle(chunk, body.results, 'deregistration', ['unknown_worker']);
+      } catch (error) {
+        for (const entry of chunk) entry.reject(error as Error);
+      }
+    }
+  });
 
   async function send(items: [string, HeartbeatBody][]): Promise<void> {
     for (let i = 0; i < items.length; i += LIMITS.heartbeatBatchMax) {
@@ -296,7 +296,7 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       state.delete(id);
       pending.delete(id);
       await quiet(id);
-      if (running) await request('DELETE', `/api/workers/${encodeURIComponent(id)}`);
+      if (running) await deregister(id);
     },
     heartbeat,
     async stop() {
@@ -306,9 +306,7 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       await pusher.stop();
       const quieted = await Promise.allSettled([...workers.keys()].map(quiet));
       for (const outcome of quieted) if (outcome.status === 'rejected') report(outcome.reason);
-      const outcomes = await Promise.allSettled(
-        [...workers.keys()].map((id) => request('DELETE', `/api/workers/${encodeURIComponent(id)}`)),
-      );
+      const outcomes = await Promise.allSettled([...workers.keys()].map(deregister));
       for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
     },
   };

@@ -1,6 +1,6 @@
 /**
  * A batch request's items applied each on its own, one rule for every batch
- * (`POST /api/heartbeats`, `POST /api/workers` with `workers`).
+ * (`POST /api/heartbeats`, `POST /api/workers` and `DELETE /api/workers` with `workers`).
  */
 import type { BatchItemFailure } from '@pulseboard/protocol';
 import type { Logger } from 'pino';
@@ -11,6 +11,8 @@ import { StorageUnavailableError } from './store/types.js';
 import { parse } from './validation.js';
 
 const idOf = (item: unknown): string | null => {
+  // An item may be the id itself (`DELETE /api/workers`).
+  if (typeof item === 'string') return item;
   const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id : null;
 };

@@ -103,6 +103,11 @@ export const registerBatchSchema = z.strictObject({
   workers: z.array(registerSchema).max(LIMITS.registerBatchMax),
 });
 
+/** `DELETE /api/workers`: worker ids, each answered on its own. */
+export const deregisterBatchSchema = z.strictObject({
+  workers: z.array(idSchema).max(LIMITS.registerBatchMax),
+});
+
 export const logsSchema = z.strictObject({
   entries: z
     .array(

@@ -1,4 +1,5 @@
 import {
+  type DeregisterWorkerBatchResponse,
   LIMITS,
   type RegisterWorkerBatchResponse,
   type RegisterWorkerResponse,
@@ -12,6 +13,10 @@ import { unknownWorker } from '../errors.js';
 import { acceptHeartbeat } from '../ingest.js';
 import type { responseSchemas } from '../schemas/responses.js';
 import { checkTimes, idSchema, logsSchema, pageSchema, parse, registerSchema } from '../validation.js';
+
+/** A batch item of `DELETE /api/workers`: an id, as `applyBatch` takes items. */
+const deregisterItem = idSchema.transform((id) => ({ id }));
+
 import type { Mount } from './types.js';
 
 function workerId(ctx: Context): string {
@@ -70,6 +75,26 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   router.post('/api/workers/:id/heartbeat', write, async (ctx) => {
     const id = workerId(ctx);
     ctx.body = await acceptHeartbeat(services, id, await readJson(ctx.req, limit));
+  });
+
+  // Many in one request (`{"workers": ["a", "b"]}`), each answered on its own: a fleet stopping says
+  // goodbye for its 1,000 workers in one round trip.
+  router.delete('/api/workers', write, async (ctx) => {
+    const { value } = await readSizedJson(ctx.req, Math.max(limit, config.batchBodyLimitBytes));
+    const response: DeregisterWorkerBatchResponse = {
+      results: await applyBatch(value, {
+        key: 'workers',
+        max: LIMITS.registerBatchMax,
+        item: deregisterItem,
+        logger: services.logger,
+        path: '/api/workers',
+        async apply({ id }) {
+          if (!(await registry.deregister(id))) throw unknownWorker(id);
+          return {};
+        },
+      }),
+    };
+    ctx.body = response;
   });
 
   router.delete('/api/workers/:id', write, async (ctx) => {

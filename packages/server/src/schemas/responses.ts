@@ -5,6 +5,7 @@ import {
   type BatchItemFailure,
   type DeadLetterPage,
   type DeadLettersResponse,
+  type DeregisterWorkerBatchResponse,
   type ErrorBody,
   type HeartbeatBatchResponse,
   type HeartbeatResponse,
@@ -92,6 +93,11 @@ export const responseSchemas = {
       .meta({ description: 'One per item, in item order.' }),
     heartbeatIntervalMs: count,
   }) satisfies z.ZodType<RegisterWorkerBatchResponse>,
+  DeregisterWorkerBatchResponse: z.object({
+    results: z
+      .array(z.union([z.object({ id: z.string(), ok: z.literal(true) }), batchItemFailure]))
+      .meta({ description: 'One per item, in item order.' }),
+  }) satisfies z.ZodType<DeregisterWorkerBatchResponse>,
   LogsAccepted: z.object({ accepted: count.meta({ description: 'Lines stored.' }) }),
   WorkerList: z.object({
     workers: z.array(workerSchema).meta({ description: 'One page, in id order.' }),
