@@ -170,12 +170,23 @@ export interface ServerTimings {
 // ---------------------------------------------------------------------------
 // Events
 
+/**
+ * A worker as `initial_data` lists it: with `actionSet`, its actions are `actionSets[actionSet]`
+ * (a list many workers declare, sent once) and `actions` is left out; without, `actions` as in `Worker`.
+ */
+export type SnapshotWorker = Omit<Worker, 'actions'> & { actions?: ActionDeclaration[]; actionSet?: number };
+
 export interface InitialDataPayload {
   v: ProtocolVersion;
   /** True when this snapshot replaces state after a resume that fell outside the replay window. */
   resync: boolean;
   at: number;
-  workers: Worker[];
+  workers: SnapshotWorker[];
+  /**
+   * The action lists workers declare, each distinct list once; a worker names its own by index
+   * (`actionSet`). The server always sends it; a snapshot one tab hands another may not have it.
+   */
+  actionSets?: ActionDeclaration[][];
   resources: Resource[];
   queues: QueueSummary[];
   aggregates: Aggregates;

@@ -90,6 +90,39 @@ for (const backend of backends()) {
       }
     });
 
+    test('initial_data sends each distinct action list once; its workers name it by index', async () => {
+      const t = await backend.start();
+      try {
+        const same = ['set-1', 'set-2', 'set-3'].map((id) => declaringWorker(id));
+        const other = declaringWorker('set-4', {
+          actions: [{ name: 'pause', target: 'queue', label: 'Hold' }],
+        });
+        const { status } = await t.api.post('/api/workers', {
+          workers: [...same, other, { id: 'set-5', queue: 'email' }],
+        });
+        assert.equal(status, 200);
+        const dashboard = await openStream(t.url);
+        const snapshot = dashboard.of('initial_data')[0]!.data;
+        dashboard.close();
+        const sets = snapshot.actionSets!;
+        const byId = new Map(snapshot.workers.map((w) => [w.id, w]));
+        assert.equal(sets.length, 2);
+        for (const id of ['set-1', 'set-2', 'set-3', 'set-4']) {
+          const worker = byId.get(id)!;
+          assert.equal(worker.actions, undefined, id);
+          assert.deepEqual(sets[worker.actionSet!], id === 'set-4' ? other.actions : same[0]!.actions, id);
+        }
+        assert.equal(byId.get('set-1')!.actionSet, byId.get('set-3')!.actionSet);
+        assert.deepEqual(byId.get('set-5')!.actions, []);
+        assert.equal(byId.get('set-5')!.actionSet, undefined);
+        // Each worker record keeps its own list elsewhere (the worker API, worker_registered).
+        const listed = await t.api.get('/api/workers');
+        assert.deepEqual(listed.body.workers[0].actions, same[0]!.actions);
+      } finally {
+        await t.close();
+      }
+    });
+
     test('a stream resumed with Last-Event-ID gets what it missed exactly once, and nothing it had', async () => {
       const t = await backend.start();
       try {

@@ -15,6 +15,7 @@ import {
   RESOURCE_STATUSES,
   type ReconnectPayload,
   type Resource,
+  type SnapshotWorker,
   WORKER_STATUSES,
   type Worker,
 } from '@pulseboard/protocol';
@@ -55,6 +56,14 @@ export const workerSchema = z.object({
   labels: z.record(z.string(), z.string()),
   actions: z.array(declarationOutSchema),
 }) satisfies z.ZodType<Worker>;
+
+/** A worker in `initial_data`: its actions inline, or the index of its list in `actionSets`. */
+const snapshotWorkerSchema = workerSchema.extend({
+  actions: workerSchema.shape.actions.optional(),
+  actionSet: z.number().int().min(0).optional().meta({
+    description: "The index of this worker's actions in actionSets; actions is then left out.",
+  }),
+}) satisfies z.ZodType<SnapshotWorker>;
 
 export const actionSchema = z.object({
   id: z.string(),
@@ -152,7 +161,11 @@ export const eventPayloadSchemas = {
       v,
       resync: z.boolean(),
       at: epochMs,
-      workers: z.array(workerSchema),
+      workers: z.array(snapshotWorkerSchema),
+      actionSets: z.array(z.array(declarationOutSchema)).optional().meta({
+        description:
+          'The action lists workers declare, each distinct list once; a worker names its own by index (actionSet).',
+      }),
       resources: z.array(resourceSchema),
       queues: z.array(queueSummarySchema),
       aggregates: aggregatesSchema,

@@ -310,7 +310,9 @@ const statusReducer =
 
 const reducers: Record<string, Reducer> = {
   initial_data(state, data, event) {
-    const workers = event.list(data.workers, read.worker);
+    // Each shared action list read once (1,000 BullMQ queues share one).
+    const sets = Array.isArray(data.actionSets) ? data.actionSets.map(read.actions) : [];
+    const workers = event.list(data.workers, (value) => read.worker(value, sets));
     const resources = event.list(data.resources, read.resource);
     const queues = event.list(data.queues, read.queueSummary);
     const logs = event.list(data.logs, read.logEntry);
