@@ -97,6 +97,8 @@ export interface Worker {
   labels: Record<string, string>;
   /** What operators can ask this worker to do (declared at registration; `[]` when nothing). */
   actions: ActionDeclaration[];
+  /** The fleet whose action stream takes this worker's actions (`GET /api/fleets/:id/actions`), when registered with one. */
+  fleet?: string;
 }
 
 export const RESOURCE_STATUSES = ['healthy', 'degraded', 'down', 'unknown'] as const;
@@ -443,6 +445,12 @@ export interface RegisterWorkerBody {
   queueStats?: Partial<QueueStats>;
   /** What operators can ask it to do (at most `LIMITS.actionsPerWorker`); registering again replaces the list. */
   actions?: ActionDeclaration[];
+  /**
+   * A fleet id (an id like a worker's): its actions also go to that fleet's stream
+   * (`GET /api/fleets/:id/actions`), one stream for a process reporting many workers. Registering
+   * again without it leaves the worker in no fleet.
+   */
+  fleet?: string;
 }
 
 /** What a heartbeat answers: small, since a fleet sends thousands a second. */

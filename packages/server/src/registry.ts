@@ -90,6 +90,7 @@ function nextRecord(
     queueStats,
     labels: base.labels,
     actions: base.actions ?? [],
+    ...(base.fleet !== undefined && { fleet: base.fleet }),
   };
 }
 
@@ -167,6 +168,7 @@ export class Registry {
           labels: body.labels ?? base?.labels ?? {},
           // A record stored before workers declared actions has none.
           actions: body.actions ?? base?.actions ?? [],
+          ...(body.fleet !== undefined && { fleet: body.fleet }),
         };
         return stored(worker, reportedStatus, now + this.#staleAfterMs);
       },

@@ -68,6 +68,10 @@ export const registerSchema = z.strictObject({
   metrics: metricsSchema.partial().optional(),
   queueStats: queueStatsSchema.partial().optional(),
   actions: declarationsSchema.optional(),
+  fleet: idSchema.optional().meta({
+    description:
+      "A fleet id: the fleet's action stream (GET /api/fleets/{id}/actions) takes this worker's actions.",
+  }),
 });
 
 export const resourceBodySchema = z.strictObject({

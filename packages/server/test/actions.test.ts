@@ -40,6 +40,7 @@ for (const backend of backends()) {
         const delivered = await worker.next('action', (f) => (f.data as { id: string }).id === id);
         assert.deepEqual(delivered.data, {
           id,
+          worker: 'w1',
           action: 'purge',
           target: 'deadLetters',
           queue: 'email',
@@ -189,6 +190,68 @@ for (const backend of backends()) {
         const again = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
         await again.next('action', (f) => (f.data as { id: string }).id === id);
         again.close();
+      } finally {
+        await t.close();
+      }
+    });
+
+    test("a fleet's stream takes the actions of every worker registered with it, resumes, and yields to a worker's own", async () => {
+      const t = await backend.start();
+      try {
+        // Open before any of its workers registered: served all the same.
+        const early = await ActionStream.open(t.url, 'fleet-a', { fleet: true });
+        assert.equal(early.status, 200);
+        await t.api.post('/api/workers', {
+          workers: [
+            declaringWorker('fa-1', { fleet: 'fleet-a' }),
+            declaringWorker('fa-2', { fleet: 'fleet-a' }),
+            declaringWorker('fb-1', { fleet: 'fleet-b' }),
+          ],
+        });
+        assert.equal((await t.api.get('/api/workers')).body.workers[0].fleet, 'fleet-a');
+        const a1 = await requestAction(t.api, 'fa-1', 'pause');
+        const a2 = await requestAction(t.api, 'fa-2', 'drain');
+        await early.until(() => early.actions.length >= 2, 'two actions');
+        assert.deepEqual(
+          early.actions.map((a) => [a.id, a.worker, a.action]),
+          [
+            [a1, 'fa-1', 'pause'],
+            [a2, 'fa-2', 'drain'],
+          ],
+        );
+        // Another fleet's worker: not on this stream; pending until its own fleet's stream comes.
+        const b1 = await requestAction(t.api, 'fb-1', 'pause');
+        const resumeFrom = early.lastEventId as string;
+        early.close();
+
+        // While it is away: one more, pending; a resume gets it once, then the live ones.
+        const a3 = await requestAction(t.api, 'fa-2', 'pause');
+        const resumed = await ActionStream.open(t.url, 'fleet-a', { fleet: true, lastEventId: resumeFrom });
+        await resumed.next('action', (f) => (f.data as { id: string }).id === a3);
+        const other = await ActionStream.open(t.url, 'fleet-b', { fleet: true });
+        await other.next('action', (f) => (f.data as { id: string }).id === b1);
+
+        // A worker with a stream of its own takes its actions there, not on its fleet's.
+        const own = await ActionStream.open(t.url, 'fa-1');
+        const a4 = await requestAction(t.api, 'fa-1', 'drain');
+        await own.next('action', (f) => (f.data as { id: string }).id === a4);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(
+          resumed.actions.map((a) => a.id),
+          [a3],
+        );
+        assert.deepEqual(
+          other.actions.map((a) => a.id),
+          [b1],
+        );
+        // Registered again without the fleet: out of it.
+        await t.api.post('/api/workers', declaringWorker('fa-2'));
+        const a5 = await requestAction(t.api, 'fa-2', 'pause');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.ok(!resumed.actions.some((a) => a.id === a5));
+        const refused = await ActionStream.open(t.url, 'bad fleet!', { fleet: true });
+        assert.equal(refused.status, 400);
+        for (const stream of [resumed, other, own]) stream.close();
       } finally {
         await t.close();
       }

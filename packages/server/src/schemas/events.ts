@@ -55,6 +55,7 @@ export const workerSchema = z.object({
   queueStats: z.object(queueStatsSchema.shape).nullable(),
   labels: z.record(z.string(), z.string()),
   actions: z.array(declarationOutSchema),
+  fleet: z.string().optional().meta({ description: 'The fleet whose action stream takes its actions.' }),
 }) satisfies z.ZodType<Worker>;
 
 /** A worker in `initial_data`: its actions inline, or the index of its list in `actionSets`. */

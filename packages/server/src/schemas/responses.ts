@@ -28,6 +28,7 @@ const count = z.number().min(0);
 /** What a worker receives: on its action stream (`event: action`) or in a heartbeat answer. */
 const actionDeliverySchema = z.object({
   id: z.string(),
+  worker: z.string().meta({ description: "The worker it is for (a fleet's stream carries many)." }),
   action: z.string(),
   target: z.enum(ACTION_TARGETS),
   queue: z.string().nullable(),
