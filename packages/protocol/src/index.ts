@@ -173,8 +173,9 @@ export interface ServerTimings {
 // Events
 
 /**
- * A worker as `initial_data` lists it: with `actionSet`, its actions are `actionSets[actionSet]`
- * (a list many workers declare, sent once) and `actions` is left out; without, `actions` as in `Worker`.
+ * A worker as `initial_data` and `dashboard_update` list it: with `actionSet`, its actions are
+ * `actionSets[actionSet]` (a list many workers declare, sent once) and `actions` is left out;
+ * without, `actions` as in `Worker`.
  */
 export type SnapshotWorker = Omit<Worker, 'actions'> & { actions?: ActionDeclaration[]; actionSet?: number };
 
@@ -210,7 +211,9 @@ export interface DashboardUpdatePayload {
   aggregates: Aggregates;
   queues: QueueSummary[];
   /** Workers whose record changed since the previous dashboard_update (never the whole registry). */
-  workers: Worker[];
+  workers: SnapshotWorker[];
+  /** Their action lists, each distinct one once, as in `initial_data`. */
+  actionSets?: ActionDeclaration[][];
 }
 
 export interface WorkerRegisteredPayload {

@@ -11,8 +11,6 @@ import { StorageUnavailableError } from './store/types.js';
 import { parse } from './validation.js';
 
 const idOf = (item: unknown): string | null => {
-  // An item may be the id itself (`DELETE /api/workers`).
-  if (typeof item === 'string') return item;
   const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id : null;
 };
@@ -28,6 +26,8 @@ export interface BatchOptions<T extends { id: string }, R> {
   logger: Logger;
   /** Names the request in a logged failure. */
   path: string;
+  /** The id a refused item is answered with: by default its string `id`, else null. */
+  idOf?: (item: unknown) => string | null;
 }
 
 /**
@@ -55,7 +55,7 @@ export async function applyBatch<T extends { id: string }, R extends object>(
   return Promise.all(
     items.map(async (raw, i) => {
       const failed = (error: HttpError): BatchItemFailure => ({
-        id: idOf(raw),
+        id: (options.idOf ?? idOf)(raw),
         ok: false,
         error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
       });

@@ -500,7 +500,7 @@ describe('actions', () => {
     assert.deepEqual(ready().can, ['read']);
   });
 
-  test('initial_data: a worker naming an action set gets that list, read once and shared; a bad index gives none', () => {
+  test('initial_data and dashboard_update: a worker naming an action set gets that list, read once and shared; a bad index gives none', () => {
     const pause = { name: 'pause', target: 'queue', label: 'Pause' } as const;
     const retry = {
       name: 'retry',
@@ -544,6 +544,22 @@ describe('actions', () => {
     assert.deepEqual(
       actionsOf('q5')?.map((a) => a.name),
       ['pause'],
+    );
+    // dashboard_update's changed workers name their lists the same way.
+    const updated = reduce(state, {
+      type: 'dashboard_update',
+      data: {
+        v: 1,
+        at: 2000,
+        aggregates: aggregates(),
+        queues: [],
+        actionSets: [[retry]],
+        workers: [{ ...bare, id: 'q3', actionSet: 0 }],
+      },
+    }).state;
+    assert.deepEqual(
+      updated.workers.get('q3')?.actions.map((a) => a.name),
+      ['retry'],
     );
   });
 

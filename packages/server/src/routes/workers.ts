@@ -86,6 +86,8 @@ export const mountWorkerRoutes: Mount = (router, services) => {
         key: 'workers',
         max: LIMITS.registerBatchMax,
         item: deregisterItem,
+        // Each item is the id itself.
+        idOf: (item) => (typeof item === 'string' ? item : null),
         logger: services.logger,
         path: '/api/workers',
         async apply({ id }) {

@@ -58,7 +58,13 @@ export const workerSchema = z.object({
   fleet: z.string().optional().meta({ description: 'The fleet whose action stream takes its actions.' }),
 }) satisfies z.ZodType<Worker>;
 
-/** A worker in `initial_data`: its actions inline, or the index of its list in `actionSets`. */
+/** The action lists of the workers a payload lists, each distinct one once. */
+const actionSets = z.array(z.array(declarationOutSchema)).optional().meta({
+  description:
+    'The action lists the workers declare, each distinct list once; a worker names its own by index (actionSet).',
+});
+
+/** A worker in `initial_data` or `dashboard_update`: its actions inline, or the index of its list in `actionSets`. */
 const snapshotWorkerSchema = workerSchema.extend({
   actions: workerSchema.shape.actions.optional(),
   actionSet: z.number().int().min(0).optional().meta({
@@ -163,10 +169,7 @@ export const eventPayloadSchemas = {
       resync: z.boolean(),
       at: epochMs,
       workers: z.array(snapshotWorkerSchema),
-      actionSets: z.array(z.array(declarationOutSchema)).optional().meta({
-        description:
-          'The action lists workers declare, each distinct list once; a worker names its own by index (actionSet).',
-      }),
+      actionSets,
       resources: z.array(resourceSchema),
       queues: z.array(queueSummarySchema),
       aggregates: aggregatesSchema,
@@ -187,7 +190,8 @@ export const eventPayloadSchemas = {
       at: epochMs,
       aggregates: aggregatesSchema,
       queues: z.array(queueSummarySchema),
-      workers: z.array(workerSchema),
+      workers: z.array(snapshotWorkerSchema),
+      actionSets,
     })
     .meta({ description: 'Periodic: aggregates, queues and the workers changed since the previous one.' }),
   worker_registered: z

@@ -1,7 +1,7 @@
 import type { Permission } from '@pulseboard/protocol';
+import { shareActionSets } from '../action-sets.js';
 import type { Hub } from '../hub.js';
 import { type EventLog, StorageUnavailableError } from '../store/types.js';
-import { shareActionSets } from './action-sets.js';
 import type { StreamFilter } from './filter.js';
 import { encodeFramePieces } from './frame.js';
 
