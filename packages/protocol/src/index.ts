@@ -305,7 +305,16 @@ export interface MetricsUpdatePayload {
 }
 
 /**
- * The full summary of each queue whose summary changed since the previous
+ * A queue's summary in `queues_update`: `workerIds` only when the queue's
+ * workers are not the ones the stream last listed for it (a queue new to the
+ * stream, a worker joining or leaving it); without it, keep the list you have.
+ * At 10,000 workers the lists were nearly all of each push's bytes, and most
+ * pushes only move numbers.
+ */
+export type QueueSummaryChange = Omit<QueueSummary, 'workerIds'> & { workerIds?: string[] };
+
+/**
+ * The summary of each queue whose summary changed since the previous
  * `queues_update` or `dashboard_update`, and nothing else. A queue left with no
  * worker reporting stats is sent once more with `consumers: 0`, `workerIds: []`
  * and zeros: drop it.
@@ -313,7 +322,7 @@ export interface MetricsUpdatePayload {
 export interface QueuesUpdatePayload {
   v: ProtocolVersion;
   at: number;
-  queues: QueueSummary[];
+  queues: QueueSummaryChange[];
 }
 
 /**

@@ -7,22 +7,23 @@ import {
   PROTOCOL_VERSION,
   QUEUE_STATS_FIELDS,
   type QueueStats,
-  type QueueSummary,
   type ServerTimings,
+  type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
 import { shareActionSets } from './action-sets.js';
-import { computeAggregates, computeErrorRate, computeQueues, emptyQueue, errorCounts } from './aggregates.js';
+import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
+import { QueueSummaries } from './queue-summaries.js';
 import type { Registry } from './registry.js';
 import type { EventLog } from './store/types.js';
 
 export interface HubOptions {
   eventLog: EventLog;
   /**
-   * Heartbeats to coalesce, snapshots for `dashboard_update` and `initial_data`, and every
-   * worker for the queue summaries (cheaper than a whole snapshot).
+   * Heartbeats to coalesce, snapshots for `dashboard_update` and `initial_data`, and the workers
+   * of the queues whose summaries moved (queue-summaries.ts).
    */
-  registry: Pick<Registry, 'subscribeHeartbeats' | 'snapshot' | 'workers'>;
+  registry: Pick<Registry, 'subscribeHeartbeats' | 'snapshot' | 'workersById' | 'queueWorkers'>;
   timings: ServerTimings;
   /** The shortest gap between two pushes under load (`pushGapMs`). */
   pushGapMs: number;
@@ -40,10 +41,10 @@ const SOON_MS = 5;
 /** Streams per extra ms of gap: 10,000 dashboards get a push at most every 200 ms (50,000 writes/s). */
 const STREAMS_PER_MS = 50;
 /**
- * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers, so
- * one dashboard of 10,000 workers (~80 KB a push) keeps the push gap, while 100 dashboards get a push
- * every 800 ms and 1,000 watching 1,000 workers (~11 KB) one a second
- * (with `--push-gap 50`).
+ * Bytes of `queues_update` per ms of gap, over all streams (10 MB/s): a summary lists its workers only
+ * when they changed, so pushes that move numbers stay small (~150 B a queue) and keep the push gap,
+ * while a fleet whose queues gain and lose workers all the time (lists of ~80 KB at 10,000 workers)
+ * spaces its pushes out for 100 dashboards or more.
  */
 const BYTES_PER_MS = 10_000;
 
@@ -62,14 +63,16 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * itself, with the write): heartbeats (metrics and `lastHeartbeatAt`)
  * coalesced into one `metrics_update` per push, latest values per worker, so
  * the stream costs clients × pushes, not clients × heartbeats; the queues
- * whose summary changed, in a `queues_update` right after it; a periodic
+ * whose summary changed (only those are rebuilt: queue-summaries.ts), in a
+ * `queues_update` right after it; a periodic
  * `dashboard_update` with aggregates and only the workers that changed since
  * the previous one; and the `initial_data` payloads (sse/snapshots.ts serializes them).
  *
  * Pushes adapt to load: a change after a quiet spell goes out after SOON_MS;
  * one arriving sooner than its kind's gap after that kind's previous push
  * waits for the gap, so under load each kind goes out once per gap whatever
- * the heartbeat rate. `queues_update` (what operators watch move: depth, dead
+ * the heartbeat rate. Heartbeats that repeat a worker's queue stats are not
+ * changes: a busy fleet with still queues leaves a queue's move to the leading edge. `queues_update` (what operators watch move: depth, dead
  * letters) has the short gap: `pushGapMs`, longer with many open streams
  * (STREAMS_PER_MS) or large summaries to send to each (BYTES_PER_MS), at most
  * `metricsIntervalMs`.
@@ -87,10 +90,7 @@ export class Hub {
   readonly #onError: (err: unknown) => void;
   readonly #history: HubOptions['history'];
   readonly #pendingMetrics = new Map<string, MetricsItem>();
-  /** Queue summaries may have changed since the last push. */
-  #queuesDirty = false;
-  /** Each queue's summary as the stream last told it (queues_update, dashboard_update), serialized. */
-  #sentQueues = new Map<string, string>();
+  readonly #queues: QueueSummaries;
   /** The size of the last `queues_update`'s summaries, serialized: the gap grows with it. */
   #queuesBytes = 0;
   #pushTimer: NodeJS.Timeout | undefined;
@@ -114,37 +114,44 @@ export class Hub {
     this.#streams = options.streams ?? { size: 0 };
     this.#onError = options.onError ?? (() => {});
     this.#history = options.history;
+    this.#queues = new QueueSummaries(options.registry);
     // From every instance on Redis: a status change moves a queue's consumer count.
     const unsubscribeLog = this.#log.subscribe((event) => {
       switch (event.type) {
         case 'worker_registered':
           this.#dirty.add(event.data.worker.id);
-          this.#queuesChanged();
+          this.#queues.registered(event.data.worker);
           break;
         case 'worker_status_change':
           this.#dirty.add(event.data.id);
-          this.#queuesChanged();
+          this.#queues.statusChanged(event.data.id);
           break;
         case 'worker_deregistered':
           this.#dirty.delete(event.data.id);
           this.#pendingMetrics.delete(event.data.id);
-          this.#queuesChanged();
+          this.#queues.left(event.data.id);
           break;
         case 'queues_update':
-          for (const queue of event.data.queues) this.#rememberQueue(queue);
-          break;
+          this.#queues.sent(event.data.queues);
+          return;
         case 'dashboard_update':
-          this.#sentQueues = new Map(event.data.queues.map((queue) => [queue.name, JSON.stringify(queue)]));
-          break;
+          this.#queues.reconciled(event.data.queues);
+          return;
+        default:
+          return;
       }
+      if (this.#queues.dirty) this.#schedulePush();
     });
-    this.#unsubscribe = [unsubscribeLog, this.#registry.subscribeHeartbeats((item) => this.#heartbeat(item))];
+    this.#unsubscribe = [
+      unsubscribeLog,
+      this.#registry.subscribeHeartbeats((worker, before) => this.#heartbeat(worker, before)),
+    ];
   }
 
   /** A heartbeat's figures, pushed with the next `metrics_update` (the latest per worker). */
-  #heartbeat(item: MetricsItem): void {
-    this.#pendingMetrics.set(item.id, item);
-    if (item.queueStats) this.#queuesDirty = true;
+  #heartbeat(worker: Worker, before: Worker): void {
+    this.#pendingMetrics.set(worker.id, worker);
+    this.#queues.heartbeat(worker, before);
     this.#schedulePush();
   }
 
@@ -170,12 +177,14 @@ export class Hub {
       this.#metricsPushedAt = performance.now();
       await this.flushMetrics();
     }
-    // Not retried when storage is away: the next change, or dashboard_update, brings them.
-    if (queues && this.#queuesDirty) {
-      // Timed after the metrics went out (on Redis, or a loaded machine, that takes a while): gaps are between pushes.
+    if (queues && this.#queues.dirty) {
+      const changed = await this.#queues.take();
+      this.#queuesBytes = changed.bytes;
+      if (changed.queues.length === 0) return;
+      // Timed after the metrics went out (on Redis, or a loaded machine, that takes a while): gaps are
+      // between pushes, and only a push that sent something spends one.
       this.#queuesPushedAt = performance.now();
-      this.#queuesDirty = false;
-      await this.#flushQueues();
+      await this.#log.append({ type: 'queues_update', data: { v, at: this.#now(), queues: changed.queues } });
     }
   }
 
@@ -186,7 +195,7 @@ export class Hub {
         this.#pendingMetrics.size > 0
           ? this.#metricsPushedAt + this.#timings.metricsIntervalMs - now
           : Number.POSITIVE_INFINITY,
-      queues: this.#queuesDirty ? this.#queuesPushedAt + this.pushGapMs - now : Number.POSITIVE_INFINITY,
+      queues: this.#queues.dirty ? this.#queuesPushedAt + this.pushGapMs - now : Number.POSITIVE_INFINITY,
     };
   }
 
@@ -196,41 +205,6 @@ export class Hub {
     const items = Array.from(this.#pendingMetrics.values(), toRow);
     this.#pendingMetrics.clear();
     await this.#log.append({ type: 'metrics_update', data: { v, at: this.#now(), fields, items } });
-  }
-
-  #queuesChanged(): void {
-    this.#queuesDirty = true;
-    this.#schedulePush();
-  }
-
-  #rememberQueue(queue: QueueSummary, serialized = JSON.stringify(queue)): void {
-    if (queue.workerIds.length === 0) this.#sentQueues.delete(queue.name);
-    else this.#sentQueues.set(queue.name, serialized);
-  }
-
-  /** The queues whose summary differs from what the stream last said, in one `queues_update`. */
-  async #flushQueues(): Promise<void> {
-    const queues = computeQueues(await this.#registry.workers());
-    const changed: QueueSummary[] = [];
-    const names = new Set<string>();
-    let bytes = 0;
-    for (const queue of queues) {
-      names.add(queue.name);
-      const serialized = JSON.stringify(queue);
-      if (this.#sentQueues.get(queue.name) === serialized) continue;
-      changed.push(queue);
-      bytes += serialized.length;
-      // Remembered now too (the feed does it again): on Redis the feed may lag the next push.
-      this.#rememberQueue(queue, serialized);
-    }
-    for (const name of this.#sentQueues.keys()) {
-      if (names.has(name)) continue;
-      changed.push(emptyQueue(name));
-      this.#sentQueues.delete(name);
-    }
-    this.#queuesBytes = bytes;
-    if (changed.length === 0) return;
-    await this.#log.append({ type: 'queues_update', data: { v, at: this.#now(), queues: changed } });
   }
 
   #schedulePush(): void {

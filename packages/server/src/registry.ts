@@ -4,7 +4,6 @@ import {
   type LogEntry,
   type LogLineInput,
   METRICS_FIELDS,
-  type MetricsItem,
   QUEUE_STATS_FIELDS,
   type QueueStats,
   type RegisterWorkerBody,
@@ -119,7 +118,7 @@ function stored(worker: Worker, reportedStatus: ReportableStatus, dueAt: number)
 export class Registry {
   readonly #store: RegistryStore;
   readonly #storage: RegistryOptions['storage'];
-  readonly #heartbeats = new Listeners<[MetricsItem]>();
+  readonly #heartbeats = new Listeners<[worker: Worker, before: Worker]>();
   readonly #staleAfterMs: number;
   readonly #expireAfterMs: number;
   readonly #outageGraceMs: number;
@@ -135,10 +134,11 @@ export class Registry {
   }
 
   /**
-   * Calls `listener` with the latest figures of each heartbeat or re-registration (the hub
-   * coalesces them into `metrics_update`). Returns the unsubscribe.
+   * Calls `listener` with the record each heartbeat or re-registration wrote, and the one before
+   * it (the hub coalesces the figures into `metrics_update` and learns which queues moved).
+   * Returns the unsubscribe.
    */
-  subscribeHeartbeats(listener: (item: MetricsItem) => void): () => void {
+  subscribeHeartbeats(listener: (worker: Worker, before: Worker) => void): () => void {
     return this.#heartbeats.subscribe(listener);
   }
 
@@ -180,7 +180,7 @@ export class Registry {
       },
     );
     const worker = (after as StoredWorker).worker;
-    if (before) this.#heartbeats.emit(worker);
+    if (before) this.#heartbeats.emit(worker, before.worker);
     return { worker, created: !before };
   }
 
@@ -207,8 +207,8 @@ export class Registry {
         statusChange((before as StoredWorker).worker, (after as StoredWorker).worker, 'reported'),
     );
     if (!before || !after) return undefined;
-    // The record is a MetricsItem (id, lastHeartbeatAt, figures): announced as is, no copy a heartbeat.
-    this.#heartbeats.emit(after.worker);
+    // The records are announced as they are: no copy a heartbeat.
+    this.#heartbeats.emit(after.worker, before.worker);
     // Each resource is stored with its event: one refused (past the limit) leaves the ones before it announced.
     for (const report of body.resources ?? []) await this.#upsertResource(report, now);
     return after.worker;
@@ -277,8 +277,14 @@ export class Registry {
     return (await this.#store.workers.get(id))?.worker;
   }
 
-  async workers(): Promise<Worker[]> {
-    return (await this.#store.workers.list()).map((s) => s.worker);
+  /** The workers of `ids`, in their order (undefined for one that is gone). */
+  async workersById(ids: readonly string[]): Promise<(Worker | undefined)[]> {
+    return (await this.#store.workers.many(ids)).map((stored) => stored?.worker);
+  }
+
+  /** The workers of `queue`, read without the rest. */
+  async queueWorkers(queue: string): Promise<Worker[]> {
+    return (await this.#store.workers.inGroup(queue)).map((stored) => stored.worker);
   }
 
   async snapshot(): Promise<Snapshot> {

@@ -1,14 +1,15 @@
 /**
- * The hub's adaptive pushes on a real in-memory event log: within a few ms after
- * a quiet spell; under load queue summaries once per gap (growing with open
- * streams) and metric rows once per metricsIntervalMs.
+ * The hub's adaptive pushes on a real registry and event log in memory: within a few ms after a
+ * quiet spell; under load queue summaries once per gap (growing with open streams) and metric
+ * rows once per metricsIntervalMs; only the queues that moved rebuilt and sent.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MetricsItem, Worker } from '@pulseboard/protocol';
+import type { PulseEvent } from '@pulseboard/protocol';
 import { Hub } from '../src/hub.js';
-import { Listeners } from '../src/listeners.js';
+import { Registry } from '../src/registry.js';
 import { createMemoryStorage } from '../src/store/memory.js';
+import { queueStats } from './helpers.js';
 
 const timings = {
   heartbeatIntervalMs: 5000,
@@ -19,159 +20,225 @@ const timings = {
   metricsIntervalMs: 1000,
   replayWindow: 1000,
 };
-const item = (id: string, cpu: number): MetricsItem => ({
-  id,
-  lastHeartbeatAt: Date.now(),
-  metrics: { cpu, memoryBytes: 0, requestsPerSec: 0, responseTimeMs: 0, errorCount: 0, uptimeSec: 0 },
-  queueStats: null,
-});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The registry's side of the hub: its heartbeat notices (sent with `heartbeat`) and `workers`. */
-function registry(workers: () => Worker[] = () => []) {
-  const heartbeats = new Listeners<[MetricsItem]>();
-  return {
-    heartbeat: (item: MetricsItem) => heartbeats.emit(item),
-    source: {
-      subscribeHeartbeats: (listener: (item: MetricsItem) => void) => heartbeats.subscribe(listener),
-      snapshot: async () => ({ workers: workers(), resources: [], logs: [] }),
-      workers: async () => workers(),
-    },
-  };
+interface Push {
+  at: number;
+  event: PulseEvent<'metrics_update'> | PulseEvent<'queues_update'>;
 }
 
-function hub(clients: number, pushGapMs = 50) {
-  const { eventLog } = createMemoryStorage({ replayWindow: 1000, recentLogs: 10 });
-  const pushes: { at: number; ids: string[] }[] = [];
-  eventLog.subscribe((event) => {
-    if (event.type === 'metrics_update')
-      pushes.push({ at: performance.now(), ids: event.data.items.map((r) => r[0]) });
+/** A registry on memory storage, and a hub over it whose pushes are recorded with their time. */
+function setUp(options: { clients?: number; pushGapMs?: number } = {}) {
+  const storage = createMemoryStorage({ replayWindow: 1000, recentLogs: 10 });
+  const registry = new Registry({ storage, staleAfterMs: 60_000, expireAfterMs: 300_000, outageGraceMs: 0 });
+  const pushes: Push[] = [];
+  storage.eventLog.subscribe((event) => {
+    if (event.type === 'metrics_update' || event.type === 'queues_update')
+      pushes.push({ at: performance.now(), event });
   });
-  const source = registry();
-  const instance = new Hub({
-    eventLog,
-    registry: source.source,
-    timings,
-    pushGapMs,
-    streams: { size: clients },
-  });
-  return { hub: instance, heartbeat: source.heartbeat, pushes };
+  const start = () =>
+    new Hub({
+      eventLog: storage.eventLog,
+      registry,
+      timings,
+      pushGapMs: options.pushGapMs ?? 50,
+      streams: { size: options.clients ?? 0 },
+    });
+  const of = <K extends Push['event']['type']>(type: K) =>
+    pushes.filter((push) => push.event.type === type) as { at: number; event: PulseEvent<K> }[];
+  return { registry, start, pushes, of };
+}
+
+/** Waits until `done()` or `ms` passed. */
+async function until(done: () => boolean, ms = 1000): Promise<void> {
+  const started = performance.now();
+  while (!done() && performance.now() - started < ms) await sleep(1);
 }
 
 test('the push gap: pushGapMs, plus 1 ms per 50 streams, at most metricsIntervalMs (small summaries)', () => {
-  assert.equal(hub(0).hub.pushGapMs, 50);
-  assert.equal(hub(1000).hub.pushGapMs, 50);
-  assert.equal(hub(10_000).hub.pushGapMs, 200);
-  assert.equal(hub(1_000_000).hub.pushGapMs, 1000);
+  const gap = (clients: number) => {
+    const hub = setUp({ clients }).start();
+    hub.close();
+    return hub.pushGapMs;
+  };
+  assert.equal(gap(0), 50);
+  assert.equal(gap(1000), 50);
+  assert.equal(gap(10_000), 200);
+  assert.equal(gap(1_000_000), 1000);
 });
 
 test('after a quiet spell a heartbeat is pushed within a few ms; under load metrics once per metricsIntervalMs, latest value per worker', async () => {
-  const { hub: h, heartbeat, pushes } = hub(0);
+  const { registry, start, of } = setUp();
+  for (let i = 0; i < 10; i++) await registry.register({ id: `w${i}` });
+  const h = start();
   try {
     const sent = performance.now();
-    heartbeat(item('a', 1));
-    while (pushes.length === 0 && performance.now() - sent < 1000) await sleep(1);
-    assert.equal(pushes.length, 1);
+    await registry.heartbeat('w0', { metrics: { cpu: 1 } });
+    await until(() => of('metrics_update').length > 0);
+    assert.equal(of('metrics_update').length, 1);
     // Soon (SOON_MS), not after the metrics interval (1 s); the bound leaves room for a loaded machine.
-    assert.ok((pushes[0]?.at ?? Infinity) - sent < 500, `pushed after ${(pushes[0]?.at ?? 0) - sent} ms`);
+    const first = of('metrics_update')[0]!.at - sent;
+    assert.ok(first < 500, `pushed after ${first} ms`);
     const started = performance.now();
     let n = 0;
     while (performance.now() - started < 1500) {
-      heartbeat(item(`w${n % 10}`, n));
+      await registry.heartbeat(`w${n % 10}`, { metrics: { cpu: n % 100 } });
       n++;
       await sleep(1);
     }
     await sleep(1100);
-    const load = pushes.slice(1);
+    const load = of('metrics_update').slice(1);
     // ~1.5 s of heartbeats, rows at most once per metricsIntervalMs (1 s): two pushes, not hundreds.
     assert.ok(load.length >= 1 && load.length <= 2, `${load.length} pushes for ${n} heartbeats`);
-    const times = pushes.map((push) => push.at);
+    const times = of('metrics_update').map((push) => push.at);
     for (let i = 1; i < times.length; i++) {
       const gap = times[i]! - times[i - 1]!;
       assert.ok(gap >= 950, `metrics pushes ${gap} ms apart`);
     }
-    for (const push of load) assert.equal(new Set(push.ids).size, push.ids.length);
+    for (const push of load) {
+      const ids = push.event.data.items.map((row) => row[0]);
+      assert.equal(new Set(ids).size, ids.length);
+    }
   } finally {
     h.close();
   }
 });
 
 test('under load queues_update goes out once per push gap while metrics_update waits for its interval', async () => {
-  const { eventLog } = createMemoryStorage({ replayWindow: 1000, recentLogs: 10 });
-  const seen: { type: string; at: number }[] = [];
-  eventLog.subscribe((event) => {
-    if (event.type === 'metrics_update' || event.type === 'queues_update')
-      seen.push({ type: event.type, at: performance.now() });
-  });
-  let depth = 0;
-  const worker = (): Worker => ({
-    id: 'q-1',
-    name: 'Q',
-    queue: 'q',
-    status: 'healthy',
-    registeredAt: 0,
-    lastHeartbeatAt: 0,
-    statusChangedAt: 0,
-    metrics: null,
-    queueStats: { depth, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0 },
-    labels: {},
-    actions: [],
-  });
-  const source = registry(() => [worker()]);
-  const h = new Hub({ eventLog, registry: source.source, timings, pushGapMs: 50 });
+  const { registry, start, of } = setUp();
+  await registry.register({ id: 'q-1', queue: 'q', queueStats: queueStats({ depth: 0 }) });
+  const h = start();
   try {
     const started = performance.now();
+    let depth = 0;
     while (performance.now() - started < 600) {
-      depth++;
-      source.heartbeat({ ...item('q-1', depth), queueStats: worker().queueStats });
+      await registry.heartbeat('q-1', { queueStats: { depth: ++depth } });
       await sleep(2);
     }
     await sleep(100);
-    const queues = seen.filter((e) => e.type === 'queues_update');
-    const metrics = seen.filter((e) => e.type === 'metrics_update');
+    const queues = of('queues_update');
     // ~600 ms at a push gap of 50 ms: about a dozen queue pushes; rows once, after the quiet spell.
     assert.ok(queues.length >= 8 && queues.length <= 14, `${queues.length} queues_update`);
     for (let i = 1; i < queues.length; i++) {
       const gap = queues[i]!.at - queues[i - 1]!.at;
       assert.ok(gap >= 45, `queues_update ${gap} ms apart`);
     }
-    assert.equal(metrics.length, 1, `${metrics.length} metrics_update in 700 ms`);
+    assert.equal(queues.at(-1)?.event.data.queues[0]?.depth, depth, 'the last depth goes out');
+    assert.equal(of('metrics_update').length, 1, `${of('metrics_update').length} metrics_update in 700 ms`);
+  } finally {
+    h.close();
+  }
+});
+
+test('heartbeats that repeat the queue stats spend no push gap: a change after them goes out at once', async () => {
+  const { registry, start, of } = setUp({ pushGapMs: 1000 });
+  for (const id of ['a', 'b']) await registry.register({ id, queue: 'q', queueStats: queueStats() });
+  const h = start();
+  try {
+    await h.flush();
+    const before = of('queues_update').length;
+    // 600 ms of heartbeats with the same stats (and moving metrics): the queue is still.
+    const started = performance.now();
+    for (let n = 0; performance.now() - started < 600; n++) {
+      await registry.heartbeat(n % 2 ? 'a' : 'b', { metrics: { cpu: n % 100 }, queueStats: queueStats() });
+      await sleep(2);
+    }
+    assert.equal(of('queues_update').length, before, 'no queues_update for stats that did not change');
+    const sent = performance.now();
+    await registry.heartbeat('a', { queueStats: { depth: 9 } });
+    await until(() => of('queues_update').length > before);
+    // The leading edge (~5 ms), not the 1 s gap; the bound leaves room for a loaded machine.
+    const after = (of('queues_update')[before]?.at ?? Infinity) - sent;
+    assert.ok(after < 300, `pushed after ${after} ms`);
+    assert.equal(of('queues_update')[before]?.event.data.queues[0]?.depth, 10);
+  } finally {
+    h.close();
+  }
+});
+
+test('only the queues that moved are read and sent; moves, departures and status changes of workers met before the hub are followed', async () => {
+  const { registry, start, of } = setUp();
+  for (let i = 0; i < 1000; i++) {
+    const id = `worker-${String(i).padStart(5, '0')}`;
+    await registry.register({ id, queue: `q-${i % 4}`, queueStats: queueStats({ depth: 1 }) });
+  }
+  const reads: string[] = [];
+  const read = registry.queueWorkers.bind(registry);
+  registry.queueWorkers = (queue) => {
+    reads.push(queue);
+    return read(queue);
+  };
+  const h = start();
+  const last = () => of('queues_update').at(-1)?.event.data.queues;
+  try {
+    await registry.heartbeat('worker-00001', { queueStats: { depth: 5 } });
+    await h.flush();
+    // q-1 alone, whole (its 250 workers registered before the hub), from one read of that queue.
+    assert.deepEqual(
+      last()?.map((q) => [q.name, q.depth, q.workerIds?.length]),
+      [['q-1', 254, 250]],
+    );
+    assert.deepEqual(reads, ['q-1']);
+    // The same workers, other numbers: the summary without its worker ids (the stream just listed them).
+    await registry.heartbeat('worker-00001', { queueStats: { depth: 6 } });
+    await h.flush();
+    assert.deepEqual(
+      last()?.map((q) => [q.name, q.depth, q.workerIds]),
+      [['q-1', 255, undefined]],
+    );
+
+    // A status change of a worker the hub never met: its queue is read, then rebuilt.
+    await registry.heartbeat('worker-00000', { status: 'degraded' });
+    await h.flush();
+    assert.deepEqual(
+      last()?.map((q) => q.name),
+      ['q-0'],
+    );
+
+    // A queue moved through re-registration: both summaries, one worker fewer and one more.
+    await registry.register({ id: 'worker-00002', queue: 'q-3' });
+    await h.flush();
+    assert.deepEqual(
+      last()?.map((q) => [q.name, q.workerIds?.length]),
+      [
+        ['q-2', 249],
+        ['q-3', 251],
+      ],
+    );
+    // The last worker of a queue leaving: the queue once more, empty.
+    await registry.register({ id: 'lone', queue: 'solo', queueStats: queueStats() });
+    await h.flush();
+    await registry.deregister('lone');
+    await h.flush();
+    assert.deepEqual(last(), [{ ...queueStats({ depth: 0 }), name: 'solo', consumers: 0, workerIds: [] }]);
+    // Nothing moved: nothing read, nothing sent.
+    const count = of('queues_update').length;
+    reads.length = 0;
+    await registry.heartbeat('worker-00003', { metrics: { cpu: 3 } });
+    await h.flush();
+    assert.equal(of('queues_update').length, count);
+    assert.deepEqual(reads, []);
   } finally {
     h.close();
   }
 });
 
 test('the push gap grows with the bytes of queue summaries sent to every stream', async () => {
-  const { eventLog } = createMemoryStorage({ replayWindow: 1000, recentLogs: 10 });
-  let sent = 0;
-  eventLog.subscribe((event) => {
-    if (event.type === 'queues_update')
-      for (const queue of event.data.queues) sent += JSON.stringify(queue).length;
-  });
-  const fleet = Array.from(
-    { length: 1000 },
-    (_, i): Worker => ({
-      id: `worker-${String(i).padStart(5, '0')}`,
-      name: 'W',
-      queue: `q-${i % 4}`,
-      status: 'healthy',
-      registeredAt: 0,
-      lastHeartbeatAt: 0,
-      statusChangedAt: 0,
-      metrics: null,
-      queueStats: { depth: i, inFlight: 0, processed: 0, failed: 0, deadLetter: 0, ratePerSec: 0 },
-      labels: {},
-      actions: [],
-    }),
-  );
-  const source = registry(() => fleet);
-  const h = new Hub({ eventLog, registry: source.source, timings, pushGapMs: 50, streams: { size: 100 } });
+  const { registry, start, of } = setUp({ clients: 100 });
+  for (let i = 0; i < 1000; i++) {
+    const id = `worker-${String(i).padStart(5, '0')}`;
+    await registry.register({ id, queue: `q-${i % 4}`, queueStats: queueStats({ depth: i }) });
+  }
+  const h = start();
   try {
     // Streams alone: 100 / 50 per ms = 2 ms, under the push gap.
     assert.equal(h.pushGapMs, 50);
-    source.heartbeat({ ...item('worker-00000', 1), queueStats: fleet[0]!.queueStats });
+    for (let i = 0; i < 4; i++) await registry.heartbeat(`worker-0000${i}`, { queueStats: { depth: 1e6 } });
     await h.flush();
+    const push = of('queues_update').at(-1)?.event.data.queues ?? [];
+    const sent = push.reduce((bytes, queue) => bytes + JSON.stringify(queue).length, 0);
     // Four summaries of 250 workers, ~16 KB, to 100 streams: ~160 ms at 10,000 bytes per ms.
+    assert.equal(push.length, 4);
     assert.ok(sent > 10_000, `${sent} bytes of summaries`);
     assert.equal(h.pushGapMs, (100 * sent) / 10_000);
   } finally {

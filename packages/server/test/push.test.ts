@@ -18,6 +18,8 @@ import {
   type TestServer,
 } from './helpers.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const zeros = (figures: Record<string, number>) =>
   Object.fromEntries(Object.keys(figures).map((key) => [key, 0]));
 
@@ -49,12 +51,8 @@ for (const backend of backends()) {
         update.data.queues.map((q) => q.name),
         ['alpha'],
       );
-      assert.deepEqual(queue(update, 'alpha'), {
-        name: 'alpha',
-        ...queueStats({ depth: 12 }),
-        consumers: 1,
-        workerIds: ['q-a1'],
-      });
+      // Without its worker ids: the registrations' push listed them, and they are the same.
+      assert.deepEqual(queue(update, 'alpha'), { name: 'alpha', ...queueStats({ depth: 12 }), consumers: 1 });
       // The worker's own row follows within the metrics gap (queues do not wait for it).
       const row = await stream.next(
         'metrics_update',
@@ -100,6 +98,22 @@ for (const backend of backends()) {
       stream.close();
     });
 
+    test("a queues_update lists a queue's workers only when they changed", async () => {
+      const stream = await openStream(t.url);
+      await t.api.post('/api/workers', { id: 'l-1', queue: 'listed', queueStats: queueStats({ depth: 1 }) });
+      const first = await stream.next('queues_update', (e) => queue(e, 'listed') !== undefined);
+      assert.deepEqual(queue(first, 'listed')?.workerIds, ['l-1']);
+      // Numbers only: the list the stream carried stands.
+      await t.api.post('/api/workers/l-1/heartbeat', { queueStats: { depth: 2 } });
+      const moved = await stream.next('queues_update', (e) => queue(e, 'listed')?.depth === 2);
+      assert.equal(queue(moved, 'listed')?.workerIds, undefined);
+      // A worker joining: listed again, whole.
+      await t.api.post('/api/workers', { id: 'l-2', queue: 'listed', queueStats: queueStats({ depth: 3 }) });
+      const joined = await stream.next('queues_update', (e) => queue(e, 'listed')?.depth === 5);
+      assert.deepEqual(queue(joined, 'listed')?.workerIds, ['l-1', 'l-2']);
+      stream.close();
+    });
+
     test('partial figures are still validated', async () => {
       await t.api.post('/api/workers', { id: 'p-bad', queueStats: queueStats({ depth: 4 }) });
       for (const body of [
@@ -139,13 +153,13 @@ for (const backend of backends()) {
       assert.ok(compareIds(change.id, update.id) < 0);
       // Leaving moves the summary too: one worker fewer.
       await t.api.del('/api/workers/o-1');
-      const left = await stream.next('queues_update', (e) => queue(e, 'order')?.workerIds.length === 1);
+      const left = await stream.next('queues_update', (e) => queue(e, 'order')?.workerIds?.length === 1);
       const gone = stream.of('worker_deregistered').find((e) => e.data.id === 'o-1');
       assert.ok(gone && compareIds(gone.id, left.id) < 0);
       assert.equal(queue(left, 'order')?.depth, 1);
       // The last worker leaving: the queue comes once more, empty, so clients drop it.
       await t.api.del('/api/workers/o-2');
-      const empty = await stream.next('queues_update', (e) => queue(e, 'order')?.workerIds.length === 0);
+      const empty = await stream.next('queues_update', (e) => queue(e, 'order')?.workerIds?.length === 0);
       assert.equal(queue(empty, 'order')?.consumers, 0);
       stream.close();
     });
@@ -211,6 +225,86 @@ for (const backend of backends()) {
       for (const push of pushes) {
         const ids = push.data.items.map((row) => row[0]);
         assert.equal(new Set(ids).size, ids.length);
+      }
+      stream.close();
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`adaptive pushes (${backend.name})`, () => {
+    const GAP = 1500;
+    let t: TestServer;
+    before(async () => {
+      // A gap long enough that a leading edge (~5 ms) and a batched push cannot be mistaken for each other.
+      t = await backend.start({ pushGapMs: GAP, metricsIntervalMs: GAP, dashboardIntervalMs: 60_000 });
+    });
+    after(() => t.close());
+
+    test('a queue change after a quiet spell reaches a client within ms, heartbeats repeating the stats notwithstanding', async () => {
+      await t.api.post('/api/workers', { id: 'e-1', queue: 'edge', queueStats: queueStats() });
+      const stream = await openStream(t.url);
+      // A gap of heartbeats that move the metrics but not the queue: the queue stays quiet.
+      const quietUntil = Date.now() + GAP + 100;
+      for (let n = 0; Date.now() < quietUntil; n++) {
+        await t.api.post('/api/workers/e-1/heartbeat', {
+          metrics: metrics({ cpu: n % 100 }),
+          queueStats: queueStats(),
+        });
+        await sleep(20);
+      }
+      const started = Date.now();
+      await t.api.post('/api/workers/e-1/heartbeat', { queueStats: { depth: 50 } });
+      await stream.next('queues_update', (e) => queue(e, 'edge')?.depth === 50, 3 * GAP);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < GAP / 3, `on screen after ${elapsed} ms (push gap ${GAP} ms)`);
+      stream.close();
+    });
+
+    test('a burst of heartbeats reaches a client as at most one queues_update and one metrics_update per gap, the last values included', async () => {
+      const ids = Array.from({ length: 10 }, (_, i) => `b-${i}`);
+      for (const id of ids)
+        await t.api.post('/api/workers', { id, queue: 'burst', queueStats: queueStats({ depth: 0 }) });
+      const stream = await openStream(t.url);
+      await sleep(GAP + 100);
+      const from = { queues: stream.of('queues_update').length, metrics: stream.of('metrics_update').length };
+      const started = Date.now();
+      const N = 300;
+      // Ten workers beating in parallel, each changing its depth: N changes in well under two gaps.
+      await Promise.all(
+        ids.map(async (id, w) => {
+          for (let k = w; k < N; k += ids.length) {
+            assert.equal(
+              (await t.api.post(`/api/workers/${id}/heartbeat`, { queueStats: { depth: k } })).status,
+              200,
+            );
+          }
+        }),
+      );
+      const burstMs = Date.now() - started;
+      // Each worker's last depth is its largest k: the summary of the last one comes.
+      const last = ids.reduce((sum, _, w) => sum + (N - ids.length + w), 0);
+      await stream.next('queues_update', (e) => queue(e, 'burst')?.depth === last, 3 * GAP);
+      await stream.next(
+        'metrics_update',
+        (e) => metricsItems(e.data).some((i) => i.id === 'b-9' && i.queueStats?.depth === N - 1),
+        3 * GAP,
+      );
+      const spanMs = Date.now() - started;
+      for (const [type, skip] of [
+        ['queues_update', from.queues],
+        ['metrics_update', from.metrics],
+      ] as const) {
+        const pushes = stream.of(type).slice(skip);
+        // The leading edge, then one a gap for as long as the burst and the last push lasted.
+        assert.ok(
+          pushes.length >= 1 && pushes.length <= 1 + Math.ceil(spanMs / GAP),
+          `${pushes.length} ${type} for ${N} heartbeats in ${burstMs} ms (${spanMs} ms to the last)`,
+        );
+        for (let i = 1; i < pushes.length; i++) {
+          const gap = pushes[i]!.data.at - pushes[i - 1]!.data.at;
+          assert.ok(gap >= GAP - 1, `${type} ${gap} ms apart`);
+        }
       }
       stream.close();
     });

@@ -133,6 +133,12 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       assert.deepEqual(await b.store.resources.get('db'), resource, 'the other instance reads it');
       assert.deepEqual(await b.store.resources.list(), [resource]);
       assert.equal(await b.store.resources.size(), 1);
+      assert.deepEqual(
+        await b.store.resources.many(['gone', 'db', 'db']),
+        [undefined, resource, resource],
+        'many rows in one read, in the order asked, undefined for a missing one',
+      );
+      assert.deepEqual(await b.store.resources.many([]), []);
 
       const unchanged = await b.store.resources.update('db', (current) => current);
       assert.equal(unchanged.before, unchanged.after, 'returning the current value is no change');
@@ -306,6 +312,28 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       ]);
       assert.deepEqual((await due(b, 400)).at(-1), ['w4', 400]);
       assert.equal(await a.store.workers.size(), 3);
+    });
+
+    test("workers table: inGroup() lists a queue's workers, in step with every write, on every instance", async () => {
+      const [a, b] = await pair();
+      const inQueue = (id: string, queue: string | null) => ({
+        ...workerRow(id, 1),
+        worker: { ...workerRow(id, 1).worker, queue },
+      });
+      const ids = async (storage: Storage, queue: string) =>
+        (await storage.store.workers.inGroup(queue)).map((row) => row.worker.id).sort();
+      await a.store.workers.update('x1', () => inQueue('x1', 'mail'));
+      await b.store.workers.update('x2', () => inQueue('x2', 'mail'));
+      await a.store.workers.update('x3', () => inQueue('x3', 'sms'));
+      await a.store.workers.update('x4', () => inQueue('x4', null));
+      assert.deepEqual(await ids(b, 'mail'), ['x1', 'x2']);
+      assert.deepEqual((await a.store.workers.inGroup('sms'))[0], inQueue('x3', 'sms'), 'whole rows');
+      assert.deepEqual(await ids(a, 'none'), []);
+      await b.store.workers.update('x1', () => inQueue('x1', 'sms'));
+      await a.store.workers.update('x2', () => undefined);
+      await b.store.workers.update('x3', (current) => current && { ...current, dueAt: 9 });
+      assert.deepEqual(await ids(a, 'mail'), [], 'left by a move and a delete');
+      assert.deepEqual(await ids(b, 'sms'), ['x1', 'x3'], 'joined by a move, kept by a rewrite');
     });
 
     test('logs: capped, oldest first, shared', async () => {

@@ -341,6 +341,23 @@ describe('queues_update', () => {
     assert.equal(result.changed.size, 0);
   });
 
+  test('a summary without workerIds keeps the ids the queue had; a queue new to the page gets none', () => {
+    const { workerIds: _, ...figures } = queue('email', { depth: 9 });
+    const { workerIds: __, ...fresh } = queue('video', { depth: 2 });
+    const state = apply(withQueues(), {
+      type: 'queues_update',
+      data: { v: 1, at: 2000, queues: [figures, fresh] },
+    });
+    assert.deepEqual(
+      state.queues.map((q) => [q.name, q.depth, q.workerIds]),
+      [
+        ['email', 9, ['email-1']],
+        ['images', 5, ['images-1']],
+        ['video', 2, []],
+      ],
+    );
+  });
+
   test('sanitizes like dashboard_update: bad numbers read 0, malformed items are dropped, no list is skipped', () => {
     const result = reduce(withQueues(), {
       type: 'queues_update',

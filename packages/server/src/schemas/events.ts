@@ -231,10 +231,23 @@ export const eventPayloadSchemas = {
     .meta({
       description: 'Per flush: the latest values of every worker that heartbeated since the previous one.',
     }),
-  queues_update: z.object({ v, at: epochMs, queues: z.array(queueSummarySchema) }).meta({
-    description:
-      'The full summary of each queue whose summary changed since the previous queues_update or dashboard_update; a queue left with no workers comes once more with consumers 0 and workerIds [].',
-  }),
+  queues_update: z
+    .object({
+      v,
+      at: epochMs,
+      queues: z.array(
+        queueSummarySchema.extend({
+          workerIds: queueSummarySchema.shape.workerIds.optional().meta({
+            description:
+              "Only when the queue's workers differ from the list the stream last carried for it; absent: keep that list.",
+          }),
+        }),
+      ),
+    })
+    .meta({
+      description:
+        'The summary of each queue whose summary changed since the previous queues_update or dashboard_update; a queue left with no workers comes once more with consumers 0 and workerIds [].',
+    }),
   resources_update: z
     .object({ v, resources: z.array(resourceSchema) })
     .meta({ description: 'The resources whose state changed.' }),

@@ -6,8 +6,10 @@ import {
   type Change,
   type ChangeEvents,
   type EventLog,
+  type GroupedTable,
   type LiveListener,
   type LogStore,
+  queueOf,
   type RegistryLimits,
   type RegistryStore,
   type RowLimit,
@@ -16,7 +18,6 @@ import {
   type StoredWorker,
   type Table,
   TableFullError,
-  type TimedTable,
 } from './types.js';
 
 type Append = (input: LoggedEventInput) => Promise<unknown>;
@@ -43,6 +44,10 @@ class MemoryTable<T> implements Table<T> {
     return this.rows.get(id);
   }
 
+  async many(ids: readonly string[]): Promise<(T | undefined)[]> {
+    return ids.map((id) => this.rows.get(id));
+  }
+
   async list(): Promise<T[]> {
     return [...this.rows.values()];
   }
@@ -65,15 +70,15 @@ class MemoryTable<T> implements Table<T> {
         throw new TableFullError(this.#limit);
       }
       this.rows.set(id, after);
-      this.written(id, after);
     }
+    this.changed(id, before, after);
     const logged = events && logAll(this.#append, events(before, after));
     if (logged) await logged;
     return { before, after };
   }
 
-  /** Runs for every row stored, in the same tick. */
-  protected written(_id: string, _row: T): void {}
+  /** Runs for every row stored or deleted, in the same tick. */
+  protected changed(_id: string, _before: T | undefined, _after: T | undefined): void {}
 }
 
 interface HeapEntry {
@@ -137,14 +142,26 @@ class TimeHeap {
  * A heap of (time, id) beside the rows. A rewrite pushes a new entry instead
  * of finding the old one; superseded entries are dropped when they surface
  * (their time no longer matches the row), so a sweep touches only due rows.
+ * And the ids of each group, kept with every write.
  */
-class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
+class MemoryTimedTable<T> extends MemoryTable<T> implements GroupedTable<T> {
   readonly #timeOf: (row: T) => number;
+  readonly #groupOf: (row: T) => string | null;
   readonly #heap = new TimeHeap();
+  readonly #groups = new Map<string, Set<string>>();
 
-  constructor(append: Append, timeOf: (row: T) => number, limit?: RowLimit) {
+  constructor(
+    append: Append,
+    index: { timeOf: (row: T) => number; groupOf: (row: T) => string | null },
+    limit?: RowLimit,
+  ) {
     super(append, limit);
-    this.#timeOf = timeOf;
+    this.#timeOf = index.timeOf;
+    this.#groupOf = index.groupOf;
+  }
+
+  async inGroup(group: string): Promise<T[]> {
+    return [...(this.#groups.get(group) ?? [])].map((id) => this.rows.get(id) as T);
   }
 
   async due(time: number): Promise<T[]> {
@@ -159,8 +176,17 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements TimedTable<T> {
     return [...due.keys()].map((id) => this.rows.get(id) as T);
   }
 
-  protected override written(id: string, row: T): void {
-    this.#heap.push({ time: this.#timeOf(row), id });
+  protected override changed(id: string, before: T | undefined, after: T | undefined): void {
+    const from = before === undefined ? null : this.#groupOf(before);
+    const to = after === undefined ? null : this.#groupOf(after);
+    if (from !== to) {
+      const left = from === null ? undefined : this.#groups.get(from);
+      left?.delete(id);
+      if (left?.size === 0) this.#groups.delete(from as string);
+      if (to !== null) this.#groups.set(to, (this.#groups.get(to) ?? new Set()).add(id));
+    }
+    if (after === undefined) return;
+    this.#heap.push({ time: this.#timeOf(after), id });
     // Without sweeps, superseded entries would pile up: rebuild once they outnumber the rows.
     if (this.#heap.length > 2 * this.rows.size + 64) {
       this.#heap.clear();
@@ -243,7 +269,11 @@ export function createMemoryRegistryStore(
   const limits = rowLimits(options);
   const append: Append = (input) => options.eventLog.append(input);
   return {
-    workers: new MemoryTimedTable(append, (row: StoredWorker) => row.dueAt, limits.workers),
+    workers: new MemoryTimedTable(
+      append,
+      { timeOf: (row: StoredWorker) => row.dueAt, groupOf: queueOf },
+      limits.workers,
+    ),
     resources: new MemoryTable(append, limits.resources),
     logs: new MemoryLogStore(options.recentLogs, append),
     deadLetters: new MemoryTable(append),

@@ -89,7 +89,10 @@ const writeField = defineScript({
       redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
       if KEYS[4] then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[3]) end
     end
-    return logEvents(8)`,
+    local from, to = tonumber(ARGV[8]), tonumber(ARGV[9])
+    if from > 0 then redis.call('SREM', KEYS[from], ARGV[3]) end
+    if to > 0 then redis.call('SADD', KEYS[to], ARGV[3]) end
+    return logEvents(10)`,
   parseCommand(
     parser: CommandParser,
     history: History,
@@ -99,16 +102,22 @@ const writeField = defineScript({
       expected: string;
       next: string;
       maxFields: number;
-      index?: { key: string; score: number };
+      /** The sorted set of each row's time; and the sets of its group (`from` the row leaves, `to` it is in). */
+      index?: { key: string; score: number; group?: { from?: string; to?: string } };
     },
     events: EventFields,
   ) {
     const keys = write.index ? [write.key, write.index.key] : [write.key];
+    const group = write.index?.group;
+    // Their places in KEYS (0: none), after the two history keys.
+    const place = (key: string | undefined) => (key === undefined ? 0 : 2 + keys.push(key));
+    const from = String(place(group?.from));
+    const to = String(place(group?.to));
     // The key count varies (no NUMBER_OF_KEYS), so it goes first.
     parser.push(String(2 + keys.length));
     pushHistory(parser, history, keys);
     const score = String(write.index?.score ?? 0);
-    parser.push(write.field, write.expected, write.next, score, String(write.maxFields));
+    parser.push(write.field, write.expected, write.next, score, String(write.maxFields), from, to);
     pushEvents(parser, events);
   },
   transformReply: (reply: unknown): LoggedReply | Declined =>

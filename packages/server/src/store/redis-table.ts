@@ -5,11 +5,11 @@ import type { RedisEventLog } from './redis-event-log.js';
 import {
   type Change,
   type ChangeEvents,
+  type GroupedTable,
   type LogStore,
   type RowLimit,
   type Table,
   TableFullError,
-  type TimedTable,
 } from './types.js';
 
 /**
@@ -44,6 +44,13 @@ export class RedisTable<T> implements Table<T> {
     return raw == null ? undefined : (JSON.parse(raw) as T);
   }
 
+  async many(ids: readonly string[]): Promise<(T | undefined)[]> {
+    // HMGET with no field is an error.
+    if (ids.length === 0) return [];
+    const values = await guard(this.client.hmGet(this.key, [...ids]));
+    return values.map((raw) => (raw == null ? undefined : (JSON.parse(raw) as T)));
+  }
+
   async list(): Promise<T[]> {
     const values = await guard(this.client.hVals(this.key));
     return values.map((raw) => JSON.parse(raw) as T);
@@ -69,7 +76,7 @@ export class RedisTable<T> implements Table<T> {
         expected: raw,
         next: after === undefined ? '' : JSON.stringify(after),
         maxFields: this.#limit?.max ?? 0,
-        index: this.index(after),
+        index: this.index(before, after),
       };
       const result = await this.#log.commit(
         (history, fields) => this.client.writeField(history, write, fields),
@@ -81,40 +88,68 @@ export class RedisTable<T> implements Table<T> {
     throw new Error(`Gave up updating ${this.key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
   }
 
-  /** The sorted set written with the row, and the row's score in it. */
-  protected index(_after: T | undefined): { key: string; score: number } | undefined {
+  /** The sorted set written with the row, the row's score in it, and the sets of its group. */
+  protected index(
+    _before: T | undefined,
+    _after: T | undefined,
+  ): { key: string; score: number; group?: { from?: string; to?: string } } | undefined {
     return undefined;
   }
 }
 
-/** A RedisTable plus a sorted set of each row's time, written by the same compare-and-set script. */
-export class RedisTimedTable<T> extends RedisTable<T> implements TimedTable<T> {
+/** How a table's rows are grouped (a worker by its queue): each group a set of ids under `prefix`. */
+export interface Groups<T> {
+  prefix: string;
+  of(row: T): string | null;
+}
+
+/**
+ * A RedisTable plus a sorted set of each row's time and a set of ids per group, written by the
+ * same compare-and-set script.
+ */
+export class RedisTimedTable<T> extends RedisTable<T> implements GroupedTable<T> {
   readonly #indexKey: string;
   readonly #timeOf: (row: T) => number;
+  readonly #groups: Groups<T>;
 
   constructor(
     client: RedisClient,
     key: string,
     log: RedisEventLog,
-    indexKey: string,
-    timeOf: (row: T) => number,
+    index: { key: string; timeOf: (row: T) => number; groups: Groups<T> },
     limit?: RowLimit,
   ) {
     super(client, key, log, limit);
-    this.#indexKey = indexKey;
-    this.#timeOf = timeOf;
+    this.#indexKey = index.key;
+    this.#timeOf = index.timeOf;
+    this.#groups = index.groups;
+  }
+
+  async inGroup(group: string): Promise<T[]> {
+    const ids = await guard(this.client.sMembers(this.#groups.prefix + group));
+    // Not atomic with the set: a row moved in between is left out here, and its move's event marks its group again.
+    return (await this.many(ids)).filter(
+      (row): row is T => row !== undefined && this.#groups.of(row) === group,
+    );
   }
 
   async due(time: number): Promise<T[]> {
     const ids = await guard(this.client.zRangeByScore(this.#indexKey, '-inf', time));
-    if (ids.length === 0) return [];
     // Not atomic with the range: a row rewritten or deleted in between is re-checked by the caller's update anyway.
-    const values = await guard(this.client.hmGet(this.key, ids));
-    return values.flatMap((raw) => (raw == null ? [] : [JSON.parse(raw) as T]));
+    return (await this.many(ids)).filter((row) => row !== undefined);
   }
 
-  protected override index(after: T | undefined): { key: string; score: number } {
-    return { key: this.#indexKey, score: after === undefined ? 0 : this.#timeOf(after) };
+  protected override index(before: T | undefined, after: T | undefined) {
+    const from = before && this.#groups.of(before);
+    const to = after && this.#groups.of(after);
+    const key = (group: string | null | undefined) =>
+      group == null ? undefined : this.#groups.prefix + group;
+    return {
+      key: this.#indexKey,
+      score: after === undefined ? 0 : this.#timeOf(after),
+      // Added on every write (a no-op when it is there), so rows written before groups existed join theirs.
+      group: { from: from === to ? undefined : key(from), to: key(to) },
+    };
   }
 }
 

@@ -4,6 +4,7 @@ import { RedisEventLog } from './redis-event-log.js';
 import { RedisHistoryStore } from './redis-history.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
 import {
+  queueOf,
   type RegistryLimits,
   rowLimits,
   type Storage,
@@ -30,6 +31,8 @@ const KEYS = {
   dashboardLease: 'pulseboard:lease:dashboard',
   workers: 'pulseboard:workers',
   workersDue: 'pulseboard:workers:due',
+  /** The prefix of each queue's set of worker ids. */
+  queues: 'pulseboard:workers:queue:',
   epoch: 'pulseboard:epoch',
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
@@ -121,8 +124,11 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
         client,
         KEYS.workers,
         log,
-        KEYS.workersDue,
-        (row: StoredWorker) => row.dueAt,
+        {
+          key: KEYS.workersDue,
+          timeOf: (row: StoredWorker) => row.dueAt,
+          groups: { prefix: KEYS.queues, of: queueOf },
+        },
         limits.workers,
       ),
       resources: new RedisTable(client, KEYS.resources, log, limits.resources),

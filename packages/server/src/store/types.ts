@@ -23,6 +23,9 @@ export interface StoredWorker {
   dueAt: number;
 }
 
+/** A stored worker's group in the workers table: its queue. */
+export const queueOf = (row: StoredWorker): string | null => row.worker.queue;
+
 export interface Change<T> {
   before: T | undefined;
   after: T | undefined;
@@ -82,6 +85,8 @@ export type ChangeEvents<T> = (before: T | undefined, after: T | undefined) => r
  */
 export interface Table<T> {
   get(id: string): Promise<T | undefined>;
+  /** The rows of `ids`, in their order (undefined where none): one read for many, not a scan of all. */
+  many(ids: readonly string[]): Promise<(T | undefined)[]>;
   list(): Promise<T[]>;
   size(): Promise<number>;
   update(
@@ -101,6 +106,15 @@ export interface TimedTable<T> extends Table<T> {
   due(time: number): Promise<T[]>;
 }
 
+/**
+ * A timed table whose rows each belong to at most one group (a worker to its queue), indexed with
+ * every write like the time, so the rows of one group are read without the rest.
+ */
+export interface GroupedTable<T> extends TimedTable<T> {
+  /** The rows of `group`. */
+  inGroup(group: string): Promise<T[]>;
+}
+
 export interface LogStore {
   /** Adds the entries and logs `events` with them, in one atomic step. */
   append(entries: readonly LogEntry[], events?: readonly LoggedEventInput[]): Promise<void>;
@@ -109,8 +123,8 @@ export interface LogStore {
 }
 
 export interface RegistryStore {
-  /** Ordered by `dueAt`. */
-  workers: TimedTable<StoredWorker>;
+  /** Ordered by `dueAt`, grouped by queue. */
+  workers: GroupedTable<StoredWorker>;
   resources: Table<Resource>;
   logs: LogStore;
   /** Each queue's dead letters, by queue name. */

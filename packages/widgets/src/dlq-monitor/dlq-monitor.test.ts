@@ -60,6 +60,22 @@ describe('<dlq-monitor>', () => {
     );
   });
 
+  it("redraws a queue's row for new thresholds though its dead letters did not move", async () => {
+    await fx.server.register({ id: 'm1', queue: 'email', queueStats: queueStats({ deadLetter: 50 }) });
+    const { el } = await mountConnected<DlqMonitor>(
+      fx.server,
+      '<dlq-monitor warning="10" critical="100"></dlq-monitor>',
+      'dlq-monitor',
+    );
+    const meter = () => row(el, 'email')?.querySelector<HTMLElement>('.meter span')?.style.width;
+    await until(() => level(el, 'email') === 'Warning', 'email at warning');
+    expect(meter()).to.equal('50%');
+    el.critical = 40;
+    await el.updateComplete;
+    expect([level(el, 'email'), meter()]).to.deep.equal(['Critical', '100%']);
+    expect(el.shadowRoot!.querySelector('.overall')!.textContent).to.contain('1 queue critical');
+  });
+
   it('fires pulse-threshold-change with hysteresis, so a hovering value does not flap', async () => {
     await fx.server.register({
       id: 'q1',

@@ -12,6 +12,7 @@ import {
   usable,
 } from '../base/format.js';
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
+import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
 import type { Requirement } from '../client/types.js';
@@ -130,6 +131,12 @@ export class DlqMonitor extends PulseElement {
 
   /** Current level per queue name and per worker id; the hysteresis needs the previous level to compute the next. */
   #levels: Record<Row['scope'], Map<string, Level>> = { queue: new Map(), worker: new Map() };
+  /** How many rows of each scope are at each level but ok, counted as they are judged: the summary does not walk 10,000 workers per queue push. */
+  #tallies: Record<Row['scope'], Map<Level, number>> = { queue: new Map(), worker: new Map() };
+  /** Rows drawn again only when what they show changed: a queue push redraws the queues that moved. */
+  readonly #memo = new Memo();
+  /** Each queue summary's row, kept while the store keeps the summary (it replaces only those that changed). */
+  #queueRows = new WeakMap<object, Row>();
   /** The largest value of each scope at the last evaluation, for the overall level's event. */
   #worst: Record<Row['scope'], number> = { queue: 0, worker: 0 };
   #overall: Level = 'ok';
@@ -257,7 +264,16 @@ export class DlqMonitor extends PulseElement {
     const queues =
       last?.queuesOf === data.queues
         ? last.queues
-        : data.queues.map((q): Row => ({ scope: 'queue', key: q.name, name: q.name, value: q.deadLetter }));
+        : data.queues.map((q) => {
+            const row = this.#queueRows.get(q) ?? {
+              scope: 'queue',
+              key: q.name,
+              name: q.name,
+              value: q.deadLetter,
+            };
+            this.#queueRows.set(q, row);
+            return row;
+          });
     let workers = last?.workers ?? [];
     if (last?.workersOf !== data.workers || last.perMinute !== this.#perMinute) {
       workers = [];
@@ -305,10 +321,7 @@ export class DlqMonitor extends PulseElement {
       const levels = this.#judge(rows.workers, 'worker');
       this.#moving = rows.workers.some((r) => r.value > 0 || levels.get(r.key) !== 'ok');
     }
-    const overall = worstLevel([
-      worstLevel(this.#levels.queue.values()),
-      worstLevel(this.#levels.worker.values()),
-    ]);
+    const overall = worstLevel([...this.#tallies.queue.keys(), ...this.#tallies.worker.keys()]);
     if (overall !== this.#overall) {
       const worstValue = Math.max(this.#worst.queue, this.#worst.worker);
       this.#pending.push(new PulseThresholdChangeEvent('overall', null, overall, this.#overall, worstValue));
@@ -321,17 +334,20 @@ export class DlqMonitor extends PulseElement {
     const thresholds = this.#thresholds(scope);
     const previousLevels = this.#levels[scope];
     const levels = new Map<string, Level>();
+    const tally = new Map<Level, number>();
     let worst = 0;
     for (const row of rows) {
       const previous = previousLevels.get(row.key) ?? 'ok';
       const level = nextLevel(previous, row.value, thresholds);
       levels.set(row.key, level);
+      if (level !== 'ok') tally.set(level, (tally.get(level) ?? 0) + 1);
       worst = Math.max(worst, row.value);
       if (level !== previous) {
         this.#pending.push(new PulseThresholdChangeEvent(scope, row.key, level, previous, row.value));
       }
     }
     this.#levels[scope] = levels;
+    this.#tallies[scope] = tally;
     this.#worst[scope] = worst;
     return levels;
   }
@@ -373,11 +389,7 @@ export class DlqMonitor extends PulseElement {
     // workers, because those words happen to sort that way. A new level or scope must keep that true.
     const counts = new Map<string, number>();
     for (const scope of ['queue', 'worker'] as const)
-      for (const level of this.#levels[scope].values()) {
-        if (level === 'ok') continue;
-        const key = `${level} ${scope}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+      for (const [level, n] of this.#tallies[scope]) counts.set(`${level} ${scope}`, n);
     const parts = [...counts.keys()].sort().map((key) => {
       const [level, scope] = key.split(' ') as [string, string];
       return `${formatCountOf(counts.get(key)!, scope)} ${level}`;
@@ -426,10 +438,13 @@ export class DlqMonitor extends PulseElement {
   #row(row: Row, scale: number, data: DashboardState | null): TemplateResult {
     const key = `${row.scope}:${row.key}`;
     const level = this.#levels[row.scope].get(row.key) ?? 'ok';
-    const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
-    const name = truncate(row.name, NAME_MAX);
-    // Worker names repeat across a fleet; the id under the name tells them apart.
-    return html`<li part="row" class="tone-${level}" data-pick=${key}>
+    // With actions (`data`), any new state: the control reads who declares them, who may, and their outcomes.
+    const deps = [level, scale, this.selection === key, data];
+    return this.#memo.get(row, deps, () => {
+      const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
+      const name = truncate(row.name, NAME_MAX);
+      // Worker names repeat across a fleet; the id under the name tells them apart.
+      return html`<li part="row" class="tone-${level}" data-pick=${key}>
       <span class="name" title=${name}
         >${this.picker(key, name)}${
           row.scope === 'worker' ? html`<span class="sub">${truncate(row.key, NAME_MAX)}</span>` : nothing
@@ -440,6 +455,7 @@ export class DlqMonitor extends PulseElement {
       ${badge(level)}
       ${data ? html`<span>${this.#actions.control(data, { target: 'deadLetters', key: row.key, name: `dead letters of ${name}` })}</span>` : nothing}
     </li>`;
+    });
   }
 }
 

@@ -58,6 +58,23 @@ describe('<queues-view>', () => {
     expect(textOf(el)).to.contain('1 queue');
   });
 
+  it('redraws a row whose queue did not change when what else it shows did: the deepest bar, the selection', async () => {
+    await fx.server.register({ id: 'a1', queue: 'alpha', queueStats: queueStats({ depth: 10 }) });
+    await fx.server.register({ id: 'b1', queue: 'beta', queueStats: queueStats({ depth: 5 }) });
+    const { el } = await mountConnected<QueuesView>(fx.server, '<queues-view></queues-view>', 'queues-view');
+    const bar = (i: number) => rows(el)[i]!.querySelector<HTMLElement>('.bar span')!.style.width;
+    const pressed = (i: number) => rows(el)[i]!.querySelector('.pick')!.getAttribute('aria-pressed');
+    await until(() => rows(el).length === 2, 'two queues');
+    expect([bar(0), bar(1)]).to.deep.equal(['100%', '50%']);
+    // Only alpha's summary is pushed; beta's row is drawn again for the new deepest queue.
+    await fx.server.heartbeat('a1', { queueStats: queueStats({ depth: 20 }) });
+    await until(() => bar(1) === '25%', "beta's bar against the new deepest", 3000);
+    expect(pressed(1)).to.equal('false');
+    el.selection = 'queue:beta';
+    await el.updateComplete;
+    expect([pressed(0), pressed(1)]).to.deep.equal(['false', 'true']);
+  });
+
   it('sorts by any column with aria-sort, and filters by text', async () => {
     for (const [id, depth, rate] of [
       ['alpha', 3, 9],

@@ -9,6 +9,7 @@ import {
   NAME_MAX,
   truncate,
 } from '../base/format.js';
+import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { RowWindow } from '../base/row-window.js';
 import type { DashboardState, Slice } from '../store/types.js';
@@ -79,6 +80,8 @@ export class QueuesView extends PulseElement {
 
   readonly #actions = new ActionController(this);
   #rows = new RowWindow(this, '.scroller', 'tbody tr[aria-rowindex]', 37);
+  /** Rows drawn again only when what they show changed: a queue push redraws the queues it carries. */
+  readonly #memo = new Memo();
 
   constructor() {
     super();
@@ -181,9 +184,12 @@ export class QueuesView extends PulseElement {
     index: number,
     acting: boolean,
   ): TemplateResult {
-    const name = truncate(q.name, NAME_MAX);
     const key = `queue:${q.name}`;
-    return html`<tr part="row" aria-rowindex=${index} data-pick=${key}>
+    // With actions, any new state: the control reads who declares them, who may, and their outcomes.
+    const deps = [maxDepth, index, this.selection === key, acting && data];
+    return this.#memo.get(q, deps, () => {
+      const name = truncate(q.name, NAME_MAX);
+      return html`<tr part="row" aria-rowindex=${index} data-pick=${key}>
       <td class="queue" title=${name}>${this.picker(key, name)}</td>
       <td part="value">
         <span class="depth">
@@ -204,6 +210,7 @@ export class QueuesView extends PulseElement {
       <td part="value">${formatCount(q.consumers)}</td>
       ${acting ? html`<td class="acts-cell">${this.#actions.control(data, { target: 'queue', key: q.name, name: `queue ${name}` })}</td>` : nothing}
     </tr>`;
+    });
   }
 }
 

@@ -463,15 +463,16 @@ const reducers: Record<string, Reducer> = {
     }
   },
 
-  // The queues whose summary changed, whole: each replaces its namesake; one listing no workers is gone.
+  // The queues whose summary changed: each replaces its namesake, keeping its worker ids unless it lists
+  // them; one listing no workers is gone.
   queues_update(state, data, event) {
-    const queues = event.list(data.queues, read.queueSummary);
+    const queues = event.list(data.queues, read.queueChange);
     if (!queues) return 'missing queues';
     if (queues.length === 0) return;
     const byName = new Map(state.queues.map((q) => [q.name, q]));
     for (const q of queues) {
-      if (q.workerIds.length) byName.set(q.name, q);
-      else byName.delete(q.name);
+      if (q.workerIds?.length === 0) byName.delete(q.name);
+      else byName.set(q.name, { ...q, workerIds: q.workerIds ?? byName.get(q.name)?.workerIds ?? [] });
     }
     return { queues: [...byName.values()] };
   },

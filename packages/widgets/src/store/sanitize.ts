@@ -17,6 +17,7 @@ import {
   QUEUE_STATS_FIELDS,
   type QueueStats,
   type QueueSummary,
+  type QueueSummaryChange,
   RESOURCE_KINDS,
   RESOURCE_STATUSES,
   type Resource,
@@ -243,13 +244,19 @@ export function logEntry(value: unknown): LogEntry | null {
   };
 }
 
-export function queueSummary(value: unknown): QueueSummary | null {
+/** A queue's summary as `queues_update` carries it: `workerIds` only when they changed. */
+export function queueChange(value: unknown): QueueSummaryChange | null {
   if (!isRecord(value) || typeof value.name !== 'string') return null;
   return {
     name: value.name,
     ...counts([...QUEUE_STATS_FIELDS, 'consumers'], value),
-    workerIds: Array.isArray(value.workerIds) ? value.workerIds.filter(isId) : [],
+    workerIds: Array.isArray(value.workerIds) ? value.workerIds.filter(isId) : undefined,
   };
+}
+
+export function queueSummary(value: unknown): QueueSummary | null {
+  const queue = queueChange(value);
+  return queue && { ...queue, workerIds: queue.workerIds ?? [] };
 }
 
 export const timings = (value: unknown): ServerTimings | null =>
