@@ -30,6 +30,7 @@ import {
 } from '../packages/server/src/schemas/events.js';
 import { responseSchemas } from '../packages/server/src/schemas/responses.js';
 import {
+  deregisterBatchSchema,
   heartbeatBatchSchema,
   heartbeatSchema,
   logsSchema,
@@ -49,6 +50,11 @@ const requests = {
     schema: registerBatchSchema,
     component: 'RegisterWorkerBatchBody',
     title: 'POST /api/workers (a batch)',
+  },
+  'deregister-worker-batch': {
+    schema: deregisterBatchSchema,
+    component: 'DeregisterWorkerBatchBody',
+    title: 'DELETE /api/workers',
   },
   heartbeat: {
     schema: heartbeatSchema,
@@ -145,6 +151,32 @@ function openApi(): Record<string, unknown> {
     },
   });
   const idParameter = { $ref: '#/components/parameters/id' };
+  /** An action stream (a worker's or a fleet's): `lead` goes before what both have in common. */
+  const actionStreamOperation = (operationId: string, summary: string, lead: string, codes: string[]) => ({
+    operationId,
+    summary,
+    description:
+      `${lead}text/event-stream: a retry: line, a ready event (with id: on a fresh start), then an action event ` +
+      '(data: an ActionDelivery, id: its delivery number) per action. Resume with Last-Event-ID: the ' +
+      'actions sent after it and not answered come again, so each arrives once.',
+    security: [{ workerToken: [] }],
+    parameters: [
+      {
+        name: 'Last-Event-ID',
+        in: 'header',
+        description: 'The last delivery number received.',
+        schema: { type: 'string', pattern: '^[0-9]{1,15}$' },
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'The stream.',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+        'x-events': { ready: { type: 'object' }, action: ref('ActionDelivery') },
+      },
+      ...errors('400', '401', '403', ...codes, '421', '503'),
+    },
+  });
 
   return {
     openapi: '3.1.0',
@@ -273,6 +305,17 @@ function openApi(): Record<string, unknown> {
             },
           },
         },
+        delete: writeOperation(
+          'deregisterWorkers',
+          `Deregister up to ${LIMITS.registerBatchMax} workers in one request, each answered on its own (worker_deregistered, reason requested)`,
+          'DeregisterWorkerBatchBody',
+          {
+            '200': answer(
+              'One result per id, in order (unknown_worker for an id not registered; a failed item changed nothing). 413 past 1,000 ids or the batch body limit (1 MiB by default).',
+              'DeregisterWorkerBatchResponse',
+            ),
+          },
+        ),
       },
       '/api/workers/{id}': {
         parameters: [idParameter],
@@ -457,31 +500,20 @@ function openApi(): Record<string, unknown> {
       },
       '/api/workers/{id}/actions': {
         parameters: [idParameter],
-        get: {
-          operationId: 'actionStream',
-          summary: "The worker's actions, as Server-Sent Events",
-          description:
-            'text/event-stream: a retry: line, a ready event (with id: on a fresh start), then an action event ' +
-            '(data: an ActionDelivery, id: its delivery number) per action. Resume with Last-Event-ID: the ' +
-            'actions sent after it and not answered come again, so each arrives once.',
-          security: [{ workerToken: [] }],
-          parameters: [
-            {
-              name: 'Last-Event-ID',
-              in: 'header',
-              description: 'The last delivery number received.',
-              schema: { type: 'string', pattern: '^[0-9]{1,15}$' },
-            },
-          ],
-          responses: {
-            '200': {
-              description: 'The stream.',
-              content: { 'text/event-stream': { schema: { type: 'string' } } },
-              'x-events': { ready: { type: 'object' }, action: ref('ActionDelivery') },
-            },
-            ...errors('400', '401', '403', '404', '421', '503'),
-          },
-        },
+        get: actionStreamOperation('actionStream', "The worker's actions, as Server-Sent Events", '', [
+          '404',
+        ]),
+      },
+      '/api/fleets/{id}/actions': {
+        parameters: [idParameter],
+        get: actionStreamOperation(
+          'fleetActionStream',
+          'The actions of every worker registered with this fleet, as Server-Sent Events',
+          'As the worker stream, for every worker registered with fleet: this id (each delivery names its ' +
+            'worker); a worker holding a stream of its own gets its actions there. An unknown fleet is ' +
+            'served (its workers may come later). ',
+          [],
+        ),
       },
       '/api/resources': {
         get: readOperation('listResources', 'Every resource', 'The resources.', 'ResourceList'),

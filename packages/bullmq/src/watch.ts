@@ -38,7 +38,7 @@ export interface WatchBullMQOptions {
   deadLettersMax?: number | undefined;
   /**
    * Whether each queue's worker declares the operator actions (retry, remove, clean, promote, pause,
-   * resume; see the README). Default true. Each queue's worker then holds an action stream.
+   * resume; see the README). Default true. The fleet then holds one action stream for them all.
    */
   actions?: boolean | undefined;
   /** Errors the adapter carries on through (Redis gone, the server unreachable). */
@@ -96,7 +96,7 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
     if (!closed) options.onError?.(error instanceof Error ? error : new Error(String(error)));
   };
 
-  const fleet = options.reporter ?? ownReporter(options, report);
+  const fleet = options.reporter ?? ownReporter(options, adapterId, report);
   const ownsFleet = !options.reporter;
 
   const redisOptions: RedisOptions = {
@@ -438,7 +438,18 @@ export function watchBullMQ(options: WatchBullMQOptions): BullMQWatch {
   };
 }
 
-function ownReporter(options: WatchBullMQOptions, report: (error: unknown) => void): FleetReporter {
+function ownReporter(
+  options: WatchBullMQOptions,
+  adapterId: string,
+  report: (error: unknown) => void,
+): FleetReporter {
   if (!options.serverUrl) throw new Error('watchBullMQ needs a reporter or a serverUrl');
-  return createFleetReporter({ url: options.serverUrl, token: options.token, workers: [], onError: report });
+  return createFleetReporter({
+    url: options.serverUrl,
+    token: options.token,
+    workers: [],
+    // Its action stream under the adapter's id: one for every queue's worker.
+    fleet: adapterId,
+    onError: report,
+  });
 }

@@ -142,6 +142,8 @@ describe('watchBullMQ', () => {
     const one = shown.find((w) => w.id === 'many:q:q0042') as PulseWorker;
     assert.equal(one.queue, 'q0042');
     assert.equal(one.labels.prefix, prefix);
+    // Every queue's actions on the fleet's one stream (`GET /api/fleets/many/actions`), not one each.
+    assert.ok(shown.filter((w) => w.id.startsWith('many:q:')).every((w) => w.fleet === 'many'));
 
     const later = queue('created-later', prefix);
     await later.add('job', {});

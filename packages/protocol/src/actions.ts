@@ -109,6 +109,8 @@ export interface ActionCompletedPayload {
 /** What a worker receives, on its action stream (`event: action`) or in a heartbeat answer. */
 export interface ActionDelivery {
   id: string;
+  /** The worker it is for (a fleet's stream carries the actions of many). */
+  worker: string;
   action: string;
   target: ActionTarget;
   queue: string | null;

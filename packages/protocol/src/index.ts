@@ -97,6 +97,8 @@ export interface Worker {
   labels: Record<string, string>;
   /** What operators can ask this worker to do (declared at registration; `[]` when nothing). */
   actions: ActionDeclaration[];
+  /** The fleet whose action stream takes this worker's actions (`GET /api/fleets/:id/actions`), when registered with one. */
+  fleet?: string;
 }
 
 export const RESOURCE_STATUSES = ['healthy', 'degraded', 'down', 'unknown'] as const;
@@ -170,12 +172,24 @@ export interface ServerTimings {
 // ---------------------------------------------------------------------------
 // Events
 
+/**
+ * A worker as `initial_data` and `dashboard_update` list it: with `actionSet`, its actions are
+ * `actionSets[actionSet]` (a list many workers declare, sent once) and `actions` is left out;
+ * without, `actions` as in `Worker`.
+ */
+export type SnapshotWorker = Omit<Worker, 'actions'> & { actions?: ActionDeclaration[]; actionSet?: number };
+
 export interface InitialDataPayload {
   v: ProtocolVersion;
   /** True when this snapshot replaces state after a resume that fell outside the replay window. */
   resync: boolean;
   at: number;
-  workers: Worker[];
+  workers: SnapshotWorker[];
+  /**
+   * The action lists workers declare, each distinct list once; a worker names its own by index
+   * (`actionSet`). The server always sends it; a snapshot one tab hands another may not have it.
+   */
+  actionSets?: ActionDeclaration[][];
   resources: Resource[];
   queues: QueueSummary[];
   aggregates: Aggregates;
@@ -197,7 +211,9 @@ export interface DashboardUpdatePayload {
   aggregates: Aggregates;
   queues: QueueSummary[];
   /** Workers whose record changed since the previous dashboard_update (never the whole registry). */
-  workers: Worker[];
+  workers: SnapshotWorker[];
+  /** Their action lists, each distinct one once, as in `initial_data`. */
+  actionSets?: ActionDeclaration[][];
 }
 
 export interface WorkerRegisteredPayload {
@@ -441,6 +457,12 @@ export interface RegisterWorkerBody {
   queueStats?: Partial<QueueStats>;
   /** What operators can ask it to do (at most `LIMITS.actionsPerWorker`); registering again replaces the list. */
   actions?: ActionDeclaration[];
+  /**
+   * A fleet id (an id like a worker's): its actions also go to that fleet's stream
+   * (`GET /api/fleets/:id/actions`), one stream for a process reporting many workers. Registering
+   * again without it leaves the worker in no fleet.
+   */
+  fleet?: string;
 }
 
 /** What a heartbeat answers: small, since a fleet sends thousands a second. */
@@ -511,6 +533,18 @@ export type RegisterWorkerBatchResult =
 export interface RegisterWorkerBatchResponse {
   results: RegisterWorkerBatchResult[];
   heartbeatIntervalMs: number;
+}
+
+/** `DELETE /api/workers` with `workers`: several deregistrations in one request (at most `LIMITS.registerBatchMax`). */
+export interface DeregisterWorkerBatchBody {
+  workers: string[];
+}
+
+/** One item's answer, in item order: deregistered, or not (`unknown_worker`, `invalid_body`, `duplicate_item`). */
+export type DeregisterWorkerBatchResult = { id: string; ok: true } | BatchItemFailure;
+
+export interface DeregisterWorkerBatchResponse {
+  results: DeregisterWorkerBatchResult[];
 }
 
 export interface ResourceReport {

@@ -7,21 +7,21 @@ const FAILURES_BEFORE_FALLBACK = 3;
 
 export interface ActionStreamOptions {
   url: string;
-  /** The worker id as it goes in a path. */
+  /** The stream's path: `/api/workers/:id/actions`, or a fleet's `/api/fleets/:id/actions`. */
   path: string;
   token: string | undefined;
   fetch: typeof fetch;
   maxBackoffMs: number;
   onAction: (delivery: ActionDelivery) => void;
-  /** The server does not know the worker: register again before the next attempt. */
-  onUnknownWorker: () => Promise<void>;
+  /** The server does not know the worker: register again before the next attempt (a fleet's stream: never). */
+  onUnknownWorker?: () => Promise<void>;
   /** Whether heartbeats should carry the actions meanwhile (the stream is not held, or not served). */
   onFallback: (fallback: boolean) => void;
   report: (error: unknown) => void;
 }
 
 /**
- * Holds `GET /api/workers/:id/actions`: reconnects with backoff, resuming
+ * Holds `GET /api/workers/:id/actions` (or a fleet's): reconnects with backoff, resuming
  * from the last id received (`Last-Event-ID`), so the server sends again what
  * a dropped connection lost and nothing the worker had. A server without the
  * route (404 not_found, 405, 501), or a stream that keeps failing, turns on
@@ -50,14 +50,14 @@ export function createActionStream(options: ActionStreamOptions) {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-    const response = await options.fetch(`${options.url}/api/workers/${options.path}/actions`, {
+    const response = await options.fetch(`${options.url}${options.path}`, {
       headers,
       signal: controller.signal,
     });
     if (!response.ok || !response.body) {
       const error = (await response.json().catch(() => null)) as ErrorBody | null;
       const code = error?.error?.code;
-      if (response.status === 404 && code === 'unknown_worker') {
+      if (response.status === 404 && code === 'unknown_worker' && options.onUnknownWorker) {
         await options.onUnknownWorker();
         return;
       }
@@ -70,9 +70,7 @@ export function createActionStream(options: ActionStreamOptions) {
         options.onFallback(true);
         failures = FAILURES_BEFORE_FALLBACK;
       }
-      throw new Error(
-        `GET /api/workers/${options.path}/actions: ${response.status} ${error?.error?.message ?? ''}`,
-      );
+      throw new Error(`GET ${options.path}: ${response.status} ${error?.error?.message ?? ''}`);
     }
     let ready = false;
     const parser = createSseParser((message) => {
@@ -89,7 +87,7 @@ export function createActionStream(options: ActionStreamOptions) {
     for await (const chunk of response.body)
       parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
     // Something between answered and hung up: a failure, so the next attempt backs off rather than spins.
-    if (!ready) throw new Error(`GET /api/workers/${options.path}/actions ended before the stream was ready`);
+    if (!ready) throw new Error(`GET ${options.path} ended before the stream was ready`);
   }
 
   async function run(): Promise<void> {

@@ -1,4 +1,5 @@
 import {
+  type DeregisterWorkerBatchResponse,
   type HeartbeatBatchResponse,
   type HeartbeatBody,
   LIMITS,
@@ -10,8 +11,9 @@ import {
 } from '@pulseboard/protocol';
 import { createActionStream } from './action-stream.js';
 import { createActionRunner, postResult, type ReporterAction } from './actions.js';
+import { sameTurn, settle } from './batches.js';
 import { createDeadLetterSender, type DeadLetterChange } from './dead-letters.js';
-import { backoffMs, type ConnectionOptions, ReporterError, requestJson } from './http.js';
+import { backoffMs, type ConnectionOptions, requestJson } from './http.js';
 import { coalesce, mergeHeartbeat, PUSH_GAP_MS } from './push.js';
 
 /** A registration batch's body at most: half the server's default batch limit (1 MiB). */
@@ -22,6 +24,11 @@ export interface FleetReporterOptions extends ConnectionOptions {
   workers: RegisterWorkerBody[];
   /** Called before each interval's batch, per worker; what it returns is sent over the pushed state. */
   collect?: ((id: string) => HeartbeatBody | undefined) | undefined;
+  /**
+   * The fleet's id (an id like a worker's): its workers that declare actions register with it and
+   * take their actions on one stream, `GET /api/fleets/:id/actions`. Default `fleet-<random UUID>`.
+   */
+  fleet?: string | undefined;
 }
 
 export interface FleetReporter {
@@ -37,15 +44,19 @@ export interface FleetReporter {
   /**
    * A worker joining the fleet (a queue that appeared): registered now when started, else by `start()`.
    * Workers added in the same turn register in one request; each promise settles with its own answer.
-   * With `actions`, it declares them and holds its own action stream, running their handlers as
-   * `Reporter.onAction` does (a batch of heartbeats has no room for actions: no heartbeat fallback).
+   * With `actions`, it declares them and takes them on the fleet's one action stream (held while any
+   * worker declares actions), running their handlers as `Reporter.onAction` does (a batch of
+   * heartbeats has no room for actions: no heartbeat fallback).
    */
   add(worker: RegisterWorkerBody, actions?: ReporterAction[]): Promise<void>;
-  /** A worker leaving the fleet (a queue that went away): deregistered, and no longer heartbeated. */
+  /**
+   * A worker leaving the fleet (a queue that went away): deregistered, and no longer heartbeated.
+   * Workers removed in the same turn are deregistered in one request (`DELETE /api/workers`).
+   */
   remove(id: string): Promise<void>;
   /** Sends every worker's heartbeat now. */
   heartbeat(): Promise<void>;
-  /** Stops the timers and deregisters every worker. */
+  /** Stops the timers and deregisters every worker (one `DELETE /api/workers` per 1,000). */
   stop(): Promise<void>;
 }
 
@@ -60,11 +71,9 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
   const doFetch = options.fetch ?? fetch;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const workers = new Map(options.workers.map((worker) => [worker.id, worker]));
-  /** The action side of each worker that declares actions: its handlers and its stream. */
-  const acting = new Map<
-    string,
-    { runner: ReturnType<typeof createActionRunner>; stream: ReturnType<typeof createActionStream> }
-  >();
+  const fleet = options.fleet ?? `fleet-${crypto.randomUUID()}`;
+  /** The handlers of each worker that declares actions. */
+  const acting = new Map<string, ReturnType<typeof createActionRunner>>();
   const deadLetters = new Map<string, ReturnType<typeof createDeadLetterSender>>();
   const state = new Map<string, HeartbeatBody>();
   let pending = new Map<string, HeartbeatBody>();
@@ -80,30 +89,31 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     requestJson(doFetch, base, path, options.token, method, body);
   const backoff = () => backoffMs(failures, maxBackoffMs);
 
-  /** Registrations asked for in the same turn, sent together (`POST /api/workers` with `workers`). */
-  let queued: { id: string; resolve(): void; reject(error: Error): void }[] = [];
+  /** One stream for the actions of every worker in `acting` (1,000 queues: one connection, not 1,000). */
+  const stream = createActionStream({
+    url: base,
+    path: `/api/fleets/${encodeURIComponent(fleet)}/actions`,
+    token: options.token,
+    fetch: doFetch,
+    maxBackoffMs,
+    // A worker removed meanwhile is deregistered: the server completes its action as timeout.
+    onAction: (delivery) => acting.get(delivery.worker)?.dispatch(delivery),
+    onFallback: () => {},
+    report,
+  });
 
-  /** Registers `id` with its state, in one batch with every registration asked for meanwhile. */
-  function register(id: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (queued.length === 0) setTimeout(registerQueued, 0);
-      queued.push({ id, resolve, reject });
-    });
-  }
-
-  async function registerQueued(): Promise<void> {
-    const batch = queued;
-    queued = [];
+  /** Registers a worker with its state, in one batch with every registration asked for in the same turn. */
+  const register = sameTurn<string>(async (batch) => {
     const items = batch.flatMap((entry) => {
-      const worker = workers.get(entry.id);
+      const worker = workers.get(entry.value);
       // Removed while its registration waited.
       if (!worker) {
         entry.resolve();
         return [];
       }
-      const { resources: _, ...figures } = state.get(entry.id) ?? {};
-      const actions = acting.get(entry.id)?.runner.declarations();
-      const body = { ...worker, ...figures, ...(actions ? { actions } : {}) };
+      const { resources: _, ...figures } = state.get(entry.value) ?? {};
+      const actions = acting.get(entry.value)?.declarations();
+      const body = { ...worker, ...figures, ...(actions ? { actions, fleet } : {}) };
       return [{ entry, body, size: JSON.stringify(body).length }];
     });
     // Requests within the server's caps: items per batch, and half the default batch body limit.
@@ -121,28 +131,35 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     }
     await Promise.all(
       requests.map(async (chunk) => {
+        const entries = chunk.map((item) => item.entry);
         try {
           const { response } = await request('POST', '/api/workers', { workers: chunk.map((i) => i.body) });
           const body = (await response.json()) as RegisterWorkerBatchResponse;
           intervalMs = options.heartbeatIntervalMs ?? body.heartbeatIntervalMs;
-          body.results.forEach((result, index) => {
-            const { entry } = chunk[index] as (typeof chunk)[number];
-            if (result.ok) entry.resolve();
-            else
-              entry.reject(
-                new ReporterError(
-                  `registration of ${entry.id}: ${result.error.code} ${result.error.message}`,
-                  null,
-                  result.error.code,
-                ),
-              );
-          });
+          settle(entries, body.results, 'registration');
         } catch (error) {
-          for (const { entry } of chunk) entry.reject(error as Error);
+          for (const entry of entries) entry.reject(error as Error);
         }
       }),
     );
-  }
+  });
+
+  /**
+   * Deregisters a worker, in one `DELETE /api/workers` with every deregistration asked for in the
+   * same turn (a fleet stopping: one request for its 1,000 workers). One already gone is no error.
+   */
+  const deregister = sameTurn<string>(async (batch) => {
+    for (let i = 0; i < batch.length; i += LIMITS.registerBatchMax) {
+      const chunk = batch.slice(i, i + LIMITS.registerBatchMax);
+      try {
+        const { response } = await request('DELETE', '/api/workers', { workers: chunk.map((e) => e.value) });
+        const body = (await response.json()) as DeregisterWorkerBatchResponse;
+        settle(chunk, body.results, 'deregistration', ['unknown_worker']);
+      } catch (error) {
+        for (const entry of chunk) entry.reject(error as Error);
+      }
+    }
+  });
 
   async function send(items: [string, HeartbeatBody][]): Promise<void> {
     for (let i = 0; i < items.length; i += LIMITS.heartbeatBatchMax) {
@@ -179,18 +196,17 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
     pusher.schedule();
   }
 
-  /** Starts `id`'s action stream and sends its waiting dead letters, once the server knows it. */
+  /** Starts the fleet's action stream (`id` declares actions) and sends its waiting dead letters, once the server knows it. */
   function live(id: string): void {
-    acting.get(id)?.stream.start();
+    if (acting.has(id)) stream.start();
     deadLetters.get(id)?.schedule();
   }
 
   /** Stops what `id` has on its way; its running actions are answered first. */
   async function quiet(id: string): Promise<void> {
-    const side = acting.get(id);
+    const runner = acting.get(id);
     acting.delete(id);
-    await side?.stream.stop();
-    await side?.runner.idle();
+    await runner?.idle();
     await deadLetters.get(id)?.stop();
     deadLetters.delete(id);
   }
@@ -231,7 +247,6 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       // Those that fail now are registered again when their heartbeat is answered unknown_worker.
       const outcomes = await Promise.allSettled([...workers.keys()].map(register));
       for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
-      // Those not registered yet: their stream registers them when the server answers unknown_worker.
       for (const id of workers.keys()) live(id);
       schedule(intervalMs);
     },
@@ -270,24 +285,13 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
           report,
         });
         for (const action of actions) runner.add(action);
-        const stream = createActionStream({
-          url: base,
-          path: encodeURIComponent(worker.id),
-          token: options.token,
-          fetch: doFetch,
-          maxBackoffMs,
-          onAction: (delivery) => runner.dispatch(delivery),
-          onUnknownWorker: () => register(worker.id),
-          onFallback: () => {},
-          report,
-        });
-        acting.set(worker.id, { runner, stream });
+        acting.set(worker.id, runner);
       }
       if (!running) return;
       try {
         await register(worker.id);
       } finally {
-        // Not registered: its stream registers it when the server answers unknown_worker.
+        // Not registered: its next heartbeat, answered unknown_worker, registers it.
         live(worker.id);
       }
     },
@@ -296,7 +300,7 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       state.delete(id);
       pending.delete(id);
       await quiet(id);
-      if (running) await request('DELETE', `/api/workers/${encodeURIComponent(id)}`);
+      if (running) await deregister(id);
     },
     heartbeat,
     async stop() {
@@ -304,11 +308,10 @@ export function createFleetReporter(options: FleetReporterOptions): FleetReporte
       clearTimeout(timer);
       await ticking;
       await pusher.stop();
+      await stream.stop();
       const quieted = await Promise.allSettled([...workers.keys()].map(quiet));
       for (const outcome of quieted) if (outcome.status === 'rejected') report(outcome.reason);
-      const outcomes = await Promise.allSettled(
-        [...workers.keys()].map((id) => request('DELETE', `/api/workers/${encodeURIComponent(id)}`)),
-      );
+      const outcomes = await Promise.allSettled([...workers.keys()].map(deregister));
       for (const outcome of outcomes) if (outcome.status === 'rejected') report(outcome.reason);
     },
   };

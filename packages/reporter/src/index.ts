@@ -125,7 +125,7 @@ export function createReporter(options: ReporterOptions): Reporter {
   let takeActions = false;
   const stream = createActionStream({
     url: base,
-    path: id,
+    path: `/api/workers/${encodeURIComponent(id)}/actions`,
     token: options.token,
     fetch: doFetch,
     maxBackoffMs,

@@ -257,3 +257,57 @@ test('fleet reporter: a worker added with actions declares them, takes them on i
     await t.close();
   }
 });
+
+test("fleet reporter: 1,000 workers with actions take them on the fleet's one stream, each run by its own worker's handler", async () => {
+  const t = await startServer(config);
+  const operator = api(t.url, tokens.operate);
+  const streams: string[] = [];
+  const counting: typeof fetch = (input, init) => {
+    const path = new URL(String(input)).pathname;
+    if (path.endsWith('/actions') && (init?.method ?? 'GET') === 'GET') streams.push(path);
+    return fetch(input, init);
+  };
+  const fleet = createFleetReporter({
+    url: t.url,
+    token: tokens.worker,
+    workers: [],
+    fleet: 'bulk',
+    fetch: counting,
+  });
+  try {
+    await fleet.start();
+    const ran: string[] = [];
+    const ids = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
+    await Promise.all(
+      ids.map((id) =>
+        fleet.add({ id, queue: id }, [
+          {
+            name: 'pause',
+            target: 'queue',
+            label: 'Pause',
+            handler: (_params, context) => {
+              ran.push(`${id} ${context.worker}`);
+              return `paused ${id}`;
+            },
+          },
+        ]),
+      ),
+    );
+    const listed = await api(t.url, tokens.read).get('/api/workers?limit=1000');
+    assert.ok(listed.body.workers.every((w: { fleet?: string }) => w.fleet === 'bulk'));
+    const dashboard = await openStream(t.url, { query: { access_token: tokens.operate } });
+    for (const id of ['bulk-7', 'bulk-999']) {
+      const asked = await operator.post('/api/actions', { worker: id, action: 'pause' });
+      assert.equal(asked.status, 202, JSON.stringify(asked.body));
+      const done = await dashboard.next('action_completed', (e) => e.data.action.id === asked.body.id);
+      assert.equal(done.data.action.status, 'ok');
+      assert.equal(done.data.action.message, `paused ${id}`);
+    }
+    dashboard.close();
+    assert.deepEqual(ran, ['bulk-7 bulk-7', 'bulk-999 bulk-999']);
+    assert.deepEqual(streams, ['/api/fleets/bulk/actions']);
+  } finally {
+    await fleet.stop();
+    await t.close();
+  }
+});

@@ -207,3 +207,29 @@ test('fleet reporter: 1,000 workers added together register in one request; a re
     await t.close();
   }
 });
+
+test('fleet reporter: workers removed together, and every worker at stop, leave in one DELETE /api/workers', async () => {
+  const t = await startServer({ heartbeatIntervalMs: 60_000 });
+  const counter = countingFetch();
+  const ids = Array.from({ length: 1000 }, (_, i) => `s-${i}`);
+  const fleet = createFleetReporter({
+    url: t.url,
+    workers: ids.map((id) => ({ id, queue: 'sq' })),
+    fetch: counter.fetch,
+  });
+  const count = async () => (await t.api.get('/api/workers?limit=1000')).body.workers.length;
+  try {
+    await fleet.start();
+    assert.equal(await count(), 1000);
+    // One of them gone already (expired, say): its removal still settles.
+    await t.api.del('/api/workers/s-1');
+    await Promise.all(['s-0', 's-1', 's-2'].map((id) => fleet.remove(id)));
+    assert.equal(counter.count('DELETE /api/workers'), 1);
+    assert.equal(await count(), 997);
+  } finally {
+    await fleet.stop();
+  }
+  assert.equal(counter.count('DELETE /api/workers'), 2);
+  assert.equal(await count(), 0);
+  await t.close();
+});

@@ -1,6 +1,6 @@
 /**
  * A batch request's items applied each on its own, one rule for every batch
- * (`POST /api/heartbeats`, `POST /api/workers` with `workers`).
+ * (`POST /api/heartbeats`, `POST /api/workers` and `DELETE /api/workers` with `workers`).
  */
 import type { BatchItemFailure } from '@pulseboard/protocol';
 import type { Logger } from 'pino';
@@ -24,6 +24,8 @@ export interface BatchOptions<T extends { id: string }> {
   logger: Logger;
   /** Names the request in a logged failure. */
   path: string;
+  /** The id a refused item is answered with: by default its string `id`, else null. */
+  idOf?: (item: unknown) => string | null;
 }
 
 /** What a batch's valid items come back as, per item: its answer, or the error that refused it. */
@@ -80,12 +82,12 @@ export class Batch<T extends { id: string }> {
       try {
         parsed = item instanceof CompiledParser ? item.parse(raw[i]) : parse(item, raw[i]);
       } catch (err) {
-        answers[i] = failure(raw[i], err as HttpError);
+        answers[i] = this.#failure(raw[i], err as HttpError);
         continue;
       }
       if (seen.has(parsed.id)) {
-        answers[i] = failure(
-          parsed,
+        answers[i] = this.#failure(
+          raw[i],
           new HttpError(400, 'duplicate_item', `Worker "${parsed.id}" is in this batch already`),
         );
         continue;
@@ -102,17 +104,18 @@ export class Batch<T extends { id: string }> {
       else if (outcome instanceof StorageUnavailableError) throw outcome;
       else {
         const context = { method: 'POST', path: `${this.#options.path} #${i}` };
-        answers[i] = failure(valid[k], toHttpError(outcome, this.#options.logger, context));
+        answers[i] = this.#failure(raw[i], toHttpError(outcome, this.#options.logger, context));
       }
     }
     return answers;
   }
-}
 
-function failure(item: unknown, error: HttpError): BatchItemFailure {
-  return {
-    id: idOf(item),
-    ok: false,
-    error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
-  };
+  /** A refused item's answer, named by the item as the client sent it. */
+  #failure(item: unknown, error: HttpError): BatchItemFailure {
+    return {
+      id: (this.#options.idOf ?? idOf)(item),
+      ok: false,
+      error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) },
+    };
+  }
 }

@@ -11,6 +11,7 @@ import {
   type Worker,
   type WorkerMetrics,
 } from '@pulseboard/protocol';
+import { shareActionSets } from './action-sets.js';
 import { computeAggregates, computeErrorRate, computeQueues, errorCounts } from './aggregates.js';
 import { QueueSummaries } from './queue-summaries.js';
 import type { Registry } from './registry.js';
@@ -242,13 +243,14 @@ export class Hub {
     this.#errorCounts = errorCounts(workers);
     await this.#log.append({
       type: 'dashboard_update',
-      data: {
+      // After a fleet registers, every worker of it changed: its actions once, not 1,000 times.
+      data: shareActionSets({
         v,
         at: this.#now(),
         aggregates: computeAggregates(workers, resources, this.#errorRate),
         queues: computeQueues(workers),
         workers: workers.filter((worker) => dirty.has(worker.id)),
-      },
+      }),
     });
   }
 

@@ -89,6 +89,7 @@ function nextRecord(
     queueStats,
     labels: base.labels,
     actions: base.actions ?? [],
+    ...(base.fleet !== undefined && { fleet: base.fleet }),
   };
 }
 
@@ -182,6 +183,7 @@ export class Registry {
           labels: body.labels ?? base?.labels ?? {},
           // A record stored before workers declared actions has none.
           actions: body.actions ?? base?.actions ?? [],
+          ...(body.fleet !== undefined && { fleet: body.fleet }),
         };
         return stored(worker, reportedStatus, now + this.#staleAfterMs);
       },
@@ -302,6 +304,11 @@ export class Registry {
 
   async worker(id: string): Promise<Worker | undefined> {
     return (await this.#store.workers.get(id))?.worker;
+  }
+
+  /** Every worker, without resources and logs (a fleet's action stream finds its workers). */
+  async workers(): Promise<Worker[]> {
+    return (await this.#store.workers.list()).map((stored) => stored.worker);
   }
 
   /** The workers of `ids`, in their order (undefined for one that is gone). */

@@ -68,6 +68,10 @@ export const registerSchema = z.strictObject({
   metrics: metricsSchema.partial().optional(),
   queueStats: queueStatsSchema.partial().optional(),
   actions: declarationsSchema.optional(),
+  fleet: idSchema.optional().meta({
+    description:
+      "A fleet id: the fleet's action stream (GET /api/fleets/{id}/actions) takes this worker's actions.",
+  }),
 });
 
 export const resourceBodySchema = z.strictObject({
@@ -101,6 +105,11 @@ export const heartbeatBatchSchema = z.strictObject({
 /** `POST /api/workers` with `workers`, as documented; each item is checked, and answered, on its own. */
 export const registerBatchSchema = z.strictObject({
   workers: z.array(registerSchema).max(LIMITS.registerBatchMax),
+});
+
+/** `DELETE /api/workers`: worker ids, each answered on its own. */
+export const deregisterBatchSchema = z.strictObject({
+  workers: z.array(idSchema).max(LIMITS.registerBatchMax),
 });
 
 export const logsSchema = z.strictObject({

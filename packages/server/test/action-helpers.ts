@@ -52,16 +52,17 @@ export class ActionStream {
   #waiters = new Set<() => void>();
   ended = false;
 
+  /** The stream of `worker`, or with `fleet` of the fleet of that id. */
   static async open(
     url: string,
     worker: string,
-    options: { token?: string; lastEventId?: string } = {},
+    options: { token?: string; lastEventId?: string; fleet?: boolean } = {},
   ): Promise<ActionStream> {
     const stream = new ActionStream();
     const headers: Record<string, string> = {};
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
-    const response = await fetch(`${url}/api/workers/${worker}/actions`, {
+    const response = await fetch(`${url}/api/${options.fleet ? 'fleets' : 'workers'}/${worker}/actions`, {
       headers,
       signal: stream.#abort.signal,
     });

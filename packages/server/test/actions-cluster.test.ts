@@ -34,6 +34,25 @@ describe('actions across instances on one Redis', () => {
   });
   after(() => redis.stop());
 
+  test("a fleet's workers registered on A, its stream on B: each action requested on A delivered on B once", async () => {
+    const [a, b] = await instances();
+    await a.api.post('/api/workers', {
+      workers: ['f-1', 'f-2'].map((id) => declaringWorker(id, { fleet: 'fleet-x' })),
+    });
+    const onB = track(await ActionStream.open(b.url, 'fleet-x', { fleet: true }));
+    const one = await requestAction(a.api, 'f-1', 'pause');
+    const two = await requestAction(a.api, 'f-2', 'drain');
+    await onB.until(() => onB.actions.length >= 2, 'both actions');
+    await settle();
+    assert.deepEqual(
+      onB.actions.map((x) => [x.id, x.worker]),
+      [
+        [one, 'f-1'],
+        [two, 'f-2'],
+      ],
+    );
+  });
+
   test('requested on A, delivered on B exactly once, across a reconnect to B and a move to A', async () => {
     const [a, b] = await instances();
     await a.api.post('/api/workers', declaringWorker('w1'));

@@ -40,6 +40,7 @@ for (const backend of backends()) {
         const delivered = await worker.next('action', (f) => (f.data as { id: string }).id === id);
         assert.deepEqual(delivered.data, {
           id,
+          worker: 'w1',
           action: 'purge',
           target: 'deadLetters',
           queue: 'email',
@@ -90,72 +91,101 @@ for (const backend of backends()) {
       }
     });
 
-    test('a stream resumed with Last-Event-ID gets what it missed exactly once, and nothing it had', async () => {
-      const t = await backend.start();
+    test('initial_data and dashboard_update send each distinct action list once; their workers name it by index', async () => {
+      const t = await backend.start({ dashboardIntervalMs: 300 });
       try {
-        await t.api.post('/api/workers', declaringWorker('w1'));
-        const first = await ActionStream.open(t.url, 'w1');
-        assert.ok(first.lastEventId !== undefined, 'a fresh stream starts with an id');
-        const a1 = await requestAction(t.api, 'w1', 'pause');
-        await first.next('action', (f) => (f.data as { id: string }).id === a1);
-        const resumeFrom = first.lastEventId as string;
-        first.close();
-
-        // While it is away: two more, pending.
-        const a2 = await requestAction(t.api, 'w1', 'drain');
-        const a3 = await requestAction(t.api, 'w1', 'pause');
-        const second = await ActionStream.open(t.url, 'w1', { lastEventId: resumeFrom });
-        await second.until(() => second.actions.length >= 2, 'two actions');
-        // One more live, then a short wait for anything delivered twice.
-        const a4 = await requestAction(t.api, 'w1', 'pause');
-        await second.next('action', (f) => (f.data as { id: string }).id === a4);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        assert.deepEqual(
-          second.actions.map((a) => a.id),
-          [a2, a3, a4],
-        );
-        const seqs = second.actions.map((a) => Number(a.seq));
-        assert.deepEqual(
-          seqs,
-          [...seqs].sort((x, y) => x - y),
-          'numbered in order',
-        );
-
-        // Sent on a stream whose worker never got it (resumed from before it): sent again, once.
-        const third = await ActionStream.open(t.url, 'w1', { lastEventId: resumeFrom });
-        await third.until(() => third.actions.length >= 3, 'the unanswered three again');
-        assert.deepEqual(
-          third.actions.map((a) => a.id),
-          [a2, a3, a4],
-        );
-        // Answered ones are not sent again.
-        for (const id of [a2, a3, a4]) {
-          assert.equal((await t.api.post(`/api/actions/${id}/result`, { ok: true })).status, 200);
+        const live = await openStream(t.url);
+        const same = ['set-1', 'set-2', 'set-3'].map((id) => declaringWorker(id));
+        const other = declaringWorker('set-4', {
+          actions: [{ name: 'pause', target: 'queue', label: 'Hold' }],
+        });
+        const { status } = await t.api.post('/api/workers', {
+          workers: [...same, other, { id: 'set-5', queue: 'email' }],
+        });
+        assert.equal(status, 200);
+        const update = await live.next('dashboard_update', (e) => e.data.workers.length === 5);
+        live.close();
+        const dashboard = await openStream(t.url);
+        const snapshot = dashboard.of('initial_data')[0]!.data;
+        dashboard.close();
+        for (const payload of [snapshot, update.data]) {
+          const sets = payload.actionSets!;
+          const byId = new Map(payload.workers.map((w) => [w.id, w]));
+          assert.equal(sets.length, 2);
+          for (const id of ['set-1', 'set-2', 'set-3', 'set-4']) {
+            const worker = byId.get(id)!;
+            assert.equal(worker.actions, undefined, id);
+            assert.deepEqual(sets[worker.actionSet!], id === 'set-4' ? other.actions : same[0]!.actions, id);
+          }
+          assert.equal(byId.get('set-1')!.actionSet, byId.get('set-3')!.actionSet);
+          assert.deepEqual(byId.get('set-5')!.actions, []);
+          assert.equal(byId.get('set-5')!.actionSet, undefined);
         }
-        const fourth = await ActionStream.open(t.url, 'w1', { lastEventId: resumeFrom });
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        assert.deepEqual(fourth.actions, []);
-        for (const stream of [second, third, fourth]) stream.close();
+        // Each worker record keeps its own list elsewhere (the worker API, worker_registered).
+        const listed = await t.api.get('/api/workers');
+        assert.deepEqual(listed.body.workers[0].actions, same[0]!.actions);
       } finally {
         await t.close();
       }
     });
 
-    test('a resume point from before a restart is below every number handed out since', async () => {
+    test("a fleet's stream takes the actions of every worker registered with it, resumes, and yields to a worker's own", async () => {
       const t = await backend.start();
       try {
-        await t.api.post('/api/workers', declaringWorker('w1'));
-        // What a worker connected to the previous boot (or an emptied Redis) would hold: an older number.
-        const stale = String(Date.now() - 60_000);
-        const first = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
-        const id = await requestAction(t.api, 'w1', 'pause');
-        await first.next('action', (f) => (f.data as { id: string }).id === id);
-        assert.ok(Number(first.lastEventId) > Number(stale));
-        first.close();
-        // Lost with that connection as far as the worker knows: it comes again.
-        const again = await ActionStream.open(t.url, 'w1', { lastEventId: stale });
-        await again.next('action', (f) => (f.data as { id: string }).id === id);
-        again.close();
+        // Open before any of its workers registered: served all the same.
+        const early = await ActionStream.open(t.url, 'fleet-a', { fleet: true });
+        assert.equal(early.status, 200);
+        await t.api.post('/api/workers', {
+          workers: [
+            declaringWorker('fa-1', { fleet: 'fleet-a' }),
+            declaringWorker('fa-2', { fleet: 'fleet-a' }),
+            declaringWorker('fb-1', { fleet: 'fleet-b' }),
+          ],
+        });
+        assert.equal((await t.api.get('/api/workers')).body.workers[0].fleet, 'fleet-a');
+        const a1 = await requestAction(t.api, 'fa-1', 'pause');
+        const a2 = await requestAction(t.api, 'fa-2', 'drain');
+        await early.until(() => early.actions.length >= 2, 'two actions');
+        assert.deepEqual(
+          early.actions.map((a) => [a.id, a.worker, a.action]),
+          [
+            [a1, 'fa-1', 'pause'],
+            [a2, 'fa-2', 'drain'],
+          ],
+        );
+        // Another fleet's worker: not on this stream; pending until its own fleet's stream comes.
+        const b1 = await requestAction(t.api, 'fb-1', 'pause');
+        const resumeFrom = early.lastEventId as string;
+        early.close();
+
+        // While it is away: one more, pending; a resume gets it once, then the live ones.
+        const a3 = await requestAction(t.api, 'fa-2', 'pause');
+        const resumed = await ActionStream.open(t.url, 'fleet-a', { fleet: true, lastEventId: resumeFrom });
+        await resumed.next('action', (f) => (f.data as { id: string }).id === a3);
+        const other = await ActionStream.open(t.url, 'fleet-b', { fleet: true });
+        await other.next('action', (f) => (f.data as { id: string }).id === b1);
+
+        // A worker with a stream of its own takes its actions there, not on its fleet's.
+        const own = await ActionStream.open(t.url, 'fa-1');
+        const a4 = await requestAction(t.api, 'fa-1', 'drain');
+        await own.next('action', (f) => (f.data as { id: string }).id === a4);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(
+          resumed.actions.map((a) => a.id),
+          [a3],
+        );
+        assert.deepEqual(
+          other.actions.map((a) => a.id),
+          [b1],
+        );
+        // Registered again without the fleet: out of it.
+        await t.api.post('/api/workers', declaringWorker('fa-2'));
+        const a5 = await requestAction(t.api, 'fa-2', 'pause');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.ok(!resumed.actions.some((a) => a.id === a5));
+        const refused = await ActionStream.open(t.url, 'bad fleet!', { fleet: true });
+        assert.equal(refused.status, 400);
+        for (const stream of [resumed, other, own]) stream.close();
       } finally {
         await t.close();
       }

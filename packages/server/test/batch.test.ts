@@ -254,3 +254,67 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe(`DELETE /api/workers with a batch (${backend.name})`, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await backend.start({ dashboardIntervalMs: 60_000 });
+    });
+    after(() => t.close());
+    const ids = async (): Promise<string[]> =>
+      (await t.api.get('/api/workers?limit=1000')).body.workers.map((w: Worker) => w.id).sort();
+
+    test('mixed items: known ids deregistered, the others answered in order and changing nothing', async () => {
+      await t.api.post('/api/workers', { workers: ['d-1', 'd-2', 'd-3'].map((id) => ({ id, queue: 'dq' })) });
+      const stream = await openStream(t.url);
+      const { status, body } = await t.api.send('DELETE', '/api/workers', {
+        workers: ['d-1', 'ghost', 'd-1', 'bad id!', 42, 'd-3'],
+      });
+      assert.equal(status, 200);
+      const results = body.results as { id: string | null; ok: boolean; error?: { code: string } }[];
+      assert.deepEqual(
+        results.map((r) => [r.id, r.ok, r.error?.code ?? null]),
+        [
+          ['d-1', true, null],
+          ['ghost', false, 'unknown_worker'],
+          ['d-1', false, 'duplicate_item'],
+          ['bad id!', false, 'invalid_body'],
+          [null, false, 'invalid_body'],
+          ['d-3', true, null],
+        ],
+      );
+      assert.deepEqual(await ids(), ['d-2']);
+      await stream.next('worker_deregistered', (e) => e.data.id === 'd-1');
+      await stream.next('worker_deregistered', (e) => e.data.id === 'd-3');
+      assert.deepEqual(
+        stream.of('worker_deregistered').map((e) => [e.data.id, e.data.reason]),
+        [
+          ['d-1', 'requested'],
+          ['d-3', 'requested'],
+        ],
+      );
+      stream.close();
+      await t.api.del('/api/workers/d-2');
+    });
+
+    test('1,000 ids in one request; 1,001 are 413 and nothing is deregistered; a bad envelope is 400', async () => {
+      const all = Array.from({ length: 1000 }, (_, i) => `e-${String(i).padStart(4, '0')}`);
+      await t.api.post('/api/workers', { workers: all.map((id) => ({ id })) });
+      const over = await t.api.send('DELETE', '/api/workers', { workers: [...all, 'e-1000'] });
+      assert.equal(over.status, 413);
+      assert.equal(over.body.error.code, 'payload_too_large');
+      assert.equal((await ids()).length, 1000);
+      for (const bad of [{ workers: 'e-0001' }, { workers: ['e-0001'], extra: 1 }, ['e-0001']]) {
+        const refused = await t.api.send('DELETE', '/api/workers', bad);
+        assert.equal(refused.status, 400, JSON.stringify(bad));
+        assert.equal(refused.body.error.code, 'invalid_body');
+      }
+      assert.equal((await ids()).length, 1000);
+      const done = await t.api.send('DELETE', '/api/workers', { workers: all });
+      assert.equal(done.status, 200);
+      assert.ok(done.body.results.every((r: { ok: boolean }) => r.ok));
+      assert.deepEqual(await ids(), []);
+    });
+  });
+}

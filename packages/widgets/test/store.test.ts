@@ -517,6 +517,69 @@ describe('actions', () => {
     assert.deepEqual(ready().can, ['read']);
   });
 
+  test('initial_data and dashboard_update: a worker naming an action set gets that list, read once and shared; a bad index gives none', () => {
+    const pause = { name: 'pause', target: 'queue', label: 'Pause' } as const;
+    const retry = {
+      name: 'retry',
+      target: 'deadLetters',
+      label: '<b>Retry</b>',
+      params: { id: { type: 'string', required: true } },
+    } as const;
+    const { actions: _, ...bare } = worker('x');
+    const state = reduce(createState(), {
+      type: 'initial_data',
+      data: {
+        ...initialData(),
+        actionSets: [
+          [pause, retry],
+          [{ name: 'x', target: 'nowhere', label: 'x' }, pause],
+        ],
+        workers: [
+          { ...bare, id: 'q1', actionSet: 0 },
+          { ...bare, id: 'q2', actionSet: 0 },
+          { ...bare, id: 'q3', actionSet: 1 },
+          { ...bare, id: 'q4', actionSet: 7 },
+          { ...worker('q5'), actions: [pause] },
+        ],
+      },
+    }).state;
+    const actionsOf = (id: string) => state.workers.get(id)?.actions;
+    assert.equal(actionsOf('q1'), actionsOf('q2'));
+    assert.deepEqual(
+      actionsOf('q1')?.map((a) => [a.name, a.label]),
+      [
+        ['pause', 'Pause'],
+        ['retry', '<b>Retry</b>'],
+      ],
+    );
+    assert.deepEqual(actionsOf('q1')?.[1]?.params?.id?.required, true);
+    assert.deepEqual(
+      actionsOf('q3')?.map((a) => a.name),
+      ['pause'],
+    );
+    assert.deepEqual(actionsOf('q4'), []);
+    assert.deepEqual(
+      actionsOf('q5')?.map((a) => a.name),
+      ['pause'],
+    );
+    // dashboard_update's changed workers name their lists the same way.
+    const updated = reduce(state, {
+      type: 'dashboard_update',
+      data: {
+        v: 1,
+        at: 2000,
+        aggregates: aggregates(),
+        queues: [],
+        actionSets: [[retry]],
+        workers: [{ ...bare, id: 'q3', actionSet: 0 }],
+      },
+    }).state;
+    assert.deepEqual(
+      updated.workers.get('q3')?.actions.map((a) => a.name),
+      ['retry'],
+    );
+  });
+
   test('requested then completed: one entry that moves on, and never back (a replay or an older list)', () => {
     const requested = reduce(ready(), event('action_requested'));
     assert.deepEqual([...requested.changed], ['actions']);

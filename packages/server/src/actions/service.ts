@@ -18,7 +18,7 @@ import { createRateLimit } from './rate.js';
 
 /** Open actions one worker may have; past it a request is refused (429) rather than queued without end. */
 export const MAX_OPEN_PER_WORKER = 100;
-/** Streams one worker id may hold on an instance; a newer one ends the oldest (a worker holds one). */
+/** Streams one worker (or fleet) id may hold on an instance; a newer one ends the oldest (a worker holds one). */
 export const MAX_STREAMS_PER_WORKER = 4;
 /** Requests one token may make per window, per instance; past it 429 with Retry-After. */
 export const REQUESTS_PER_WINDOW = { max: 30, windowMs: 10_000 };
@@ -26,8 +26,8 @@ export const REQUESTS_PER_WINDOW = { max: 30, windowMs: 10_000 };
 export interface ActionsOptions {
   store: ActionStore;
   eventLog: Pick<EventLog, 'subscribe'>;
-  /** Where the registered workers are (`worker(id)`: the worker, if any). */
-  registry: { worker(id: string): Promise<Worker | undefined> };
+  /** Where the registered workers are (`worker(id)`: the worker, if any; `workers()`: all of them). */
+  registry: { worker(id: string): Promise<Worker | undefined>; workers(): Promise<Worker[]> };
   logger: Logger;
   timeoutMs: number;
   now?: () => number;
@@ -43,6 +43,7 @@ export interface ActionSink {
 /** What a worker is handed: the action without the server's bookkeeping. */
 export const toDelivery = (action: Action): ActionDelivery => ({
   id: action.id,
+  worker: action.worker,
   action: action.action,
   target: action.target,
   queue: action.queue,
@@ -71,7 +72,12 @@ export class Actions {
   readonly #rate: ReturnType<typeof createRateLimit>;
   /** This instance's streams per worker, oldest first; the newest gets the deliveries. */
   readonly #streams = new Map<string, ActionSink[]>();
-  /** Per worker, the delivery work in progress: one at a time, so a stream gets its actions in number order. */
+  /** This instance's streams per fleet: they get the actions of the fleet's workers that hold none of their own. */
+  readonly #fleets = new Map<string, ActionSink[]>();
+  /**
+   * Per worker (or `fleet <id>`: no worker id has a space), the delivery work in progress: one at a
+   * time, so a stream gets its actions in number order.
+   */
   readonly #pumps = new Map<string, Promise<void>>();
   readonly #unsubscribe: () => void;
 
@@ -84,9 +90,8 @@ export class Actions {
     this.#rate = createRateLimit({ ...REQUESTS_PER_WINDOW, now: this.#now });
     // A request on any instance reaches every instance's feed: the one holding the worker's stream delivers it.
     this.#unsubscribe = options.eventLog.subscribe((event) => {
-      if (event.type === 'action_requested' && this.#streams.has(event.data.action.worker)) {
-        this.pump(event.data.action.worker);
-      }
+      const worker = event.type === 'action_requested' ? event.data.action.worker : undefined;
+      if (worker !== undefined && (this.#streams.has(worker) || this.#fleets.size > 0)) this.pump(worker);
     });
   }
 
@@ -199,22 +204,15 @@ export class Actions {
    * ones. Returns the detach.
    */
   attach(worker: string, sink: ActionSink, resumeAfter: number | null): () => void {
-    const sinks = this.#streams.get(worker) ?? [];
-    sinks.push(sink);
-    // Detached by its close; what it was sent and not answered goes to whichever stream resumes.
-    if (sinks.length > MAX_STREAMS_PER_WORKER) sinks[0]?.end();
-    this.#streams.set(worker, sinks);
-    if (resumeAfter !== null) {
-      this.#enqueue(worker, async () => {
-        for (const delivery of await this.#store.unanswered(worker, resumeAfter)) sink.send(delivery);
-      });
-    }
-    this.pump(worker);
-    return () => {
-      const left = (this.#streams.get(worker) ?? []).filter((other) => other !== sink);
-      if (left.length) this.#streams.set(worker, left);
-      else this.#streams.delete(worker);
-    };
+    return this.#hold(this.#streams, worker, sink, resumeAfter, async () => [worker]);
+  }
+
+  /**
+   * Adds a stream of fleet `fleet` held here: as `attach`, for every worker registered with that fleet
+   * (one stream for a process reporting 1,000 workers, not 1,000). A worker's own stream comes first.
+   */
+  attachFleet(fleet: string, sink: ActionSink, resumeAfter: number | null): () => void {
+    return this.#hold(this.#fleets, fleet, sink, resumeAfter, () => this.#members(fleet));
   }
 
   /** The delivery number a new stream starts from: what it gets later is numbered above it. */
@@ -222,23 +220,76 @@ export class Actions {
     return this.#store.latestSeq();
   }
 
-  /** Hands the worker's pending actions to its newest stream here, if it has one. */
+  /** Hands the worker's pending actions to its newest stream here (its own, else its fleet's), if any. */
   pump(worker: string): void {
     this.#enqueue(worker, async () => {
-      if (!this.#streams.has(worker)) return;
+      const newest = await this.#holder(worker);
+      if (!newest) return;
       for (const delivery of await this.#store.claim(worker, this.#now(), 'stream')) {
         // Sent to the newest stream, or to none if it closed meanwhile: a resume sends it again.
-        this.#streams.get(worker)?.at(-1)?.send(delivery);
+        newest()?.send(delivery);
         this.#logDelivered(delivery.action, 'stream');
       }
+    });
+  }
+
+  /** Pumps every worker of the fleet (its stream's keep-alive: a request announced while storage was away). */
+  pumpFleet(fleet: string): void {
+    this.#enqueue(`fleet ${fleet}`, async () => {
+      for (const worker of await this.#members(fleet)) this.pump(worker);
     });
   }
 
   /** Stops delivering and ends the streams held here; their workers reconnect elsewhere. */
   close(): void {
     this.#unsubscribe();
-    for (const sinks of this.#streams.values()) for (const sink of sinks) sink.end();
-    this.#streams.clear();
+    for (const held of [this.#streams, this.#fleets]) {
+      for (const sinks of held.values()) for (const sink of sinks) sink.end();
+      held.clear();
+    }
+  }
+
+  /** Adds `sink` to `key`'s streams in `held`, sends it what `members` missed since `resumeAfter`, and pumps them. */
+  #hold(
+    held: Map<string, ActionSink[]>,
+    key: string,
+    sink: ActionSink,
+    resumeAfter: number | null,
+    members: () => Promise<string[]>,
+  ): () => void {
+    const sinks = held.get(key) ?? [];
+    sinks.push(sink);
+    // Detached by its close; what it was sent and not answered goes to whichever stream resumes.
+    if (sinks.length > MAX_STREAMS_PER_WORKER) sinks[0]?.end();
+    held.set(key, sinks);
+    this.#enqueue(held === this.#fleets ? `fleet ${key}` : key, async () => {
+      for (const worker of await members()) {
+        if (resumeAfter !== null) {
+          for (const delivery of await this.#store.unanswered(worker, resumeAfter)) sink.send(delivery);
+        }
+        this.pump(worker);
+      }
+    });
+    return () => {
+      const left = (held.get(key) ?? []).filter((other) => other !== sink);
+      if (left.length) held.set(key, left);
+      else held.delete(key);
+    };
+  }
+
+  /** The workers registered with `fleet`. */
+  async #members(fleet: string): Promise<string[]> {
+    return (await this.#registry.workers()).flatMap((worker) => (worker.fleet === fleet ? [worker.id] : []));
+  }
+
+  /** The newest stream here that takes `worker`'s actions: its own, else its fleet's; none: undefined. */
+  async #holder(worker: string): Promise<(() => ActionSink | undefined) | undefined> {
+    if (this.#streams.has(worker)) return () => this.#streams.get(worker)?.at(-1);
+    // No fleet stream here: no need to read the worker.
+    if (this.#fleets.size === 0) return undefined;
+    const fleet = (await this.#registry.worker(worker))?.fleet;
+    if (fleet === undefined || !this.#fleets.has(fleet)) return undefined;
+    return () => this.#fleets.get(fleet)?.at(-1);
   }
 
   #enqueue(worker: string, job: () => Promise<void>): void {

@@ -6,6 +6,7 @@ import {
   actionResultSchema,
   requestActionSchema,
 } from '../actions/schemas.js';
+import type { ActionSink } from '../actions/service.js';
 import { openActionStream, resumePoint } from '../actions/stream.js';
 import type { Principal } from '../auth.js';
 import { readJson } from '../body.js';
@@ -19,7 +20,8 @@ const param = (ctx: Context, name: string) =>
 /**
  * Operator actions: `POST /api/actions` (operate) asks, `GET /api/actions`
  * (read) lists, and the worker side (worker tokens) takes them on
- * `GET /api/workers/:id/actions` and answers `POST /api/actions/:id/result`.
+ * `GET /api/workers/:id/actions` (or a fleet's, `GET /api/fleets/:id/actions`)
+ * and answers `POST /api/actions/:id/result`.
  */
 export const mountActionRoutes: Mount = (router, services) => {
   const { config, actions, registry, requireAccess, logger, accepting } = services;
@@ -54,13 +56,13 @@ export const mountActionRoutes: Mount = (router, services) => {
     ctx.body = { action: await actions.answer(id, body) };
   });
 
-  router.get('/api/workers/:id/actions', requireAccess('worker'), async (ctx) => {
-    if (!accepting()) throw shuttingDown();
-    const id = parse(idSchema, param(ctx, 'id'), 'id');
-    if (!(await registry.worker(id))) {
-      throw new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it first`);
-    }
-    // The router answers HEAD with this route: the status alone, no stream.
+  /** Holds `ctx`'s response as an action stream; `attach` hands it to the service, `pump` runs each keep-alive. */
+  async function holdStream(
+    ctx: Context,
+    attach: (stream: ActionSink, resumeAfter: number | null) => () => void,
+    pump: () => void,
+  ): Promise<void> {
+    // The router answers HEAD with these routes: the status alone, no stream.
     if (ctx.method === 'HEAD') {
       ctx.status = 200;
       ctx.type = 'text/event-stream';
@@ -74,10 +76,35 @@ export const mountActionRoutes: Mount = (router, services) => {
       startSeq,
       keepAliveMs: config.pingIntervalMs,
       // A request announced while storage was away may have been missed: look again now and then.
-      onKeepAlive: () => actions.pump(id),
+      onKeepAlive: pump,
     });
-    const detach = actions.attach(id, stream, resumeAfter);
-    void stream.closed.then(detach);
-    logger.debug({ worker: id, resumeAfter }, 'action stream opened');
+    void stream.closed.then(attach(stream, resumeAfter));
+  }
+
+  router.get('/api/workers/:id/actions', requireAccess('worker'), async (ctx) => {
+    if (!accepting()) throw shuttingDown();
+    const id = parse(idSchema, param(ctx, 'id'), 'id');
+    if (!(await registry.worker(id))) {
+      throw new HttpError(404, 'unknown_worker', `No worker "${id}" is registered; register it first`);
+    }
+    await holdStream(
+      ctx,
+      (stream, resumeAfter) => actions.attach(id, stream, resumeAfter),
+      () => actions.pump(id),
+    );
+    logger.debug({ worker: id }, 'action stream opened');
+  });
+
+  // One stream for every worker registered with `fleet: id` (a process reporting 1,000 queues holds one
+  // connection, not 1,000). A fleet none of whose workers registered yet is served all the same.
+  router.get('/api/fleets/:id/actions', requireAccess('worker'), async (ctx) => {
+    if (!accepting()) throw shuttingDown();
+    const id = parse(idSchema, param(ctx, 'id'), 'id');
+    await holdStream(
+      ctx,
+      (stream, resumeAfter) => actions.attachFleet(id, stream, resumeAfter),
+      () => actions.pumpFleet(id),
+    );
+    logger.debug({ fleet: id }, 'fleet action stream opened');
   });
 };

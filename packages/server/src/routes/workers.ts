@@ -1,4 +1,5 @@
 import {
+  type DeregisterWorkerBatchResponse,
   LIMITS,
   type RegisterWorkerBatchResponse,
   type RegisterWorkerBody,
@@ -12,6 +13,10 @@ import { readJson, readSizedJson, tooLarge } from '../body.js';
 import { unknownWorker } from '../errors.js';
 import type { responseSchemas } from '../schemas/responses.js';
 import { checkTimes, idSchema, logsSchema, pageSchema, parse, registerSchema } from '../validation.js';
+
+/** A batch item of `DELETE /api/workers`: an id, as `Batch` takes items. */
+const deregisterItem = idSchema.transform((id) => ({ id }));
+
 import type { Mount } from './types.js';
 
 function workerId(ctx: Context): string {
@@ -26,6 +31,15 @@ export const mountWorkerRoutes: Mount = (router, services) => {
     key: 'workers',
     max: LIMITS.registerBatchMax,
     item: registerSchema,
+    logger: services.logger,
+    path: '/api/workers',
+  });
+  const deregistrations = new Batch({
+    key: 'workers',
+    max: LIMITS.registerBatchMax,
+    item: deregisterItem,
+    // Each item is the id itself.
+    idOf: (item) => (typeof item === 'string' ? item : null),
     logger: services.logger,
     path: '/api/workers',
   });
@@ -73,6 +87,22 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   router.post('/api/workers/:id/heartbeat', write, async (ctx) => {
     const id = workerId(ctx);
     ctx.body = await services.ingest.heartbeat(id, await readJson(ctx.req, limit));
+  });
+
+  // Many in one request (`{"workers": ["a", "b"]}`), each answered on its own: a fleet stopping says
+  // goodbye for its 1,000 workers in one round trip.
+  router.delete('/api/workers', write, async (ctx) => {
+    const { value } = await readSizedJson(ctx.req, Math.max(limit, config.batchBodyLimitBytes));
+    const response: DeregisterWorkerBatchResponse = {
+      results: await deregistrations.apply(
+        value,
+        eachOnItsOwn(async ({ id }: { id: string }) => {
+          if (!(await registry.deregister(id))) throw unknownWorker(id);
+          return { id, ok: true as const };
+        }),
+      ),
+    };
+    ctx.body = response;
   });
 
   router.delete('/api/workers/:id', write, async (ctx) => {

@@ -15,6 +15,7 @@ import {
   RESOURCE_STATUSES,
   type ReconnectPayload,
   type Resource,
+  type SnapshotWorker,
   WORKER_STATUSES,
   type Worker,
 } from '@pulseboard/protocol';
@@ -54,7 +55,22 @@ export const workerSchema = z.object({
   queueStats: z.object(queueStatsSchema.shape).nullable(),
   labels: z.record(z.string(), z.string()),
   actions: z.array(declarationOutSchema),
+  fleet: z.string().optional().meta({ description: 'The fleet whose action stream takes its actions.' }),
 }) satisfies z.ZodType<Worker>;
+
+/** The action lists of the workers a payload lists, each distinct one once. */
+const actionSets = z.array(z.array(declarationOutSchema)).optional().meta({
+  description:
+    'The action lists the workers declare, each distinct list once; a worker names its own by index (actionSet).',
+});
+
+/** A worker in `initial_data` or `dashboard_update`: its actions inline, or the index of its list in `actionSets`. */
+const snapshotWorkerSchema = workerSchema.extend({
+  actions: workerSchema.shape.actions.optional(),
+  actionSet: z.number().int().min(0).optional().meta({
+    description: "The index of this worker's actions in actionSets; actions is then left out.",
+  }),
+}) satisfies z.ZodType<SnapshotWorker>;
 
 export const actionSchema = z.object({
   id: z.string(),
@@ -152,7 +168,8 @@ export const eventPayloadSchemas = {
       v,
       resync: z.boolean(),
       at: epochMs,
-      workers: z.array(workerSchema),
+      workers: z.array(snapshotWorkerSchema),
+      actionSets,
       resources: z.array(resourceSchema),
       queues: z.array(queueSummarySchema),
       aggregates: aggregatesSchema,
@@ -173,7 +190,8 @@ export const eventPayloadSchemas = {
       at: epochMs,
       aggregates: aggregatesSchema,
       queues: z.array(queueSummarySchema),
-      workers: z.array(workerSchema),
+      workers: z.array(snapshotWorkerSchema),
+      actionSets,
     })
     .meta({ description: 'Periodic: aggregates, queues and the workers changed since the previous one.' }),
   worker_registered: z

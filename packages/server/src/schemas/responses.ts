@@ -5,6 +5,7 @@ import {
   type BatchItemFailure,
   type DeadLetterPage,
   type DeadLettersResponse,
+  type DeregisterWorkerBatchResponse,
   type ErrorBody,
   type HeartbeatBatchResponse,
   type HeartbeatResponse,
@@ -27,6 +28,7 @@ const count = z.number().min(0);
 /** What a worker receives: on its action stream (`event: action`) or in a heartbeat answer. */
 const actionDeliverySchema = z.object({
   id: z.string(),
+  worker: z.string().meta({ description: "The worker it is for (a fleet's stream carries many)." }),
   action: z.string(),
   target: z.enum(ACTION_TARGETS),
   queue: z.string().nullable(),
@@ -92,6 +94,11 @@ export const responseSchemas = {
       .meta({ description: 'One per item, in item order.' }),
     heartbeatIntervalMs: count,
   }) satisfies z.ZodType<RegisterWorkerBatchResponse>,
+  DeregisterWorkerBatchResponse: z.object({
+    results: z
+      .array(z.union([z.object({ id: z.string(), ok: z.literal(true) }), batchItemFailure]))
+      .meta({ description: 'One per item, in item order.' }),
+  }) satisfies z.ZodType<DeregisterWorkerBatchResponse>,
   LogsAccepted: z.object({ accepted: count.meta({ description: 'Lines stored.' }) }),
   WorkerList: z.object({
     workers: z.array(workerSchema).meta({ description: 'One page, in id order.' }),

@@ -1,4 +1,5 @@
 import type { Permission } from '@pulseboard/protocol';
+import { shareActionSets } from '../action-sets.js';
 import type { Hub } from '../hub.js';
 import { type EventLog, StorageUnavailableError } from '../store/types.js';
 import type { StreamFilter } from './filter.js';
@@ -49,7 +50,9 @@ export class SnapshotFrames {
     if (!frame) {
       frame = this.#options.hub
         .initialData(resync, filter.workers)
-        .then((payload) => encodeFramePieces(id, 'initial_data', { ...payload, can: [...can] }));
+        .then((payload) =>
+          encodeFramePieces(id, 'initial_data', { ...shareActionSets(payload), can: [...can] }),
+        );
       frames.set(key, frame);
       frame.then(
         () => {

@@ -220,6 +220,12 @@ function upsert<K extends 'workers' | 'resources'>(
 }
 
 /** Sets `workers` by id, noting whether one joined or was renamed (a heartbeat's copy changes neither). */
+/** A payload's `workers`, each naming an `actionSets` list given that list, read once (1,000 BullMQ queues share one). */
+const readWorkers = (event: EventContext, data: read.Json) => {
+  const sets = Array.isArray(data.actionSets) ? data.actionSets.map(read.actions) : [];
+  return event.list(data.workers, (value) => read.worker(value, sets));
+};
+
 function upsertWorkers(event: EventContext, workers: Worker[]): void {
   for (const worker of workers)
     if (event.state.workers.get(worker.id)?.name !== worker.name) event.roster = true;
@@ -310,7 +316,7 @@ const statusReducer =
 
 const reducers: Record<string, Reducer> = {
   initial_data(state, data, event) {
-    const workers = event.list(data.workers, read.worker);
+    const workers = readWorkers(event, data);
     const resources = event.list(data.resources, read.resource);
     const queues = event.list(data.queues, read.queueSummary);
     const logs = event.list(data.logs, read.logEntry);
@@ -374,7 +380,7 @@ const reducers: Record<string, Reducer> = {
   dashboard_update(state, data, event) {
     const aggregates = read.aggregates(data.aggregates);
     const queues = event.list(data.queues, read.queueSummary);
-    const workers = event.list(data.workers, read.worker);
+    const workers = readWorkers(event, data);
     if (!aggregates || !queues || !workers) return 'missing aggregates, queues or workers';
     upsertWorkers(event, workers);
     return {

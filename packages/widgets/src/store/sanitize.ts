@@ -150,7 +150,7 @@ function paramSpec(value: unknown): ActionParamSpec | undefined {
 }
 
 /** The well-formed action declarations of a worker record; labels and confirm texts stay text. */
-function actions(value: unknown): ActionDeclaration[] {
+export function actions(value: unknown): ActionDeclaration[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item): ActionDeclaration[] => {
     if (!isRecord(item) || !isId(item.name) || typeof item.label !== 'string') return [];
@@ -198,7 +198,8 @@ export function action(value: unknown): Action | null {
 export const permissions = (value: unknown): Permission[] =>
   PERMISSIONS.filter((p) => Array.isArray(value) && value.includes(p));
 
-export function worker(value: unknown): Worker | null {
+/** A worker record; one naming `actionSet` (in `initial_data`) gets that list of `sets`, shared, not copied. */
+export function worker(value: unknown, sets?: ActionDeclaration[][]): Worker | null {
   if (!isRecord(value) || !isId(value.id)) return null;
   const status = workerStatus(value.status);
   if (!status) return null;
@@ -213,7 +214,8 @@ export function worker(value: unknown): Worker | null {
     metrics: metrics(value.metrics),
     queueStats: queueStats(value.queueStats),
     labels: labels(value.labels),
-    actions: actions(value.actions),
+    actions:
+      sets && typeof value.actionSet === 'number' ? (sets[value.actionSet] ?? []) : actions(value.actions),
   };
 }
 
