@@ -209,7 +209,7 @@ export class Registry {
   /**
    * The heartbeats of one worker or many (`bodies[i]` from `ids[i]`), stored in one pass. Per
    * worker: its record after the heartbeat, undefined when unknown (the caller answers 404 and the
-   * reporter registers again), or the error that refused one of its
+   * reporter registers again), or the error that stopped its write or refused one of its
    * resources (each resource is stored with its event, so the heartbeat and the resources before
    * the refused one stay announced).
    */
@@ -227,7 +227,12 @@ export class Registry {
     const results: (Worker | undefined | Error)[] = new Array(ids.length);
     const reports: Promise<void>[] = [];
     for (let i = 0; i < changes.length; i++) {
-      const { before, after } = changes[i] as Change<StoredWorker>;
+      const change = changes[i] as Change<StoredWorker> | Error;
+      if (change instanceof Error) {
+        results[i] = change;
+        continue;
+      }
+      const { before, after } = change;
       results[i] = after?.worker;
       if (!before || !after) continue;
       // The records are announced as they are: no copy a heartbeat.

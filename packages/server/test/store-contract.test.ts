@@ -345,7 +345,9 @@ for (const backend of [memoryBackend(), redisBackend()]) {
         ['u2', 2],
       ]);
       assert.deepEqual(
-        changes.map((change) => [change.before?.dueAt, change.after?.dueAt]),
+        changes.map((change) =>
+          change instanceof Error ? change : [change.before?.dueAt, change.after?.dueAt],
+        ),
         [
           [10, 110],
           [undefined, undefined],

@@ -88,15 +88,20 @@ export class RedisTable<T> implements Table<T> {
     throw new Error(`Gave up updating ${this.key} ${id} after ${MAX_ATTEMPTS} conflicting writes`);
   }
 
-  /** Each row its own compare-and-set, all under way at once (one script for many rows is still to write). */
+  /**
+   * Each row its own compare-and-set, all under way at once (one script for many rows is still to write);
+   * a row that could not be written (conflicts without end) answers its error, the others stand.
+   */
   updateExisting(
     ids: readonly string[],
     fn: (current: T, i: number) => T | undefined,
     events?: ChangeEvents<T>,
-  ): Promise<Change<T>[]> {
+  ): Promise<(Change<T> | Error)[]> {
     return Promise.all(
       ids.map((id, i) =>
-        this.update(id, (current) => (current === undefined ? undefined : fn(current, i)), events),
+        this.update(id, (current) => (current === undefined ? undefined : fn(current, i)), events).catch(
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        ),
       ),
     );
   }

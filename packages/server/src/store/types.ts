@@ -98,13 +98,14 @@ export interface Table<T> {
    * `update` of each of `ids` that has a row, `fn` told the id's index: a batch of heartbeats in
    * one call. An absent id stays absent (`fn` is not called; its change is two undefineds). Each
    * row is written with its events in an atomic step of its own, as by `update`; in memory all in
-   * one pass, with no promise per row.
+   * one pass, with no promise per row. A row whose write failed answers its error, and the other
+   * rows stand: a batch is answered item by item.
    */
   updateExisting(
     ids: readonly string[],
     fn: (current: T, i: number) => T | undefined,
     events?: ChangeEvents<T>,
-  ): Promise<Change<T>[]>;
+  ): Promise<(Change<T> | Error)[]>;
 }
 
 /**
