@@ -333,12 +333,12 @@ describe('bad input: a clear JSON error, no change, everyone else keeps being se
   });
 
   test('a method the route does not take: JSON 405 with Allow; an unknown method: JSON 501', async () => {
-    const response = await t.api.send('DELETE', '/api/workers');
+    const response = await t.api.send('PUT', '/api/workers');
     assert.equal(response.status, 405);
     assert.equal(response.body.error.code, 'method_not_allowed');
     assert.equal(typeof response.body.error.message, 'string');
     assert.match(response.headers.get('content-type') ?? '', /application\/json/);
-    assert.deepEqual(response.headers.get('allow')?.split(/,\s*/).sort(), ['GET', 'HEAD', 'POST']);
+    assert.deepEqual(response.headers.get('allow')?.split(/,\s*/).sort(), ['DELETE', 'GET', 'HEAD', 'POST']);
     const unknown = await raw(t.url, 'PROPFIND /api/workers HTTP/1.1');
     assert.equal(unknown.status, 501);
     assert.match(unknown.headers, /^content-type: application\/json/im);
