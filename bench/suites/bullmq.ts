@@ -43,7 +43,7 @@ export interface BullMQBenchOptions {
 
 const POLL_MS = 5000;
 /** The server's default gap between two queue pushes under load (docs/protocol.md, --push-gap). */
-const PUSH_GAP_MS = 1000;
+const PUSH_GAP_MS = 100;
 /** How long a page may take to list every queue, or to show a change (bull-board at 1,000 queues on a loaded machine: tens of seconds). */
 const LOAD_TIMEOUT_MS = 180_000;
 const cliPath = fileURLToPath(new URL('../../packages/bullmq/dist/cli.js', import.meta.url));
@@ -327,7 +327,7 @@ async function measureSize(
         await arm(tabs[side], 'failed', 'failed', failing, failures, LOAD_TIMEOUT_MS);
       }
       const addedAt = await (queues[0] as Queue).add('job', { round }).then(() => Date.now());
-      // The failure a push gap later (the server's default, 1 s): each change is pushed on its own, as
+      // The failure a push gap later (the server's default, 100 ms): each change is pushed on its own, as
       // changes a second apart are, rather than the second waiting out the gap the first opened.
       await sleep(Number(opts.pulseboardConfig?.pushGapMs ?? PUSH_GAP_MS) + 200);
       const failedAt = once(failer, 'failed').then(() => Date.now());

@@ -55,7 +55,7 @@ const configSchema = z.strictObject({
    * `metricsIntervalMs`. 1 s by default: 50 ms keeps a depth change under issue 14's 100 ms to the
    * screen at 1,000 workers but keeps the page about three times as busy (docs/benchmarks.md).
    */
-  pushGapMs: z.number().int().min(1).max(60_000).default(1000),
+  pushGapMs: z.number().int().min(1).max(60_000).default(100),
   replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
   /** In memory, the replay window also keeps under this many bytes of frames (Redis trims by count). */
   replayWindowBytes: z
