@@ -17,7 +17,9 @@ import { ALL_TAGS, bundlePath, openPage, staticServer } from './suites/browser.j
  * TaskDuration: wall time, stretched by a loaded machine), the renderer main thread's CPU time (not
  * stretched), each per `queues_update`, and the top functions by self and total time, mapped through the
  * bundle's source map. `--trace` adds 3 s of Chromium's timeline (layouts: how many objects each one
- * walked); `--inject` adds a stylesheet to elements' shadow roots, for layout experiments.
+ * walked); `--inject` adds a stylesheet to elements' shadow roots, for layout experiments. `--longest`
+ * traces the whole window too and names what each task over 50 ms did: the timeline's events by self
+ * time, the events the page received in it, and the functions sampled in it.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,7 +72,9 @@ const site = await staticServer();
 // machine's load, since neither the server nor the load processes set the pace.
 const synthetic = process.argv.includes('--synthetic');
 const server = await startServer('pulseboard', {
-  pulseboardConfig: { maxWorkers: 20_000, pushGapMs: gap, ...(synthetic ? { staleAfterMs: 3_600_000 } : {}) },
+  // Nobody goes offline: registering 10,000 workers here takes longer than `staleAfterMs`, and their first beats
+  // would bring thousands back from offline at once, a storm (the storm suite's) rather than the steady state.
+  pulseboardConfig: { maxWorkers: 20_000, pushGapMs: gap, staleAfterMs: 3_600_000 },
 });
 const browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 try {
@@ -78,8 +82,12 @@ try {
   await Promise.all(workers.map((w) => w.call('target', { url: server.url })));
   const ids = Array.from({ length: fleetSize }, (_, i) => `w-${i}`);
   const halves = [ids.slice(0, fleetSize / 2), ids.slice(fleetSize / 2)];
+  const registering = performance.now();
   await Promise.all(
     workers.map((w, i) => w.call('register', { ids: halves[i], offset: i * halves[0]!.length }, 300_000)),
+  );
+  console.log(
+    `registered ${fleetSize} workers in ${((performance.now() - registering) / 1000).toFixed(1)} s`,
   );
   if (synthetic)
     browser.on('targetcreated', async (t) => {
@@ -176,7 +184,7 @@ try {
     w.__counts = {};
     const client = (
       document.querySelector('sse-connection') as unknown as {
-        client: { subscribe(t: string, f: () => void): void };
+        client: { subscribe(t: string, f: (data: unknown) => void): void };
       }
     ).client;
     const w2 = window as unknown as { __updates: Record<string, [number, number]> };
@@ -198,6 +206,8 @@ try {
         w2.__updates[el.localName] = u;
         u[0]++;
         u[1] += performance.now() - t0;
+        // On the timeline too (--longest): which element's update a long task ran.
+        performance.measure(`${el.localName} update`, { start: t0 });
       };
     }
     for (const t of [
@@ -208,8 +218,12 @@ try {
       'dashboard_update',
       'log',
     ])
-      client.subscribe(t, () => {
-        w.__counts[t] = (w.__counts[t] ?? 0) + 1;
+      client.subscribe(t, (e: unknown) => {
+        // Status changes by their new status: a fleet coming back from offline is a storm, not a steady state.
+        const to = (e as { to?: string } | null)?.to;
+        const k = to ? `${t} → ${to}` : t;
+        w.__counts[k] = (w.__counts[k] ?? 0) + 1;
+        performance.mark(k);
       });
   });
   const cdp = await page.createCDPSession();
@@ -260,11 +274,26 @@ try {
         `trace ${name}: ${b.n}, ${b.ms.toFixed(0)} ms, dirty/elements ${(b.dirty / b.n).toFixed(0)}, total ${(b.total / b.n).toFixed(0)}`,
       );
   }
+  const longest = process.argv.includes('--longest');
+  const timeline: TraceEvent[] = [];
+  if (longest) {
+    cdp.on('Tracing.dataCollected', (e) => timeline.push(...(e.value as TraceEvent[])));
+    await cdp.send('Tracing.start', {
+      categories:
+        'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing',
+      transferMode: 'ReportEvents',
+    });
+  }
   const cpuBefore = rendererCpu(browser.process()!.pid!);
   const before = await metric();
   await cdp.send('Profiler.start');
   await sleep(seconds * 1000);
   const { profile } = await cdp.send('Profiler.stop');
+  if (longest) {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+  }
   const after = await metric();
   const cpuAfter = rendererCpu(browser.process()!.pid!);
   const cpuMs = Math.max(0, ...[...cpuAfter].map(([pid, ms]) => ms - (cpuBefore.get(pid) ?? 0)));
@@ -314,6 +343,7 @@ try {
     }
     return `${f.functionName || '(anon)'}${f.url ? ` ${f.url.split('/').pop()}` : ''}`;
   };
+  if (longest) longTasks(timeline, profile, label);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   const times = profile.timeDeltas ?? [];
@@ -348,4 +378,109 @@ try {
   await browser.close().catch(() => {});
   site.close();
   await stopAll([...workers, server.child]);
+}
+
+interface TraceEvent {
+  name: string;
+  cat?: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: Record<string, Record<string, unknown> | string | undefined>;
+}
+type Profile = { nodes: { id: number }[]; samples?: number[]; timeDeltas?: number[]; startTime: number };
+
+/**
+ * Each task over 50 ms on the page's main thread (the renderer thread with the most task time): its length,
+ * its timeline events by self time (a nested event's time is its own, not its parent's), the SSE events the
+ * page dispatched in it, and the JS functions sampled in it by self time. Trace and profile timestamps share
+ * one clock (µs).
+ */
+function longTasks(events: TraceEvent[], profile: Profile, label: (id: number) => string): void {
+  const threads = new Map<string, TraceEvent[]>();
+  // User timing: the page's marks (events received) and measures (element updates, begin and end apart).
+  const marks: TraceEvent[] = [];
+  const begun = new Map<string, TraceEvent>();
+  for (const e of events) {
+    if (e.ph === 'R' || e.ph === 'I' || e.ph === 'n') marks.push(e);
+    const key = `${e.name}:${(e as { id?: string }).id ?? (e as { id2?: { local?: string } }).id2?.local}`;
+    if (e.ph === 'b') begun.set(key, e);
+    if (e.ph === 'e' && begun.has(key)) {
+      const b = begun.get(key)!;
+      marks.push({ ...b, ph: 'M', dur: e.ts - b.ts });
+    }
+  }
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined) continue;
+    const key = `${e.pid}:${e.tid}`;
+    const list = threads.get(key) ?? [];
+    list.push(e);
+    threads.set(key, list);
+  }
+  const busy = (list: TraceEvent[]) =>
+    list.filter((e) => e.name === 'RunTask').reduce((t, e) => t + (e.dur ?? 0), 0);
+  const main = [...threads.values()].sort((a, b) => busy(b) - busy(a))[0] ?? [];
+  main.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const sampleTimes: number[] = [];
+  let t = profile.startTime;
+  for (const dt of profile.timeDeltas ?? []) {
+    t += dt;
+    sampleTimes.push(t);
+  }
+  const tasks = main.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 50_000);
+  console.log(
+    `tasks over 50 ms: ${tasks.length} (longest ${(Math.max(0, ...tasks.map((e) => e.dur!)) / 1000).toFixed(1)} ms)`,
+  );
+  // Every such task's events and updates; the five longest in detail.
+  for (const [rank, task] of tasks.sort((a, b) => b.dur! - a.dur!).entries()) {
+    const end = task.ts + task.dur!;
+    const inside = main.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end);
+    const selfBy = new Map<string, number>();
+    const stack: TraceEvent[] = [];
+    const own = new Map<TraceEvent, number>();
+    for (const e of inside) {
+      while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= e.ts) stack.pop();
+      const parent = stack.at(-1);
+      if (parent) own.set(parent, (own.get(parent) ?? 0) - e.dur!);
+      own.set(e, (own.get(e) ?? 0) + e.dur!);
+      stack.push(e);
+    }
+    for (const [e, us] of own) selfBy.set(e.name, (selfBy.get(e.name) ?? 0) + us);
+    const kinds = new Map<string, number>();
+    for (const m of marks) {
+      if (m.ts < task.ts || m.ts > end || m.cat?.includes('devtools')) continue;
+      const k = m.ph === 'M' ? `${m.name} (ms)` : m.name;
+      kinds.set(k, (kinds.get(k) ?? 0) + (m.ph === 'M' ? Math.round(m.dur! / 100) / 10 : 1));
+    }
+    const fnSelf = new Map<string, number>();
+    profile.samples?.forEach((id, i) => {
+      const at = sampleTimes[i]!;
+      if (at < task.ts || at > end) return;
+      const l = label(id);
+      if (l.startsWith('(idle)') || l.startsWith('(program)')) return;
+      fnSelf.set(l, (fnSelf.get(l) ?? 0) + (profile.timeDeltas?.[i + 1] ?? 0) / 1000);
+    });
+    const top = (m: Map<string, number>, k: number, scale: number) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, k)
+        .map(([n, v]) => `    ${(v / scale).toFixed(1).padStart(7)} ms  ${n}`)
+        .join('\n');
+    console.log(
+      `task ${(task.dur! / 1000).toFixed(1)} ms; events and updates ${JSON.stringify(Object.fromEntries(kinds))}`,
+    );
+    if (rank >= 5) continue;
+    console.log(`  timeline, self time:\n${top(selfBy, 12, 1000)}`);
+    // How much of the document each layout walked: a small change should dirty a few objects, not the page.
+    const layouts = inside
+      .filter((e) => e.name === 'Layout')
+      .map((e) => {
+        const b = e.args?.beginData as { dirtyObjects?: number; totalObjects?: number } | undefined;
+        return `${(e.dur! / 1000).toFixed(1)} ms (${b?.dirtyObjects}/${b?.totalObjects})`;
+      });
+    if (layouts.length) console.log(`  layouts (dirty/total objects): ${layouts.join(', ')}`);
+    console.log(`  JS sampled, self time:\n${top(fnSelf, 15, 1)}`);
+  }
 }

@@ -51,11 +51,12 @@ const configSchema = z.strictObject({
   /**
    * The shortest gap between two `queues_update` pushes under load (`metrics_update` keeps
    * `metricsIntervalMs`). A change after a quiet spell goes out within a few ms either way; under load
-   * pushes are this far apart, more with many dashboards or large summaries (hub.ts), at most
-   * `metricsIntervalMs`. 1 s by default: 50 ms keeps a depth change under issue 14's 100 ms to the
-   * screen at 1,000 workers but keeps the page about three times as busy (docs/benchmarks.md).
+   * pushes are this far apart plus 1 ms per 22 heartbeats a second (~140 ms with 10,000 workers
+   * beating every 5 s), more with many dashboards or large summaries (hub.ts), at most
+   * `metricsIntervalMs`. 50 ms by default: a dead-letter count reaches the screen within issue 14's
+   * 100 ms with 1,000 workers beating every 5 s (docs/benchmarks.md).
    */
-  pushGapMs: z.number().int().min(1).max(60_000).default(100),
+  pushGapMs: z.number().int().min(1).max(60_000).default(50),
   replayWindow: z.number().int().min(1).max(1_000_000).default(10_000),
   /** In memory, the replay window also keeps under this many bytes of frames (Redis trims by count). */
   replayWindowBytes: z

@@ -25,7 +25,7 @@ export interface HubOptions {
    */
   registry: Pick<Registry, 'subscribeHeartbeats' | 'snapshot' | 'workersById' | 'queueWorkers'>;
   timings: ServerTimings;
-  /** The shortest gap between two pushes under load (`pushGapMs`). */
+  /** The shortest gap between two pushes under load (`pushGapMs`), with few heartbeats a second. */
   pushGapMs: number;
   /** Open streams: each push is one write to each, so the gap grows with them. */
   streams?: { readonly size: number };
@@ -47,6 +47,14 @@ const STREAMS_PER_MS = 50;
  * spaces its pushes out for 100 dashboards or more.
  */
 const BYTES_PER_MS = 10_000;
+/**
+ * Heartbeats a second per extra ms of gap: a queue push costs every dashboard ~10 ms of layout and paint,
+ * and the busier the fleet the more the page has besides (metric rows, every queue moving in every push), so
+ * a busy fleet gets fewer pushes (10,000 workers beating every 5 s: one per ~140 ms, inside issue 14's
+ * 250 ms to the screen; 1,000 every second: ~95 ms) and a quieter one the short gap (1,000 every 5 s: ~60 ms,
+ * inside its 100 ms).
+ */
+const BEATS_PER_MS = 22;
 
 const v = PROTOCOL_VERSION;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
@@ -74,8 +82,8 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * the heartbeat rate. Heartbeats that repeat a worker's queue stats are not
  * changes: a busy fleet with still queues leaves a queue's move to the leading edge. `queues_update` (what operators watch move: depth, dead
  * letters) has the short gap: `pushGapMs`, longer with many open streams
- * (STREAMS_PER_MS) or large summaries to send to each (BYTES_PER_MS), at most
- * `metricsIntervalMs`.
+ * (STREAMS_PER_MS) or large summaries to send to each (BYTES_PER_MS), and
+ * longer the more heartbeats arrive (BEATS_PER_MS), at most `metricsIntervalMs`.
  * `metrics_update` carries a row per busy worker and every dashboard redraws
  * its cards for it, so under load it keeps one push per `metricsIntervalMs`,
  * whatever the push gap.
@@ -93,6 +101,10 @@ export class Hub {
   readonly #queues: QueueSummaries;
   /** The size of the last `queues_update`'s summaries, serialized: the gap grows with it. */
   #queuesBytes = 0;
+  /** Heartbeats since the last dashboard_update, and their rate (a second) over the interval before it: the gap grows with it. */
+  #beats = 0;
+  #beatRate = 0;
+  #ratedAt = performance.now();
   #pushTimer: NodeJS.Timeout | undefined;
   #pushDueAt = 0;
   #pushing = false;
@@ -150,6 +162,7 @@ export class Hub {
 
   /** A heartbeat's figures, pushed with the next `metrics_update` (the latest per worker). */
   #heartbeat(worker: Worker, before: Worker): void {
+    this.#beats++;
     const metricsWaiting = this.#pendingMetrics.size > 0;
     const queuesWaiting = this.#queues.dirty;
     this.#pendingMetrics.set(worker.id, worker);
@@ -163,7 +176,7 @@ export class Hub {
   get pushGapMs(): number {
     const streams = this.#streams.size;
     const gap = Math.max(
-      this.#pushGapMs,
+      this.#pushGapMs + this.#beatRate / BEATS_PER_MS,
       streams / STREAMS_PER_MS,
       (streams * this.#queuesBytes) / BYTES_PER_MS,
     );
@@ -242,6 +255,10 @@ export class Hub {
   async publishDashboard(): Promise<void> {
     const dirty = this.#dirty;
     this.#dirty = new Set();
+    const now = performance.now();
+    this.#beatRate = (this.#beats * 1000) / (now - this.#ratedAt);
+    this.#beats = 0;
+    this.#ratedAt = now;
     const { workers, resources } = await this.#registry.snapshot();
     this.#errorRate = computeErrorRate(this.#errorCounts, workers, this.#timings.dashboardIntervalMs);
     this.#errorCounts = errorCounts(workers);

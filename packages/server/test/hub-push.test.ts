@@ -67,6 +67,37 @@ test('the push gap: pushGapMs, plus 1 ms per 50 streams, at most metricsInterval
   assert.equal(gap(1_000_000), 1000);
 });
 
+test('the push gap grows with the heartbeat rate: 1 ms per 22 heartbeats a second, measured between dashboard_updates', async () => {
+  const { registry, start } = setUp({ pushGapMs: 10 });
+  for (let i = 0; i < 100; i++) await registry.register({ id: `w${i}`, queue: `q-${i % 4}` });
+  const h = start();
+  try {
+    assert.equal(h.pushGapMs, 10, 'no rate before the first dashboard_update');
+    const a0 = performance.now();
+    await h.publishDashboard();
+    const a1 = performance.now();
+    for (let k = 0; k < 440; k++) await registry.heartbeat(`w${k % 100}`, { queueStats: { depth: k } });
+    await sleep(50);
+    // Not before the next dashboard_update: the rate is over its interval.
+    assert.equal(h.pushGapMs, 10);
+    const b0 = performance.now();
+    await h.publishDashboard();
+    const b1 = performance.now();
+    // The hub's interval lies between b0 - a1 and b1 - a0.
+    const gap = (ms: number) => 10 + (440 * 1000) / ms / 22;
+    assert.ok(
+      h.pushGapMs <= gap(b0 - a1) + 1e-9 && h.pushGapMs >= gap(b1 - a0) - 1e-9,
+      `${h.pushGapMs} between ${gap(b1 - a0)} and ${gap(b0 - a1)}`,
+    );
+    assert.ok(h.pushGapMs > 10);
+    await sleep(20);
+    await h.publishDashboard();
+    assert.equal(h.pushGapMs, 10, 'a quiet interval brings the short gap back');
+  } finally {
+    h.close();
+  }
+});
+
 test('after a quiet spell a heartbeat is pushed within a few ms; under load metrics once per metricsIntervalMs, latest value per worker', async () => {
   const { registry, start, of } = setUp();
   for (let i = 0; i < 10; i++) await registry.register({ id: `w${i}` });

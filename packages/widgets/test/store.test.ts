@@ -257,7 +257,8 @@ describe('dashboard_update and resources_update', () => {
         type: 'dashboard_update',
         data: { v: 1, at, aggregates: aggregates({ errorRate: at / 1e6 }), queues: [jobs], workers: [] },
       });
-      assert.deepEqual([...result.changed], ['aggregates', 'queues']);
+      // The same summary again is nothing new for the queues.
+      assert.deepEqual([...result.changed], at === 2000 ? ['aggregates', 'queues'] : ['aggregates']);
       state = result.state;
     }
     assert.deepEqual(state.queues, [jobs]);
@@ -380,6 +381,38 @@ describe('queues_update', () => {
     const bad = reduce(withQueues(), { type: 'queues_update', data: { v: 1, queues: 'all' } });
     assert.equal(bad.skipped, true);
     assert.equal(bad.problem, 'queues_update: missing queues; skipped');
+  });
+
+  test('a summary that says nothing new keeps its object, and a list with nothing new keeps the list and the slice', () => {
+    const before = withQueues();
+    const [email, images] = before.queues;
+    // dashboard_update resends every queue: the one that moved is new, the other is the state's own.
+    const dashboard = (queues: unknown[]) =>
+      reduce(before, {
+        type: 'dashboard_update',
+        data: { v: 1, at: 3000, aggregates: aggregates(), queues, workers: [] },
+      });
+    const moved = dashboard([queue('email', { depth: 3 }), queue('images', { depth: 6 })]);
+    assert.equal(moved.state.queues[0], email);
+    assert.notEqual(moved.state.queues[1], images);
+    assert.equal(moved.state.queues[1]?.depth, 6);
+    const same = dashboard([queue('email', { depth: 3 }), queue('images', { depth: 5 })]);
+    assert.equal(same.state.queues, before.queues);
+    assert.deepEqual([...same.changed], ['aggregates'], 'nothing for the queues to redraw');
+    // Another worker is news.
+    const joined = dashboard([queue('email', { depth: 3, workerIds: ['email-1', 'email-2'] }), images]);
+    assert.notEqual(joined.state.queues[0], email);
+    // A queues_update the same: the figures again (without workerIds) keep the object; another figure does not.
+    const { workerIds: _, ...again } = queue('email', { depth: 3 });
+    const repeat = reduce(before, { type: 'queues_update', data: { v: 1, at: 2000, queues: [again] } });
+    assert.equal(repeat.state, before);
+    assert.equal(repeat.changed.size, 0);
+    const consumers = reduce(before, {
+      type: 'queues_update',
+      data: { v: 1, at: 2000, queues: [{ ...again, consumers: 2 }] },
+    });
+    assert.notEqual(consumers.state.queues[0], email);
+    assert.equal(consumers.state.queues[1], images);
   });
 
   test('a later dashboard_update still reconciles the whole list', () => {

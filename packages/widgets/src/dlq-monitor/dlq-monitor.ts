@@ -2,7 +2,6 @@ import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { ActionController } from '../base/action-controller.js';
 import { ErrorRates } from '../base/error-rates.js';
 import {
-  compareNames,
   formatCount,
   formatCountOf,
   formatDuration,
@@ -15,6 +14,7 @@ import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hyst
 import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
+import { top } from '../base/top.js';
 import type { Requirement } from '../client/types.js';
 import type { DashboardState, Slice } from '../store/types.js';
 import { actionStyles } from '../styles/actions.js';
@@ -457,20 +457,6 @@ export class DlqMonitor extends PulseElement {
     </li>`;
     });
   }
-}
-
-/**
- * The `n` rows with the highest values, ties by name. Only the rows that can
- * make the cut are compared by name: a collated sort of all 1,000 workers took
- * longer than the rest of the element's update, on every tick.
- */
-function top(rows: Row[], n: number): Row[] {
-  const byValue = [...rows].sort((a, b) => b.value - a.value);
-  const cut = byValue[n - 1]?.value ?? Number.NEGATIVE_INFINITY;
-  return byValue
-    .filter((r) => r.value >= cut)
-    .sort((a, b) => b.value - a.value || compareNames(a.name, b.name))
-    .slice(0, n);
 }
 
 declare global {

@@ -6,6 +6,8 @@ import {
   METRICS_FIELDS,
   PROTOCOL_VERSION,
   QUEUE_STATS_FIELDS,
+  type QueueSummary,
+  type QueueSummaryChange,
   type Worker,
   type WorkerStatus,
 } from '@pulseboard/protocol';
@@ -247,6 +249,42 @@ function recordSample(
 
 const isValues = (value: unknown) => value === null || Array.isArray(value);
 
+const text = JSON.stringify;
+
+/**
+ * `queues` over the state's (`whole`: instead of them): each replaces its namesake, keeping its worker ids
+ * unless it lists them, and one listing no workers is gone; a summary that says nothing new keeps the
+ * state's object, and a list with nothing new the state's list, so no element redraws for it (the periodic
+ * `dashboard_update` resends every queue).
+ */
+function mergeQueues(
+  state: StoreState,
+  queues: QueueSummaryChange[],
+  whole?: boolean,
+): Partial<StateFields> | undefined {
+  const held = new Map(state.queues.map((q) => [q.name, q]));
+  const next = whole ? new Map<string, QueueSummary>() : new Map(held);
+  for (const q of queues) {
+    const was = held.get(q.name);
+    const now = { ...q, workerIds: q.workerIds ?? was?.workerIds ?? [] };
+    if (!whole && q.workerIds?.length === 0) next.delete(q.name);
+    else
+      next.set(
+        q.name,
+        // Figures first, the ids (10,000 at 10,000 workers) only when listed; both read by the same
+        // sanitizer, so their keys come in the same order.
+        was &&
+          text({ ...q, workerIds: 0 }) === text({ ...was, workerIds: 0 }) &&
+          (now.workerIds === was.workerIds || text(now.workerIds) === text(was.workerIds))
+          ? was
+          : now,
+      );
+  }
+  const list = [...next.values()];
+  if (list.length !== state.queues.length || list.some((q, i) => q !== state.queues[i]))
+    return { queues: list };
+}
+
 /** A worker's name for its lines: from `workers` (a snapshot's), the state's or the departed; else its id. */
 const nameOf = (
   state: StoreState,
@@ -385,7 +423,7 @@ const reducers: Record<string, Reducer> = {
     upsertWorkers(event, workers);
     return {
       aggregates,
-      queues,
+      ...mergeQueues(state, queues, true),
       aggregateHistory: appendAggregateSample(
         state.aggregateHistory,
         read.count(data.at),
@@ -463,18 +501,10 @@ const reducers: Record<string, Reducer> = {
     }
   },
 
-  // The queues whose summary changed: each replaces its namesake, keeping its worker ids unless it lists
-  // them; one listing no workers is gone.
   queues_update(state, data, event) {
     const queues = event.list(data.queues, read.queueChange);
     if (!queues) return 'missing queues';
-    if (queues.length === 0) return;
-    const byName = new Map(state.queues.map((q) => [q.name, q]));
-    for (const q of queues) {
-      if (q.workerIds?.length === 0) byName.delete(q.name);
-      else byName.set(q.name, { ...q, workerIds: q.workerIds ?? byName.get(q.name)?.workerIds ?? [] });
-    }
-    return { queues: [...byName.values()] };
+    return mergeQueues(state, queues);
   },
 
   resources_update(_state, data, event) {
