@@ -314,9 +314,6 @@ export class Registry {
   }
 
   /** Every worker, without resources and logs (a fleet's action stream finds its workers). */
-  async workers(): Promise<Worker[]> {
-    return (await this.#store.workers.list()).map((stored) => stored.worker);
-  }
 
   /** The workers of `ids`, in their order (undefined for one that is gone). */
   async workersById(ids: readonly string[]): Promise<(Worker | undefined)[]> {
@@ -325,7 +322,12 @@ export class Registry {
 
   /** The workers of `queue`, read without the rest. */
   async queueWorkers(queue: string): Promise<Worker[]> {
-    return (await this.#store.workers.inGroup(queue)).map((stored) => stored.worker);
+    return (await this.#store.workers.inGroup('queue', queue)).map((stored) => stored.worker);
+  }
+
+  /** The ids of the workers registered with `fleet`, read without the rest. */
+  async fleetWorkerIds(fleet: string): Promise<string[]> {
+    return (await this.#store.workers.inGroup('fleet', fleet)).map((stored) => stored.worker.id);
   }
 
   async snapshot(): Promise<Snapshot> {

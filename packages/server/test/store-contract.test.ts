@@ -11,7 +11,13 @@ import { formatEventId } from '../src/event-id.js';
 import type { AnyLoggedEvent, LoggedEventInput } from '../src/events.js';
 import { createMemoryStorage } from '../src/store/memory.js';
 import { createRedisStorage } from '../src/store/redis.js';
-import { type RegistryLimits, type Storage, type StoredWorker, TableFullError } from '../src/store/types.js';
+import {
+  type RegistryLimits,
+  type Storage,
+  type StoredWorker,
+  TableFullError,
+  type WorkerGrouping,
+} from '../src/store/types.js';
 import { compareIds } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-helpers.js';
 
@@ -364,26 +370,40 @@ for (const backend of [memoryBackend(), redisBackend()]) {
       );
     });
 
-    test("workers table: inGroup() lists a queue's workers, in step with every write, on every instance", async () => {
+    test("workers table: inGroup() lists a queue's or a fleet's workers, in step with every write, on every instance", async () => {
       const [a, b] = await pair();
-      const inQueue = (id: string, queue: string | null) => ({
+      const row = (id: string, queue: string | null, fleet?: string) => ({
         ...workerRow(id, 1),
-        worker: { ...workerRow(id, 1).worker, queue },
+        worker: { ...workerRow(id, 1).worker, queue, ...(fleet === undefined ? {} : { fleet }) },
       });
-      const ids = async (storage: Storage, queue: string) =>
-        (await storage.store.workers.inGroup(queue)).map((row) => row.worker.id).sort();
-      await a.store.workers.update('x1', () => inQueue('x1', 'mail'));
-      await b.store.workers.update('x2', () => inQueue('x2', 'mail'));
-      await a.store.workers.update('x3', () => inQueue('x3', 'sms'));
-      await a.store.workers.update('x4', () => inQueue('x4', null));
-      assert.deepEqual(await ids(b, 'mail'), ['x1', 'x2']);
-      assert.deepEqual((await a.store.workers.inGroup('sms'))[0], inQueue('x3', 'sms'), 'whole rows');
-      assert.deepEqual(await ids(a, 'none'), []);
-      await b.store.workers.update('x1', () => inQueue('x1', 'sms'));
+      const ids = async (storage: Storage, grouping: WorkerGrouping, group: string) =>
+        (await storage.store.workers.inGroup(grouping, group)).map((stored) => stored.worker.id).sort();
+      await a.store.workers.update('x1', () => row('x1', 'mail', 'host-1'));
+      await b.store.workers.update('x2', () => row('x2', 'mail'));
+      await a.store.workers.update('x3', () => row('x3', 'sms', 'host-1'));
+      // A fleet named like a queue is another group.
+      await a.store.workers.update('x4', () => row('x4', null, 'mail'));
+      assert.deepEqual(await ids(b, 'queue', 'mail'), ['x1', 'x2']);
+      assert.deepEqual(await ids(b, 'fleet', 'host-1'), ['x1', 'x3']);
+      assert.deepEqual(await ids(a, 'fleet', 'mail'), ['x4']);
+      assert.deepEqual(
+        (await a.store.workers.inGroup('queue', 'sms'))[0],
+        row('x3', 'sms', 'host-1'),
+        'whole rows',
+      );
+      assert.deepEqual(await ids(a, 'queue', 'none'), []);
+      await b.store.workers.update('x1', () => row('x1', 'sms', 'host-1'));
       await a.store.workers.update('x2', () => undefined);
       await b.store.workers.update('x3', (current) => current && { ...current, dueAt: 9 });
-      assert.deepEqual(await ids(a, 'mail'), [], 'left by a move and a delete');
-      assert.deepEqual(await ids(b, 'sms'), ['x1', 'x3'], 'joined by a move, kept by a rewrite');
+      await a.store.workers.update('x4', () => row('x4', null, 'host-2'));
+      assert.deepEqual(await ids(a, 'queue', 'mail'), [], 'left by a move and a delete');
+      assert.deepEqual(await ids(b, 'queue', 'sms'), ['x1', 'x3'], 'joined by a move, kept by a rewrite');
+      assert.deepEqual(await ids(a, 'fleet', 'host-1'), ['x1', 'x3'], 'a queue move keeps the fleet');
+      assert.deepEqual(await ids(b, 'fleet', 'mail'), [], 'left its fleet');
+      assert.deepEqual(await ids(b, 'fleet', 'host-2'), ['x4'], 'joined another');
+      await b.store.workers.update('x3', () => undefined);
+      assert.deepEqual(await ids(a, 'fleet', 'host-1'), ['x1'], 'a delete leaves every group');
+      assert.deepEqual(await ids(a, 'queue', 'sms'), ['x1']);
     });
 
     test('logs: capped, oldest first, shared', async () => {

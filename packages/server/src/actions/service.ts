@@ -26,8 +26,11 @@ export const REQUESTS_PER_WINDOW = { max: 30, windowMs: 10_000 };
 export interface ActionsOptions {
   store: ActionStore;
   eventLog: Pick<EventLog, 'subscribe'>;
-  /** Where the registered workers are (`worker(id)`: the worker, if any; `workers()`: all of them). */
-  registry: { worker(id: string): Promise<Worker | undefined>; workers(): Promise<Worker[]> };
+  /** Where the registered workers are (`worker(id)`: the worker, if any; `fleetWorkerIds(fleet)`: a fleet's). */
+  registry: {
+    worker(id: string): Promise<Worker | undefined>;
+    fleetWorkerIds(fleet: string): Promise<string[]>;
+  };
   logger: Logger;
   timeoutMs: number;
   now?: () => number;
@@ -212,7 +215,7 @@ export class Actions {
    * (one stream for a process reporting 1,000 workers, not 1,000). A worker's own stream comes first.
    */
   attachFleet(fleet: string, sink: ActionSink, resumeAfter: number | null): () => void {
-    return this.#hold(this.#fleets, fleet, sink, resumeAfter, () => this.#members(fleet));
+    return this.#hold(this.#fleets, fleet, sink, resumeAfter, () => this.#registry.fleetWorkerIds(fleet));
   }
 
   /** The delivery number a new stream starts from: what it gets later is numbered above it. */
@@ -236,7 +239,7 @@ export class Actions {
   /** Pumps every worker of the fleet (its stream's keep-alive: a request announced while storage was away). */
   pumpFleet(fleet: string): void {
     this.#enqueue(`fleet ${fleet}`, async () => {
-      for (const worker of await this.#members(fleet)) this.pump(worker);
+      for (const worker of await this.#registry.fleetWorkerIds(fleet)) this.pump(worker);
     });
   }
 
@@ -275,11 +278,6 @@ export class Actions {
       if (left.length) held.set(key, left);
       else held.delete(key);
     };
-  }
-
-  /** The workers registered with `fleet`. */
-  async #members(fleet: string): Promise<string[]> {
-    return (await this.#registry.workers()).flatMap((worker) => (worker.fleet === fleet ? [worker.id] : []));
   }
 
   /** The newest stream here that takes `worker`'s actions: its own, else its fleet's; none: undefined. */

@@ -7,9 +7,9 @@ import {
   type ChangeEvents,
   type EventLog,
   type GroupedTable,
+  type Groupings,
   type LiveListener,
   type LogStore,
-  queueOf,
   type RegistryLimits,
   type RegistryStore,
   type RowLimit,
@@ -18,6 +18,7 @@ import {
   type StoredWorker,
   type Table,
   TableFullError,
+  WORKER_GROUPINGS,
 } from './types.js';
 
 type Append = (input: LoggedEventInput) => Promise<unknown>;
@@ -176,28 +177,30 @@ class TimeHeap {
  * surfaces. One that moves it earlier pushes a new entry and supersedes the
  * old, which is dropped when it surfaces. So a sweep touches only rows whose
  * entry is due, and a heartbeat costs one map read. And the ids of each
- * group, kept with every write.
+ * group of each grouping, kept with every write.
  */
-class MemoryTimedTable<T> extends MemoryTable<T> implements GroupedTable<T> {
+class MemoryTimedTable<T, K extends string> extends MemoryTable<T> implements GroupedTable<T, K> {
   readonly #timeOf: (row: T) => number;
-  readonly #groupOf: (row: T) => string | null;
+  readonly #groupings: [K, (row: T) => string | null][];
   readonly #heap = new TimeHeap();
   /** The time of each row's live entry. */
   readonly #queued = new Map<string, number>();
-  readonly #groups = new Map<string, Set<string>>();
+  /** Per grouping, the ids of each group. */
+  readonly #groups = new Map<K, Map<string, Set<string>>>();
 
   constructor(
     append: Append,
-    index: { timeOf: (row: T) => number; groupOf: (row: T) => string | null },
+    index: { timeOf: (row: T) => number; groupings: Groupings<T, K> },
     limit?: RowLimit,
   ) {
     super(append, limit);
     this.#timeOf = index.timeOf;
-    this.#groupOf = index.groupOf;
+    this.#groupings = Object.entries(index.groupings) as [K, (row: T) => string | null][];
+    for (const [grouping] of this.#groupings) this.#groups.set(grouping, new Map());
   }
 
-  async inGroup(group: string): Promise<T[]> {
-    return [...(this.#groups.get(group) ?? [])].map((id) => this.rows.get(id) as T);
+  async inGroup(grouping: K, group: string): Promise<T[]> {
+    return [...(this.#groups.get(grouping)?.get(group) ?? [])].map((id) => this.rows.get(id) as T);
   }
 
   async due(time: number): Promise<T[]> {
@@ -222,13 +225,15 @@ class MemoryTimedTable<T> extends MemoryTable<T> implements GroupedTable<T> {
   }
 
   protected override changed(id: string, before: T | undefined, after: T | undefined): void {
-    const from = before === undefined ? null : this.#groupOf(before);
-    const to = after === undefined ? null : this.#groupOf(after);
-    if (from !== to) {
-      const left = from === null ? undefined : this.#groups.get(from);
+    for (const [grouping, groupOf] of this.#groupings) {
+      const from = before === undefined ? null : groupOf(before);
+      const to = after === undefined ? null : groupOf(after);
+      if (from === to) continue;
+      const groups = this.#groups.get(grouping) as Map<string, Set<string>>;
+      const left = from === null ? undefined : groups.get(from);
       left?.delete(id);
-      if (left?.size === 0) this.#groups.delete(from as string);
-      if (to !== null) this.#groups.set(to, (this.#groups.get(to) ?? new Set()).add(id));
+      if (left?.size === 0) groups.delete(from as string);
+      if (to !== null) groups.set(to, (groups.get(to) ?? new Set()).add(id));
     }
     if (after === undefined) return;
     const time = this.#timeOf(after);
@@ -325,7 +330,7 @@ export function createMemoryRegistryStore(
   return {
     workers: new MemoryTimedTable(
       append,
-      { timeOf: (row: StoredWorker) => row.dueAt, groupOf: queueOf },
+      { timeOf: (row: StoredWorker) => row.dueAt, groupings: WORKER_GROUPINGS },
       limits.workers,
     ),
     resources: new MemoryTable(append, limits.resources),

@@ -66,6 +66,14 @@ export function pushEvents(parser: CommandParser, events: EventFields): void {
 
 const loggedReply = (reply: unknown) => (reply === null ? null : (reply as LoggedReply));
 
+/** What a row's write keeps in step with it: its score in a sorted set, and the group sets it leaves and is in. */
+export interface RowIndex {
+  key: string;
+  score: number;
+  leave: readonly string[];
+  join: readonly string[];
+}
+
 /** Why a compare-and-set wrote nothing: the field holds another value now, or a new field is past `maxFields`. */
 export type Declined = 'conflict' | 'full';
 
@@ -89,9 +97,9 @@ const writeField = defineScript({
       redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])
       if KEYS[4] then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[3]) end
     end
-    local from, to = tonumber(ARGV[8]), tonumber(ARGV[9])
-    if from > 0 then redis.call('SREM', KEYS[from], ARGV[3]) end
-    if to > 0 then redis.call('SADD', KEYS[to], ARGV[3]) end
+    local first, leave = tonumber(ARGV[8]), tonumber(ARGV[9])
+    for i = first, first + leave - 1 do redis.call('SREM', KEYS[i], ARGV[3]) end
+    for i = first + leave, #KEYS do redis.call('SADD', KEYS[i], ARGV[3]) end
     return logEvents(10)`,
   parseCommand(
     parser: CommandParser,
@@ -102,22 +110,28 @@ const writeField = defineScript({
       expected: string;
       next: string;
       maxFields: number;
-      /** The sorted set of each row's time; and the sets of its group (`from` the row leaves, `to` it is in). */
-      index?: { key: string; score: number; group?: { from?: string; to?: string } };
+      index?: RowIndex;
     },
     events: EventFields,
   ) {
     const keys = write.index ? [write.key, write.index.key] : [write.key];
-    const group = write.index?.group;
-    // Their places in KEYS (0: none), after the two history keys.
-    const place = (key: string | undefined) => (key === undefined ? 0 : 2 + keys.push(key));
-    const from = String(place(group?.from));
-    const to = String(place(group?.to));
+    // The group sets go last in KEYS, after the two history keys: those the row leaves, then those it is in.
+    const first = String(3 + keys.length);
+    const leave = write.index?.leave ?? [];
+    keys.push(...leave, ...(write.index?.join ?? []));
     // The key count varies (no NUMBER_OF_KEYS), so it goes first.
     parser.push(String(2 + keys.length));
     pushHistory(parser, history, keys);
     const score = String(write.index?.score ?? 0);
-    parser.push(write.field, write.expected, write.next, score, String(write.maxFields), from, to);
+    parser.push(
+      write.field,
+      write.expected,
+      write.next,
+      score,
+      String(write.maxFields),
+      first,
+      String(leave.length),
+    );
     pushEvents(parser, events);
   },
   transformReply: (reply: unknown): LoggedReply | Declined =>

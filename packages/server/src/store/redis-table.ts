@@ -2,10 +2,12 @@ import type { LogEntry } from '@pulseboard/protocol';
 import type { LoggedEventInput } from '../events.js';
 import { guard, type RedisClient } from './redis-client.js';
 import type { RedisEventLog } from './redis-event-log.js';
+import type { RowIndex } from './redis-scripts.js';
 import {
   type Change,
   type ChangeEvents,
   type GroupedTable,
+  type Groupings,
   type LogStore,
   type RowLimit,
   type Table,
@@ -106,49 +108,47 @@ export class RedisTable<T> implements Table<T> {
     );
   }
 
-  /** The sorted set written with the row, the row's score in it, and the sets of its group. */
-  protected index(
-    _before: T | undefined,
-    _after: T | undefined,
-  ): { key: string; score: number; group?: { from?: string; to?: string } } | undefined {
+  /** The sorted set written with the row, the row's score in it, and the group sets it leaves and is in. */
+  protected index(_before: T | undefined, _after: T | undefined): RowIndex | undefined {
     return undefined;
   }
 }
 
-/** How a table's rows are grouped (a worker by its queue): each group a set of ids under `prefix`. */
-export interface Groups<T> {
-  prefix: string;
-  of(row: T): string | null;
-}
-
 /**
- * A RedisTable plus a sorted set of each row's time and a set of ids per group, written by the
- * same compare-and-set script.
+ * A RedisTable plus a sorted set of each row's time and, per grouping, a set of ids per group
+ * (`<prefix><grouping>:<group>`), written by the same compare-and-set script.
  */
-export class RedisTimedTable<T> extends RedisTable<T> implements GroupedTable<T> {
+export class RedisTimedTable<T, K extends string> extends RedisTable<T> implements GroupedTable<T, K> {
   readonly #indexKey: string;
   readonly #timeOf: (row: T) => number;
-  readonly #groups: Groups<T>;
+  readonly #groupPrefix: string;
+  readonly #groupings: Groupings<T, K>;
+  readonly #groupingList: [K, (row: T) => string | null][];
 
   constructor(
     client: RedisClient,
     key: string,
     log: RedisEventLog,
-    index: { key: string; timeOf: (row: T) => number; groups: Groups<T> },
+    index: { key: string; timeOf: (row: T) => number; groupPrefix: string; groupings: Groupings<T, K> },
     limit?: RowLimit,
   ) {
     super(client, key, log, limit);
     this.#indexKey = index.key;
     this.#timeOf = index.timeOf;
-    this.#groups = index.groups;
+    this.#groupPrefix = index.groupPrefix;
+    this.#groupings = index.groupings;
+    this.#groupingList = Object.entries(index.groupings) as [K, (row: T) => string | null][];
   }
 
-  async inGroup(group: string): Promise<T[]> {
-    const ids = await guard(this.client.sMembers(this.#groups.prefix + group));
+  async inGroup(grouping: K, group: string): Promise<T[]> {
+    const ids = await guard(this.client.sMembers(this.#groupKey(grouping, group)));
+    const groupOf = this.#groupings[grouping];
     // Not atomic with the set: a row moved in between is left out here, and its move's event marks its group again.
-    return (await this.many(ids)).filter(
-      (row): row is T => row !== undefined && this.#groups.of(row) === group,
-    );
+    return (await this.many(ids)).filter((row): row is T => row !== undefined && groupOf(row) === group);
+  }
+
+  #groupKey(grouping: K, group: string): string {
+    return `${this.#groupPrefix}${grouping}:${group}`;
   }
 
   async due(time: number): Promise<T[]> {
@@ -157,17 +157,17 @@ export class RedisTimedTable<T> extends RedisTable<T> implements GroupedTable<T>
     return (await this.many(ids)).filter((row) => row !== undefined);
   }
 
-  protected override index(before: T | undefined, after: T | undefined) {
-    const from = before && this.#groups.of(before);
-    const to = after && this.#groups.of(after);
-    const key = (group: string | null | undefined) =>
-      group == null ? undefined : this.#groups.prefix + group;
-    return {
-      key: this.#indexKey,
-      score: after === undefined ? 0 : this.#timeOf(after),
-      // Added on every write (a no-op when it is there), so rows written before groups existed join theirs.
-      group: { from: from === to ? undefined : key(from), to: key(to) },
-    };
+  protected override index(before: T | undefined, after: T | undefined): RowIndex {
+    const leave: string[] = [];
+    const join: string[] = [];
+    for (const [grouping, groupOf] of this.#groupingList) {
+      const from = before === undefined ? null : groupOf(before);
+      const to = after === undefined ? null : groupOf(after);
+      if (from !== null && from !== to) leave.push(this.#groupKey(grouping, from));
+      // Joined on every write (a no-op when it is in), so rows written before a grouping existed join theirs.
+      if (to !== null) join.push(this.#groupKey(grouping, to));
+    }
+    return { key: this.#indexKey, score: after === undefined ? 0 : this.#timeOf(after), leave, join };
   }
 }
 

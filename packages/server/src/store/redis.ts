@@ -4,13 +4,13 @@ import { RedisEventLog } from './redis-event-log.js';
 import { RedisHistoryStore } from './redis-history.js';
 import { RedisLogStore, RedisTable, RedisTimedTable } from './redis-table.js';
 import {
-  queueOf,
   type RegistryLimits,
   rowLimits,
   type Storage,
   type StorageReachability,
   type StorageStatus,
   type StoredWorker,
+  WORKER_GROUPINGS,
 } from './types.js';
 
 export interface RedisStorageOptions extends RegistryLimits {
@@ -31,8 +31,8 @@ const KEYS = {
   dashboardLease: 'pulseboard:lease:dashboard',
   workers: 'pulseboard:workers',
   workersDue: 'pulseboard:workers:due',
-  /** The prefix of each queue's set of worker ids. */
-  queues: 'pulseboard:workers:queue:',
+  /** The prefix of each group's set of worker ids (`queue:<name>`, `fleet:<id>`). */
+  workerGroups: 'pulseboard:workers:',
   epoch: 'pulseboard:epoch',
   resources: 'pulseboard:resources',
   logs: 'pulseboard:logs',
@@ -127,7 +127,8 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
         {
           key: KEYS.workersDue,
           timeOf: (row: StoredWorker) => row.dueAt,
-          groups: { prefix: KEYS.queues, of: queueOf },
+          groupPrefix: KEYS.workerGroups,
+          groupings: WORKER_GROUPINGS,
         },
         limits.workers,
       ),

@@ -23,8 +23,20 @@ export interface StoredWorker {
   dueAt: number;
 }
 
-/** A stored worker's group in the workers table: its queue. */
-export const queueOf = (row: StoredWorker): string | null => row.worker.queue;
+/**
+ * How a table groups its rows, each grouping by name: a row's group in each (null: in none of
+ * that grouping's groups). A grouping reads one field, so a write compares before and after
+ * without building anything.
+ */
+export type Groupings<T, K extends string> = Readonly<Record<K, (row: T) => string | null>>;
+
+/** The workers table's groupings: a worker's queue, and its fleet (whose action stream takes its actions). */
+export const WORKER_GROUPINGS = {
+  queue: (row: StoredWorker) => row.worker.queue,
+  fleet: (row: StoredWorker) => row.worker.fleet ?? null,
+} as const satisfies Groupings<StoredWorker, string>;
+
+export type WorkerGrouping = keyof typeof WORKER_GROUPINGS;
 
 export interface Change<T> {
   before: T | undefined;
@@ -119,12 +131,13 @@ export interface TimedTable<T> extends Table<T> {
 }
 
 /**
- * A timed table whose rows each belong to at most one group (a worker to its queue), indexed with
- * every write like the time, so the rows of one group are read without the rest.
+ * A timed table whose rows each belong to at most one group of each grouping (a worker to its
+ * queue, and to its fleet), indexed with every write like the time, so the rows of one group are
+ * read without the rest.
  */
-export interface GroupedTable<T> extends TimedTable<T> {
-  /** The rows of `group`. */
-  inGroup(group: string): Promise<T[]>;
+export interface GroupedTable<T, K extends string> extends TimedTable<T> {
+  /** The rows whose `grouping` is `group`. */
+  inGroup(grouping: K, group: string): Promise<T[]>;
 }
 
 export interface LogStore {
@@ -135,8 +148,8 @@ export interface LogStore {
 }
 
 export interface RegistryStore {
-  /** Ordered by `dueAt`, grouped by queue. */
-  workers: GroupedTable<StoredWorker>;
+  /** Ordered by `dueAt`, grouped by queue and by fleet. */
+  workers: GroupedTable<StoredWorker, WorkerGrouping>;
   resources: Table<Resource>;
   logs: LogStore;
   /** Each queue's dead letters, by queue name. */
