@@ -95,6 +95,16 @@ export function createAuth(config: {
     operate: config.operateTokens.length === 0 && config.readTokens.length === 0,
   };
   const closed = config.operateTokens.length === 0 && !open.operate;
+  // Reporters name the same host on every heartbeat: the last verdict is kept, and a repeat costs a compare.
+  let lastHost: string | undefined;
+  let lastLoopback = false;
+  const loopback = (host: string | undefined) => {
+    if (host !== lastHost) {
+      lastHost = host;
+      lastLoopback = isLoopbackName(host);
+    }
+    return lastLoopback;
+  };
 
   /** Throws the 421, 401 or 403 that `token` and `host` earn for `access`; returns who it is when allowed. */
   function authorize(access: Access, token: string | undefined, host: string | undefined): Principal {
@@ -102,7 +112,7 @@ export function createAuth(config: {
       // DNS rebinding: a page on any site can point its own name at 127.0.0.1, and the browser then
       // calls this server as that site, Host and Origin alike. Without a token, the name is all that
       // tells such a call from a local one. --allow-anonymous opens the server to every name.
-      if (!config.allowAnonymous && !isLoopbackName(host)) {
+      if (!config.allowAnonymous && !loopback(host)) {
         throw new HttpError(
           421,
           'misdirected_request',

@@ -12,16 +12,18 @@ export interface RequestTracker {
  * connection still matters: the standalone server's or a host app's, when mounted.
  */
 export function trackRequests(): RequestTracker {
-  const open = new Set<ServerResponse>();
+  let open = 0;
   const waiters: (() => void)[] = [];
+  // One listener for every response (a response closes once): no closure per request on the hot path.
+  const closed = () => {
+    open--;
+    if (open === 0) for (const resolve of waiters.splice(0)) resolve();
+  };
   return {
     track(res) {
-      open.add(res);
-      res.once('close', () => {
-        open.delete(res);
-        if (open.size === 0) for (const resolve of waiters.splice(0)) resolve();
-      });
+      open++;
+      res.on('close', closed);
     },
-    idle: () => (open.size === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
+    idle: () => (open === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
   };
 }

@@ -26,46 +26,45 @@ export function createHeartbeatLane(
   authorize: Auth['authorize'],
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const debug = logger.isLevelEnabled('debug');
-  const one = async (id: string, req: IncomingMessage) =>
-    ingest.heartbeat(id, await readJson(req, config.bodyLimitBytes));
-  const batch = async (req: IncomingMessage) =>
-    ingest.heartbeats(await readJson(req, config.batchBodyLimitBytes));
 
-  async function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    accept: () => Promise<unknown>,
-  ): Promise<void> {
+  /** One heartbeat (`id`) or a batch (undefined); no closure per request, and it never rejects. */
+  async function answer(req: IncomingMessage, res: ServerResponse, id: string | undefined): Promise<void> {
     const started = debug ? performance.now() : 0;
     let status = 200;
     let headers: Record<string, string> | undefined;
     let payload: unknown;
     try {
-      authorize('worker', bearer(req.headers.authorization), req.headers.host);
-      payload = await accept();
+      try {
+        authorize('worker', bearer(req.headers.authorization), req.headers.host);
+        payload =
+          id === undefined
+            ? await ingest.heartbeats(await readJson(req, config.batchBodyLimitBytes))
+            : await ingest.heartbeat(id, await readJson(req, config.bodyLimitBytes));
+      } catch (err) {
+        const error = toHttpError(err, logger, { method: req.method, path: req.url ?? '' });
+        ({ status, headers } = error);
+        payload = errorBody(error);
+      }
+      writeJson(res, status, payload, headers);
     } catch (err) {
-      const error = toHttpError(err, logger, { method: req.method, path: req.url ?? '' });
-      ({ status, headers } = error);
-      payload = errorBody(error);
+      logger.error({ err }, 'heartbeat answer failed');
+      res.destroy();
+      return;
     }
-    writeJson(res, status, payload, headers);
     if (debug)
       logger.debug({ method: req.method, path: req.url, status, ms: performance.now() - started }, 'request');
   }
 
   return (req, res) => {
     if (req.method !== 'POST' || req.headers.origin !== undefined) return false;
-    let accept: () => Promise<unknown>;
-    if (req.url === BATCH_PATH) accept = () => batch(req);
-    else {
-      const match = HEARTBEAT_PATH.exec(req.url ?? '');
+    const url = req.url ?? '';
+    let id: string | undefined;
+    if (url !== BATCH_PATH) {
+      const match = HEARTBEAT_PATH.exec(url);
       if (!match) return false;
-      accept = () => one(match[1] as string, req);
+      id = match[1] as string;
     }
-    answer(req, res, accept).catch((err: unknown) => {
-      logger.error({ err }, 'heartbeat answer failed');
-      res.destroy();
-    });
+    void answer(req, res, id);
     return true;
   };
 }

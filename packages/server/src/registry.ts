@@ -225,7 +225,8 @@ export class Registry {
       beatEvents,
     );
     const results: (Worker | undefined | Error)[] = new Array(ids.length);
-    const reports: Promise<void>[] = [];
+    // Made only for a heartbeat that reports resources: most do not.
+    let reports: Promise<void>[] | undefined;
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i] as Change<StoredWorker> | Error;
       if (change instanceof Error) {
@@ -242,9 +243,10 @@ export class Registry {
       const report = this.#upsertResources(resources, now).catch((err: unknown) => {
         results[i] = err as Error;
       });
-      reports.push(report);
+      if (reports) reports.push(report);
+      else reports = [report];
     }
-    if (reports.length > 0) await Promise.all(reports);
+    if (reports) await Promise.all(reports);
     return results;
   }
 

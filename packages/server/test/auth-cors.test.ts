@@ -205,6 +205,17 @@ describe('anonymous mode answers only loopback names (DNS rebinding)', () => {
     }
   });
 
+  test('each request is judged by its own Host, however names alternate on the lane and the routes', async () => {
+    // Auth keeps the last name's verdict: a name after another must not inherit it.
+    const names = ['localhost', EVIL, EVIL, '127.0.0.1:1', `localhost.${EVIL}`, '[::1]', EVIL, 'localhost'];
+    for (const host of names) {
+      const want = host === EVIL || host.endsWith(EVIL) ? 421 : 200;
+      const lane = await withHost(t.url, host, 'POST', '/api/workers/known/heartbeat', {});
+      const route = await withHost(t.url, host, 'GET', '/api/workers');
+      assert.deepEqual([lane.status, route.status], [want, want], host);
+    }
+  });
+
   test('a kind with tokens does not look at Host; --allow-anonymous answers every name', async () => {
     const tokened = await startServer({ readTokens: [READ] });
     const anonymous = await startServer({ allowAnonymous: true });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, metrics, startServer, type TestServer } from './helpers.js';
+import { api, metrics, promValue, startServer, type TestServer } from './helpers.js';
 
 /**
  * The heartbeat lane (src/ingest-lane.ts) answers a worker's plain heartbeat,
@@ -85,6 +85,29 @@ describe('heartbeat lane', () => {
     });
     const listed = await api(t.url, READ).get('/api/workers');
     assert.equal(listed.body.workers.find((w: { id: string }) => w.id === 'lane-1')?.status, 'unhealthy');
+  });
+
+  test('pulseboard_heartbeats_total counts what both ways accept, once each, whenever it is scraped', async () => {
+    const scrape = async () =>
+      promValue((await api(t.url, READ).get('/metrics')).body as string, 'pulseboard_heartbeats_total');
+    const send = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      api(t.url, WORKER).send('POST', path, body, headers);
+    const start = await scrape();
+    assert.equal((await send('/api/workers/lane-1/heartbeat', { status: 'healthy' })).status, 200);
+    assert.equal((await send('/api/workers/lane-1/heartbeat', {}, ORIGIN)).status, 200);
+    assert.equal(await scrape(), start + 2, 'the lane and the route, one each');
+    assert.equal(await scrape(), start + 2, 'a scrape adds nothing');
+    // Refused, unknown and malformed heartbeats are not counted; a batch counts its ok items.
+    assert.equal((await send('/api/workers/nobody/heartbeat', {})).status, 404);
+    assert.equal((await send('/api/workers/lane-1/heartbeat', '{"status":')).status, 400);
+    const batch = await send('/api/heartbeats', {
+      heartbeats: [{ id: 'lane-1' }, { id: 'nobody' }, { id: 'lane-1', queueStats: { depth: -1 } }],
+    });
+    assert.deepEqual(
+      batch.body.results.map((r: { ok: boolean }) => r.ok),
+      [true, false, false],
+    );
+    assert.equal(await scrape(), start + 3);
   });
 
   test('other shapes of the request still reach the Koa route', async () => {

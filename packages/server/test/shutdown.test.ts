@@ -37,28 +37,41 @@ test('close() lets a request in flight finish, and does not wait for connections
   const unused = connect(t.port, '127.0.0.1').on('error', () => {});
   await once(unused, 'connect');
   await t.api.get('/healthz'); // and an idle keep-alive one
-  const body = JSON.stringify({ id: 'late' });
-  const slow = connect(t.port, '127.0.0.1');
-  let answer = '';
-  slow.setEncoding('utf8').on('data', (chunk: string) => {
-    answer += chunk;
+  await t.api.post('/api/workers', { id: 'beating' });
+  // One request in flight through Koa, one through the heartbeat lane ahead of it.
+  const inFlight = [
+    { path: '/api/workers', body: JSON.stringify({ id: 'late' }), status: 201 },
+    { path: '/api/workers/beating/heartbeat', body: JSON.stringify({ status: 'healthy' }), status: 200 },
+  ].map(({ path, body, status }) => {
+    const socket = connect(t.port, '127.0.0.1');
+    const sent = { socket, body, status, answer: '' };
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      sent.answer += chunk;
+    });
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    return sent;
   });
-  slow.write(
-    'POST /api/workers HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
-      `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
-  );
   // Node answers 100 Continue as it hands the request to the app: from then on it is in flight.
-  await eventually(
-    async () => answer,
-    (text) => text.includes('100 Continue'),
-    'the request to reach the app',
-  );
+  for (const sent of inFlight) {
+    await eventually(
+      async () => sent.answer,
+      (text) => text.includes('100 Continue'),
+      'the request to reach the app',
+    );
+  }
 
   const closed = t.close();
-  slow.end(body);
+  for (const { socket, body } of inFlight) socket.end(body);
   await closed;
-  for (const socket of [slow, unused]) if (!socket.closed) await once(socket, 'close');
-  assert.match(answer, /HTTP\/1\.1 201 /, 'the request in flight was answered');
+  for (const socket of [...inFlight.map((sent) => sent.socket), unused]) {
+    if (!socket.closed) await once(socket, 'close');
+  }
+  for (const { answer, status } of inFlight) {
+    assert.match(answer, new RegExp(`HTTP/1\\.1 ${status} `), 'the request in flight was answered');
+  }
 });
 
 test('gzip: each event is flushed through the encoder as it happens', async () => {

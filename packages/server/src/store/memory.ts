@@ -75,16 +75,19 @@ class MemoryTable<T> implements Table<T> {
     events?: ChangeEvents<T>,
   ): Promise<Change<T>[]> {
     const changes: Change<T>[] = new Array(ids.length);
-    const logged: Promise<unknown>[] = [];
+    // Made only when a write logs events (a status change): most heartbeats log none.
+    let logged: Promise<unknown>[] | undefined;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as string;
       const before = this.rows.get(id);
       const after = before === undefined ? undefined : fn(before, i);
       changes[i] = { before, after };
       const log = after === before ? undefined : this.#write(id, before, after, events);
-      if (log) logged.push(log);
+      if (!log) continue;
+      if (logged) logged.push(log);
+      else logged = [log];
     }
-    if (logged.length > 0) await Promise.all(logged);
+    if (logged) await Promise.all(logged);
     return changes;
   }
 
