@@ -190,6 +190,33 @@ describe('worker events', () => {
     assert.notEqual(version(pruned), version(step.next), 'a departed worker forgotten');
   });
 
+  test('declarationsVersion (the actions slice) moves when a worker joins or leaves declaring actions, or declares others', () => {
+    const pause = { name: 'pause', target: 'queue', label: 'Pause' } as const;
+    const step = (state: StoreState, event: RawEvent) => {
+      const result = reduce(state, event, 5000);
+      return { state: result.state, actions: result.changed.has('actions') };
+    };
+    const registered = (w: ReturnType<typeof worker>) => ({
+      type: 'worker_registered',
+      data: { v: 1, worker: w },
+    });
+    let at = step(ready(), registered(worker('q', { actions: [pause] })));
+    assert.ok(at.actions, 'a worker joined declaring an action');
+    at = step(at.state, {
+      type: 'metrics_update',
+      data: metricsUpdate(2000, [{ id: 'q', metrics: metrics({ cpu: 5 }) }]),
+    });
+    assert.equal(at.actions, false, 'a heartbeat');
+    at = step(at.state, registered(worker('q', { actions: [pause] })));
+    assert.equal(at.actions, false, 'the same declarations again');
+    at = step(at.state, registered(worker('q', { actions: [{ ...pause, label: 'Hold' }] })));
+    assert.ok(at.actions, 'other declarations');
+    at = step(at.state, registered(worker('plain')));
+    assert.equal(at.actions, false, 'a worker declaring nothing');
+    at = step(at.state, { type: 'worker_deregistered', data: { v: 1, id: 'q', reason: 'requested' } });
+    assert.ok(at.actions, 'a worker that declared actions left');
+  });
+
   test('a worker that registers again is no longer departed', () => {
     const state = apply(
       ready(),

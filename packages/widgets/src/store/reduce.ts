@@ -45,6 +45,7 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   workers: 'workers',
   departed: 'workers',
   rosterVersion: 'workers',
+  declarationsVersion: 'actions',
   resources: 'resources',
   queues: 'queues',
   aggregates: 'aggregates',
@@ -94,6 +95,8 @@ class EventContext {
   dropped = false;
   /** Set when a worker joined, left or was renamed, or a departed one was forgotten (see `rosterVersion`). */
   roster = false;
+  /** Set when a worker joined or left declaring actions, or declared others (see `declarationsVersion`). */
+  declared = false;
   /** The maps the reducer changed, by field. */
   readonly patch: Partial<StateFields> = {};
   /** The lines the event adds to `lines`. */
@@ -189,12 +192,14 @@ export function reduce(
   const fields = reducer(state, data, context);
   if (typeof fields === 'string') return skipped(state, type, fields);
   const lines = context.lines.length > 0 ? { lineRing: state.lineRing.append(context.lines) } : {};
-  return result(state, type, Object.assign(context.patch, fields, lines, roster(context)), context.dropped);
+  return result(state, type, Object.assign(context.patch, fields, lines, versions(context)), context.dropped);
 }
 
-/** The next `rosterVersion`, when the event changed who is there or their names. */
-const roster = (event: EventContext): Partial<StateFields> =>
-  event.roster ? { rosterVersion: event.state.rosterVersion + 1 } : {};
+/** The next `rosterVersion` and `declarationsVersion`, when the event changed what they follow. */
+const versions = ({ roster, declared, state }: EventContext): Partial<StateFields> => ({
+  ...(roster && { rosterVersion: state.rosterVersion + 1 }),
+  ...(declared && { declarationsVersion: state.declarationsVersion + 1 }),
+});
 
 /** Forgets departed workers (and their history) older than `departedTtlMs`. */
 export function pruneDeparted(state: StoreState, now: number = Date.now()): Reduction {
@@ -207,7 +212,7 @@ export function pruneDeparted(state: StoreState, now: number = Date.now()): Redu
     if (!state.workers.has(id)) history.delete(id);
     event.roster = true;
   }
-  return result(state, '', Object.assign(event.patch, roster(event)), false);
+  return result(state, '', Object.assign(event.patch, versions(event)), false);
 }
 
 /** Sets `items` by id in the state's map `key` (left as it is when there are none). */
@@ -221,16 +226,29 @@ function upsert<K extends 'workers' | 'resources'>(
   for (const item of items) map.set(item.id, item);
 }
 
-/** Sets `workers` by id, noting whether one joined or was renamed (a heartbeat's copy changes neither). */
+const text = JSON.stringify;
+
 /** A payload's `workers`, each naming an `actionSets` list given that list, read once (1,000 BullMQ queues share one). */
 const readWorkers = (event: EventContext, data: read.Json) => {
   const sets = Array.isArray(data.actionSets) ? data.actionSets.map(read.actions) : [];
   return event.list(data.workers, (value) => read.worker(value, sets));
 };
 
+/**
+ * Sets `workers` by id, noting whether one joined or was renamed, and whether one joined declaring actions or
+ * declared others (a heartbeat's copy changes none of these).
+ */
 function upsertWorkers(event: EventContext, workers: Worker[]): void {
-  for (const worker of workers)
-    if (event.state.workers.get(worker.id)?.name !== worker.name) event.roster = true;
+  for (const worker of workers) {
+    const held = event.state.workers.get(worker.id);
+    if (held?.name !== worker.name) event.roster = true;
+    if (
+      (held?.actions.length || worker.actions.length) &&
+      held?.actions !== worker.actions &&
+      text(held?.actions) !== text(worker.actions)
+    )
+      event.declared = true;
+  }
   upsert(event, 'workers', workers);
 }
 
@@ -248,8 +266,6 @@ function recordSample(
 }
 
 const isValues = (value: unknown) => value === null || Array.isArray(value);
-
-const text = JSON.stringify;
 
 /**
  * `queues` over the state's (`whole`: instead of them): each replaces its namesake, keeping its worker ids
@@ -453,6 +469,7 @@ const reducers: Record<string, Reducer> = {
     const worker = state.workers.get(data.id);
     if (!worker) return;
     event.roster = true;
+    if (worker.actions.length) event.declared = true;
     event.own('workers').delete(data.id);
     event.own('departed').set(data.id, {
       worker,

@@ -63,6 +63,7 @@ class State implements StoreState {
   declare readonly can: readonly Permission[];
   declare readonly actions: ReadonlyMap<string, Action>;
   declare readonly rosterVersion: number;
+  declare readonly declarationsVersion: number;
   declare readonly options: Readonly<StoreOptions>;
   declare readonly logRing: LogRing;
   declare readonly lineRing: LogRing<LogLine>;
@@ -104,6 +105,7 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
     can: [],
     actions: new Map(),
     rosterVersion: 0,
+    declarationsVersion: 0,
     options: merged,
     logRing: LogRing.empty(merged.logCapacity),
     lineRing: LogRing.empty(lineCapacity(merged)),

@@ -83,6 +83,11 @@ export interface DashboardState {
    * heartbeats: a view listing names (a worker menu) works them out again only then.
    */
   rosterVersion: number;
+  /**
+   * Changes when a worker joins or leaves declaring actions, or declares others: a view offering controls
+   * (in the `actions` slice) draws them again then, whatever else changed.
+   */
+  declarationsVersion: number;
 }
 
 /** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */
