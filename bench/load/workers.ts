@@ -39,6 +39,10 @@ async function heartbeat(id: string, n: number, statuses: Record<number, number>
   return code;
 }
 
+/** One `POST /api/heartbeats` body: the workers of `group`, the i-th with heartbeat figures `n + i`. */
+const batchBody = (group: readonly string[], n: number) =>
+  `{"heartbeats":[${group.map((id, i) => `{"id":"${id}",${heartbeatBody(n + i).slice(1)}`).join(',')}]}`;
+
 serve({
   target: (args) => {
     closeAll();
@@ -124,7 +128,8 @@ serve({
         let n = g;
         try {
           while (now() < until) {
-            const body = `{"heartbeats":[${group.map((id) => `{"id":"${id}",${heartbeatBody(n++).slice(1)}`).join(',')}]}`;
+            const body = batchBody(group, n);
+            n += group.length;
             const t = now();
             const r = await conn.request('POST', '/api/heartbeats', body);
             statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -142,24 +147,42 @@ serve({
     return { items, requests, perSec: items / (durationMs / 1000), statuses };
   },
 
-  /** Every worker heartbeats once per interval, phases spread evenly, as a live fleet does. */
+  /**
+   * Every worker heartbeats once per interval, phases spread evenly, as a live fleet does: each on its own
+   * connection, or with `batch`, in groups of that many, each group one `POST /api/heartbeats` per interval
+   * on a connection of its own (a fleet reporter per host): how thousands of workers on few hosts report,
+   * and what keeps 10,000 of them inside `staleAfterMs` beside the server and the browser on this machine.
+   */
   steady: async (args) => {
     const ids = args.ids as string[];
     const intervalMs = Number(args.intervalMs);
     const durationMs = Number(args.durationMs);
+    const batch = Number(args.batch ?? 0);
     const statuses: Record<number, number> = {};
     const t0 = now();
     steadyStopped = false;
+    const groups = batch
+      ? Array.from({ length: Math.ceil(ids.length / batch) }, (_, g) => ids.slice(g * batch, (g + 1) * batch))
+      : ids.map((id) => [id]);
     await Promise.all(
-      ids.map(async (id, i) => {
-        let k = 0;
-        for (;;) {
-          const due = t0 + (i / ids.length) * intervalMs + k * intervalMs;
-          if (due - t0 >= durationMs || steadyStopped) return;
-          const wait = due - now();
-          if (wait > 0) await sleep(wait);
-          await heartbeat(id, i + k, statuses);
-          k++;
+      groups.map(async (group, i) => {
+        const conn = batch ? new KeepAliveConn(target.host, target.port) : undefined;
+        try {
+          for (let k = 0; ; k++) {
+            const due = t0 + (i / groups.length) * intervalMs + k * intervalMs;
+            if (due - t0 >= durationMs || steadyStopped) return;
+            const wait = due - now();
+            if (wait > 0) await sleep(wait);
+            if (!conn) await heartbeat(group[0]!, i + k, statuses);
+            else {
+              const r = await conn
+                .request('POST', '/api/heartbeats', batchBody(group, i * batch + k))
+                .catch(() => null);
+              statuses[r?.status ?? 0] = (statuses[r?.status ?? 0] ?? 0) + 1;
+            }
+          }
+        } finally {
+          conn?.close();
         }
       }),
     );
