@@ -313,8 +313,6 @@ export class Registry {
     return (await this.#store.workers.get(id))?.worker;
   }
 
-  /** Every worker, without resources and logs (a fleet's action stream finds its workers). */
-
   /** The workers of `ids`, in their order (undefined for one that is gone). */
   async workersById(ids: readonly string[]): Promise<(Worker | undefined)[]> {
     return (await this.#store.workers.many(ids)).map((stored) => stored?.worker);
