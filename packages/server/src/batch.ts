@@ -22,8 +22,9 @@ export interface BatchOptions<T extends { id: string }> {
   /** What each item must be: a schema, or its compiled parser on a hot path. */
   item: z.ZodType<T> | CompiledParser<T>;
   logger: Logger;
-  /** Names the request in a logged failure. */
+  /** Names the request in a logged failure (method POST unless told). */
   path: string;
+  method?: string;
   /** The id a refused item is answered with: by default its string `id`, else null. */
   idOf?: (item: unknown) => string | null;
 }
@@ -103,7 +104,7 @@ export class Batch<T extends { id: string }> {
       if (!(outcome instanceof Error)) answers[i] = outcome;
       else if (outcome instanceof StorageUnavailableError) throw outcome;
       else {
-        const context = { method: 'POST', path: `${this.#options.path} #${i}` };
+        const context = { method: this.#options.method ?? 'POST', path: `${this.#options.path} #${i}` };
         answers[i] = this.#failure(raw[i], toHttpError(outcome, this.#options.logger, context));
       }
     }

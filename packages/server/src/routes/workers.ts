@@ -13,11 +13,10 @@ import { readJson, readSizedJson, tooLarge } from '../body.js';
 import { unknownWorker } from '../errors.js';
 import type { responseSchemas } from '../schemas/responses.js';
 import { checkTimes, idSchema, logsSchema, pageSchema, parse, registerSchema } from '../validation.js';
+import type { Mount } from './types.js';
 
 /** A batch item of `DELETE /api/workers`: an id, as `Batch` takes items. */
 const deregisterItem = idSchema.transform((id) => ({ id }));
-
-import type { Mount } from './types.js';
 
 function workerId(ctx: Context): string {
   return parse(idSchema, (ctx as Context & { params: Record<string, string> }).params.id, 'id');
@@ -41,6 +40,7 @@ export const mountWorkerRoutes: Mount = (router, services) => {
     // Each item is the id itself.
     idOf: (item) => (typeof item === 'string' ? item : null),
     logger: services.logger,
+    method: 'DELETE',
     path: '/api/workers',
   });
 
@@ -92,7 +92,7 @@ export const mountWorkerRoutes: Mount = (router, services) => {
   // Many in one request (`{"workers": ["a", "b"]}`), each answered on its own: a fleet stopping says
   // goodbye for its 1,000 workers in one round trip.
   router.delete('/api/workers', write, async (ctx) => {
-    const { value } = await readSizedJson(ctx.req, Math.max(limit, config.batchBodyLimitBytes));
+    const value = await readJson(ctx.req, Math.max(limit, config.batchBodyLimitBytes));
     const response: DeregisterWorkerBatchResponse = {
       results: await deregistrations.apply(
         value,
