@@ -9,7 +9,7 @@ import { ALL_TAGS, bundlePath, openPage, staticServer } from './suites/browser.j
 
 /**
  * `npx tsx bench/page-profile.ts [--gap 50] [--workers 1000] [--interval 1000] [--seconds 10] [--synthetic]
- *  [--tags a,b] [--inject 'tag|css'] [--trace] [--out file.cpuprofile]`
+ *  [--tags a,b] [--inject 'tag|css'] [--trace] [--longest] [--breakdown] [--out file.cpuprofile]`
  *
  * A CPU profile of the bench page (all five elements, or `--tags`; the script-tag bundle) while the fleet
  * beats as the browser suite drives it, with the server at a given push gap (`--synthetic`: see below).
@@ -19,7 +19,8 @@ import { ALL_TAGS, bundlePath, openPage, staticServer } from './suites/browser.j
  * bundle's source map. `--trace` adds 3 s of Chromium's timeline (layouts: how many objects each one
  * walked); `--inject` adds a stylesheet to elements' shadow roots, for layout experiments. `--longest`
  * traces the whole window too and names what each task over 50 ms did: the timeline's events by self
- * time, the events the page received in it, and the functions sampled in it.
+ * time, the events the page received in it, and the functions sampled in it. `--breakdown` traces the window
+ * and prints its main-thread time by timeline event (layout, paint, script…), per push.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -269,12 +270,15 @@ try {
       if (e.name === 'UpdateLayoutTree') b.dirty += Number(e.args?.elementCount ?? 0);
       by.set(e.name, b);
     }
+    const lays = events.filter((e) => e.name === 'Layout' && e.dur !== undefined);
+    console.log('partial', lays.filter((e) => e.args?.beginData?.partialLayout).length, 'of', lays.length);
+    for (const e of lays.slice(0, 2)) console.log(JSON.stringify(e.args).slice(0, 900), e.dur);
     for (const [name, b] of by)
       console.log(
         `trace ${name}: ${b.n}, ${b.ms.toFixed(0)} ms, dirty/elements ${(b.dirty / b.n).toFixed(0)}, total ${(b.total / b.n).toFixed(0)}`,
       );
   }
-  const longest = process.argv.includes('--longest');
+  const longest = process.argv.includes('--longest') || process.argv.includes('--breakdown');
   const timeline: TraceEvent[] = [];
   if (longest) {
     cdp.on('Tracing.dataCollected', (e) => timeline.push(...(e.value as TraceEvent[])));
@@ -344,6 +348,7 @@ try {
     return `${f.functionName || '(anon)'}${f.url ? ` ${f.url.split('/').pop()}` : ''}`;
   };
   if (longest) longTasks(timeline, profile, label);
+  if (process.argv.includes('--breakdown')) breakdown(timeline, q);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   const times = profile.timeDeltas ?? [];
@@ -392,6 +397,36 @@ interface TraceEvent {
 }
 type Profile = { nodes: { id: number }[]; samples?: number[]; timeDeltas?: number[]; startTime: number };
 
+/** µs by event name, each event's time less its nested events' (`events` in order, as `mainThread` gives them). */
+function selfTimes(events: TraceEvent[]): Map<string, number> {
+  const stack: TraceEvent[] = [];
+  const own = new Map<string, number>();
+  for (const e of events) {
+    while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) own.set(parent.name, (own.get(parent.name) ?? 0) - e.dur!);
+    own.set(e.name, (own.get(e.name) ?? 0) + e.dur!);
+    stack.push(e);
+  }
+  return own;
+}
+
+/** The page's main thread's complete events, in order: the renderer thread with the most task time. */
+function mainThread(events: TraceEvent[]): TraceEvent[] {
+  const threads = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined) continue;
+    const key = `${e.pid}:${e.tid}`;
+    const list = threads.get(key) ?? [];
+    list.push(e);
+    threads.set(key, list);
+  }
+  const busy = (list: TraceEvent[]) =>
+    list.filter((e) => e.name === 'RunTask').reduce((t, e) => t + (e.dur ?? 0), 0);
+  const main = [...threads.values()].sort((a, b) => busy(b) - busy(a))[0] ?? [];
+  return main.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+}
+
 /**
  * Each task over 50 ms on the page's main thread (the renderer thread with the most task time): its length,
  * its timeline events by self time (a nested event's time is its own, not its parent's), the SSE events the
@@ -399,7 +434,6 @@ type Profile = { nodes: { id: number }[]; samples?: number[]; timeDeltas?: numbe
  * one clock (µs).
  */
 function longTasks(events: TraceEvent[], profile: Profile, label: (id: number) => string): void {
-  const threads = new Map<string, TraceEvent[]>();
   // User timing: the page's marks (events received) and measures (element updates, begin and end apart).
   const marks: TraceEvent[] = [];
   const begun = new Map<string, TraceEvent>();
@@ -412,17 +446,7 @@ function longTasks(events: TraceEvent[], profile: Profile, label: (id: number) =
       marks.push({ ...b, ph: 'M', dur: e.ts - b.ts });
     }
   }
-  for (const e of events) {
-    if (e.ph !== 'X' || e.dur === undefined) continue;
-    const key = `${e.pid}:${e.tid}`;
-    const list = threads.get(key) ?? [];
-    list.push(e);
-    threads.set(key, list);
-  }
-  const busy = (list: TraceEvent[]) =>
-    list.filter((e) => e.name === 'RunTask').reduce((t, e) => t + (e.dur ?? 0), 0);
-  const main = [...threads.values()].sort((a, b) => busy(b) - busy(a))[0] ?? [];
-  main.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const main = mainThread(events);
   const sampleTimes: number[] = [];
   let t = profile.startTime;
   for (const dt of profile.timeDeltas ?? []) {
@@ -437,17 +461,7 @@ function longTasks(events: TraceEvent[], profile: Profile, label: (id: number) =
   for (const [rank, task] of tasks.sort((a, b) => b.dur! - a.dur!).entries()) {
     const end = task.ts + task.dur!;
     const inside = main.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end);
-    const selfBy = new Map<string, number>();
-    const stack: TraceEvent[] = [];
-    const own = new Map<TraceEvent, number>();
-    for (const e of inside) {
-      while (stack.length && stack.at(-1)!.ts + stack.at(-1)!.dur! <= e.ts) stack.pop();
-      const parent = stack.at(-1);
-      if (parent) own.set(parent, (own.get(parent) ?? 0) - e.dur!);
-      own.set(e, (own.get(e) ?? 0) + e.dur!);
-      stack.push(e);
-    }
-    for (const [e, us] of own) selfBy.set(e.name, (selfBy.get(e.name) ?? 0) + us);
+    const selfBy = selfTimes(inside);
     const kinds = new Map<string, number>();
     for (const m of marks) {
       if (m.ts < task.ts || m.ts > end || m.cat?.includes('devtools')) continue;
@@ -483,4 +497,16 @@ function longTasks(events: TraceEvent[], profile: Profile, label: (id: number) =
     if (layouts.length) console.log(`  layouts (dirty/total objects): ${layouts.join(', ')}`);
     console.log(`  JS sampled, self time:\n${top(fnSelf, 15, 1)}`);
   }
+}
+
+/** The whole window's main-thread time by timeline event, self time (what each kind of work cost, per push). */
+function breakdown(events: TraceEvent[], pushes: number): void {
+  const main = mainThread(events);
+  const own = selfTimes(main);
+  const tasks = main.filter((e) => e.name === 'RunTask').reduce((t, e) => t + e.dur!, 0);
+  console.log(`main thread tasks ${(tasks / 1000).toFixed(0)} ms; self time by event:`);
+  for (const [n, us] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(
+      `  ${(us / 1000).toFixed(1).padStart(8)} ms  ${(pushes ? us / 1000 / pushes : 0).toFixed(3)}/push  ${n}`,
+    );
 }
