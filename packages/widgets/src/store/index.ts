@@ -1,3 +1,4 @@
+export { changedWorkers, sameStatuses } from './changes.js';
 export { LogRing } from './log-ring.js';
 export type { RawEvent, Reduction } from './reduce.js';
 export { pruneDeparted, reduce } from './reduce.js';

@@ -45,6 +45,7 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   workers: 'workers',
   departed: 'workers',
   rosterVersion: 'workers',
+  workerChanges: 'workers',
   declarationsVersion: 'actions',
   resources: 'resources',
   queues: 'queues',
@@ -119,6 +120,21 @@ class EventContext {
     this.drafts.add(map);
     this.patch[key] = map as never;
     return map as Draft<K>;
+  }
+
+  /** Sets worker `id` to `record`, or removes it when there is none, noting the id in `workerChanges`. */
+  worker(id: string, record?: Worker): void {
+    const workers = this.own('workers');
+    if (record) workers.set(id, record);
+    else workers.delete(id);
+    let step = this.patch.workerChanges ?? this.state.workerChanges;
+    // One step per state handed out: the events between two frames add to the same one.
+    if (!this.drafts.has(step)) {
+      step = { ids: new Set(), before: new WeakRef(step) };
+      this.drafts.add(step);
+      this.patch.workerChanges = step;
+    }
+    (step.ids as Set<string> | null)?.add(id);
   }
 
   /** Adds a line to `lines`, numbered on from the newest. */
@@ -215,16 +231,6 @@ export function pruneDeparted(state: StoreState, now: number = Date.now()): Redu
   return result(state, '', Object.assign(event.patch, versions(event)), false);
 }
 
-/** Sets `items` by id in the state's map `key` (left as it is when there are none). */
-function upsert<K extends 'workers' | 'resources'>(
-  event: EventContext,
-  key: K,
-  items: Draft<K> extends Map<string, infer T extends { id: string }> ? T[] : never,
-): void {
-  if (items.length === 0) return;
-  const map = event.own(key) as Map<string, unknown>;
-  for (const item of items) map.set(item.id, item);
-}
 
 const text = JSON.stringify;
 
@@ -249,7 +255,7 @@ function upsertWorkers(event: EventContext, workers: Worker[]): void {
     )
       event.declared = true;
   }
-  upsert(event, 'workers', workers);
+  for (const worker of workers) event.worker(worker.id, worker);
 }
 
 function recordSample(
@@ -360,7 +366,7 @@ const statusReducer =
     if (!read.isId(data.id) || !status) return 'missing id or status';
     const at = read.count(data[timeKey]);
     const current = state.workers.get(data.id);
-    if (current) event.own('workers').set(data.id, { ...current, status, [field]: at });
+    if (current) event.worker(data.id, { ...current, status, [field]: at });
     if (isChange) {
       const reason = read.text(data.reason, '');
       const message = `Status ${read.text(data.from, '?')} → ${status}${reason ? ` (${reason})` : ''}`;
@@ -428,6 +434,7 @@ const reducers: Record<string, Reducer> = {
       logRing: LogRing.empty(logCapacity).append(logs),
       history,
       departed,
+      workerChanges: { ids: null, before: null },
     };
   },
 
@@ -470,7 +477,7 @@ const reducers: Record<string, Reducer> = {
     if (!worker) return;
     event.roster = true;
     if (worker.actions.length) event.declared = true;
-    event.own('workers').delete(data.id);
+    event.worker(data.id);
     event.own('departed').set(data.id, {
       worker,
       at: event.now,
@@ -491,7 +498,6 @@ const reducers: Record<string, Reducer> = {
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
-    let workers: Map<string, Worker> | undefined;
     let history: Map<string, WorkerHistory> | undefined;
     for (const row of data.items as unknown[]) {
       // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
@@ -505,9 +511,8 @@ const reducers: Record<string, Reducer> = {
       if (!current) continue;
       const metrics = readMetrics(metricValues);
       // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
-      workers ??= event.own('workers');
       history ??= event.own('history');
-      workers.set(id, {
+      event.worker(id, {
         ...current,
         metrics,
         queueStats: readQueueStats(queueValues),
@@ -527,7 +532,9 @@ const reducers: Record<string, Reducer> = {
   resources_update(_state, data, event) {
     const resources = event.list(data.resources, read.resource);
     if (!resources) return 'missing resources';
-    upsert(event, 'resources', resources);
+    if (resources.length === 0) return;
+    const map = event.own('resources');
+    for (const resource of resources) map.set(resource.id, resource);
   },
 
   log(state, data, event) {

@@ -10,7 +10,7 @@ import type {
 import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import { count } from './sanitize.js';
-import type { AggregateHistory, DashboardState, LogLine, WorkerHistory } from './types.js';
+import type { AggregateHistory, DashboardState, LogLine, WorkerChanges, WorkerHistory } from './types.js';
 
 export interface StoreOptions {
   /** Log entries kept, oldest dropped first; also the fewest `lines` kept. */
@@ -64,6 +64,7 @@ class State implements StoreState {
   declare readonly actions: ReadonlyMap<string, Action>;
   declare readonly rosterVersion: number;
   declare readonly declarationsVersion: number;
+  declare readonly workerChanges: WorkerChanges;
   declare readonly options: Readonly<StoreOptions>;
   declare readonly logRing: LogRing;
   declare readonly lineRing: LogRing<LogLine>;
@@ -106,6 +107,7 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
     actions: new Map(),
     rosterVersion: 0,
     declarationsVersion: 0,
+    workerChanges: { ids: null, before: null },
     options: merged,
     logRing: LogRing.empty(merged.logCapacity),
     lineRing: LogRing.empty(lineCapacity(merged)),

@@ -50,6 +50,15 @@ export interface AggregateHistory {
   errorRate: Sample[];
 }
 
+/**
+ * One step of the state's workers: the ids that joined, left or got a new record (null: all of them, a
+ * snapshot), and the step before, held weakly so that steps nobody can ask about are collected.
+ */
+export interface WorkerChanges {
+  readonly ids: ReadonlySet<string> | null;
+  readonly before: WeakRef<WorkerChanges> | null;
+}
+
 /** The store's state. Immutable: a change produces new objects for the slices it touched. */
 export interface DashboardState {
   /** True once `initial_data` has been applied. */
@@ -88,6 +97,8 @@ export interface DashboardState {
    * (in the `actions` slice) draws them again then, whatever else changed.
    */
   declarationsVersion: number;
+  /** What changed `workers` last (see `changedWorkers`): a view finds what changed since the state it drew. */
+  workerChanges: WorkerChanges;
 }
 
 /** The parts of the state a widget can subscribe to; an event notifies only the slices it changed. */
