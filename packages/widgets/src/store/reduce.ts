@@ -510,8 +510,6 @@ const reducers: Record<string, Reducer> = {
       const current = state.workers.get(id);
       if (!current) continue;
       const metrics = readMetrics(metricValues);
-      // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
-      history ??= event.own('history');
       event.worker(id, {
         ...current,
         metrics,
@@ -519,6 +517,8 @@ const reducers: Record<string, Reducer> = {
         // Heartbeats ride here; max, since instances flush their ticks independently.
         lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(heartbeatAt)),
       });
+      // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
+      history ??= event.own('history');
       recordSample(history, { id, metrics }, at, historyLength);
     }
   },
