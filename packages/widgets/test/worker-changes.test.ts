@@ -6,8 +6,8 @@ import {
   createState,
   type RawEvent,
   reduce,
-  sameStatuses,
   type StoreState,
+  sameStatuses,
 } from '../src/store/index.js';
 import { initialData, metrics, metricsUpdate, worker } from './fixtures.js';
 
@@ -27,10 +27,16 @@ const event: fc.Arbitrary<RawEvent> = fc.oneof(
   })),
   fc.record({ ids: fc.uniqueArray(id), errors: fc.nat(9) }).map(({ ids, errors }) => ({
     type: 'metrics_update',
-    data: metricsUpdate(3000, ids.map((id) => ({ id, metrics: metrics({ errorCount: errors }) }))),
+    data: metricsUpdate(
+      3000,
+      ids.map((id) => ({ id, metrics: metrics({ errorCount: errors }) })),
+    ),
   })),
   fc.constant({ type: 'initial_data', data: initialData({ workers: [worker('a'), worker('b')] }) }),
-  fc.constant({ type: 'log', data: { v: 1, entries: [{ workerId: 'a', level: 'info', message: 'm', at: 1 }] } }),
+  fc.constant({
+    type: 'log',
+    data: { v: 1, entries: [{ workerId: 'a', level: 'info', message: 'm', at: 1 }] },
+  }),
 );
 
 test('changedWorkers names every worker whose record changed between any two states a store handed out', () => {
@@ -74,14 +80,20 @@ test('changedWorkers names every worker whose record changed between any two sta
 });
 
 test('changedWorkers: nothing between a state and itself, and an event that changes no worker adds no step', () => {
-  const state = reduce(createState(), { type: 'initial_data', data: initialData({ workers: [worker('a')] }) }).state;
+  const state = reduce(createState(), {
+    type: 'initial_data',
+    data: initialData({ workers: [worker('a')] }),
+  }).state;
   assert.deepEqual(changedWorkers(state, state), new Set());
   const logged = reduce(state, {
     type: 'log',
     data: { v: 1, entries: [{ workerId: 'a', level: 'info', message: 'm', at: 1 }] },
   }).state;
   assert.equal(logged.workerChanges, state.workerChanges);
-  const beat = reduce(logged, { type: 'metrics_update', data: metricsUpdate(2000, [{ id: 'a', metrics: metrics() }]) });
+  const beat = reduce(logged, {
+    type: 'metrics_update',
+    data: metricsUpdate(2000, [{ id: 'a', metrics: metrics() }]),
+  });
   assert.deepEqual(changedWorkers(state, beat.state), new Set(['a']));
   // Backwards (an older state asked about after a newer one) is not known.
   assert.equal(changedWorkers(beat.state, state), null);

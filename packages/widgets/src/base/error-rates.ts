@@ -5,6 +5,8 @@ interface Series {
   total: number;
   /** `total` over time, oldest first; the first is at or before the window's start (or when first seen). */
   samples: { at: number; total: number }[];
+  /** The second it is filed under in `#due`, if any. */
+  due?: number;
 }
 
 /** Samples kept per window: a new one at most every window/60, so a worker costs ~60 whatever its heartbeat. */
@@ -19,6 +21,11 @@ const SAMPLES_PER_WINDOW = 60;
  */
 export class ErrorRates {
   readonly #series = new Map<string, Series>();
+  /**
+   * Workers by the second in which the window's start passes their second sample: with no new count, a rate
+   * changes only then, so a view rates those (see `due`) and not the whole fleet every second.
+   */
+  readonly #due = new Map<number, Set<string>>();
 
   /** Records worker `id`'s `count` at `now` and returns its errors per minute over the last `windowMs`. */
   rate(id: string, count: number, now: number, windowMs: number): number {
@@ -37,11 +44,53 @@ export class ErrorRates {
     else if (s.total !== newest.total) samples.push({ at: now, total: s.total });
     // The newest sample at or before the window's start is its baseline.
     while (samples.length > 1 && samples[1]!.at <= now - windowMs) samples.shift();
+    this.#file(id, s, samples[1] && Math.floor((samples[1].at + windowMs) / 1000));
     return ((s.total - samples[0]!.total) * 60_000) / windowMs;
   }
 
-  /** Forgets the workers not in `ids` (gone from the registry). */
+  /**
+   * The workers whose rate time alone may have changed by `now`, each given once (and a few early, whose
+   * rate is the same): rating them files them again.
+   */
+  due(now: number): string[] {
+    const ids: string[] = [];
+    for (const [second, set] of this.#due) {
+      if (second * 1000 > now) continue;
+      for (const id of set) {
+        ids.push(id);
+        this.#series.get(id)!.due = undefined;
+      }
+      this.#due.delete(second);
+    }
+    return ids;
+  }
+
+  /** Whether some worker's rate will change with time alone (it has errors in the window). */
+  get moving(): boolean {
+    return this.#due.size > 0;
+  }
+
+  /** Forgets worker `id` (gone from the registry). */
+  forget(id: string): void {
+    const s = this.#series.get(id);
+    if (s) this.#file(id, s, undefined);
+    this.#series.delete(id);
+  }
+
+  /** Forgets the workers not in `ids`. */
   retain(ids: Pick<ReadonlySet<string>, 'has'>): void {
-    for (const id of this.#series.keys()) if (!ids.has(id)) this.#series.delete(id);
+    for (const id of this.#series.keys()) if (!ids.has(id)) this.forget(id);
+  }
+
+  /** Files `id` under `second` in `#due` (nowhere when undefined), out of where it was. */
+  #file(id: string, s: Series, second: number | undefined): void {
+    if (s.due === second) return;
+    const was = s.due === undefined ? undefined : this.#due.get(s.due);
+    was?.delete(id);
+    if (was?.size === 0) this.#due.delete(s.due!);
+    s.due = second;
+    if (second === undefined) return;
+    const set = this.#due.get(second) ?? new Set();
+    this.#due.set(second, set.add(id));
   }
 }

@@ -14,8 +14,9 @@ import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hyst
 import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
 import { capitalize } from '../base/status.js';
-import { top } from '../base/top.js';
+import { top, topAgain } from '../base/top.js';
 import type { Requirement } from '../client/types.js';
+import { changedWorkers } from '../store/changes.js';
 import type { DashboardState, Slice } from '../store/types.js';
 import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -62,9 +63,6 @@ const LIST_MAX = 50;
 /** A level's badge: its colour and its word. */
 const badge = (level: Level) =>
   html`<span class="badge tone-${level}" part="status"><span class="dot"></span>${level === 'ok' ? 'OK' : capitalize(level)}</span>`;
-
-/** How often the workers' error rates are worked out while nothing else changes: their windows move with time. */
-const RATE_STEP_MS = 1000;
 
 /** The window of the error rates by default: 5 minutes. */
 const DEFAULT_ERROR_WINDOW_S = 300;
@@ -130,9 +128,9 @@ export class DlqMonitor extends PulseElement {
   readonly #actions = new ActionController(this);
 
   /** Current level per queue name and per worker id; the hysteresis needs the previous level to compute the next. */
-  #levels: Record<Row['scope'], Map<string, Level>> = { queue: new Map(), worker: new Map() };
+  readonly #levels: Record<Row['scope'], Map<string, Level>> = { queue: new Map(), worker: new Map() };
   /** How many rows of each scope are at each level but ok, counted as they are judged: the summary does not walk 10,000 workers per queue push. */
-  #tallies: Record<Row['scope'], Map<Level, number>> = { queue: new Map(), worker: new Map() };
+  readonly #tallies: Record<Row['scope'], Map<Level, number>> = { queue: new Map(), worker: new Map() };
   /** Rows drawn again only when what they show changed: a queue push redraws the queues that moved. */
   readonly #memo = new Memo();
   /** Each queue summary's row, kept while the store keeps the summary (it replaces only those that changed). */
@@ -141,16 +139,15 @@ export class DlqMonitor extends PulseElement {
   #worst: Record<Row['scope'], number> = { queue: 0, worker: 0 };
   #overall: Level = 'ok';
   #evaluated: DashboardState | null = null;
-  /** The rows drawn, each half kept while what it was built from is the same (see `#rows`). */
-  #built: {
-    queuesOf: DashboardState['queues'];
-    queues: Row[];
-    workersOf: DashboardState['workers'];
-    perMinute: ReadonlyMap<string, number>;
-    workers: Row[];
-  } | null = null;
-  /** The worker rows the list shows (errors in the window or a level clearing), worst first, and what they came from. */
-  #shownWorkers: { rows: Row[]; levels: ReadonlyMap<string, Level>; top: Row[]; count: number } | null = null;
+  /** The queue rows drawn, kept while the store keeps the list (see `#queues`). */
+  #built: { queuesOf: DashboardState['queues']; queues: Row[] } | null = null;
+  /**
+   * The workers the list shows (errors in the window, or a level still clearing), by id, with their errors
+   * per minute at the last evaluation, and the worst LIST_MAX of them: each kept up to date from the workers
+   * that changed or whose window moved, not worked out for the whole fleet.
+   */
+  readonly #shown = new Map<string, Row>();
+  #topWorkers: Row[] = [];
   #pending: PulseThresholdChangeEvent[] = [];
   readonly #deadLetters = new DeadLetterPanel(
     this,
@@ -158,11 +155,6 @@ export class DlqMonitor extends PulseElement {
     (subject) => this.latest && this.#actions.control(this.latest, subject, true),
   );
   readonly #rates = new ErrorRates();
-  /** Each worker's errors per minute at the last evaluation of the workers, and when that was. */
-  #perMinute: ReadonlyMap<string, number> = new Map();
-  #ratesAt = 0;
-  /** Some worker has errors in the window, or a level to clear: evaluated each second, as the window moves. */
-  #moving = false;
 
   constructor() {
     super();
@@ -224,12 +216,13 @@ export class DlqMonitor extends PulseElement {
     ].some((k) => changed.has(k as keyof DlqMonitor));
     // The latest state, not the one on screen: a paused monitor still alerts.
     const data = this.latest;
-    if (data?.ready && (data !== this.#evaluated || thresholdsChanged || this.#moving))
+    if (data?.ready && (data !== this.#evaluated || thresholdsChanged || this.#rates.moving))
       this.#evaluate(data, thresholdsChanged);
   }
 
+  // Some worker has errors in the window: its rate moves with time, so the workers are evaluated each second.
   protected override wantsTick(): boolean {
-    return super.wantsTick() || this.#moving;
+    return super.wantsTick() || this.#rates.moving;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -253,74 +246,61 @@ export class DlqMonitor extends PulseElement {
     return (usable(this.errorWindow) || DEFAULT_ERROR_WINDOW_S) * 1000;
   }
 
-  /**
-   * The rows of a state: queues from its queue summaries, workers from its workers with their errors per
-   * minute at the last evaluation. Each half is built again only when what it comes from changed: a queue
-   * push does not walk 10,000 workers.
-   */
-  #rows(data: DashboardState): { queues: Row[]; workers: Row[] } {
-    const last = this.#built;
+  /** A state's queue rows, built again only when the store replaced its list (a queue push replaces a few). */
+  #queues(data: DashboardState): Row[] {
+    if (this.#built?.queuesOf === data.queues) return this.#built.queues;
     // The store's sanitizer made every count a finite number, 0 or more.
-    const queues =
-      last?.queuesOf === data.queues
-        ? last.queues
-        : data.queues.map((q) => {
-            const row = this.#queueRows.get(q) ?? {
-              scope: 'queue',
-              key: q.name,
-              name: q.name,
-              value: q.deadLetter,
-            };
-            this.#queueRows.set(q, row);
-            return row;
-          });
-    let workers = last?.workers ?? [];
-    if (last?.workersOf !== data.workers || last.perMinute !== this.#perMinute) {
-      workers = [];
-      for (const w of data.workers.values())
-        if (w.metrics)
-          workers.push({
-            scope: 'worker',
-            key: w.id,
-            name: w.name || w.id,
-            value: this.#perMinute.get(w.id) ?? 0,
-          });
-    }
-    this.#built = {
-      queuesOf: data.queues,
-      queues,
-      workersOf: data.workers,
-      perMinute: this.#perMinute,
-      workers,
-    };
-    return { queues, workers };
+    const queues = data.queues.map((q) => {
+      const row = this.#queueRows.get(q) ?? {
+        scope: 'queue',
+        key: q.name,
+        name: q.name,
+        value: q.deadLetter,
+      };
+      this.#queueRows.set(q, row);
+      return row;
+    });
+    this.#built = { queuesOf: data.queues, queues };
+    return queues;
   }
 
   /**
-   * Levels from the latest state. Workers' rates move with time as well as with their counts, so the
-   * workers are evaluated when they changed, when the thresholds did, or a second after the last time.
+   * Levels from the latest state. Workers' rates move with time as well as with their counts: the workers
+   * that changed since the last evaluation are rated again, and those whose window has moved past a sample
+   * (all of them when the thresholds changed, or after a resync).
    */
   #evaluate(data: DashboardState, thresholdsChanged: boolean): void {
+    const last = this.#evaluated;
     this.#evaluated = data;
     // From the latest state only: an older one (held on screen) would read as counts going back.
     const now = Date.now();
-    const workersDue =
-      thresholdsChanged || this.#built?.workersOf !== data.workers || now - this.#ratesAt >= RATE_STEP_MS;
-    if (workersDue) {
-      const windowMs = this.#windowMs();
-      const perMinute = new Map<string, number>();
-      for (const w of data.workers.values())
-        if (w.metrics) perMinute.set(w.id, this.#rates.rate(w.id, w.metrics.errorCount, now, windowMs));
-      this.#rates.retain(data.workers);
-      this.#perMinute = perMinute;
-      this.#ratesAt = now;
-    }
-    const rows = this.#rows(data);
-    this.#judge(rows.queues, 'queue');
-    if (workersDue) {
-      const levels = this.#judge(rows.workers, 'worker');
-      this.#moving = rows.workers.some((r) => r.value > 0 || levels.get(r.key) !== 'ok');
-    }
+    const queues = new Map(this.#queues(data).map((q) => [q.key, q]));
+    this.#judge('queue', new Set([...queues.keys(), ...this.#levels.queue.keys()]), (key) => queues.get(key));
+    this.#worst.queue = Math.max(0, ...[...queues.values()].map((q) => q.value));
+    const changed = last && !thresholdsChanged ? changedWorkers(last, data) : null;
+    if (!changed) this.#rates.retain(data.workers);
+    const ids = new Set(changed ?? [...data.workers.keys(), ...this.#levels.worker.keys()]);
+    for (const id of this.#rates.due(now)) ids.add(id);
+    const windowMs = this.#windowMs();
+    this.#judge('worker', ids, (id) => {
+      const w = data.workers.get(id);
+      if (!w) this.#rates.forget(id);
+      return (
+        w?.metrics && {
+          scope: 'worker',
+          key: id,
+          name: w.name || id,
+          value: this.#rates.rate(id, w.metrics.errorCount, now, windowMs),
+        }
+      );
+    });
+    this.#topWorkers = topAgain(this.#topWorkers, this.#shown, changed && ids, LIST_MAX);
+    this.#worst.worker = this.#topWorkers[0]?.value ?? 0;
+    this.#overallLevel();
+  }
+
+  /** The overall level from the tallies; an event when it changed. */
+  #overallLevel(): void {
     const overall = worstLevel([...this.#tallies.queue.keys(), ...this.#tallies.worker.keys()]);
     if (overall !== this.#overall) {
       const worstValue = Math.max(this.#worst.queue, this.#worst.worker);
@@ -329,27 +309,40 @@ export class DlqMonitor extends PulseElement {
     }
   }
 
-  /** The levels of `rows`, from the previous ones through the hysteresis; an event for each that changed. */
-  #judge(rows: readonly Row[], scope: Row['scope']): Map<string, Level> {
+  /**
+   * The levels of the rows of `keys` (`row` gives each, or nothing for one that is gone), each from its
+   * previous one through the hysteresis, kept with the tallies and the workers shown; an event for each that
+   * changed.
+   */
+  #judge(scope: Row['scope'], keys: Iterable<string>, row: (key: string) => Row | null | undefined): void {
     const thresholds = this.#thresholds(scope);
-    const previousLevels = this.#levels[scope];
-    const levels = new Map<string, Level>();
-    const tally = new Map<Level, number>();
-    let worst = 0;
-    for (const row of rows) {
-      const previous = previousLevels.get(row.key) ?? 'ok';
-      const level = nextLevel(previous, row.value, thresholds);
-      levels.set(row.key, level);
-      if (level !== 'ok') tally.set(level, (tally.get(level) ?? 0) + 1);
-      worst = Math.max(worst, row.value);
-      if (level !== previous) {
-        this.#pending.push(new PulseThresholdChangeEvent(scope, row.key, level, previous, row.value));
+    const levels = this.#levels[scope];
+    const tally = this.#tallies[scope];
+    const count = (level: Level | undefined, n: number) => {
+      if (!level || level === 'ok') return;
+      const total = (tally.get(level) ?? 0) + n;
+      if (total > 0) tally.set(level, total);
+      else tally.delete(level);
+    };
+    for (const key of keys) {
+      const r = row(key);
+      const previous = levels.get(key);
+      count(previous, -1);
+      if (!r) {
+        levels.delete(key);
+        this.#shown.delete(key);
+        continue;
       }
+      const level = nextLevel(previous ?? 'ok', r.value, thresholds);
+      levels.set(key, level);
+      count(level, 1);
+      if (level !== (previous ?? 'ok')) {
+        this.#pending.push(new PulseThresholdChangeEvent(scope, key, level, previous ?? 'ok', r.value));
+      }
+      if (scope === 'queue') continue;
+      if (r.value > 0 || level !== 'ok') this.#shown.set(key, r);
+      else this.#shown.delete(key);
     }
-    this.#levels[scope] = levels;
-    this.#tallies[scope] = tally;
-    this.#worst[scope] = worst;
-    return levels;
   }
 
   protected override renderDialog(data: DashboardState | null): unknown {
@@ -362,7 +355,7 @@ export class DlqMonitor extends PulseElement {
   }
 
   protected renderContent(data: DashboardState): unknown {
-    const { queues, workers } = this.#rows(data);
+    const queues = this.#queues(data);
     if (queues.length === 0 && data.workers.size === 0) {
       return this.renderNotice('Nothing to watch yet', 'Queues and workers appear here as workers register.');
     }
@@ -375,7 +368,8 @@ export class DlqMonitor extends PulseElement {
         ${this.#list('Dead letters by queue', top(queues, LIST_MAX), queues.length, 'No queues', q.critical, data)}
         ${this.#list(
           `Errors per minute by worker, last ${formatDuration(this.#windowMs() / 1000)}`,
-          ...this.#workersShown(workers),
+          this.#topWorkers,
+          this.#shown.size,
           'No errors reported',
           this.#thresholds('worker').critical,
           null,
@@ -395,20 +389,6 @@ export class DlqMonitor extends PulseElement {
       return `${formatCountOf(counts.get(key)!, scope)} ${level}`;
     });
     return parts.join(' · ') || 'All clear';
-  }
-
-  /**
-   * The workers with errors in the window or a level still clearing, the worst LIST_MAX of them, and how
-   * many there are; worked out again only when the rows or the levels changed.
-   */
-  #workersShown(rows: Row[]): [top: Row[], count: number] {
-    const levels = this.#levels.worker;
-    const last = this.#shownWorkers;
-    if (last?.rows !== rows || last.levels !== levels) {
-      const shown = rows.filter((r) => r.value > 0 || (levels.get(r.key) ?? 'ok') !== 'ok');
-      this.#shownWorkers = { rows, levels, top: top(shown, LIST_MAX), count: shown.length };
-    }
-    return [this.#shownWorkers!.top, this.#shownWorkers!.count];
   }
 
   /** A list of rows; with `data`, the dead-letter actions of each queue, when some worker declares them. */

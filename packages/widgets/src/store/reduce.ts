@@ -231,7 +231,6 @@ export function pruneDeparted(state: StoreState, now: number = Date.now()): Redu
   return result(state, '', Object.assign(event.patch, versions(event)), false);
 }
 
-
 const text = JSON.stringify;
 
 /** A payload's `workers`, each naming an `actionSets` list given that list, read once (1,000 BullMQ queues share one). */
