@@ -65,7 +65,7 @@ export class ErrorRates {
     return ids;
   }
 
-  /** Whether some worker's rate will change with time alone (it has errors in the window). */
+  /** Whether some worker's rate may change with time alone (it has errors in the window). */
   get moving(): boolean {
     return this.#due.size > 0;
   }
@@ -82,15 +82,13 @@ export class ErrorRates {
     for (const id of this.#series.keys()) if (!ids.has(id)) this.forget(id);
   }
 
-  /** Files `id` under `second` in `#due` (nowhere when undefined), out of where it was. */
+  /**
+   * Files `id` under `second` in `#due` (nowhere when undefined), out of where it was. A second left empty
+   * stays until it passes: `moving` may stay true a little longer, and `due` finds nothing there.
+   */
   #file(id: string, s: Series, second: number | undefined): void {
-    if (s.due === second) return;
-    const was = s.due === undefined ? undefined : this.#due.get(s.due);
-    was?.delete(id);
-    if (was?.size === 0) this.#due.delete(s.due!);
+    this.#due.get(s.due!)?.delete(id);
     s.due = second;
-    if (second === undefined) return;
-    const set = this.#due.get(second) ?? new Set();
-    this.#due.set(second, set.add(id));
+    if (second !== undefined) this.#due.set(second, (this.#due.get(second) ?? new Set()).add(id));
   }
 }

@@ -14,6 +14,7 @@ import {
   STATUS_LABEL,
   STATUS_ORDER,
 } from '../base/status.js';
+import { sameStatuses } from '../store/changes.js';
 import type { DashboardState, Slice } from '../store/types.js';
 import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -33,17 +34,6 @@ interface Card {
    * with 1,000 workers, working out every card's figures each update was most of a render.
    */
   draw: (data: DashboardState) => unknown;
-}
-
-/** Whether two card lists hold the same cards, by key, name and status, in the same places. */
-function sameOrder(a: readonly Card[], b: readonly Card[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x !== y && (x.key !== y.key || x.tone !== y.tone || x.name !== y.name)) return false;
-  }
-  return true;
 }
 
 /**
@@ -99,15 +89,12 @@ export class HealthCards extends PulseElement {
   #built: { data: DashboardState; cards: Card[]; counts: Map<WorkerStatus, number> } | null = null;
   /**
    * Each worker's, departed worker's and resource's card, kept while its record is the same object
-   * (the store replaces a record only when it changes): at 10,000 workers a metrics tick makes
-   * cards for the two thousand that beat, not for all.
+   * (the store replaces a record only when it changes): at 10,000 workers a status change makes
+   * cards for the workers that changed since the last build, not for all.
    */
   #cardOf = new WeakMap<object, Card>();
-  /**
-   * The last sort, as positions in the card list: reused while every card keeps its key, name and
-   * status in the same place, which is every metrics tick. Sorting 10,000 names was most of an update.
-   */
-  #sorted: { sort: HealthCardsSort; cards: Card[]; order: number[]; sorted: Card[] } | null = null;
+  /** The last sort, reused while the cards are the same (see `#cards`). */
+  #sorted: { sort: HealthCardsSort; cards: Card[]; sorted: Card[] } | null = null;
   readonly #names = new NameOrder();
 
   constructor() {
@@ -201,26 +188,38 @@ export class HealthCards extends PulseElement {
 
   #sort(cards: Card[]): Card[] {
     const last = this.#sorted;
-    // The same cards (a tick) sorted the same way: nothing to do.
+    // The same cards (a metrics tick keeps them) sorted the same way: nothing to do.
     if (last?.cards === cards && last.sort === this.sort) return last.sorted;
-    let order = last?.order;
-    if (!last || last.sort !== this.sort || !sameOrder(last.cards, cards)) {
-      this.#names.prepare(cards.map((c) => c.name));
-      const byStatus = this.sort === 'status';
-      // One integer per card and key: the comparisons of a 10,000-card sort read arrays, nothing more.
-      const keys = cards.map(
-        (c) => (byStatus ? STATUS_ORDER.indexOf(c.tone) * cards.length : 0) + this.#names.place(c.name),
-      );
-      order = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
-    }
-    const sorted = order!.map((i) => cards[i]!);
-    this.#sorted = { sort: this.sort, cards, order: order!, sorted };
+    this.#names.prepare(cards.map((c) => c.name));
+    const byStatus = this.sort === 'status';
+    // One integer per card and key: the comparisons of a 10,000-card sort read arrays, nothing more.
+    const keys = cards.map(
+      (c) => (byStatus ? STATUS_ORDER.indexOf(c.tone) * cards.length : 0) + this.#names.place(c.name),
+    );
+    const sorted = keys
+      .map((_, i) => i)
+      .sort((a, b) => keys[a]! - keys[b]!)
+      .map((i) => cards[i]!);
+    this.#sorted = { sort: this.sort, cards, sorted };
     return sorted;
   }
 
-  /** Workers, resources and recently departed workers, each with how to draw it; built once per state. */
+  /**
+   * Workers, resources and recently departed workers, each with how to draw it; built again only when a
+   * worker joined, left, or changed its name or status, or a resource or departure changed: a metrics tick
+   * keeps the cards, their counts and their order, and each card draws its worker's latest record.
+   */
   #cards(data: DashboardState): { cards: Card[]; counts: Map<WorkerStatus, number> } {
-    if (this.#built?.data === data) return this.#built;
+    const last = this.#built;
+    if (
+      last &&
+      last.data.departed === data.departed &&
+      last.data.resources === data.resources &&
+      sameStatuses(last.data, data)
+    ) {
+      last.data = data;
+      return last;
+    }
     const cards: Card[] = [];
     const counts = new Map<WorkerStatus, number>();
     const add = (record: object, make: () => Card) => {
@@ -240,7 +239,7 @@ export class HealthCards extends PulseElement {
         name: worker.name || worker.id,
         tone: worker.status,
         departed: false,
-        draw: (state) => this.#worker(worker, state, null),
+        draw: (state) => this.#worker(state.workers.get(worker.id)!, state, null),
       }));
     // The store forgets departed workers after a few seconds; until then their cards fade.
     for (const [id, gone] of data.departed)

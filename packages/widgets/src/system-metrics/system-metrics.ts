@@ -14,6 +14,7 @@ import { type SparklineRange, sparkline } from '../base/sparkline.js';
 import { STATUS_ORDER } from '../base/status.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { Requirement } from '../client/types.js';
+import { sameStatuses } from '../store/changes.js';
 import type { AggregateHistory, DashboardState, Sample, Slice, WorkerHistory } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { systemMetricsStyles } from './system-metrics.styles.js';
@@ -58,6 +59,9 @@ export class SystemMetrics extends PulseElement {
   protected readonly defaultHeading = 'System';
   protected override readonly follows = true;
 
+  /** The state last counted, and its workers by status. */
+  #counted: { data: DashboardState; workers: Figures['workers'] } | null = null;
+
   constructor() {
     super();
     this.window = DEFAULT_WINDOW_S;
@@ -77,10 +81,7 @@ export class SystemMetrics extends PulseElement {
     const ids = this.scope();
     const [a, h] = ids
       ? scoped(data, ids)
-      : [
-          data.aggregates && { ...data.aggregates, workers: count(data.workers.values()) },
-          data.aggregateHistory,
-        ];
+      : [data.aggregates && { ...data.aggregates, workers: this.#count(data) }, data.aggregateHistory];
     if (!a || a.workers.total === 0) {
       return ids
         ? this.renderNotice(
@@ -101,6 +102,14 @@ export class SystemMetrics extends PulseElement {
       ${metric('Response time', formatMs(a.responseTimeMs.avg), `avg · p95 ${formatMs(a.responseTimeMs.p95)}`, h.responseTimeAvg)}
       ${metric('Error rate', formatRatio(a.errorRate), `${formatCount(a.errorCount)} errors total`, h.errorRate)}
     </div>`;
+  }
+
+  /** The workers of `data` by status, counted again only when one joined, left or changed status. */
+  #count(data: DashboardState): Figures['workers'] {
+    const last = this.#counted;
+    if (last && sameStatuses(last.data, data)) last.data = data;
+    else this.#counted = { data, workers: count(data.workers.values()) };
+    return this.#counted!.workers;
   }
 
   #windowMs(): number {
