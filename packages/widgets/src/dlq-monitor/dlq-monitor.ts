@@ -135,12 +135,8 @@ export class DlqMonitor extends PulseElement {
   readonly #memo = new Memo();
   /** Each queue summary's row, kept while the store keeps the summary (it replaces only those that changed). */
   #queueRows = new WeakMap<object, Row>();
-  /** The largest value of each scope at the last evaluation, for the overall level's event. */
-  #worst: Record<Row['scope'], number> = { queue: 0, worker: 0 };
   #overall: Level = 'ok';
   #evaluated: DashboardState | null = null;
-  /** The queue rows drawn, kept while the store keeps the list (see `#queues`). */
-  #built: { queuesOf: DashboardState['queues']; queues: Row[] } | null = null;
   /**
    * The workers the list shows (errors in the window, or a level still clearing), by id, with their errors
    * per minute at the last evaluation, and the worst LIST_MAX of them: each kept up to date from the workers
@@ -246,11 +242,10 @@ export class DlqMonitor extends PulseElement {
     return (usable(this.errorWindow) || DEFAULT_ERROR_WINDOW_S) * 1000;
   }
 
-  /** A state's queue rows, built again only when the store replaced its list (a queue push replaces a few). */
+  /** A state's queue rows, each kept while the store keeps its summary (a queue push replaces a few). */
   #queues(data: DashboardState): Row[] {
-    if (this.#built?.queuesOf === data.queues) return this.#built.queues;
     // The store's sanitizer made every count a finite number, 0 or more.
-    const queues = data.queues.map((q) => {
+    return data.queues.map((q) => {
       const row = this.#queueRows.get(q) ?? {
         scope: 'queue',
         key: q.name,
@@ -260,8 +255,6 @@ export class DlqMonitor extends PulseElement {
       this.#queueRows.set(q, row);
       return row;
     });
-    this.#built = { queuesOf: data.queues, queues };
-    return queues;
   }
 
   /**
@@ -276,7 +269,6 @@ export class DlqMonitor extends PulseElement {
     const now = Date.now();
     const queues = new Map(this.#queues(data).map((q) => [q.key, q]));
     this.#judge('queue', new Set([...queues.keys(), ...this.#levels.queue.keys()]), (key) => queues.get(key));
-    this.#worst.queue = Math.max(0, ...[...queues.values()].map((q) => q.value));
     const changed = last && !thresholdsChanged ? changedWorkers(last, data) : null;
     if (!changed) this.#rates.retain(data.workers);
     const ids = new Set(changed ?? [...data.workers.keys(), ...this.#levels.worker.keys()]);
@@ -295,16 +287,11 @@ export class DlqMonitor extends PulseElement {
       );
     });
     this.#topWorkers = topAgain(this.#topWorkers, this.#shown, changed && ids, LIST_MAX);
-    this.#worst.worker = this.#topWorkers[0]?.value ?? 0;
-    this.#overallLevel();
-  }
-
-  /** The overall level from the tallies; an event when it changed. */
-  #overallLevel(): void {
     const overall = worstLevel([...this.#tallies.queue.keys(), ...this.#tallies.worker.keys()]);
     if (overall !== this.#overall) {
-      const worstValue = Math.max(this.#worst.queue, this.#worst.worker);
-      this.#pending.push(new PulseThresholdChangeEvent('overall', null, overall, this.#overall, worstValue));
+      // The largest value; a worker the list leaves out has no errors in the window.
+      const worst = Math.max(0, this.#topWorkers[0]?.value ?? 0, ...[...queues.values()].map((q) => q.value));
+      this.#pending.push(new PulseThresholdChangeEvent('overall', null, overall, this.#overall, worst));
       this.#overall = overall;
     }
   }
