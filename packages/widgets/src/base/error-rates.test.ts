@@ -22,7 +22,7 @@ describe('ErrorRates', () => {
     expect(rates.rate('a', 45, 1000, MIN)).to.equal(5);
     // Restarted: its count starts again; 3 new errors.
     expect(rates.rate('a', 3, 2000, MIN)).to.equal(8);
-    rates.retain(new Set());
+    rates.forget('a');
     expect(rates.rate('a', 100, 3000, MIN)).to.equal(0);
   });
 

@@ -270,7 +270,6 @@ export class DlqMonitor extends PulseElement {
     const queues = new Map(this.#queues(data).map((q) => [q.key, q]));
     this.#judge('queue', new Set([...queues.keys(), ...this.#levels.queue.keys()]), (key) => queues.get(key));
     const changed = last && !thresholdsChanged ? changedWorkers(last, data) : null;
-    if (!changed) this.#rates.retain(data.workers);
     const ids = new Set(changed ?? [...data.workers.keys(), ...this.#levels.worker.keys()]);
     for (const id of this.#rates.due(now)) ids.add(id);
     const windowMs = this.#windowMs();
@@ -366,15 +365,12 @@ export class DlqMonitor extends PulseElement {
 
   /** "1 queue critical · 2 workers warning", or "All clear". */
   #summary(): string {
-    // Keyed "critical queue", "warning worker"…: sorting the keys puts critical first and queues before
-    // workers, because those words happen to sort that way. A new level or scope must keep that true.
-    const counts = new Map<string, number>();
-    for (const scope of ['queue', 'worker'] as const)
-      for (const [level, n] of this.#tallies[scope]) counts.set(`${level} ${scope}`, n);
-    const parts = [...counts.keys()].sort().map((key) => {
-      const [level, scope] = key.split(' ') as [string, string];
-      return `${formatCountOf(counts.get(key)!, scope)} ${level}`;
-    });
+    const parts = [];
+    for (const level of ['critical', 'warning'] as const)
+      for (const scope of ['queue', 'worker'] as const) {
+        const n = this.#tallies[scope].get(level);
+        if (n) parts.push(`${formatCountOf(n, scope)} ${level}`);
+      }
     return parts.join(' · ') || 'All clear';
   }
 
