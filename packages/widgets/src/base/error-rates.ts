@@ -49,18 +49,16 @@ export class ErrorRates {
   }
 
   /**
-   * The workers whose rate time alone may have changed by `now`, each given once (and a few early, whose
-   * rate is the same): rating them files them again.
+   * Adds to `ids` the workers whose rate time alone may have changed by `now`, each once (and a few early,
+   * whose rate is the same): rating them files them again.
    */
-  due(now: number): string[] {
-    const ids: string[] = [];
+  due(now: number, ids: Set<string>): void {
     for (const [second, set] of this.#due) {
       if (second * 1000 > now) continue;
-      // Their `due` still names the second: harmless, as nothing is filed there any more.
-      for (const id of set) ids.push(id);
+      // Their `due` still names the second: harmless, as they are no longer filed there.
+      for (const id of set) ids.add(id);
       this.#due.delete(second);
     }
-    return ids;
   }
 
   /** Whether some worker's rate may change with time alone (it has errors in the window). */
@@ -70,8 +68,7 @@ export class ErrorRates {
 
   /** Forgets worker `id` (gone from the registry). */
   forget(id: string): void {
-    const s = this.#series.get(id);
-    if (s) this.#file(id, s, undefined);
+    this.#due.get(this.#series.get(id)?.due!)?.delete(id);
     this.#series.delete(id);
   }
 

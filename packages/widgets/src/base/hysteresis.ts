@@ -14,11 +14,8 @@ export interface Thresholds {
 
 const levelRank = (level: Level): number => LEVELS.indexOf(level);
 
-export const worstLevel = (levels: Iterable<Level>): Level => {
-  let worst: Level = 'ok';
-  for (const level of levels) if (levelRank(level) > levelRank(worst)) worst = level;
-  return worst;
-};
+export const worstLevel = (levels: Iterable<Level>): Level =>
+  LEVELS[Math.max(0, ...Array.from(levels, levelRank))]!;
 
 /**
  * The next level for `value` given the previous one. Values that oscillate

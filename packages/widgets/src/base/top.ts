@@ -9,7 +9,7 @@ export interface Ranked {
 
 /** Highest value first, ties by name (`compareNames`), then by key: one order whatever order rows come in. */
 const rank = (a: Ranked, b: Ranked): number =>
-  b.value - a.value || compareNames(a.name, b.name) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  b.value - a.value || compareNames(a.name, b.name) || (a.key < b.key ? -1 : +(a.key > b.key));
 
 /**
  * The first `n` of `rows` in `rank` order, in one pass: a row is compared with

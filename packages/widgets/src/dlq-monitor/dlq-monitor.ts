@@ -276,7 +276,7 @@ export class DlqMonitor extends PulseElement {
     this.#judge('queue', new Set([...queues.keys(), ...this.#levels.queue.keys()]), (key) => queues.get(key));
     const changed = last && !thresholdsChanged ? changedWorkers(last, data) : null;
     const ids = new Set(changed ?? [...data.workers.keys(), ...this.#levels.worker.keys()]);
-    for (const id of this.#rates.due(now)) ids.add(id);
+    this.#rates.due(now, ids);
     const windowMs = this.#windowMs();
     this.#judge('worker', ids, (id) => {
       const w = data.workers.get(id);
@@ -309,27 +309,27 @@ export class DlqMonitor extends PulseElement {
     const thresholds = this.#thresholds(scope);
     const levels = this.#levels[scope];
     const tally = this.#tallies[scope];
-    const count = (level: Level | undefined, n: number) => {
-      if (!level || level === 'ok') return;
+    // The tallies count the levels but ok.
+    const count = (level: Level, n: number) => {
+      if (level === 'ok') return;
       const total = (tally.get(level) ?? 0) + n;
       if (total > 0) tally.set(level, total);
       else tally.delete(level);
     };
     for (const key of keys) {
       const r = row(key);
-      const previous = levels.get(key);
+      const previous = levels.get(key) ?? 'ok';
       count(previous, -1);
       if (!r) {
         levels.delete(key);
         this.#shown.delete(key);
         continue;
       }
-      const level = nextLevel(previous ?? 'ok', r.value, thresholds);
+      const level = nextLevel(previous, r.value, thresholds);
       levels.set(key, level);
       count(level, 1);
-      if (level !== (previous ?? 'ok')) {
-        this.#pending.push(new PulseThresholdChangeEvent(scope, key, level, previous ?? 'ok', r.value));
-      }
+      if (level !== previous)
+        this.#pending.push(new PulseThresholdChangeEvent(scope, key, level, previous, r.value));
       if (scope === 'queue') continue;
       if (r.value > 0 || level !== 'ok') this.#shown.set(key, r);
       else this.#shown.delete(key);
