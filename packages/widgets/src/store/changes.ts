@@ -1,19 +1,15 @@
-import type { DashboardState, WorkerChanges } from './types.js';
+import type { DashboardState } from './types.js';
 
 /**
- * The ids of the workers that joined, left or got a new record between `from` and a later state `to` of the
- * same store; null when that is not known (a snapshot replaced them all, or a step between them is no longer
- * held), and the caller must look at every worker. A view updating 2,000 of 10,000 workers a second pays
- * for the 2,000.
+ * The ids of the workers that joined, left or got a new record between `from` and the state the store
+ * handed out next, `to`; empty when they are the same state, and null when that is not known (`to` does not
+ * follow `from`, or a snapshot replaced every worker): the caller must look at every worker then. A view
+ * updating 2,000 of 10,000 workers a second pays for the 2,000.
  */
 export function changedWorkers(from: DashboardState, to: DashboardState): ReadonlySet<string> | null {
-  const ids = new Set<string>();
-  for (let step: WorkerChanges | undefined = to.workerChanges; step !== from.workerChanges; ) {
-    if (!step?.ids) return null;
-    for (const id of step.ids) ids.add(id);
-    step = step.before?.deref();
-  }
-  return ids;
+  const step = to.workerChanges;
+  if (step === from.workerChanges) return new Set();
+  return step.before?.deref() === from.workerChanges ? step.ids : null;
 }
 
 /** Whether `to` has the workers `from` has, each with the same name and status: lists ordered by them stand. */

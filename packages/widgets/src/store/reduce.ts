@@ -124,7 +124,8 @@ class EventContext {
 
   /** Sets worker `id` to `record`, or removes it when there is none, noting the id in `workerChanges`. */
   worker(id: string, record?: Worker): void {
-    const workers = this.own('workers');
+    // A map in the patch is a draft already (see `own`): a metrics tick's 2,000 rows skip its checks.
+    const workers = (this.patch.workers ?? this.own('workers')) as Map<string, Worker>;
     if (record) workers.set(id, record);
     else workers.delete(id);
     let step = this.patch.workerChanges ?? this.state.workerChanges;

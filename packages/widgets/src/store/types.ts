@@ -51,8 +51,9 @@ export interface AggregateHistory {
 }
 
 /**
- * One step of the state's workers: the ids that joined, left or got a new record (null: all of them, a
- * snapshot), and the step before, held weakly so that steps nobody can ask about are collected.
+ * One step of the state's workers, from one state the store handed out to the next: the ids that joined,
+ * left or got a new record (null: all of them, a snapshot), and the step before, held weakly so that the
+ * states behind do not pile up.
  */
 export interface WorkerChanges {
   readonly ids: ReadonlySet<string> | null;
@@ -97,7 +98,7 @@ export interface DashboardState {
    * (in the `actions` slice) draws them again then, whatever else changed.
    */
   declarationsVersion: number;
-  /** What changed `workers` last (see `changedWorkers`): a view finds what changed since the state it drew. */
+  /** What changed `workers` last (see `changedWorkers`): a view finds what changed since the state it drew before. */
   workerChanges: WorkerChanges;
 }
 
