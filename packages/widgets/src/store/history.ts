@@ -5,9 +5,9 @@ import type { AggregateHistory, Sample, WorkerHistory } from './types.js';
 function push(samples: Sample[], at: number, value: number, limit: number): Sample[] {
   const last = samples[samples.length - 1];
   if (last && last.at >= at) return samples;
-  const next = samples.slice(Math.max(0, samples.length - limit + 1));
-  next.push({ at, value });
-  return next;
+  // `concat` makes the array at its size: a push after the slice allocated it again, half as large again,
+  // for each series of each of a metrics tick's 2,000 rows.
+  return samples.slice(Math.max(0, samples.length - limit + 1)).concat({ at, value });
 }
 
 /** Drops samples older than `from` (samples are in time order). */

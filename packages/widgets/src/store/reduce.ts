@@ -45,7 +45,6 @@ const SLICE_OF: Partial<Record<keyof StateFields, Slice>> = {
   workers: 'workers',
   departed: 'workers',
   rosterVersion: 'workers',
-  workerChanges: 'workers',
   declarationsVersion: 'actions',
   resources: 'resources',
   queues: 'queues',
