@@ -35,7 +35,7 @@ Every flag has an environment variable where one is named; a flag wins over it. 
   --dashboard-interval <ms>     dashboard_update (aggregates) this often (default 5000)
   --metrics-interval <ms>       metrics_update at most this often (default 1000)
   --push-gap <ms>               least time between two queues_update pushes under load (default 50; plus 1 ms
-                                per 22 heartbeats/s, more with streams and summary bytes, up to --metrics-interval)
+                                per 16 heartbeats/s, more with streams and summary bytes, up to --metrics-interval)
   --replay-window <events>      events kept to replay on a resume (default 10000)
   --replay-window-bytes <bytes> bytes of events kept to replay (default 33554432)
   --body-limit <bytes>          request bodies at most (default 65536)

@@ -51,7 +51,7 @@ const configSchema = z.strictObject({
   /**
    * The shortest gap between two `queues_update` pushes under load (`metrics_update` keeps
    * `metricsIntervalMs`). A change after a quiet spell goes out within a few ms either way; under load
-   * pushes are this far apart plus 1 ms per 22 heartbeats a second (~140 ms with 10,000 workers
+   * pushes are this far apart plus 1 ms per 16 heartbeats a second (~175 ms with 10,000 workers
    * beating every 5 s), more with many dashboards or large summaries (hub.ts), at most
    * `metricsIntervalMs`. 50 ms by default: a dead-letter count reaches the screen within issue 14's
    * 100 ms with 1,000 workers beating every 5 s (docs/benchmarks.md).

@@ -1,7 +1,10 @@
 import type { ReactiveController, ReactiveElement } from 'lit';
 
-/** Rows rendered above and below the visible ones, so a fast scroll does not show blanks. */
-export const OVERSCAN = 8;
+/**
+ * Rows rendered above and below the visible ones, so a scroll of a few rows a frame does not show blanks;
+ * few, because every push redraws the rows in the DOM, seen or not.
+ */
+export const OVERSCAN = 3;
 
 /** Which rows of a list to put in the DOM: `[first, end)`, and the pixels the others take above and below. */
 export interface RowRange {
@@ -78,8 +81,10 @@ export class RowWindow implements ReactiveController {
     if (!scroller?.isConnected) return;
     // Exactly: a quarter pixel off is 250 rows off 100,000 rows down.
     const px = row?.isConnected ? row.getBoundingClientRect().height || this.#rowPx : this.#rowPx;
-    const first = Math.max(0, Math.floor(scroller.scrollTop / px) - OVERSCAN);
-    const count = Math.ceil(scroller.clientHeight / px) + 2 * OVERSCAN;
+    const top = Math.floor(scroller.scrollTop / px);
+    const first = Math.max(0, top - OVERSCAN);
+    // No overscan above the first row: at the top of a table, a push redraws only the rows in view and below.
+    const count = top - first + Math.ceil(scroller.clientHeight / px) + OVERSCAN;
     if (px === this.#rowPx && first === this.#first && count === this.#count) return;
     this.#rowPx = px;
     this.#first = first;

@@ -36,11 +36,11 @@ export const dlqMonitorStyles = css`
     font-size: 12px;
     font-weight: 500;
   }
-  /* Rows share the list's columns (subgrid), so numbers and badges line up while the name takes the rest. */
+  /* Rows share the list's columns (subgrid), so numbers and badges line up while the name takes the rest. No
+     gap between rows: the row window steps by a row's height. */
   ul {
     display: grid;
     grid-template-columns: minmax(0, 1fr) minmax(32px, 18%) auto auto;
-    gap: 2px 0;
     max-height: var(--pulse-list-max-height, 320px);
     margin: 0;
     padding: 0;
@@ -56,10 +56,10 @@ export const dlqMonitorStyles = css`
     grid-template-columns: subgrid;
     align-items: center;
     column-gap: 10px;
-    padding: 6px 8px;
+    padding: 7px 8px;
     border-radius: 6px;
   }
-  li:hover {
+  li:not(.spacer):hover {
     background: var(--_surface);
   }
   .name {

@@ -147,6 +147,35 @@ describe('<dlq-monitor>', () => {
     expect(textOf(el)).to.contain('All clear');
   });
 
+  it('keeps only the rows in view (and a few) of a long list in the DOM, each knowing its place in the whole', async () => {
+    // 40 queues with dead letters: q-40 has 40, the most, q-01 one.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fx.server.register({
+          id: `w${i + 1}`,
+          queue: `q-${String(i + 1).padStart(2, '0')}`,
+          queueStats: queueStats({ deadLetter: i + 1 }),
+        }),
+      ),
+    );
+    const { el } = await mountConnected<DlqMonitor>(fx.server, '<dlq-monitor></dlq-monitor>', 'dlq-monitor');
+    const list = () => el.shadowRoot!.querySelector<HTMLElement>('[data-list="queue"]')!;
+    const shown = () => [...list().querySelectorAll<HTMLElement>('[part~="row"]')];
+    await until(() => shown()[0]?.getAttribute('aria-setsize') === '40', 'the 40 queues listed');
+    const rowPx = shown()[0]!.getBoundingClientRect().height;
+    expect(shown().length, 'rows in the DOM').to.be.below(40);
+    expect(shown().length).to.be.at.least(Math.floor(list().clientHeight / rowPx));
+    expect(shown()[0]!.textContent).to.contain('q-40');
+    expect(shown()[0]!.getAttribute('aria-posinset')).to.equal('1');
+    // The spacer stands in for the rest: the list scrolls as far as 40 rows reach.
+    expect(list().scrollHeight).to.be.closeTo(40 * rowPx, rowPx);
+
+    list().scrollTop = list().scrollHeight;
+    await until(() => shown().at(-1)?.textContent?.includes('q-01'), 'the last queue after scrolling down');
+    expect(shown().at(-1)!.getAttribute('aria-posinset')).to.equal('40');
+    expect(shown().length).to.be.below(40);
+  });
+
   it('shows whole names in a half-width column', async () => {
     await fx.server.register({
       id: 'wh-1',

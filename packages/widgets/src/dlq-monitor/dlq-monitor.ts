@@ -13,6 +13,7 @@ import {
 import { type Level, nextLevel, type Thresholds, worstLevel } from '../base/hysteresis.js';
 import { Memo } from '../base/memo.js';
 import { PulseElement } from '../base/pulse-element.js';
+import { RowWindow } from '../base/row-window.js';
 import { capitalize } from '../base/status.js';
 import { top } from '../base/top.js';
 import type { Requirement } from '../client/types.js';
@@ -135,6 +136,10 @@ export class DlqMonitor extends PulseElement {
   #tallies: Record<Row['scope'], Map<Level, number>> = { queue: new Map(), worker: new Map() };
   /** Rows drawn again only when what they show changed: a queue push redraws the queues that moved. */
   readonly #memo = new Memo();
+  /** Each list's rows in view (plus a few): a push redraws those, not all 50. */
+  readonly #windows = ['queue', 'worker'].map(
+    (scope) => new RowWindow(this, `[data-list=${scope}]`, `[data-list=${scope}] [part=row]`, 33),
+  ) as [RowWindow, RowWindow];
   /** Each queue summary's row, kept while the store keeps the summary (it replaces only those that changed). */
   #queueRows = new WeakMap<object, Row>();
   /** The largest value of each scope at the last evaluation, for the overall level's event. */
@@ -372,13 +377,14 @@ export class DlqMonitor extends PulseElement {
         <span class="overall-text">${this.#summary()}</span>
       </div>
       <div class="columns">
-        ${this.#list('Dead letters by queue', top(queues, LIST_MAX), queues.length, 'No queues', q.critical, data)}
+        ${this.#list('Dead letters by queue', top(queues, LIST_MAX), queues.length, 'No queues', q.critical, data, this.#windows[0])}
         ${this.#list(
           `Errors per minute by worker, last ${formatDuration(this.#windowMs() / 1000)}`,
           ...this.#workersShown(workers),
           'No errors reported',
           this.#thresholds('worker').critical,
           null,
+          this.#windows[1],
         )}
       </div>`;
   }
@@ -419,32 +425,37 @@ export class DlqMonitor extends PulseElement {
     none: string,
     scale: number,
     data: DashboardState | null,
+    window: RowWindow,
   ): TemplateResult {
     const acting = data && this.#actions.offers(data, 'deadLetters');
     const id = `h-${title.split(' ')[0]?.toLowerCase()}`;
+    const { first, end, before, after } = window.range(rows.length);
     return html`<section aria-labelledby=${id}>
       <h3 id=${id}>${title}</h3>
       ${
         count === 0
           ? html`<p class="none">${none}</p>`
-          : html`<ul class="hold ${acting ? 'acting' : ''}">
-                ${rows.map((r) => this.#row(r, scale, acting ? data : null))}
+          : html`<ul class="hold ${acting ? 'acting' : ''}" data-list=${rows[0]!.scope} @scroll=${window.onScroll}>
+                ${before ? spacer(before) : nothing}
+                ${rows.slice(first, end).map((r, i) => this.#row(r, scale, acting ? data : null, first + i + 1, rows.length))}
+                ${after ? spacer(after) : nothing}
               </ul>
               ${count > rows.length ? html`<p class="none">and ${formatCount(count - rows.length)} more</p>` : nothing}`
       }
     </section>`;
   }
 
-  #row(row: Row, scale: number, data: DashboardState | null): TemplateResult {
+  /** A row, `position` of `size` in its list (only the rows in view are in the DOM: assistive technology hears both). */
+  #row(row: Row, scale: number, data: DashboardState | null, position: number, size: number): TemplateResult {
     const key = `${row.scope}:${row.key}`;
     const level = this.#levels[row.scope].get(row.key) ?? 'ok';
     // With actions (`data`), any new state: the control reads who declares them, who may, and their outcomes.
-    const deps = [level, scale, this.selection === key, data];
+    const deps = [level, scale, this.selection === key, data, position, size];
     return this.#memo.get(row, deps, () => {
       const width = Math.min(100, scale > 0 ? (row.value / scale) * 100 : 0);
       const name = truncate(row.name, NAME_MAX);
       // Worker names repeat across a fleet; the id under the name tells them apart.
-      return html`<li part="row" class="tone-${level}" data-pick=${key}>
+      return html`<li part="row" class="tone-${level}" data-pick=${key} aria-posinset=${position} aria-setsize=${size}>
       <span class="name" title=${name}
         >${this.picker(key, name)}${
           row.scope === 'worker' ? html`<span class="sub">${truncate(row.key, NAME_MAX)}</span>` : nothing
@@ -458,6 +469,9 @@ export class DlqMonitor extends PulseElement {
     });
   }
 }
+
+/** Stands in for the rows scrolled out of view, so the scrollbar reflects the whole list. */
+const spacer = (px: number) => html`<li class="spacer" aria-hidden="true" style="height: ${px}px"></li>`;
 
 declare global {
   interface HTMLElementTagNameMap {
