@@ -28,6 +28,7 @@ function mediaType(header: string | undefined): string {
 export async function readJson(req: IncomingMessage, limit: number, res?: ServerResponse): Promise<unknown> {
   return parseJson(await readBody(req, limit, res));
 }
+
 /** `readJson`, with the body's size: for a route whose limit depends on what the body turns out to be. */
 export async function readSizedJson(
   req: IncomingMessage,
