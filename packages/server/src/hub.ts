@@ -148,7 +148,7 @@ export class Hub {
           return;
         case 'dashboard_update':
           this.#queues.reconciled(event.data.queues);
-          return;
+          break;
         default:
           return;
       }

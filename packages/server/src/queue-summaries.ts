@@ -79,10 +79,21 @@ export class QueueSummaries {
     for (const queue of queues) this.#remember(queue);
   }
 
-  /** A `dashboard_update` on the stream: every queue's summary anew. */
+  /**
+   * A `dashboard_update` on the stream: every queue's summary anew. Its snapshot may have been read
+   * before a `queues_update` that went out ahead of it (on Redis the read takes a while), and clients
+   * now show its older figures: a queue it tells otherwise than the stream last did is rebuilt, and
+   * sent again if it moved, instead of waiting for the next `dashboard_update`.
+   */
   reconciled(queues: readonly QueueSummary[]): void {
+    const told = this.#sent;
     this.#sent = new Map();
     for (const queue of queues) this.#remember(queue);
+    for (const [name, before] of told) {
+      const now = this.#sent.get(name);
+      if (now?.figures !== before.figures || (now.ids !== before.ids && before.ids !== null))
+        this.#dirty.add(name);
+    }
   }
 
   /**

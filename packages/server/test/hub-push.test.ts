@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PulseEvent } from '@pulseboard/protocol';
-import { Hub } from '../src/hub.js';
+import { Hub, type HubOptions } from '../src/hub.js';
 import { Registry } from '../src/registry.js';
 import { createMemoryStorage } from '../src/store/memory.js';
-import { queueStats } from './helpers.js';
+import { compareIds, queueStats } from './helpers.js';
 
 const timings = {
   heartbeatIntervalMs: 5000,
@@ -36,17 +36,18 @@ function setUp(options: { clients?: number; pushGapMs?: number } = {}) {
     if (event.type === 'metrics_update' || event.type === 'queues_update')
       pushes.push({ at: performance.now(), event });
   });
-  const start = () =>
+  // The hub reads through `reader` (the registry unless a test slows its reads down).
+  const start = (reader: HubOptions['registry'] = registry) =>
     new Hub({
       eventLog: storage.eventLog,
-      registry,
+      registry: reader,
       timings,
       pushGapMs: options.pushGapMs ?? 50,
       streams: { size: options.clients ?? 0 },
     });
   const of = <K extends Push['event']['type']>(type: K) =>
     pushes.filter((push) => push.event.type === type) as { at: number; event: PulseEvent<K> }[];
-  return { registry, start, pushes, of };
+  return { storage, registry, start, pushes, of };
 }
 
 /** Waits until `done()` or `ms` passed. */
@@ -273,6 +274,63 @@ test('the push gap grows with the bytes of queue summaries sent to every stream'
     assert.ok(sent > 10_000, `${sent} bytes of summaries`);
     assert.equal(h.pushGapMs, (100 * sent) / 10_000);
   } finally {
+    h.close();
+  }
+});
+
+test('a dashboard_update whose snapshot was read before a queues_update went out does not hold the queue back', async () => {
+  const { storage, registry, start, of } = setUp();
+  await registry.register({ id: 'd-1', queue: 'dash', queueStats: queueStats({ depth: 1 }) });
+  const dashboards: PulseEvent<'dashboard_update'>[] = [];
+  storage.eventLog.subscribe((event) => {
+    if (event.type === 'dashboard_update') dashboards.push(event);
+  });
+  // A snapshot that takes a while to come back, as a read of 10,000 workers on Redis does.
+  let read!: () => void;
+  const snapshotRead = new Promise<void>((resolve) => (read = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const slow: HubOptions['registry'] = {
+    subscribeHeartbeats: (listener) => registry.subscribeHeartbeats(listener),
+    workersById: (ids) => registry.workersById(ids),
+    queueWorkers: (queue) => registry.queueWorkers(queue),
+    snapshot: async () => {
+      const snapshot = await registry.snapshot();
+      read();
+      await released;
+      return snapshot;
+    },
+  };
+  const h = start(slow);
+  const depthPushed = (depth: number) =>
+    of('queues_update').filter(({ event }) =>
+      event.data.queues.some((q) => q.name === 'dash' && q.depth === depth),
+    );
+  try {
+    await registry.heartbeat('d-1', { queueStats: { depth: 2 } });
+    await until(() => depthPushed(2).length > 0);
+    const dashboard = h.publishDashboard();
+    await snapshotRead;
+    await registry.heartbeat('d-1', { queueStats: { depth: 3 } });
+    await until(() => depthPushed(3).length > 0);
+    assert.equal(depthPushed(3).length, 1);
+    release();
+    await dashboard;
+    // The stream now says depth 2 last: the hub tells depth 3 again, within a push gap.
+    assert.equal(dashboards[0]?.data.queues.find((q) => q.name === 'dash')?.depth, 2);
+    await until(() => depthPushed(3).length > 1, 500);
+    const again = depthPushed(3)[1]?.event;
+    assert.ok(
+      again && compareIds(again.id, dashboards[0]!.id) > 0,
+      'depth 3 pushed again after the dashboard_update',
+    );
+    // A dashboard_update that agrees with the stream brings no push.
+    const before = of('queues_update').length;
+    await h.publishDashboard();
+    await sleep(100);
+    assert.equal(of('queues_update').length, before);
+  } finally {
+    release();
     h.close();
   }
 });

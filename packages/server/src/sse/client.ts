@@ -134,7 +134,7 @@ export class SseClient {
       if (this.#lastId && compareEventIds(event.position, this.#lastId) <= 0) return;
       this.#advanceTo(event);
       const frame = selectFrame(event, this.filter, batch.projections(i));
-      // The next metrics_update carries fresher values, so this one is the first thing to give up.
+      // The first thing to give up: its workers' figures come back with their next heartbeats (docs/protocol.md).
       if (!frame || (event.type === 'metrics_update' && bytes > this.#limits.softBytes)) return;
       frames.push(frame);
       bytes += frame.length;

@@ -183,6 +183,175 @@ describe('cross-tab sharing', () => {
   });
 });
 
+/** What a channel carries, as any other tab of the origin would hear it. */
+function listen(channel: string) {
+  const bus = new BroadcastChannel(channel);
+  const heard: { kind: string; tab?: string }[] = [];
+  bus.onmessage = (message) => heard.push(message.data);
+  const kinds = (kind: string) => heard.filter((m) => m.kind === kind).length;
+  return { bus, heard, kinds };
+}
+
+describe('relaying only to tabs that follow', () => {
+  let url: string;
+  const channel = () => `pulseboard-test:${Math.random()}`;
+  beforeEach(async () => {
+    url = await startServer();
+    await api(url, 'POST', '/api/workers', { id: 'counter' });
+  });
+  afterEach(() => stopServer(url));
+
+  /** A tab that leads a new channel alone, synced, and what the channel carries meanwhile. */
+  async function alone(
+    run: (
+      leader: ReturnType<typeof joinChannel>,
+      spy: ReturnType<typeof listen>,
+      name: string,
+    ) => Promise<void>,
+  ) {
+    const name = channel();
+    const spy = listen(name);
+    const leader = joinChannel(url, name);
+    try {
+      await until(() => leader.transport.role === 'leader' && leader.received.length > 0, 'the leader');
+      await run(leader, spy, name);
+    } finally {
+      leader.transport.disconnect();
+      spy.bus.close();
+    }
+  }
+
+  it('a leader alone posts no events; a follower gets every one from its first on; none once it leaves', async function () {
+    this.timeout(30_000);
+    await alone(async (leader, spy, name) => {
+      for (const seq of range(5)) await log(url, seq);
+      await until(() => leader.seqs().length === 5, 'the lines in the leader');
+      await sleep(300);
+      // It says it is alive (the channel is heard), but relays nothing.
+      expect(spy.kinds('beat')).to.be.above(0);
+      expect(spy.kinds('event')).to.equal(0);
+
+      // Lines every 10 ms while a follower joins: from the snapshot on, each one once, in order.
+      let seq = 5;
+      let follower: ReturnType<typeof joinChannel> | undefined;
+      for (; seq < 60; seq++) {
+        await log(url, seq);
+        if (seq === 20) follower = joinChannel(url, name);
+        await sleep(10);
+      }
+      const f = follower!;
+      await until(() => f.seqs().includes(`seq=${seq - 1}`), 'the last line in the follower');
+      const snapshot = f.received[0]!;
+      expect(snapshot.type).to.equal('initial_data');
+      // What the leader had delivered up to the snapshot it sent, then everything after it.
+      const at = leader.received.findIndex((e) => e.id === snapshot.id);
+      expect(at).to.be.above(-1);
+      const logs = (events: WireEvent[]) => events.filter((e) => e.type === 'log').map((e) => [e.id, e.data]);
+      expect(logs(f.received.slice(1))).to.deep.equal(logs(leader.received.slice(at + 1)));
+      expect(f.seqs().length).to.be.above(0);
+
+      f.transport.disconnect();
+      await sleep(200);
+      const relayed = spy.kinds('event');
+      for (const s of range(5)) await log(url, 100 + s);
+      await until(() => leader.seqs().includes('seq=104'), 'the lines after the follower left');
+      await sleep(200);
+      expect(spy.kinds('event')).to.equal(relayed);
+      expect(await serverClients(url)).to.equal(1);
+    });
+  });
+
+  it('a leader that kept events to itself sends its state to a tab it did not know, even one that says it is synced', async function () {
+    this.timeout(30_000);
+    await alone(async (leader, spy, name) => {
+      await log(url, 0);
+      await until(() => leader.seqs().length === 1, 'a line kept to itself');
+      // A tab that followed another leader (or came back from the back/forward cache) and missed that line.
+      const stranger = new BroadcastChannel(name);
+      const hello = { kind: 'hello', tab: 'stranger', want: { types: null, workers: null }, synced: true };
+      const snapshots = () =>
+        spy.heard.filter((m) => m.kind === 'snapshot' && (m as { to?: string }).to === 'stranger').length;
+      stranger.postMessage(hello);
+      await until(() => snapshots() === 1, "the leader's state for the stranger");
+      // Known now, and relayed to from then on: the same hello gets no second one.
+      stranger.postMessage(hello);
+      await log(url, 1);
+      await until(() => spy.kinds('event') > 0, 'a relayed line');
+      await sleep(200);
+      expect(snapshots()).to.equal(1);
+      stranger.postMessage({ kind: 'bye', tab: 'stranger' });
+      stranger.close();
+    });
+  });
+
+  it('a follower that crashed (no bye) does not stop the others getting every event', async function () {
+    this.timeout(30_000);
+    const name = channel();
+    const leader = joinChannel(url, name);
+    await until(() => leader.transport.role === 'leader' && leader.received.length > 0, 'the leader');
+    const follower = joinChannel(url, name);
+    try {
+      await until(() => follower.received.length > 0, 'a synced follower');
+      // A tab that said hello and died: the others hear nothing from it again.
+      const crashed = new BroadcastChannel(name);
+      crashed.postMessage({
+        kind: 'hello',
+        tab: 'crashed',
+        want: { types: null, workers: null },
+        synced: true,
+      });
+      crashed.close();
+      for (const seq of range(30)) {
+        await log(url, seq);
+        await sleep(25);
+      }
+      await until(() => follower.seqs().length === 30, 'every line in the follower');
+      expect(follower.seqs()).to.deep.equal(range(30).map((s) => `seq=${s}`));
+    } finally {
+      for (const t of [leader, follower]) t.transport.disconnect();
+    }
+  });
+
+  it('whichever tab takes over relays to the others from its first event, tabs that joined before it included', async function () {
+    this.timeout(30_000);
+    // Three rounds: a new leader is picked at random, and it must know the tabs older than itself too.
+    for (const round of range(3)) {
+      const name = channel();
+      const first = joinChannel(url, name);
+      await until(() => first.transport.role === 'leader' && first.received.length > 0, 'the first leader');
+      const older = joinChannel(url, name);
+      await until(() => older.received.length > 0, 'the second tab synced');
+      const younger = joinChannel(url, name);
+      await until(() => younger.received.length > 0, 'the third tab synced');
+      const rest = [older, younger];
+      try {
+        let seq = 0;
+        for (; seq < 10; seq++) await log(url, 1000 * round + seq);
+        first.transport.disconnect();
+        // Lines all through the handover.
+        for (; seq < 60; seq++) {
+          await log(url, 1000 * round + seq);
+          await sleep(10);
+        }
+        await until(
+          () => rest.every((t) => t.seqs().includes(`seq=${1000 * round + seq - 1}`)),
+          'the last line in both',
+        );
+        await sleep(100);
+        const want = range(seq).map((s) => `seq=${1000 * round + s}`);
+        for (const t of rest) {
+          expect(t.seqs()).to.deep.equal(want);
+          // Carried on by events: no second snapshot.
+          expect(t.received.filter((e) => e.type === 'initial_data')).to.have.length(1);
+        }
+        expect(rest.filter((t) => t.transport.role === 'leader')).to.have.length(1);
+      } finally {
+        for (const t of [first, ...rest]) t.transport.disconnect();
+      }
+    }
+  });
+});
+
 describe('the BroadcastChannel election (where Web Locks are missing)', () => {
   it('elects one leader, hands over when it leaves, and a late tab starts from its state', async function () {
     this.timeout(30_000);

@@ -52,7 +52,12 @@ export interface ShareSettings {
  * a connection of their own. A tab that joins late asks the leader for its
  * state. When the leader leaves or freezes, another tab takes over and resumes
  * from the newest event it has seen. The leader asks the server for the
- * union of what every tab's elements need.
+ * union of what every tab's elements need, and relays events only while
+ * another tab is known (said hello, not yet bye): alone, posting every event
+ * cost ~0.7 ms a push at 10,000 workers. A crashed tab never says bye, so it
+ * costs relaying, never an event. A leader beats before it connects, so the
+ * tabs it did not know say hello before its first event; one that kept events
+ * to itself sends its state to a stranger all the same.
  */
 export class SharedTransport implements Transport {
   readonly #listener: TransportListener;
@@ -87,6 +92,8 @@ export class SharedTransport implements Transport {
   #synced = false;
   /** What each tab of the stream needs, this one included. */
   readonly #wants = new Map<string, Filter>();
+  /** Leading, this tab kept an event to itself (no other tab known): a tab it did not know may lack it. */
+  #unrelayed = false;
 
   /**
    * `options` are complete, as the client's are: each `configure()` replaces them all.
@@ -197,6 +204,7 @@ export class SharedTransport implements Transport {
     this.#leader = rank;
     this.#postedAt = Date.now();
     this.#snapshotsSent.clear();
+    this.#unrelayed = false;
     const inner = new SseTransport(
       // Resume from the newest event this tab has seen: the events it missed are replayed, none twice.
       { ...this.#innerOptions(), lastEventId: this.#synced ? this.#last : this.#options.lastEventId },
@@ -207,8 +215,18 @@ export class SharedTransport implements Transport {
           const resync = type === 'initial_data';
           // Every tab needs this state now, those sent one before included.
           if (resync) this.#snapshotsSent.clear();
-          const json = resync ? null : (event.json ?? JSON.stringify(event.data));
-          if (this.#relay({ kind: 'event', rank, id, type, json })) this.#deliver(event);
+          if (this.#wants.size < 2) this.#unrelayed = true;
+          else if (
+            !this.#relay({
+              kind: 'event',
+              rank,
+              id,
+              type,
+              json: resync ? null : (event.json ?? JSON.stringify(event.data)),
+            })
+          )
+            return;
+          this.#deliver(event);
         },
         status: () => {
           if (this.#inner !== inner) return;
@@ -303,18 +321,27 @@ export class SharedTransport implements Transport {
         return;
       }
       case 'snapshot':
-        if (message.to === this.#tab && !this.#synced) this.#deliver(message.event);
+        // Synced too, from a leader not older than the one followed: it kept events to itself before it knew this tab.
+        if (
+          message.to === this.#tab &&
+          (!this.#synced || !this.#leader || compareRanks(message.rank, this.#leader) >= 0)
+        )
+          this.#deliver(message.event);
         return;
-      case 'hello':
+      case 'hello': {
+        const known = this.#wants.has(message.tab);
         this.#wants.set(message.tab, message.want);
         this.#reconfigure();
         if (this.#inner) {
           this.#beat();
-          this.#sendSnapshot(message.tab, message.synced);
+          this.#sendSnapshot(message.tab, message.synced && (known || !this.#unrelayed));
         }
         return;
+      }
       case 'bye':
         this.#wants.delete(message.tab);
+        // Back from the back/forward cache it is a stranger again, and may need the state anew.
+        this.#snapshotsSent.delete(message.tab);
         this.#reconfigure();
         if (!this.#inner && this.#leader?.[1] === message.tab) this.#election?.leaderLeft();
         return;
