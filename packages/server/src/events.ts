@@ -26,6 +26,29 @@ export function createLoggedEvent(id: string, input: LoggedEventInput): AnyLogge
   return { id, position, ...input, frame, workers: workersOf(input) } as AnyLoggedEvent;
 }
 
+/**
+ * `event` as a replay window keeps it: the frame, and the payload read back from the frame when asked
+ * for (replay to a client with a worker filter: sse/filter.ts). The payload's objects are not kept: a
+ * `metrics_update` of 1,000 workers is ~4,000 of them, held for minutes in the old generation, where
+ * every full collection marks them again (docs/benchmarks.md, ingest).
+ */
+export function retainedEvent(event: AnyLoggedEvent): AnyLoggedEvent {
+  const { id, position, type, frame, workers } = event;
+  let data: unknown;
+  return {
+    id,
+    position,
+    type,
+    frame,
+    workers,
+    get data() {
+      // The frame's one data line, without its "\n\n" (sse/frame.ts).
+      data ??= JSON.parse(frame.toString('utf8', frame.indexOf('\ndata: ') + 7, frame.length - 2));
+      return data;
+    },
+  } as AnyLoggedEvent;
+}
+
 function workersOf(input: LoggedEventInput): readonly string[] | null {
   switch (input.type) {
     case 'worker_registered':

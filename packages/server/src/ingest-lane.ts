@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Auth, bearer } from './auth.js';
 import { readJson } from './body.js';
 import { errorBody, toHttpError } from './errors.js';
-import { writeJson } from './json-response.js';
+import { type PreparedJson, prepareJson, writePreparedJson } from './json-response.js';
 import type { Services } from './routes/types.js';
 import { ID_RULE } from './validation.js';
 
@@ -26,6 +26,19 @@ export function createHeartbeatLane(
   authorize: Auth['authorize'],
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const debug = logger.isLevelEnabled('debug');
+  // A frozen answer (a heartbeat's that takes no actions: one per status, ingest.ts) never changes:
+  // it is serialized once.
+  const frozen = new WeakMap<object, PreparedJson>();
+  const prepare = (payload: unknown): PreparedJson => {
+    if (typeof payload !== 'object' || payload === null || !Object.isFrozen(payload))
+      return prepareJson(payload);
+    let prepared = frozen.get(payload);
+    if (!prepared) {
+      prepared = prepareJson(payload);
+      frozen.set(payload, prepared);
+    }
+    return prepared;
+  };
 
   /** One heartbeat (`id`) or a batch (undefined); no closure per request, and it never rejects. */
   async function answer(req: IncomingMessage, res: ServerResponse, id: string | undefined): Promise<void> {
@@ -38,14 +51,14 @@ export function createHeartbeatLane(
         authorize('worker', bearer(req.headers.authorization), req.headers.host);
         payload =
           id === undefined
-            ? await ingest.heartbeats(await readJson(req, config.batchBodyLimitBytes))
-            : await ingest.heartbeat(id, await readJson(req, config.bodyLimitBytes));
+            ? await ingest.heartbeats(await readJson(req, config.batchBodyLimitBytes, res))
+            : await ingest.heartbeat(id, await readJson(req, config.bodyLimitBytes, res));
       } catch (err) {
         const error = toHttpError(err, logger, { method: req.method, path: req.url ?? '' });
         ({ status, headers } = error);
         payload = errorBody(error);
       }
-      writeJson(res, status, payload, headers);
+      writePreparedJson(res, status, prepare(payload), headers);
     } catch (err) {
       logger.error({ err }, 'heartbeat answer failed');
       res.destroy();

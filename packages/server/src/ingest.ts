@@ -8,6 +8,7 @@ import {
   type HeartbeatBody,
   type HeartbeatResponse,
   LIMITS,
+  WORKER_STATUSES,
   type WorkerStatus,
 } from '@pulseboard/protocol';
 import type { Logger } from 'pino';
@@ -36,9 +37,18 @@ export class Ingest {
   readonly #options: IngestOptions;
   readonly #body: CompiledParser<HeartbeatBody>;
   readonly #batch: Batch<HeartbeatItem>;
+  /**
+   * The answer to a heartbeat that takes no actions, per status: the same every time, so one frozen
+   * object each, which the heartbeat lane also serializes once (ingest-lane.ts).
+   */
+  readonly #plainAnswers: Readonly<Record<WorkerStatus, Readonly<HeartbeatResponse>>>;
 
   constructor(options: IngestOptions) {
     this.#options = options;
+    const { heartbeatIntervalMs } = options.config;
+    this.#plainAnswers = Object.fromEntries(
+      WORKER_STATUSES.map((status) => [status, Object.freeze({ status, heartbeatIntervalMs })]),
+    ) as Record<WorkerStatus, Readonly<HeartbeatResponse>>;
     const { logger } = options;
     const onError = (err: unknown) =>
       logger.error({ err }, 'heartbeat validator not compiled; zod validates');
@@ -56,18 +66,18 @@ export class Ingest {
    * Applies one heartbeat and returns the answer (with `takeActions`, the worker's pending actions);
    * 404 for an unknown worker, so the reporter registers again.
    */
-  async heartbeat(id: string, input: unknown): Promise<HeartbeatResponse> {
+  async heartbeat(id: string, input: unknown): Promise<Readonly<HeartbeatResponse>> {
     const { config, registry, metrics, actions } = this.#options;
     const body = this.#body.parse(input);
     const worker = await registry.heartbeat(id, body);
     if (!worker) throw unknownWorker(id);
     metrics.heartbeats.inc();
-    const response: HeartbeatResponse = {
+    if (!body.takeActions) return this.#plainAnswers[worker.status];
+    return {
       status: worker.status,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
+      actions: await actions.take(id),
     };
-    if (body.takeActions) response.actions = await actions.take(id);
-    return response;
   }
 
   /**

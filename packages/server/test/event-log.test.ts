@@ -60,6 +60,44 @@ test('memory event log: the window also keeps under its byte limit, oldest first
   assert.equal(await ids('7-5'), 'resync');
 });
 
+test('memory event log: the window keeps frames, not payloads, and reads each payload back from its frame', async () => {
+  const events = createMemoryEventLog({ capacity: 10, boot: 3 });
+  const live: unknown[] = [];
+  events.subscribe((event) => live.push(event.data));
+  const inputs: LoggedEventInput[] = [
+    log('données \u2028 "quoted"\nnewline', 'a'),
+    {
+      type: 'metrics_update',
+      data: {
+        v: PROTOCOL_VERSION,
+        at: 5,
+        fields: { metrics: ['cpu'], queueStats: ['depth'] },
+        items: [
+          ['a', 1, [0.5], null],
+          ['b', 2, null, [3]],
+        ],
+      },
+    } as LoggedEventInput,
+  ];
+  for (const input of inputs) await events.append(input);
+  assert.deepEqual(
+    live,
+    inputs.map((input) => input.data),
+    'the live feed gets the payloads as given',
+  );
+  const replayed = await events.since('3-0');
+  assert.notEqual(replayed, 'resync');
+  if (replayed === 'resync') return;
+  assert.deepEqual(
+    replayed.map((event) => event.data),
+    inputs.map((input) => input.data),
+  );
+  assert.notEqual(replayed[1]?.data, inputs[1]?.data, 'read back, not kept');
+  // A replay to a worker filter projects from the payload read back.
+  const onlyB = replayed[1] && frameForWorkers(replayed[1], new Set(['b']))?.toString();
+  assert.match(onlyB ?? '', /"items":\[\["b",2,null,\[3\]\]\]/);
+});
+
 test('a fresh log resumes from its base id', async () => {
   const events = createMemoryEventLog({ capacity: 10, boot: 5 });
   const base = await events.latestId();

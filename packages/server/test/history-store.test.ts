@@ -47,6 +47,30 @@ for (const { name, open } of stores) {
       assert.deepEqual([...((await store.read(['r'], 4, 2))[0] as Uint8Array)], [0, 0]);
     });
 
+    test('rings: a record across 4 KiB, and reads across it and past what was written', async () => {
+      const store = await open();
+      const record = bytes(1, 2, 3, 4, 5, 6, 7, 8);
+      await store.write({
+        bytes: record,
+        records: [
+          { key: 'big', offset: 4092, start: 0, length: 8, size: 10_000, ttlMs: 60_000 },
+          { key: 'big', offset: 9_996, start: 4, length: 4, size: 10_000, ttlMs: 60_000 },
+        ],
+      });
+      assert.deepEqual(
+        [...((await store.read(['big'], 4090, 12))[0] as Uint8Array)],
+        [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0],
+      );
+      assert.deepEqual([...((await store.read(['big'], 9_994, 6))[0] as Uint8Array)], [0, 0, 5, 6, 7, 8]);
+      const whole = (await store.read(['big'], 0, 10_000))[0] as Uint8Array;
+      assert.equal(whole.length, 10_000);
+      assert.equal(
+        whole.reduce((sum, byte) => sum + byte, 0),
+        36 + 26,
+        'nothing but the two records',
+      );
+    });
+
     test('a bucket is claimed once', async () => {
       const store = await open();
       assert.equal(await store.claim('10000:1', 20_000), true);

@@ -130,6 +130,9 @@ for (const backend of backends()) {
       await s.t.api.post('/api/workers', { id: 'a', status: 'healthy', metrics: metrics({ cpu: 10 }) });
       await s.t.api.post('/api/workers', { id: 'b', status: 'healthy', metrics: metrics({ cpu: 30 }) });
       const [stream] = s.streams as [Stream];
+      // Dashboards run one at a time: once one has both workers, none read before b registered is in flight
+      // (one of those, stamped after the clock moved, put a sample of a alone into the first bucket).
+      await stream.next('dashboard_update', (e) => e.data.aggregates.workers.total === 2);
       const dashboardAt = async (at: number) => {
         s.clock.set(at);
         await stream.next('dashboard_update', (e) => e.data.at === at);

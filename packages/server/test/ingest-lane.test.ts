@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { api, metrics, promValue, startServer, type TestServer } from './helpers.js';
 
 /**
@@ -110,6 +113,34 @@ describe('heartbeat lane', () => {
     assert.equal(await scrape(), start + 3);
   });
 
+  test("a body read whole or as it arrives: in the headers' packet, after them, in pieces, chunked, pipelined", async () => {
+    const client = await rawClient(t.port);
+    const beat = (status: string) => JSON.stringify({ status, metrics: metrics() });
+    const ok = (status: string) => ({
+      code: 200,
+      body: { status, heartbeatIntervalMs: t.server.config.heartbeatIntervalMs },
+    });
+    // With the headers, in one packet: read from what node:http buffered.
+    client.write(head(beat('degraded')) + beat('degraded'));
+    assert.deepEqual((await client.answers(1))[0], ok('degraded'));
+    // The body after the headers, and in pieces: streamed.
+    client.write(head(beat('unhealthy')));
+    await sleep(50);
+    client.write(beat('unhealthy').slice(0, 10));
+    await sleep(50);
+    client.write(beat('unhealthy').slice(10));
+    assert.deepEqual((await client.answers(2))[1], ok('unhealthy'));
+    // Chunked, whole in one packet, and a second heartbeat pipelined behind it, by Content-Length:
+    // answered and applied in order.
+    client.write(chunked(beat('healthy')) + head(beat('degraded')) + beat('degraded'));
+    const [, , third, fourth] = await client.answers(4);
+    assert.deepEqual(third, ok('healthy'));
+    assert.deepEqual(fourth, ok('degraded'));
+    client.close();
+    const listed = await api(t.url, READ).get('/api/workers');
+    assert.equal(listed.body.workers.find((w: { id: string }) => w.id === 'lane-1')?.status, 'degraded');
+  });
+
   test('other shapes of the request still reach the Koa route', async () => {
     const worker = api(t.url, WORKER);
     // An encoded id and a query string are the route's to read.
@@ -123,3 +154,46 @@ describe('heartbeat lane', () => {
     assert.equal(wrongMethod.body.error.code, 'method_not_allowed');
   });
 });
+
+/** A heartbeat's request head for `body`, by Content-Length. */
+const head = (body: string) =>
+  `POST /api/workers/lane-1/heartbeat HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${WORKER}\r\n` +
+  `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+
+/** A heartbeat with `body` in one chunk of a chunked body, head and all. */
+const chunked = (body: string) =>
+  head('').replace('Content-Length: 0', 'Transfer-Encoding: chunked') +
+  `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+
+/** A keep-alive connection that writes bytes as given and reads the answers whole, in order. */
+async function rawClient(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let received = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+  });
+  const whole = () => {
+    const answers: { code: number; body: unknown }[] = [];
+    for (let at = 0; ; ) {
+      const end = received.indexOf('\r\n\r\n', at);
+      const length = Number(/content-length: (\d+)/i.exec(received.slice(at, end))?.[1] ?? Number.NaN);
+      if (end === -1 || !(received.length >= end + 4 + length)) return answers;
+      answers.push({
+        code: Number(received.slice(at + 9, at + 12)),
+        body: JSON.parse(received.slice(end + 4, end + 4 + length)),
+      });
+      at = end + 4 + length;
+    }
+  };
+  return {
+    write: (bytes: string) => socket.write(bytes),
+    /** The answers once there are `count` (or after 3 s, what there is). */
+    async answers(count: number) {
+      for (let i = 0; i < 300 && whole().length < count; i++) await sleep(10);
+      return whole();
+    },
+    close: () => socket.destroy(),
+  };
+}

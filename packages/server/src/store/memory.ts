@@ -1,5 +1,5 @@
 import { type LogEntry, parseEventId } from '@pulseboard/protocol';
-import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput } from '../events.js';
+import { type AnyLoggedEvent, createLoggedEvent, type LoggedEventInput, retainedEvent } from '../events.js';
 import { MemoryActionStore } from './memory-actions.js';
 import { MemoryHistoryStore } from './memory-history.js';
 import {
@@ -360,7 +360,7 @@ class MemoryEventLog implements EventLog {
 
   async append(input: LoggedEventInput): Promise<AnyLoggedEvent> {
     const event = createLoggedEvent(`${this.#boot}-${++this.#seq}`, input);
-    this.#bytes += event.frame.length - (this.#ring.push(event)?.frame.length ?? 0);
+    this.#bytes += event.frame.length - (this.#ring.push(retainedEvent(event))?.frame.length ?? 0);
     // The newest event stays even when it alone is over the limit: a client just behind it still resumes.
     while (this.#bytes > this.#maxBytes && this.#ring.length > 1)
       this.#bytes -= this.#ring.shift()?.frame.length ?? 0;
