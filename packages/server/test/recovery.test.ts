@@ -110,9 +110,10 @@ for (const backend of backends()) {
         queueStats: queueStats({ depth: 4 }),
       });
       const stream = await openStream(t.url);
+      const beats: Promise<unknown>[] = [];
       const beat = setInterval(() => {
         // Both stay live: consumers count only what registering and leaving do.
-        for (const id of ['again-1', 'again-2']) void t.api.post(`/api/workers/${id}/heartbeat`, {});
+        for (const id of ['again-1', 'again-2']) beats.push(t.api.post(`/api/workers/${id}/heartbeat`, {}));
       }, 50);
       try {
         await t.api.del('/api/workers/again-1');
@@ -138,6 +139,8 @@ for (const backend of backends()) {
         await stream.next('queues_update', (e) => queue(e, 'again')?.workerIds?.length === 2, WITHIN_MS);
       } finally {
         clearInterval(beat);
+        // None still in flight when the server closes after the last test.
+        await Promise.all(beats);
       }
       assert.equal(stream.of('dashboard_update').length, 0);
       stream.close();
