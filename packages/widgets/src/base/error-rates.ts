@@ -68,7 +68,8 @@ export class ErrorRates {
 
   /** Forgets worker `id` (gone from the registry). */
   forget(id: string): void {
-    this.#due.get(this.#series.get(id)?.due!)?.delete(id);
+    const due = this.#series.get(id)?.due;
+    if (due !== undefined) this.#due.get(due)?.delete(id);
     this.#series.delete(id);
   }
 
