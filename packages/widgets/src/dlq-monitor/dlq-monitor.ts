@@ -77,7 +77,9 @@ const DEFAULT_ERROR_WINDOW_S = 300;
  * drops, so a queue hovering at the line does not flap. Clicking a row (or
  * Enter/Space on its name) selects the queue or worker (see `selection`); a
  * queue picked here also opens its dead letters in a dialog (searchable, each
- * entry opened to its error, stack and payload; dead-letter-panel.ts).
+ * entry opened to its error, stack and payload; dead-letter-panel.ts). Each
+ * list shows its worst 50, and keeps only the rows in view (plus a few) in
+ * the DOM, so a push redraws a dozen rows, not 50.
  *
  * @summary Dead letters per queue and errors per worker, against warning and critical thresholds.
  *
