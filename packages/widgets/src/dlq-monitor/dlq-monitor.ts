@@ -142,6 +142,8 @@ export class DlqMonitor extends PulseElement {
   ) as [RowWindow, RowWindow];
   /** Each queue summary's row, kept while the store keeps the summary (it replaces only those that changed). */
   #queueRows = new WeakMap<object, Row>();
+  /** The queue rows of the last list of summaries read. */
+  #queueList: [DashboardState['queues'], Row[]] | null = null;
   #overall: Level = 'ok';
   #evaluated: DashboardState | null = null;
   /**
@@ -251,8 +253,10 @@ export class DlqMonitor extends PulseElement {
 
   /** A state's queue rows, each kept while the store keeps its summary (a queue push replaces a few). */
   #queues(data: DashboardState): Row[] {
+    // Once per list: the evaluation and the render of one state read it.
+    if (this.#queueList?.[0] === data.queues) return this.#queueList[1];
     // The store's sanitizer made every count a finite number, 0 or more.
-    return data.queues.map((q) => {
+    const rows = data.queues.map((q) => {
       const row = this.#queueRows.get(q) ?? {
         scope: 'queue',
         key: q.name,
@@ -262,6 +266,8 @@ export class DlqMonitor extends PulseElement {
       this.#queueRows.set(q, row);
       return row;
     });
+    this.#queueList = [data.queues, rows];
+    return rows;
   }
 
   /**
