@@ -268,6 +268,8 @@ export async function browserSuite(opts: BrowserOptions, log: (s: string) => voi
     // 5a and 5b at the rendering floor's fleet (a beat a second), then at 10,000 beating every 5 s (issue 14).
     const registered = { count: 0 };
     await workers[0]!.call('logs', { id: probe, total: 500, batch: 500 });
+    // The server's memory before the fleets join, for its memory per worker at 10,000 (issue 14).
+    const empty = await server.stats();
     // The 10,000 beat in batches of 100 (a fleet reporter per host): 10,000 connections of single
     // heartbeats from two load processes fell behind `staleAfterMs` here, and the window measured the
     // recovery storm (thousands of status changes) instead of the steady state.
@@ -299,6 +301,23 @@ export async function browserSuite(opts: BrowserOptions, log: (s: string) => voi
           measured.longest,
           `${fleet}, ${measured.longTasks.length} tasks over 50 ms`,
         ),
+      );
+    }
+    if (opts.bigFleet) {
+      // After the big fleet's steady window: registry, queues, event log and the history kept so far.
+      const full = await server.stats();
+      const perWorker = (full.rss - empty.rss) / opts.bigFleet;
+      const heapPerWorker = (full.heapUsed - empty.heapUsed) / opts.bigFleet;
+      details.memoryPerWorker = { rss: perWorker, heap: heapPerWorker };
+      rows.push(
+        row({
+          figure: `server at ${opts.bigFleet.toLocaleString('en-US')} workers: memory per worker`,
+          unit: 'KB',
+          ours: perWorker / 1024,
+          target: 'stated',
+          status: 'info',
+          note: `RSS after GC over the server before the fleet joined (heap ${(heapPerWorker / 1024).toFixed(1)} KB); history as kept after a few minutes: full 24 h rings are the size suite's row`,
+        }),
       );
     }
 
