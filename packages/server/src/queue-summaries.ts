@@ -151,7 +151,12 @@ export class QueueSummaries {
   /** Marks the queue worker `id` leaves (when known) and the one it is in (null: none). */
   #place(id: string, queue: string | null): void {
     const before = this.#queueOf.get(id);
-    if (before !== undefined && before !== queue) this.#dirty.add(before);
+    // A worker staying in its queue (every heartbeat that moves its stats): no second map write.
+    if (before === queue) {
+      if (queue !== null) this.#dirty.add(queue);
+      return;
+    }
+    if (before !== undefined) this.#dirty.add(before);
     if (queue === null) this.#queueOf.delete(id);
     else {
       this.#queueOf.set(id, queue);
