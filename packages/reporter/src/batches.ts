@@ -10,20 +10,27 @@ export interface Queued<T> {
 
 /**
  * Calls made in the same turn, handed to `send` together (which settles each): 1,000 workers
- * registered, or deregistered, in one request rather than 1,000.
+ * registered, or deregistered, in one request rather than 1,000. A value asked for twice in a turn
+ * is sent once and both calls share its outcome: two heartbeat batches answered `unknown_worker`
+ * for the same worker register it once, as a batch may not name a worker twice.
  */
 export function sameTurn<T>(send: (batch: Queued<T>[]) => Promise<void>): (value: T) => Promise<void> {
-  let queued: Queued<T>[] = [];
-  return (value) =>
-    new Promise((resolve, reject) => {
-      if (queued.length === 0)
-        setTimeout(() => {
-          const batch = queued;
-          queued = [];
-          void send(batch);
-        }, 0);
-      queued.push({ value, resolve, reject });
-    });
+  let queued = new Map<T, Promise<void>>();
+  let batch: Queued<T>[] = [];
+  return (value) => {
+    const asked = queued.get(value);
+    if (asked) return asked;
+    if (batch.length === 0)
+      setTimeout(() => {
+        const sending = batch;
+        batch = [];
+        queued = new Map();
+        void send(sending);
+      }, 0);
+    const promise = new Promise<void>((resolve, reject) => batch.push({ value, resolve, reject }));
+    queued.set(value, promise);
+    return promise;
+  };
 }
 
 /**

@@ -147,6 +147,55 @@ test('fleet reporter: one batch for many workers, pushes coalesced, unknown work
   }
 });
 
+test('fleet reporter: a worker two heartbeat batches find unknown at once is registered once', async () => {
+  const t = await startServer({ heartbeatIntervalMs: 150 });
+  const registered: string[] = [];
+  const errors: Error[] = [];
+  // Once armed, the answers to the next two heartbeat batches are held until both are in, then given
+  // back together (read already): both name the forgotten worker unknown_worker in the same turn.
+  let armed = false;
+  const gated = { count: 0, waiting: [] as (() => void)[] };
+  const gatedFetch: typeof fetch = async (input, init) => {
+    const path = new URL(String(input)).pathname;
+    if (init?.method === 'POST' && path === '/api/workers')
+      for (const w of JSON.parse(String(init.body)).workers) registered.push(w.id);
+    const gate = armed && path === '/api/heartbeats' && gated.count < 2;
+    if (gate) gated.count++;
+    const response = await fetch(input, init);
+    if (!gate) return response;
+    const answer = new Response(await response.text(), response);
+    await new Promise<void>((resolve) => {
+      gated.waiting.push(resolve);
+      if (gated.waiting.length === 2) for (const release of gated.waiting) release();
+    });
+    return answer;
+  };
+  const fleet = createFleetReporter({
+    url: t.url,
+    workers: ['g-1', 'g-2'].map((id) => ({ id, queue: 'gq', status: 'healthy' as const })),
+    fetch: gatedFetch,
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await fleet.start();
+    await t.api.del('/api/workers/g-2');
+    registered.length = 0;
+    armed = true;
+    // A push now and the interval's batch within 150 ms: two batches in flight, both with g-2.
+    fleet.reportQueue('g-2', { depth: 77 });
+    await eventually(
+      () => t.api.get('/api/workers'),
+      ({ body }) => body.workers.find((w: { id: string }) => w.id === 'g-2')?.queueStats?.depth === 77,
+      're-registration with the state',
+    );
+    assert.deepEqual(registered, ['g-2']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await fleet.stop();
+    await t.close();
+  }
+});
+
 test('fleet reporter: a worker added to a running fleet is registered and heartbeated, one removed deregistered', async () => {
   const t = await startServer({ heartbeatIntervalMs: 200 });
   const fleet = createFleetReporter({ url: t.url, workers: [{ id: 'g-1', queue: 'gq' }] });
