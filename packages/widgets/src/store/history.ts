@@ -1,12 +1,12 @@
 import type { Aggregates, WorkerMetrics } from '@pulseboard/protocol';
-import type { AggregateHistory, Sample, WorkerHistory } from './types.js';
+import { LogRing } from './log-ring.js';
+import type { AggregateHistory, Sample, WorkerHistory, WorkerSeries } from './types.js';
 
 /** Appends a sample, dropping the oldest beyond `limit`; a sample not newer than the last is ignored. */
 function push(samples: Sample[], at: number, value: number, limit: number): Sample[] {
   const last = samples[samples.length - 1];
   if (last && last.at >= at) return samples;
-  // `concat` makes the array at its size: a push after the slice allocated it again, half as large again,
-  // for each series of each of a metrics tick's 2,000 rows.
+  // `concat` makes the array at its size: a push after the slice allocated it again, half as large again.
   return samples.slice(Math.max(0, samples.length - limit + 1)).concat({ at, value });
 }
 
@@ -17,12 +17,10 @@ function trim(samples: Sample[], from: number): Sample[] {
   return first === -1 ? [] : samples.slice(first);
 }
 
-/** The metrics a worker's sparklines follow; each is a series of its history. */
-const WORKER_SERIES = [
-  'responseTimeMs',
-  'cpu',
-  'requestsPerSec',
-] as const satisfies readonly (keyof WorkerHistory & keyof WorkerMetrics)[];
+/** The metrics a worker's sparklines follow, in the order of a sample's values in its history. */
+const WORKER_SERIES: readonly WorkerSeries[] = ['responseTimeMs', 'cpu', 'requestsPerSec'];
+/** Numbers a sample takes in a worker's history: its time, then a value per series. */
+const STRIDE = WORKER_SERIES.length + 1;
 
 /** Where each series of the aggregate history takes its values from. */
 const AGGREGATE_SERIES: Record<keyof AggregateHistory, (aggregates: Aggregates) => number> = {
@@ -34,29 +32,37 @@ const AGGREGATE_SERIES: Record<keyof AggregateHistory, (aggregates: Aggregates) 
   errorRate: (aggregates) => aggregates.errorRate,
 };
 
-/** `{ [key]: [] }` for each key: a history with no samples yet. */
-const empty = <K extends string>(keys: readonly K[]) =>
-  Object.fromEntries(keys.map((key) => [key, []])) as unknown as Record<K, Sample[]>;
-
-export const emptyWorkerHistory = (): WorkerHistory => empty(WORKER_SERIES);
-
+/**
+ * A worker's history (none: a new one) with a sample at `at`, keeping the newest `limit`; a sample not newer than
+ * the last leaves it as it is.
+ */
 export function appendWorkerSample(
-  history: WorkerHistory,
+  history: WorkerHistory | undefined,
   at: number,
   metrics: WorkerMetrics,
   limit: number,
 ): WorkerHistory {
-  // A sample not newer than the last leaves the history as it is.
-  const last = history.cpu.at(-1);
-  if (last && last.at >= at) return history;
-  const next = {} as WorkerHistory;
-  for (const key of WORKER_SERIES) next[key] = push(history[key], at, metrics[key], limit);
-  return next;
+  const ring = history?.resized(limit * STRIDE) ?? LogRing.empty(limit * STRIDE);
+  if ((ring.at(ring.size - STRIDE) ?? at - 1) >= at) return ring;
+  return ring.append([at, ...WORKER_SERIES.map((key) => metrics[key])]);
+}
+
+/** Series `key` of a worker's history, oldest first, without the samples the server's history had no value for. */
+export function workerSamples(history: WorkerHistory | undefined, key: WorkerSeries): Sample[] {
+  const samples: Sample[] = [];
+  const column = WORKER_SERIES.indexOf(key) + 1;
+  for (let i = 0; i < (history?.size ?? 0); i += STRIDE) {
+    const value = history!.at(i + column)!;
+    if (!Number.isNaN(value)) samples.push({ at: history!.at(i)!, value });
+  }
+  return samples;
 }
 
 const AGGREGATE_KEYS = Object.keys(AGGREGATE_SERIES) as (keyof AggregateHistory)[];
 
-export const emptyAggregateHistory = (): AggregateHistory => empty(AGGREGATE_KEYS);
+/** A history with no samples yet. */
+export const emptyAggregateHistory = (): AggregateHistory =>
+  Object.fromEntries(AGGREGATE_KEYS.map((key) => [key, []])) as unknown as AggregateHistory;
 
 /** Appends one point per series and forgets points older than `windowMs` before `at`. */
 export function appendAggregateSample(
@@ -108,16 +114,21 @@ export function readHistorySeed(value: unknown): HistorySeed | null {
   };
 }
 
-/** A column of the server's grid as samples, each at its bucket's start; gaps and non-numbers are skipped. */
-function gridSamples(column: unknown, seed: HistorySeed): Sample[] {
-  if (!Array.isArray(column)) return [];
-  const samples: Sample[] = [];
-  column.forEach((value, i) => {
-    if (typeof value === 'number' && Number.isFinite(value)) {
-      samples.push({ at: seed.from + i * seed.stepMs, value });
-    }
-  });
-  return samples;
+/**
+ * The buckets of the server's grid with a number in one of `columns` at least, each as its start and then its
+ * value in each column (NaN for a gap or a non-number).
+ */
+function gridRows(columns: unknown[], seed: HistorySeed): number[][] {
+  const rows: number[][] = [];
+  const buckets = Math.max(0, ...columns.map((column) => (Array.isArray(column) ? column.length : 0)));
+  for (let i = 0; i < buckets; i++) {
+    const values = columns.map((column) => {
+      const value = Array.isArray(column) ? column[i] : undefined;
+      return typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN;
+    });
+    if (values.some((value) => !Number.isNaN(value))) rows.push([seed.from + i * seed.stepMs, ...values]);
+  }
+  return rows;
 }
 
 /** The `older` samples before `samples`' first (all of them when it has none): the client's own stay. */
@@ -130,11 +141,17 @@ function prepend(older: Sample[], samples: Sample[]): Sample[] {
 /** The fleet's series with the server's history before them (the store's series share the server's names). */
 export function seedAggregateHistory(history: AggregateHistory, seed: HistorySeed): AggregateHistory {
   const next = {} as AggregateHistory;
-  for (const key of AGGREGATE_KEYS) next[key] = prepend(gridSamples(seed.fleet[key], seed), history[key]);
+  for (const key of AGGREGATE_KEYS) {
+    const samples = gridRows([seed.fleet[key]], seed).map(([at, value]) => ({ at: at!, value: value! }));
+    next[key] = prepend(samples, history[key]);
+  }
   return next;
 }
 
-/** A worker's series with the server's history before them; undefined when neither has any. */
+/**
+ * A worker's history with the server's before its oldest sample, the newest `limit` kept (a sample with a
+ * value in any series counts); undefined when the server has no row for it and there is no history.
+ */
 export function seedWorkerHistory(
   history: WorkerHistory | undefined,
   seed: HistorySeed,
@@ -143,9 +160,10 @@ export function seedWorkerHistory(
 ): WorkerHistory | undefined {
   const columns = seed.workers.get(id);
   if (!columns) return history;
-  const base = history ?? emptyWorkerHistory();
-  const next = {} as WorkerHistory;
-  for (const key of WORKER_SERIES)
-    next[key] = prepend(gridSamples(columns[key], seed), base[key]).slice(-limit);
-  return next;
+  const first = history?.at(0) ?? Number.POSITIVE_INFINITY;
+  const older = gridRows(
+    WORKER_SERIES.map((key) => columns[key]),
+    seed,
+  ).filter(([at]) => at! < first);
+  return LogRing.empty<number>(limit * STRIDE).append([...older.flat(), ...(history?.toArray() ?? [])]);
 }
