@@ -114,21 +114,16 @@ export function readHistorySeed(value: unknown): HistorySeed | null {
   };
 }
 
-/**
- * The buckets of the server's grid with a number in one of `columns` at least, each as its start and then its
- * value in each column (NaN for a gap or a non-number).
- */
-function gridRows(columns: unknown[], seed: HistorySeed): number[][] {
-  const rows: number[][] = [];
-  const buckets = Math.max(0, ...columns.map((column) => (Array.isArray(column) ? column.length : 0)));
-  for (let i = 0; i < buckets; i++) {
-    const values = columns.map((column) => {
-      const value = Array.isArray(column) ? column[i] : undefined;
-      return typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN;
-    });
-    if (values.some((value) => !Number.isNaN(value))) rows.push([seed.from + i * seed.stepMs, ...values]);
-  }
-  return rows;
+/** A column of the server's grid as samples, each at its bucket's start; gaps and non-numbers are skipped. */
+function gridSamples(column: unknown, seed: HistorySeed): Sample[] {
+  if (!Array.isArray(column)) return [];
+  const samples: Sample[] = [];
+  column.forEach((value, i) => {
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      samples.push({ at: seed.from + i * seed.stepMs, value });
+    }
+  });
+  return samples;
 }
 
 /** The `older` samples before `samples`' first (all of them when it has none): the client's own stay. */
@@ -141,10 +136,7 @@ function prepend(older: Sample[], samples: Sample[]): Sample[] {
 /** The fleet's series with the server's history before them (the store's series share the server's names). */
 export function seedAggregateHistory(history: AggregateHistory, seed: HistorySeed): AggregateHistory {
   const next = {} as AggregateHistory;
-  for (const key of AGGREGATE_KEYS) {
-    const samples = gridRows([seed.fleet[key]], seed).map(([at, value]) => ({ at: at!, value: value! }));
-    next[key] = prepend(samples, history[key]);
-  }
+  for (const key of AGGREGATE_KEYS) next[key] = prepend(gridSamples(seed.fleet[key], seed), history[key]);
   return next;
 }
 
@@ -161,9 +153,15 @@ export function seedWorkerHistory(
   const columns = seed.workers.get(id);
   if (!columns) return history;
   const first = history?.at(0) ?? Number.POSITIVE_INFINITY;
-  const older = gridRows(
-    WORKER_SERIES.map((key) => columns[key]),
-    seed,
-  ).filter(([at]) => at! < first);
+  // A sample per bucket older than the client's first, by bucket (`flat` skips the buckets with none).
+  const older: number[][] = [];
+  WORKER_SERIES.forEach((key, i) => {
+    for (const { at, value } of gridSamples(columns[key], seed)) {
+      if (at >= first) continue;
+      const bucket = Math.round((at - seed.from) / seed.stepMs);
+      older[bucket] ??= [at, ...WORKER_SERIES.map(() => Number.NaN)];
+      older[bucket][i + 1] = value;
+    }
+  });
   return LogRing.empty<number>(limit * STRIDE).append([...older.flat(), ...(history?.toArray() ?? [])]);
 }
