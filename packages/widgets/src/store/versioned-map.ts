@@ -45,14 +45,12 @@ export class VersionedMap<K, V> implements ReadonlyMap<K, V> {
   }
 
   set(key: K, value: V): this {
-    this.#record(key);
-    this.#live.set(key, value);
+    this.#record(key).set(key, value);
     return this;
   }
 
   delete(key: K): boolean {
-    this.#record(key);
-    return this.#live.delete(key);
+    return this.#record(key).delete(key);
   }
 
   get(key: K): V | undefined {
@@ -65,6 +63,7 @@ export class VersionedMap<K, V> implements ReadonlyMap<K, V> {
     return this.get(key) !== undefined;
   }
 
+  /** How many entries this version holds. */
   get size(): number {
     return this.#undo ? this.#size : this.#live.size;
   }
@@ -89,13 +88,14 @@ export class VersionedMap<K, V> implements ReadonlyMap<K, V> {
     for (const [key, value] of this.#view()) each.call(self, value, key, this);
   }
 
-  /** The predecessor's value of `key` goes to its undo, the first time this version changes it. */
-  #record(key: K): void {
+  /** The entries to change `key` in, its predecessor's value going to that one's undo the first time. */
+  #record(key: K): Map<K, V> {
     const undo = this.#prior;
     if (undo && !undo.has(key)) {
       undo.set(key, this.#live.get(key));
       this.#cost++;
     }
+    return this.#live;
   }
 
   /** This version's entries: the newest's, or for an older one a copy with the undos up to it applied. */
