@@ -22,7 +22,6 @@ import { LogRing } from './log-ring.js';
 import * as read from './sanitize.js';
 import { type DepartedWorker, type StateFields, type StoreState, update } from './state.js';
 import type { LogLine, Slice, WorkerHistory } from './types.js';
-import { VersionedMap } from './versioned-map.js';
 
 /** What a reducer did: the next state, the slices it changed, and what it had to skip (for one warning per kind). */
 export interface Reduction {
@@ -86,6 +85,8 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
 
 /** The map fields of the state, which reducers change through {@link EventContext.own}. */
 type MapField = 'workers' | 'resources' | 'history' | 'departed' | 'actions';
+type Draft<K extends MapField> =
+  StateFields[K] extends ReadonlyMap<infer Key, infer Value> ? Map<Key, Value> : never;
 
 /** What a reducer has besides the state and the payload, and what it notes while reading the payload. */
 class EventContext {
@@ -109,20 +110,20 @@ class EventContext {
 
   /**
    * The state's map `key` for the reducer to change, which makes it part of the patch:
-   * the version itself when it is a draft (see `reduce`), otherwise the next, which becomes one.
+   * the map itself when it is a draft (see `reduce`), otherwise a copy, which becomes one.
    */
-  own<K extends MapField>(key: K): StateFields[K] {
-    const current: VersionedMap<unknown, unknown> = this.patch[key] ?? this.state[key];
-    const map = this.drafts.has(current) ? current : current.next();
+  own<K extends MapField>(key: K): Draft<K> {
+    const current: ReadonlyMap<unknown, unknown> = this.patch[key] ?? this.state[key];
+    const map = this.drafts.has(current) ? current : new Map(current);
     this.drafts.add(map);
     this.patch[key] = map as never;
-    return map as StateFields[K];
+    return map as Draft<K>;
   }
 
   /** Sets worker `id` to `record`, or removes it when there is none, noting the id in `workerChanges`. */
   worker(id: string, record?: Worker): void {
     // A map in the patch is a draft already (see `own`): a metrics tick's 2,000 rows skip its checks.
-    const workers = this.patch.workers ?? this.own('workers');
+    const workers = (this.patch.workers ?? this.own('workers')) as Map<string, Worker>;
     if (record) workers.set(id, record);
     else workers.delete(id);
     let step = this.patch.workerChanges ?? this.state.workerChanges;
@@ -184,11 +185,10 @@ type Reducer = (
  * departures, and `drafts`; never throws: input it cannot use is skipped and
  * described in `problem`.
  *
- * `drafts` are map versions (see `VersionedMap`) this reducer made for states
- * nobody has seen yet: they are changed as they are (and versions it makes are
- * added), so a burst of heartbeats between two frames makes one version of the
- * 1,000-worker map, not one per event. The caller clears it whenever it hands a
- * state out.
+ * `drafts` are maps this reducer made for states nobody has seen yet: they are
+ * updated in place instead of copied (and maps it copies are added), so a burst
+ * of heartbeats between two frames copies the 1,000-worker map once, not once
+ * per event. The caller clears it whenever it hands a state out.
  */
 export function reduce(
   state: StoreState,
@@ -257,7 +257,7 @@ function upsertWorkers(event: EventContext, workers: Worker[]): void {
 }
 
 function recordSample(
-  history: VersionedMap<string, WorkerHistory>,
+  history: Map<string, WorkerHistory>,
   worker: Pick<Worker, 'id' | 'metrics'>,
   at: number,
   limit: number,
@@ -318,7 +318,7 @@ const stage = (action: Action) => Math.min(ACTION_STATUSES.indexOf(action.status
  * changes nothing. The oldest go past `ACTIONS_KEPT`.
  */
 function mergeActions(event: EventContext, items: readonly Action[]): void {
-  let map: VersionedMap<string, Action> | undefined;
+  let map: Map<string, Action> | undefined;
   for (const action of items) {
     const known = (map ?? event.state.actions).get(action.id);
     if (known && stage(known) >= stage(action)) continue;
@@ -387,14 +387,14 @@ const reducers: Record<string, Reducer> = {
     // Client-side history outlives a resync for workers that are still there, so sparklines do not reset;
     // the server's recent history fills in what is older than the client's own samples.
     const seed = readHistorySeed(data.history);
-    const history = new VersionedMap<string, WorkerHistory>();
+    const history = new Map<string, WorkerHistory>();
     for (const worker of workers) {
       const previous = state.history.get(worker.id);
       const seeded = seed ? seedWorkerHistory(previous, seed, worker.id, historyLength) : previous;
       if (seeded) history.set(worker.id, seeded);
       recordSample(history, worker, at, historyLength);
     }
-    const departed = new VersionedMap<string, DepartedWorker>();
+    const departed = new Map<string, DepartedWorker>();
     for (const [id, entry] of state.departed) if (!workerMap.has(id)) departed.set(id, entry);
     for (const [id, worker] of state.workers) {
       if (!workerMap.has(id)) departed.set(id, { worker, at: event.now, reason: 'resync' });
@@ -415,8 +415,8 @@ const reducers: Record<string, Reducer> = {
     return {
       can: read.permissions(data.can),
       ready: true,
-      workers: new VersionedMap(workerMap),
-      resources: new VersionedMap(new Map(resources.map((r) => [r.id, r]))),
+      workers: workerMap,
+      resources: new Map(resources.map((r) => [r.id, r])),
       queues,
       aggregates,
       aggregateHistory: appendAggregateSample(
@@ -493,7 +493,7 @@ const reducers: Record<string, Reducer> = {
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
-    let history: VersionedMap<string, WorkerHistory> | undefined;
+    let history: Map<string, WorkerHistory> | undefined;
     for (const row of data.items as unknown[]) {
       // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
       // Values are an array, or null for "never reported"; anything else is a malformed row.
@@ -512,7 +512,7 @@ const reducers: Record<string, Reducer> = {
         // Heartbeats ride here; max, since instances flush their ticks independently.
         lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(heartbeatAt)),
       });
-      // One `own` per event, not per item.
+      // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
       history ??= event.own('history');
       recordSample(history, { id, metrics }, at, historyLength);
     }

@@ -11,7 +11,6 @@ import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import { count } from './sanitize.js';
 import type { AggregateHistory, DashboardState, LogLine, WorkerChanges, WorkerHistory } from './types.js';
-import { VersionedMap } from './versioned-map.js';
 
 export interface StoreOptions {
   /** Log entries kept, oldest dropped first; also the fewest `lines` kept. */
@@ -40,16 +39,8 @@ export interface DepartedWorker {
   reason: string;
 }
 
-/**
- * The store's own state: the public {@link DashboardState} plus what the reducers need to carry along. Its maps
- * are versions (see {@link VersionedMap}): what a state holds never changes once the store handed it out.
- */
+/** The store's own state: the public {@link DashboardState} plus what the reducers need to carry along. */
 export interface StoreState extends DashboardState {
-  readonly workers: VersionedMap<string, Worker>;
-  readonly resources: VersionedMap<string, Resource>;
-  readonly history: VersionedMap<string, WorkerHistory>;
-  readonly departed: VersionedMap<string, DepartedWorker>;
-  readonly actions: VersionedMap<string, Action>;
   readonly options: Readonly<StoreOptions>;
   /** Backing structure of `logs`. */
   readonly logRing: LogRing;
@@ -61,16 +52,16 @@ export type StateFields = Omit<StoreState, 'logs' | 'lines'>;
 
 class State implements StoreState {
   declare readonly ready: boolean;
-  declare readonly workers: VersionedMap<string, Worker>;
-  declare readonly resources: VersionedMap<string, Resource>;
+  declare readonly workers: ReadonlyMap<string, Worker>;
+  declare readonly resources: ReadonlyMap<string, Resource>;
   declare readonly queues: readonly QueueSummary[];
   declare readonly aggregates: Aggregates | null;
-  declare readonly history: VersionedMap<string, WorkerHistory>;
+  declare readonly history: ReadonlyMap<string, WorkerHistory>;
   declare readonly aggregateHistory: AggregateHistory;
   declare readonly config: ServerTimings | null;
-  declare readonly departed: VersionedMap<string, DepartedWorker>;
+  declare readonly departed: ReadonlyMap<string, DepartedWorker>;
   declare readonly can: readonly Permission[];
-  declare readonly actions: VersionedMap<string, Action>;
+  declare readonly actions: ReadonlyMap<string, Action>;
   declare readonly rosterVersion: number;
   declare readonly declarationsVersion: number;
   declare readonly workerChanges: WorkerChanges;
@@ -104,16 +95,16 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
   const merged = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...usable(options) });
   return new State({
     ready: false,
-    workers: new VersionedMap(),
-    resources: new VersionedMap(),
+    workers: new Map(),
+    resources: new Map(),
     queues: [],
     aggregates: null,
-    history: new VersionedMap(),
+    history: new Map(),
     aggregateHistory: emptyAggregateHistory(),
     config: null,
-    departed: new VersionedMap(),
+    departed: new Map(),
     can: [],
-    actions: new VersionedMap(),
+    actions: new Map(),
     rosterVersion: 0,
     declarationsVersion: 0,
     workerChanges: { ids: null, before: null },
