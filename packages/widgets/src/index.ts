@@ -19,6 +19,8 @@ export { LogsView } from './logs-view/logs-view.js';
 export { type QueueColumn, QueuesView } from './queues-view/queues-view.js';
 export { ConnectionChangeEvent } from './sse-connection/connection-change-event.js';
 export { SseConnection } from './sse-connection/sse-connection.js';
+// A worker's `history` is a ring of numbers: this reads a series of it.
+export { workerSamples } from './store/history.js';
 export type { StoreOptions } from './store/state.js';
 export type * from './store/types.js';
 export { SystemMetrics } from './system-metrics/system-metrics.js';

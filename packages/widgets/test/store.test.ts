@@ -12,6 +12,7 @@ import {
   type Resource,
 } from '@pulseboard/protocol';
 import fc from 'fast-check';
+import { workerSamples } from '../src/store/history.js';
 import {
   createState,
   LogRing,
@@ -51,7 +52,7 @@ describe('initial_data', () => {
     assert.deepEqual(state.logs, [log('hi')]);
     assert.equal(state.aggregates?.errorRate, 0.5);
     assert.equal(state.config?.pingIntervalMs, 15_000);
-    assert.equal(state.history.get('a')?.cpu.length, 1);
+    assert.equal(workerSamples(state.history.get('a'), 'cpu').length, 1);
     assert.equal(state.aggregateHistory.errorRate.length, 1);
   });
 
@@ -70,7 +71,7 @@ describe('initial_data', () => {
     ).state;
     assert.deepEqual([...after.workers.keys()], ['a', 'c']);
     assert.deepEqual(
-      after.history.get('a')?.cpu.map((s) => s.at),
+      workerSamples(after.history.get('a'), 'cpu').map((s) => s.at),
       [1000, 2000, 3000],
     );
     assert.deepEqual(after.departed.get('b'), { worker: worker('b'), at: 4000, reason: 'resync' });
@@ -103,7 +104,7 @@ describe('initial_data', () => {
       [0.5, aggregates().errorRate],
     );
     assert.deepEqual(
-      first.history.get('a')?.responseTimeMs.map((s) => [s.at, s.value]),
+      workerSamples(first.history.get('a'), 'responseTimeMs').map((s) => [s.at, s.value]),
       [
         [10_000, 7],
         [20_000, 8],
@@ -111,7 +112,7 @@ describe('initial_data', () => {
       ],
     );
     assert.deepEqual(
-      first.history.get('a')?.cpu.map((s) => s.at),
+      workerSamples(first.history.get('a'), 'cpu').map((s) => s.at),
       [45_000],
       'no column, no seed',
     );
@@ -124,7 +125,7 @@ describe('initial_data', () => {
       data: initialData({ resync: true, at: 60_000, workers: [worker('a')], history: later }),
     }).state;
     assert.deepEqual(
-      resynced.history.get('a')?.responseTimeMs.map((s) => s.at),
+      workerSamples(resynced.history.get('a'), 'responseTimeMs').map((s) => s.at),
       [0, 10_000, 20_000, 45_000, 60_000],
     );
 
@@ -134,7 +135,7 @@ describe('initial_data', () => {
       data: initialData({ workers: [worker('a')], history: { from: 'x' } as never }),
     });
     assert.equal(junk.problem, null);
-    assert.equal(junk.state.history.get('a')?.responseTimeMs.length, 1);
+    assert.equal(workerSamples(junk.state.history.get('a'), 'responseTimeMs').length, 1);
   });
 });
 
@@ -268,7 +269,7 @@ describe('worker events', () => {
         data: metricsUpdate(at, [{ id: 'a', metrics: metrics({ responseTimeMs: at }) }]),
       });
     }
-    const samples = state.history.get('a')?.responseTimeMs ?? [];
+    const samples = workerSamples(state.history.get('a'), 'responseTimeMs');
     assert.equal(samples.length, state.options.historyLength);
     assert.equal(samples.at(-1)?.value, 2000 + 299 * 1000);
   });

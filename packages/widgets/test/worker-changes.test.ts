@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { workerSamples } from '../src/store/history.js';
 import {
   changedWorkers,
   createState,
@@ -95,4 +96,28 @@ test('changedWorkers: nothing between a state and itself, and an event that chan
   });
   assert.equal(changedWorkers(state, again.state), null);
   assert.equal(changedWorkers(beat.state, state), null);
+});
+
+test('a state the store handed out reads the same later, whatever the store did after it', () => {
+  /** What a state holds, copied out: its workers, and each worker's history. */
+  const contents = (state: StoreState) => ({
+    workers: [...state.workers].sort(([a], [b]) => (a < b ? -1 : 1)),
+    size: state.workers.size,
+    history: [...state.history.keys()].sort().map((id) => [id, workerSamples(state.history.get(id), 'cpu')]),
+    departed: [...state.departed.keys()].sort(),
+  });
+  fc.assert(
+    fc.property(fc.array(fc.array(event, { maxLength: 4 }), { maxLength: 12 }), (frames) => {
+      const drafts = new Set<object>();
+      let state = reduce(createState(), { type: 'initial_data', data: initialData() }).state;
+      const seen = [{ state, copied: contents(state) }];
+      for (const frame of frames) {
+        for (const e of frame) state = reduce(state, e, 5000, drafts).state;
+        drafts.clear();
+        seen.push({ state, copied: contents(state) });
+      }
+      for (const { state, copied } of seen) assert.deepEqual(contents(state), copied);
+    }),
+    { numRuns: 500 },
+  );
 });

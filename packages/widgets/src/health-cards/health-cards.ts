@@ -15,6 +15,7 @@ import {
   STATUS_ORDER,
 } from '../base/status.js';
 import { sameStatuses } from '../store/changes.js';
+import { workerSamples } from '../store/history.js';
 import type { DashboardState, Slice } from '../store/types.js';
 import { actionStyles } from '../styles/actions.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -267,7 +268,7 @@ export class HealthCards extends PulseElement {
 
   /** A worker's card, drawn again only when what it shows changed. */
   #worker(worker: Worker, data: DashboardState, departed: string | null): unknown {
-    const history = data.history.get(worker.id)?.responseTimeMs;
+    const history = data.history.get(worker.id);
     const ago = formatAgo(worker.lastHeartbeatAt, this.#now);
     const key = `worker:${worker.id}`;
     const subject = { target: 'worker' as const, key: worker.id, name: worker.name || worker.id };
@@ -287,8 +288,8 @@ export class HealthCards extends PulseElement {
         ],
         html`${
           // Remembered on its own: the card redraws every second for "Last seen", the line only with a new sample.
-          history?.length
-            ? this.#memo.get(history, [], () => sparkline(history))
+          history?.size
+            ? this.#memo.get(history, [], () => sparkline(workerSamples(history, 'responseTimeMs')))
             : html`<div class="spark-empty" aria-hidden="true"></div>`
         }${departed ? nothing : this.#actions.control(data, subject)}`,
         key,

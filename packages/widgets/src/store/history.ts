@@ -1,12 +1,12 @@
 import type { Aggregates, WorkerMetrics } from '@pulseboard/protocol';
-import type { AggregateHistory, Sample, WorkerHistory } from './types.js';
+import { LogRing } from './log-ring.js';
+import type { AggregateHistory, Sample, WorkerHistory, WorkerSeries } from './types.js';
 
 /** Appends a sample, dropping the oldest beyond `limit`; a sample not newer than the last is ignored. */
 function push(samples: Sample[], at: number, value: number, limit: number): Sample[] {
   const last = samples[samples.length - 1];
   if (last && last.at >= at) return samples;
-  // `concat` makes the array at its size: a push after the slice allocated it again, half as large again,
-  // for each series of each of a metrics tick's 2,000 rows.
+  // `concat` makes the array at its size: a push after the slice allocated it again, half as large again.
   return samples.slice(Math.max(0, samples.length - limit + 1)).concat({ at, value });
 }
 
@@ -17,12 +17,10 @@ function trim(samples: Sample[], from: number): Sample[] {
   return first === -1 ? [] : samples.slice(first);
 }
 
-/** The metrics a worker's sparklines follow; each is a series of its history. */
-const WORKER_SERIES = [
-  'responseTimeMs',
-  'cpu',
-  'requestsPerSec',
-] as const satisfies readonly (keyof WorkerHistory & keyof WorkerMetrics)[];
+/** The metrics a worker's sparklines follow, in the order of a sample's values in its history. */
+const WORKER_SERIES: readonly WorkerSeries[] = ['responseTimeMs', 'cpu', 'requestsPerSec'];
+/** Numbers a sample takes in a worker's history: its time, then a value per series. */
+const STRIDE = WORKER_SERIES.length + 1;
 
 /** Where each series of the aggregate history takes its values from. */
 const AGGREGATE_SERIES: Record<keyof AggregateHistory, (aggregates: Aggregates) => number> = {
@@ -34,29 +32,37 @@ const AGGREGATE_SERIES: Record<keyof AggregateHistory, (aggregates: Aggregates) 
   errorRate: (aggregates) => aggregates.errorRate,
 };
 
-/** `{ [key]: [] }` for each key: a history with no samples yet. */
-const empty = <K extends string>(keys: readonly K[]) =>
-  Object.fromEntries(keys.map((key) => [key, []])) as unknown as Record<K, Sample[]>;
-
-export const emptyWorkerHistory = (): WorkerHistory => empty(WORKER_SERIES);
-
+/**
+ * A worker's history (none: a new one) with a sample at `at`, keeping the newest `limit`; a sample not newer than
+ * the last leaves it as it is.
+ */
 export function appendWorkerSample(
-  history: WorkerHistory,
+  history: WorkerHistory | undefined,
   at: number,
   metrics: WorkerMetrics,
   limit: number,
 ): WorkerHistory {
-  // A sample not newer than the last leaves the history as it is.
-  const last = history.cpu.at(-1);
-  if (last && last.at >= at) return history;
-  const next = {} as WorkerHistory;
-  for (const key of WORKER_SERIES) next[key] = push(history[key], at, metrics[key], limit);
-  return next;
+  const ring = history?.resized(limit * STRIDE) ?? LogRing.empty(limit * STRIDE);
+  if ((ring.at(ring.size - STRIDE) ?? at - 1) >= at) return ring;
+  return ring.append([at, ...WORKER_SERIES.map((key) => metrics[key])]);
+}
+
+/** Series `key` of a worker's history, oldest first, without the samples the server's history had no value for. */
+export function workerSamples(history: WorkerHistory | undefined, key: WorkerSeries): Sample[] {
+  const samples: Sample[] = [];
+  const column = WORKER_SERIES.indexOf(key) + 1;
+  for (let i = 0; i < (history?.size ?? 0); i += STRIDE) {
+    const value = history!.at(i + column)!;
+    if (!Number.isNaN(value)) samples.push({ at: history!.at(i)!, value });
+  }
+  return samples;
 }
 
 const AGGREGATE_KEYS = Object.keys(AGGREGATE_SERIES) as (keyof AggregateHistory)[];
 
-export const emptyAggregateHistory = (): AggregateHistory => empty(AGGREGATE_KEYS);
+/** A history with no samples yet. */
+export const emptyAggregateHistory = (): AggregateHistory =>
+  Object.fromEntries(AGGREGATE_KEYS.map((key) => [key, []])) as unknown as AggregateHistory;
 
 /** Appends one point per series and forgets points older than `windowMs` before `at`. */
 export function appendAggregateSample(
@@ -134,7 +140,10 @@ export function seedAggregateHistory(history: AggregateHistory, seed: HistorySee
   return next;
 }
 
-/** A worker's series with the server's history before them; undefined when neither has any. */
+/**
+ * A worker's history with the server's before its oldest sample, the newest `limit` kept (a sample with a
+ * value in any series counts); undefined when the server has no row for it and there is no history.
+ */
 export function seedWorkerHistory(
   history: WorkerHistory | undefined,
   seed: HistorySeed,
@@ -143,9 +152,16 @@ export function seedWorkerHistory(
 ): WorkerHistory | undefined {
   const columns = seed.workers.get(id);
   if (!columns) return history;
-  const base = history ?? emptyWorkerHistory();
-  const next = {} as WorkerHistory;
-  for (const key of WORKER_SERIES)
-    next[key] = prepend(gridSamples(columns[key], seed), base[key]).slice(-limit);
-  return next;
+  const first = history?.at(0) ?? Number.POSITIVE_INFINITY;
+  // A sample per bucket older than the client's first, by bucket (`flat` skips the buckets with none).
+  const older: number[][] = [];
+  WORKER_SERIES.forEach((key, i) => {
+    for (const { at, value } of gridSamples(columns[key], seed)) {
+      if (at >= first) continue;
+      const bucket = Math.round((at - seed.from) / seed.stepMs);
+      older[bucket] ??= [at, ...WORKER_SERIES.map(() => Number.NaN)];
+      older[bucket][i + 1] = value;
+    }
+  });
+  return LogRing.empty<number>(limit * STRIDE).append([...older.flat(), ...(history?.toArray() ?? [])]);
 }

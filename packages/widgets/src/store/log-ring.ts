@@ -1,7 +1,7 @@
 import type { LogEntry } from '@pulseboard/protocol';
 
 /**
- * An immutable, bounded list of log entries (or lines) with amortised O(1) append.
+ * An immutable, bounded list of log entries (or lines, or a worker's samples) with amortised O(1) append.
  *
  * Each instance is a window `[start, end)` over a shared backing array whose
  * slots are never rewritten once inside some window, so older instances stay
@@ -57,6 +57,11 @@ export class LogRing<T = LogEntry> {
     for (const entry of kept) buffer.push(entry);
     end += kept.length;
     return new LogRing(buffer, Math.max(start, end - this.capacity), end, this.capacity);
+  }
+
+  /** The same items with room for `capacity`, keeping the newest that fit. */
+  resized(capacity: number): LogRing<T> {
+    return capacity === this.capacity ? this : LogRing.empty<T>(capacity).append(this.toArray());
   }
 
   /** The lines, oldest first; built once per instance, on first read. */

@@ -14,7 +14,6 @@ import {
 import {
   appendAggregateSample,
   appendWorkerSample,
-  emptyWorkerHistory,
   readHistorySeed,
   seedAggregateHistory,
   seedWorkerHistory,
@@ -264,10 +263,7 @@ function recordSample(
   limit: number,
 ): void {
   if (!worker.metrics) return;
-  history.set(
-    worker.id,
-    appendWorkerSample(history.get(worker.id) ?? emptyWorkerHistory(), at, worker.metrics, limit),
-  );
+  history.set(worker.id, appendWorkerSample(history.get(worker.id), at, worker.metrics, limit));
 }
 
 const isValues = (value: unknown) => value === null || Array.isArray(value);

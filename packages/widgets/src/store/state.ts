@@ -121,17 +121,13 @@ export function withOptions(state: StoreState, options: Partial<StoreOptions>): 
   if (keys.every((key) => merged[key] === state.options[key])) return state;
   return update(state, {
     options: merged,
-    logRing: resized(state.logRing, merged.logCapacity),
-    lineRing: resized(state.lineRing, lineCapacity(merged)),
+    logRing: state.logRing.resized(merged.logCapacity),
+    lineRing: state.lineRing.resized(lineCapacity(merged)),
   });
 }
 
 /** How many `lines` a store with `options` keeps. */
 const lineCapacity = (options: StoreOptions): number => Math.max(options.logCapacity, options.lineCapacity);
-
-/** `ring` with room for `capacity` items, keeping the newest that fit. */
-const resized = <T>(ring: LogRing<T>, capacity: number): LogRing<T> =>
-  capacity === ring.capacity ? ring : LogRing.empty<T>(capacity).append(ring.toArray());
 
 /** The store's own options out of `options`, leaving out anything not a positive number (an unset or bad attribute). */
 const usable = (options: Partial<StoreOptions>): Partial<StoreOptions> =>

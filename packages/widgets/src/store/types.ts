@@ -9,6 +9,7 @@ import type {
   ServerTimings,
   Worker,
 } from '@pulseboard/protocol';
+import type { LogRing } from './log-ring.js';
 
 /** A line as `<logs-view>` shows it: a worker's log entry, or one made from a registry event. */
 export interface LogLine {
@@ -35,11 +36,15 @@ export interface Sample {
   value: number;
 }
 
-export interface WorkerHistory {
-  responseTimeMs: Sample[];
-  cpu: Sample[];
-  requestsPerSec: Sample[];
-}
+/** The metrics of a worker's history. */
+export type WorkerSeries = 'responseTimeMs' | 'cpu' | 'requestsPerSec';
+
+/**
+ * A worker's recent samples (read them with `workerSamples`), each as its time, then its response time, CPU and
+ * requests per second (NaN where the server's history had none): a metrics tick appends in O(1) and makes no
+ * 120-sample arrays, and a state handed out never sees a later sample.
+ */
+export type WorkerHistory = LogRing<number>;
 
 export interface AggregateHistory {
   cpuAvg: Sample[];

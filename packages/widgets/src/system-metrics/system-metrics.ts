@@ -15,7 +15,8 @@ import { STATUS_ORDER } from '../base/status.js';
 import { eventTypesFor } from '../client/requirements.js';
 import type { Requirement } from '../client/types.js';
 import { sameStatuses } from '../store/changes.js';
-import type { AggregateHistory, DashboardState, Sample, Slice, WorkerHistory } from '../store/types.js';
+import { workerSamples } from '../store/history.js';
+import type { AggregateHistory, DashboardState, Sample, Slice, WorkerSeries } from '../store/types.js';
 import { sharedStyles } from '../styles/shared.js';
 import { systemMetricsStyles } from './system-metrics.styles.js';
 
@@ -176,10 +177,11 @@ function scoped(data: DashboardState, ids: string[]): [Figures, AggregateHistory
   const avg = (key: keyof WorkerMetrics) => sum(key) / (live.length || Number.NaN);
   const times = values('responseTimeMs');
   // Samples of one metrics tick share their time, so per-worker series merge by time.
-  const trend = (key: keyof WorkerHistory, mean: boolean): Sample[] => {
+  const trend = (key: WorkerSeries, mean: boolean): Sample[] => {
     const at = new Map<number, number[]>();
     for (const id of ids)
-      for (const s of data.history.get(id)?.[key] ?? []) at.set(s.at, [...(at.get(s.at) ?? []), s.value]);
+      for (const s of workerSamples(data.history.get(id), key))
+        at.set(s.at, [...(at.get(s.at) ?? []), s.value]);
     return [...at]
       .sort((x, y) => x[0] - y[0])
       .map(([t, v]) => ({ at: t, value: v.reduce((x, y) => x + y, 0) / (mean ? v.length : 1) }));
