@@ -12,6 +12,23 @@ interface Entry {
  */
 const PAGE_BYTES = 4096;
 
+/**
+ * Calls `each` for every page the bytes `[offset, offset + length)` of a ring touch: the page's index,
+ * where in it the range starts, how many bytes of the range it holds, and where they are in the range.
+ */
+function forPages(
+  offset: number,
+  length: number,
+  each: (index: number, from: number, count: number, at: number) => void,
+): void {
+  for (let at = 0; at < length; ) {
+    const from = (offset + at) % PAGE_BYTES;
+    const count = Math.min(PAGE_BYTES - from, length - at);
+    each(Math.floor((offset + at) / PAGE_BYTES), from, count, at);
+    at += count;
+  }
+}
+
 /** History in this process: a ring's pages, and an array per list. */
 export class MemoryHistoryStore implements HistoryStore {
   readonly #rings = new Map<string, (Uint8Array | undefined)[]>();
@@ -24,17 +41,15 @@ export class MemoryHistoryStore implements HistoryStore {
         ring = new Array(Math.ceil(size / PAGE_BYTES));
         this.#rings.set(key, ring);
       }
-      // A loop, not set(subarray): a view per record costs more than copying its 52 bytes.
-      for (let i = 0; i < length; i++) {
-        const at = offset + i;
-        const index = Math.floor(at / PAGE_BYTES);
+      forPages(offset, length, (index, from, count, at) => {
         let page = ring[index];
         if (!page) {
           page = new Uint8Array(Math.min(PAGE_BYTES, size - index * PAGE_BYTES));
           ring[index] = page;
         }
-        page[at % PAGE_BYTES] = bytes[start + i] as number;
-      }
+        // A loop, not set(subarray): a view per record costs more than copying its 52 bytes.
+        for (let i = 0; i < count; i++) page[from + i] = bytes[start + at + i] as number;
+      });
     }
   }
 
@@ -44,14 +59,10 @@ export class MemoryHistoryStore implements HistoryStore {
       const out = new Uint8Array(length);
       const ring = this.#rings.get(key);
       if (!ring) return out;
-      for (let at = offset; at < offset + length; ) {
-        const index = Math.floor(at / PAGE_BYTES);
-        const from = at % PAGE_BYTES;
-        const count = Math.min(PAGE_BYTES - from, offset + length - at);
+      forPages(offset, length, (index, from, count, at) => {
         const page = ring[index];
-        if (page) out.set(page.subarray(from, from + count), at - offset);
-        at += count;
-      }
+        if (page) out.set(page.subarray(from, from + count), at);
+      });
       return out;
     });
   }

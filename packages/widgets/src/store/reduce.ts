@@ -113,7 +113,10 @@ class EventContext {
    * the map itself when it is a draft (see `reduce`), otherwise a copy, which becomes one.
    */
   own<K extends MapField>(key: K): Draft<K> {
-    const current: ReadonlyMap<unknown, unknown> = this.patch[key] ?? this.state[key];
+    // A map in the patch is a draft already: a metrics tick's 2,000 rows skip the checks.
+    const patched = this.patch[key];
+    if (patched) return patched as Draft<K>;
+    const current: ReadonlyMap<unknown, unknown> = this.state[key];
     const map = this.drafts.has(current) ? current : new Map(current);
     this.drafts.add(map);
     this.patch[key] = map as never;
@@ -122,8 +125,7 @@ class EventContext {
 
   /** Sets worker `id` to `record`, or removes it when there is none, noting the id in `workerChanges`. */
   worker(id: string, record?: Worker): void {
-    // A map in the patch is a draft already (see `own`): a metrics tick's 2,000 rows skip its checks.
-    const workers = (this.patch.workers ?? this.own('workers')) as Map<string, Worker>;
+    const workers = this.own('workers');
     if (record) workers.set(id, record);
     else workers.delete(id);
     let step = this.patch.workerChanges ?? this.state.workerChanges;
