@@ -66,9 +66,12 @@ export function bullmqPlugin() {
         return job.id;
       }
       if (command === 'pulse-bullmq-job') {
+        // The state before the job: read the other way round, a job read just before it completed
+        // showed its state as completed beside a return value it did not have yet.
+        const state = await rig.queue.getJobState(payload.id);
         const job = await rig.queue.getJob(payload.id);
         return {
-          state: job ? await job.getState() : null,
+          state: job ? state : null,
           runs: rig.runs.get(payload.id) ?? 0,
           returnvalue: job?.returnvalue ?? null,
         };
