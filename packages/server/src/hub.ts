@@ -55,6 +55,11 @@ const BYTES_PER_MS = 10_000;
  * every 5 s: ~63 ms, p95 ~80 ms, inside its 100 ms).
  */
 const BEATS_PER_MS = 16;
+/**
+ * The heartbeat rate is measured over at least this long: a fleet that starts beating gets its gap within
+ * about a second (measured between dashboard_updates, it kept the short gap for up to their interval).
+ */
+const RATE_WINDOW_MS = 1000;
 
 const v = PROTOCOL_VERSION;
 const fields = { metrics: METRICS_FIELDS, queueStats: QUEUE_STATS_FIELDS };
@@ -83,7 +88,7 @@ const toRow = ({ id, lastHeartbeatAt, metrics, queueStats }: MetricsItem): Metri
  * changes: a busy fleet with still queues leaves a queue's move to the leading edge. `queues_update` (what operators watch move: depth, dead
  * letters) has the short gap: `pushGapMs`, longer with many open streams
  * (STREAMS_PER_MS) or large summaries to send to each (BYTES_PER_MS), and
- * longer the more heartbeats arrive (BEATS_PER_MS), at most `metricsIntervalMs`.
+ * longer the more heartbeats arrive (BEATS_PER_MS, over the last second or more), at most `metricsIntervalMs`.
  * `metrics_update` carries a row per busy worker and every dashboard redraws
  * its cards for it, so under load it keeps one push per `metricsIntervalMs`,
  * whatever the push gap.
@@ -101,7 +106,7 @@ export class Hub {
   readonly #queues: QueueSummaries;
   /** The size of the last `queues_update`'s summaries, serialized: the gap grows with it. */
   #queuesBytes = 0;
-  /** Heartbeats since the last dashboard_update, and their rate (a second) over the interval before it: the gap grows with it. */
+  /** Heartbeats since `#ratedAt`, and their rate (a second) over the window before: the gap grows with it. */
   #beats = 0;
   #beatRate = 0;
   #ratedAt = performance.now();
@@ -207,6 +212,7 @@ export class Hub {
 
   /** How long until each pending kind may go out (Infinity: nothing pending). */
   #waits(now: number): { metrics: number; queues: number } {
+    this.#rateBeats(now);
     return {
       metrics:
         this.#pendingMetrics.size > 0
@@ -214,6 +220,15 @@ export class Hub {
           : Number.POSITIVE_INFINITY,
       queues: this.#queues.dirty ? this.#queuesPushedAt + this.pushGapMs - now : Number.POSITIVE_INFINITY,
     };
+  }
+
+  /** The heartbeat rate, again once RATE_WINDOW_MS has passed since it was last measured. */
+  #rateBeats(now: number): void {
+    const elapsed = now - this.#ratedAt;
+    if (elapsed < RATE_WINDOW_MS) return;
+    this.#beatRate = (this.#beats * 1000) / elapsed;
+    this.#beats = 0;
+    this.#ratedAt = now;
   }
 
   /** One metrics_update with the latest values of every worker that heartbeated since the last one. */
@@ -255,10 +270,6 @@ export class Hub {
   async publishDashboard(): Promise<void> {
     const dirty = this.#dirty;
     this.#dirty = new Set();
-    const now = performance.now();
-    this.#beatRate = (this.#beats * 1000) / (now - this.#ratedAt);
-    this.#beats = 0;
-    this.#ratedAt = now;
     const { workers, resources } = await this.#registry.snapshot();
     this.#errorRate = computeErrorRate(this.#errorCounts, workers, this.#timings.dashboardIntervalMs);
     this.#errorCounts = errorCounts(workers);
