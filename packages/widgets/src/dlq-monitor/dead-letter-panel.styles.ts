@@ -1,15 +1,15 @@
 import { css } from 'lit';
 
-/** The dead-letter dialog (dead-letter-panel.ts): a list of fixed-height rows, then the open entry. */
+/**
+ * The dead-letter dialog (dead-letter-panel.ts): a list of fixed-height rows, then the open entry. Its border,
+ * colours and `overflow-wrap: anywhere` (inherited by the text inside) come from actionStyles' `dialog` rule,
+ * which <dlq-monitor> always has before these.
+ */
 export const deadLetterPanelStyles = css`
   .dl {
     width: min(960px, calc(100vw - 32px));
     max-height: calc(100vh - 48px);
     padding: 0;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_bg);
-    color: var(--_text);
     box-shadow: 0 12px 40px rgb(0 0 0 / 0.25);
   }
   .dl[open] {
@@ -30,7 +30,6 @@ export const deadLetterPanelStyles = css`
   .dl-head h2 {
     margin: 0;
     font-size: 15px;
-    overflow-wrap: anywhere;
   }
   .dl-count {
     flex: 1;
@@ -76,7 +75,6 @@ export const deadLetterPanelStyles = css`
   .dl-time,
   .dl-att {
     color: var(--_muted);
-    font-variant-numeric: tabular-nums;
   }
   .dl-detail {
     flex: 0 1 auto;
@@ -91,7 +89,6 @@ export const deadLetterPanelStyles = css`
     padding-left: 8px;
     border-left: 3px solid var(--_unhealthy);
     font-size: 14px;
-    overflow-wrap: anywhere;
   }
   .dl-detail h4 {
     display: flex;
@@ -113,7 +110,6 @@ export const deadLetterPanelStyles = css`
   }
   .dl-detail dd {
     margin: 0;
-    overflow-wrap: anywhere;
   }
   .dl-detail pre {
     margin: 0;
@@ -122,7 +118,6 @@ export const deadLetterPanelStyles = css`
     background: var(--_surface);
     font: 12px/1.45 var(--_mono);
     white-space: pre-wrap;
-    overflow-wrap: anywhere;
     max-height: 16em;
     overflow: auto;
   }
