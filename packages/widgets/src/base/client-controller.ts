@@ -1,4 +1,4 @@
-import { ContextConsumer } from '@lit/context';
+import { ContextEvent } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ensureContextRoot, pulseClientContext } from '../client/context.js';
 import type { PulseClient, Requirement } from '../client/types.js';
@@ -28,7 +28,8 @@ export interface ClientControllerOptions {
 export class ClientController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #options: ClientControllerOptions;
-  readonly #consumer: ContextConsumer<typeof pulseClientContext, ReactiveControllerHost & HTMLElement>;
+  /** Ends the subscription to the provider that answered last. */
+  #unsubscribe: (() => void) | undefined;
   /** The client found through `connection="id"`. */
   #linked: PulseClient | null = null;
   /** Looks for the `connection="id"` element until found; null: no link wanted. */
@@ -38,6 +39,8 @@ export class ClientController implements ReactiveController {
   #unrequire: (() => void) | null = null;
   #needs = '';
 
+  /** The client provided by an enclosing `<sse-connection>`, if any; kept after a move out of it (as lit's ContextConsumer keeps it). */
+  provided: PulseClient | undefined;
   /** The client's latest state, null without a client. */
   latest: DashboardState | null = null;
   /** The client's connection status, null without a client. */
@@ -46,16 +49,20 @@ export class ClientController implements ReactiveController {
   constructor(host: ReactiveControllerHost & HTMLElement, options: ClientControllerOptions) {
     this.#host = host;
     this.#options = options;
-    // Before the consumer, so the context root exists when the consumer first asks.
     host.addController(this);
-    // Answering it requests an update, which attaches to the new client.
-    this.#consumer = new ContextConsumer(host, { context: pulseClientContext, subscribe: true });
   }
 
-  /** The client provided by an enclosing `<sse-connection>`, if any. */
-  get provided(): PulseClient | undefined {
-    return this.#consumer.value;
-  }
+  /**
+   * A provider's answer to the `context-request` sent on connect (the context protocol, as lit's
+   * ContextConsumer speaks it for one subscribed value): again when a nearer provider takes over, which
+   * passes its own `unsubscribe`. The update it requests attaches to the new client.
+   */
+  readonly #provide = (client: PulseClient, unsubscribe?: () => void): void => {
+    if (unsubscribe !== this.#unsubscribe) this.#unsubscribe?.();
+    this.#unsubscribe = unsubscribe;
+    this.provided = client;
+    this.#host.requestUpdate();
+  };
 
   /** The client to render from: the linked one when `connection` is set. */
   get client(): PulseClient | null {
@@ -65,11 +72,14 @@ export class ClientController implements ReactiveController {
   hostConnected(): void {
     // A consumer defined before the provider (script order, late upgrade) must still find it.
     ensureContextRoot(this.#host.ownerDocument);
+    this.#host.dispatchEvent(new ContextEvent(pulseClientContext, this.#host, this.#provide, true));
     // Re-attach after a move in the DOM even when no context answer triggers an update.
     this.#host.requestUpdate();
   }
 
   hostDisconnected(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#linkWatch?.disconnect();
     this.#linkWatch = null;
     this.#follow(null);

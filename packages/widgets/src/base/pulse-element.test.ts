@@ -1,6 +1,9 @@
 // Deliberately not importing define.ts: this page defines the widget first and
 // the provider later, as a page whose scripts load in that order would.
+import { ContextProvider } from '@lit/context';
 import { expect } from '@open-wc/testing';
+import { createPulseClient } from '../client/client.js';
+import { pulseClientContext } from '../client/context.js';
 import { mount, startServer, type TestServer, textOf, unmountAll, until } from '../../test/drive-workers.js';
 import { HealthCards } from '../health-cards/health-cards.js';
 import { SseConnection } from '../sse-connection/sse-connection.js';
@@ -40,5 +43,29 @@ describe('PulseElement with a provider that upgrades late', () => {
     expect(el.client).to.equal(outer.client);
     expect(nested.client).to.equal(inner.client);
     expect(inner.client).not.to.equal(outer.client);
+  });
+
+  // The elements speak the context protocol themselves (the budget): lit's own ContextProvider is the oracle.
+  it("takes its client from @lit/context's ContextProvider, and follows it when the provided value changes", async () => {
+    if (!customElements.get('health-cards')) customElements.define('health-cards', HealthCards);
+    await server.register({ id: 'lit-1', name: 'Provided by lit' });
+    const container = mount('<div><health-cards></health-cards></div>');
+    const host = container.firstElementChild as HTMLElement;
+    const el = container.querySelector('health-cards')!;
+    const first = createPulseClient();
+    const provider = new ContextProvider(host, { context: pulseClientContext, initialValue: first });
+    // A provider that is not a Lit element announces itself by hand, as one would after a late upgrade.
+    provider.hostConnected();
+    await until(() => el.client === first, 'the consumer takes the provided client');
+    first.configure({ src: server.events });
+    first.connect();
+    await until(() => textOf(el).includes('Provided by lit'), 'rendered from the provided client');
+
+    const second = createPulseClient();
+    provider.setValue(second);
+    await until(() => el.client === second, 'the consumer follows the new value');
+    // The new client never connected: no worker of the old one's stream is shown.
+    await until(() => !textOf(el).includes('Provided by lit'), 'rendered from the new client');
+    first.disconnect();
   });
 });

@@ -1,4 +1,4 @@
-import { ContextProvider } from '@lit/context';
+import { type ContextCallback, ContextEvent } from '@lit/context';
 import { html, LitElement } from 'lit';
 import { PULSEBOARD_ELEMENT } from '../base/mark.js';
 import {
@@ -102,9 +102,35 @@ export class SseConnection extends LitElement {
   // Created once and never replaced: consumers hold on to it across attribute changes.
   readonly #client: ConfigurablePulseClient = createPulseClient();
 
+  /**
+   * The consumers subscribed to this provider, by callback, each with the `unsubscribe` it was given: the same
+   * one each time it asks again, since a consumer ends its subscription when it gets another.
+   */
+  readonly #subscribed = new Map<ContextCallback<unknown>, [consumer: Element, unsubscribe: () => void]>();
+
   constructor() {
     super();
-    new ContextProvider(this, { context: pulseClientContext, initialValue: this.#client });
+    // The provider's side of the context protocol, as lit's ContextProvider speaks it, for a value that never
+    // changes.
+    this.addEventListener('context-request', (event) => {
+      if (event.context !== pulseClientContext) return;
+      event.stopPropagation();
+      const { callback } = event;
+      if (!event.subscribe) return callback(this.#client);
+      const subscription = this.#subscribed.get(callback) ?? [
+        event.contextTarget ?? (event.composedPath()[0] as Element),
+        () => this.#subscribed.delete(callback),
+      ];
+      this.#subscribed.set(callback, subscription);
+      callback(this.#client, subscription[1]);
+    });
+    // A provider connected inside this one: the consumers in its subtree ask again, and it answers them.
+    this.addEventListener('context-provider', (event) => {
+      if (event.context !== pulseClientContext || event.contextTarget === this) return;
+      event.stopPropagation();
+      for (const [callback, [consumer]] of this.#subscribed)
+        consumer.dispatchEvent(new ContextEvent(pulseClientContext, consumer, callback, true));
+    });
     // The client's own defaults, and sharing on.
     const defaults: Record<string, unknown> = {
       ...DEFAULT_TRANSPORT_OPTIONS,
@@ -123,6 +149,14 @@ export class SseConnection extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Announces the provider: the ContextRoot answers the requests that came before it, and a provider around
+    // this one hands it the consumers inside it. (@lit/context exports no class for this event.)
+    this.dispatchEvent(
+      Object.assign(new Event('context-provider', { bubbles: true, composed: true }), {
+        context: pulseClientContext,
+        contextTarget: this,
+      }),
+    );
     // Attributes are already parsed here; properties set later arrive through willUpdate.
     this.client.configure(this.#options());
     this.client.connect();
