@@ -249,7 +249,7 @@ describe('worker events', () => {
     assert.equal(unknown.problem, null);
   });
 
-  test('metrics_update copies the map once and leaves untouched workers as they were', () => {
+  test('metrics_update makes one version of the maps and leaves untouched workers as they were', () => {
     const many = Array.from({ length: 1000 }, (_, i) => worker(`w${i}`));
     const state = ready(initialData({ workers: many }));
     const items = many.slice(0, 500).map((w) => ({ id: w.id, metrics: metrics({ cpu: 99 }) }));

@@ -22,6 +22,7 @@ import { LogRing } from './log-ring.js';
 import * as read from './sanitize.js';
 import { type DepartedWorker, type StateFields, type StoreState, update } from './state.js';
 import type { LogLine, Slice, WorkerHistory } from './types.js';
+import { VersionedMap } from './versioned-map.js';
 
 /** What a reducer did: the next state, the slices it changed, and what it had to skip (for one warning per kind). */
 export interface Reduction {
@@ -85,8 +86,6 @@ const skipped = (state: StoreState, type: string, what: string): Reduction => ({
 
 /** The map fields of the state, which reducers change through {@link EventContext.own}. */
 type MapField = 'workers' | 'resources' | 'history' | 'departed' | 'actions';
-type Draft<K extends MapField> =
-  StateFields[K] extends ReadonlyMap<infer Key, infer Value> ? Map<Key, Value> : never;
 
 /** What a reducer has besides the state and the payload, and what it notes while reading the payload. */
 class EventContext {
@@ -110,17 +109,17 @@ class EventContext {
 
   /**
    * The state's map `key` for the reducer to change, which makes it part of the patch:
-   * the map itself when it is a draft (see `reduce`), otherwise a copy, which becomes one.
+   * the version itself when it is a draft (see `reduce`), otherwise the next, which becomes one.
    */
-  own<K extends MapField>(key: K): Draft<K> {
+  own<K extends MapField>(key: K): StateFields[K] {
     // A map in the patch is a draft already: a metrics tick's 2,000 rows skip the checks.
     const patched = this.patch[key];
-    if (patched) return patched as Draft<K>;
-    const current: ReadonlyMap<unknown, unknown> = this.state[key];
-    const map = this.drafts.has(current) ? current : new Map(current);
+    if (patched) return patched;
+    const current: VersionedMap<unknown, unknown> = this.state[key];
+    const map = this.drafts.has(current) ? current : current.next();
     this.drafts.add(map);
     this.patch[key] = map as never;
-    return map as Draft<K>;
+    return map as StateFields[K];
   }
 
   /** Sets worker `id` to `record`, or removes it when there is none, noting the id in `workerChanges`. */
@@ -187,10 +186,11 @@ type Reducer = (
  * departures, and `drafts`; never throws: input it cannot use is skipped and
  * described in `problem`.
  *
- * `drafts` are maps this reducer made for states nobody has seen yet: they are
- * updated in place instead of copied (and maps it copies are added), so a burst
- * of heartbeats between two frames copies the 1,000-worker map once, not once
- * per event. The caller clears it whenever it hands a state out.
+ * `drafts` are map versions (see `VersionedMap`) this reducer made for states
+ * nobody has seen yet: they are changed as they are (and versions it makes are
+ * added), so a burst of heartbeats between two frames makes one version of the
+ * 1,000-worker map, not one per event. The caller clears it whenever it hands a
+ * state out.
  */
 export function reduce(
   state: StoreState,
@@ -259,7 +259,7 @@ function upsertWorkers(event: EventContext, workers: Worker[]): void {
 }
 
 function recordSample(
-  history: Map<string, WorkerHistory>,
+  history: VersionedMap<string, WorkerHistory>,
   worker: Pick<Worker, 'id' | 'metrics'>,
   at: number,
   limit: number,
@@ -320,7 +320,7 @@ const stage = (action: Action) => Math.min(ACTION_STATUSES.indexOf(action.status
  * changes nothing. The oldest go past `ACTIONS_KEPT`.
  */
 function mergeActions(event: EventContext, items: readonly Action[]): void {
-  let map: Map<string, Action> | undefined;
+  let map: VersionedMap<string, Action> | undefined;
   for (const action of items) {
     const known = (map ?? event.state.actions).get(action.id);
     if (known && stage(known) >= stage(action)) continue;
@@ -389,14 +389,14 @@ const reducers: Record<string, Reducer> = {
     // Client-side history outlives a resync for workers that are still there, so sparklines do not reset;
     // the server's recent history fills in what is older than the client's own samples.
     const seed = readHistorySeed(data.history);
-    const history = new Map<string, WorkerHistory>();
+    const history = new VersionedMap<string, WorkerHistory>();
     for (const worker of workers) {
       const previous = state.history.get(worker.id);
       const seeded = seed ? seedWorkerHistory(previous, seed, worker.id, historyLength) : previous;
       if (seeded) history.set(worker.id, seeded);
       recordSample(history, worker, at, historyLength);
     }
-    const departed = new Map<string, DepartedWorker>();
+    const departed = new VersionedMap<string, DepartedWorker>();
     for (const [id, entry] of state.departed) if (!workerMap.has(id)) departed.set(id, entry);
     for (const [id, worker] of state.workers) {
       if (!workerMap.has(id)) departed.set(id, { worker, at: event.now, reason: 'resync' });
@@ -417,8 +417,8 @@ const reducers: Record<string, Reducer> = {
     return {
       can: read.permissions(data.can),
       ready: true,
-      workers: workerMap,
-      resources: new Map(resources.map((r) => [r.id, r])),
+      workers: new VersionedMap(workerMap),
+      resources: new VersionedMap(new Map(resources.map((r) => [r.id, r]))),
       queues,
       aggregates,
       aggregateHistory: appendAggregateSample(
@@ -495,7 +495,7 @@ const reducers: Record<string, Reducer> = {
     const readMetrics = read.rowReader(METRICS_FIELDS, fields.metrics);
     const readQueueStats = read.rowReader(QUEUE_STATS_FIELDS, fields.queueStats);
     const { historyLength } = state.options;
-    let history: Map<string, WorkerHistory> | undefined;
+    let history: VersionedMap<string, WorkerHistory> | undefined;
     for (const row of data.items as unknown[]) {
       // A row is [id, lastHeartbeatAt, metrics values, queueStats values] (see MetricsRow).
       // Values are an array, or null for "never reported"; anything else is a malformed row.
@@ -514,7 +514,7 @@ const reducers: Record<string, Reducer> = {
         // Heartbeats ride here; max, since instances flush their ticks independently.
         lastHeartbeatAt: Math.max(current.lastHeartbeatAt, read.count(heartbeatAt)),
       });
-      // At most one map copy per event, not per item: 1,000 workers per tick stay cheap.
+      // One `own` per event, not per item.
       history ??= event.own('history');
       recordSample(history, { id, metrics }, at, historyLength);
     }

@@ -11,6 +11,7 @@ import { emptyAggregateHistory } from './history.js';
 import { LogRing } from './log-ring.js';
 import { count } from './sanitize.js';
 import type { AggregateHistory, DashboardState, LogLine, WorkerChanges, WorkerHistory } from './types.js';
+import { VersionedMap } from './versioned-map.js';
 
 export interface StoreOptions {
   /** Log entries kept, oldest dropped first; also the fewest `lines` kept. */
@@ -39,8 +40,16 @@ export interface DepartedWorker {
   reason: string;
 }
 
-/** The store's own state: the public {@link DashboardState} plus what the reducers need to carry along. */
+/**
+ * The store's own state: the public {@link DashboardState} plus what the reducers need to carry along. Its maps
+ * are versions (see {@link VersionedMap}): what a state holds never changes once the store handed it out.
+ */
 export interface StoreState extends DashboardState {
+  readonly workers: VersionedMap<string, Worker>;
+  readonly resources: VersionedMap<string, Resource>;
+  readonly history: VersionedMap<string, WorkerHistory>;
+  readonly departed: VersionedMap<string, DepartedWorker>;
+  readonly actions: VersionedMap<string, Action>;
   readonly options: Readonly<StoreOptions>;
   /** Backing structure of `logs`. */
   readonly logRing: LogRing;
@@ -52,16 +61,16 @@ export type StateFields = Omit<StoreState, 'logs' | 'lines'>;
 
 class State implements StoreState {
   declare readonly ready: boolean;
-  declare readonly workers: ReadonlyMap<string, Worker>;
-  declare readonly resources: ReadonlyMap<string, Resource>;
+  declare readonly workers: VersionedMap<string, Worker>;
+  declare readonly resources: VersionedMap<string, Resource>;
   declare readonly queues: readonly QueueSummary[];
   declare readonly aggregates: Aggregates | null;
-  declare readonly history: ReadonlyMap<string, WorkerHistory>;
+  declare readonly history: VersionedMap<string, WorkerHistory>;
   declare readonly aggregateHistory: AggregateHistory;
   declare readonly config: ServerTimings | null;
-  declare readonly departed: ReadonlyMap<string, DepartedWorker>;
+  declare readonly departed: VersionedMap<string, DepartedWorker>;
   declare readonly can: readonly Permission[];
-  declare readonly actions: ReadonlyMap<string, Action>;
+  declare readonly actions: VersionedMap<string, Action>;
   declare readonly rosterVersion: number;
   declare readonly declarationsVersion: number;
   declare readonly workerChanges: WorkerChanges;
@@ -95,16 +104,16 @@ export function createState(options: Partial<StoreOptions> = {}): StoreState {
   const merged = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...usable(options) });
   return new State({
     ready: false,
-    workers: new Map(),
-    resources: new Map(),
+    workers: new VersionedMap(),
+    resources: new VersionedMap(),
     queues: [],
     aggregates: null,
-    history: new Map(),
+    history: new VersionedMap(),
     aggregateHistory: emptyAggregateHistory(),
     config: null,
-    departed: new Map(),
+    departed: new VersionedMap(),
     can: [],
-    actions: new Map(),
+    actions: new VersionedMap(),
     rosterVersion: 0,
     declarationsVersion: 0,
     workerChanges: { ids: null, before: null },

@@ -28,7 +28,7 @@ export class Store {
 
   /**
    * The state, sealed: whoever holds it from now on sees it unchanged (the
-   * next event copies the maps it changes instead of updating them in place).
+   * next event changes its maps in new versions: see `VersionedMap`).
    */
   snapshot(): StoreState {
     this.#drafts.clear();
