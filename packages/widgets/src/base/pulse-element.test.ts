@@ -2,9 +2,9 @@
 // the provider later, as a page whose scripts load in that order would.
 import { ContextProvider } from '@lit/context';
 import { expect } from '@open-wc/testing';
+import { mount, startServer, type TestServer, textOf, unmountAll, until } from '../../test/drive-workers.js';
 import { createPulseClient } from '../client/client.js';
 import { pulseClientContext } from '../client/context.js';
-import { mount, startServer, type TestServer, textOf, unmountAll, until } from '../../test/drive-workers.js';
 import { HealthCards } from '../health-cards/health-cards.js';
 import { SseConnection } from '../sse-connection/sse-connection.js';
 
