@@ -9,7 +9,8 @@ import { ALL_TAGS, bundlePath, openPage, staticServer } from './suites/browser.j
 
 /**
  * `npx tsx bench/page-profile.ts [--gap 50] [--workers 1000] [--interval 1000] [--seconds 10] [--synthetic]
- *  [--tags a,b] [--inject 'tag|css'] [--trace] [--longest] [--breakdown] [--out file.cpuprofile]`
+ *  [--tags a,b] [--inject 'tag|css'] [--trace] [--longest] [--breakdown] [--offline 20 --stale 6000]
+ *  [--out file.cpuprofile]`
  *
  * A CPU profile of the bench page (all five elements, or `--tags`; the script-tag bundle) while the fleet
  * beats as the browser suite drives it, with the server at a given push gap (`--synthetic`: see below).
@@ -21,6 +22,8 @@ import { ALL_TAGS, bundlePath, openPage, staticServer } from './suites/browser.j
  * traces the whole window too and names what each task over 50 ms did: the timeline's events by self
  * time, the events the page received in it, and the functions sampled in it. `--breakdown` traces the window
  * and prints its main-thread time by timeline event (layout, paint, script…), per push.
+ * `--offline N` registers N workers that never beat again; with `--stale` (the server's `staleAfterMs`, 1 h
+ * by default) short enough, they go offline inside the window, as the browser suite's end-to-end workers do.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,7 +78,7 @@ const synthetic = process.argv.includes('--synthetic');
 const server = await startServer('pulseboard', {
   // Nobody goes offline: registering 10,000 workers here takes longer than `staleAfterMs`, and their first beats
   // would bring thousands back from offline at once, a storm (the storm suite's) rather than the steady state.
-  pulseboardConfig: { maxWorkers: 20_000, pushGapMs: gap, staleAfterMs: 3_600_000 },
+  pulseboardConfig: { maxWorkers: 20_000, pushGapMs: gap, staleAfterMs: arg('stale', 3_600_000) },
 });
 const browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 try {
@@ -87,6 +90,9 @@ try {
   await Promise.all(
     workers.map((w, i) => w.call('register', { ids: halves[i], offset: i * halves[0]!.length }, 300_000)),
   );
+  // --offline N: N more workers that never beat again, so they go offline (after --stale ms) in the window.
+  const offline = arg('offline', 0);
+  if (offline) await workers[0]!.call('register', { ids: Array.from({ length: offline }, (_, i) => `off-${i}`) });
   console.log(
     `registered ${fleetSize} workers in ${((performance.now() - registering) / 1000).toFixed(1)} s`,
   );
