@@ -92,7 +92,8 @@ try {
   );
   // --offline N: N more workers that never beat again, so they go offline (after --stale ms) in the window.
   const offline = arg('offline', 0);
-  if (offline) await workers[0]!.call('register', { ids: Array.from({ length: offline }, (_, i) => `off-${i}`) });
+  if (offline)
+    await workers[0]!.call('register', { ids: Array.from({ length: offline }, (_, i) => `off-${i}`) });
   console.log(
     `registered ${fleetSize} workers in ${((performance.now() - registering) / 1000).toFixed(1)} s`,
   );
