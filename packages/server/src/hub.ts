@@ -210,7 +210,10 @@ export class Hub {
     }
   }
 
-  /** How long until each pending kind may go out (Infinity: nothing pending). */
+  /**
+   * How long until each pending kind may go out (Infinity: nothing pending). Every push is timed here, so
+   * the heartbeat rate behind the gap is brought up to date here too, at most once a RATE_WINDOW_MS.
+   */
   #waits(now: number): { metrics: number; queues: number } {
     this.#rateBeats(now);
     return {
