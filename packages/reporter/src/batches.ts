@@ -15,21 +15,23 @@ export interface Queued<T> {
  * for the same worker register it once, as a batch may not name a worker twice.
  */
 export function sameTurn<T>(send: (batch: Queued<T>[]) => Promise<void>): (value: T) => Promise<void> {
-  let queued = new Map<T, Promise<void>>();
-  let batch: Queued<T>[] = [];
+  // In the order asked (a Map keeps it), each value with the promise every call for it shares.
+  let batch = new Map<T, { queued: Queued<T>; settled: Promise<void> }>();
   return (value) => {
-    const asked = queued.get(value);
-    if (asked) return asked;
-    if (batch.length === 0)
-      setTimeout(() => {
-        const sending = batch;
-        batch = [];
-        queued = new Map();
-        void send(sending);
-      }, 0);
-    const promise = new Promise<void>((resolve, reject) => batch.push({ value, resolve, reject }));
-    queued.set(value, promise);
-    return promise;
+    let asked = batch.get(value);
+    if (!asked) {
+      if (batch.size === 0)
+        setTimeout(() => {
+          const sending = [...batch.values()].map((entry) => entry.queued);
+          batch = new Map();
+          void send(sending);
+        }, 0);
+      let queued!: Queued<T>;
+      const settled = new Promise<void>((resolve, reject) => (queued = { value, resolve, reject }));
+      asked = { queued, settled };
+      batch.set(value, asked);
+    }
+    return asked.settled;
   };
 }
 
