@@ -4,13 +4,15 @@
  * workspace, installed into projects made in a temporary folder, third-party
  * dependencies from the registry. The scripts those projects run live in
  * ./consumer and are copied in; they run on plain Node, with no tsx or
- * TypeScript on PATH, in the module resolution of the project alone.
+ * TypeScript on PATH, in the module resolution of the project alone; (g) builds
+ * its page with the project's own Vite and opens it in Chromium.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   cpSync,
+  createReadStream,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -19,9 +21,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { root } from '../root.js';
 
 const PACKAGES = ['protocol', 'reporter', 'server', 'widgets', 'bullmq'];
@@ -90,6 +95,34 @@ function printed(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray>
   });
 }
 
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** Serves the files under `dir` on a free loopback port, as any static host would serve a built page. */
+function serve(dir: string): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = join(dir, normalize(path === '/' ? '/index.html' : path));
+    if (!file.startsWith(dir) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => {
+          server.closeAllConnections();
+          server.close();
+        },
+      });
+    }),
+  );
+}
+
 /**
  * A project with the files of ./consumer/<fixture> depending on `dependencies` (tarballs as file:
  * specs), installed from the registry as a user would.
@@ -113,6 +146,7 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
   let app: string;
   let types: string;
   let worker: string;
+  let bundle: string;
   let cli: ChildProcess | undefined;
 
   before(async () => {
@@ -138,6 +172,7 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
     app = join(temp, 'app');
     types = join(temp, 'types');
     worker = join(temp, 'worker');
+    bundle = join(temp, 'bundle');
     const tarballsOf = (...names: string[]) =>
       Object.fromEntries(names.map((name) => [`@pulseboard/${name}`, file(name)]));
     const dev = rootPkg.devDependencies;
@@ -155,6 +190,8 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
       consumer(types, 'types', { ...tarballsOf(...PACKAGES), '@types/node': dev['@types/node'] }),
       // The reporter's own tarball needs protocol's beside it: neither is on the registry yet.
       consumer(worker, null, tarballsOf('reporter', 'protocol')),
+      // Runs (g): a page built by a bundler, with no workspace around to resolve the widgets from.
+      consumer(bundle, 'bundle', { ...tarballsOf('widgets', 'protocol'), vite: dev.vite }),
     ]);
   });
 
@@ -285,5 +322,69 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
       );
     }
     assert.equal(typeof result.anonymous, 'string', 'an anonymous mount started');
+  });
+
+  it('(g) bundles the widgets tarball with Vite in a strict TypeScript app, and the page shows live data in Chromium', async () => {
+    // The workspace's compiler on a strict bundler-resolution tsconfig, then the consumer's own Vite, no config.
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', bundle], bundle);
+    await run(process.execPath, [join(bundle, 'node_modules/vite/bin/vite.js'), 'build'], bundle);
+    // The CLI from the tarball, as in (b). No CORS flag: a server on loopback lets pages on loopback read it.
+    const server = spawn(
+      join(app, 'node_modules/.bin/pulseboard-server'),
+      ['--port', '0', '--log-level', 'silent'],
+      { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const site = await serve(join(bundle, 'dist'));
+    let browser: Browser | undefined;
+    try {
+      browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+      const url = (await printed(server, /on (http\S+)/))[1]!;
+      const registered = await fetch(`${url}/api/workers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'bundle-1',
+          name: 'Bundled worker',
+          queue: 'bundled-jobs',
+          status: 'healthy',
+          // <queues-view> lists a queue from the stats its workers report, not from the name alone.
+          queueStats: { depth: 3, inFlight: 1, processed: 42, failed: 0 },
+        }),
+      });
+      assert.equal(registered.status, 201);
+
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      await page.goto(`${site.url}/?events=${encodeURIComponent(`${url}/events`)}`, { waitUntil: 'load' });
+      // What the page shows: the connection state main.ts's typed listener wrote, and each element's shadow DOM.
+      const shown = () =>
+        page.evaluate(() => {
+          // No named function in here: tsx would wrap it in a `__name` the page does not have.
+          const [health, queues] = ['health-cards', 'queues-view'].map((tag) =>
+            document.querySelector(tag)?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim(),
+          );
+          return { connection: document.body.dataset.connection, health, queues };
+        });
+      await page
+        .waitForFunction(
+          () =>
+            document.body.dataset.connection === 'open' &&
+            document.querySelector('health-cards')?.shadowRoot?.textContent?.includes('Bundled worker') &&
+            document.querySelector('queues-view')?.shadowRoot?.textContent?.includes('bundled-jobs'),
+          { timeout: 5_000, polling: 100 },
+        )
+        .catch(async (error: Error) =>
+          assert.fail(`${error.message}; the page shows ${JSON.stringify(await shown())}, errors: ${errors}`),
+        );
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser?.close();
+      site.close();
+      if (server.exitCode === null) {
+        server.kill('SIGTERM');
+        await once(server, 'exit');
+      }
+    }
   });
 });
