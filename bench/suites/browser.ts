@@ -1,9 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { fileUnder, serveFiles } from '../../scripts/serve-files.mjs';
 import { type Child, spawnChild, stopAll } from '../lib/procs.js';
 import { judge, type Row, row, type SuiteResult, skipped } from '../lib/report.js';
 import { median, percentileOf, sleep } from '../lib/stats.js';
@@ -64,37 +64,12 @@ export function browserMissing(): string | null {
 
 /** Serves the bench page and the widget bundle (with its chunks and maps) on loopback. */
 export function staticServer(): Promise<{ origin: string; close(): void }> {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const file =
-      url.pathname === '/page.html'
-        ? pagePath
-        : url.pathname.startsWith('/dist/')
-          ? path.join(distDir, path.normalize(url.pathname.slice(6)).replace(/^(\.\.[/\\])+/, ''))
-          : null;
-    if (!file || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = file.endsWith('.html')
-      ? 'text/html'
-      : file.endsWith('.js')
-        ? 'text/javascript'
-        : 'application/json';
-    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        origin: `http://127.0.0.1:${port}`,
-        close: () => {
-          server.closeAllConnections();
-          server.close();
-        },
-      });
-    }),
+  return serveFiles((pathname) =>
+    pathname === '/page.html'
+      ? pagePath
+      : pathname.startsWith('/dist/')
+        ? fileUnder(distDir, pathname.slice(5))
+        : null,
   );
 }
 

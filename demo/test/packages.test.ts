@@ -12,7 +12,6 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   cpSync,
-  createReadStream,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -21,12 +20,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { fileUnder, serveFiles } from '../../scripts/serve-files.mjs';
 import { root } from '../root.js';
 
 const PACKAGES = ['protocol', 'reporter', 'server', 'widgets', 'bullmq'];
@@ -93,34 +92,6 @@ function printed(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray>
       reject(new Error(`exited with ${code} before printing ${pattern}:\n${output}`)),
     );
   });
-}
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-/** Serves the files under `dir` on a free loopback port, as any static host would serve a built page. */
-function serve(dir: string): Promise<{ url: string; close(): void }> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = join(dir, normalize(path === '/' ? '/index.html' : path));
-    if (!file.startsWith(dir) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () => {
-          server.closeAllConnections();
-          server.close();
-        },
-      });
-    }),
-  );
 }
 
 /**
@@ -334,7 +305,8 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
       ['--port', '0', '--log-level', 'silent'],
       { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const site = await serve(join(bundle, 'dist'));
+    const dist = join(bundle, 'dist');
+    const site = await serveFiles((pathname) => fileUnder(dist, pathname === '/' ? '/index.html' : pathname));
     let browser: Browser | undefined;
     try {
       browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
@@ -356,7 +328,7 @@ describe('the packages, packed and installed as a user gets them', { timeout: 30
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(String(error)));
-      await page.goto(`${site.url}/?events=${encodeURIComponent(`${url}/events`)}`, { waitUntil: 'load' });
+      await page.goto(`${site.origin}/?events=${encodeURIComponent(`${url}/events`)}`, { waitUntil: 'load' });
       // What the page shows: the connection state main.ts's typed listener wrote, and each element's shadow DOM.
       const shown = () =>
         page.evaluate(() => {
