@@ -9,7 +9,7 @@ import { sleep } from './lib/stats.js';
  * stream) of `--rows` rows in view, each with `--figures` numbers that all change every `--gap` ms, their
  * text computed before the window so only the DOM writes, style, layout and paint are timed. Main-thread
  * busy is measured as the browser suite measures it (CDP TaskDuration over the window). The defaults are
- * what a queue push changes on the bench page, counted by page-profile: ~92 figures in `<queues-view>`'s
+ * about what a queue push writes on the bench page, counted by page-profile: ~98 DOM writes in `<queues-view>`'s
  * ~15 rows in view and ~18 in `<dlq-monitor>`, every 113 ms (the gap the server picks for 1,000 workers
  * beating every second). What a page of ours costs beyond this is ours to cut; this much no code can save.
  */
